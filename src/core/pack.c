@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "core/pack.h"
+
+#include <errno.h>
+#include <string.h>
+
+void lumen_unpack_raw10(const uint8_t *src, uint16_t *dst, size_t n)
+{
+	for (size_t i = 0; i < n; i += 4, src += 5, dst += 4) {
+		uint8_t lo = src[4];
+
+		dst[0] = (uint16_t)(src[0] << 2 | (lo & 3));
+		dst[1] = (uint16_t)(src[1] << 2 | (lo >> 2 & 3));
+		dst[2] = (uint16_t)(src[2] << 2 | (lo >> 4 & 3));
+		dst[3] = (uint16_t)(src[3] << 2 | (lo >> 6 & 3));
+	}
+}
+
+void lumen_pack_raw10(const uint16_t *src, uint8_t *dst, size_t n)
+{
+	for (size_t i = 0; i < n; i += 4, src += 4, dst += 5) {
+		dst[0] = (uint8_t)(src[0] >> 2);
+		dst[1] = (uint8_t)(src[1] >> 2);
+		dst[2] = (uint8_t)(src[2] >> 2);
+		dst[3] = (uint8_t)(src[3] >> 2);
+		dst[4] = (uint8_t)((src[0] & 3) | (src[1] & 3) << 2 |
+				   (src[2] & 3) << 4 | (src[3] & 3) << 6);
+	}
+}
+
+void lumen_unpack_raw12(const uint8_t *src, uint16_t *dst, size_t n)
+{
+	for (size_t i = 0; i < n; i += 2, src += 3, dst += 2) {
+		dst[0] = (uint16_t)(src[0] << 4 | (src[2] & 15));
+		dst[1] = (uint16_t)(src[1] << 4 | src[2] >> 4);
+	}
+}
+
+void lumen_pack_raw12(const uint16_t *src, uint8_t *dst, size_t n)
+{
+	for (size_t i = 0; i < n; i += 2, src += 2, dst += 3) {
+		dst[0] = (uint8_t)(src[0] >> 4);
+		dst[1] = (uint8_t)(src[1] >> 4);
+		dst[2] = (uint8_t)((src[0] & 15) | (src[1] & 15) << 4);
+	}
+}
+
+int lumen_raw_to_16(const struct lumen_frame *src, struct lumen_frame *dst)
+{
+	if (!lumen_pixfmt_is_bayer(src->fmt) || dst->fmt != LUMEN_PIX_BAYER16 ||
+	    dst->width != src->width || dst->height != src->height)
+		return -EINVAL;
+
+	for (int y = 0; y < src->height; y++) {
+		const uint8_t *s = src->data[0] + (size_t)y * src->stride[0];
+		uint16_t *d = (uint16_t *)(void *)(dst->data[0] +
+						   (size_t)y * dst->stride[0]);
+
+		switch (src->fmt) {
+		case LUMEN_PIX_BAYER8:
+			for (int x = 0; x < src->width; x++)
+				d[x] = s[x];
+			break;
+		case LUMEN_PIX_BAYER16:
+			if ((const void *)s != (void *)d)
+				memmove(d, s, 2 * (size_t)src->width);
+			break;
+		case LUMEN_PIX_BAYER10P:
+			lumen_unpack_raw10(s, d, (size_t)src->width);
+			break;
+		case LUMEN_PIX_BAYER12P:
+			lumen_unpack_raw12(s, d, (size_t)src->width);
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	dst->bayer = src->bayer;
+	dst->bits = src->bits;
+	memcpy(dst->black, src->black, sizeof(dst->black));
+	dst->white = src->white;
+	dst->sequence = src->sequence;
+	dst->timestamp_ns = src->timestamp_ns;
+	return 0;
+}

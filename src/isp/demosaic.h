@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Demosaicking: a working BAYER16 frame (samples 0..LUMEN_WORK_MAX, any
+ * CFA order, any size >= 2x2) into an RGB16P frame of the same size, every
+ * output sample clipped to 0..LUMEN_WORK_MAX. Borders are handled (mirrored
+ * with the CFA phase kept), so every output pixel is defined.
+ *
+ * Both methods run on the caller's thread and never allocate: the quality
+ * method works in horizontal strips inside a scratch buffer sized by
+ * lumen_demosaic_scratch_size(), so its memory grows with the width only.
+ * Return 0, or -EINVAL for mismatched sizes/formats or too little scratch.
+ */
+#ifndef LUMEN_ISP_DEMOSAIC_H
+#define LUMEN_ISP_DEMOSAIC_H
+
+#include <stddef.h>
+
+#include "core/frame.h"
+#include "isp/isp.h"
+
+size_t lumen_demosaic_scratch_size(enum lumen_demosaic_method method,
+				   int width, int height);
+
+int lumen_demosaic(enum lumen_demosaic_method method,
+		   const struct lumen_frame *raw, struct lumen_frame *rgb,
+		   void *scratch, size_t scratch_size);
+
+/* The two methods, for tests and benchmarks. */
+int lumen_demosaic_fast(const struct lumen_frame *raw, struct lumen_frame *rgb);
+size_t lumen_demosaic_quality_scratch_size(int width, int height);
+int lumen_demosaic_quality(const struct lumen_frame *raw,
+			   struct lumen_frame *rgb, void *scratch,
+			   size_t scratch_size);
+
+#endif

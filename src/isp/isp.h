@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The ISP: raw Bayer in, display-referred RGB or YUV out.
+ *
+ *   input raw -> blc -> dpc -> lsc -> stats -> wb -> demosaic -> ccm
+ *             -> tone -> csc
+ *
+ * Working domain. blc turns any raw input (8..16 bits, packed or not, with
+ * a black level per CFA cell) into a BAYER16 working frame whose samples are
+ * linear in 0..LUMEN_WORK_MAX (black = 0, sensor white = LUMEN_WORK_MAX).
+ * Everything up to tone stays in that range, clipping at LUMEN_WORK_MAX, so
+ * that every kernel can use 16-bit lanes with two bits of headroom. tone
+ * maps it to 8 bits through a table.
+ *
+ * One file per stage, each exporting one const struct lumen_isp_stage.
+ * Stages run in the order of lumen_isp_stages[] on the caller's thread; a
+ * stage whose params say "off" returns at once. Nothing is allocated per
+ * frame: lumen_isp_create() sizes every working buffer for the largest frame.
+ */
+#ifndef LUMEN_ISP_ISP_H
+#define LUMEN_ISP_ISP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/frame.h"
+
+#define LUMEN_WORK_BITS 14
+#define LUMEN_WORK_MAX ((1 << LUMEN_WORK_BITS) - 1)
+
+enum lumen_demosaic_method {
+	LUMEN_DEMOSAIC_FAST = 0,	/* gradient-corrected bilinear class */
+	LUMEN_DEMOSAIC_QUALITY = 1,	/* residual-interpolation class */
+};
+
+enum lumen_yuv_matrix { LUMEN_YUV_BT601 = 0, LUMEN_YUV_BT709 = 1 };
+
+/*
+ * Lens-shading gains on a coarse grid over the whole frame, one table per
+ * CFA cell (row-major 2x2 like lumen_frame.black), interpolated bilinearly
+ * between grid points. Gains are >= 1 in the corners of a typical lens.
+ */
+struct lumen_lsc_map {
+	int grid_w, grid_h;		/* >= 2 each */
+	const float *gain[4];		/* grid_w * grid_h values each */
+};
+
+/* Per-zone sums over a grid and a luma histogram, for 3A. */
+#define LUMEN_STATS_MAX_ZONES (32 * 32)
+#define LUMEN_STATS_HIST_BINS 256
+struct lumen_isp_stats {
+	int zones_x, zones_y;		/* set by the caller before the frame */
+	/* in working units, on the black-subtracted, shading-corrected raw,
+	 * before white balance; one entry per zone, row-major */
+	uint64_t sum[3][LUMEN_STATS_MAX_ZONES];
+	uint32_t count[3][LUMEN_STATS_MAX_ZONES];
+	/* zone pixels with any channel at or above the clip level */
+	uint32_t clipped[LUMEN_STATS_MAX_ZONES];
+	/* luma (0.25 R + 0.5 G + 0.25 B of each 2x2 cell), 256 bins over
+	 * 0..LUMEN_WORK_MAX, before white balance */
+	uint32_t hist[LUMEN_STATS_HIST_BINS];
+	uint32_t cells;			/* 2x2 cells counted in hist */
+};
+
+struct lumen_isp_params {
+	bool dpc;			/* defective-pixel correction */
+	uint16_t dpc_threshold;		/* working units; 0 = automatic */
+	const struct lumen_lsc_map *lsc;	/* NULL = no shading correction */
+	float wb[3];			/* R, G, B gains on camera RGB */
+	enum lumen_demosaic_method demosaic;
+	float ccm[3][3];		/* white-balanced camera RGB -> linear sRGB */
+	float exposure;			/* linear gain applied with the CCM */
+	float contrast;			/* 0 = pure sRGB curve; 0..1 S-curve */
+	enum lumen_yuv_matrix yuv_matrix;
+	bool yuv_full_range;
+	bool stats;			/* fill lumen_isp.stats */
+};
+
+/* Identity CCM, unit gains, fast demosaic, sRGB curve, BT.601 limited. */
+void lumen_isp_params_default(struct lumen_isp_params *p);
+
+struct lumen_isp_stage_counters {
+	uint64_t frames;
+	uint64_t errors;
+	uint64_t ns_total;		/* CLOCK_MONOTONIC time spent */
+	uint64_t ns_last;
+};
+
+struct lumen_isp;
+
+struct lumen_isp_stage {
+	const char *name;
+	/*
+	 * Runs the stage on the ISP's working buffers for one frame; called
+	 * from the thread that called lumen_isp_process(). Returns 0 or a
+	 * negative errno, which stops the frame and is counted as an error.
+	 */
+	int (*run)(struct lumen_isp *isp, const struct lumen_isp_params *p);
+};
+
+#define LUMEN_ISP_MAX_STAGES 12
+
+struct lumen_isp {
+	int max_width, max_height;
+	const struct lumen_frame *input;	/* valid during process() */
+	struct lumen_frame raw;		/* BAYER16 working, LUMEN_WORK_BITS */
+	struct lumen_frame rgb;		/* RGB16P linear working */
+	struct lumen_frame rgb8;	/* RGB24 display-referred */
+	struct lumen_frame *output;	/* RGB24, NV12, I420 or YUYV */
+	void *scratch;			/* demosaic scratch */
+	size_t scratch_size;
+	struct lumen_isp_stats stats;
+	/* tone table, rebuilt when contrast/exposure change */
+	uint8_t tone_lut[LUMEN_WORK_MAX + 1];
+	float tone_contrast;
+	bool tone_valid;
+	struct lumen_isp_stage_counters ctr[LUMEN_ISP_MAX_STAGES];
+};
+
+extern const struct lumen_isp_stage *const lumen_isp_stages[];
+extern const int lumen_isp_stage_count;
+
+/*
+ * Allocates working buffers for frames up to @max_width x @max_height.
+ * Returns 0 or -EINVAL / -ENOMEM; on error *out is untouched.
+ */
+int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height);
+void lumen_isp_destroy(struct lumen_isp *isp);
+
+/*
+ * Develops one raw frame (BAYER8/16/10P/12P with its order, bits, black and
+ * white set) into @out (RGB24, NV12, I420 or YUYV, same size, caller-owned).
+ * Odd sizes are refused for 4:2:x outputs. Returns 0 or a negative errno.
+ */
+int lumen_isp_process(struct lumen_isp *isp, const struct lumen_frame *in,
+		      const struct lumen_isp_params *p, struct lumen_frame *out);
+
+#endif

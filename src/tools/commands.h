@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Subcommands of the one `lumen` binary. Each takes argc/argv starting at
+ * its own name and returns the process exit status: 0 success, 1 failure of
+ * the job (bad input, I/O), 2 usage error, 77 skipped (missing data).
+ */
+#ifndef LUMEN_TOOLS_COMMANDS_H
+#define LUMEN_TOOLS_COMMANDS_H
+
+struct lumen_command {
+	const char *name;
+	const char *summary;
+	int (*main)(int argc, char **argv);
+};
+
+int lumen_cmd_develop(int argc, char **argv);
+int lumen_cmd_calibrate(int argc, char **argv);
+int lumen_cmd_bench(int argc, char **argv);
+
+#endif

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* lumen: one binary, one subcommand per job. */
+#include <stdio.h>
+#include <string.h>
+
+#include "tools/commands.h"
+
+static const struct lumen_command commands[] = {
+	{ 0 },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: lumen COMMAND [OPTIONS]\n\ncommands:\n");
+	for (const struct lumen_command *c = commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (const struct lumen_command *c = commands; c->name; c++)
+		if (!strcmp(argv[1], c->name))
+			return c->main(argc - 1, argv + 1);
+	fprintf(stderr, "lumen: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

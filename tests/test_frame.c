@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/frame.h"
+#include "core/pack.h"
+#include "testutil.h"
+
+static void bayer_colors_follow_order(void **state)
+{
+	(void)state;
+	/* the top-left 2x2 cell spells the order's name */
+	for (int o = 0; o < 4; o++) {
+		const char *name = lumen_bayer_name((enum lumen_bayer)o);
+		const char letters[] = "RGB";
+
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(letters[lumen_bayer_at((enum lumen_bayer)o, i & 1, i >> 1)],
+					 name[i]);
+	}
+}
+
+static void crop_shifts_phase_and_black(void **state)
+{
+	struct lumen_frame f, v;
+
+	(void)state;
+	assert_int_equal(lumen_frame_alloc(&f, LUMEN_PIX_BAYER16, 8, 6), 0);
+	f.bayer = LUMEN_BAYER_RGGB;
+	f.black[0] = 10; f.black[1] = 11; f.black[2] = 12; f.black[3] = 13;
+	for (int y = 0; y < 6; y++)
+		for (int x = 0; x < 8; x++)
+			((uint16_t *)(void *)(f.data[0] + y * f.stride[0]))[x] = (uint16_t)(y * 100 + x);
+
+	assert_int_equal(lumen_frame_crop(&f, 1, 1, 4, 4, &v), 0);
+	assert_int_equal(v.bayer, LUMEN_BAYER_BGGR);
+	assert_int_equal(v.black[0], 13);	/* old (1,1) is the new origin */
+	assert_int_equal(v.black[3], 10);
+	assert_int_equal(lumen_frame_raw_at(&v, 0, 0), 101);
+	assert_int_equal(lumen_frame_raw_at(&v, 3, 2), 304);
+	/* colour at a pixel is the same seen through the window */
+	for (int y = 0; y < 4; y++)
+		for (int x = 0; x < 4; x++)
+			assert_int_equal(lumen_bayer_at(v.bayer, x, y),
+					 lumen_bayer_at(f.bayer, x + 1, y + 1));
+
+	assert_int_equal(lumen_frame_crop(&f, 5, 0, 4, 4, &v), -EINVAL);
+	assert_int_equal(lumen_frame_crop(&f, 0, 0, 0, 4, &v), -EINVAL);
+	lumen_frame_free(&f);
+}
+
+static void layouts_refuse_impossible_sizes(void **state)
+{
+	struct lumen_frame f;
+
+	(void)state;
+	assert_int_equal(lumen_frame_layout(&f, LUMEN_PIX_NV12, 641, 480, 0), -EINVAL);
+	assert_int_equal(lumen_frame_layout(&f, LUMEN_PIX_BAYER10P, 6, 4, 0), -EINVAL);
+	assert_int_equal(lumen_frame_layout(&f, LUMEN_PIX_RGB24, 0, 4, 0), -EINVAL);
+	assert_int_equal(lumen_frame_layout(&f, LUMEN_PIX_RGB24, 40000, 4, 0), -EINVAL);
+	assert_int_equal(lumen_frame_layout(&f, LUMEN_PIX_NV12, 640, 480, 0), 640 * 480 * 3 / 2);
+	assert_int_equal(lumen_frame_layout(&f, LUMEN_PIX_BAYER10P, 8, 2, 0), 20);
+	assert_int_equal(lumen_frame_layout(&f, LUMEN_PIX_I420, 6, 2, 64), 64 * 2 + 64 + 64);
+}
+
+static void raw10_raw12_round_trip(void **state)
+{
+	uint16_t in[64], out[64];
+	uint8_t packed[96];
+	unsigned seed = 7;
+
+	(void)state;
+	/* CSI-2 spec example layout: bytes 0..3 are the high bits */
+	in[0] = 0x3ff; in[1] = 0x001; in[2] = 0x200; in[3] = 0x0aa;
+	lumen_pack_raw10(in, packed, 4);
+	assert_int_equal(packed[0], 0xff);
+	assert_int_equal(packed[1], 0x00);
+	assert_int_equal(packed[2], 0x80);
+	assert_int_equal(packed[3], 0x2a);
+	assert_int_equal(packed[4], 0x3 | 0x1 << 2 | 0x0 << 4 | 0x2 << 6);
+
+	for (int i = 0; i < 64; i++)
+		in[i] = lumen_test_rand(&seed) & 0x3ff;
+	lumen_pack_raw10(in, packed, 64);
+	lumen_unpack_raw10(packed, out, 64);
+	assert_memory_equal(in, out, sizeof(in));
+
+	for (int i = 0; i < 64; i++)
+		in[i] = lumen_test_rand(&seed) & 0xfff;
+	lumen_pack_raw12(in, packed, 64);
+	assert_int_equal(packed[0], in[0] >> 4);
+	assert_int_equal(packed[2], (in[0] & 15) | (in[1] & 15) << 4);
+	lumen_unpack_raw12(packed, out, 64);
+	assert_memory_equal(in, out, sizeof(in));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bayer_colors_follow_order),
+		cmocka_unit_test(crop_shifts_phase_and_black),
+		cmocka_unit_test(layouts_refuse_impossible_sizes),
+		cmocka_unit_test(raw10_raw12_round_trip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
