@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "algo/awb.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+int lumen_awb_parse_method(const char *s, enum lumen_awb_method *out)
+{
+	static const char *const names[] = { "grey-world", "white-patch",
+					     "grey-edge", "auto" };
+
+	for (int i = 0; i < 4; i++)
+		if (!strcasecmp(s, names[i])) {
+			*out = (enum lumen_awb_method)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+void lumen_awb_gains_from_neutral(const float neutral[3], float gain[3])
+{
+	float lo = INFINITY;
+
+	for (int c = 0; c < 3; c++) {
+		gain[c] = neutral[c] > 1e-6f ? neutral[1] / neutral[c] : 1.0f;
+		if (gain[c] < lo)
+			lo = gain[c];
+	}
+	for (int c = 0; c < 3; c++)
+		gain[c] /= lo;
+}
+
+struct zone_chroma {
+	float lr, lb;	/* log(R/G), log(B/G) */
+	float luma;
+	float weight;
+};
+
+/* Zones that can vote: enough signal, nothing clipped. */
+static int usable_zones(const struct lumen_isp_stats *st, struct zone_chroma *z)
+{
+	const int nz = st->zones_x * st->zones_y;
+	const float dark = LUMEN_WORK_MAX * 0.01f;
+	int n = 0;
+
+	for (int i = 0; i < nz; i++) {
+		float m[3];
+
+		if (!st->count[1][i] || st->clipped[i])
+			continue;
+		for (int c = 0; c < 3; c++)
+			m[c] = st->count[c][i] ? (float)st->sum[c][i] / (float)st->count[c][i] : 0;
+		if (m[0] < dark || m[1] < dark || m[2] < dark)
+			continue;
+		z[n].lr = logf(m[0] / m[1]);
+		z[n].lb = logf(m[2] / m[1]);
+		z[n].luma = (m[0] + 2 * m[1] + m[2]) / 4;
+		z[n].weight = 1;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Weighted mean chroma with iterative rejection of zones far from it: a
+ * large coloured object (grass, sky, a red wall) is the classic failure of
+ * grey world, and such zones sit far from the grey cluster.
+ */
+static int robust_mean(struct zone_chroma *z, int n, float *lr, float *lb)
+{
+	float mr = 0, mb = 0;
+	int used = n;
+
+	for (int iter = 0; iter < 4; iter++) {
+		double sr = 0, sb = 0, sw = 0, dev = 0;
+		float limit;
+
+		for (int i = 0; i < n; i++) {
+			if (z[i].weight <= 0)
+				continue;
+			sr += z[i].weight * z[i].lr;
+			sb += z[i].weight * z[i].lb;
+			sw += z[i].weight;
+		}
+		if (sw <= 0)
+			return 0;
+		mr = (float)(sr / sw);
+		mb = (float)(sb / sw);
+		for (int i = 0; i < n; i++)
+			if (z[i].weight > 0)
+				dev += hypotf(z[i].lr - mr, z[i].lb - mb);
+		limit = 2.0f * (float)(dev / (double)used);
+		if (limit < 0.05f)
+			limit = 0.05f;	/* a grey scene: keep everything close */
+		used = 0;
+		for (int i = 0; i < n; i++) {
+			if (z[i].weight <= 0)
+				continue;
+			if (hypotf(z[i].lr - mr, z[i].lb - mb) > limit)
+				z[i].weight = 0;
+			else
+				used++;
+		}
+		if (!used)
+			return 0;
+	}
+	*lr = mr;
+	*lb = mb;
+	return used;
+}
+
+static int grey_world(const struct lumen_isp_stats *st, float *lr, float *lb)
+{
+	struct zone_chroma z[LUMEN_STATS_MAX_ZONES];
+	int n = usable_zones(st, z);
+
+	for (int i = 0; i < n; i++)
+		z[i].weight = z[i].luma;	/* brighter zones have truer colour */
+	return n ? robust_mean(z, n, lr, lb) : 0;
+}
+
+static int white_patch(const struct lumen_isp_stats *st, float *lr, float *lb)
+{
+	struct zone_chroma z[LUMEN_STATS_MAX_ZONES];
+	int n = usable_zones(st, z), keep;
+	float lo;
+
+	if (!n)
+		return 0;
+	/* the brightest 10% of usable zones (at least 3) */
+	keep = n / 10 > 3 ? n / 10 : (n < 3 ? n : 3);
+	{
+		float lumas[LUMEN_STATS_MAX_ZONES];
+
+		for (int i = 0; i < n; i++)
+			lumas[i] = z[i].luma;
+		/* partial selection: threshold = keep-th largest */
+		for (int k = 0; k < keep; k++) {
+			int best = k;
+
+			for (int i = k + 1; i < n; i++)
+				if (lumas[i] > lumas[best])
+					best = i;
+			lo = lumas[best];
+			lumas[best] = lumas[k];
+			lumas[k] = lo;
+		}
+		lo = lumas[keep - 1];
+	}
+	for (int i = 0; i < n; i++)
+		z[i].weight = z[i].luma >= lo ? 1.0f : 0.0f;
+	return robust_mean(z, n, lr, lb);
+}
+
+/*
+ * First-order grey edge on half-resolution RGB taken from 2x2 Bayer cells:
+ * the mean absolute gradient of each channel is proportional to the
+ * illuminant when scene edges are achromatic on average. Cells near clipping
+ * are skipped.
+ */
+static int grey_edge(const struct lumen_frame *work, float *lr, float *lb)
+{
+	const int cw = work->width / 2, ch = work->height / 2;
+	const unsigned clip = LUMEN_WORK_MAX - LUMEN_WORK_MAX / 64;
+	double acc[3] = { 0, 0, 0 };
+	long used = 0;
+	int pos[3][2] = { { 0, 0 } };	/* (x, y) of R, one G, B in a cell */
+
+	if (cw < 3 || ch < 3)
+		return 0;
+	for (int i = 0; i < 4; i++) {
+		int c = lumen_bayer_at(work->bayer, i & 1, i >> 1);
+
+		pos[c][0] = i & 1;
+		pos[c][1] = i >> 1;
+	}
+	for (int cy = 1; cy < ch; cy++) {
+		for (int cx = 1; cx < cw; cx++) {
+			unsigned v[3], l[3], u[3], m = 0;
+			bool clipped = false;
+
+			for (int c = 0; c < 3; c++) {
+				const uint8_t *base = work->data[0];
+				size_t st = work->stride[0];
+				int x = 2 * cx + pos[c][0], y = 2 * cy + pos[c][1];
+
+				v[c] = ((const uint16_t *)(const void *)(base + (size_t)y * st))[x];
+				l[c] = ((const uint16_t *)(const void *)(base + (size_t)y * st))[x - 2];
+				u[c] = ((const uint16_t *)(const void *)(base + (size_t)(y - 2) * st))[x];
+				m = v[c] > m ? v[c] : m;
+				clipped |= v[c] >= clip || l[c] >= clip || u[c] >= clip;
+			}
+			if (clipped || m < LUMEN_WORK_MAX / 200)
+				continue;
+			for (int c = 0; c < 3; c++) {
+				int dx = (int)v[c] - (int)l[c], dy = (int)v[c] - (int)u[c];
+
+				acc[c] += sqrt((double)dx * dx + (double)dy * dy);
+			}
+			used++;
+		}
+	}
+	if (used < 16 || acc[0] <= 0 || acc[1] <= 0 || acc[2] <= 0)
+		return 0;
+	*lr = (float)log(acc[0] / acc[1]);
+	*lb = (float)log(acc[2] / acc[1]);
+	return (int)(used > 1000000 ? 1000000 : used);
+}
+
+static void finish(float lr, float lb, int used, struct lumen_awb_result *out)
+{
+	float neutral[3] = { expf(lr), 1.0f, expf(lb) };
+
+	memcpy(out->illuminant, neutral, sizeof(neutral));
+	lumen_awb_gains_from_neutral(neutral, out->gain);
+	out->zones_used = used;
+	out->valid = true;
+}
+
+int lumen_awb_estimate(const struct lumen_isp_stats *st,
+		       const struct lumen_frame *work,
+		       enum lumen_awb_method method,
+		       struct lumen_awb_result *out)
+{
+	float lr = 0, lb = 0;
+	int used = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->gain[0] = out->gain[1] = out->gain[2] = 1.0f;
+	out->illuminant[0] = out->illuminant[1] = out->illuminant[2] = 1.0f;
+	if ((method == LUMEN_AWB_GREY_EDGE || method == LUMEN_AWB_COMBINED) && !work)
+		return -EINVAL;
+
+	switch (method) {
+	case LUMEN_AWB_GREY_WORLD:
+		used = grey_world(st, &lr, &lb);
+		break;
+	case LUMEN_AWB_WHITE_PATCH:
+		used = white_patch(st, &lr, &lb);
+		break;
+	case LUMEN_AWB_GREY_EDGE:
+		used = grey_edge(work, &lr, &lb);
+		break;
+	case LUMEN_AWB_COMBINED: {
+		struct zone_chroma est[3];
+		int n = 0;
+		float r, b;
+
+		if (grey_world(st, &r, &b))
+			est[n++] = (struct zone_chroma){ r, b, 0, 1 };
+		if (white_patch(st, &r, &b))
+			est[n++] = (struct zone_chroma){ r, b, 0, 1 };
+		if (grey_edge(work, &r, &b))
+			est[n++] = (struct zone_chroma){ r, b, 0, 1.5f };
+		if (!n)
+			break;
+		/* drop an estimate that disagrees with the other two */
+		if (n == 3) {
+			float d[3];
+
+			for (int i = 0; i < 3; i++) {
+				const struct zone_chroma *a = &est[(i + 1) % 3], *c = &est[(i + 2) % 3];
+
+				d[i] = hypotf(est[i].lr - (a->lr + c->lr) / 2,
+					      est[i].lb - (a->lb + c->lb) / 2) -
+				       hypotf(a->lr - c->lr, a->lb - c->lb);
+			}
+			for (int i = 0; i < 3; i++)
+				if (d[i] > 0.08f && d[i] >= d[(i + 1) % 3] &&
+				    d[i] >= d[(i + 2) % 3])
+					est[i].weight = 0;
+		}
+		{
+			float sw = 0;
+
+			for (int i = 0; i < n; i++) {
+				lr += est[i].weight * est[i].lr;
+				lb += est[i].weight * est[i].lb;
+				sw += est[i].weight;
+			}
+			lr /= sw;
+			lb /= sw;
+			used = n;
+		}
+		break;
+	}
+	}
+	if (!used)
+		return 0;
+	finish(lr, lb, used, out);
+	return 0;
+}

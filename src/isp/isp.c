@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The ISP: owns the working buffers and runs the stages in order. */
+#include "isp/isp.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "isp/demosaic.h"
+#include "isp/stages.h"
+
+const struct lumen_isp_stage *const lumen_isp_stages[] = {
+	&lumen_isp_blc, &lumen_isp_dpc, &lumen_isp_lsc, &lumen_isp_stats_stage,
+	&lumen_isp_wb, &lumen_isp_demosaic, &lumen_isp_ccm, &lumen_isp_tone,
+	&lumen_isp_csc,
+};
+const int lumen_isp_stage_count =
+	(int)(sizeof(lumen_isp_stages) / sizeof(lumen_isp_stages[0]));
+
+void lumen_isp_params_default(struct lumen_isp_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->dpc = true;
+	p->wb[0] = p->wb[1] = p->wb[2] = 1.0f;
+	p->demosaic = LUMEN_DEMOSAIC_FAST;
+	for (int i = 0; i < 3; i++)
+		p->ccm[i][i] = 1.0f;
+	p->exposure = 1.0f;
+	p->contrast = 0.0f;
+	p->yuv_matrix = LUMEN_YUV_BT601;
+	p->yuv_full_range = false;
+	p->stats = true;
+}
+
+int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
+{
+	struct lumen_isp *isp;
+	size_t s_fast, s_quality;
+	int err;
+
+	if (max_width < 2 || max_height < 2 || max_width > LUMEN_MAX_DIM ||
+	    max_height > LUMEN_MAX_DIM)
+		return -EINVAL;
+	isp = calloc(1, sizeof(*isp));
+	if (!isp)
+		return -ENOMEM;
+	isp->max_width = max_width;
+	isp->max_height = max_height;
+
+	err = lumen_frame_alloc(&isp->raw, LUMEN_PIX_BAYER16, max_width, max_height);
+	if (err)
+		goto free_isp;
+	err = lumen_frame_alloc(&isp->rgb, LUMEN_PIX_RGB16P, max_width, max_height);
+	if (err)
+		goto free_raw;
+	err = lumen_frame_alloc(&isp->rgb8, LUMEN_PIX_RGB24, max_width, max_height);
+	if (err)
+		goto free_rgb;
+	s_fast = lumen_demosaic_scratch_size(LUMEN_DEMOSAIC_FAST, max_width, max_height);
+	s_quality = lumen_demosaic_scratch_size(LUMEN_DEMOSAIC_QUALITY, max_width, max_height);
+	isp->scratch_size = s_fast > s_quality ? s_fast : s_quality;
+	if (isp->scratch_size) {
+		isp->scratch = aligned_alloc(64, (isp->scratch_size + 63) & ~(size_t)63);
+		if (!isp->scratch) {
+			err = -ENOMEM;
+			goto free_rgb8;
+		}
+	}
+	*out = isp;
+	return 0;
+
+free_rgb8:
+	lumen_frame_free(&isp->rgb8);
+free_rgb:
+	lumen_frame_free(&isp->rgb);
+free_raw:
+	lumen_frame_free(&isp->raw);
+free_isp:
+	free(isp);
+	return err;
+}
+
+void lumen_isp_destroy(struct lumen_isp *isp)
+{
+	if (!isp)
+		return;
+	free(isp->scratch);
+	lumen_frame_free(&isp->rgb8);
+	lumen_frame_free(&isp->rgb);
+	lumen_frame_free(&isp->raw);
+	free(isp);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Shrinks a working frame to the input's size without moving its memory. */
+static void fit(struct lumen_frame *f, int width, int height)
+{
+	f->width = width;
+	f->height = height;
+}
+
+int lumen_isp_process(struct lumen_isp *isp, const struct lumen_frame *in,
+		      const struct lumen_isp_params *p, struct lumen_frame *out)
+{
+	int err = 0;
+
+	if (!lumen_pixfmt_is_bayer(in->fmt) || in->width > isp->max_width ||
+	    in->height > isp->max_height || in->width < 2 || in->height < 2 ||
+	    out->width != in->width || out->height != in->height)
+		return -EINVAL;
+	switch (out->fmt) {
+	case LUMEN_PIX_RGB24:
+		break;
+	case LUMEN_PIX_NV12:
+	case LUMEN_PIX_I420:
+		if ((in->width | in->height) & 1)
+			return -EINVAL;
+		break;
+	case LUMEN_PIX_YUYV:
+		if (in->width & 1)
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	fit(&isp->raw, in->width, in->height);
+	fit(&isp->rgb, in->width, in->height);
+	fit(&isp->rgb8, in->width, in->height);
+	isp->input = in;
+	isp->output = out;
+
+	for (int i = 0; i < lumen_isp_stage_count; i++) {
+		uint64_t t0 = now_ns(), dt;
+
+		err = lumen_isp_stages[i]->run(isp, p);
+		dt = now_ns() - t0;
+		isp->ctr[i].ns_last = dt;
+		isp->ctr[i].ns_total += dt;
+		if (err) {
+			isp->ctr[i].errors++;
+			break;
+		}
+		isp->ctr[i].frames++;
+	}
+	isp->input = NULL;
+	isp->output = NULL;
+	return err;
+}

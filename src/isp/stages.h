@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The stage descriptors, one per file, and the few kernels other code
+ * (tests, benchmarks, 3A) calls directly. All kernels work on the ISP's
+ * working frames described in isp/isp.h and never allocate.
+ */
+#ifndef LUMEN_ISP_STAGES_H
+#define LUMEN_ISP_STAGES_H
+
+#include "isp/isp.h"
+
+extern const struct lumen_isp_stage lumen_isp_blc;
+extern const struct lumen_isp_stage lumen_isp_dpc;
+extern const struct lumen_isp_stage lumen_isp_lsc;
+extern const struct lumen_isp_stage lumen_isp_stats_stage;
+extern const struct lumen_isp_stage lumen_isp_wb;
+extern const struct lumen_isp_stage lumen_isp_demosaic;
+extern const struct lumen_isp_stage lumen_isp_ccm;
+extern const struct lumen_isp_stage lumen_isp_tone;
+extern const struct lumen_isp_stage lumen_isp_csc;
+
+/*
+ * Black level and normalisation: any Bayer @in (packed or not) into the
+ * BAYER16 working frame @work (same size): (v - black[cell]) scaled so that
+ * white maps to LUMEN_WORK_MAX, clipped to 0..LUMEN_WORK_MAX.
+ * Returns -EINVAL when white <= black for some cell or sizes differ.
+ */
+int lumen_blc_apply(const struct lumen_frame *in, struct lumen_frame *work);
+
+/*
+ * Defective-pixel correction in place on a working frame. A pixel is
+ * defective when it lies more than @threshold above the second-highest, or
+ * below the second-lowest, of its eight same-colour neighbours (so pairs of
+ * defects are caught too); it is replaced by the mean of the same-colour
+ * pair along the direction of least gradient. Returns pixels corrected.
+ */
+long lumen_dpc_apply(struct lumen_frame *work, unsigned threshold);
+
+/* White-balance gains per colour on a working frame, clipping at max. */
+void lumen_wb_apply(struct lumen_frame *work, const float gain[3]);
+
+/* Lens shading gains (see struct lumen_lsc_map) in place. */
+int lumen_lsc_apply(struct lumen_frame *work, const struct lumen_lsc_map *map);
+
+/* Zone statistics and histogram of a working frame (see lumen_isp_stats);
+ * zones_x/zones_y of @st select the grid (0 = 16x16). */
+void lumen_stats_collect(const struct lumen_frame *work,
+			 struct lumen_isp_stats *st);
+
+/* 3x3 matrix times @gain on an RGB16P working frame in place. */
+void lumen_ccm_apply(struct lumen_frame *rgb, const float m[3][3], float gain);
+
+/* Display table from working linear to 8-bit sRGB with an S-curve of
+ * strength @contrast (0..1); RGB16P -> RGB24 through it. */
+void lumen_tone_build(uint8_t lut[LUMEN_WORK_MAX + 1], float contrast);
+void lumen_tone_apply(const struct lumen_frame *rgb, struct lumen_frame *out,
+		      const uint8_t lut[LUMEN_WORK_MAX + 1]);
+
+/* RGB24 -> NV12, I420 or YUYV (or a copy into RGB24). */
+int lumen_csc_apply(const struct lumen_frame *rgb8, struct lumen_frame *out,
+		    enum lumen_yuv_matrix matrix, bool full_range);
+
+#endif

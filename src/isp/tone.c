@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Tone: linear working values to 8-bit display values through one table:
+ * the sRGB transfer curve, then an optional S-curve for contrast that keeps
+ * black, mid-grey and white where they are.
+ */
+#include <math.h>
+
+#include "isp/stages.h"
+
+static float srgb_encode(float x)
+{
+	return x <= 0.0031308f ? 12.92f * x : 1.055f * powf(x, 1 / 2.4f) - 0.055f;
+}
+
+void lumen_tone_build(uint8_t lut[LUMEN_WORK_MAX + 1], float contrast)
+{
+	if (contrast < 0)
+		contrast = 0;
+	if (contrast > 1)
+		contrast = 1;
+	for (int i = 0; i <= LUMEN_WORK_MAX; i++) {
+		float y = srgb_encode((float)i / LUMEN_WORK_MAX);
+		/* smoothstep bends around 0.5 with the ends fixed */
+		float s = y * y * (3 - 2 * y);
+
+		y = y + contrast * (s - y);
+		lut[i] = (uint8_t)lrintf(y * 255.0f);
+	}
+}
+
+void lumen_tone_apply(const struct lumen_frame *rgb, struct lumen_frame *out,
+		      const uint8_t lut[LUMEN_WORK_MAX + 1])
+{
+	for (int y = 0; y < rgb->height; y++) {
+		const uint16_t *r = (const uint16_t *)(const void *)(rgb->data[0] + (size_t)y * rgb->stride[0]);
+		const uint16_t *g = (const uint16_t *)(const void *)(rgb->data[1] + (size_t)y * rgb->stride[1]);
+		const uint16_t *b = (const uint16_t *)(const void *)(rgb->data[2] + (size_t)y * rgb->stride[2]);
+		uint8_t *d = out->data[0] + (size_t)y * out->stride[0];
+
+		/* working values never exceed LUMEN_WORK_MAX (stage contract);
+		 * the mask keeps a broken upstream from reading out of bounds */
+		for (int x = 0; x < rgb->width; x++) {
+			d[3 * x] = lut[r[x] & LUMEN_WORK_MAX];
+			d[3 * x + 1] = lut[g[x] & LUMEN_WORK_MAX];
+			d[3 * x + 2] = lut[b[x] & LUMEN_WORK_MAX];
+		}
+	}
+}
+
+static int tone_run(struct lumen_isp *isp, const struct lumen_isp_params *p)
+{
+	struct lumen_frame *dst = isp->output->fmt == LUMEN_PIX_RGB24 ?
+				  isp->output : &isp->rgb8;
+
+	if (!isp->tone_valid || isp->tone_contrast != p->contrast) {
+		lumen_tone_build(isp->tone_lut, p->contrast);
+		isp->tone_contrast = p->contrast;
+		isp->tone_valid = true;
+	}
+	lumen_tone_apply(&isp->rgb, dst, isp->tone_lut);
+	return 0;
+}
+
+const struct lumen_isp_stage lumen_isp_tone = {
+	.name = "tone",
+	.run = tone_run,
+};
