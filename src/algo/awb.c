@@ -71,18 +71,20 @@ static int usable_zones(const struct lumen_isp_stats *st, struct zone_chroma *z)
 static int robust_mean(struct zone_chroma *z, int n, float *lr, float *lb)
 {
 	float mr = 0, mb = 0;
-	int used = n;
+	int used = 0;
 
 	for (int iter = 0; iter < 4; iter++) {
 		double sr = 0, sb = 0, sw = 0, dev = 0;
 		float limit;
 
+		used = 0;
 		for (int i = 0; i < n; i++) {
 			if (z[i].weight <= 0)
 				continue;
 			sr += z[i].weight * z[i].lr;
 			sb += z[i].weight * z[i].lb;
 			sw += z[i].weight;
+			used++;
 		}
 		if (sw <= 0)
 			return 0;
@@ -129,8 +131,8 @@ static int white_patch(const struct lumen_isp_stats *st, float *lr, float *lb)
 
 	if (!n)
 		return 0;
-	/* the brightest 10% of usable zones (at least 3) */
-	keep = n / 10 > 3 ? n / 10 : (n < 3 ? n : 3);
+	/* the brightest 5% of usable zones (at least 3) */
+	keep = n / 20 > 3 ? n / 20 : (n < 3 ? n : 3);
 	{
 		float lumas[LUMEN_STATS_MAX_ZONES];
 

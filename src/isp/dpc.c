@@ -23,6 +23,23 @@ static inline int mirror(int i, int n)
 	return i;
 }
 
+/* Median of eight (mean of the middle two); only for candidates. */
+static unsigned median8(const unsigned n[8])
+{
+	unsigned s[8];
+
+	for (int i = 0; i < 8; i++) {
+		int j = i;
+
+		while (j > 0 && s[j - 1] > n[i]) {
+			s[j] = s[j - 1];
+			j--;
+		}
+		s[j] = n[i];
+	}
+	return (s[3] + s[4] + 1) / 2;
+}
+
 long lumen_dpc_apply(struct lumen_frame *work, unsigned threshold)
 {
 	const int w = work->width, h = work->height;
@@ -31,7 +48,7 @@ long lumen_dpc_apply(struct lumen_frame *work, unsigned threshold)
 	if (w < 5 || h < 5)
 		return 0;
 	if (!threshold)
-		threshold = LUMEN_WORK_MAX / 32;
+		threshold = LUMEN_WORK_MAX / 64;
 
 	for (int y = 0; y < h; y++) {
 		uint16_t *row = (uint16_t *)(void *)(work->data[0] +
@@ -39,61 +56,82 @@ long lumen_dpc_apply(struct lumen_frame *work, unsigned threshold)
 		const bool edge_row = y < 2 || y >= h - 2;
 
 		for (int x = 0; x < w; x++) {
-			unsigned n[8], max1 = 0, max2 = 0, min1 = ~0u, min2 = ~0u;
-			unsigned v = row[x], hot_limit, cold_limit;
+			/* hi[0] >= hi[1] >= hi[2] are the three largest
+			 * neighbours, lo[] the three smallest */
+			unsigned n[8], hi[3] = { 0, 0, 0 }, lo[3] = { ~0u, ~0u, ~0u };
+			unsigned v = row[x], med, far, est, best = ~0u;
+			unsigned rlo, rhi;
 			const bool edge = edge_row || x < 2 || x >= w - 2;
 
 			for (int k = 0; k < 8; k++) {
 				int nx = x + nb_dx[k], ny = y + nb_dy[k];
-				const uint16_t *r;
+				unsigned t;
 
 				if (edge) {
 					nx = mirror(nx, w);
 					ny = mirror(ny, h);
 				}
-				r = (const uint16_t *)(const void *)(work->data[0] +
-					(size_t)ny * work->stride[0]);
-				n[k] = r[nx];
-				if (n[k] > max1) {
-					max2 = max1;
-					max1 = n[k];
-				} else if (n[k] > max2) {
-					max2 = n[k];
+				t = n[k] = ((const uint16_t *)(const void *)
+					    (work->data[0] + (size_t)ny * work->stride[0]))[nx];
+				if (t > hi[2]) {
+					hi[2] = t;
+					if (hi[2] > hi[1]) { t = hi[1]; hi[1] = hi[2]; hi[2] = t; }
+					if (hi[1] > hi[0]) { t = hi[0]; hi[0] = hi[1]; hi[1] = t; }
 				}
-				if (n[k] < min1) {
-					min2 = min1;
-					min1 = n[k];
-				} else if (n[k] < min2) {
-					min2 = n[k];
+				t = n[k];
+				if (t < lo[2]) {
+					lo[2] = t;
+					if (lo[2] < lo[1]) { t = lo[1]; lo[1] = lo[2]; lo[2] = t; }
+					if (lo[1] < lo[0]) { t = lo[0]; lo[0] = lo[1]; lo[1] = t; }
 				}
 			}
-			hot_limit = max2 + threshold + max2 / 8;
-			cold_limit = min2 > threshold + min2 / 8 ?
-				     min2 - threshold - min2 / 8 : 0;
-			if (v <= hot_limit && v >= cold_limit)
+			/* cheap rejection: within the third extremes plus margin */
+			if (v <= hi[2] + threshold + hi[2] / 8 &&
+			    v + threshold + lo[2] / 8 >= lo[2])
 				continue;
 
-			/* interpolate along the smoothest direction, kept
-			 * inside the neighbours' robust range */
-			{
-				unsigned best = ~0u, est = 0;
-
-				for (int d = 0; d < 4; d++) {
-					unsigned a = n[pair_a[d]], b = n[pair_b[d]];
-					unsigned g = a > b ? a - b : b - a;
-
-					if (g < best) {
-						best = g;
-						est = (a + b + 1) / 2;
-					}
-				}
-				if (est > max2)
-					est = max2;
-				if (est < min2)
-					est = min2;
-				row[x] = (uint16_t)est;
-				corrected++;
+			/*
+			 * Rule 1, isolated defects and pairs: beyond the second
+			 * extreme. Rule 2, columns and clusters (up to two bad
+			 * neighbours): beyond the third extreme and far from
+			 * the median, further than optics and an anti-alias
+			 * filter let a real detail stand out.
+			 */
+			med = median8(n);
+			far = 8 * threshold;
+			if (v > hi[1] + threshold + hi[1] / 8 ||
+			    (lo[1] > threshold + lo[1] / 8 &&
+			     v < lo[1] - threshold - lo[1] / 8)) {
+				rlo = lo[1];
+				rhi = hi[1];
+			} else if (v > med + far || v + far < med) {
+				rlo = lo[2];
+				rhi = hi[2];
+			} else {
+				continue;
 			}
+
+			/* interpolate along the smoothest direction whose two
+			 * ends are not defective themselves */
+			est = med;
+			for (int d = 0; d < 4; d++) {
+				unsigned a = n[pair_a[d]], b = n[pair_b[d]];
+				unsigned g = a > b ? a - b : b - a;
+
+				if (a > med + far || b > med + far ||
+				    a + far < med || b + far < med)
+					continue;
+				if (g < best) {
+					best = g;
+					est = (a + b + 1) / 2;
+				}
+			}
+			if (est > rhi)
+				est = rhi;
+			if (est < rlo)
+				est = rlo;
+			row[x] = (uint16_t)est;
+			corrected++;
 		}
 	}
 	return corrected;
