@@ -76,6 +76,11 @@ LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_c)
 void lumen_demosaic_dsp_init(struct lumen_demosaic_dsp *dsp)
 {
 	dsp->row = lumen_demosaic_row_c;
+#if defined(LUMEN_HAVE_AVX2)
+	lumen_demosaic_dsp_init_x86(dsp);
+#elif defined(LUMEN_HAVE_NEON)
+	lumen_demosaic_dsp_init_arm(dsp);
+#endif
 }
 
 /* Mirror index i into 0..n-1 about the edge samples (n >= 2, |i| small). */
