@@ -34,43 +34,65 @@ static inline uint16_t dm_out(int k)
 {
 	int v;
 
-	if (k < 0)
-		return 0;
+	k = k < 0 ? 0 : k;	/* written to become selects, not branches */
 	v = (k + 8) >> 4;
 	return (uint16_t)(v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v);
+}
+
+/* Red or blue sample at x: copy it, G from Kg, the other colour from Kd. */
+static inline void dm_colour_px(uint16_t *own, uint16_t *g, uint16_t *other,
+				const uint16_t *s0, const uint16_t *s1,
+				const uint16_t *s2, const uint16_t *s3,
+				const uint16_t *s4, int x)
+{
+	int c = s2[x];
+	int vh = s1[x] + s3[x] + s2[x - 1] + s2[x + 1];
+	int far = s0[x] + s4[x] + s2[x - 2] + s2[x + 2];
+	int d = s1[x - 1] + s1[x + 1] + s3[x - 1] + s3[x + 1];
+
+	own[x] = (uint16_t)c;
+	g[x] = dm_out(8 * c + 4 * vh - 2 * far);
+	other[x] = dm_out(12 * c + 4 * d - 3 * far);
+}
+
+/* Green sample at x: "own" colour from Kh (it is left/right), "other"
+ * colour from Kv (above/below). */
+static inline void dm_green_px(uint16_t *own, uint16_t *g, uint16_t *other,
+			       const uint16_t *s0, const uint16_t *s1,
+			       const uint16_t *s2, const uint16_t *s3,
+			       const uint16_t *s4, int x)
+{
+	int c = s2[x];
+	int v1 = s1[x] + s3[x], v2 = s0[x] + s4[x];
+	int h1 = s2[x - 1] + s2[x + 1], h2 = s2[x - 2] + s2[x + 2];
+	int base = 10 * c - 2 * (s1[x - 1] + s1[x + 1] + s3[x - 1] + s3[x + 1]);
+
+	g[x] = (uint16_t)c;
+	own[x] = dm_out(base + 8 * h1 + v2 - 2 * h2);
+	other[x] = dm_out(base + 8 * v1 + h2 - 2 * v2);
 }
 
 LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_c)
 {
 	const uint16_t *s0 = src[0], *s1 = src[1], *s2 = src[2];
 	const uint16_t *s3 = src[3], *s4 = src[4];
-	int ng = ((int)order & 1) ^ (((int)order >> 1) & 1);
 	int blue_row = ((int)order >> 1) & 1;
 	/* "own" is the colour sampled on this row, "other" the one above */
 	uint16_t *own = blue_row ? dst_b : dst_r;
 	uint16_t *other = blue_row ? dst_r : dst_b;
+	int x = 0;
 
-	for (int x = 0; x < width; x++) {
-		int c = s2[x];
-		int v1 = s1[x] + s3[x], v2 = s0[x] + s4[x];
-		int h1 = s2[x - 1] + s2[x + 1], h2 = s2[x - 2] + s2[x + 2];
-
-		if (((x & 1) ^ ng) == 0) {
-			/* red or blue sample */
-			int d = s1[x - 1] + s1[x + 1] + s3[x - 1] + s3[x + 1];
-
-			own[x] = (uint16_t)c;
-			dst_g[x] = dm_out(8 * c + 4 * (v1 + h1) - 2 * (v2 + h2));
-			other[x] = dm_out(12 * c + 4 * d - 3 * (v2 + h2));
-		} else {
-			/* green sample: "own" colour left/right, "other" above/below */
-			int d2 = 2 * (s1[x - 1] + s1[x + 1] + s3[x - 1] + s3[x + 1]);
-
-			dst_g[x] = (uint16_t)c;
-			own[x] = dm_out(10 * c + 8 * h1 + v2 - 2 * h2 - d2);
-			other[x] = dm_out(10 * c + 8 * v1 + h2 - 2 * v2 - d2);
-		}
+	/* the row alternates: make x even-aligned to a red/blue sample */
+	if (((int)order & 1) ^ blue_row) {
+		dm_green_px(own, dst_g, other, s0, s1, s2, s3, s4, 0);
+		x = 1;
 	}
+	for (; x + 2 <= width; x += 2) {
+		dm_colour_px(own, dst_g, other, s0, s1, s2, s3, s4, x);
+		dm_green_px(own, dst_g, other, s0, s1, s2, s3, s4, x + 1);
+	}
+	if (x < width)
+		dm_colour_px(own, dst_g, other, s0, s1, s2, s3, s4, x);
 }
 
 void lumen_demosaic_dsp_init(struct lumen_demosaic_dsp *dsp)

@@ -11,7 +11,8 @@
  * coefficient vector holds both CFA phases: no blend, no branch. The fourth
  * pair is (Ds, 1) so that the rounding constant rides along. packus_epi32
  * undoes the in-lane interleave and clamps below 0; min clamps the top.
- * The last width % 16 samples go through the C kernel.
+ * A ragged end is done by one more step on the last 16 samples, which
+ * rewrites some outputs with the same values; rows under 16 go to C.
  */
 #include <immintrin.h>
 
@@ -21,14 +22,31 @@
 /* Coefficient vector of term pair (a, b) for kernels k0 (even samples)
  * and k1 (odd samples); b == LUMEN_DM_NTERMS means the constant 1, whose
  * coefficient is the rounding constant 8. */
-static __m256i dm_pair(int k0, int k1, int a, int b)
+static inline __m256i dm_pair(int k0, int k1, int a, int b)
 {
-	int16_t e0 = lumen_demosaic_coef[k0][a], o0 = lumen_demosaic_coef[k1][a];
-	int16_t e1 = b < LUMEN_DM_NTERMS ? lumen_demosaic_coef[k0][b] : 8;
-	int16_t o1 = b < LUMEN_DM_NTERMS ? lumen_demosaic_coef[k1][b] : 8;
+	uint16_t e0 = (uint16_t)lumen_demosaic_coef[k0][a];
+	uint16_t o0 = (uint16_t)lumen_demosaic_coef[k1][a];
+	uint16_t e1 = b < LUMEN_DM_NTERMS ? (uint16_t)lumen_demosaic_coef[k0][b] : 8;
+	uint16_t o1 = b < LUMEN_DM_NTERMS ? (uint16_t)lumen_demosaic_coef[k1][b] : 8;
+	__m256i even = _mm256_set1_epi32((int)((uint32_t)e1 << 16 | e0));
+	__m256i odd = _mm256_set1_epi32((int)((uint32_t)o1 << 16 | o0));
 
-	return _mm256_setr_epi16(e0, e1, o0, o1, e0, e1, o0, o1,
-				 e0, e1, o0, o1, e0, e1, o0, o1);
+	return _mm256_blend_epi32(even, odd, 0xaa);
+}
+
+/* The four pair vectors of each channel for a row seeing @order at its
+ * first sample, with the phases swapped when @swap. */
+static inline void dm_coefs(__m256i k[3][4], enum lumen_bayer order, int swap)
+{
+	for (int ch = 0; ch < 3; ch++) {
+		int k0 = lumen_demosaic_kernel_for(order, ch, swap);
+		int k1 = lumen_demosaic_kernel_for(order, ch, !swap);
+
+		k[ch][0] = dm_pair(k0, k1, 0, 1);	/* c, V1 */
+		k[ch][1] = dm_pair(k0, k1, 2, 3);	/* H1, V2 */
+		k[ch][2] = dm_pair(k0, k1, 4, 5);	/* H2, Dn */
+		k[ch][3] = dm_pair(k0, k1, 6, LUMEN_DM_NTERMS);	/* Ds, 1 */
+	}
 }
 
 /* p[2i] / p[2i+1]: unpacklo / unpackhi of term pair i. */
@@ -55,49 +73,51 @@ dm_channel(uint16_t *dst, const __m256i p[8], const __m256i k[4], __m256i maxv)
 
 #define LD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
 
+/* Samples x .. x+15 of the row; k holds the phase of sample x. */
+static inline __attribute__((always_inline)) void
+dm_step(uint16_t *dst_r, uint16_t *dst_g, uint16_t *dst_b,
+	const uint16_t *const src[5], int x, __m256i k[3][4], __m256i maxv)
+{
+	const uint16_t *s0 = src[0] + x, *s1 = src[1] + x, *s2 = src[2] + x;
+	const uint16_t *s3 = src[3] + x, *s4 = src[4] + x;
+	__m256i c = LD(s2);
+	__m256i v1 = _mm256_add_epi16(LD(s1), LD(s3));
+	__m256i v2 = _mm256_add_epi16(LD(s0), LD(s4));
+	__m256i h1 = _mm256_add_epi16(LD(s2 - 1), LD(s2 + 1));
+	__m256i h2 = _mm256_add_epi16(LD(s2 - 2), LD(s2 + 2));
+	__m256i dn = _mm256_add_epi16(LD(s1 - 1), LD(s1 + 1));
+	__m256i ds = _mm256_add_epi16(LD(s3 - 1), LD(s3 + 1));
+	__m256i one = _mm256_set1_epi16(1);
+	__m256i p[8] = {
+		_mm256_unpacklo_epi16(c, v1), _mm256_unpackhi_epi16(c, v1),
+		_mm256_unpacklo_epi16(h1, v2), _mm256_unpackhi_epi16(h1, v2),
+		_mm256_unpacklo_epi16(h2, dn), _mm256_unpackhi_epi16(h2, dn),
+		_mm256_unpacklo_epi16(ds, one), _mm256_unpackhi_epi16(ds, one),
+	};
+
+	dm_channel(dst_r + x, p, k[0], maxv);
+	dm_channel(dst_g + x, p, k[1], maxv);
+	dm_channel(dst_b + x, p, k[2], maxv);
+}
+
 LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_avx2)
 {
-	const uint16_t *s0 = src[0], *s1 = src[1], *s2 = src[2];
-	const uint16_t *s3 = src[3], *s4 = src[4];
 	const __m256i maxv = _mm256_set1_epi16(LUMEN_WORK_MAX);
-	const __m256i one = _mm256_set1_epi16(1);
 	__m256i k[3][4];
 	int x = 0;
 
-	for (int ch = 0; ch < 3; ch++) {
-		int k0 = lumen_demosaic_kernel_for(order, ch, 0);
-		int k1 = lumen_demosaic_kernel_for(order, ch, 1);
-
-		k[ch][0] = dm_pair(k0, k1, 0, 1);	/* c, V1 */
-		k[ch][1] = dm_pair(k0, k1, 2, 3);	/* H1, V2 */
-		k[ch][2] = dm_pair(k0, k1, 4, 5);	/* H2, Dn */
-		k[ch][3] = dm_pair(k0, k1, 6, LUMEN_DM_NTERMS);	/* Ds, 1 */
+	if (width < 16) {
+		lumen_demosaic_row_c(dst_r, dst_g, dst_b, src, width, order);
+		return;
 	}
-
-	for (; x + 16 <= width; x += 16) {
-		__m256i c = LD(s2 + x);
-		__m256i v1 = _mm256_add_epi16(LD(s1 + x), LD(s3 + x));
-		__m256i v2 = _mm256_add_epi16(LD(s0 + x), LD(s4 + x));
-		__m256i h1 = _mm256_add_epi16(LD(s2 + x - 1), LD(s2 + x + 1));
-		__m256i h2 = _mm256_add_epi16(LD(s2 + x - 2), LD(s2 + x + 2));
-		__m256i dn = _mm256_add_epi16(LD(s1 + x - 1), LD(s1 + x + 1));
-		__m256i ds = _mm256_add_epi16(LD(s3 + x - 1), LD(s3 + x + 1));
-		__m256i p[8] = {
-			_mm256_unpacklo_epi16(c, v1), _mm256_unpackhi_epi16(c, v1),
-			_mm256_unpacklo_epi16(h1, v2), _mm256_unpackhi_epi16(h1, v2),
-			_mm256_unpacklo_epi16(h2, dn), _mm256_unpackhi_epi16(h2, dn),
-			_mm256_unpacklo_epi16(ds, one), _mm256_unpackhi_epi16(ds, one),
-		};
-
-		dm_channel(dst_r + x, p, k[0], maxv);
-		dm_channel(dst_g + x, p, k[1], maxv);
-		dm_channel(dst_b + x, p, k[2], maxv);
-	}
-
+	dm_coefs(k, order, 0);
+	for (; x + 16 <= width; x += 16)
+		dm_step(dst_r, dst_g, dst_b, src, x, k, maxv);
 	if (x < width) {
-		const uint16_t *rest[5] = { s0 + x, s1 + x, s2 + x, s3 + x, s4 + x };
-
-		lumen_demosaic_row_c(dst_r + x, dst_g + x, dst_b + x, rest,
-				     width - x, lumen_bayer_shift(order, x, 0));
+		/* the last 16 samples again, overlapping: same values */
+		x = width - 16;
+		if (x & 1)
+			dm_coefs(k, order, 1);
+		dm_step(dst_r, dst_g, dst_b, src, x, k, maxv);
 	}
 }
