@@ -18,16 +18,23 @@
 
 #define LD(p) vreinterpretq_s16_u16(vld1q_u16(p))
 
+_Static_assert(LUMEN_DM_NTERMS == 7, "dm_channel() spells out seven terms");
+
+/* acc + term * coefficient on both halves; written out term by term so
+ * that compilers keep everything in registers. */
+#define DM_MLA(j) do { \
+		lo = vmlal_s16(lo, vget_low_s16(t[j]), k[j]); \
+		hi = vmlal_s16(hi, vget_high_s16(t[j]), k[j]); \
+	} while (0)
+
 static inline __attribute__((always_inline)) void
 dm_channel(uint16_t *dst, const int16x8_t t[LUMEN_DM_NTERMS],
 	   const int16x4_t k[LUMEN_DM_NTERMS], uint16x8_t maxv)
 {
 	int32x4_t lo = vdupq_n_s32(8), hi = vdupq_n_s32(8);
 
-	for (int j = 0; j < LUMEN_DM_NTERMS; j++) {
-		lo = vmlal_s16(lo, vget_low_s16(t[j]), k[j]);
-		hi = vmlal_s16(hi, vget_high_s16(t[j]), k[j]);
-	}
+	DM_MLA(0); DM_MLA(1); DM_MLA(2); DM_MLA(3);
+	DM_MLA(4); DM_MLA(5); DM_MLA(6);
 	vst1q_u16(dst, vminq_u16(vcombine_u16(vqshrun_n_s32(lo, 4),
 					      vqshrun_n_s32(hi, 4)), maxv));
 }
