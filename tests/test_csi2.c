@@ -245,7 +245,7 @@ static void long_packet_layout(void **state)
 
 static void lanes_distribute_round_robin(void **state)
 {
-	uint8_t pkt[11], l0[8], l1[8], l2[8], l3[8];
+	uint8_t pkt[11], l0[16], l1[16], l2[16], l3[16];
 	uint8_t *lanes[4] = { l0, l1, l2, l3 };
 
 	(void)state;
@@ -725,6 +725,60 @@ static void framing_errors(void **state)
 	lumen_frame_free(&truth);
 }
 
+/* Hostile bursts: random bytes, random lengths, lanes missing. */
+static void garbage_bursts_are_survived(void **state)
+{
+	static uint8_t lanes_mem[LUMEN_CSI2_MAX_LANES][600];
+	unsigned seed = 77;
+
+	(void)state;
+	for (int n = 1; n <= LUMEN_CSI2_MAX_LANES; n++) {
+		struct lumen_frame truth;
+		struct sink s;
+		struct lumen_csi2_rx *rx;
+		struct lumen_csi2_rx_counters c;
+		struct lumen_csi2_rx_config rc = {
+			.nlanes = n, .vc = 0, .dt = LUMEN_CSI2_DT_RAW8,
+			.width = 4, .height = 2,
+		};
+
+		assert_int_equal(lumen_frame_alloc(&truth, LUMEN_PIX_BAYER16, 4, 2), 0);
+		sink_init(&s, 4, 2, &truth);
+		rc.pool = (struct lumen_csi2_rx_pool){ sink_get, sink_put, &s };
+		assert_int_equal(lumen_csi2_rx_create(&rc, &rx), 0);
+		for (int i = 0; i < 20000; i++) {
+			const uint8_t *lanes[LUMEN_CSI2_MAX_LANES];
+			size_t len = lumen_test_rand(&seed) % 600;
+			int present = (int)(lumen_test_rand(&seed) % (LUMEN_CSI2_MAX_LANES + 1));
+
+			for (int l = 0; l < LUMEN_CSI2_MAX_LANES; l++) {
+				for (size_t k = 0; k < len; k++)
+					lanes_mem[l][k] = (uint8_t)lumen_test_rand(&seed);
+				/* mostly well-formed SoT so the parser is reached */
+				if (len && lumen_test_rand(&seed) % 8)
+					lanes_mem[l][0] = LUMEN_CSI2_SYNC;
+				/* and sometimes a plausible short header */
+				if (len > 4 && n == 1 && lumen_test_rand(&seed) % 4 == 0)
+					lumen_csi2_short_packet(0, lumen_test_rand(&seed) & 3,
+								(uint16_t)lumen_test_rand(&seed),
+								lanes_mem[l] + 1);
+				lanes[l] = lanes_mem[l];
+			}
+			lumen_csi2_rx_burst(rx, lanes, present, len);
+		}
+		lumen_csi2_rx_counters(rx, &c);
+		assert_int_equal(c.bursts, 20000);
+		assert_true(c.sot_errors > 0);
+		assert_true(c.packets > 0);
+		assert_int_equal(s.mismatches, 0);
+		lumen_csi2_rx_destroy(rx);
+		for (int i = 0; i < POOL_SLOTS; i++)
+			assert_false(s.busy[i]);
+		sink_fini(&s);
+		lumen_frame_free(&truth);
+	}
+}
+
 static void rejects_bad_config(void **state)
 {
 	struct lumen_csi2_tx *tx;
@@ -758,6 +812,7 @@ int main(void)
 		cmocka_unit_test(truncated_line_drops_frame),
 		cmocka_unit_test(size_mismatches_are_counted),
 		cmocka_unit_test(framing_errors),
+		cmocka_unit_test(garbage_bursts_are_survived),
 		cmocka_unit_test(rejects_bad_config),
 	};
 
