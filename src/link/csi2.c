@@ -132,11 +132,13 @@ enum lumen_csi2_ecc_status lumen_csi2_ecc_check(const uint8_t in[4],
 
 /*
  * CRC-16, polynomial x^16+x^12+x^5+1 processed LSB first, i.e. the reflected
- * form 0x8408 shifting right. Slicing-by-8 tables, built once.
+ * form 0x8408 shifting right. Slicing-by-16 tables (8 KiB), built once:
+ * crc_table[t][b] is the CRC contribution of byte b followed by t zero bytes.
  */
 #define CRC_POLY_REFLECTED 0x8408u
+#define CRC_SLICES 16
 
-static uint16_t crc_table[8][256];
+static uint16_t crc_table[CRC_SLICES][256];
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static void crc_init_tables(void)
@@ -149,7 +151,7 @@ static void crc_init_tables(void)
 		crc_table[0][i] = (uint16_t)c;
 	}
 	for (unsigned i = 0; i < 256; i++)
-		for (int t = 1; t < 8; t++) {
+		for (int t = 1; t < CRC_SLICES; t++) {
 			unsigned c = crc_table[t - 1][i];
 
 			crc_table[t][i] = (uint16_t)((c >> 8) ^ crc_table[0][c & 0xFF]);
@@ -161,14 +163,18 @@ uint16_t lumen_csi2_crc16_update(uint16_t crc, const uint8_t *p, size_t n)
 	unsigned c = crc;
 
 	pthread_once(&crc_once, crc_init_tables);
-	while (n >= 8) {
+	while (n >= 16) {
 		c ^= (unsigned)p[0] | (unsigned)p[1] << 8;
-		c = crc_table[7][c & 0xFF] ^ crc_table[6][c >> 8] ^
-		    crc_table[5][p[2]] ^ crc_table[4][p[3]] ^
-		    crc_table[3][p[4]] ^ crc_table[2][p[5]] ^
-		    crc_table[1][p[6]] ^ crc_table[0][p[7]];
-		p += 8;
-		n -= 8;
+		c = crc_table[15][c & 0xFF] ^ crc_table[14][c >> 8] ^
+		    crc_table[13][p[2]] ^ crc_table[12][p[3]] ^
+		    crc_table[11][p[4]] ^ crc_table[10][p[5]] ^
+		    crc_table[9][p[6]] ^ crc_table[8][p[7]] ^
+		    crc_table[7][p[8]] ^ crc_table[6][p[9]] ^
+		    crc_table[5][p[10]] ^ crc_table[4][p[11]] ^
+		    crc_table[3][p[12]] ^ crc_table[2][p[13]] ^
+		    crc_table[1][p[14]] ^ crc_table[0][p[15]];
+		p += 16;
+		n -= 16;
 	}
 	while (n--)
 		c = (c >> 8) ^ crc_table[0][(c ^ *p++) & 0xFF];
@@ -263,27 +269,29 @@ size_t lumen_csi2_distribute(const uint8_t *pkt, size_t len, int nlanes,
 		memcpy(lane[0] + 1, pkt, len);
 		break;
 	case 2: {
-		uint8_t *a = lane[0] + 1, *b = lane[1] + 1;
+		uint8_t *restrict a = lane[0] + 1, *restrict b = lane[1] + 1;
+		const uint8_t *restrict src = pkt;
 		size_t j;
 
 		for (j = 0; j < len / 2; j++) {
-			a[j] = pkt[2 * j];
-			b[j] = pkt[2 * j + 1];
+			a[j] = src[2 * j];
+			b[j] = src[2 * j + 1];
 		}
 		if (len & 1)
 			a[j] = pkt[2 * j];
 		break;
 	}
 	case 4: {
-		uint8_t *a = lane[0] + 1, *b = lane[1] + 1;
-		uint8_t *c = lane[2] + 1, *d = lane[3] + 1;
+		uint8_t *restrict a = lane[0] + 1, *restrict b = lane[1] + 1;
+		uint8_t *restrict c = lane[2] + 1, *restrict d = lane[3] + 1;
+		const uint8_t *restrict src = pkt;
 		size_t j;
 
 		for (j = 0; j < len / 4; j++) {
-			a[j] = pkt[4 * j];
-			b[j] = pkt[4 * j + 1];
-			c[j] = pkt[4 * j + 2];
-			d[j] = pkt[4 * j + 3];
+			a[j] = src[4 * j];
+			b[j] = src[4 * j + 1];
+			c[j] = src[4 * j + 2];
+			d[j] = src[4 * j + 3];
 		}
 		for (size_t k = 4 * j; k < len; k++)
 			lane[k & 3][1 + j] = pkt[k];

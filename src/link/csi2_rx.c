@@ -312,12 +312,13 @@ void lumen_csi2_rx_burst(struct lumen_csi2_rx *rx, const uint8_t *const lane[],
 		total = per;
 	} else {
 		size_t cap = sizeof(rx->merge) / (size_t)n;
-		uint8_t *m = rx->merge;
+		uint8_t *restrict m = rx->merge;
 
 		if (per > cap)
 			per = cap;	/* longer than any packet: keep the head */
 		if (n == 2) {
-			const uint8_t *a = lane[0] + 1, *b = lane[1] + 1;
+			const uint8_t *restrict a = lane[0] + 1;
+			const uint8_t *restrict b = lane[1] + 1;
 
 			for (size_t j = 0; j < per; j++) {
 				m[2 * j] = a[j];
