@@ -6,6 +6,7 @@
 #include "tools/commands.h"
 
 static const struct lumen_command commands[] = {
+	{ "calibrate", "colour calibration from a ColorChecker raw shot", lumen_cmd_calibrate },
 	{ 0 },
 };
 

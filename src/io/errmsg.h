@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internal to src/io: fills the caller's (err, errlen) message buffer. */
+#ifndef LUMEN_IO_ERRMSG_H
+#define LUMEN_IO_ERRMSG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Writes the message when @err can hold one; returns @ret for tail calls. */
+static inline int __attribute__((format(printf, 4, 5)))
+lumen_io_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+#endif

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Tuning files: per-sensor colour parameters, written by `lumen calibrate`
+ * and read by `lumen develop`. YAML, one mapping at the top:
+ *
+ *   sensor: "name"                  # free text, < 64 bytes
+ *   black: [4, 4, 4, 4]             # per CFA cell, row-major 2x2; or one N
+ *   white: 4095
+ *   wb: [1.56, 1.0, 1.17]           # R, G, B gains on camera RGB
+ *   ccm:                            # white-balanced camera -> linear sRGB
+ *     - [1.84, -0.65, -0.19]
+ *     - [-0.40, 1.96, -0.56]
+ *     - [-0.06, -0.87, 1.93]
+ *   exposure: 0.66                  # linear gain fitted with the ccm
+ *   delta_e: { mean: 3.05, max: 6.01 }   # CIEDE2000 of the fit
+ *   source: "free text"             # < 256 bytes
+ *
+ * Every key is optional; an unknown key, a repeated key or a value of the
+ * wrong shape is an error naming the file, line and key.
+ */
+#ifndef LUMEN_IO_TUNING_H
+#define LUMEN_IO_TUNING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct lumen_tuning {
+	char sensor[64];
+	bool has_black;
+	uint16_t black[4];
+	uint16_t white;			/* 0 = not given */
+	bool has_wb;
+	float wb[3];
+	bool has_ccm;
+	float ccm[3][3];
+	float exposure;			/* 0 = not given */
+	float delta_e_mean, delta_e_max;	/* 0 = not given */
+	char source[256];
+};
+
+/* Everything absent. */
+void lumen_tuning_init(struct lumen_tuning *t);
+
+/*
+ * Reads @path into @t. Returns 0, or a negative errno with a one-line
+ * message "path:line: ..." in @err (may be NULL): -ENOENT/-EACCES/... from
+ * opening, -EINVAL for a syntax error or a bad key/value. @t is only
+ * written on success.
+ */
+int lumen_tuning_load(const char *path, struct lumen_tuning *t, char *err,
+		      size_t errlen);
+
+/*
+ * Writes @t to @path atomically (a temporary file in the same directory,
+ * renamed over @path). Absent fields are left out. Returns 0 or a negative
+ * errno with a message in @err; on error @path is unchanged.
+ */
+int lumen_tuning_save(const char *path, const struct lumen_tuning *t,
+		      char *err, size_t errlen);
+
+#endif

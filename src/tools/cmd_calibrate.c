@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lumen calibrate: white balance and colour matrix from a raw shot of a
+ * ColorChecker Classic, written as a tuning file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "calib/ccm_fit.h"
+#include "calib/colorchecker.h"
+#include "io/raw_read.h"
+#include "io/tuning.h"
+#include "tools/commands.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: lumen calibrate RAW --size WxH [--bits N] [--bayer ORDER]\n"
+		"                       [--black N|N,N,N,N] [--white N]\n"
+		"                       [--corners x0,y0,x1,y1,x2,y2,x3,y3]\n"
+		"                       [--sensor NAME] -o TUNING.yaml\n"
+		"\n"
+		"Finds the ColorChecker Classic in RAW (or uses --corners: the\n"
+		"outer corners of the patch grid, starting at dark skin, then\n"
+		"bluish green, black, white), fits white balance and a colour\n"
+		"matrix, prints CIEDE2000 before/after and writes the tuning file.\n");
+}
+
+/* Parses up to @max comma-separated numbers; returns how many, or -1. */
+static int parse_list(const char *s, double *v, int max)
+{
+	int n = 0;
+
+	while (*s) {
+		char *end;
+
+		if (n == max)
+			return -1;
+		errno = 0;
+		v[n++] = strtod(s, &end);
+		if (errno || end == s)
+			return -1;
+		s = end;
+		if (*s == ',')
+			s++;
+		else if (*s)
+			return -1;
+	}
+	return n;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static void print_corners(const char *label, const double c[8])
+{
+	printf("%s: %.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f\n", label, c[0],
+	       c[1], c[2], c[3], c[4], c[5], c[6], c[7]);
+}
+
+int lumen_cmd_calibrate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ "bits", required_argument, NULL, 'b' },
+		{ "bayer", required_argument, NULL, 'B' },
+		{ "black", required_argument, NULL, 'k' },
+		{ "white", required_argument, NULL, 'w' },
+		{ "sidecar", required_argument, NULL, 'S' },
+		{ "corners", required_argument, NULL, 'c' },
+		{ "sensor", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct lumen_raw_format fmt;
+	struct lumen_frame frame = { 0 };
+	struct lumen_cc_sample s[LUMEN_CC_PATCHES];
+	struct lumen_ccm_result r;
+	struct lumen_tuning t;
+	const char *out = NULL, *sensor = NULL, *raw;
+	double corners[8], v[4];
+	bool have_corners = false;
+	char err[512], *base, *tmp;
+	int opt, ret, n;
+
+	lumen_raw_format_init(&fmt);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			if (sscanf(optarg, "%dx%d%n", &fmt.width, &fmt.height,
+				   &n) != 2 || optarg[n]) {
+				fprintf(stderr, "calibrate: bad --size '%s' "
+					"(want WxH)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'b':
+			if (parse_int(optarg, 1, 16, &fmt.bits)) {
+				fprintf(stderr, "calibrate: bad --bits '%s'\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'B':
+			if (lumen_bayer_parse(optarg, &fmt.bayer)) {
+				fprintf(stderr, "calibrate: bad --bayer '%s' "
+					"(rggb, grbg, gbrg or bggr)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'k':
+			n = parse_list(optarg, v, 4);
+			if (n != 1 && n != 4) {
+				fprintf(stderr, "calibrate: bad --black '%s' "
+					"(want N or N,N,N,N)\n", optarg);
+				return 2;
+			}
+			for (int i = 0; i < 4; i++) {
+				double b = v[n == 1 ? 0 : i];
+
+				if (b < 0 || b > 65535 || b != (int)b) {
+					fprintf(stderr, "calibrate: bad --black "
+						"'%s'\n", optarg);
+					return 2;
+				}
+				fmt.black[i] = (uint16_t)b;
+			}
+			fmt.has_black = true;
+			break;
+		case 'w':
+			if (parse_int(optarg, 1, 65535, &n)) {
+				fprintf(stderr, "calibrate: bad --white '%s'\n",
+					optarg);
+				return 2;
+			}
+			fmt.white = (uint16_t)n;
+			fmt.has_white = true;
+			break;
+		case 'S':
+			fprintf(stderr, "calibrate: --sidecar is not supported "
+				"yet; give --size/--bits/--bayer/--black/--white\n");
+			return 2;
+		case 'c':
+			if (parse_list(optarg, corners, 8) != 8) {
+				fprintf(stderr, "calibrate: bad --corners '%s' "
+					"(want 8 numbers x0,y0,...,x3,y3)\n",
+					optarg);
+				return 2;
+			}
+			have_corners = true;
+			break;
+		case 'n':
+			sensor = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1 || !out) {
+		fprintf(stderr, "calibrate: need one RAW file and -o TUNING\n");
+		usage(stderr);
+		return 2;
+	}
+	raw = argv[optind];
+	if (lumen_raw_format_check(&fmt, raw, err, sizeof(err))) {
+		fprintf(stderr, "calibrate: %s\n", err);
+		return 2;
+	}
+	ret = lumen_raw_read(raw, &fmt, &frame, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "calibrate: %s\n", err);
+		return 1;
+	}
+	if (frame.fmt != LUMEN_PIX_BAYER8 && frame.fmt != LUMEN_PIX_BAYER16) {
+		struct lumen_frame f16 = { 0 };
+
+		lumen_frame_free(&frame);
+		ret = lumen_raw_read16(raw, &fmt, 0, &f16, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "calibrate: %s\n", err);
+			return 1;
+		}
+		frame = f16;
+	}
+
+	if (!have_corners) {
+		ret = lumen_cc_detect(&frame, corners);
+		if (ret) {
+			fprintf(stderr, "calibrate: %s: no ColorChecker found%s\n",
+				raw, ret == -ENOENT ? " (pass --corners)" : "");
+			goto fail;
+		}
+	}
+	ret = lumen_cc_sample_oriented(&frame, corners, s);
+	if (ret) {
+		fprintf(stderr, "calibrate: %s: %s\n", raw,
+			ret == -ENOENT ? "no ColorChecker at these corners "
+					 "(no neutral row found)"
+				       : ret == -ERANGE
+						 ? "chart corners reach outside the frame"
+						 : "bad chart corners");
+		goto fail;
+	}
+	if (!have_corners)
+		fprintf(stderr, "calibrate: chart found; to reuse it pass "
+			"--corners as printed below\n");
+	print_corners("calibrate.corners", corners);
+	ret = lumen_ccm_fit(s, &r);
+	if (ret) {
+		fprintf(stderr, "calibrate: %s: cannot fit: too few usable "
+			"patches (clipped or too dark neutrals?)\n", raw);
+		goto fail;
+	}
+
+	printf("%-3s %-14s %8s %8s %8s %6s %6s  %s\n", "#", "patch", "R", "G",
+	       "B", "before", "after", "");
+	for (int p = 0; p < LUMEN_CC_PATCHES; p++) {
+		if (r.used[p])
+			printf("%-3d %-14s %8.4f %8.4f %8.4f %6.2f %6.2f\n",
+			       p + 1, lumen_cc_ref[p].name, s[p].rgb[0],
+			       s[p].rgb[1], s[p].rgb[2], r.de_before[p],
+			       r.de_after[p]);
+		else
+			printf("%-3d %-14s %8.4f %8.4f %8.4f %6s %6s  %s\n",
+			       p + 1, lumen_cc_ref[p].name, s[p].rgb[0],
+			       s[p].rgb[1], s[p].rgb[2], "-", "-",
+			       s[p].clipped ? "clipped" : "unusable");
+	}
+	printf("calibrate.patches.used: %d count\n", r.n_used);
+	printf("calibrate.wb: %.4f %.4f %.4f gain\n", r.wb[0], r.wb[1],
+	       r.wb[2]);
+	for (int i = 0; i < 3; i++)
+		printf("calibrate.ccm.row%d: %.4f %.4f %.4f\n", i, r.ccm[i][0],
+		       r.ccm[i][1], r.ccm[i][2]);
+	printf("calibrate.exposure: %.4f gain\n", r.exposure);
+	printf("calibrate.delta_e.mean.before: %.2f dE00\n", r.de_before_mean);
+	printf("calibrate.delta_e.max.before: %.2f dE00\n", r.de_before_max);
+	printf("calibrate.delta_e.mean.after: %.2f dE00\n", r.de_after_mean);
+	printf("calibrate.delta_e.max.after: %.2f dE00\n", r.de_after_max);
+
+	lumen_tuning_init(&t);
+	tmp = strdup(raw);
+	base = tmp ? basename(tmp) : (char *)"raw";
+	snprintf(t.sensor, sizeof(t.sensor), "%s", sensor ? sensor : base);
+	t.has_black = true;
+	memcpy(t.black, frame.black, sizeof(t.black));
+	t.white = frame.white;
+	t.has_wb = true;
+	t.has_ccm = true;
+	for (int i = 0; i < 3; i++) {
+		t.wb[i] = (float)r.wb[i];
+		for (int j = 0; j < 3; j++)
+			t.ccm[i][j] = (float)r.ccm[i][j];
+	}
+	t.exposure = (float)r.exposure;
+	t.delta_e_mean = (float)r.de_after_mean;
+	t.delta_e_max = (float)r.de_after_max;
+	snprintf(t.source, sizeof(t.source),
+		 "lumen calibrate %s --corners %.1f,%.1f,%.1f,%.1f,%.1f,%.1f,"
+		 "%.1f,%.1f", base, corners[0], corners[1], corners[2],
+		 corners[3], corners[4], corners[5], corners[6], corners[7]);
+	free(tmp);
+	ret = lumen_tuning_save(out, &t, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "calibrate: %s\n", err);
+		goto fail;
+	}
+	printf("calibrate.tuning: %s\n", out);
+	lumen_frame_free(&frame);
+	return 0;
+fail:
+	lumen_frame_free(&frame);
+	return 1;
+}
