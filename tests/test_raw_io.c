@@ -13,6 +13,7 @@
 #include "core/frame.h"
 #include "core/pack.h"
 #include "io/raw_read.h"
+#include "io/sidecar.h"
 #include "testutil.h"
 
 static char tmpdir[256];
@@ -345,6 +346,356 @@ static void real_openisp_raw(void **state)
 	assert_true(contains(err, "test.RAW: 4147200 bytes, expected 4139520 for 1920x1078 16-bit"));
 }
 
+static int parse_str(const char *name, const char *text,
+		     struct lumen_raw_format *f, enum lumen_sidecar_dialect *d,
+		     char *err, size_t errlen)
+{
+	lumen_raw_format_init(f);
+	return lumen_sidecar_parse(name, text, strlen(text), f, d, err, errlen);
+}
+
+static void sidecar_lumen_dialect(void **state)
+{
+	struct lumen_raw_format f;
+	enum lumen_sidecar_dialect d = LUMEN_SIDECAR_OPENISP_CSV;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(parse_str("a.yaml",
+		"# lumen raw sidecar\n"
+		"format: lumen-raw\n"
+		"width: 1920\n"
+		"height: 1080\n"
+		"bits: 10\n"
+		"packing: raw10\n"
+		"bayer: GRBG\n"
+		"black: 64, 65, 66, 67\n"
+		"white: 1000\n"
+		"offset: 0x10\n"
+		"stride: 2400\n"
+		"endian: little\n", &f, &d, err, sizeof(err)), 0);
+	assert_int_equal(d, LUMEN_SIDECAR_LUMEN);
+	assert_int_equal(f.width, 1920);
+	assert_int_equal(f.height, 1080);
+	assert_int_equal(f.bits, 10);
+	assert_int_equal(f.container, LUMEN_PIX_BAYER10P);
+	assert_int_equal(f.bayer, LUMEN_BAYER_GRBG);
+	assert_true(f.has_black);
+	assert_int_equal(f.black[0], 64);
+	assert_int_equal(f.black[3], 67);
+	assert_int_equal(f.white, 1000);
+	assert_int_equal(f.offset, 16);
+	assert_int_equal(f.stride, 2400);
+
+	assert_int_equal(parse_str("b.yaml", "size: 640x480\nblack: [16, 16, 17, 17]\n"
+				   "container: 16\nendian: big\n", &f, &d, err, sizeof(err)), 0);
+	assert_int_equal(f.width, 640);
+	assert_int_equal(f.height, 480);
+	assert_int_equal(f.black[2], 17);
+	assert_int_equal(f.container, LUMEN_PIX_BAYER16);
+	assert_true(f.big_endian);
+	assert_int_equal(parse_str("c.yaml", "black: 42\n", &f, &d, err, sizeof(err)), 0);
+	assert_int_equal(f.black[3], 42);
+
+	/* errors name file, line and key; the output is untouched */
+	f.width = 77;
+	assert_int_equal(lumen_sidecar_parse("bad.yaml", "width: 1920\nheight: 1080\nblak: 64\n",
+					     34, &f, &d, err, sizeof(err)), -EINVAL);
+	assert_true(contains(err, "bad.yaml:3: key 'blak': unknown key"));
+	assert_int_equal(f.width, 77);
+	assert_int_equal(parse_str("bad.yaml", "width: 1920\nbits: 20\n", &f, &d, err,
+				   sizeof(err)), -EINVAL);
+	assert_true(contains(err, "bad.yaml:2: key 'bits': bad value '20'"));
+	assert_int_equal(parse_str("bad.yaml", "width: -4\n", &f, &d, err, sizeof(err)), -EINVAL);
+	assert_true(contains(err, "bad.yaml:1: key 'width'"));
+	assert_int_equal(parse_str("bad.yaml", "width: 1920x\n", &f, &d, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_str("bad.yaml", "bayer: rgbg\n", &f, &d, err, sizeof(err)), -EINVAL);
+	assert_true(contains(err, "rggb, grbg"));
+	assert_int_equal(parse_str("bad.yaml", "black: 1,2,3\n", &f, &d, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_str("bad.yaml", "black: [1,2,3,4,5]\n", &f, &d, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_str("bad.yaml", "white: 70000\n", &f, &d, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_str("bad.yaml", "packing: 16\n", &f, &d, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_str("bad.yaml", "endian: middle\n", &f, &d, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_str("bad.yaml", "width: 10\nwidth: 12\n", &f, &d, err, sizeof(err)), -EINVAL);
+	assert_true(contains(err, "bad.yaml:2: key 'width': given twice"));
+	assert_int_equal(parse_str("bad.yaml", "width: [1, 2]\n", &f, &d, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_str("bad.yaml", "width: 10\n  - x: [\n", &f, &d, err, sizeof(err)), -EINVAL);
+	assert_true(contains(err, "YAML error"));
+	assert_int_equal(parse_str("bad.yaml", "", &f, &d, err, sizeof(err)), -EINVAL);
+	assert_int_equal(parse_str("bad.yaml", "just words\n", &f, &d, err, sizeof(err)), -EINVAL);
+	assert_int_equal(lumen_sidecar_parse("nul.yaml", "width: 1\0", 9, &f, &d, err,
+					     sizeof(err)), -EINVAL);
+}
+
+static void sidecar_foreign_dialects(void **state)
+{
+	struct lumen_raw_format f;
+	enum lumen_sidecar_dialect d;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(parse_str("cfg.yml",
+		"sensor_info:\n  bayer_pattern: \"grbg\"\n  range: 1023\n  bit_depth: 10\n"
+		"  width: 2592\n  height: 1536\n"
+		"on_screen_display:\n  width: 128\n  height: 64\n"
+		"black_level_correction:\n  is_enable: true\n  r_offset: 50\n"
+		"  gr_offset: 51\n  gb_offset: 52\n  b_offset: 53\n  r_sat: 1000\n"
+		"  gr_sat: 1023\n  gb_sat: 1023\n  b_sat: 1023\n", &f, &d, err, sizeof(err)), 0);
+	assert_int_equal(d, LUMEN_SIDECAR_INFINITE_ISP);
+	assert_int_equal(f.width, 2592);
+	assert_int_equal(f.height, 1536);
+	assert_int_equal(f.bits, 10);
+	assert_int_equal(f.bayer, LUMEN_BAYER_GRBG);
+	/* GRBG cells: Gr R / B Gb */
+	assert_int_equal(f.black[0], 51);
+	assert_int_equal(f.black[1], 50);
+	assert_int_equal(f.black[2], 53);
+	assert_int_equal(f.black[3], 52);
+	assert_int_equal(f.white, 1000);
+
+	assert_int_equal(parse_str("old.yml",
+		"sensor_info:\n  bayer_pattern: bggr\n  range: 1023\n  bitdep: 12\n"
+		"  width: 1920\n  height: 1080\nblack_level_correction:\n  isEnable: False\n"
+		"  r_offset: 9\n", &f, &d, err, sizeof(err)), 0);
+	assert_int_equal(f.bits, 12);
+	assert_int_equal(f.white, 1023);
+	assert_false(f.has_black);
+	assert_int_equal(f.container, LUMEN_PIX_BAYER16);
+
+	assert_int_equal(parse_str("bad.yml", "sensor_info:\n  height: 1080\n", &f, &d, err,
+				   sizeof(err)), -EINVAL);
+	assert_true(contains(err, "sensor_info.width missing"));
+	assert_int_equal(parse_str("bad.yml", "sensor_info:\n  width: 1920\n  height: x\n",
+				   &f, &d, err, sizeof(err)), -EINVAL);
+	assert_true(contains(err, "bad.yml:3: sensor_info.height"));
+
+	assert_int_equal(parse_str("fo.yaml",
+		"module_enable_status:\n  blc: True\nhardware:\n  raw_width: 1920\n"
+		"  raw_height: 1080\n  raw_bit_depth: 10\n  bayer_pattern: bggr\n"
+		"blc:\n  bl_r: 1\n  bl_gr: 2\n  bl_gb: 3\n  bl_b: 4\n  alpha: 0\n",
+		&f, &d, err, sizeof(err)), 0);
+	assert_int_equal(d, LUMEN_SIDECAR_FAST_OPENISP);
+	assert_int_equal(f.bayer, LUMEN_BAYER_BGGR);
+	assert_int_equal(f.bits, 10);
+	/* BGGR cells: B Gb / Gr R */
+	assert_int_equal(f.black[0], 4);
+	assert_int_equal(f.black[1], 3);
+	assert_int_equal(f.black[2], 2);
+	assert_int_equal(f.black[3], 1);
+
+	assert_int_equal(parse_str("c.csv",
+		"\xef\xbb\xbfVariables,Values,Description\r\nraw_w,640,Raw image width\r\n"
+		"raw_h,\"480\",Raw image height\r\nbayer_pattern,gbrg,Bayer, pattern\r\n"
+		"bl_r,10,x\r\nbl_gr,20,x\r\nbl_gb,30,x\r\nbl_b,40,x\r\nblc_clip,4095,x\r\n",
+		&f, &d, err, sizeof(err)), 0);
+	assert_int_equal(d, LUMEN_SIDECAR_OPENISP_CSV);
+	assert_int_equal(f.width, 640);
+	assert_int_equal(f.height, 480);
+	assert_int_equal(f.bayer, LUMEN_BAYER_GBRG);
+	assert_int_equal(f.bits, 12);
+	assert_int_equal(f.white, 4095);
+	/* GBRG cells: Gb B / R Gr */
+	assert_int_equal(f.black[0], 30);
+	assert_int_equal(f.black[1], 40);
+	assert_int_equal(f.black[2], 10);
+	assert_int_equal(f.black[3], 20);
+	assert_int_equal(parse_str("c.csv", "Variables,Values\nraw_w,640\nraw_h,48O\n",
+				   &f, &d, err, sizeof(err)), -EINVAL);
+	assert_true(contains(err, "c.csv:3: raw_h"));
+	assert_int_equal(parse_str("c.csv", "Variables,Values\nraw_w,640\n", &f, &d, err,
+				   sizeof(err)), -EINVAL);
+	assert_true(contains(err, "raw_h missing"));
+}
+
+static void sidecar_real_configs(void **state)
+{
+	struct lumen_raw_format f;
+	enum lumen_sidecar_dialect d;
+	struct lumen_frame fr;
+	char err[256] = "", note[256] = "", path[4096];
+	const char *p;
+	bool any = false;
+
+	(void)state;
+	if ((p = lumen_test_data("raw/openisp/config.csv"))) {
+		any = true;
+		lumen_raw_format_init(&f);
+		assert_int_equal(lumen_sidecar_load(p, &f, &d, err, sizeof(err)), 0);
+		assert_int_equal(d, LUMEN_SIDECAR_OPENISP_CSV);
+		assert_int_equal(f.width, 1920);
+		assert_int_equal(f.height, 1080);
+		assert_int_equal(f.bayer, LUMEN_BAYER_RGGB);
+		assert_int_equal(f.bits, 10);
+		assert_int_equal(f.black[0], 0);
+		if ((p = lumen_test_data("raw/openisp/test.RAW"))) {
+			assert_int_equal(lumen_raw_read(p, &f, &fr, err, sizeof(err)), 0);
+			assert_int_equal(fr.white, 1023);
+			lumen_frame_free(&fr);
+		}
+	}
+	if ((p = lumen_test_data("raw/openisp/fast-openISP_test.yaml"))) {
+		any = true;
+		lumen_raw_format_init(&f);
+		assert_int_equal(lumen_sidecar_load(p, &f, &d, err, sizeof(err)), 0);
+		assert_int_equal(d, LUMEN_SIDECAR_FAST_OPENISP);
+		assert_int_equal(f.width, 1920);
+		assert_int_equal(f.height, 1080);
+		assert_int_equal(f.bits, 10);
+		assert_int_equal(f.bayer, LUMEN_BAYER_RGGB);
+	}
+	if ((p = lumen_test_data("raw/infinite_isp/configs_a2a828c.yml"))) {
+		any = true;
+		lumen_raw_format_init(&f);
+		assert_int_equal(lumen_sidecar_load(p, &f, &d, err, sizeof(err)), 0);
+		assert_int_equal(d, LUMEN_SIDECAR_INFINITE_ISP);
+		assert_int_equal(f.width, 1920);
+		assert_int_equal(f.bits, 12);
+		assert_int_equal(f.white, 1023);
+		assert_int_equal(f.bayer, LUMEN_BAYER_BGGR);
+		p = lumen_test_data("raw/infinite_isp/ColorCheckerRAW_1920x1080_12bit_BGGR.raw");
+		if (p) {
+			assert_int_equal(lumen_raw_read(p, &f, &fr, err, sizeof(err)), 0);
+			assert_int_equal(lumen_raw_fit_levels(&fr, p, note, sizeof(note)), 1);
+			assert_int_equal(fr.bits, 12);
+			assert_int_equal(fr.white, 4095);
+			assert_true(contains(note, "samples reach 4092"));
+			lumen_frame_free(&fr);
+		}
+	}
+	if ((p = lumen_test_data("raw/infinite_isp_refmodel_8bit/configs_2ea8cc1.yml"))) {
+		any = true;
+		lumen_raw_format_init(&f);
+		assert_int_equal(lumen_sidecar_load(p, &f, &d, err, sizeof(err)), 0);
+		assert_int_equal(d, LUMEN_SIDECAR_INFINITE_ISP);
+		assert_int_equal(f.width, 2592);
+		assert_int_equal(f.height, 1536);
+		assert_int_equal(f.bits, 10);
+		assert_int_equal(f.bayer, LUMEN_BAYER_GRBG);
+		assert_int_equal(f.black[0], 50);
+		assert_int_equal(f.white, 1023);
+		p = lumen_test_data("raw/infinite_isp_refmodel_8bit/Indoor1_2592x1536_8bit_GRBG.raw");
+		if (p) {
+			snprintf(path, sizeof(path), "%s", p);
+			assert_int_equal(lumen_raw_read(path, &f, &fr, err, sizeof(err)), -EINVAL);
+			assert_true(contains(err, "fits 8-bit"));
+			assert_int_equal(lumen_raw_format_fit_file(&f, path, note, sizeof(note),
+								   err, sizeof(err)), 1);
+			assert_int_equal(f.container, LUMEN_PIX_BAYER8);
+			assert_int_equal(f.bits, 8);
+			assert_int_equal(f.black[0], 12);
+			assert_int_equal(f.white, 255);
+			assert_true(contains(note, "not the configured 10-bit"));
+			assert_int_equal(lumen_raw_read(path, &f, &fr, err, sizeof(err)), 0);
+			assert_int_equal(lumen_raw_fit_levels(&fr, path, note, sizeof(note)), 0);
+			lumen_frame_free(&fr);
+		}
+	}
+	if (!any)
+		skip();
+}
+
+static void fit_size_scales_levels(void **state)
+{
+	struct lumen_raw_format f;
+	char note[256];
+
+	(void)state;
+	lumen_raw_format_init(&f);
+	f.width = 8;
+	f.height = 2;
+	f.bits = 10;
+	f.container = LUMEN_PIX_BAYER16;
+	f.has_black = true;
+	f.black[0] = 50; f.black[1] = 51; f.black[2] = 52; f.black[3] = 49;
+	assert_int_equal(lumen_raw_format_fit_size(&f, 32, "x", note, sizeof(note)), 0);
+	assert_string_equal(note, "");
+	assert_int_equal(lumen_raw_format_fit_size(&f, 33, "x", note, sizeof(note)), 0);
+	assert_int_equal(lumen_raw_format_fit_size(&f, 20, "x", note, sizeof(note)), 1);
+	assert_int_equal(f.container, LUMEN_PIX_BAYER10P);
+	assert_int_equal(f.bits, 10);
+	assert_int_equal(f.black[0], 50);
+	assert_int_equal(lumen_raw_format_fit_size(&f, 16, "x", note, sizeof(note)), 1);
+	assert_int_equal(f.container, LUMEN_PIX_BAYER8);
+	assert_int_equal(f.bits, 8);
+	/* 12.5 -> 12, 12.75 -> 13, 13 -> 13, 12.25 -> 12 */
+	assert_int_equal(f.black[0], 12);
+	assert_int_equal(f.black[1], 13);
+	assert_int_equal(f.black[2], 13);
+	assert_int_equal(f.black[3], 12);
+	assert_true(contains(note, "black 12,13,13,12"));
+}
+
+static void options_parse_and_consume(void **state)
+{
+	struct lumen_raw_format f;
+	char a0[] = "in.raw", a1[] = "--size", a2[] = "1920x1080", a3[] = "--bits=12",
+	     a4[] = "--bayer", a5[] = "bggr", a6[] = "-o", a7[] = "out.png",
+	     a8[] = "--packing", a9[] = "raw12", a10[] = "--black", a11[] = "64,64,65,65",
+	     a12[] = "--white", a13[] = "4000", a14[] = "--quality", a15[] = "90";
+	char *argv[] = { a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13,
+			 a14, a15, NULL };
+	int argc = 16;
+	char err[256] = "";
+
+	(void)state;
+	lumen_raw_format_init(&f);
+	assert_int_equal(lumen_raw_format_from_options(&f, &argc, argv, err, sizeof(err)), 6);
+	assert_int_equal(argc, 5);
+	assert_string_equal(argv[0], "in.raw");
+	assert_string_equal(argv[1], "-o");
+	assert_string_equal(argv[2], "out.png");
+	assert_string_equal(argv[3], "--quality");
+	assert_string_equal(argv[4], "90");
+	assert_null(argv[5]);
+	assert_int_equal(f.width, 1920);
+	assert_int_equal(f.height, 1080);
+	assert_int_equal(f.bits, 12);
+	assert_int_equal(f.bayer, LUMEN_BAYER_BGGR);
+	assert_int_equal(f.container, LUMEN_PIX_BAYER12P);
+	assert_int_equal(f.black[2], 65);
+	assert_int_equal(f.white, 4000);
+	assert_int_equal(lumen_raw_format_check(&f, "in.raw", err, sizeof(err)), 0);
+
+	{
+		char b0[] = "--bits", b1[] = "twelve", b2[] = "x";
+		char *bv[] = { b0, b1, b2, NULL };
+		int bc = 3;
+
+		assert_int_equal(lumen_raw_format_from_options(&f, &bc, bv, err, sizeof(err)),
+				 -EINVAL);
+		assert_true(contains(err, "--bits"));
+		assert_true(contains(err, "twelve"));
+		assert_int_equal(bc, 3);
+		assert_ptr_equal(bv[0], b0);
+		assert_int_equal(f.bits, 12);
+	}
+	{
+		char b0[] = "--black";
+		char *bv[] = { b0, NULL };
+		int bc = 1;
+
+		assert_int_equal(lumen_raw_format_from_options(&f, &bc, bv, err, sizeof(err)),
+				 -EINVAL);
+		assert_true(contains(err, "needs a value"));
+	}
+	{
+		const char *side = write_file("opt.yaml", "width: 64\nheight: 32\nbits: 10\n", 30);
+		char b0[] = "--sidecar", b2[] = "--bits", b3[] = "12", b4[] = "--", b5[] = "--bits";
+		char b1[512];
+		char *bv[] = { b0, b1, b2, b3, b4, b5, NULL };
+		int bc = 6;
+
+		snprintf(b1, sizeof(b1), "%s", side);
+		lumen_raw_format_init(&f);
+		assert_int_equal(lumen_raw_format_from_options(&f, &bc, bv, err, sizeof(err)), 2);
+		assert_int_equal(f.width, 64);
+		assert_int_equal(f.bits, 12);	/* later option wins */
+		assert_int_equal(bc, 2);
+		assert_string_equal(bv[0], "--");
+		assert_string_equal(bv[1], "--bits");
+	}
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -372,6 +723,11 @@ int main(void)
 		cmocka_unit_test(read_refuses_bad_files),
 		cmocka_unit_test(fit_levels_believes_data),
 		cmocka_unit_test(real_openisp_raw),
+		cmocka_unit_test(sidecar_lumen_dialect),
+		cmocka_unit_test(sidecar_foreign_dialects),
+		cmocka_unit_test(sidecar_real_configs),
+		cmocka_unit_test(fit_size_scales_levels),
+		cmocka_unit_test(options_parse_and_consume),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
