@@ -1,0 +1,1003 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "io/sidecar.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "io/errmsg.h"
+
+/* Longest scalar worth looking at; anything longer is a bad value. */
+#define VALUE_MAX 128
+
+/* ------------------------------------------------------------------ */
+/* values                                                              */
+
+static const char *skip_space(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/*
+ * Parses an unsigned decimal or 0x-hex integer at *s (after blanks), at
+ * most @max; advances *s past it. Returns false on no digits or overflow.
+ */
+static bool scan_uint(const char **s, unsigned long max, unsigned long *out)
+{
+	const char *p = skip_space(*s);
+	unsigned long v = 0;
+	int base = 10, digits = 0;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X') && isxdigit((unsigned char)p[2])) {
+		base = 16;
+		p += 2;
+	}
+	for (;; p++, digits++) {
+		int d;
+
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (base == 16 && isxdigit((unsigned char)*p))
+			d = tolower((unsigned char)*p) - 'a' + 10;
+		else
+			break;
+		if (v > (max - (unsigned long)d) / (unsigned long)base)
+			return false;
+		v = v * (unsigned long)base + (unsigned long)d;
+	}
+	if (!digits)
+		return false;
+	*s = p;
+	*out = v;
+	return true;
+}
+
+static bool parse_uint(const char *s, unsigned long min, unsigned long max,
+		       unsigned long *out)
+{
+	unsigned long v;
+
+	if (!scan_uint(&s, max, &v) || *skip_space(s) || v < min)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Up to four levels separated by commas and/or blanks, optionally in []. */
+static int parse_black(const char *s, uint16_t out[4])
+{
+	unsigned long v[4];
+	int n = 0;
+	bool bracket;
+
+	s = skip_space(s);
+	bracket = *s == '[';
+	if (bracket)
+		s++;
+	for (;;) {
+		s = skip_space(s);
+		if (n == 4 || !scan_uint(&s, 65535, &v[n]))
+			return -EINVAL;
+		n++;
+		s = skip_space(s);
+		if (*s == ',')
+			s++;
+		s = skip_space(s);
+		if (!*s || (bracket && *s == ']'))
+			break;
+	}
+	if (bracket && *s++ != ']')
+		return -EINVAL;
+	if (*skip_space(s) || (n != 1 && n != 4))
+		return -EINVAL;
+	for (int i = 0; i < 4; i++)
+		out[i] = (uint16_t)v[n == 1 ? 0 : i];
+	return 0;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+
+	for (int i = 0; i < 4; i++) {
+		if (!strcasecmp(s, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(s, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_container(const char *v, bool packing_only,
+			   enum lumen_pixfmt *out)
+{
+	static const struct {
+		const char *name;
+		enum lumen_pixfmt fmt;
+		bool packing;
+	} names[] = {
+		{ "none", LUMEN_PIX_NONE, true },
+		{ "unpacked", LUMEN_PIX_NONE, true },
+		{ "raw10", LUMEN_PIX_BAYER10P, true },
+		{ "mipi10", LUMEN_PIX_BAYER10P, true },
+		{ "raw12", LUMEN_PIX_BAYER12P, true },
+		{ "mipi12", LUMEN_PIX_BAYER12P, true },
+		{ "8", LUMEN_PIX_BAYER8, false },
+		{ "bayer8", LUMEN_PIX_BAYER8, false },
+		{ "16", LUMEN_PIX_BAYER16, false },
+		{ "bayer16", LUMEN_PIX_BAYER16, false },
+		{ "bayer10p", LUMEN_PIX_BAYER10P, false },
+		{ "bayer12p", LUMEN_PIX_BAYER12P, false },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if ((!packing_only || names[i].packing) &&
+		    !strcasecmp(v, names[i].name)) {
+			*out = names[i].fmt;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int lumen_raw_format_set(struct lumen_raw_format *f, const char *key,
+			 const char *value, char *err, size_t errlen)
+{
+	unsigned long v;
+	const char *p;
+
+	if (!key || !value)
+		return lumen_io_fail(-EINVAL, err, errlen, "missing key or value");
+	if (!strcmp(key, "width") || !strcmp(key, "height")) {
+		if (!parse_uint(value, 1, LUMEN_MAX_DIM, &v))
+			goto bad;
+		*(key[0] == 'w' ? &f->width : &f->height) = (int)v;
+		return 0;
+	}
+	if (!strcmp(key, "size")) {
+		unsigned long w, h;
+
+		p = value;
+		if (!scan_uint(&p, LUMEN_MAX_DIM, &w) || (*p != 'x' && *p != 'X'))
+			goto bad;
+		p++;
+		if (!parse_uint(p, 1, LUMEN_MAX_DIM, &h) || !w)
+			goto bad;
+		f->width = (int)w;
+		f->height = (int)h;
+		return 0;
+	}
+	if (!strcmp(key, "bits")) {
+		if (!parse_uint(value, 1, 16, &v))
+			goto bad;
+		f->bits = (int)v;
+		return 0;
+	}
+	if (!strcmp(key, "container") || !strcmp(key, "packing")) {
+		if (parse_container(value, key[0] == 'p', &f->container))
+			goto bad;
+		return 0;
+	}
+	if (!strcmp(key, "bayer")) {
+		if (lumen_bayer_parse(value, &f->bayer))
+			goto bad;
+		return 0;
+	}
+	if (!strcmp(key, "black")) {
+		if (parse_black(value, f->black))
+			goto bad;
+		f->has_black = true;
+		return 0;
+	}
+	if (!strcmp(key, "white")) {
+		if (!parse_uint(value, 1, 65535, &v))
+			goto bad;
+		f->white = (uint16_t)v;
+		f->has_white = true;
+		return 0;
+	}
+	if (!strcmp(key, "offset")) {
+		if (!parse_uint(value, 0, 1ul << 30, &v))
+			goto bad;
+		f->offset = v;
+		return 0;
+	}
+	if (!strcmp(key, "stride")) {
+		if (!parse_uint(value, 0, 16ul * LUMEN_MAX_DIM, &v))
+			goto bad;
+		f->stride = v;
+		return 0;
+	}
+	if (!strcmp(key, "endian")) {
+		if (!strcasecmp(value, "little") || !strcasecmp(value, "le"))
+			f->big_endian = false;
+		else if (!strcasecmp(value, "big") || !strcasecmp(value, "be"))
+			f->big_endian = true;
+		else
+			goto bad;
+		return 0;
+	}
+	return lumen_io_fail(-ENOENT, err, errlen, "key '%.64s': unknown key", key);
+
+bad:
+	{
+		static const struct { const char *key, *want; } wants[] = {
+			{ "width", "an integer 1..32768" },
+			{ "height", "an integer 1..32768" },
+			{ "size", "WIDTHxHEIGHT, e.g. 1920x1080" },
+			{ "bits", "an integer 1..16" },
+			{ "container", "none, 8, 16, raw10 or raw12" },
+			{ "packing", "none, raw10 or raw12" },
+			{ "bayer", "rggb, grbg, gbrg or bggr" },
+			{ "black", "one level or four (per 2x2 cell), 0..65535" },
+			{ "white", "an integer 1..65535" },
+			{ "offset", "a byte count 0..1073741824" },
+			{ "stride", "a byte count 0..524288" },
+			{ "endian", "little or big" },
+		};
+		const char *want = "?";
+
+		for (size_t i = 0; i < sizeof(wants) / sizeof(wants[0]); i++)
+			if (!strcmp(wants[i].key, key))
+				want = wants[i].want;
+		return lumen_io_fail(-EINVAL, err, errlen,
+				     "key '%s': bad value '%.64s' (expected %s)", key,
+				     value, want);
+	}
+}
+
+/* Sets black from per-colour levels, placing them on the CFA cells. */
+static void set_black_rgb(struct lumen_raw_format *f, const unsigned long lv[4])
+{
+	/* lv: r, gr (green on the red row), gb, b */
+	int ry = ((int)f->bayer >> 1) & 1;
+
+	for (int cy = 0; cy < 2; cy++) {
+		for (int cx = 0; cx < 2; cx++) {
+			enum lumen_channel ch = lumen_bayer_at(f->bayer, cx, cy);
+			unsigned long v = ch == LUMEN_CH_R ? lv[0] :
+					  ch == LUMEN_CH_B ? lv[3] :
+					  cy == ry ? lv[1] : lv[2];
+
+			f->black[cy * 2 + cx] = (uint16_t)v;
+		}
+	}
+	f->has_black = true;
+}
+
+/* ------------------------------------------------------------------ */
+/* YAML dialects                                                       */
+
+struct ydoc {
+	yaml_document_t doc;
+	const char *name;
+	char *err;
+	size_t errlen;
+};
+
+static int node_line(const yaml_node_t *n)
+{
+	return (int)n->start_mark.line + 1;
+}
+
+/* Copies a scalar into @buf; false when not a scalar, too long or has NUL. */
+static bool scalar(const yaml_node_t *n, char *buf, size_t size)
+{
+	if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.length >= size ||
+	    memchr(n->data.scalar.value, 0, n->data.scalar.length))
+		return false;
+	memcpy(buf, n->data.scalar.value, n->data.scalar.length);
+	buf[n->data.scalar.length] = '\0';
+	return true;
+}
+
+static yaml_node_t *map_get(struct ydoc *y, yaml_node_t *map, const char *key)
+{
+	char k[VALUE_MAX];
+
+	if (!map || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+	     p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(&y->doc, p->key);
+
+		if (scalar(kn, k, sizeof(k)) && !strcmp(k, key))
+			return yaml_document_get_node(&y->doc, p->value);
+	}
+	return NULL;
+}
+
+/*
+ * Applies @section.@key of the config as lumen key @lkey. Absent keys are
+ * fine unless @required. Messages: "name:line: section.key: ...".
+ */
+static int apply(struct ydoc *y, struct lumen_raw_format *f,
+		 yaml_node_t *section, const char *sname, const char *key,
+		 const char *lkey, bool required, bool *found)
+{
+	yaml_node_t *n = map_get(y, section, key);
+	char v[VALUE_MAX], msg[192];
+	int ret;
+
+	if (found)
+		*found = n != NULL;
+	if (!n) {
+		if (!required)
+			return 0;
+		return lumen_io_fail(-EINVAL, y->err, y->errlen,
+				     "%s:%d: %s.%s missing", y->name,
+				     section ? node_line(section) : 1, sname, key);
+	}
+	if (!scalar(n, v, sizeof(v)))
+		return lumen_io_fail(-EINVAL, y->err, y->errlen,
+				     "%s:%d: %s.%s: expected a short scalar value",
+				     y->name, node_line(n), sname, key);
+	ret = lumen_raw_format_set(f, lkey, v, msg, sizeof(msg));
+	if (ret)
+		return lumen_io_fail(ret, y->err, y->errlen, "%s:%d: %s.%s: %s",
+				     y->name, node_line(n), sname, key, msg);
+	return 0;
+}
+
+/* Reads an unsigned level @section.@key into *out; absent keeps *out. */
+static int level(struct ydoc *y, yaml_node_t *section, const char *sname,
+		 const char *key, unsigned long *out, bool *found)
+{
+	yaml_node_t *n = map_get(y, section, key);
+	char v[VALUE_MAX];
+
+	if (!n)
+		return 0;
+	if (!scalar(n, v, sizeof(v)) || !parse_uint(v, 0, 65535, out))
+		return lumen_io_fail(-EINVAL, y->err, y->errlen,
+				     "%s:%d: %s.%s: expected an integer level 0..65535",
+				     y->name, node_line(n), sname, key);
+	if (found)
+		*found = true;
+	return 0;
+}
+
+/* A boolean switch; absent means @dflt. */
+static int enabled(struct ydoc *y, yaml_node_t *section, const char *sname,
+		   const char *key, bool dflt, bool *out)
+{
+	yaml_node_t *n = map_get(y, section, key);
+	char v[VALUE_MAX];
+
+	*out = dflt;
+	if (!n)
+		return 0;
+	if (!scalar(n, v, sizeof(v)) || parse_bool(v, out))
+		return lumen_io_fail(-EINVAL, y->err, y->errlen,
+				     "%s:%d: %s.%s: expected true or false", y->name,
+				     node_line(n), sname, key);
+	return 0;
+}
+
+static int parse_infinite_isp(struct ydoc *y, yaml_node_t *root,
+			      struct lumen_raw_format *f)
+{
+	static const char *const offs[] = { "r_offset", "gr_offset", "gb_offset", "b_offset" };
+	static const char *const sats[] = { "r_sat", "gr_sat", "gb_sat", "b_sat" };
+	yaml_node_t *si = map_get(y, root, "sensor_info");
+	yaml_node_t *blc = map_get(y, root, "black_level_correction");
+	bool found, on;
+	int ret;
+
+	if (!si || si->type != YAML_MAPPING_NODE)
+		return lumen_io_fail(-EINVAL, y->err, y->errlen,
+				     "%s:%d: sensor_info is not a mapping", y->name,
+				     si ? node_line(si) : 1);
+	/* the reference ISPs read numpy uint16 files */
+	f->container = LUMEN_PIX_BAYER16;
+	if ((ret = apply(y, f, si, "sensor_info", "width", "width", true, NULL)) ||
+	    (ret = apply(y, f, si, "sensor_info", "height", "height", true, NULL)) ||
+	    (ret = apply(y, f, si, "sensor_info", "bayer_pattern", "bayer", false, NULL)) ||
+	    (ret = apply(y, f, si, "sensor_info", "bit_depth", "bits", false, &found)))
+		return ret;
+	if (!found && (ret = apply(y, f, si, "sensor_info", "bitdep", "bits", false, NULL)))
+		return ret;
+	/* range is the largest code; may be below the real one (see fit_levels) */
+	if ((ret = apply(y, f, si, "sensor_info", "range", "white", false, NULL)))
+		return ret;
+
+	if (!blc || blc->type != YAML_MAPPING_NODE)
+		return 0;
+	ret = enabled(y, blc, "black_level_correction", "is_enable", false, &on);
+	if (!ret && !map_get(y, blc, "is_enable"))
+		ret = enabled(y, blc, "black_level_correction", "isEnable", true, &on);
+	if (ret || !on)
+		return ret;	/* a disabled BLC says nothing about black */
+	{
+		unsigned long lv[4] = { 0, 0, 0, 0 }, sat = 65535;
+		bool any = false, any_sat = false;
+
+		for (int i = 0; i < 4; i++) {
+			unsigned long s = 65535;
+
+			if ((ret = level(y, blc, "black_level_correction", offs[i], &lv[i], &any)) ||
+			    (ret = level(y, blc, "black_level_correction", sats[i], &s, &any_sat)))
+				return ret;
+			sat = s < sat ? s : sat;
+		}
+		if (any)
+			set_black_rgb(f, lv);
+		if (any_sat && sat) {
+			f->white = (uint16_t)sat;
+			f->has_white = true;
+		}
+	}
+	return 0;
+}
+
+static int parse_fast_openisp(struct ydoc *y, yaml_node_t *root,
+			      struct lumen_raw_format *f)
+{
+	static const char *const bls[] = { "bl_r", "bl_gr", "bl_gb", "bl_b" };
+	yaml_node_t *hw = map_get(y, root, "hardware");
+	yaml_node_t *blc = map_get(y, root, "blc");
+	bool on = true, any = false;
+	unsigned long lv[4] = { 0, 0, 0, 0 };
+	int ret;
+
+	if (!hw || hw->type != YAML_MAPPING_NODE)
+		return lumen_io_fail(-EINVAL, y->err, y->errlen,
+				     "%s:%d: hardware is not a mapping", y->name,
+				     hw ? node_line(hw) : 1);
+	f->container = LUMEN_PIX_BAYER16;
+	if ((ret = apply(y, f, hw, "hardware", "raw_width", "width", true, NULL)) ||
+	    (ret = apply(y, f, hw, "hardware", "raw_height", "height", true, NULL)) ||
+	    (ret = apply(y, f, hw, "hardware", "raw_bit_depth", "bits", false, NULL)) ||
+	    (ret = apply(y, f, hw, "hardware", "bayer_pattern", "bayer", false, NULL)))
+		return ret;
+	if (!blc || blc->type != YAML_MAPPING_NODE)
+		return 0;
+	ret = enabled(y, map_get(y, root, "module_enable_status"),
+		      "module_enable_status", "blc", true, &on);
+	if (ret || !on)
+		return ret;
+	for (int i = 0; i < 4; i++)
+		if ((ret = level(y, blc, "blc", bls[i], &lv[i], &any)))
+			return ret;
+	if (any)
+		set_black_rgb(f, lv);
+	return 0;
+}
+
+static const char *const lumen_keys[] = {
+	"width", "height", "size", "bits", "container", "packing", "bayer",
+	"black", "white", "offset", "stride", "endian", "format",
+};
+
+static int parse_lumen(struct ydoc *y, yaml_node_t *root,
+		       struct lumen_raw_format *f)
+{
+	unsigned seen = 0;
+
+	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+	     p < root->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(&y->doc, p->key);
+		yaml_node_t *vn = yaml_document_get_node(&y->doc, p->value);
+		char k[VALUE_MAX], v[VALUE_MAX], msg[192];
+		size_t ki;
+		int ret;
+
+		if (!kn || !vn)
+			return lumen_io_fail(-EINVAL, y->err, y->errlen,
+					     "%s: malformed document", y->name);
+		if (!scalar(kn, k, sizeof(k)))
+			return lumen_io_fail(-EINVAL, y->err, y->errlen,
+					     "%s:%d: expected a key name", y->name,
+					     node_line(kn));
+		for (ki = 0; ki < sizeof(lumen_keys) / sizeof(lumen_keys[0]); ki++)
+			if (!strcmp(k, lumen_keys[ki]))
+				break;
+		if (ki == sizeof(lumen_keys) / sizeof(lumen_keys[0]))
+			return lumen_io_fail(-EINVAL, y->err, y->errlen,
+					     "%s:%d: key '%.64s': unknown key", y->name,
+					     node_line(kn), k);
+		if (seen & (1u << ki))
+			return lumen_io_fail(-EINVAL, y->err, y->errlen,
+					     "%s:%d: key '%s': given twice", y->name,
+					     node_line(kn), k);
+		seen |= 1u << ki;
+
+		if (vn->type == YAML_SEQUENCE_NODE && !strcmp(k, "black")) {
+			/* black: [64, 64, 64, 64] */
+			size_t n = 0;
+
+			v[0] = '\0';
+			for (yaml_node_item_t *it = vn->data.sequence.items.start;
+			     it < vn->data.sequence.items.top; it++) {
+				char e[16];
+				yaml_node_t *en = yaml_document_get_node(&y->doc, *it);
+
+				if (!scalar(en, e, sizeof(e)) || n + strlen(e) + 2 > sizeof(v)) {
+					n = sizeof(v);
+					break;
+				}
+				n += (size_t)snprintf(v + n, sizeof(v) - n, "%s%s",
+						      n ? "," : "", e);
+			}
+			if (n >= sizeof(v))
+				return lumen_io_fail(-EINVAL, y->err, y->errlen,
+						     "%s:%d: key 'black': bad list (expected one level or four)",
+						     y->name, node_line(vn));
+		} else if (!scalar(vn, v, sizeof(v))) {
+			return lumen_io_fail(-EINVAL, y->err, y->errlen,
+					     "%s:%d: key '%s': expected a single value",
+					     y->name, node_line(vn), k);
+		}
+		if (!strcmp(k, "format")) {
+			if (strcmp(v, "lumen-raw"))
+				return lumen_io_fail(-EINVAL, y->err, y->errlen,
+						     "%s:%d: key 'format': bad value '%.64s' (expected lumen-raw)",
+						     y->name, node_line(vn), v);
+			continue;
+		}
+		ret = lumen_raw_format_set(f, k, v, msg, sizeof(msg));
+		if (ret)
+			return lumen_io_fail(-EINVAL, y->err, y->errlen, "%s:%d: %s",
+					     y->name, node_line(vn), msg);
+	}
+	return 0;
+}
+
+static int parse_yaml(const char *name, const char *buf, size_t len,
+		      struct lumen_raw_format *f,
+		      enum lumen_sidecar_dialect *dialect, char *err,
+		      size_t errlen)
+{
+	struct ydoc y = { .name = name, .err = err, .errlen = errlen };
+	yaml_parser_t parser;
+	yaml_node_t *root;
+	int ret;
+
+	if (!yaml_parser_initialize(&parser))
+		return lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory", name);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&parser, &y.doc)) {
+		ret = lumen_io_fail(-EINVAL, err, errlen, "%s:%d: YAML error: %s%s%s",
+				    name, (int)parser.problem_mark.line + 1,
+				    parser.problem ? parser.problem : "malformed",
+				    parser.context ? " " : "",
+				    parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		return ret;
+	}
+	yaml_parser_delete(&parser);
+
+	root = yaml_document_get_root_node(&y.doc);
+	if (!root) {
+		ret = lumen_io_fail(-EINVAL, err, errlen, "%s: empty sidecar", name);
+	} else if (root->type != YAML_MAPPING_NODE) {
+		ret = lumen_io_fail(-EINVAL, err, errlen,
+				    "%s:%d: expected 'key: value' lines", name,
+				    node_line(root));
+	} else if (map_get(&y, root, "sensor_info")) {
+		*dialect = LUMEN_SIDECAR_INFINITE_ISP;
+		ret = parse_infinite_isp(&y, root, f);
+	} else if (map_get(&y, root, "hardware")) {
+		*dialect = LUMEN_SIDECAR_FAST_OPENISP;
+		ret = parse_fast_openisp(&y, root, f);
+	} else {
+		*dialect = LUMEN_SIDECAR_LUMEN;
+		ret = parse_lumen(&y, root, f);
+	}
+	yaml_document_delete(&y.doc);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* openISP CSV                                                         */
+
+/* Next field of a CSV line: trims blanks and one level of quotes. */
+static char *csv_field(char **s)
+{
+	char *p = *s, *start, *end;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '"') {
+		start = ++p;
+		while (*p && *p != '"')
+			p++;
+		end = p;
+		if (*p == '"')
+			p++;
+		while (*p && *p != ',')
+			p++;
+	} else {
+		start = p;
+		while (*p && *p != ',')
+			p++;
+		end = p;
+		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+	}
+	if (*p == ',')
+		p++;
+	*end = '\0';
+	*s = p;
+	return start;
+}
+
+static int parse_csv(const char *name, char *text, struct lumen_raw_format *f,
+		     char *err, size_t errlen)
+{
+	static const char *const bls[] = { "bl_r", "bl_gr", "bl_gb", "bl_b" };
+	static const struct { const char *csv, *key; } map[] = {
+		{ "raw_w", "width" }, { "raw_h", "height" },
+		{ "bayer_pattern", "bayer" },
+	};
+	unsigned long lv[4] = { 0, 0, 0, 0 };
+	bool any_bl = false, has_w = false, has_h = false;
+	int line = 0;
+	char *next = text;
+
+	f->container = LUMEN_PIX_BAYER16;
+	while (next && *next) {
+		char *s = next, *nl = strchr(s, '\n'), *k, *v, msg[192];
+
+		line++;
+		if (nl)
+			*nl = '\0';
+		next = nl ? nl + 1 : NULL;
+		if (nl && nl > s && nl[-1] == '\r')
+			nl[-1] = '\0';
+		k = csv_field(&s);
+		v = csv_field(&s);
+		if (!*k || *k == '#')
+			continue;
+		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+			if (strcmp(k, map[i].csv))
+				continue;
+			if (lumen_raw_format_set(f, map[i].key, v, msg, sizeof(msg)))
+				return lumen_io_fail(-EINVAL, err, errlen, "%s:%d: %s: %s",
+						     name, line, k, msg);
+			has_w |= i == 0;
+			has_h |= i == 1;
+		}
+		for (int i = 0; i < 4; i++) {
+			if (strcmp(k, bls[i]))
+				continue;
+			if (!parse_uint(v, 0, 65535, &lv[i]))
+				return lumen_io_fail(-EINVAL, err, errlen,
+						     "%s:%d: %s: bad value '%.64s' (expected an integer level 0..65535)",
+						     name, line, k, v);
+			any_bl = true;
+		}
+		if (!strcmp(k, "blc_clip")) {
+			/* openISP has no bit depth; its clip is the largest code */
+			unsigned long c;
+
+			if (!parse_uint(v, 1, 65535, &c))
+				return lumen_io_fail(-EINVAL, err, errlen,
+						     "%s:%d: %s: bad value '%.64s' (expected an integer 1..65535)",
+						     name, line, k, v);
+			f->white = (uint16_t)c;
+			f->has_white = true;
+			if (!(c & (c + 1))) {
+				int b = 0;
+
+				while (c >> b)
+					b++;
+				f->bits = b;
+			}
+		}
+	}
+	if (!has_w || !has_h)
+		return lumen_io_fail(-EINVAL, err, errlen, "%s: raw_%s missing", name,
+				     has_w ? "h" : "w");
+	if (any_bl)
+		set_black_rgb(f, lv);
+	return 0;
+}
+
+/* CSV when the first meaningful line has a comma before any colon. */
+static bool looks_like_csv(const char *s)
+{
+	while (*s == '\n' || *s == '\r' || *s == ' ' || *s == '\t')
+		s++;
+	for (; *s && *s != '\n'; s++) {
+		if (*s == ':' || *s == '#' || *s == '{' || *s == '[')
+			return false;
+		if (*s == ',')
+			return true;
+	}
+	return false;
+}
+
+const char *lumen_sidecar_dialect_name(enum lumen_sidecar_dialect d)
+{
+	switch (d) {
+	case LUMEN_SIDECAR_LUMEN:
+		return "lumen";
+	case LUMEN_SIDECAR_INFINITE_ISP:
+		return "Infinite-ISP";
+	case LUMEN_SIDECAR_FAST_OPENISP:
+		return "fast-openISP";
+	case LUMEN_SIDECAR_OPENISP_CSV:
+		return "openISP CSV";
+	}
+	return "?";
+}
+
+int lumen_sidecar_parse(const char *name, const char *buf, size_t len,
+			struct lumen_raw_format *f,
+			enum lumen_sidecar_dialect *dialect, char *err,
+			size_t errlen)
+{
+	struct lumen_raw_format tmp = *f;
+	enum lumen_sidecar_dialect d = LUMEN_SIDECAR_LUMEN;
+	char *text;
+	int ret;
+
+	if (!name)
+		name = "sidecar";
+	if (len > LUMEN_SIDECAR_MAX_BYTES)
+		return lumen_io_fail(-E2BIG, err, errlen,
+				     "%s: %zu bytes, more than the %u a sidecar may have",
+				     name, len, LUMEN_SIDECAR_MAX_BYTES);
+	/* a private NUL-terminated copy without the UTF-8 byte-order mark */
+	if (len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3)) {
+		buf += 3;
+		len -= 3;
+	}
+	if (memchr(buf, 0, len))
+		return lumen_io_fail(-EINVAL, err, errlen,
+				     "%s: contains NUL bytes; not a text sidecar", name);
+	text = malloc(len + 1);
+	if (!text)
+		return lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory", name);
+	memcpy(text, buf, len);
+	text[len] = '\0';
+
+	if (looks_like_csv(text)) {
+		d = LUMEN_SIDECAR_OPENISP_CSV;
+		ret = parse_csv(name, text, &tmp, err, errlen);
+	} else {
+		ret = parse_yaml(name, text, len, &tmp, &d, err, errlen);
+	}
+	free(text);
+	if (ret)
+		return ret;
+	*f = tmp;
+	if (dialect)
+		*dialect = d;
+	return 0;
+}
+
+int lumen_sidecar_load(const char *path, struct lumen_raw_format *f,
+		       enum lumen_sidecar_dialect *dialect, char *err,
+		       size_t errlen)
+{
+	FILE *fp = fopen(path, "rb");
+	struct stat st;
+	char *buf;
+	size_t got;
+	int ret;
+
+	if (!fp) {
+		ret = -errno;
+		return lumen_io_fail(ret, err, errlen, "%s: cannot open: %s", path,
+				     strerror(-ret));
+	}
+	if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode)) {
+		fclose(fp);
+		return lumen_io_fail(-EINVAL, err, errlen, "%s: not a regular file",
+				     path);
+	}
+	if (st.st_size > (off_t)LUMEN_SIDECAR_MAX_BYTES) {
+		fclose(fp);
+		return lumen_io_fail(-E2BIG, err, errlen,
+				     "%s: %lld bytes, more than the %u a sidecar may have",
+				     path, (long long)st.st_size, LUMEN_SIDECAR_MAX_BYTES);
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		fclose(fp);
+		return lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory", path);
+	}
+	got = fread(buf, 1, (size_t)st.st_size, fp);
+	if (ferror(fp)) {
+		ret = lumen_io_fail(-EIO, err, errlen, "%s: read error", path);
+	} else {
+		ret = lumen_sidecar_parse(path, buf, got, f, dialect, err, errlen);
+	}
+	free(buf);
+	fclose(fp);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* the file at hand vs. the config                                     */
+
+static unsigned scale_level(unsigned v, int from_bits, int to_bits)
+{
+	unsigned max_to = (1u << to_bits) - 1;
+
+	if (v == (1u << from_bits) - 1)
+		return max_to;	/* full scale stays full scale */
+	if (to_bits < from_bits) {
+		int s = from_bits - to_bits;
+
+		/* nearest, ties downwards */
+		v = (v + (1u << (s - 1)) - 1) >> s;
+	} else {
+		v <<= to_bits - from_bits;
+	}
+	return v > max_to ? max_to : v;
+}
+
+int lumen_raw_format_fit_size(struct lumen_raw_format *f, long long file_size,
+			      const char *name, char *note, size_t notelen)
+{
+	static const enum lumen_pixfmt cs[] = {
+		LUMEN_PIX_BAYER8, LUMEN_PIX_BAYER16, LUMEN_PIX_BAYER10P,
+		LUMEN_PIX_BAYER12P,
+	};
+	static const int cbits[] = { 8, 16, 10, 12 };
+	struct lumen_raw_format r = *f;
+	long long want;
+	int from_bits, to_bits;
+	size_t i;
+
+	if (note && notelen)
+		note[0] = '\0';
+	if (!name)
+		name = "raw";
+	if (r.offset || r.stride || r.width <= 0 || r.height <= 0 ||
+	    r.width > LUMEN_MAX_DIM || r.height > LUMEN_MAX_DIM ||
+	    r.bits < 0 || r.bits > 16)
+		return 0;
+	want = lumen_raw_format_file_size(&r);
+	if (want == file_size)
+		return 0;
+	for (i = 0; i < sizeof(cs) / sizeof(cs[0]); i++) {
+		r.container = cs[i];
+		if (lumen_raw_format_file_size(&r) == file_size)
+			break;
+	}
+	if (i == sizeof(cs) / sizeof(cs[0]))
+		return 0;
+
+	from_bits = f->bits ? f->bits :
+		    f->container == LUMEN_PIX_BAYER10P ? 10 :
+		    f->container == LUMEN_PIX_BAYER12P ? 12 :
+		    f->container == LUMEN_PIX_BAYER16 ? 16 : 8;
+	to_bits = from_bits;
+	if (cbits[i] < from_bits || cs[i] == LUMEN_PIX_BAYER10P ||
+	    cs[i] == LUMEN_PIX_BAYER12P)
+		to_bits = cbits[i];
+	r.bits = to_bits;
+	if (to_bits != from_bits) {
+		if (r.has_white)
+			r.white = (uint16_t)scale_level(r.white, from_bits, to_bits);
+		if (r.has_black)
+			for (int c = 0; c < 4; c++)
+				r.black[c] = (uint16_t)scale_level(r.black[c], from_bits,
+								   to_bits);
+	}
+	if (note && notelen) {
+		int n = snprintf(note, notelen,
+				 "%s: %lld bytes is %dx%d %s samples, not the configured %d-bit",
+				 name, file_size, r.width, r.height,
+				 lumen_pixfmt_name(cs[i]), from_bits);
+
+		if (to_bits != from_bits && n > 0 && (size_t)n < notelen)
+			snprintf(note + n, notelen - (size_t)n,
+				 "; levels scaled to %d bits: black %u,%u,%u,%u, white %u",
+				 to_bits, r.black[0], r.black[1], r.black[2], r.black[3],
+				 r.has_white ? r.white : (1u << to_bits) - 1);
+	}
+	*f = r;
+	return 1;
+}
+
+int lumen_raw_format_fit_file(struct lumen_raw_format *f, const char *path,
+			      char *note, size_t notelen, char *err,
+			      size_t errlen)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		int ret = -errno;
+
+		return lumen_io_fail(ret, err, errlen, "%s: %s", path, strerror(-ret));
+	}
+	return lumen_raw_format_fit_size(f, (long long)st.st_size, path, note,
+					 notelen);
+}
+
+/* ------------------------------------------------------------------ */
+/* command line                                                        */
+
+static const char *const option_keys[] = {
+	"size", "width", "height", "bits", "bayer", "packing", "container",
+	"black", "white", "offset", "stride", "endian", "sidecar",
+};
+
+int lumen_raw_format_from_options(struct lumen_raw_format *f, int *argc,
+				  char **argv, char *err, size_t errlen)
+{
+	struct lumen_raw_format tmp = *f;
+	char **keep;
+	int n = *argc, kept = 0, used = 0, ret = 0;
+
+	if (n < 0)
+		return lumen_io_fail(-EINVAL, err, errlen, "bad argument count");
+	keep = malloc(((size_t)n + 1) * sizeof(*keep));
+	if (!keep)
+		return lumen_io_fail(-ENOMEM, err, errlen, "out of memory");
+	for (int i = 0; i < n; i++) {
+		const char *a = argv[i], *val = NULL, *key;
+		char name[32], msg[192];
+		size_t klen, k;
+
+		if (!strcmp(a, "--")) {
+			while (i < n)
+				keep[kept++] = argv[i++];
+			break;
+		}
+		if (strncmp(a, "--", 2)) {
+			keep[kept++] = argv[i];
+			continue;
+		}
+		key = a + 2;
+		klen = strcspn(key, "=");
+		for (k = 0; k < sizeof(option_keys) / sizeof(option_keys[0]); k++)
+			if (strlen(option_keys[k]) == klen &&
+			    !strncmp(key, option_keys[k], klen))
+				break;
+		if (k == sizeof(option_keys) / sizeof(option_keys[0])) {
+			keep[kept++] = argv[i];
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s", option_keys[k]);
+		if (key[klen] == '=') {
+			val = key + klen + 1;
+		} else if (i + 1 < n) {
+			val = argv[++i];
+		} else {
+			ret = lumen_io_fail(-EINVAL, err, errlen,
+					    "option --%s needs a value", name);
+			break;
+		}
+		used++;
+		if (!strcmp(name, "sidecar")) {
+			ret = lumen_sidecar_load(val, &tmp, NULL, err, errlen);
+			if (ret)
+				break;
+			continue;
+		}
+		ret = lumen_raw_format_set(&tmp, name, val, msg, sizeof(msg));
+		if (ret) {
+			ret = lumen_io_fail(-EINVAL, err, errlen, "option --%s: %s",
+					    name, msg);
+			break;
+		}
+	}
+	if (!ret) {
+		memcpy(argv, keep, (size_t)kept * sizeof(*keep));
+		if (kept < n)
+			argv[kept] = NULL;
+		*argc = kept;
+		*f = tmp;
+		ret = used;
+	}
+	free(keep);
+	return ret;
+}
