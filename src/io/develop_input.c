@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "io/develop_input.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "io/sidecar.h"
+
+static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return ret;
+}
+
+/* linear sRGB (D65) -> XYZ, IEC 61966-2-1 */
+static const double srgb_to_xyz[3][3] = {
+	{ 0.4124564, 0.3575761, 0.1804375 },
+	{ 0.2126729, 0.7151522, 0.0721750 },
+	{ 0.0193339, 0.1191920, 0.9503041 },
+};
+
+static int invert3(const double m[3][3], double out[3][3])
+{
+	double det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+		     m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+		     m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+
+	if (!isfinite(det) || fabs(det) < 1e-12)
+		return -EDOM;
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++) {
+			int a = (j + 1) % 3, b = (j + 2) % 3;
+			int c = (i + 1) % 3, d = (i + 2) % 3;
+
+			out[i][j] = (m[a][c] * m[b][d] - m[a][d] * m[b][c]) / det;
+		}
+	return 0;
+}
+
+int lumen_ccm_from_xyz_to_cam(const float xyz_to_cam[3][3], float ccm[3][3])
+{
+	double cam_rgb[3][3], inv[3][3];
+
+	for (int i = 0; i < 3; i++) {
+		double sum = 0;
+
+		for (int j = 0; j < 3; j++) {
+			cam_rgb[i][j] = 0;
+			for (int k = 0; k < 3; k++)
+				cam_rgb[i][j] += xyz_to_cam[i][k] * srgb_to_xyz[k][j];
+			sum += cam_rgb[i][j];
+		}
+		if (!(fabs(sum) > 1e-9))
+			return -EDOM;
+		for (int j = 0; j < 3; j++)
+			cam_rgb[i][j] /= sum;
+	}
+	if (invert3(cam_rgb, inv))
+		return -EDOM;
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			ccm[i][j] = (float)inv[i][j];
+	return 0;
+}
+
+static bool looks_like_tiff(const char *path)
+{
+	unsigned char magic[4];
+	FILE *fp = fopen(path, "rb");
+	size_t n;
+
+	if (!fp)
+		return false;
+	n = fread(magic, 1, 4, fp);
+	fclose(fp);
+	return n == 4 && ((magic[0] == 'I' && magic[1] == 'I' && magic[2] == 42 && !magic[3]) ||
+			  (magic[0] == 'M' && magic[1] == 'M' && !magic[2] && magic[3] == 42));
+}
+
+static int load_plain(const char *path, struct lumen_raw_format *fmt,
+		      struct lumen_develop_input *in, char *err, size_t errlen)
+{
+	char note[256] = "", note2[256] = "";
+	int ret;
+
+	if (fmt->width <= 0 || fmt->height <= 0)
+		return fail(-EINVAL, err, errlen, "%s: plain raw needs its size: "
+			    "--size WxH (and --bits, --bayer) or --sidecar FILE", path);
+	ret = lumen_raw_format_fit_file(fmt, path, note, sizeof(note), err, errlen);
+	if (ret < 0)
+		return ret;
+	ret = lumen_raw_read16(path, fmt, LUMEN_RAW_ALLOW_OVERRANGE, &in->frame,
+			       err, errlen);
+	if (ret < 0)
+		return ret;
+	lumen_raw_fit_levels(&in->frame, path, note2, sizeof(note2));
+	snprintf(in->note, sizeof(in->note), "%s%s%s", note,
+		 note[0] && note2[0] ? "; " : "", note2);
+	in->levels_from_file = fmt->has_black;
+	return 0;
+}
+
+int lumen_develop_input_load(const char *path, struct lumen_raw_format *fmt,
+			     struct lumen_develop_input *in, char *err,
+			     size_t errlen)
+{
+	struct lumen_develop_input tmp;
+	int ret;
+
+	memset(&tmp, 0, sizeof(tmp));
+	if (looks_like_tiff(path))
+		ret = lumen_develop_input_load_dng(path, &tmp, err, errlen);
+	else
+		ret = load_plain(path, fmt, &tmp, err, errlen);
+	if (ret < 0) {
+		lumen_develop_input_free(&tmp);
+		return ret;
+	}
+	*in = tmp;
+	return 0;
+}
+
+void lumen_develop_input_free(struct lumen_develop_input *in)
+{
+	lumen_frame_free(&in->frame);
+}

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lumen develop: one raw file (plain dump or DNG) into a picture, through
+ * the same ISP that runs on every frame of the live pipeline.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "algo/ae.h"
+#include "algo/awb.h"
+#include "core/frame.h"
+#include "core/log.h"
+#include "io/develop_input.h"
+#include "io/image_write.h"
+#include "io/raw_read.h"
+#include "io/sidecar.h"
+#include "io/tuning.h"
+#include "isp/isp.h"
+#include "isp/stages.h"
+#include "tools/commands.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"usage: lumen develop IN -o OUT [options]\n"
+"\n"
+"IN is a DNG or a plain raw dump; OUT is .jpg .png .ppm .yuv (NV12) or .dng\n"
+"(the raw frame as read, black/white levels and colour data kept).\n"
+"\n"
+"picture:\n"
+"  --demosaic fast|quality     (default quality)\n"
+"  --wb auto|grey-world|white-patch|grey-edge|as-shot|tuning|R,G,B\n"
+"                              (default: as-shot when the file has it, else auto)\n"
+"  --tuning FILE               black level, colour matrix (and wb with --wb tuning)\n"
+"  --ccm m00,m01,...,m22       white-balanced camera RGB -> linear sRGB\n"
+"  --exposure auto|GAIN        (default auto: log-average to mid-grey)\n"
+"  --contrast 0..1             S-curve on top of the sRGB curve (default 0.25)\n"
+"  --no-dpc                    keep defective pixels\n"
+"  --quality N                 JPEG quality (default 92)\n"
+"  --yuv-matrix 601|709 --full-range\n"
+"plain raw format (or --sidecar FILE: lumen, Infinite-ISP, fast-openISP or\n"
+"openISP config):\n"
+"  --size WxH --bits N --bayer rggb|grbg|gbrg|bggr --packing none|raw10|raw12\n"
+"  --black N|N,N,N,N --white N --offset BYTES --stride BYTES --endian le|be\n");
+}
+
+static int parse_floats(const char *s, float *v, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char *end;
+
+		errno = 0;
+		v[i] = strtof(s, &end);
+		if (errno || end == s || !isfinite(v[i]))
+			return -EINVAL;
+		s = end;
+		if (i < n - 1) {
+			if (*s != ',')
+				return -EINVAL;
+			s++;
+		}
+	}
+	return *s ? -EINVAL : 0;
+}
+
+static const char *extension(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	return dot && !strchr(dot, '/') ? dot + 1 : "";
+}
+
+struct develop_opts {
+	const char *in, *out, *tuning_path;
+	enum lumen_demosaic_method demosaic;
+	enum { WB_DEFAULT, WB_AUTO, WB_AS_SHOT, WB_TUNING, WB_GAINS } wb_mode;
+	enum lumen_awb_method awb_method;
+	float wb[3];
+	bool has_ccm;
+	float ccm[3][3];
+	float exposure;		/* 0 = auto */
+	float contrast;
+	bool dpc;
+	int quality;
+	enum lumen_yuv_matrix matrix;
+	bool full_range;
+};
+
+/* Parses the picture options; the raw-format options were taken out of
+ * argv before. Returns 0 or 2 (usage) with a message printed. */
+static int parse_opts(int argc, char **argv, struct develop_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->demosaic = LUMEN_DEMOSAIC_QUALITY;
+	o->contrast = 0.25f;
+	o->dpc = true;
+	o->quality = 92;
+	o->awb_method = LUMEN_AWB_COMBINED;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool takes_value = true;
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(a, "--no-dpc")) {
+			o->dpc = false;
+			takes_value = false;
+		} else if (!strcmp(a, "--full-range")) {
+			o->full_range = true;
+			takes_value = false;
+		} else if (a[0] != '-' || !a[1]) {
+			if (o->in) {
+				fprintf(stderr, "lumen develop: more than one input ('%s' and '%s')\n", o->in, a);
+				return 2;
+			}
+			o->in = a;
+			takes_value = false;
+		}
+		if (!takes_value)
+			continue;
+		if (!v) {
+			fprintf(stderr, "lumen develop: %s needs a value\n", a);
+			return 2;
+		}
+		i++;
+		if (!strcmp(a, "-o")) {
+			o->out = v;
+		} else if (!strcmp(a, "--demosaic")) {
+			if (!strcmp(v, "fast"))
+				o->demosaic = LUMEN_DEMOSAIC_FAST;
+			else if (!strcmp(v, "quality"))
+				o->demosaic = LUMEN_DEMOSAIC_QUALITY;
+			else
+				goto bad_value;
+		} else if (!strcmp(a, "--wb")) {
+			if (!strcmp(v, "as-shot"))
+				o->wb_mode = WB_AS_SHOT;
+			else if (!strcmp(v, "tuning"))
+				o->wb_mode = WB_TUNING;
+			else if (!lumen_awb_parse_method(v, &o->awb_method))
+				o->wb_mode = WB_AUTO;
+			else if (!parse_floats(v, o->wb, 3) && o->wb[0] > 0 &&
+				 o->wb[1] > 0 && o->wb[2] > 0)
+				o->wb_mode = WB_GAINS;
+			else
+				goto bad_value;
+		} else if (!strcmp(a, "--tuning")) {
+			o->tuning_path = v;
+		} else if (!strcmp(a, "--ccm")) {
+			if (parse_floats(v, &o->ccm[0][0], 9))
+				goto bad_value;
+			o->has_ccm = true;
+		} else if (!strcmp(a, "--exposure")) {
+			if (!strcmp(v, "auto"))
+				o->exposure = 0;
+			else if (parse_floats(v, &o->exposure, 1) || !(o->exposure > 0) ||
+				 o->exposure > 256)
+				goto bad_value;
+		} else if (!strcmp(a, "--contrast")) {
+			if (parse_floats(v, &o->contrast, 1) || o->contrast < 0 ||
+			    o->contrast > 1)
+				goto bad_value;
+		} else if (!strcmp(a, "--quality")) {
+			float q;
+
+			if (parse_floats(v, &q, 1) || q < 1 || q > 100)
+				goto bad_value;
+			o->quality = (int)q;
+		} else if (!strcmp(a, "--yuv-matrix")) {
+			if (!strcmp(v, "601"))
+				o->matrix = LUMEN_YUV_BT601;
+			else if (!strcmp(v, "709"))
+				o->matrix = LUMEN_YUV_BT709;
+			else
+				goto bad_value;
+		} else {
+			fprintf(stderr, "lumen develop: unknown option '%s'\n", a);
+			return 2;
+		}
+		continue;
+bad_value:
+		fprintf(stderr, "lumen develop: bad value '%s' for %s\n", v, a);
+		return 2;
+	}
+	if (!o->in || !o->out) {
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+static void print_gains(const char *what, const float g[3])
+{
+	printf("develop.wb.%s: %.4f %.4f %.4f gains\n", what, g[0], g[1], g[2]);
+}
+
+int lumen_cmd_develop(int argc, char **argv)
+{
+	struct lumen_raw_format fmt;
+	struct develop_opts o;
+	struct lumen_develop_input input;
+	struct lumen_tuning tuning;
+	struct lumen_isp_params params;
+	struct lumen_isp *isp = NULL;
+	struct lumen_isp_stats *stats = NULL;
+	struct lumen_frame out = { 0 };
+	enum lumen_pixfmt out_fmt;
+	const char *ext;
+	char err[512] = "";
+	int ret, status = 1;
+
+	lumen_raw_format_init(&fmt);
+	ret = lumen_raw_format_from_options(&fmt, &argc, argv, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "lumen develop: %s\n", err);
+		return 2;
+	}
+	ret = parse_opts(argc, argv, &o);
+	if (ret)
+		return ret;
+
+	ext = extension(o.out);
+	if (!strcasecmp(ext, "jpg") || !strcasecmp(ext, "jpeg") ||
+	    !strcasecmp(ext, "png") || !strcasecmp(ext, "ppm")) {
+		out_fmt = LUMEN_PIX_RGB24;
+	} else if (!strcasecmp(ext, "yuv")) {
+		out_fmt = LUMEN_PIX_NV12;
+	} else if (!strcasecmp(ext, "dng")) {
+		out_fmt = LUMEN_PIX_NONE;
+	} else {
+		fprintf(stderr, "lumen develop: %s: unknown output type '.%s' "
+			"(use .jpg .png .ppm .yuv or .dng)\n", o.out, ext);
+		return 2;
+	}
+
+	lumen_tuning_init(&tuning);
+	if (o.tuning_path &&
+	    lumen_tuning_load(o.tuning_path, &tuning, err, sizeof(err))) {
+		fprintf(stderr, "lumen develop: %s\n", err);
+		return 1;
+	}
+
+	ret = lumen_develop_input_load(o.in, &fmt, &input, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "lumen develop: %s\n", err);
+		return 1;
+	}
+	if (input.note[0])
+		fprintf(stderr, "lumen develop: note: %s\n", input.note);
+	if (tuning.has_black && !fmt.has_black && !input.levels_from_file) {
+		memcpy(input.frame.black, tuning.black, sizeof(tuning.black));
+		if (tuning.white)
+			input.frame.white = tuning.white;
+	}
+	printf("develop.input: %s %dx%d %s %d-bit black %u,%u,%u,%u white %u\n",
+	       o.in, input.frame.width, input.frame.height,
+	       lumen_bayer_name(input.frame.bayer), input.frame.bits,
+	       input.frame.black[0], input.frame.black[1], input.frame.black[2],
+	       input.frame.black[3], input.frame.white);
+
+	if (out_fmt == LUMEN_PIX_NONE) {
+		ret = lumen_develop_input_save_dng(o.out, &input, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "lumen develop: %s\n", err);
+			goto free_input;
+		}
+		printf("develop.output: %s\n", o.out);
+		status = 0;
+		goto free_input;
+	}
+
+	if ((out_fmt == LUMEN_PIX_NV12) &&
+	    ((input.frame.width | input.frame.height) & 1)) {
+		fprintf(stderr, "lumen develop: %s: %dx%d is odd; NV12 needs even sizes\n",
+			o.in, input.frame.width, input.frame.height);
+		goto free_input;
+	}
+	ret = lumen_isp_create(&isp, input.frame.width, input.frame.height);
+	if (ret) {
+		fprintf(stderr, "lumen develop: %s: cannot set up the ISP for %dx%d: %s\n",
+			o.in, input.frame.width, input.frame.height, strerror(-ret));
+		goto free_input;
+	}
+	ret = lumen_frame_alloc(&out, out_fmt, input.frame.width, input.frame.height);
+	stats = calloc(1, sizeof(*stats));
+	if (ret || !stats) {
+		fprintf(stderr, "lumen develop: out of memory\n");
+		goto free_isp;
+	}
+
+	/* pass 1: statistics of the black-corrected raw for AWB and AE */
+	ret = lumen_blc_apply(&input.frame, &isp->raw);
+	if (ret) {
+		fprintf(stderr, "lumen develop: %s: white level %u is not above the "
+			"black level\n", o.in, input.frame.white);
+		goto free_out;
+	}
+	if (o.dpc)
+		lumen_dpc_apply(&isp->raw, 0);
+	stats->zones_x = stats->zones_y = 32;
+	lumen_stats_collect(&isp->raw, stats);
+
+	lumen_isp_params_default(&params);
+	params.dpc = o.dpc;
+	params.demosaic = o.demosaic;
+	params.contrast = o.contrast;
+	params.yuv_matrix = o.matrix;
+	params.yuv_full_range = o.full_range;
+
+	if (o.wb_mode == WB_DEFAULT)
+		o.wb_mode = input.has_neutral ? WB_AS_SHOT : WB_AUTO;
+	switch (o.wb_mode) {
+	case WB_AS_SHOT:
+		if (!input.has_neutral) {
+			fprintf(stderr, "lumen develop: %s has no as-shot neutral; "
+				"use --wb auto or gains\n", o.in);
+			goto free_out;
+		}
+		lumen_awb_gains_from_neutral(input.neutral, params.wb);
+		print_gains("as_shot", params.wb);
+		break;
+	case WB_TUNING:
+		if (!tuning.has_wb) {
+			fprintf(stderr, "lumen develop: --wb tuning: %s has no wb\n",
+				o.tuning_path ? o.tuning_path : "(no --tuning file)");
+			goto free_out;
+		}
+		memcpy(params.wb, tuning.wb, sizeof(params.wb));
+		print_gains("tuning", params.wb);
+		break;
+	case WB_GAINS:
+		memcpy(params.wb, o.wb, sizeof(params.wb));
+		print_gains("given", params.wb);
+		break;
+	default: {
+		struct lumen_awb_result awb;
+
+		lumen_awb_estimate(stats, &isp->raw, o.awb_method, &awb);
+		if (!awb.valid)
+			fprintf(stderr, "lumen develop: note: %s: too little usable "
+				"signal for auto white balance; gains left at 1\n", o.in);
+		memcpy(params.wb, awb.gain, sizeof(params.wb));
+		print_gains("auto", params.wb);
+		break;
+	}
+	}
+
+	if (o.has_ccm) {
+		memcpy(params.ccm, o.ccm, sizeof(params.ccm));
+		printf("develop.ccm: given\n");
+	} else if (tuning.has_ccm) {
+		memcpy(params.ccm, tuning.ccm, sizeof(params.ccm));
+		printf("develop.ccm: tuning %s\n", o.tuning_path);
+	} else if (input.has_ccm) {
+		memcpy(params.ccm, input.ccm, sizeof(params.ccm));
+		printf("develop.ccm: from the file's colour matrix\n");
+	} else {
+		printf("develop.ccm: identity (no tuning, no colour matrix in the file)\n");
+	}
+
+	if (o.exposure > 0) {
+		params.exposure = o.exposure;
+	} else {
+		struct lumen_ae_result ae;
+
+		lumen_ae_normalise(stats, params.wb, 0.18f, &ae);
+		params.exposure = ae.gain;
+		printf("develop.exposure.mean_before: %.4f\n", ae.mean_before);
+		printf("develop.exposure.p99_before: %.4f\n", ae.p99_before);
+	}
+	printf("develop.exposure: %.3f gain\n", params.exposure);
+
+	ret = lumen_isp_process(isp, &input.frame, &params, &out);
+	if (ret) {
+		fprintf(stderr, "lumen develop: %s: ISP failed: %s\n", o.in, strerror(-ret));
+		goto free_out;
+	}
+	for (int i = 0; i < lumen_isp_stage_count; i++)
+		printf("develop.time.%s: %.2f ms\n", lumen_isp_stages[i]->name,
+		       isp->ctr[i].ns_last / 1e6);
+
+	ret = lumen_image_write(o.out, &out, o.quality, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "lumen develop: %s\n", err);
+		goto free_out;
+	}
+	printf("develop.output: %s\n", o.out);
+	status = 0;
+
+free_out:
+	lumen_frame_free(&out);
+free_isp:
+	free(stats);
+	lumen_isp_destroy(isp);
+free_input:
+	lumen_develop_input_free(&input);
+	return status;
+}
