@@ -46,6 +46,11 @@ int lumen_develop_input_save_dng(const char *path,
 
 void lumen_develop_input_free(struct lumen_develop_input *in);
 
+/* The DNG half of lumen_develop_input_load() (io/develop_dng.c). */
+int lumen_develop_input_load_dng(const char *path,
+				 struct lumen_develop_input *in, char *err,
+				 size_t errlen);
+
 /*
  * The camera -> sRGB matrix for white-balanced data from a DNG-style
  * XYZ -> camera matrix: rows of (XYZ->cam x sRGB->XYZ) normalised to sum

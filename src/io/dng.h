@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * DNG reader and writer (Adobe DNG 1.4 subset: one Bayer CFA raw image).
+ * See docs/dng.md for what is supported and what is refused.
+ *
+ * All functions return 0 or a negative errno and, on error, write a
+ * one-line human message naming the file and the problem to @err (which
+ * may be NULL). On error outputs are left zeroed / untouched.
+ */
+#ifndef LUMEN_IO_DNG_H
+#define LUMEN_IO_DNG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/frame.h"
+#include "io/raw_image.h"
+
+/*
+ * Reads the raw image of a DNG file. -ENOENT/-EACCES/... for the file
+ * itself, -EINVAL for corrupt or absurd contents, -ENOTSUP for valid DNG
+ * features not handled (lossy JPEG, LinearRaw, non-Bayer CFAs, ...),
+ * -ENOMEM. Free the result with lumen_raw_image_free().
+ */
+int lumen_dng_read(const char *path, struct lumen_raw_image *out,
+		   char *err, size_t errlen);
+
+/* The same from @size bytes at @data; @name is used in messages only. */
+int lumen_dng_read_mem(const void *data, size_t size, const char *name,
+		       struct lumen_raw_image *out, char *err, size_t errlen);
+
+/* Metadata for lumen_dng_write(); any pointer may be NULL. */
+struct lumen_dng_write_meta {
+	const char *make;		/* default "lumen" */
+	const char *model;		/* default "virtual" */
+	const char *unique_camera_model;	/* default "<make> <model>" */
+	const char *software;		/* default "lumen" */
+	bool has_color_matrix;		/* else an sRGB-primaries matrix, D65 */
+	float color_matrix[3][3];	/* XYZ -> camera, row-major */
+	int calibration_illuminant;	/* EXIF LightSource, e.g. 21 = D65 */
+	bool has_as_shot_neutral;
+	float as_shot_neutral[3];
+};
+
+/*
+ * Writes @raw (BAYER8/16/10P/12P) as an uncompressed 16-bit CFA DNG 1.4
+ * whose IFD0 is the raw image. The file is written to a temporary name in
+ * the same directory and renamed, so on failure no partial @path exists.
+ * @meta may be NULL.
+ */
+int lumen_dng_write(const char *path, const struct lumen_frame *raw,
+		    const struct lumen_dng_write_meta *meta,
+		    char *err, size_t errlen);
+
+#endif
