@@ -9,9 +9,9 @@
 int lumen_awb_parse_method(const char *s, enum lumen_awb_method *out)
 {
 	static const char *const names[] = { "grey-world", "white-patch",
-					     "grey-edge", "auto" };
+					     "grey-edge", "auto", "grey-pixel" };
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		if (!strcasecmp(s, names[i])) {
 			*out = (enum lumen_awb_method)i;
 			return 0;
@@ -211,6 +211,109 @@ static int grey_edge(const struct lumen_frame *work, float *lr, float *lb)
 	return (int)(used > 1000000 ? 1000000 : used);
 }
 
+/*
+ * Grey pixels (after Yang, Gao and Li, "Efficient illuminant estimation for
+ * color constancy using grey pixels", CVPR 2015): under any illuminant, an
+ * achromatic surface has the same local contrast in log R, log G and log B,
+ * because the illuminant is a per-channel constant that the log turns into
+ * an offset the Laplacian removes. Cells whose three log-Laplacians agree
+ * best (relative to their size) are taken as grey; their mean colour is the
+ * illuminant. Works on half-resolution RGB from 2x2 cells, in two passes
+ * (a histogram of the grey index picks the best 0.5%), with no storage.
+ */
+#define GI_BINS 512
+#define GI_MAX 1.0f
+
+static inline float cell_log(const struct lumen_frame *w, const int pos[3][2],
+			     int cx, int cy, int c)
+{
+	const uint16_t *row = (const uint16_t *)(const void *)
+		(w->data[0] + (size_t)(2 * cy + pos[c][1]) * w->stride[0]);
+
+	return logf((float)row[2 * cx + pos[c][0]] + 1.0f);
+}
+
+/* Grey index of a cell, or a negative value when the cell cannot vote. */
+static float grey_index(const struct lumen_frame *w, const int pos[3][2],
+			int cx, int cy, float rgb[3])
+{
+	const unsigned clip = LUMEN_WORK_MAX - LUMEN_WORK_MAX / 64;
+	float lap[3], mean = 0, dev = 0;
+
+	for (int c = 0; c < 3; c++) {
+		const uint16_t *row = (const uint16_t *)(const void *)
+			(w->data[0] + (size_t)(2 * cy + pos[c][1]) * w->stride[0]);
+		unsigned v = row[2 * cx + pos[c][0]];
+
+		if (v >= clip || v < LUMEN_WORK_MAX / 256)
+			return -1;
+		rgb[c] = (float)v;
+		lap[c] = fabsf(4 * logf((float)v + 1.0f) -
+			       cell_log(w, pos, cx - 1, cy, c) - cell_log(w, pos, cx + 1, cy, c) -
+			       cell_log(w, pos, cx, cy - 1, c) - cell_log(w, pos, cx, cy + 1, c));
+		mean += lap[c] / 3;
+	}
+	if (mean < 0.02f)	/* flat: no contrast to compare */
+		return -1;
+	for (int c = 0; c < 3; c++)
+		dev += (lap[c] - mean) * (lap[c] - mean) / 3;
+	return sqrtf(dev) / mean;
+}
+
+static int grey_pixel(const struct lumen_frame *work, float *lr, float *lb)
+{
+	const int cw = work->width / 2, ch = work->height / 2;
+	static const int step = 1;
+	uint32_t hist[GI_BINS] = { 0 };
+	uint64_t total = 0, want, acc = 0;
+	double sum[3] = { 0, 0, 0 };
+	int pos[3][2] = { { 0, 0 } }, limit_bin = GI_BINS - 1;
+	long used = 0;
+
+	if (cw < 8 || ch < 8)
+		return 0;
+	for (int i = 0; i < 4; i++) {
+		int c = lumen_bayer_at(work->bayer, i & 1, i >> 1);
+
+		pos[c][0] = i & 1;
+		pos[c][1] = i >> 1;
+	}
+	for (int cy = 1; cy < ch - 1; cy += step)
+		for (int cx = 1; cx < cw - 1; cx += step) {
+			float rgb[3], gi = grey_index(work, pos, cx, cy, rgb);
+
+			if (gi < 0)
+				continue;
+			hist[gi >= GI_MAX ? GI_BINS - 1 : (int)(gi / GI_MAX * GI_BINS)]++;
+			total++;
+		}
+	if (total < 64)
+		return 0;
+	want = total / 200 > 32 ? total / 200 : 32;
+	for (int b = 0; b < GI_BINS; b++) {
+		acc += hist[b];
+		if (acc >= want) {
+			limit_bin = b;
+			break;
+		}
+	}
+	for (int cy = 1; cy < ch - 1; cy += step)
+		for (int cx = 1; cx < cw - 1; cx += step) {
+			float rgb[3], gi = grey_index(work, pos, cx, cy, rgb);
+
+			if (gi < 0 || (int)(gi / GI_MAX * GI_BINS) > limit_bin)
+				continue;
+			for (int c = 0; c < 3; c++)
+				sum[c] += rgb[c];
+			used++;
+		}
+	if (!used || sum[0] <= 0 || sum[1] <= 0 || sum[2] <= 0)
+		return 0;
+	*lr = (float)log(sum[0] / sum[1]);
+	*lb = (float)log(sum[2] / sum[1]);
+	return (int)(used > 1000000 ? 1000000 : used);
+}
+
 static void finish(float lr, float lb, int used, struct lumen_awb_result *out)
 {
 	float neutral[3] = { expf(lr), 1.0f, expf(lb) };
@@ -232,7 +335,8 @@ int lumen_awb_estimate(const struct lumen_isp_stats *st,
 	memset(out, 0, sizeof(*out));
 	out->gain[0] = out->gain[1] = out->gain[2] = 1.0f;
 	out->illuminant[0] = out->illuminant[1] = out->illuminant[2] = 1.0f;
-	if ((method == LUMEN_AWB_GREY_EDGE || method == LUMEN_AWB_COMBINED) && !work)
+	if ((method == LUMEN_AWB_GREY_EDGE || method == LUMEN_AWB_COMBINED ||
+	     method == LUMEN_AWB_GREY_PIXEL) && !work)
 		return -EINVAL;
 
 	switch (method) {
@@ -245,8 +349,11 @@ int lumen_awb_estimate(const struct lumen_isp_stats *st,
 	case LUMEN_AWB_GREY_EDGE:
 		used = grey_edge(work, &lr, &lb);
 		break;
+	case LUMEN_AWB_GREY_PIXEL:
+		used = grey_pixel(work, &lr, &lb);
+		break;
 	case LUMEN_AWB_COMBINED: {
-		struct zone_chroma est[3];
+		struct zone_chroma est[4];
 		int n = 0;
 		float r, b;
 
@@ -255,24 +362,35 @@ int lumen_awb_estimate(const struct lumen_isp_stats *st,
 		if (white_patch(st, &r, &b))
 			est[n++] = (struct zone_chroma){ r, b, 0, 1 };
 		if (grey_edge(work, &r, &b))
-			est[n++] = (struct zone_chroma){ r, b, 0, 1.5f };
+			est[n++] = (struct zone_chroma){ r, b, 0, 1.0f };
+		if (grey_pixel(work, &r, &b))
+			est[n++] = (struct zone_chroma){ r, b, 0, 3.0f };
 		if (!n)
 			break;
-		/* drop an estimate that disagrees with the other two */
-		if (n == 3) {
-			float d[3];
+		/* drop the estimate furthest from the weighted mean of the
+		 * others when it is far (a scene that breaks its premise) */
+		if (n >= 3) {
+			float worst_d = 0;
+			int worst = -1;
 
-			for (int i = 0; i < 3; i++) {
-				const struct zone_chroma *a = &est[(i + 1) % 3], *c = &est[(i + 2) % 3];
+			for (int i = 0; i < n; i++) {
+				float mr = 0, mb = 0, sw = 0, d;
 
-				d[i] = hypotf(est[i].lr - (a->lr + c->lr) / 2,
-					      est[i].lb - (a->lb + c->lb) / 2) -
-				       hypotf(a->lr - c->lr, a->lb - c->lb);
+				for (int j = 0; j < n; j++) {
+					if (j == i)
+						continue;
+					mr += est[j].weight * est[j].lr;
+					mb += est[j].weight * est[j].lb;
+					sw += est[j].weight;
+				}
+				d = hypotf(est[i].lr - mr / sw, est[i].lb - mb / sw);
+				if (d > worst_d) {
+					worst_d = d;
+					worst = i;
+				}
 			}
-			for (int i = 0; i < 3; i++)
-				if (d[i] > 0.08f && d[i] >= d[(i + 1) % 3] &&
-				    d[i] >= d[(i + 2) % 3])
-					est[i].weight = 0;
+			if (worst >= 0 && worst_d > 0.1f)
+				est[worst].weight = 0;
 		}
 		{
 			float sw = 0;

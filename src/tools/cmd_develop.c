@@ -10,8 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "algo/ae.h"
-#include "algo/awb.h"
+#include "algo/develop.h"
 #include "core/frame.h"
 #include "core/log.h"
 #include "io/develop_input.h"
@@ -207,9 +206,9 @@ int lumen_cmd_develop(int argc, char **argv)
 	struct develop_opts o;
 	struct lumen_develop_input input;
 	struct lumen_tuning tuning;
-	struct lumen_isp_params params;
+	struct lumen_develop_settings settings;
+	struct lumen_develop_report report;
 	struct lumen_isp *isp = NULL;
-	struct lumen_isp_stats *stats = NULL;
 	struct lumen_frame out = { 0 };
 	enum lumen_pixfmt out_fmt;
 	const char *ext;
@@ -289,33 +288,23 @@ int lumen_cmd_develop(int argc, char **argv)
 		goto free_input;
 	}
 	ret = lumen_frame_alloc(&out, out_fmt, input.frame.width, input.frame.height);
-	stats = calloc(1, sizeof(*stats));
-	if (ret || !stats) {
+	if (ret) {
 		fprintf(stderr, "lumen develop: out of memory\n");
 		goto free_isp;
 	}
 
-	/* pass 1: statistics of the black-corrected raw for AWB and AE */
-	ret = lumen_blc_apply(&input.frame, &isp->raw);
-	if (ret) {
-		fprintf(stderr, "lumen develop: %s: white level %u is not above the "
-			"black level\n", o.in, input.frame.white);
-		goto free_out;
-	}
-	if (o.dpc)
-		lumen_dpc_apply(&isp->raw, 0);
-	stats->zones_x = stats->zones_y = 32;
-	lumen_stats_collect(&isp->raw, stats);
-
-	lumen_isp_params_default(&params);
-	params.dpc = o.dpc;
-	params.demosaic = o.demosaic;
-	params.contrast = o.contrast;
-	params.yuv_matrix = o.matrix;
-	params.yuv_full_range = o.full_range;
+	lumen_develop_settings_default(&settings);
+	settings.dpc = o.dpc;
+	settings.demosaic = o.demosaic;
+	settings.contrast = o.contrast;
+	settings.yuv_matrix = o.matrix;
+	settings.yuv_full_range = o.full_range;
+	settings.exposure = o.exposure;
+	settings.awb_method = o.awb_method;
 
 	if (o.wb_mode == WB_DEFAULT)
 		o.wb_mode = input.has_neutral ? WB_AS_SHOT : WB_AUTO;
+	settings.auto_wb = o.wb_mode == WB_AUTO;
 	switch (o.wb_mode) {
 	case WB_AS_SHOT:
 		if (!input.has_neutral) {
@@ -323,8 +312,7 @@ int lumen_cmd_develop(int argc, char **argv)
 				"use --wb auto or gains\n", o.in);
 			goto free_out;
 		}
-		lumen_awb_gains_from_neutral(input.neutral, params.wb);
-		print_gains("as_shot", params.wb);
+		lumen_awb_gains_from_neutral(input.neutral, settings.wb);
 		break;
 	case WB_TUNING:
 		if (!tuning.has_wb) {
@@ -332,56 +320,44 @@ int lumen_cmd_develop(int argc, char **argv)
 				o.tuning_path ? o.tuning_path : "(no --tuning file)");
 			goto free_out;
 		}
-		memcpy(params.wb, tuning.wb, sizeof(params.wb));
-		print_gains("tuning", params.wb);
+		memcpy(settings.wb, tuning.wb, sizeof(settings.wb));
 		break;
 	case WB_GAINS:
-		memcpy(params.wb, o.wb, sizeof(params.wb));
-		print_gains("given", params.wb);
+		memcpy(settings.wb, o.wb, sizeof(settings.wb));
 		break;
-	default: {
-		struct lumen_awb_result awb;
-
-		lumen_awb_estimate(stats, &isp->raw, o.awb_method, &awb);
-		if (!awb.valid)
-			fprintf(stderr, "lumen develop: note: %s: too little usable "
-				"signal for auto white balance; gains left at 1\n", o.in);
-		memcpy(params.wb, awb.gain, sizeof(params.wb));
-		print_gains("auto", params.wb);
+	default:
 		break;
-	}
 	}
 
 	if (o.has_ccm) {
-		memcpy(params.ccm, o.ccm, sizeof(params.ccm));
+		memcpy(settings.ccm, o.ccm, sizeof(settings.ccm));
 		printf("develop.ccm: given\n");
 	} else if (tuning.has_ccm) {
-		memcpy(params.ccm, tuning.ccm, sizeof(params.ccm));
+		memcpy(settings.ccm, tuning.ccm, sizeof(settings.ccm));
 		printf("develop.ccm: tuning %s\n", o.tuning_path);
 	} else if (input.has_ccm) {
-		memcpy(params.ccm, input.ccm, sizeof(params.ccm));
+		memcpy(settings.ccm, input.ccm, sizeof(settings.ccm));
 		printf("develop.ccm: from the file's colour matrix\n");
 	} else {
 		printf("develop.ccm: identity (no tuning, no colour matrix in the file)\n");
 	}
 
-	if (o.exposure > 0) {
-		params.exposure = o.exposure;
-	} else {
-		struct lumen_ae_result ae;
-
-		lumen_ae_normalise(stats, params.wb, 0.18f, &ae);
-		params.exposure = ae.gain;
-		printf("develop.exposure.mean_before: %.4f\n", ae.mean_before);
-		printf("develop.exposure.p99_before: %.4f\n", ae.p99_before);
-	}
-	printf("develop.exposure: %.3f gain\n", params.exposure);
-
-	ret = lumen_isp_process(isp, &input.frame, &params, &out);
+	ret = lumen_develop_frame(isp, &input.frame, &settings, &out, &report);
 	if (ret) {
-		fprintf(stderr, "lumen develop: %s: ISP failed: %s\n", o.in, strerror(-ret));
+		fprintf(stderr, "lumen develop: %s: ISP failed: %s\n", o.in,
+			ret == -ENOSYS ? "this demosaic method is not built" : strerror(-ret));
 		goto free_out;
 	}
+	if (settings.auto_wb && !report.awb_valid)
+		fprintf(stderr, "lumen develop: note: %s: too little usable signal "
+			"for auto white balance; gains left at 1\n", o.in);
+	print_gains(o.wb_mode == WB_AUTO ? "auto" : o.wb_mode == WB_AS_SHOT ?
+		    "as_shot" : o.wb_mode == WB_TUNING ? "tuning" : "given", report.wb);
+	if (o.exposure <= 0) {
+		printf("develop.exposure.mean_before: %.4f\n", report.ae.mean_before);
+		printf("develop.exposure.p99_before: %.4f\n", report.ae.p99_before);
+	}
+	printf("develop.exposure: %.3f gain\n", report.exposure);
 	for (int i = 0; i < lumen_isp_stage_count; i++)
 		printf("develop.time.%s: %.2f ms\n", lumen_isp_stages[i]->name,
 		       isp->ctr[i].ns_last / 1e6);
@@ -397,7 +373,6 @@ int lumen_cmd_develop(int argc, char **argv)
 free_out:
 	lumen_frame_free(&out);
 free_isp:
-	free(stats);
 	lumen_isp_destroy(isp);
 free_input:
 	lumen_develop_input_free(&input);
