@@ -6,6 +6,7 @@
 #include "tools/commands.h"
 
 static const struct lumen_command commands[] = {
+	{ "bench", "benchmarks: lumen bench demosaic [--data DIR]", lumen_cmd_bench },
 	{ 0 },
 };
 
