@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -31,7 +32,8 @@ enum plane {
 	P_TMP,			/* box filter intermediate */
 	P_S0, P_S1, P_S2, P_S3,	/* fit scratch */
 	P_GUIDE, P_LAPG, P_LAPP, P_TENT,
-	P_DH, P_DV,		/* colour differences G - C per direction */
+	P_DH, P_DV,		/* G - C per direction, residual interpolation */
+	P_DH2, P_DV2,		/* G - C per direction, Hamilton-Adams */
 	P_G, P_R, P_B,
 	P_COUNT
 };
@@ -232,15 +234,47 @@ static void green_direction(struct tile *t, int dir, enum plane out,
 	}
 }
 
-/* Gradient-weighted four-direction combination; green into P_G. */
-static void green_combine(struct tile *t)
+/*
+ * One direction of the green step by Hamilton-Adams (mean of the two
+ * neighbours plus a second-order correction from the own colour): G - C
+ * for every pixel into @out.
+ */
+static void green_direction_ha(struct tile *t, int dir, enum plane out)
+{
+	const int w = t->w, h = t->h;
+	const int o = dir ? w : 1;
+	const float *mos = t->p[P_MOS], *mg = t->p[P_MG];
+	float *d = t->p[out];
+
+	for (int y = 2; y < h - 2; y++) {
+		size_t r = (size_t)y * w;
+
+		for (int x = 2; x < w - 2; x++) {
+			size_t i = r + x;
+			float e = 0.5f * (mos[i - o] + mos[i + o]) +
+				  0.25f * (2.0f * mos[i] - mos[i - 2 * o] - mos[i + 2 * o]);
+
+			d[i] = mg[i] == 0.0f ? e - mos[i] : mos[i] - e;
+		}
+	}
+}
+
+/*
+ * Adds the four one-sided estimates (west, east, north, south) of one
+ * pair of directional colour-difference planes to the weighted sums in
+ * P_R (numerator) and P_B (denominator), each weighted by @k over the
+ * square of the colour difference's gradient in a 5x5 window on its side.
+ */
+static void green_accumulate(struct tile *t, enum plane pdh, enum plane pdv,
+			     float k, bool first)
 {
 	static const float f[4] = { 0.56f, 0.30f, 0.10f, 0.04f };
 	const int w = t->w, h = t->h;
-	const float *mos = t->p[P_MOS], *mg = t->p[P_MG];
-	const float *dh = t->p[P_DH], *dv = t->p[P_DV];
+	const float *mg = t->p[P_MG];
+	const float *dh = t->p[pdh], *dv = t->p[pdv];
 	float *gh = t->p[P_S2], *gv = t->p[P_S3];
-	float *sh = t->p[P_S0], *sv = t->p[P_S1], *g = t->p[P_G];
+	float *sh = t->p[P_S0], *sv = t->p[P_S1];
+	float *num = t->p[P_R], *den = t->p[P_B];
 
 	for (int y = 1; y < h - 1; y++) {
 		size_t r = (size_t)y * w;
@@ -261,70 +295,149 @@ static void green_combine(struct tile *t)
 			size_t i = r + x;
 			float ww, we, wn, ws, e = 1e-10f, dw = 0, de = 0, dn = 0, ds = 0;
 
-			if (mg[i] != 0.0f) {
-				g[i] = mos[i];
+			if (mg[i] != 0.0f)
 				continue;
-			}
 			ww = sh[i - 2] + e;
 			we = sh[i + 2] + e;
 			wn = sv[i - 2 * w] + e;
 			ws = sv[i + 2 * w] + e;
-			ww = 1.0f / (ww * ww);
-			we = 1.0f / (we * we);
-			wn = 1.0f / (wn * wn);
-			ws = 1.0f / (ws * ws);
-			for (int k = 0; k < 4; k++) {
-				dw += f[k] * dh[i - k];
-				de += f[k] * dh[i + k];
-				dn += f[k] * dv[i - (size_t)k * w];
-				ds += f[k] * dv[i + (size_t)k * w];
+			ww = k / (ww * ww);
+			we = k / (we * we);
+			wn = k / (wn * wn);
+			ws = k / (ws * ws);
+			for (int j = 0; j < 4; j++) {
+				dw += f[j] * dh[i - j];
+				de += f[j] * dh[i + j];
+				dn += f[j] * dv[i - (size_t)j * w];
+				ds += f[j] * dv[i + (size_t)j * w];
 			}
-			g[i] = mos[i] + (ww * dw + we * de + wn * dn + ws * ds) /
-					(ww + we + wn + ws);
+			num[i] = (first ? 0.0f : num[i]) + ww * dw + we * de + wn * dn + ws * ds;
+			den[i] = (first ? 0.0f : den[i]) + ww + we + wn + ws;
 		}
 	}
 }
 
-/* Red (@mask P_MR) or blue (P_MB) everywhere, guided by green, into @out. */
-static void colour_plane(struct tile *t, enum plane mask, enum plane out,
-			 struct window wn, float eps)
+/* Green into P_G from the weighted sums. */
+static void green_finish(struct tile *t)
+{
+	const size_t n = (size_t)t->w * t->h;
+	const float *mos = t->p[P_MOS], *mg = t->p[P_MG];
+	const float *num = t->p[P_R], *den = t->p[P_B];
+	float *g = t->p[P_G];
+
+	for (size_t i = 0; i < n; i++)
+		g[i] = mos[i] + (mg[i] != 0.0f || den[i] <= 0.0f ? 0.0f : num[i] / den[i]);
+}
+
+/*
+ * Interpolates the residual @k, known on the quarter lattice of @mask, to
+ * the sites of @other (diagonal neighbours) and then to the green sites,
+ * averaging along the direction (diagonal, then horizontal/vertical) where
+ * the residual and green change least.
+ */
+static void fill_residual(struct tile *t, enum plane k, enum plane other)
 {
 	const int w = t->w, h = t->h;
-	const size_t n = (size_t)w * h;
+	const float *g = t->p[P_G], *mo = t->p[other], *mg = t->p[P_MG];
+	float *r = t->p[k];
+	const float e = 1e-6f;
+
+	for (int y = 1; y < h - 1; y++)
+		for (int x = 1; x < w - 1; x++) {
+			size_t i = (size_t)y * w + x;
+			size_t a = i - w + 1, b = i + w - 1, c = i - w - 1, d = i + w + 1;
+			float g1, g2, w1, w2;
+
+			if (mo[i] == 0.0f)
+				continue;
+			g1 = fabsf(r[a] - r[b]) + fabsf(2.0f * g[i] - g[a] - g[b]) + e;
+			g2 = fabsf(r[c] - r[d]) + fabsf(2.0f * g[i] - g[c] - g[d]) + e;
+			w1 = 1.0f / (g1 * g1);
+			w2 = 1.0f / (g2 * g2);
+			r[i] = 0.5f * (w1 * (r[a] + r[b]) + w2 * (r[c] + r[d])) / (w1 + w2);
+		}
+	for (int y = 2; y < h - 2; y++)
+		for (int x = 2; x < w - 2; x++) {
+			size_t i = (size_t)y * w + x;
+			float gh, gv, wh, wv;
+
+			if (mg[i] == 0.0f)
+				continue;
+			gh = fabsf(r[i - 1] - r[i + 1]) + fabsf(2.0f * g[i] - g[i - 1] - g[i + 1]) + e;
+			gv = fabsf(r[i - w] - r[i + w]) + fabsf(2.0f * g[i] - g[i - w] - g[i + w]) + e;
+			wh = 1.0f / (gh * gh);
+			wv = 1.0f / (gv * gv);
+			r[i] = 0.5f * (wh * (r[i - 1] + r[i + 1]) + wv * (r[i - w] + r[i + w])) / (wh + wv);
+		}
+}
+
+/* Laplacian energy of the residual in P_S3 around each pixel, into @out. */
+static void residual_energy(struct tile *t, enum plane mask, enum plane out)
+{
+	const size_t n = (size_t)t->w * t->h;
+	float *l = t->p[P_LAPG];
+
+	lap(t, P_S3, mask, P_LAPG, 2);
+	for (size_t i = 0; i < n; i++)
+		l[i] = fabsf(l[i]);
+	box(t, P_LAPG, out, 2, 1, 2, 1);
+}
+
+/*
+ * Red (@mask P_MR, @other P_MB) or blue everywhere into @out: two
+ * estimates, the residual of a Laplacian-minimising fit to green and the
+ * plain colour difference to green, each interpolated directionally and
+ * blended by the inverse square of their residuals' Laplacian energy.
+ */
+static void colour_plane(struct tile *t, enum plane mask, enum plane other,
+			 enum plane out, struct window wn, float eps)
+{
+	const size_t n = (size_t)t->w * t->h;
 	const float *mos = t->p[P_MOS], *m = t->p[mask], *tent = t->p[P_TENT];
-	float *res = t->p[P_S3], *d = t->p[out];
+	const float *g = t->p[P_G], *eri = t->p[P_S0], *ecd = t->p[P_S1];
+	float *res = t->p[P_S3], *d = t->p[out], *cd = t->p[P_S2];
 
 	memcpy(t->p[P_GUIDE], t->p[P_G], n * sizeof(float));
 	mlri_fit(t, mask, 2, wn, eps);
 	for (size_t i = 0; i < n; i++)
 		res[i] = m[i] * (mos[i] - tent[i]);
-	/* bilinear interpolation of the residual on the quarter lattice */
-	for (int y = 1; y < h - 1; y++) {
-		size_t r = (size_t)y * w;
+	residual_energy(t, mask, P_S0);
+	fill_residual(t, P_S3, other);
+	for (size_t i = 0; i < n; i++) {
+		d[i] = tent[i] + res[i];
+		res[i] = m[i] * (mos[i] - g[i]);
+	}
+	residual_energy(t, mask, P_S1);
+	fill_residual(t, P_S3, other);
+	/* the fit minimises its own residual's energy: handicap it */
+	const float kri = 2.0f;
 
-		for (int x = 1; x < w - 1; x++) {
-			size_t i = r + x;
-			float v = 0.25f * (4.0f * res[i] + 2.0f * (res[i - 1] + res[i + 1] +
-				res[i - w] + res[i + w]) + res[i - w - 1] +
-				res[i - w + 1] + res[i + w - 1] + res[i + w + 1]);
+	for (size_t i = 0; i < n; i++) {
+		float a = kri * kri * eri[i] * eri[i] + 1e-12f, b = ecd[i] * ecd[i] + 1e-12f;
 
-			d[i] = tent[i] + v;
-		}
+		cd[i] = g[i] + res[i];
+		d[i] = (d[i] * b + cd[i] * a) / (a + b);
 	}
 }
 
 /* Runs every step on the loaded tile; results in P_R, P_G, P_B. */
 static void process_tile(struct tile *t)
 {
+	/* windows of the fits: green along a row uses rows y-2, y, y+2 (same
+	 * CFA row type) and 5 columns; red/blue a 5x5 square */
 	const struct window gwin = { 2, 1, 1, 2 }, gwinv = { 1, 2, 2, 1 };
 	const struct window cwin = { 2, 1, 2, 1 };
 	const float eps = 1e-8f;
 
 	green_direction(t, 0, P_DH, gwin, eps);
 	green_direction(t, 1, P_DV, gwinv, eps);
-	green_combine(t);
-	colour_plane(t, P_MR, P_R, cwin, eps);
-	colour_plane(t, P_MB, P_B, cwin, eps);
+	green_direction_ha(t, 0, P_DH2);
+	green_direction_ha(t, 1, P_DV2);
+	green_accumulate(t, P_DH, P_DV, 1.0f, true);
+	green_accumulate(t, P_DH2, P_DV2, 1.0f, false);
+	green_finish(t);
+	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
+	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
 }
 
 static inline uint16_t to_work(float v)
