@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Quality demosaicking: residual interpolation (minimised-Laplacian
+ * guided fits, after Kiku, Monno, Tanaka and Okutomi) for directional green
+ * estimates, combined with gradient-based four-direction weights (after
+ * Pekkucuksen and Altunbasak's GBTF), then residual interpolation of red
+ * and blue guided by the full green plane. See docs/demosaic.md.
+ *
+ * Memory: the frame is processed in horizontal strips of STRIP rows. Each
+ * strip is loaded, with MARGIN mirrored/overlapping rows above and below
+ * and MARGIN mirrored columns left and right, into float planes of the
+ * caller's scratch buffer; every step then runs on that tile. A step only
+ * writes the pixels whose whole stencil lies in the tile, so values near
+ * the tile's edge are stale, but MARGIN exceeds the sum of all stencil
+ * radii, so the strip's own rows never depend on them: the output does not
+ * depend on where strip boundaries fall. Scratch grows with the width only.
+ */
+/* the plane loops are written to vectorise; -O2 of older gcc does not */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3")
+#endif
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "isp/demosaic.h"
+
+#define STRIP 96		/* output rows per tile; even */
+#define MARGIN 32		/* rows/columns of context; even, >= support */
+
+enum plane {
+	P_MOS,			/* mosaic, 0..1 */
+	P_MG, P_MC, P_MR, P_MB, /* 1 where the CFA has G / not G / R / B */
+	P_TMP,			/* box filter intermediate */
+	P_S0, P_S1, P_S2, P_S3,	/* fit scratch */
+	P_GUIDE, P_LAPG, P_LAPP, P_TENT,
+	P_DH, P_DV,		/* G - C per direction, residual interpolation */
+	P_DH2, P_DV2,		/* G - C per direction, Hamilton-Adams */
+	P_G, P_R, P_B,
+	P_COUNT
+};
+
+struct tile {
+	int w, h;		/* row stride is w */
+	float *p[P_COUNT];
+};
+
+static size_t tile_plane_size(int width)
+{
+	return (size_t)(width + 2 * MARGIN) * (STRIP + 2 * MARGIN);
+}
+
+size_t lumen_demosaic_quality_scratch_size(int width, int height)
+{
+	(void)height;
+	if (width < 2 || width > LUMEN_MAX_DIM)
+		return 0;
+	return P_COUNT * tile_plane_size(width) * sizeof(float) +
+	       (size_t)(width + 2 * MARGIN) * sizeof(int) + 64;
+}
+
+/* Reflects i into 0..n-1 without repeating the edge sample: the period is
+ * even, so the CFA phase of the reflected position is kept. */
+static int mirror(int i, int n)
+{
+	int period = 2 * (n - 1);
+
+	if (n == 1)
+		return 0;
+	i %= period;
+	if (i < 0)
+		i += period;
+	return i >= n ? period - i : i;
+}
+
+/*
+ * Separable box sum with dilation: out(x,y) = sum of in(x + i*sx, y + j*sy)
+ * for |i| <= rx, |j| <= ry. Written only where the stencil is inside.
+ */
+static void box(struct tile *t, enum plane in, enum plane out, int rx, int sx,
+		int ry, int sy)
+{
+	const int w = t->w, h = t->h, ey = ry * sy, ex = rx * sx;
+	const float *src = t->p[in];
+	float *tmp = t->p[P_TMP], *dst = t->p[out];
+
+	for (int y = ey; y < h - ey; y++) {
+		float *d = tmp + (size_t)y * w;
+		const float *s = src + (size_t)(y - ey) * w;
+
+		memcpy(d, s, (size_t)w * sizeof(*d));
+		for (int j = 1; j <= 2 * ry; j++) {
+			s += (size_t)sy * w;
+			for (int x = 0; x < w; x++)
+				d[x] += s[x];
+		}
+	}
+	/* tap by tap over the row, so that the inner loops vectorise */
+	for (int y = ey; y < h - ey; y++) {
+		const float *s = tmp + (size_t)y * w;
+		float *d = dst + (size_t)y * w;
+
+		memcpy(d + ex, s, (size_t)(w - 2 * ex) * sizeof(*d));
+		for (int i = -ex + sx; i <= ex; i += sx) {
+			const float *si = s + ex + i;
+
+			for (int x = ex; x < w - ex; x++)
+				d[x] += si[x - ex];
+		}
+	}
+}
+
+/*
+ * Laplacian on a sub-lattice: dir 0 horizontal (x +- 2), 1 vertical
+ * (y +- 2), 2 both. Multiplied by @mask so that off-lattice pixels add
+ * nothing to the sums of the fit.
+ */
+static void lap(struct tile *t, enum plane in, enum plane mask, enum plane out,
+		int dir)
+{
+	const int w = t->w, h = t->h;
+	const int ox = dir == 1 ? 2 * w : 2, oy = 2 * w;
+
+	for (int y = 2; y < h - 2; y++) {
+		const float *s = t->p[in] + (size_t)y * w;
+		const float *m = t->p[mask] + (size_t)y * w;
+		float *d = t->p[out] + (size_t)y * w;
+
+		if (dir == 2)
+			for (int x = 2; x < w - 2; x++)
+				d[x] = m[x] * (4.0f * s[x] - s[x - 2] - s[x + 2] -
+					       s[x - oy] - s[x + oy]);
+		else
+			for (int x = 2; x < w - 2; x++)
+				d[x] = m[x] * (2.0f * s[x] - s[x - ox] - s[x + ox]);
+	}
+}
+
+struct window {
+	int rx, sx, ry, sy;
+};
+
+/*
+ * Minimised-Laplacian guided fit: in each window, the samples of P_MOS
+ * under @mask are modelled as a * guide + b, with a chosen to minimise the
+ * Laplacian energy of the residual and b to match the means. The window
+ * coefficients are averaged and the tentative estimate a * guide + b is
+ * written to P_TENT for every pixel. The guide is in P_GUIDE.
+ */
+static void mlri_fit(struct tile *t, enum plane mask, int lapdir,
+		     struct window wn, float eps)
+{
+	const int w = t->w, h = t->h;
+	const size_t n = (size_t)w * h;
+	float *g = t->p[P_GUIDE], *m = t->p[mask], *mos = t->p[P_MOS];
+	float *lg = t->p[P_LAPG], *lp = t->p[P_LAPP];
+	float *s0 = t->p[P_S0], *s1 = t->p[P_S1], *s2 = t->p[P_S2];
+	float *s3 = t->p[P_S3];
+	float nwin = (float)((2 * wn.rx + 1) * (2 * wn.ry + 1));
+
+	lap(t, P_GUIDE, mask, P_LAPG, lapdir);
+	lap(t, P_MOS, mask, P_LAPP, lapdir);
+	/* s0 = sum lapG*lapP, s1 = sum lapG^2 */
+	for (size_t i = 0; i < n; i++) {
+		s2[i] = lg[i] * lp[i];
+		s3[i] = lg[i] * lg[i];
+	}
+	box(t, P_S2, P_S0, wn.rx, wn.sx, wn.ry, wn.sy);
+	box(t, P_S3, P_S1, wn.rx, wn.sx, wn.ry, wn.sy);
+	for (size_t i = 0; i < n; i++) {
+		lg[i] = s0[i] / (s1[i] + eps);	/* a */
+		s2[i] = m[i] * mos[i];
+		s3[i] = m[i] * g[i];
+	}
+	box(t, P_S2, P_S0, wn.rx, wn.sx, wn.ry, wn.sy);	/* sum P */
+	box(t, P_S3, P_S1, wn.rx, wn.sx, wn.ry, wn.sy);	/* sum guide */
+	box(t, mask, P_S2, wn.rx, wn.sx, wn.ry, wn.sy);	/* count */
+	for (size_t i = 0; i < n; i++) {
+		float inv = 1.0f / (s2[i] > 0.5f ? s2[i] : 1.0f);
+
+		lp[i] = (s0[i] - lg[i] * s1[i]) * inv;		/* b */
+	}
+	box(t, P_LAPG, P_S0, wn.rx, wn.sx, wn.ry, wn.sy);
+	box(t, P_LAPP, P_S1, wn.rx, wn.sx, wn.ry, wn.sy);
+	for (size_t i = 0; i < n; i++)
+		t->p[P_TENT][i] = (s0[i] * g[i] + s1[i]) / nwin;
+}
+
+
+/*
+ * One direction (0 horizontal, 1 vertical) of the green step: writes the
+ * colour difference G - C for every pixel into @out, C being the non-green
+ * colour of the row (horizontal) or column (vertical) through the pixel.
+ */
+static void green_direction(struct tile *t, int dir, enum plane out,
+			    struct window wn, float eps)
+{
+	const int w = t->w, h = t->h;
+	const int o = dir ? w : 1;
+	const float *mos = t->p[P_MOS], *mg = t->p[P_MG], *tent = t->p[P_TENT];
+	float *g = t->p[P_GUIDE], *res = t->p[P_S3], *d = t->p[out];
+
+	for (int pass = 0; pass < 2; pass++) {
+		/* pass 0 estimates green at C sites with C as the guide, pass 1
+		 * C at green sites with green as the guide; the guide is the
+		 * mosaic where it has that colour, else the mean of the two
+		 * neighbours along the direction */
+		const float want = pass == 0 ? 0.0f : 1.0f;
+
+		for (int y = 1; y < h - 1; y++) {
+			size_t r = (size_t)y * w;
+
+			for (int x = 1; x < w - 1; x++) {
+				size_t i = r + x;
+
+				g[i] = mg[i] == want ? mos[i]
+					: 0.5f * (mos[i - o] + mos[i + o]);
+			}
+		}
+		mlri_fit(t, pass == 0 ? P_MG : P_MC, dir, wn, eps);
+		for (size_t i = 0; i < (size_t)w * h; i++)
+			res[i] = mos[i] - tent[i];
+		for (int y = 1; y < h - 1; y++) {
+			size_t r = (size_t)y * w;
+
+			for (int x = 1; x < w - 1; x++) {
+				size_t i = r + x;
+
+				if (mg[i] != want)
+					continue;
+				/* estimate of the missing colour at i */
+				float e = tent[i] + 0.5f * (res[i - o] + res[i + o]);
+
+				d[i] = pass == 0 ? e - mos[i] : mos[i] - e;
+			}
+		}
+	}
+}
+
+/*
+ * One direction of the green step by Hamilton-Adams (mean of the two
+ * neighbours plus a second-order correction from the own colour): G - C
+ * for every pixel into @out.
+ */
+static void green_direction_ha(struct tile *t, int dir, enum plane out)
+{
+	const int w = t->w, h = t->h;
+	const int o = dir ? w : 1;
+	const float *mos = t->p[P_MOS], *mg = t->p[P_MG];
+	float *d = t->p[out];
+
+	for (int y = 2; y < h - 2; y++) {
+		size_t r = (size_t)y * w;
+
+		for (int x = 2; x < w - 2; x++) {
+			size_t i = r + x;
+			float e = 0.5f * (mos[i - o] + mos[i + o]) +
+				  0.25f * (2.0f * mos[i] - mos[i - 2 * o] - mos[i + 2 * o]);
+
+			d[i] = mg[i] == 0.0f ? e - mos[i] : mos[i] - e;
+		}
+	}
+}
+
+/*
+ * Adds the four one-sided estimates (west, east, north, south) of one
+ * pair of directional colour-difference planes to the weighted sums in
+ * P_R (numerator) and P_B (denominator), each weighted by @k over the
+ * square of the colour difference's gradient in a 5x5 window on its side.
+ */
+static void green_accumulate(struct tile *t, enum plane pdh, enum plane pdv,
+			     float k, bool first)
+{
+	static const float f[4] = { 0.56f, 0.30f, 0.10f, 0.04f };
+	const int w = t->w, h = t->h;
+	const float *mg = t->p[P_MG];
+	const float *dh = t->p[pdh], *dv = t->p[pdv];
+	float *gh = t->p[P_S2], *gv = t->p[P_S3];
+	float *sh = t->p[P_S0], *sv = t->p[P_S1];
+	float *num = t->p[P_R], *den = t->p[P_B];
+
+	for (int y = 1; y < h - 1; y++) {
+		size_t r = (size_t)y * w;
+
+		for (int x = 1; x < w - 1; x++) {
+			size_t i = r + x;
+
+			gh[i] = fabsf(dh[i - 1] - dh[i + 1]);
+			gv[i] = fabsf(dv[i - w] - dv[i + w]);
+		}
+	}
+	box(t, P_S2, P_S0, 2, 1, 2, 1);
+	box(t, P_S3, P_S1, 2, 1, 2, 1);
+	for (int y = 6; y < h - 6; y++) {
+		size_t r = (size_t)y * w;
+
+		for (int x = 6; x < w - 6; x++) {
+			size_t i = r + x;
+			float ww, we, wn, ws, e = 1e-10f, dw = 0, de = 0, dn = 0, ds = 0;
+
+			if (mg[i] != 0.0f)
+				continue;
+			ww = sh[i - 2] + e;
+			we = sh[i + 2] + e;
+			wn = sv[i - 2 * w] + e;
+			ws = sv[i + 2 * w] + e;
+			ww = k / (ww * ww);
+			we = k / (we * we);
+			wn = k / (wn * wn);
+			ws = k / (ws * ws);
+			for (int j = 0; j < 4; j++) {
+				dw += f[j] * dh[i - j];
+				de += f[j] * dh[i + j];
+				dn += f[j] * dv[i - (size_t)j * w];
+				ds += f[j] * dv[i + (size_t)j * w];
+			}
+			num[i] = (first ? 0.0f : num[i]) + ww * dw + we * de + wn * dn + ws * ds;
+			den[i] = (first ? 0.0f : den[i]) + ww + we + wn + ws;
+		}
+	}
+}
+
+/* Green into P_G from the weighted sums. */
+static void green_finish(struct tile *t)
+{
+	const size_t n = (size_t)t->w * t->h;
+	const float *mos = t->p[P_MOS], *mg = t->p[P_MG];
+	const float *num = t->p[P_R], *den = t->p[P_B];
+	float *g = t->p[P_G];
+
+	for (size_t i = 0; i < n; i++)
+		g[i] = mos[i] + (mg[i] != 0.0f || den[i] <= 0.0f ? 0.0f : num[i] / den[i]);
+}
+
+/*
+ * Interpolates the residual @k, known on the quarter lattice of @mask, to
+ * the sites of @other (diagonal neighbours) and then to the green sites,
+ * averaging along the direction (diagonal, then horizontal/vertical) where
+ * the residual and green change least.
+ */
+static void fill_residual(struct tile *t, enum plane k, enum plane other)
+{
+	const int w = t->w, h = t->h;
+	const float *g = t->p[P_G], *mo = t->p[other], *mg = t->p[P_MG];
+	float *r = t->p[k];
+	const float e = 1e-6f;
+
+	for (int y = 1; y < h - 1; y++)
+		for (int x = 1; x < w - 1; x++) {
+			size_t i = (size_t)y * w + x;
+			size_t a = i - w + 1, b = i + w - 1, c = i - w - 1, d = i + w + 1;
+			float g1, g2, w1, w2;
+
+			if (mo[i] == 0.0f)
+				continue;
+			g1 = fabsf(r[a] - r[b]) + fabsf(2.0f * g[i] - g[a] - g[b]) + e;
+			g2 = fabsf(r[c] - r[d]) + fabsf(2.0f * g[i] - g[c] - g[d]) + e;
+			w1 = 1.0f / (g1 * g1);
+			w2 = 1.0f / (g2 * g2);
+			r[i] = 0.5f * (w1 * (r[a] + r[b]) + w2 * (r[c] + r[d])) / (w1 + w2);
+		}
+	for (int y = 2; y < h - 2; y++)
+		for (int x = 2; x < w - 2; x++) {
+			size_t i = (size_t)y * w + x;
+			float gh, gv, wh, wv;
+
+			if (mg[i] == 0.0f)
+				continue;
+			gh = fabsf(r[i - 1] - r[i + 1]) + fabsf(2.0f * g[i] - g[i - 1] - g[i + 1]) + e;
+			gv = fabsf(r[i - w] - r[i + w]) + fabsf(2.0f * g[i] - g[i - w] - g[i + w]) + e;
+			wh = 1.0f / (gh * gh);
+			wv = 1.0f / (gv * gv);
+			r[i] = 0.5f * (wh * (r[i - 1] + r[i + 1]) + wv * (r[i - w] + r[i + w])) / (wh + wv);
+		}
+}
+
+/* Laplacian energy of the residual in P_S3 around each pixel, into @out. */
+static void residual_energy(struct tile *t, enum plane mask, enum plane out)
+{
+	const size_t n = (size_t)t->w * t->h;
+	float *l = t->p[P_LAPG];
+
+	lap(t, P_S3, mask, P_LAPG, 2);
+	for (size_t i = 0; i < n; i++)
+		l[i] = fabsf(l[i]);
+	box(t, P_LAPG, out, 2, 1, 2, 1);
+}
+
+/*
+ * Red (@mask P_MR, @other P_MB) or blue everywhere into @out: two
+ * estimates, the residual of a Laplacian-minimising fit to green and the
+ * plain colour difference to green, each interpolated directionally and
+ * blended by the inverse square of their residuals' Laplacian energy.
+ */
+static void colour_plane(struct tile *t, enum plane mask, enum plane other,
+			 enum plane out, struct window wn, float eps)
+{
+	const size_t n = (size_t)t->w * t->h;
+	const float *mos = t->p[P_MOS], *m = t->p[mask], *tent = t->p[P_TENT];
+	const float *g = t->p[P_G], *eri = t->p[P_S0], *ecd = t->p[P_S1];
+	float *res = t->p[P_S3], *d = t->p[out], *cd = t->p[P_S2];
+
+	memcpy(t->p[P_GUIDE], t->p[P_G], n * sizeof(float));
+	mlri_fit(t, mask, 2, wn, eps);
+	for (size_t i = 0; i < n; i++)
+		res[i] = m[i] * (mos[i] - tent[i]);
+	residual_energy(t, mask, P_S0);
+	fill_residual(t, P_S3, other);
+	for (size_t i = 0; i < n; i++) {
+		d[i] = tent[i] + res[i];
+		res[i] = m[i] * (mos[i] - g[i]);
+	}
+	residual_energy(t, mask, P_S1);
+	fill_residual(t, P_S3, other);
+	/* the fit minimises its own residual's energy: handicap it */
+	const float kri = 2.0f;
+
+	for (size_t i = 0; i < n; i++) {
+		float a = kri * kri * eri[i] * eri[i] + 1e-12f, b = ecd[i] * ecd[i] + 1e-12f;
+
+		cd[i] = g[i] + res[i];
+		d[i] = (d[i] * b + cd[i] * a) / (a + b);
+	}
+}
+
+/* Runs every step on the loaded tile; results in P_R, P_G, P_B. */
+static void process_tile(struct tile *t)
+{
+	/* windows of the fits: green along a row uses rows y-2, y, y+2 (same
+	 * CFA row type) and 5 columns; red/blue a 5x5 square */
+	const struct window gwin = { 2, 1, 1, 2 }, gwinv = { 1, 2, 2, 1 };
+	const struct window cwin = { 2, 1, 2, 1 };
+	const float eps = 1e-8f;
+
+	green_direction(t, 0, P_DH, gwin, eps);
+	green_direction(t, 1, P_DV, gwinv, eps);
+	green_direction_ha(t, 0, P_DH2);
+	green_direction_ha(t, 1, P_DV2);
+	green_accumulate(t, P_DH, P_DV, 1.0f, true);
+	green_accumulate(t, P_DH2, P_DV2, 1.0f, false);
+	green_finish(t);
+	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
+	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
+}
+
+static inline uint16_t to_work(float v)
+{
+	v = v * (float)LUMEN_WORK_MAX + 0.5f;
+	if (!(v > 0.0f))	/* also catches NaN */
+		return 0;
+	return v >= (float)LUMEN_WORK_MAX ? LUMEN_WORK_MAX : (uint16_t)v;
+}
+
+int lumen_demosaic_quality(const struct lumen_frame *raw,
+			   struct lumen_frame *rgb, void *scratch,
+			   size_t scratch_size)
+{
+	const float scale = 1.0f / (float)LUMEN_WORK_MAX;
+	int width, height, tw;
+	size_t plane;
+	struct tile t;
+	uint8_t *base;
+	int *colmap;
+
+	if (!raw || !rgb || !scratch || raw->fmt != LUMEN_PIX_BAYER16 ||
+	    rgb->fmt != LUMEN_PIX_RGB16P || raw->width != rgb->width ||
+	    raw->height != rgb->height || raw->width < 2 || raw->height < 2 ||
+	    raw->width > LUMEN_MAX_DIM || raw->height > LUMEN_MAX_DIM ||
+	    (unsigned)raw->bayer > LUMEN_BAYER_BGGR)
+		return -EINVAL;
+	width = raw->width;
+	height = raw->height;
+	if (scratch_size < lumen_demosaic_quality_scratch_size(width, height))
+		return -EINVAL;
+
+	tw = width + 2 * MARGIN;
+	plane = tile_plane_size(width);
+	base = (uint8_t *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+	for (int p = 0; p < P_COUNT; p++)
+		t.p[p] = (float *)(void *)base + (size_t)p * plane;
+	colmap = (int *)(void *)(base + P_COUNT * plane * sizeof(float));
+	for (int x = 0; x < tw; x++)
+		colmap[x] = mirror(x - MARGIN, width);
+	/* stale values near tile edges must at least be finite */
+	memset(base, 0, P_COUNT * plane * sizeof(float));
+
+	for (int y0 = 0; y0 < height; y0 += STRIP) {
+		int rows = height - y0 < STRIP ? height - y0 : STRIP;
+
+		t.w = tw;
+		t.h = rows + 2 * MARGIN;
+		/* MARGIN and y0 are even: the tile has the frame's CFA order */
+		for (int ty = 0; ty < t.h; ty++) {
+			int sy = mirror(y0 - MARGIN + ty, height);
+			const uint16_t *s = (const uint16_t *)(const void *)
+				(raw->data[0] + (size_t)sy * raw->stride[0]);
+			size_t r = (size_t)ty * tw;
+			int c0 = lumen_bayer_at(raw->bayer, 0, ty);
+			int c1 = lumen_bayer_at(raw->bayer, 1, ty);
+
+			for (int x = 0; x < tw; x++) {
+				int c = x & 1 ? c1 : c0;
+
+				t.p[P_MOS][r + x] = (float)s[colmap[x]] * scale;
+				t.p[P_MG][r + x] = c == LUMEN_CH_G;
+				t.p[P_MC][r + x] = c != LUMEN_CH_G;
+				t.p[P_MR][r + x] = c == LUMEN_CH_R;
+				t.p[P_MB][r + x] = c == LUMEN_CH_B;
+			}
+		}
+		process_tile(&t);
+		for (int y = 0; y < rows; y++) {
+			size_t r = (size_t)(y + MARGIN) * tw + MARGIN;
+			static const enum plane src[3] = { P_R, P_G, P_B };
+
+			for (int c = 0; c < 3; c++) {
+				const float *s = t.p[src[c]] + r;
+				uint16_t *d = (uint16_t *)(void *)(rgb->data[c] +
+					(size_t)(y0 + y) * rgb->stride[c]);
+
+				for (int x = 0; x < width; x++)
+					d[x] = to_work(s[x]);
+			}
+		}
+	}
+	return 0;
+}

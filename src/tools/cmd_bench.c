@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lumen bench demosaic: reconstruction quality (CPSNR) on the Kodak and
+ * McMaster sets in all four Bayer orders, and speed on a 2560x1440 frame
+ * against OpenCV and ffmpeg when they are installed.
+ *
+ * Every figure is one line "name: value unit" on stdout; progress and
+ * skipped peers go to stdout as "skip: ..." lines. Exit status: 0, 1 on an
+ * I/O or demosaic error, 2 usage, 77 when the data folder is missing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io/rgb_read.h"
+#include "isp/demosaic.h"
+#include "tools/commands.h"
+
+extern char **environ;
+
+#define SPEED_W 2560
+#define SPEED_H 1440
+#define BORDER 10
+
+struct method {
+	const char *name;
+	enum lumen_demosaic_method id;
+};
+
+static const struct method methods[] = {
+	{ "fast", LUMEN_DEMOSAIC_FAST },
+	{ "quality", LUMEN_DEMOSAIC_QUALITY },
+};
+#define N_METHODS ((int)(sizeof(methods) / sizeof(methods[0])))
+
+struct dataset {
+	const char *name, *dir;
+	int count;
+	const char *fmt;	/* file name from a 1-based index */
+};
+
+static const struct dataset sets[] = {
+	{ "kodak", "kodak", 24, "kodim%02d.png" },
+	{ "mcmaster", "mcmaster", 18, "%d.tif" },
+};
+
+struct bench {
+	void *scratch;
+	size_t scratch_size;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int run_method(struct bench *b, enum lumen_demosaic_method id,
+		      const struct lumen_frame *raw, struct lumen_frame *rgb)
+{
+	if (id == LUMEN_DEMOSAIC_QUALITY)
+		return lumen_demosaic_quality(raw, rgb, b->scratch,
+					      b->scratch_size);
+	return lumen_demosaic_fast(raw, rgb);
+}
+
+/* Samples @rgb (RGB24) through the CFA @order, scaled to the working range. */
+static void mosaic(const struct lumen_frame *rgb, enum lumen_bayer order,
+		   struct lumen_frame *raw)
+{
+	raw->bayer = order;
+	raw->bits = LUMEN_WORK_BITS;
+	raw->white = LUMEN_WORK_MAX;
+	for (int y = 0; y < rgb->height; y++) {
+		const uint8_t *s = rgb->data[0] + (size_t)y * rgb->stride[0];
+		uint16_t *d = (uint16_t *)(void *)(raw->data[0] +
+						   (size_t)y * raw->stride[0]);
+
+		for (int x = 0; x < rgb->width; x++) {
+			unsigned v = s[3 * x + lumen_bayer_at(order, x, y)];
+
+			d[x] = (uint16_t)((v * LUMEN_WORK_MAX + 127) / 255);
+		}
+	}
+}
+
+/* CPSNR in dB of @out (RGB16P, working range, rounded to 8 bits) against
+ * @ref (RGB24), BORDER pixels excluded on each side. */
+static double cpsnr(const struct lumen_frame *ref, const struct lumen_frame *out)
+{
+	double se = 0.0;
+	long long n = 0;
+
+	for (int y = BORDER; y < ref->height - BORDER; y++) {
+		const uint8_t *s = ref->data[0] + (size_t)y * ref->stride[0];
+
+		for (int c = 0; c < 3; c++) {
+			const uint16_t *o = (const uint16_t *)(const void *)
+				(out->data[c] + (size_t)y * out->stride[c]);
+
+			for (int x = BORDER; x < ref->width - BORDER; x++) {
+				int v = (int)((o[x] * 255u + LUMEN_WORK_MAX / 2) /
+					      LUMEN_WORK_MAX);
+				int e = v - s[3 * x + c];
+
+				se += (double)(e * e);
+				n++;
+			}
+		}
+	}
+	if (!n)
+		return 0.0;
+	if (se == 0.0)
+		return 99.0;
+	return 10.0 * log10(255.0 * 255.0 * (double)n / se);
+}
+
+static int quality(struct bench *b, const char *data, bool quick)
+{
+	double mean[N_METHODS][2];
+	int ret = 0;
+
+	for (int s = 0; s < 2; s++) {
+		const struct dataset *ds = &sets[s];
+		int count = quick ? 4 : ds->count, orders = quick ? 1 : 4;
+
+		for (int m = 0; m < N_METHODS; m++)
+			mean[m][s] = 0.0;
+		for (int k = 1; k <= count; k++) {
+			char path[4096], file[64], stem[64];
+			struct lumen_frame img, raw, rgb;
+			double sum[N_METHODS] = { 0 };
+
+			snprintf(file, sizeof(file), ds->fmt, k);
+			snprintf(stem, sizeof(stem), "%s", file);
+			*strchr(stem, '.') = '\0';
+			snprintf(path, sizeof(path), "%s/%s/%s", data, ds->dir, file);
+			ret = lumen_rgb_read(path, &img);
+			if (ret) {
+				fprintf(stderr, "bench: %s: %s\n", path, strerror(-ret));
+				return 1;
+			}
+			if (lumen_frame_alloc(&raw, LUMEN_PIX_BAYER16, img.width, img.height) ||
+			    lumen_frame_alloc(&rgb, LUMEN_PIX_RGB16P, img.width, img.height)) {
+				fprintf(stderr, "bench: out of memory\n");
+				return 1;
+			}
+			for (int o = 0; o < orders; o++) {
+				mosaic(&img, (enum lumen_bayer)o, &raw);
+				for (int m = 0; m < N_METHODS; m++) {
+					ret = run_method(b, methods[m].id, &raw, &rgb);
+					if (ret) {
+						fprintf(stderr, "bench: %s: %s\n",
+							methods[m].name, strerror(-ret));
+						return 1;
+					}
+					sum[m] += cpsnr(&img, &rgb);
+				}
+			}
+			for (int m = 0; m < N_METHODS; m++) {
+				double v = sum[m] / orders;
+
+				printf("demosaic.%s.%s.%s.cpsnr: %.2f dB\n",
+				       methods[m].name, ds->name, stem, v);
+				mean[m][s] += v / count;
+			}
+			fflush(stdout);
+			lumen_frame_free(&rgb);
+			lumen_frame_free(&raw);
+			lumen_frame_free(&img);
+		}
+	}
+	for (int m = 0; m < N_METHODS; m++)
+		for (int s = 0; s < 2; s++)
+			printf("demosaic.%s.%s.cpsnr: %.2f dB\n", methods[m].name,
+			       sets[s].name, mean[m][s]);
+	return 0;
+}
+
+/* A 2560x1440 RGGB frame: a Kodak image mirrored to size if present, else
+ * a synthetic pattern; values in the working range. */
+static void speed_frame(struct lumen_frame *raw, const char *data)
+{
+	char path[4096];
+	struct lumen_frame img;
+	bool have = false;
+
+	snprintf(path, sizeof(path), "%s/kodak/kodim01.png", data);
+	have = lumen_rgb_read(path, &img) == 0;
+	raw->bayer = LUMEN_BAYER_RGGB;
+	raw->bits = LUMEN_WORK_BITS;
+	raw->white = LUMEN_WORK_MAX;
+	for (int y = 0; y < raw->height; y++) {
+		uint16_t *d = (uint16_t *)(void *)(raw->data[0] +
+						   (size_t)y * raw->stride[0]);
+
+		for (int x = 0; x < raw->width; x++) {
+			int c = lumen_bayer_at(raw->bayer, x, y);
+			unsigned v;
+
+			if (have) {
+				/* mirror tiling keeps the texture continuous */
+				int sx = x % (2 * img.width), sy = y % (2 * img.height);
+
+				sx = sx < img.width ? sx : 2 * img.width - 1 - sx;
+				sy = sy < img.height ? sy : 2 * img.height - 1 - sy;
+				v = img.data[0][(size_t)sy * img.stride[0] + 3 * (size_t)sx + c];
+			} else {
+				v = (unsigned)((x * 7 + y * 3 + c * 50) & 255);
+			}
+			d[x] = (uint16_t)((v * LUMEN_WORK_MAX + 127) / 255);
+		}
+	}
+	if (have)
+		lumen_frame_free(&img);
+}
+
+/* Runs @argv with stdout/stderr to /dev/null; returns the exit status or
+ * -1 when it could not run. */
+static int run_quiet(char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st, ret;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	ret = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (ret)
+		return -1;
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/*
+ * OpenCV cv2.cvtColor(COLOR_BayerRG2BGR) on the same frame, single thread
+ * (cv2.setNumThreads(1)) like our methods; timed inside python over
+ * repeated calls. Returns Mpix/s or 0 when unavailable.
+ */
+static double opencv_speed(const char *file)
+{
+	char cmd[8192];
+	FILE *p;
+	double v = 0.0;
+
+	if (access("/usr/bin/python3", X_OK))
+		return 0.0;
+	snprintf(cmd, sizeof(cmd),
+		 "/usr/bin/python3 -c '\n"
+		 "import time, numpy as np, cv2\n"
+		 "cv2.setNumThreads(1)\n"
+		 "a = np.fromfile(\"%s\", dtype=\"<u2\", count=%d*%d).reshape(%d, %d)\n"
+		 "cv2.cvtColor(a, cv2.COLOR_BayerRG2BGR)\n"
+		 "n = 0; t0 = time.perf_counter()\n"
+		 "while n < 5 or time.perf_counter() - t0 < 1.0:\n"
+		 "    cv2.cvtColor(a, cv2.COLOR_BayerRG2BGR); n += 1\n"
+		 "print(%d * %d * n / (time.perf_counter() - t0) / 1e6)\n"
+		 "' 2>/dev/null",
+		 file, SPEED_W, SPEED_H, SPEED_H, SPEED_W, SPEED_W, SPEED_H);
+	p = popen(cmd, "r");
+	if (!p)
+		return 0.0;
+	if (fscanf(p, "%lf", &v) != 1)
+		v = 0.0;
+	if (pclose(p) != 0)
+		v = 0.0;
+	return v;
+}
+
+/*
+ * ffmpeg bayer_rggb16le -> rgb24 into the null muxer, -threads 1, over a
+ * file of @frames frames: wall time of the whole process, start-up and
+ * file reading included (nothing subtracted). Returns Mpix/s or 0.
+ */
+static double ffmpeg_speed(const char *file, int frames)
+{
+	char size[32];
+	char *argv[] = { "ffmpeg", "-nostdin", "-v", "error", "-threads", "1",
+			 "-f", "rawvideo", "-pix_fmt", "bayer_rggb16le",
+			 "-s", size, "-i", (char *)file, "-threads", "1",
+			 "-pix_fmt", "rgb24", "-f", "null", "-", NULL };
+	double t0;
+
+	snprintf(size, sizeof(size), "%dx%d", SPEED_W, SPEED_H);
+	t0 = now();
+	if (run_quiet(argv) != 0)
+		return 0.0;
+	return (double)SPEED_W * SPEED_H * frames / (now() - t0) / 1e6;
+}
+
+static int speed(struct bench *b, const char *data)
+{
+	const int ff_frames = 20;
+	struct lumen_frame raw, rgb;
+	double mps[N_METHODS], cv, ff;
+	char file[] = "/tmp/lumen-bench-XXXXXX";
+	int fd, ret = 0;
+	FILE *fp;
+
+	if (lumen_frame_alloc(&raw, LUMEN_PIX_BAYER16, SPEED_W, SPEED_H) ||
+	    lumen_frame_alloc(&rgb, LUMEN_PIX_RGB16P, SPEED_W, SPEED_H)) {
+		fprintf(stderr, "bench: out of memory\n");
+		return 1;
+	}
+	speed_frame(&raw, data);
+	for (int m = 0; m < N_METHODS; m++) {
+		double t0, t;
+		int n = 0;
+
+		run_method(b, methods[m].id, &raw, &rgb);	/* warm up */
+		t0 = now();
+		do {
+			if (run_method(b, methods[m].id, &raw, &rgb)) {
+				ret = 1;
+				goto out;
+			}
+			n++;
+			t = now() - t0;
+		} while (n < 3 || t < 1.0);
+		mps[m] = (double)SPEED_W * SPEED_H * n / t / 1e6;
+		printf("demosaic.%s.speed: %.1f Mpix/s\n", methods[m].name, mps[m]);
+		fflush(stdout);
+	}
+
+	fd = mkstemp(file);
+	fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	if (!fp) {
+		printf("skip: peers (cannot write %s)\n", file);
+		goto out;
+	}
+	for (int f = 0; f < ff_frames; f++)
+		for (int y = 0; y < SPEED_H; y++)
+			fwrite(raw.data[0] + (size_t)y * raw.stride[0], 2, SPEED_W, fp);
+	fclose(fp);
+
+	cv = opencv_speed(file);
+	if (cv > 0.0) {
+		printf("demosaic.opencv.speed: %.1f Mpix/s\n", cv);
+		for (int m = 0; m < N_METHODS; m++)
+			printf("demosaic.%s.vs_opencv: %.2f ratio\n",
+			       methods[m].name, mps[m] / cv);
+	} else {
+		printf("skip: opencv (/usr/bin/python3 with cv2 not available)\n");
+	}
+	ff = ffmpeg_speed(file, ff_frames);
+	if (ff > 0.0) {
+		printf("demosaic.ffmpeg.speed: %.1f Mpix/s\n", ff);
+		for (int m = 0; m < N_METHODS; m++)
+			printf("demosaic.%s.vs_ffmpeg: %.2f ratio\n",
+			       methods[m].name, mps[m] / ff);
+	} else {
+		printf("skip: ffmpeg (not available or failed)\n");
+	}
+	unlink(file);
+out:
+	lumen_frame_free(&rgb);
+	lumen_frame_free(&raw);
+	return ret;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: lumen bench demosaic [--data DIR] [--quick] "
+		"[--no-speed] [--no-quality]\n");
+}
+
+int lumen_cmd_bench(int argc, char **argv)
+{
+	const char *data = getenv("LUMEN_DATA");
+	bool quick = false, do_speed = true, do_quality = true;
+	struct bench b;
+	struct stat st;
+	int ret = 0;
+
+	if (!data || !*data)
+		data = "../shared/data";
+	if (argc < 2 || strcmp(argv[1], "demosaic")) {
+		usage(stderr);
+		return 2;
+	}
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--data") && i + 1 < argc)
+			data = argv[++i];
+		else if (!strcmp(argv[i], "--quick"))
+			quick = true;
+		else if (!strcmp(argv[i], "--no-speed"))
+			do_speed = false;
+		else if (!strcmp(argv[i], "--no-quality"))
+			do_quality = false;
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	b.scratch_size = lumen_demosaic_quality_scratch_size(SPEED_W, SPEED_H);
+	b.scratch = malloc(b.scratch_size);
+	if (!b.scratch) {
+		fprintf(stderr, "bench: out of memory\n");
+		return 1;
+	}
+	if (do_quality) {
+		char kodak[4096];
+
+		snprintf(kodak, sizeof(kodak), "%s/kodak", data);
+		if (stat(kodak, &st)) {
+			fprintf(stderr, "bench: no test data in %s (use --data DIR "
+				"or LUMEN_DATA)\n", data);
+			free(b.scratch);
+			return 77;
+		}
+		ret = quality(&b, data, quick);
+	}
+	if (!ret && do_speed)
+		ret = speed(&b, data);
+	free(b.scratch);
+	return ret;
+}
