@@ -163,12 +163,12 @@ static void develop_chart(const struct chart_case *cc, bool use_tuning,
 	lumen_develop_input_free(&in);
 }
 
-static void chart0_identity(void **state) { (void)state; develop_chart(&cases[0], false, LUMEN_DEMOSAIC_FAST); }
-static void chart0_tuned(void **state) { (void)state; develop_chart(&cases[0], true, LUMEN_DEMOSAIC_FAST); }
-static void chart1_identity(void **state) { (void)state; develop_chart(&cases[1], false, LUMEN_DEMOSAIC_FAST); }
-static void chart1_tuned(void **state) { (void)state; develop_chart(&cases[1], true, LUMEN_DEMOSAIC_FAST); }
-static void chart2_identity(void **state) { (void)state; develop_chart(&cases[2], false, LUMEN_DEMOSAIC_FAST); }
-static void chart2_tuned(void **state) { (void)state; develop_chart(&cases[2], true, LUMEN_DEMOSAIC_FAST); }
+static void chart0_identity(void **state) { (void)state; develop_chart(&cases[0], false, LUMEN_DEMOSAIC_QUALITY); }
+static void chart0_tuned(void **state) { (void)state; develop_chart(&cases[0], true, LUMEN_DEMOSAIC_QUALITY); }
+static void chart1_identity(void **state) { (void)state; develop_chart(&cases[1], false, LUMEN_DEMOSAIC_QUALITY); }
+static void chart1_tuned(void **state) { (void)state; develop_chart(&cases[1], true, LUMEN_DEMOSAIC_QUALITY); }
+static void chart2_identity(void **state) { (void)state; develop_chart(&cases[2], false, LUMEN_DEMOSAIC_QUALITY); }
+static void chart2_tuned(void **state) { (void)state; develop_chart(&cases[2], true, LUMEN_DEMOSAIC_QUALITY); }
 
 static void ccm_from_dng_matrix_keeps_white(void **state)
 {
