@@ -764,6 +764,11 @@ static void hostile_files_refused(void **state)
 	build_dng(tmp_path("bw.dng"), &s, img);
 	assert_int_equal(lumen_dng_read(tmp_path("bw.dng"), &r, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "WhiteLevel"));
+	spec_default(&s, 16, 10, 8);
+	s.tile_w = s.tile_h = 512;	/* far larger than the image */
+	build_dng(tmp_path("bigtile.dng"), &s, img);
+	assert_int_equal(lumen_dng_read(tmp_path("bigtile.dng"), &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "tile size"));
 	assert_int_equal(lumen_dng_read(tmp_path("missing.dng"), &r, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "missing.dng"));
 	free(img);
