@@ -413,6 +413,11 @@ static void write_failure_leaves_nothing(void **state)
 	lumen_frame_free(&f);
 	assert_int_equal(lumen_frame_alloc(&f, LUMEN_PIX_BAYER16, 8, 8), 0);
 	memset(f.data[0], 0, f.stride[0] * 8);
+	f.black[2] = 2000;
+	f.white = 1000;
+	assert_int_equal(lumen_dng_write(tmp_path("bad.dng"), &f, NULL, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "black level"));
+	f.black[2] = 0;
 	assert_true(lumen_dng_write("/nonexistent-dir/x.dng", &f, NULL, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "/nonexistent-dir/x.dng"));
 	lumen_frame_free(&f);
@@ -764,6 +769,11 @@ static void hostile_files_refused(void **state)
 	build_dng(tmp_path("bw.dng"), &s, img);
 	assert_int_equal(lumen_dng_read(tmp_path("bw.dng"), &r, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "WhiteLevel"));
+	spec_default(&s, 16, 10, 8);
+	s.tile_w = s.tile_h = 512;	/* far larger than the image */
+	build_dng(tmp_path("bigtile.dng"), &s, img);
+	assert_int_equal(lumen_dng_read(tmp_path("bigtile.dng"), &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "tile size"));
 	assert_int_equal(lumen_dng_read(tmp_path("missing.dng"), &r, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "missing.dng"));
 	free(img);

@@ -120,6 +120,10 @@ static int write_tiff(struct wctx *c, TIFF *t, const struct lumen_frame *raw,
 		illum = (uint16_t)meta->calibration_illuminant;
 	if (white == 0)
 		white = raw->bits >= 8 && raw->bits <= 16 ? (1u << raw->bits) - 1 : 65535;
+	for (int i = 0; i < 4; i++)
+		if (raw->black[i] >= white)
+			return wfail(c, -EINVAL, "black level %u is not below white level %u",
+				     raw->black[i], white);
 
 	ok &= TIFFSetField(t, TIFFTAG_SUBFILETYPE, 0);
 	ok &= TIFFSetField(t, TIFFTAG_IMAGEWIDTH, (uint32_t)raw->width);
