@@ -54,8 +54,31 @@ long lumen_dpc_apply(struct lumen_frame *work, unsigned threshold)
 		uint16_t *row = (uint16_t *)(void *)(work->data[0] +
 						     (size_t)y * work->stride[0]);
 		const bool edge_row = y < 2 || y >= h - 2;
+		const uint16_t *up = edge_row ? row : (const uint16_t *)(const void *)
+			((const uint8_t *)row - 2 * work->stride[0]);
+		const uint16_t *dn = edge_row ? row : (const uint16_t *)(const void *)
+			((const uint8_t *)row + 2 * work->stride[0]);
 
 		for (int x = 0; x < w; x++) {
+			/*
+			 * Interior fast path: a pixel can only be defective when
+			 * at least six of its neighbours lie beyond the margin
+			 * (the third-extreme test below); counting that is
+			 * branch-free and rejects almost every pixel.
+			 */
+			if (!edge_row && x >= 2 && x < w - 2) {
+				const unsigned v0 = row[x];
+				const unsigned nb[8] = { row[x - 2], row[x + 2], up[x], dn[x],
+							 up[x - 2], dn[x + 2], up[x + 2], dn[x - 2] };
+				unsigned below = 0, above = 0;
+
+				for (int k = 0; k < 8; k++) {
+					below += nb[k] + threshold + nb[k] / 8 < v0;
+					above += v0 + threshold + nb[k] / 8 < nb[k];
+				}
+				if (below < 6 && above < 6)
+					continue;
+			}
 			/* hi[0] >= hi[1] >= hi[2] are the three largest
 			 * neighbours, lo[] the three smallest */
 			unsigned n[8], hi[3] = { 0, 0, 0 }, lo[3] = { ~0u, ~0u, ~0u };
