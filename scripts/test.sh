@@ -72,7 +72,7 @@ suite() { # name builddir [meson setup args...]
 
 suite native "$out/native" -Dwerror=true
 CC=clang suite clang "$out/clang" -Dwerror=true -Dfuzz=true
-suite sanitize "$out/sanitize" --buildtype=debug -Db_sanitize=address,undefined \
+suite sanitize "$out/sanitize" --buildtype=debugoptimized -Db_sanitize=address,undefined \
 	-Db_lundef=false
 for arch in armhf arm64 mipsel; do
 	log=$out/cross-$arch.log
