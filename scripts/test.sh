@@ -65,15 +65,18 @@ suite() { # name builddir [meson setup args...]
 	if ! ninja -C "$dir" >>"$log" 2>&1; then
 		step_fail "$name-build" "$log"; return
 	fi
-	meson test -C "$dir" --print-errorlogs >>"$log" 2>&1
+	meson test -C "$dir" --print-errorlogs $TEST_ARGS >>"$log" 2>&1
 	grep -E "^ *[0-9]+/[0-9]+ " "$log" | grep -vE " (OK|SKIP) " || true
 	count "$name" "$log"
 }
 
+TEST_ARGS=""
 suite native "$out/native" -Dwerror=true
 CC=clang suite clang "$out/clang" -Dwerror=true -Dfuzz=true
 suite sanitize "$out/sanitize" --buildtype=debugoptimized -Db_sanitize=address,undefined \
 	-Db_lundef=false
+# under qemu-user: every unit test, not the full-size real-data ones
+TEST_ARGS="--no-suite heavy --timeout-multiplier 3"
 for arch in armhf arm64 mipsel; do
 	log=$out/cross-$arch.log
 	if scripts/cross-sysroot.sh "$arch" "$out/sysroot-$arch" >"$log" 2>&1; then
