@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Demosaic entry point: picks the method. The quality method lives in
+ * demosaic_quality.c; until that file is part of the build (it defines
+ * LUMEN_HAVE_DEMOSAIC_QUALITY through meson), asking for it gives -ENOSYS.
+ */
+#include <errno.h>
+
+#include "isp/demosaic.h"
+
+size_t lumen_demosaic_scratch_size(enum lumen_demosaic_method method,
+				   int width, int height)
+{
+	switch (method) {
+	case LUMEN_DEMOSAIC_FAST:
+		return 0;
+	case LUMEN_DEMOSAIC_QUALITY:
+#ifdef LUMEN_HAVE_DEMOSAIC_QUALITY
+		return lumen_demosaic_quality_scratch_size(width, height);
+#else
+		break;
+#endif
+	}
+	(void)width;
+	(void)height;
+	return 0;
+}
+
+int lumen_demosaic(enum lumen_demosaic_method method,
+		   const struct lumen_frame *raw, struct lumen_frame *rgb,
+		   void *scratch, size_t scratch_size)
+{
+	switch (method) {
+	case LUMEN_DEMOSAIC_FAST:
+		return lumen_demosaic_fast(raw, rgb);
+	case LUMEN_DEMOSAIC_QUALITY:
+#ifdef LUMEN_HAVE_DEMOSAIC_QUALITY
+		return lumen_demosaic_quality(raw, rgb, scratch, scratch_size);
+#else
+		(void)scratch;
+		(void)scratch_size;
+		return -ENOSYS;
+#endif
+	}
+	return -EINVAL;
+}
