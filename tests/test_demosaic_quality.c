@@ -157,10 +157,10 @@ static unsigned texture(int x, int y, int c, void *ctx)
 static void strips_do_not_show(void **state)
 {
 	struct lumen_frame raw, rgb, view, rgb2;
-	const int cx = 3, cy = 37, cw = 200, ch = 230, far = 48;
+	const int cx = 3, cy = 37, cw = 280, ch = 330, far = 60;
 
 	(void)state;
-	make_raw(&raw, 260, 300, LUMEN_BAYER_GRBG, texture, NULL);
+	make_raw(&raw, 300, 400, LUMEN_BAYER_GRBG, texture, NULL);
 	run(&raw, &rgb);
 	assert_int_equal(lumen_frame_crop(&raw, cx, cy, cw, ch, &view), 0);
 	run(&view, &rgb2);

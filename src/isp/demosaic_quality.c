@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Quality demosaicking: residual interpolation (minimised-Laplacian
- * guided fits, after Kiku, Monno, Tanaka and Okutomi) for directional green
- * estimates, combined with gradient-based four-direction weights (after
- * Pekkucuksen and Altunbasak's GBTF), then residual interpolation of red
- * and blue guided by the full green plane. See docs/demosaic.md.
+ * Quality demosaicking: directional green estimates by residual
+ * interpolation (minimised-Laplacian guided fits, after Kiku, Monno, Tanaka
+ * and Okutomi) and by Hamilton-Adams, combined per pixel with gradient-based
+ * four-direction weights (after Pekkucuksen and Altunbasak's GBTF); red and
+ * blue by directionally interpolated residuals against a guided fit to
+ * green and against green itself; one refinement round of green against
+ * the completed red/blue. See docs/demosaic.md.
  *
  * Memory: the frame is processed in horizontal strips of STRIP rows. Each
  * strip is loaded, with MARGIN mirrored/overlapping rows above and below
@@ -28,7 +30,7 @@
 #include "isp/demosaic.h"
 
 #define STRIP 96		/* output rows per tile; even */
-#define MARGIN 32		/* rows/columns of context; even, >= support */
+#define MARGIN 48		/* rows/columns of context; even, >= support */
 
 enum plane {
 	P_MOS,			/* mosaic, 0..1 */
@@ -425,6 +427,49 @@ static void colour_plane(struct tile *t, enum plane mask, enum plane other,
 	}
 }
 
+/*
+ * Second pass on green: with red and blue complete, fits the green samples
+ * to the red (then blue) plane and interpolates the fit's residual to the
+ * red (blue) sites along the smoother of horizontal and vertical. The new
+ * estimate is mixed with the first one by @mix (1 = new only).
+ */
+static void green_refine(struct tile *t, struct window wn, float eps, float mix)
+{
+	const int w = t->w, h = t->h;
+	const size_t n = (size_t)w * h;
+	const float *mos = t->p[P_MOS], *mg = t->p[P_MG], *tent = t->p[P_TENT];
+	float *res = t->p[P_S3], *g = t->p[P_G], *ng = t->p[P_DH];
+	const float e = 1e-6f;
+
+	for (int c = 0; c < 2; c++) {
+		const float *mc = t->p[c ? P_MB : P_MR], *gd = t->p[c ? P_B : P_R];
+
+		memcpy(t->p[P_GUIDE], gd, n * sizeof(float));
+		mlri_fit(t, P_MG, 2, wn, eps);
+		for (size_t i = 0; i < n; i++)
+			res[i] = mg[i] * (mos[i] - tent[i]);
+		for (int y = 1; y < h - 1; y++)
+			for (int x = 1; x < w - 1; x++) {
+				size_t i = (size_t)y * w + x;
+				float gh, gv, wh, wv;
+
+				if (mc[i] == 0.0f)
+					continue;
+				gh = fabsf(res[i - 1] - res[i + 1]) +
+				     fabsf(2.0f * gd[i] - gd[i - 1] - gd[i + 1]) + e;
+				gv = fabsf(res[i - w] - res[i + w]) +
+				     fabsf(2.0f * gd[i] - gd[i - w] - gd[i + w]) + e;
+				wh = 1.0f / (gh * gh);
+				wv = 1.0f / (gv * gv);
+				ng[i] = tent[i] + 0.5f * (wh * (res[i - 1] + res[i + 1]) +
+					wv * (res[i - w] + res[i + w])) / (wh + wv);
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (mg[i] == 0.0f)
+			g[i] += mix * (ng[i] - g[i]);
+}
+
 /* Runs every step on the loaded tile; results in P_R, P_G, P_B. */
 static void process_tile(struct tile *t)
 {
@@ -441,6 +486,11 @@ static void process_tile(struct tile *t)
 	green_accumulate(t, P_DH, P_DV, 1.0f, true);
 	green_accumulate(t, P_DH2, P_DV2, 1.0f, false);
 	green_finish(t);
+	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
+	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
+	/* one refinement round: green against the completed red/blue (half
+	 * weight), then red/blue again from the refined green */
+	green_refine(t, cwin, eps, 0.5f);
 	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
 	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
 }
