@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "calib/colorchecker.h"
+#include "core/mat3.h"
 
 /*
  * X-Rite, "New color specifications for ColorChecker SG and Classic
@@ -87,25 +88,7 @@ static int square_to_quad(const double q[8], struct homography *h)
 static int homography_invert(const struct homography *h,
 			     struct homography *inv)
 {
-	const double (*m)[3] = h->m;
-	double c[3][3], det;
-
-	c[0][0] = m[1][1] * m[2][2] - m[1][2] * m[2][1];
-	c[0][1] = m[0][2] * m[2][1] - m[0][1] * m[2][2];
-	c[0][2] = m[0][1] * m[1][2] - m[0][2] * m[1][1];
-	c[1][0] = m[1][2] * m[2][0] - m[1][0] * m[2][2];
-	c[1][1] = m[0][0] * m[2][2] - m[0][2] * m[2][0];
-	c[1][2] = m[0][2] * m[1][0] - m[0][0] * m[1][2];
-	c[2][0] = m[1][0] * m[2][1] - m[1][1] * m[2][0];
-	c[2][1] = m[0][1] * m[2][0] - m[0][0] * m[2][1];
-	c[2][2] = m[0][0] * m[1][1] - m[0][1] * m[1][0];
-	det = m[0][0] * c[0][0] + m[0][1] * c[1][0] + m[0][2] * c[2][0];
-	if (!isfinite(det) || fabs(det) < 1e-12)
-		return -EINVAL;
-	for (int i = 0; i < 3; i++)
-		for (int j = 0; j < 3; j++)
-			inv->m[i][j] = c[i][j] / det;
-	return 0;
+	return lumen_mat3_invert(h->m, inv->m) ? -EINVAL : 0;
 }
 
 /* Returns false when the point maps to infinity (behind the horizon). */

@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "calib/colour.h"
+#include "core/mat3.h"
 
 const double lumen_white_d50[3] = { 0.96422, 1.0, 0.82521 };
 const double lumen_white_d65[3] = { 0.95047, 1.0, 1.08883 };
@@ -52,23 +53,11 @@ static void mat3_mul(const double a[3][3], const double b[3][3], double o[3][3])
 			o[i][j] = t[i][j];
 }
 
+/* The matrices inverted here are fixed colour-space matrices, never
+ * singular. */
 static void mat3_inv(const double m[3][3], double o[3][3])
 {
-	double c[3][3], det;
-
-	c[0][0] = m[1][1] * m[2][2] - m[1][2] * m[2][1];
-	c[0][1] = m[0][2] * m[2][1] - m[0][1] * m[2][2];
-	c[0][2] = m[0][1] * m[1][2] - m[0][2] * m[1][1];
-	c[1][0] = m[1][2] * m[2][0] - m[1][0] * m[2][2];
-	c[1][1] = m[0][0] * m[2][2] - m[0][2] * m[2][0];
-	c[1][2] = m[0][2] * m[1][0] - m[0][0] * m[1][2];
-	c[2][0] = m[1][0] * m[2][1] - m[1][1] * m[2][0];
-	c[2][1] = m[0][1] * m[2][0] - m[0][0] * m[2][1];
-	c[2][2] = m[0][0] * m[1][1] - m[0][1] * m[1][0];
-	det = m[0][0] * c[0][0] + m[0][1] * c[1][0] + m[0][2] * c[2][0];
-	for (int i = 0; i < 3; i++)
-		for (int j = 0; j < 3; j++)
-			o[i][j] = c[i][j] / det;
+	lumen_mat3_invert(m, o);
 }
 
 /* Derived matrices, computed once; all callers see the same values. */

@@ -7,19 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/mat3.h"
+#include "io/errmsg.h"
 #include "io/sidecar.h"
-
-static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 /* linear sRGB (D65) -> XYZ, IEC 61966-2-1 */
 static const double srgb_to_xyz[3][3] = {
@@ -27,24 +17,6 @@ static const double srgb_to_xyz[3][3] = {
 	{ 0.2126729, 0.7151522, 0.0721750 },
 	{ 0.0193339, 0.1191920, 0.9503041 },
 };
-
-static int invert3(const double m[3][3], double out[3][3])
-{
-	double det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
-		     m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
-		     m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-
-	if (!isfinite(det) || fabs(det) < 1e-12)
-		return -EDOM;
-	for (int i = 0; i < 3; i++)
-		for (int j = 0; j < 3; j++) {
-			int a = (j + 1) % 3, b = (j + 2) % 3;
-			int c = (i + 1) % 3, d = (i + 2) % 3;
-
-			out[i][j] = (m[a][c] * m[b][d] - m[a][d] * m[b][c]) / det;
-		}
-	return 0;
-}
 
 int lumen_ccm_from_xyz_to_cam(const float xyz_to_cam[3][3], float ccm[3][3])
 {
@@ -64,7 +36,7 @@ int lumen_ccm_from_xyz_to_cam(const float xyz_to_cam[3][3], float ccm[3][3])
 		for (int j = 0; j < 3; j++)
 			cam_rgb[i][j] /= sum;
 	}
-	if (invert3(cam_rgb, inv))
+	if (lumen_mat3_invert(cam_rgb, inv))
 		return -EDOM;
 	for (int i = 0; i < 3; i++)
 		for (int j = 0; j < 3; j++)
@@ -93,7 +65,7 @@ static int load_plain(const char *path, struct lumen_raw_format *fmt,
 	int ret;
 
 	if (fmt->width <= 0 || fmt->height <= 0)
-		return fail(-EINVAL, err, errlen, "%s: plain raw needs its size: "
+		return lumen_io_fail(-EINVAL, err, errlen, "%s: plain raw needs its size: "
 			    "--size WxH (and --bits, --bayer) or --sidecar FILE", path);
 	ret = lumen_raw_format_fit_file(fmt, path, note, sizeof(note), err, errlen);
 	if (ret < 0)

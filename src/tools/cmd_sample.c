@@ -17,6 +17,7 @@
 #include "calib/colorchecker.h"
 #include "calib/colour.h"
 #include "core/frame.h"
+#include "core/mat3.h"
 #include "io/dng.h"
 #include "tools/commands.h"
 
@@ -30,24 +31,6 @@ static const double sensor_ccm[3][3] = {
 };
 /* camera response to the light: what a neutral surface gives (G = 1) */
 static const double light_response[3] = { 1 / 1.9, 1.0, 1 / 1.4 };
-
-static int invert3(const double m[3][3], double out[3][3])
-{
-	double det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
-		     m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
-		     m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
-
-	if (fabs(det) < 1e-12)
-		return -EDOM;
-	for (int i = 0; i < 3; i++)
-		for (int j = 0; j < 3; j++) {
-			int a = (j + 1) % 3, b = (j + 2) % 3;
-			int c = (i + 1) % 3, d = (i + 2) % 3;
-
-			out[i][j] = (m[a][c] * m[b][d] - m[a][d] * m[b][c]) / det;
-		}
-	return 0;
-}
 
 /* Standard normal from two uniform draws (Box-Muller). */
 static double gauss(unsigned *s)
@@ -84,7 +67,7 @@ int lumen_cmd_sample(int argc, char **argv)
 		fprintf(stderr, "usage: lumen sample -o FILE.dng\n");
 		return 2;
 	}
-	invert3(sensor_ccm, cam_from_srgb);
+	lumen_mat3_invert(sensor_ccm, cam_from_srgb);	/* a real, regular CCM */
 
 	/* camera RGB of each patch and of the grey card (18%) */
 	for (int p = 0; p <= LUMEN_CC_PATCHES; p++) {
