@@ -81,6 +81,33 @@ static int mirror(int i, int n)
  * Separable box sum with dilation: out(x,y) = sum of in(x + i*sx, y + j*sy)
  * for |i| <= rx, |j| <= ry. Written only where the stencil is inside.
  */
+/* d[x] = sum of s[x + k * step] for k = 0..taps-1; 3 and 5 taps, the
+ * windows used here, in one pass each. */
+static void sum_taps(float *restrict d, const float *restrict s, size_t step,
+		     int taps, int n)
+{
+	const float *s1 = s + step, *s2 = s1 + step, *s3 = s2 + step, *s4 = s3 + step;
+
+	switch (taps) {
+	case 3:
+		for (int x = 0; x < n; x++)
+			d[x] = s[x] + s1[x] + s2[x];
+		return;
+	case 5:
+		for (int x = 0; x < n; x++)
+			d[x] = s[x] + s1[x] + s2[x] + s3[x] + s4[x];
+		return;
+	default:
+		for (int x = 0; x < n; x++) {
+			float acc = 0.0f;
+
+			for (int k = 0; k < taps; k++)
+				acc += s[x + (size_t)k * step];
+			d[x] = acc;
+		}
+	}
+}
+
 static void box(struct tile *t, enum plane in, enum plane out, int rx, int sx,
 		int ry, int sy)
 {
@@ -88,30 +115,12 @@ static void box(struct tile *t, enum plane in, enum plane out, int rx, int sx,
 	const float *src = t->p[in];
 	float *tmp = t->p[P_TMP], *dst = t->p[out];
 
-	for (int y = ey; y < h - ey; y++) {
-		float *d = tmp + (size_t)y * w;
-		const float *s = src + (size_t)(y - ey) * w;
-
-		memcpy(d, s, (size_t)w * sizeof(*d));
-		for (int j = 1; j <= 2 * ry; j++) {
-			s += (size_t)sy * w;
-			for (int x = 0; x < w; x++)
-				d[x] += s[x];
-		}
-	}
-	/* tap by tap over the row, so that the inner loops vectorise */
-	for (int y = ey; y < h - ey; y++) {
-		const float *s = tmp + (size_t)y * w;
-		float *d = dst + (size_t)y * w;
-
-		memcpy(d + ex, s, (size_t)(w - 2 * ex) * sizeof(*d));
-		for (int i = -ex + sx; i <= ex; i += sx) {
-			const float *si = s + ex + i;
-
-			for (int x = ex; x < w - ex; x++)
-				d[x] += si[x - ex];
-		}
-	}
+	for (int y = ey; y < h - ey; y++)
+		sum_taps(tmp + (size_t)y * w, src + (size_t)(y - ey) * w,
+			 (size_t)sy * w, 2 * ry + 1, w);
+	for (int y = ey; y < h - ey; y++)
+		sum_taps(dst + (size_t)y * w + ex, tmp + (size_t)y * w,
+			 (size_t)sx, 2 * rx + 1, w - 2 * ex);
 }
 
 /*
@@ -138,6 +147,16 @@ static void lap(struct tile *t, enum plane in, enum plane mask, enum plane out,
 			for (int x = 2; x < w - 2; x++)
 				d[x] = m[x] * (2.0f * s[x] - s[x - ox] - s[x + ox]);
 	}
+}
+
+/*
+ * Sites of one colour alternate along a row: the first column >= @x0
+ * where @mrow (a 0/1 mask row) equals @v. Loops then step by 2 and keep
+ * their mask test for the rows that have no such site at all.
+ */
+static inline int first_site(const float *mrow, int x0, float v)
+{
+	return mrow[x0] == v ? x0 : x0 + 1;
 }
 
 struct window {
@@ -227,7 +246,7 @@ static void green_direction(struct tile *t, int dir, enum plane out,
 		for (int y = 1; y < h - 1; y++) {
 			size_t r = (size_t)y * w;
 
-			for (int x = 1; x < w - 1; x++) {
+			for (int x = first_site(mg + r, 1, want); x < w - 1; x += 2) {
 				size_t i = r + x;
 
 				if (mg[i] != want)
@@ -298,7 +317,7 @@ static void green_accumulate(struct tile *t, enum plane pdh, enum plane pdv,
 	for (int y = 6; y < h - 6; y++) {
 		size_t r = (size_t)y * w;
 
-		for (int x = 6; x < w - 6; x++) {
+		for (int x = first_site(mg + r, 6, 0.0f); x < w - 6; x += 2) {
 			size_t i = r + x;
 			float ww, we, wn, ws, e = 1e-10f, dw = 0, de = 0, dn = 0, ds = 0;
 
@@ -350,7 +369,7 @@ static void fill_residual(struct tile *t, enum plane k, enum plane other)
 	const float e = 1e-6f;
 
 	for (int y = 1; y < h - 1; y++)
-		for (int x = 1; x < w - 1; x++) {
+		for (int x = first_site(mo + (size_t)y * w, 1, 1.0f); x < w - 1; x += 2) {
 			size_t i = (size_t)y * w + x;
 			size_t a = i - w + 1, b = i + w - 1, c = i - w - 1, d = i + w + 1;
 			float g1, g2, w1, w2;
@@ -364,7 +383,7 @@ static void fill_residual(struct tile *t, enum plane k, enum plane other)
 			r[i] = 0.5f * (w1 * (r[a] + r[b]) + w2 * (r[c] + r[d])) / (w1 + w2);
 		}
 	for (int y = 2; y < h - 2; y++)
-		for (int x = 2; x < w - 2; x++) {
+		for (int x = first_site(mg + (size_t)y * w, 2, 1.0f); x < w - 2; x += 2) {
 			size_t i = (size_t)y * w + x;
 			float gh, gv, wh, wv;
 
@@ -449,7 +468,7 @@ static void green_refine(struct tile *t, struct window wn, float eps, float mix)
 		for (size_t i = 0; i < n; i++)
 			res[i] = mg[i] * (mos[i] - tent[i]);
 		for (int y = 1; y < h - 1; y++)
-			for (int x = 1; x < w - 1; x++) {
+			for (int x = first_site(mc + (size_t)y * w, 1, 1.0f); x < w - 1; x += 2) {
 				size_t i = (size_t)y * w + x;
 				float gh, gv, wh, wv;
 
