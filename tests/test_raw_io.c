@@ -431,6 +431,27 @@ static void sidecar_lumen_dialect(void **state)
 	assert_int_equal(parse_str("bad.yaml", "just words\n", &f, &d, err, sizeof(err)), -EINVAL);
 	assert_int_equal(lumen_sidecar_parse("nul.yaml", "width: 1\0", 9, &f, &d, err,
 					     sizeof(err)), -EINVAL);
+
+	/* inputs that make libyaml quadratic are refused up front */
+	{
+		char *big = malloc(LUMEN_SIDECAR_MAX_BYTES + 1);
+		size_t n = 0;
+
+		assert_non_null(big);
+		memset(big, '[', 100000);
+		assert_int_equal(lumen_sidecar_parse("deep.yaml", big, 100000, &f, &d, err,
+						     sizeof(err)), -EINVAL);
+		assert_true(contains(err, "deep.yaml:1: brackets nested deeper"));
+		for (int i = 0; i < 300; i++)
+			n += (size_t)sprintf(big + n, "k%d: &a%d 1\n", i, i);
+		assert_int_equal(lumen_sidecar_parse("anchors.yaml", big, n, &f, &d, err,
+						     sizeof(err)), -EINVAL);
+		assert_true(contains(err, "anchors.yaml:257: more than 256 YAML anchors"));
+		memset(big, ' ', LUMEN_SIDECAR_MAX_BYTES + 1);
+		assert_int_equal(lumen_sidecar_parse("huge.yaml", big, LUMEN_SIDECAR_MAX_BYTES + 1,
+						     &f, &d, err, sizeof(err)), -E2BIG);
+		free(big);
+	}
 }
 
 static void sidecar_foreign_dialects(void **state)

@@ -39,7 +39,7 @@ enum lumen_sidecar_dialect {
 const char *lumen_sidecar_dialect_name(enum lumen_sidecar_dialect d);
 
 /* Largest sidecar/config accepted (Infinite-ISP configs are ~160 KiB). */
-#define LUMEN_SIDECAR_MAX_BYTES (4u << 20)
+#define LUMEN_SIDECAR_MAX_BYTES (1u << 20)
 
 /*
  * Parses the sidecar text @buf of @len bytes (need not be NUL-terminated)
