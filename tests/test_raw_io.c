@@ -617,6 +617,38 @@ static void sidecar_real_configs(void **state)
 			lumen_frame_free(&fr);
 		}
 	}
+	/* the one-call lenient path */
+	if ((p = lumen_test_data("raw/infinite_isp/configs_a2a828c.yml"))) {
+		lumen_raw_format_init(&f);
+		assert_int_equal(lumen_sidecar_load(p, &f, &d, err, sizeof(err)), 0);
+		f.bits = 10;	/* even a depth too small for the data */
+		p = lumen_test_data("raw/infinite_isp/ColorCheckerRAW_1920x1080_12bit_BGGR.raw");
+		if (p) {
+			assert_int_equal(lumen_raw_load(p, &f, &fr, note, sizeof(note), err,
+							sizeof(err)), 0);
+			assert_int_equal(fr.bits, 12);
+			assert_int_equal(fr.white, 4095);
+			assert_true(contains(note, "believing the data"));
+			lumen_frame_free(&fr);
+		}
+	}
+	if ((p = lumen_test_data("raw/infinite_isp_refmodel_8bit/configs_2ea8cc1.yml"))) {
+		lumen_raw_format_init(&f);
+		assert_int_equal(lumen_sidecar_load(p, &f, &d, err, sizeof(err)), 0);
+		p = lumen_test_data("raw/infinite_isp_refmodel_8bit/Outdoor1_2592x1536_8bit_GRBG.raw");
+		if (p) {
+			assert_int_equal(lumen_raw_load(p, &f, &fr, note, sizeof(note), err,
+							sizeof(err)), 0);
+			assert_int_equal(fr.fmt, LUMEN_PIX_BAYER8);
+			assert_int_equal(fr.black[1], 12);
+			assert_int_equal(fr.white, 255);
+			assert_true(contains(note, "levels scaled to 8 bits"));
+			lumen_frame_free(&fr);
+		}
+		lumen_raw_format_init(&f);
+		assert_int_equal(lumen_raw_load(tmp_path("nothere.raw"), &f, &fr, note,
+						sizeof(note), err, sizeof(err)), -ENOENT);
+	}
 	if (!any)
 		skip();
 }

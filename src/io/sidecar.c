@@ -970,6 +970,29 @@ int lumen_raw_format_fit_file(struct lumen_raw_format *f, const char *path,
 					 notelen);
 }
 
+int lumen_raw_load(const char *path, const struct lumen_raw_format *fmt,
+		   struct lumen_frame *out, char *note, size_t notelen,
+		   char *err, size_t errlen)
+{
+	struct lumen_raw_format f = *fmt;
+	struct lumen_frame fr;
+	char n1[256] = "", n2[256] = "";
+	int ret;
+
+	ret = lumen_raw_format_fit_file(&f, path, n1, sizeof(n1), err, errlen);
+	if (ret < 0)
+		return ret;
+	ret = lumen_raw_read_flags(path, &f, LUMEN_RAW_ALLOW_OVERRANGE, &fr, err,
+				   errlen);
+	if (ret)
+		return ret;
+	lumen_raw_fit_levels(&fr, path, n2, sizeof(n2));
+	if (note && notelen)
+		snprintf(note, notelen, "%s%s%s", n1, n1[0] && n2[0] ? "; " : "", n2);
+	*out = fr;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* command line                                                        */
 

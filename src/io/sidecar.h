@@ -82,6 +82,17 @@ int lumen_raw_format_fit_file(struct lumen_raw_format *f, const char *path,
 			      size_t errlen);
 
 /*
+ * The lenient path for data that came with someone else's config: adapts
+ * @fmt to the file's size (lumen_raw_format_fit_file()), reads @path
+ * accepting samples above the stated depth (LUMEN_RAW_ALLOW_OVERRANGE),
+ * then widens bits/white to the data (lumen_raw_fit_levels()). What it
+ * changed is written to @note ("" when nothing). Errors as lumen_raw_read().
+ */
+int lumen_raw_load(const char *path, const struct lumen_raw_format *fmt,
+		   struct lumen_frame *out, char *note, size_t notelen,
+		   char *err, size_t errlen);
+
+/*
  * Command-line options for `lumen develop` and friends: consumes from
  * argv[0..*argc) the options --size WxH, --width, --height, --bits,
  * --bayer, --packing, --container, --black, --white, --offset, --stride,
