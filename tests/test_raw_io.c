@@ -431,6 +431,27 @@ static void sidecar_lumen_dialect(void **state)
 	assert_int_equal(parse_str("bad.yaml", "just words\n", &f, &d, err, sizeof(err)), -EINVAL);
 	assert_int_equal(lumen_sidecar_parse("nul.yaml", "width: 1\0", 9, &f, &d, err,
 					     sizeof(err)), -EINVAL);
+
+	/* inputs that make libyaml quadratic are refused up front */
+	{
+		char *big = malloc(LUMEN_SIDECAR_MAX_BYTES + 1);
+		size_t n = 0;
+
+		assert_non_null(big);
+		memset(big, '[', 100000);
+		assert_int_equal(lumen_sidecar_parse("deep.yaml", big, 100000, &f, &d, err,
+						     sizeof(err)), -EINVAL);
+		assert_true(contains(err, "deep.yaml:1: brackets nested deeper"));
+		for (int i = 0; i < 300; i++)
+			n += (size_t)sprintf(big + n, "k%d: &a%d 1\n", i, i);
+		assert_int_equal(lumen_sidecar_parse("anchors.yaml", big, n, &f, &d, err,
+						     sizeof(err)), -EINVAL);
+		assert_true(contains(err, "anchors.yaml:257: more than 256 YAML anchors"));
+		memset(big, ' ', LUMEN_SIDECAR_MAX_BYTES + 1);
+		assert_int_equal(lumen_sidecar_parse("huge.yaml", big, LUMEN_SIDECAR_MAX_BYTES + 1,
+						     &f, &d, err, sizeof(err)), -E2BIG);
+		free(big);
+	}
 }
 
 static void sidecar_foreign_dialects(void **state)
@@ -595,6 +616,38 @@ static void sidecar_real_configs(void **state)
 			assert_int_equal(lumen_raw_fit_levels(&fr, path, note, sizeof(note)), 0);
 			lumen_frame_free(&fr);
 		}
+	}
+	/* the one-call lenient path */
+	if ((p = lumen_test_data("raw/infinite_isp/configs_a2a828c.yml"))) {
+		lumen_raw_format_init(&f);
+		assert_int_equal(lumen_sidecar_load(p, &f, &d, err, sizeof(err)), 0);
+		f.bits = 10;	/* even a depth too small for the data */
+		p = lumen_test_data("raw/infinite_isp/ColorCheckerRAW_1920x1080_12bit_BGGR.raw");
+		if (p) {
+			assert_int_equal(lumen_raw_load(p, &f, &fr, note, sizeof(note), err,
+							sizeof(err)), 0);
+			assert_int_equal(fr.bits, 12);
+			assert_int_equal(fr.white, 4095);
+			assert_true(contains(note, "believing the data"));
+			lumen_frame_free(&fr);
+		}
+	}
+	if ((p = lumen_test_data("raw/infinite_isp_refmodel_8bit/configs_2ea8cc1.yml"))) {
+		lumen_raw_format_init(&f);
+		assert_int_equal(lumen_sidecar_load(p, &f, &d, err, sizeof(err)), 0);
+		p = lumen_test_data("raw/infinite_isp_refmodel_8bit/Outdoor1_2592x1536_8bit_GRBG.raw");
+		if (p) {
+			assert_int_equal(lumen_raw_load(p, &f, &fr, note, sizeof(note), err,
+							sizeof(err)), 0);
+			assert_int_equal(fr.fmt, LUMEN_PIX_BAYER8);
+			assert_int_equal(fr.black[1], 12);
+			assert_int_equal(fr.white, 255);
+			assert_true(contains(note, "levels scaled to 8 bits"));
+			lumen_frame_free(&fr);
+		}
+		lumen_raw_format_init(&f);
+		assert_int_equal(lumen_raw_load(tmp_path("nothere.raw"), &f, &fr, note,
+						sizeof(note), err, sizeof(err)), -ENOENT);
 	}
 	if (!any)
 		skip();

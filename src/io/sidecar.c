@@ -48,9 +48,12 @@ static bool scan_uint(const char **s, unsigned long max, unsigned long *out)
 			d = tolower((unsigned char)*p) - 'a' + 10;
 		else
 			break;
-		if (v > (max - (unsigned long)d) / (unsigned long)base)
+		if (v > max / (unsigned long)base)
 			return false;
-		v = v * (unsigned long)base + (unsigned long)d;
+		v *= (unsigned long)base;
+		if ((unsigned long)d > max - v)
+			return false;
+		v += (unsigned long)d;
 	}
 	if (!digits)
 		return false;
@@ -555,6 +558,48 @@ static int parse_lumen(struct ydoc *y, yaml_node_t *root,
 	return 0;
 }
 
+/*
+ * libyaml is quadratic in some inputs: the scanner in the depth of flow
+ * collections ("[[[[" of 100 KiB takes half a minute) and the loader in the
+ * number of anchors (each new one, and each alias, is looked up linearly).
+ * Sidecars need neither, so bound them before libyaml looks. The count is
+ * an overestimate (brackets and '&' inside quotes count too).
+ */
+#define FLOW_DEPTH_MAX 64
+#define ANCHORS_MAX 256
+#define ALIASES_MAX 4096
+
+static int check_yaml_limits(const char *name, const char *s, size_t len,
+			     char *err, size_t errlen)
+{
+	int depth = 0, line = 1, anchors = 0, aliases = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		bool token_start = i == 0 || strchr(" \t\r\n[{,:-", s[i - 1]);
+
+		if (s[i] == '\n')
+			line++;
+		else if (s[i] == '[' || s[i] == '{')
+			depth++;
+		else if ((s[i] == ']' || s[i] == '}') && depth > 0)
+			depth--;
+		else if (s[i] == '&' && token_start)
+			anchors++;
+		else if (s[i] == '*' && token_start)
+			aliases++;
+		if (depth > FLOW_DEPTH_MAX)
+			return lumen_io_fail(-EINVAL, err, errlen,
+					     "%s:%d: brackets nested deeper than %d levels",
+					     name, line, FLOW_DEPTH_MAX);
+		if (anchors > ANCHORS_MAX || aliases > ALIASES_MAX)
+			return lumen_io_fail(-EINVAL, err, errlen,
+					     "%s:%d: more than %d YAML %s", name, line,
+					     anchors > ANCHORS_MAX ? ANCHORS_MAX : ALIASES_MAX,
+					     anchors > ANCHORS_MAX ? "anchors" : "aliases");
+	}
+	return 0;
+}
+
 static int parse_yaml(const char *name, const char *buf, size_t len,
 		      struct lumen_raw_format *f,
 		      enum lumen_sidecar_dialect *dialect, char *err,
@@ -565,6 +610,9 @@ static int parse_yaml(const char *name, const char *buf, size_t len,
 	yaml_node_t *root;
 	int ret;
 
+	ret = check_yaml_limits(name, buf, len, err, errlen);
+	if (ret)
+		return ret;
 	if (!yaml_parser_initialize(&parser))
 		return lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory", name);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
@@ -922,6 +970,29 @@ int lumen_raw_format_fit_file(struct lumen_raw_format *f, const char *path,
 					 notelen);
 }
 
+int lumen_raw_load(const char *path, const struct lumen_raw_format *fmt,
+		   struct lumen_frame *out, char *note, size_t notelen,
+		   char *err, size_t errlen)
+{
+	struct lumen_raw_format f = *fmt;
+	struct lumen_frame fr;
+	char n1[256] = "", n2[256] = "";
+	int ret;
+
+	ret = lumen_raw_format_fit_file(&f, path, n1, sizeof(n1), err, errlen);
+	if (ret < 0)
+		return ret;
+	ret = lumen_raw_read_flags(path, &f, LUMEN_RAW_ALLOW_OVERRANGE, &fr, err,
+				   errlen);
+	if (ret)
+		return ret;
+	lumen_raw_fit_levels(&fr, path, n2, sizeof(n2));
+	if (note && notelen)
+		snprintf(note, notelen, "%s%s%s", n1, n1[0] && n2[0] ? "; " : "", n2);
+	*out = fr;
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* command line                                                        */
 
@@ -985,8 +1056,11 @@ int lumen_raw_format_from_options(struct lumen_raw_format *f, int *argc,
 		}
 		ret = lumen_raw_format_set(&tmp, name, val, msg, sizeof(msg));
 		if (ret) {
+			/* "key 'bits': bad value ..." -> "option --bits: bad value ..." */
+			const char *m = strstr(msg, "': ");
+
 			ret = lumen_io_fail(-EINVAL, err, errlen, "option --%s: %s",
-					    name, msg);
+					    name, m ? m + 3 : msg);
 			break;
 		}
 	}

@@ -39,7 +39,7 @@ enum lumen_sidecar_dialect {
 const char *lumen_sidecar_dialect_name(enum lumen_sidecar_dialect d);
 
 /* Largest sidecar/config accepted (Infinite-ISP configs are ~160 KiB). */
-#define LUMEN_SIDECAR_MAX_BYTES (4u << 20)
+#define LUMEN_SIDECAR_MAX_BYTES (1u << 20)
 
 /*
  * Parses the sidecar text @buf of @len bytes (need not be NUL-terminated)
@@ -80,6 +80,17 @@ int lumen_raw_format_fit_size(struct lumen_raw_format *f, long long file_size,
 int lumen_raw_format_fit_file(struct lumen_raw_format *f, const char *path,
 			      char *note, size_t notelen, char *err,
 			      size_t errlen);
+
+/*
+ * The lenient path for data that came with someone else's config: adapts
+ * @fmt to the file's size (lumen_raw_format_fit_file()), reads @path
+ * accepting samples above the stated depth (LUMEN_RAW_ALLOW_OVERRANGE),
+ * then widens bits/white to the data (lumen_raw_fit_levels()). What it
+ * changed is written to @note ("" when nothing). Errors as lumen_raw_read().
+ */
+int lumen_raw_load(const char *path, const struct lumen_raw_format *fmt,
+		   struct lumen_frame *out, char *note, size_t notelen,
+		   char *err, size_t errlen);
 
 /*
  * Command-line options for `lumen develop` and friends: consumes from
