@@ -90,7 +90,7 @@ done
 # fuzzers: each runs briefly from its seed corpus; a crash fails the step
 secs=${LUMEN_FUZZ_SECONDS:-20}
 for f in "$out"/clang/fuzz/fuzz_*; do
-	[ -x "$f" ] || continue
+	[ -f "$f" ] && [ -x "$f" ] || continue
 	n=$(basename "$f")
 	corpus=$root/fuzz/corpus/${n#fuzz_}
 	work=$out/fuzz-work/$n
