@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "algo/develop.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-
-#include "isp/stages.h"
 
 void lumen_develop_settings_default(struct lumen_develop_settings *s)
 {
@@ -24,28 +20,13 @@ int lumen_develop_frame(struct lumen_isp *isp, const struct lumen_frame *raw,
 			const struct lumen_develop_settings *s,
 			struct lumen_frame *out, struct lumen_develop_report *rep)
 {
+	const int wb_stage = lumen_isp_stage_index("wb");
 	struct lumen_isp_params p;
-	struct lumen_isp_stats *st;
 	int ret;
 
 	memset(rep, 0, sizeof(*rep));
-	if (raw->width > isp->max_width || raw->height > isp->max_height ||
-	    !lumen_pixfmt_is_bayer(raw->fmt))
-		return -EINVAL;
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return -ENOMEM;
-
-	/* pass 1: what the ISP's first stages would see */
-	isp->raw.width = raw->width;
-	isp->raw.height = raw->height;
-	ret = lumen_blc_apply(raw, &isp->raw);
-	if (ret)
-		goto free_stats;
-	if (s->dpc)
-		lumen_dpc_apply(&isp->raw, 0);
-	st->zones_x = st->zones_y = 32;
-	lumen_stats_collect(&isp->raw, st);
+	if (wb_stage < 0)
+		return wb_stage;
 
 	lumen_isp_params_default(&p);
 	p.dpc = s->dpc;
@@ -55,25 +36,31 @@ int lumen_develop_frame(struct lumen_isp *isp, const struct lumen_frame *raw,
 	p.yuv_full_range = s->yuv_full_range;
 	memcpy(p.ccm, s->ccm, sizeof(p.ccm));
 	memcpy(p.wb, s->wb, sizeof(p.wb));
+	p.stats = true;
+
+	/* the ISP up to its statistics; 3A reads them (and, for grey edge and
+	 * grey pixels, the working raw they came from) */
+	isp->stats.zones_x = isp->stats.zones_y = 32;
+	ret = lumen_isp_process_stages(isp, raw, &p, out, 0, wb_stage);
+	if (ret)
+		return ret;
 	if (s->auto_wb) {
 		struct lumen_awb_result awb;
 
-		lumen_awb_estimate(st, &isp->raw, s->awb_method, &awb);
+		lumen_awb_estimate(&isp->stats, &isp->raw, s->awb_method, &awb);
 		memcpy(p.wb, awb.gain, sizeof(p.wb));
 		rep->awb_valid = awb.valid;
 	}
 	if (s->exposure > 0) {
 		p.exposure = s->exposure;
 	} else {
-		lumen_ae_normalise(st, p.wb, 0.18f, &rep->ae);
+		lumen_ae_normalise(&isp->stats, p.wb, 0.18f, &rep->ae);
 		p.exposure = rep->ae.gain;
 	}
 	memcpy(rep->wb, p.wb, sizeof(rep->wb));
 	rep->exposure = p.exposure;
 
-	/* pass 2: the ISP proper */
-	ret = lumen_isp_process(isp, raw, &p, out);
-free_stats:
-	free(st);
-	return ret;
+	/* the rest with the gains chosen */
+	return lumen_isp_process_stages(isp, raw, &p, out, wb_stage,
+					lumen_isp_stage_count);
 }

@@ -35,9 +35,11 @@ struct lumen_develop_report {
 void lumen_develop_settings_default(struct lumen_develop_settings *s);
 
 /*
- * Develops @raw into @out (RGB24/NV12/I420/YUVY of the same size) with an
- * ISP created for at least that size. Returns 0 or a negative errno from
- * the ISP (-EINVAL for a white level not above black, sizes, formats).
+ * Develops @raw into @out (RGB24/NV12/I420/YUYV of the same size) with an
+ * ISP created for at least that size: the stages up to white balance, 3A on
+ * their statistics (32x32 zones), then the rest. Returns 0 or a negative
+ * errno from the ISP (-EINVAL for a white level not above black, sizes,
+ * formats).
  */
 int lumen_develop_frame(struct lumen_isp *isp, const struct lumen_frame *raw,
 			const struct lumen_develop_settings *s,

@@ -107,11 +107,28 @@ static void fit(struct lumen_frame *f, int width, int height)
 	f->height = height;
 }
 
+int lumen_isp_stage_index(const char *name)
+{
+	for (int i = 0; i < lumen_isp_stage_count; i++)
+		if (!strcmp(lumen_isp_stages[i]->name, name))
+			return i;
+	return -ENOENT;
+}
+
 int lumen_isp_process(struct lumen_isp *isp, const struct lumen_frame *in,
 		      const struct lumen_isp_params *p, struct lumen_frame *out)
 {
+	return lumen_isp_process_stages(isp, in, p, out, 0, lumen_isp_stage_count);
+}
+
+int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in,
+			     const struct lumen_isp_params *p,
+			     struct lumen_frame *out, int first, int end)
+{
 	int err = 0;
 
+	if (first < 0 || end > lumen_isp_stage_count || first > end)
+		return -EINVAL;
 	if (!lumen_pixfmt_is_bayer(in->fmt) || in->width > isp->max_width ||
 	    in->height > isp->max_height || in->width < 2 || in->height < 2 ||
 	    out->width != in->width || out->height != in->height)
@@ -138,7 +155,7 @@ int lumen_isp_process(struct lumen_isp *isp, const struct lumen_frame *in,
 	isp->input = in;
 	isp->output = out;
 
-	for (int i = 0; i < lumen_isp_stage_count; i++) {
+	for (int i = first; i < end; i++) {
 		uint64_t t0 = now_ns(), dt;
 
 		err = lumen_isp_stages[i]->run(isp, p);

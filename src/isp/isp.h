@@ -135,4 +135,19 @@ void lumen_isp_destroy(struct lumen_isp *isp);
 int lumen_isp_process(struct lumen_isp *isp, const struct lumen_frame *in,
 		      const struct lumen_isp_params *p, struct lumen_frame *out);
 
+/*
+ * Runs only stages [@first, @end) of lumen_isp_stages[], with the same
+ * checks as lumen_isp_process() (which is the whole range). The working
+ * frames keep their contents between calls, so a caller can run up to a
+ * stage, read isp->stats (set isp->stats.zones_x/y before for another
+ * grid), choose parameters, and run the rest on the same @in and @out.
+ * Returns as lumen_isp_process(), or -EINVAL for a bad range.
+ */
+int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in,
+			     const struct lumen_isp_params *p,
+			     struct lumen_frame *out, int first, int end);
+
+/* Index of the stage named @name in lumen_isp_stages[], or -ENOENT. */
+int lumen_isp_stage_index(const char *name);
+
 #endif
