@@ -13,6 +13,7 @@
 #include "calib/ccm_fit.h"
 #include "calib/colorchecker.h"
 #include "io/raw_read.h"
+#include "io/sidecar.h"
 #include "io/tuning.h"
 #include "tools/commands.h"
 
@@ -21,6 +22,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: lumen calibrate RAW --size WxH [--bits N] [--bayer ORDER]\n"
 		"                       [--black N|N,N,N,N] [--white N]\n"
+		"                       [--packing none|raw10|raw12] [--sidecar FILE]\n"
 		"                       [--corners x0,y0,x1,y1,x2,y2,x3,y3]\n"
 		"                       [--sensor NAME] -o TUNING.yaml\n"
 		"\n"
@@ -53,19 +55,6 @@ static int parse_list(const char *s, double *v, int max)
 	return n;
 }
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
 static void print_corners(const char *label, const double c[8])
 {
 	printf("%s: %.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f\n", label, c[0],
@@ -75,12 +64,6 @@ static void print_corners(const char *label, const double c[8])
 int lumen_cmd_calibrate(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "size", required_argument, NULL, 's' },
-		{ "bits", required_argument, NULL, 'b' },
-		{ "bayer", required_argument, NULL, 'B' },
-		{ "black", required_argument, NULL, 'k' },
-		{ "white", required_argument, NULL, 'w' },
-		{ "sidecar", required_argument, NULL, 'S' },
 		{ "corners", required_argument, NULL, 'c' },
 		{ "sensor", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
@@ -93,69 +76,20 @@ int lumen_cmd_calibrate(int argc, char **argv)
 	struct lumen_ccm_result r;
 	struct lumen_tuning t;
 	const char *out = NULL, *sensor = NULL, *raw;
-	double corners[8], v[4];
+	double corners[8];
 	bool have_corners = false;
 	char err[512], *base, *tmp;
-	int opt, ret, n;
+	int opt, ret;
 
+	/* the raw format options are lumen's shared ones (io/sidecar.h) */
 	lumen_raw_format_init(&fmt);
+	if (lumen_raw_format_from_options(&fmt, &argc, argv, err, sizeof(err)) < 0) {
+		fprintf(stderr, "calibrate: %s\n", err);
+		return 2;
+	}
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (opt) {
-		case 's':
-			if (sscanf(optarg, "%dx%d%n", &fmt.width, &fmt.height,
-				   &n) != 2 || optarg[n]) {
-				fprintf(stderr, "calibrate: bad --size '%s' "
-					"(want WxH)\n", optarg);
-				return 2;
-			}
-			break;
-		case 'b':
-			if (parse_int(optarg, 1, 16, &fmt.bits)) {
-				fprintf(stderr, "calibrate: bad --bits '%s'\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 'B':
-			if (lumen_bayer_parse(optarg, &fmt.bayer)) {
-				fprintf(stderr, "calibrate: bad --bayer '%s' "
-					"(rggb, grbg, gbrg or bggr)\n", optarg);
-				return 2;
-			}
-			break;
-		case 'k':
-			n = parse_list(optarg, v, 4);
-			if (n != 1 && n != 4) {
-				fprintf(stderr, "calibrate: bad --black '%s' "
-					"(want N or N,N,N,N)\n", optarg);
-				return 2;
-			}
-			for (int i = 0; i < 4; i++) {
-				double b = v[n == 1 ? 0 : i];
-
-				if (b < 0 || b > 65535 || b != (int)b) {
-					fprintf(stderr, "calibrate: bad --black "
-						"'%s'\n", optarg);
-					return 2;
-				}
-				fmt.black[i] = (uint16_t)b;
-			}
-			fmt.has_black = true;
-			break;
-		case 'w':
-			if (parse_int(optarg, 1, 65535, &n)) {
-				fprintf(stderr, "calibrate: bad --white '%s'\n",
-					optarg);
-				return 2;
-			}
-			fmt.white = (uint16_t)n;
-			fmt.has_white = true;
-			break;
-		case 'S':
-			fprintf(stderr, "calibrate: --sidecar is not supported "
-				"yet; give --size/--bits/--bayer/--black/--white\n");
-			return 2;
 		case 'c':
 			if (parse_list(optarg, corners, 8) != 8) {
 				fprintf(stderr, "calibrate: bad --corners '%s' "
@@ -189,21 +123,10 @@ int lumen_cmd_calibrate(int argc, char **argv)
 		fprintf(stderr, "calibrate: %s\n", err);
 		return 2;
 	}
-	ret = lumen_raw_read(raw, &fmt, &frame, err, sizeof(err));
+	ret = lumen_raw_read16(raw, &fmt, 0, &frame, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "calibrate: %s\n", err);
 		return 1;
-	}
-	if (frame.fmt != LUMEN_PIX_BAYER8 && frame.fmt != LUMEN_PIX_BAYER16) {
-		struct lumen_frame f16 = { 0 };
-
-		lumen_frame_free(&frame);
-		ret = lumen_raw_read16(raw, &fmt, 0, &f16, err, sizeof(err));
-		if (ret) {
-			fprintf(stderr, "calibrate: %s\n", err);
-			return 1;
-		}
-		frame = f16;
 	}
 
 	if (!have_corners) {
