@@ -17,7 +17,7 @@
 const double lumen_white_d50[3] = { 0.96422, 1.0, 0.82521 };
 const double lumen_white_d65[3] = { 0.95047, 1.0, 1.08883 };
 
-static const double srgb_to_xyz[3][3] = {
+const double lumen_srgb_to_xyz_d65[3][3] = {
 	{ 0.4124564, 0.3575761, 0.1804375 },
 	{ 0.2126729, 0.7151522, 0.0721750 },
 	{ 0.0193339, 0.1191920, 0.9503041 },
@@ -87,7 +87,7 @@ static void init_derived(void)
 	/* Idempotent: a racing second initialiser writes identical values. */
 	if (derived.ready)
 		return;
-	mat3_inv(srgb_to_xyz, derived.xyz_to_srgb);
+	mat3_inv(lumen_srgb_to_xyz_d65, derived.xyz_to_srgb);
 	adapt_matrix(lumen_white_d65, lumen_white_d50, derived.d65_to_d50);
 	adapt_matrix(lumen_white_d50, lumen_white_d65, derived.d50_to_d65);
 	derived.ready = 1;
@@ -111,7 +111,7 @@ double lumen_linear_to_srgb(double v)
 
 void lumen_linsrgb_to_xyz(const double rgb[3], double xyz[3])
 {
-	mat3_mul_vec(srgb_to_xyz, rgb, xyz);
+	mat3_mul_vec(lumen_srgb_to_xyz_d65, rgb, xyz);
 }
 
 void lumen_xyz_to_linsrgb(const double xyz[3], double rgb[3])

@@ -20,6 +20,9 @@
 extern const double lumen_white_d50[3];
 extern const double lumen_white_d65[3];
 
+/* Linear sRGB -> XYZ, both with the D65 white (IEC 61966-2-1). */
+extern const double lumen_srgb_to_xyz_d65[3][3];
+
 /* sRGB transfer curve (IEC 61966-2-1), on one component; odd-symmetric. */
 double lumen_srgb_to_linear(double v);
 double lumen_linear_to_srgb(double v);

@@ -7,16 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calib/colour.h"
 #include "core/mat3.h"
 #include "io/errmsg.h"
 #include "io/sidecar.h"
-
-/* linear sRGB (D65) -> XYZ, IEC 61966-2-1 */
-static const double srgb_to_xyz[3][3] = {
-	{ 0.4124564, 0.3575761, 0.1804375 },
-	{ 0.2126729, 0.7151522, 0.0721750 },
-	{ 0.0193339, 0.1191920, 0.9503041 },
-};
 
 int lumen_ccm_from_xyz_to_cam(const float xyz_to_cam[3][3], float ccm[3][3])
 {
@@ -28,7 +22,7 @@ int lumen_ccm_from_xyz_to_cam(const float xyz_to_cam[3][3], float ccm[3][3])
 		for (int j = 0; j < 3; j++) {
 			cam_rgb[i][j] = 0;
 			for (int k = 0; k < 3; k++)
-				cam_rgb[i][j] += xyz_to_cam[i][k] * srgb_to_xyz[k][j];
+				cam_rgb[i][j] += xyz_to_cam[i][k] * lumen_srgb_to_xyz_d65[k][j];
 			sum += cam_rgb[i][j];
 		}
 		if (!(fabs(sum) > 1e-9))

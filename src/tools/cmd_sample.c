@@ -126,15 +126,12 @@ int lumen_cmd_sample(int argc, char **argv)
 	meta.make = "lumen";
 	meta.model = "sample sensor";
 	meta.software = "lumen sample";
-	/* XYZ -> camera (white-balanced camera, then un-balanced by the
-	 * light's neutral is what AsShotNeutral carries separately) */
+	/* ColorMatrix: XYZ -> white-balanced camera RGB; the light's colour
+	 * is carried separately by AsShotNeutral */
 	{
-		double xyz_to_srgb[3][3] = {
-			{ 3.2404542, -1.5371385, -0.4985314 },
-			{ -0.9692660, 1.8760108, 0.0415560 },
-			{ 0.0556434, -0.2040259, 1.0572252 },
-		};
+		double xyz_to_srgb[3][3];
 
+		lumen_mat3_invert(lumen_srgb_to_xyz_d65, xyz_to_srgb);
 		for (int i = 0; i < 3; i++)
 			for (int j = 0; j < 3; j++) {
 				double v = 0;
