@@ -156,6 +156,17 @@ static int white_patch(const struct lumen_isp_stats *st, float *lr, float *lb)
 	return robust_mean(z, n, lr, lb);
 }
 
+/* (x, y) inside a 2x2 cell of R, of one G (the later in row order), of B. */
+static void cell_positions(enum lumen_bayer order, int pos[3][2])
+{
+	for (int i = 0; i < 4; i++) {
+		int c = lumen_bayer_at(order, i & 1, i >> 1);
+
+		pos[c][0] = i & 1;
+		pos[c][1] = i >> 1;
+	}
+}
+
 /*
  * First-order grey edge on half-resolution RGB taken from 2x2 Bayer cells:
  * the mean absolute gradient of each channel is proportional to the
@@ -168,16 +179,11 @@ static int grey_edge(const struct lumen_frame *work, float *lr, float *lb)
 	const unsigned clip = LUMEN_WORK_MAX - LUMEN_WORK_MAX / 64;
 	double acc[3] = { 0, 0, 0 };
 	long used = 0;
-	int pos[3][2] = { { 0, 0 } };	/* (x, y) of R, one G, B in a cell */
+	int pos[3][2];
 
 	if (cw < 3 || ch < 3)
 		return 0;
-	for (int i = 0; i < 4; i++) {
-		int c = lumen_bayer_at(work->bayer, i & 1, i >> 1);
-
-		pos[c][0] = i & 1;
-		pos[c][1] = i >> 1;
-	}
+	cell_positions(work->bayer, pos);
 	for (int cy = 1; cy < ch; cy++) {
 		for (int cx = 1; cx < cw; cx++) {
 			unsigned v[3], l[3], u[3], m = 0;
@@ -263,23 +269,17 @@ static float grey_index(const struct lumen_frame *w, const int pos[3][2],
 static int grey_pixel(const struct lumen_frame *work, float *lr, float *lb)
 {
 	const int cw = work->width / 2, ch = work->height / 2;
-	static const int step = 1;
 	uint32_t hist[GI_BINS] = { 0 };
 	uint64_t total = 0, want, acc = 0;
 	double sum[3] = { 0, 0, 0 };
-	int pos[3][2] = { { 0, 0 } }, limit_bin = GI_BINS - 1;
+	int pos[3][2], limit_bin = GI_BINS - 1;
 	long used = 0;
 
 	if (cw < 8 || ch < 8)
 		return 0;
-	for (int i = 0; i < 4; i++) {
-		int c = lumen_bayer_at(work->bayer, i & 1, i >> 1);
-
-		pos[c][0] = i & 1;
-		pos[c][1] = i >> 1;
-	}
-	for (int cy = 1; cy < ch - 1; cy += step)
-		for (int cx = 1; cx < cw - 1; cx += step) {
+	cell_positions(work->bayer, pos);
+	for (int cy = 1; cy < ch - 1; cy++)
+		for (int cx = 1; cx < cw - 1; cx++) {
 			float rgb[3], gi = grey_index(work, pos, cx, cy, rgb);
 
 			if (gi < 0)
@@ -297,8 +297,8 @@ static int grey_pixel(const struct lumen_frame *work, float *lr, float *lb)
 			break;
 		}
 	}
-	for (int cy = 1; cy < ch - 1; cy += step)
-		for (int cx = 1; cx < cw - 1; cx += step) {
+	for (int cy = 1; cy < ch - 1; cy++)
+		for (int cx = 1; cx < cw - 1; cx++) {
 			float rgb[3], gi = grey_index(work, pos, cx, cy, rgb);
 
 			if (gi < 0 || (int)(gi / GI_MAX * GI_BINS) > limit_bin)
