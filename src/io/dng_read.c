@@ -9,6 +9,7 @@
  * top-left corner.
  */
 #include "io/dng.h"
+#include "io/errmsg.h"
 #include "io/ljpeg.h"
 
 #include <errno.h>
@@ -46,15 +47,11 @@ struct ctx {
 
 static int fail(struct ctx *c, int ret, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
-	if (c->err && c->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		va_end(ap);
-		snprintf(c->err, c->errlen, "%s: %s", c->name, msg);
-	}
+	va_start(ap, fmt);
+	ret = lumen_io_vfail_in(ret, c->err, c->errlen, c->name, fmt, ap);
+	va_end(ap);
 	return ret;
 }
 

@@ -5,6 +5,7 @@
  * the destination directory, then renamed over the destination.
  */
 #include "io/dng.h"
+#include "io/errmsg.h"
 #include "core/pack.h"
 
 #include <errno.h>
@@ -27,15 +28,11 @@ struct wctx {
 
 static int wfail(struct wctx *c, int ret, const char *fmt, ...)
 {
-	char msg[256];
 	va_list ap;
 
-	if (c->err && c->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		va_end(ap);
-		snprintf(c->err, c->errlen, "%s: %s", c->path, msg);
-	}
+	va_start(ap, fmt);
+	ret = lumen_io_vfail_in(ret, c->err, c->errlen, c->path, fmt, ap);
+	va_end(ap);
 	return ret;
 }
 

@@ -21,4 +21,18 @@ lumen_io_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
 	return ret;
 }
 
+/* The same with "@name: " before the message; va_list form, for the
+ * per-file fail() helpers that carry the name in their context. */
+static inline int lumen_io_vfail_in(int ret, char *err, size_t errlen,
+				    const char *name, const char *fmt, va_list ap)
+{
+	char msg[256];
+
+	if (err && errlen) {
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		snprintf(err, errlen, "%s: %s", name, msg);
+	}
+	return ret;
+}
+
 #endif
