@@ -10,6 +10,7 @@ static const struct lumen_command commands[] = {
 	{ "develop", "raw file (DNG or plain dump) to a picture", lumen_cmd_develop },
 	{ "sample", "write a sample raw frame (DNG) of a modelled sensor", lumen_cmd_sample },
 	{ "bench", "benchmarks: lumen bench demosaic [--data DIR]", lumen_cmd_bench },
+	{ "doctor", "name the first pipeline stage where frames stop, from evidence", lumen_cmd_doctor },
 	{ 0 },
 };
 
