@@ -178,25 +178,32 @@ static void rank_causes(const struct lumen_doctor_kb *kb,
 			continue;
 		}
 		tmp.score = c->prior;
-		merge_quotes(tmp.quotes, &tmp.nquotes, q, nq);
-		for (int k = 0; k < c->nsupports; k++) {
-			struct lumen_doctor_quote sq[LUMEN_DOCTOR_QUOTES];
-			int ns = 0;
+		{
+			/* quotes: the supports that hold, strongest first, then
+			 * what the requirement quoted */
+			struct lumen_doctor_quote sq[8][LUMEN_DOCTOR_QUOTES];
+			int ns[8], order[8], nh = 0;
 
-			if (kb_cond_eval(&c->supports[k].when, ev, sq, &ns,
-					 LUMEN_DOCTOR_QUOTES)) {
+			for (int k = 0; k < c->nsupports; k++) {
+				ns[k] = 0;
+				if (!kb_cond_eval(&c->supports[k].when, ev, sq[k], &ns[k],
+						  LUMEN_DOCTOR_QUOTES))
+					continue;
 				tmp.score += c->supports[k].weight;
-				/* the strongest support's lines come first */
-				if (c->supports[k].weight > 0) {
-					struct lumen_doctor_quote all[LUMEN_DOCTOR_QUOTES];
-					int na = 0;
-
-					merge_quotes(all, &na, sq, ns);
-					merge_quotes(all, &na, tmp.quotes, tmp.nquotes);
-					memcpy(tmp.quotes, all, sizeof(all));
-					tmp.nquotes = na;
-				}
+				if (c->supports[k].weight > 0)
+					order[nh++] = k;
 			}
+			for (int a = 1; a < nh; a++)	/* insertion sort by weight */
+				for (int b = a; b > 0 && c->supports[order[b]].weight >
+							c->supports[order[b - 1]].weight; b--) {
+					int t = order[b];
+
+					order[b] = order[b - 1];
+					order[b - 1] = t;
+				}
+			for (int a = 0; a < nh; a++)
+				merge_quotes(tmp.quotes, &tmp.nquotes, sq[order[a]], ns[order[a]]);
+			merge_quotes(tmp.quotes, &tmp.nquotes, q, nq);
 		}
 		cand[ncand++] = tmp;
 	}

@@ -28,7 +28,8 @@
 struct reg_read {
 	uint16_t addr, reg;
 	uint16_t val;
-	int quote;
+	int cmd_quote;	/* the command line, or -1 */
+	int quote;	/* the line with the value */
 };
 
 struct i2c_state {
@@ -43,6 +44,7 @@ struct i2c_state {
 	uint16_t addr, reg;
 	int nread;
 	int reg_bytes;
+	int cmd_quote;
 	/* what was read */
 	struct reg_read reads[READS_MAX];
 	int nreads;
@@ -63,18 +65,22 @@ static void record_read(struct lumen_doctor_evidence *ev, struct i2c_state *s,
 {
 	char name[EV_FACT_NAME];
 
+	int cmd = s->pending ? s->cmd_quote : -1;
+
 	ev_namef(name, sizeof(name), "i2c.read.0x%02x.0x%04x", addr, reg);
 	ev_set_num(ev, name, val, true);
+	ev_fact_add_quote(ev_fact_find(ev, name), cmd);
 	if (ev->reference)
 		return;
 	for (int i = 0; i < s->nreads; i++)
 		if (s->reads[i].addr == addr && s->reads[i].reg == reg) {
 			s->reads[i].val = val;
+			s->reads[i].cmd_quote = cmd;
 			s->reads[i].quote = ev_quote_line(ev);
 			return;
 		}
 	if (s->nreads < READS_MAX)
-		s->reads[s->nreads++] = (struct reg_read){ addr, reg, val,
+		s->reads[s->nreads++] = (struct reg_read){ addr, reg, val, cmd,
 							   ev_quote_line(ev) };
 }
 
@@ -190,6 +196,8 @@ static void command_output(struct lumen_doctor_evidence *ev,
 			return;
 		}
 		ev_add_num(ev, "i2c.nack", 1, true);
+		ev_fact_add_quote(ev_fact_find(ev, ev->reference ? "ref.i2c.nack" : "i2c.nack"),
+				  s->cmd_quote);
 		ev_set_text(ev, "i2c.nack_addr", name, true);
 		ev_add_num(ev, "i2c.tool_errors", 1, true);
 		return;
@@ -267,7 +275,8 @@ static void i2c_line(struct lumen_doctor_evidence *ev, void *st)
 		return;
 	}
 	if (strstr(l, "i2ctransfer") || strstr(l, "i2cget") || strstr(l, "i2cdetect")) {
-		parse_command(s, strstr(l, "i2c"));
+		if (parse_command(s, strstr(l, "i2c")))
+			s->cmd_quote = ev_quote_line(ev);
 		return;
 	}
 	if (s->pending) {
@@ -312,7 +321,12 @@ static const struct reg_read *find_read(const struct i2c_state *s,
 static void quote_read(struct lumen_doctor_evidence *ev, const char *fact,
 		       const struct reg_read *r)
 {
-	ev_fact_add_quote(ev_fact_find(ev, fact), r ? r->quote : -1);
+	struct ev_fact *f = ev_fact_find(ev, fact);
+
+	if (!r)
+		return;
+	ev_fact_add_quote(f, r->cmd_quote);
+	ev_fact_add_quote(f, r->quote);
 }
 
 /* The chip ID: the first pair of reads at one address that are some known

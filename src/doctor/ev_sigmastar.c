@@ -15,7 +15,8 @@
  *   csi.ecc_errors, csi.ecc_corrected, csi.crc_errors, csi.sot_errors,
  *   csi.short_lines, csi.long_lines, csi.frames_dropped, csi.no_buffer,
  *   csi.lanes (largest LANE_NUM) and csi.configured (receivers with lanes
- *   or an ideal size), csi.lanes_reported.
+ *   or an ideal size), csi.lanes_reported, csi.unconfigured (lanes are
+ *   reported and no receiver has any).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -244,6 +245,9 @@ static void ss_line(struct lumen_doctor_evidence *ev, void *st)
 		if (strstr(b, "vif_info"))
 			return;
 	}
+	/* loader lines; "## ..." headings are commentary, not commands */
+	if (ev_starts(b, "##"))
+		return;
 	if ((p = strstr(b, "srcfg")) && (p == b || !isalnum((unsigned char)p[-1])) &&
 	    p[5] == ' ')
 		scan_srcfg(ev, p);
@@ -278,6 +282,7 @@ static const struct {
 	{ "csi.crc_errors", { "crc_err", NULL } },
 	{ "csi.no_buffer", { "no_buffer", NULL } },
 	{ "csi.lanes", { "lane_num", NULL } },
+	{ "csi.unconfigured", { "lane_num", "ideal_recv_size" } },
 };
 
 static void ss_finish(struct lumen_doctor_evidence *ev, void *st)
@@ -335,6 +340,8 @@ static void ss_finish(struct lumen_doctor_evidence *ev, void *st)
 	if (has_lanes) {
 		ev_set_num(ev, "csi.lanes", lanes, false);
 		ev_set_num(ev, "csi.lanes_reported", 1, false);
+		/* the receivers say how they are set up, and none is */
+		ev_set_num(ev, "csi.unconfigured", conf == 0, false);
 	}
 	/* quote the dump lines each derived fact sums */
 	for (size_t d = 0; d < sizeof(derived) / sizeof(derived[0]); d++) {

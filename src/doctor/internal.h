@@ -141,12 +141,15 @@ struct kb_pred {
 	char rhs_text[EV_FACT_TEXT];
 	int64_t rhs_num;
 	bool rhs_is_num;
+	bool or_next;			/* "a or b": OR'd with the next one */
+	bool negate;			/* "not a == 1": true also when absent */
 	char src[160];			/* as written, for messages */
 };
 
-#define KB_PREDS 8
+#define KB_PREDS 12
 
-struct kb_cond {	/* all predicates hold */
+struct kb_cond {	/* all groups hold; a group holds when one of its
+			 * predicates (joined by "or") holds */
 	int n;
 	struct kb_pred p[KB_PREDS];
 };

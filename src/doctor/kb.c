@@ -197,9 +197,16 @@ static int parse_pred(const char *src, struct kb_pred *p, char *why, size_t wlen
 	char tok[3][EV_FACT_TEXT];
 	int ntok = 0;
 	const char *s = src;
+	bool negate = false;
 
 	memset(p, 0, sizeof(*p));
-	snprintf(p->src, sizeof(p->src), "%s", src);
+	snprintf(p->src, sizeof(p->src), "%.*s", (int)sizeof(p->src) - 1, src);
+	/* "not fact OP value" */
+	s = ev_skip_space(s);
+	if (!strncmp(s, "not ", 4) && strpbrk(s, "=<>")) {
+		negate = true;
+		s += 4;
+	}
 	while (*(s = ev_skip_space(s))) {
 		size_t n = 0;
 
@@ -264,6 +271,11 @@ static int parse_pred(const char *src, struct kb_pred *p, char *why, size_t wlen
 		snprintf(why, wlen, "empty condition");
 		return -EINVAL;
 	}
+	if (negate && ntok != 3) {
+		snprintf(why, wlen, "'not' before a comparison needs fact OP value");
+		return -EINVAL;
+	}
+	p->negate = negate;
 	if (!valid_fact_name(p->fact) ||
 	    strlen(ntok == 2 ? tok[1] : tok[0]) >= EV_FACT_NAME) {
 		snprintf(why, wlen, "'%.40s' is not a fact name (a-z 0-9 _ ., < 64)",
@@ -271,6 +283,33 @@ static int parse_pred(const char *src, struct kb_pred *p, char *why, size_t wlen
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* "a == 1 or b > 0": appends the predicates, OR-linked, to @c. */
+static int parse_group(const char *text, struct kb_cond *c, char *why,
+		       size_t wlen)
+{
+	char buf[512];
+	char *s = buf;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (;;) {
+		char *o = strstr(s, " or ");
+
+		if (o)
+			*o = '\0';
+		if (c->n == KB_PREDS) {
+			snprintf(why, wlen, "more than %d conditions", KB_PREDS);
+			return -EINVAL;
+		}
+		if (parse_pred(s, &c->p[c->n], why, wlen))
+			return -EINVAL;
+		c->p[c->n].or_next = o != NULL;
+		c->n++;
+		if (!o)
+			return 0;
+		s = o + 4;
+	}
 }
 
 /* A condition: one string or a list of strings, all of which must hold. */
@@ -288,9 +327,7 @@ static int get_cond(struct loader *l, yaml_node_t *map, const char *key,
 		return 0;
 	}
 	if (n->type == YAML_SCALAR_NODE) {
-		c->n = 1;
-		if (parse_pred((const char *)n->data.scalar.value, &c->p[0], why,
-			       sizeof(why)))
+		if (parse_group((const char *)n->data.scalar.value, c, why, sizeof(why)))
 			return fail(l, n, key, "'%s': %s", n->data.scalar.value, why);
 		return 0;
 	}
@@ -302,12 +339,8 @@ static int get_cond(struct loader *l, yaml_node_t *map, const char *key,
 
 		if (!e || e->type != YAML_SCALAR_NODE)
 			return fail(l, e, key, "expected condition text");
-		if (c->n == KB_PREDS)
-			return fail(l, e, key, "more than %d conditions", KB_PREDS);
-		if (parse_pred((const char *)e->data.scalar.value, &c->p[c->n], why,
-			       sizeof(why)))
+		if (parse_group((const char *)e->data.scalar.value, c, why, sizeof(why)))
 			return fail(l, e, key, "'%s': %s", e->data.scalar.value, why);
-		c->n++;
 	}
 	return 0;
 }
@@ -329,7 +362,7 @@ static void add_quotes(const struct lumen_doctor_evidence *ev,
 	}
 }
 
-static bool pred_eval(const struct kb_pred *p,
+static bool pred_eval_plain(const struct kb_pred *p,
 		      const struct lumen_doctor_evidence *ev,
 		      struct lumen_doctor_quote *q, int *nq, int maxq)
 {
@@ -379,6 +412,15 @@ static bool pred_eval(const struct kb_pred *p,
 	return ok;
 }
 
+static bool pred_eval(const struct kb_pred *p,
+		      const struct lumen_doctor_evidence *ev,
+		      struct lumen_doctor_quote *q, int *nq, int maxq)
+{
+	if (p->negate)
+		return !pred_eval_plain(p, ev, NULL, nq, maxq);
+	return pred_eval_plain(p, ev, q, nq, maxq);
+}
+
 bool kb_cond_eval(const struct kb_cond *c,
 		  const struct lumen_doctor_evidence *ev,
 		  struct lumen_doctor_quote *q, int *nq, int maxq)
@@ -387,11 +429,18 @@ bool kb_cond_eval(const struct kb_cond *c,
 
 	if (!nq)
 		nq = &dummy;
-	for (int i = 0; i < c->n; i++)
-		if (!pred_eval(&c->p[i], ev, q, nq, maxq)) {
+	for (int i = 0; i < c->n; ) {
+		bool group = false;
+
+		/* every member of an "or" group is tried, for its quotes */
+		do {
+			group |= pred_eval(&c->p[i], ev, q, nq, maxq);
+		} while (c->p[i++].or_next && i < c->n);
+		if (!group) {
 			*nq = start;	/* quotes only when the whole holds */
 			return false;
 		}
+	}
 	return true;
 }
 
