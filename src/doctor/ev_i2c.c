@@ -12,7 +12,7 @@
  *   sensor.chip_id ("0x9c42"), sensor.addr, sensor.found (the name its ID
  *   belongs to) or sensor.chip_id_unknown, sensor.id_invalid (0x0000 or
  *   0xffff: the bus answered nothing useful), sensor.streaming (bit 0 of
- *   the stream register), sensor.expected (from sensor.module/sdk/dt/media
+ *   the stream register), sensor.lanes (of its usual mode), sensor.expected (from sensor.module/sdk/dt/media
  *   names), sensor.id_match / sensor.id_mismatch, i2c.detect.sensor_addr
  *   (a known sensor address that answered), i2c.detect.empty.
  */
@@ -369,6 +369,8 @@ static void derive_chip_id(struct lumen_doctor_evidence *ev,
 			ev_set_text(ev, "sensor.found", found.name, false);
 			quote_read(ev, "sensor.found", hi);
 			quote_read(ev, "sensor.found", lo);
+			if (found.lanes)
+				ev_set_num(ev, "sensor.lanes", found.lanes, false);
 			/* streaming: bit 0 of the stream register */
 			lo = find_read(s, hi->addr, found.stream_reg);
 			if (lo) {

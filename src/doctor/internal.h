@@ -203,6 +203,7 @@ struct kb_sensor {
 	uint16_t addrs[4];
 	int naddrs;
 	uint16_t stream_reg;
+	int lanes;		/* MIPI lanes of its usual mode, 0 = unknown */
 };
 
 struct lumen_doctor_kb {
@@ -237,6 +238,7 @@ struct ev_sensor_id {
 	uint16_t id_regs[2];
 	uint16_t addr;		/* default 7-bit address */
 	uint16_t stream_reg;
+	int lanes;		/* of its first/usual mode, 0 = unknown */
 };
 /* By chip ID: lumen's sensor tables first, then the KB's list. */
 bool ev_sensor_by_id(const struct lumen_doctor_kb *kb, uint16_t id,

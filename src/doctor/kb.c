@@ -778,7 +778,7 @@ static int load_sensor(struct loader *l, yaml_node_t *e, struct kb_sensor *s)
 {
 	static const char *const keys[] = { "id", "name", "vendor", "chip_id",
 					    "id_regs", "addr", "stream_reg",
-					    "source", NULL };
+					    "lanes", "source", NULL };
 	yaml_node_t *n;
 	long long v;
 	char src[240];
@@ -795,6 +795,9 @@ static int load_sensor(struct loader *l, yaml_node_t *e, struct kb_sensor *s)
 	if ((ret = get_int(l, e, "stream_reg", 0, 0xffff, 0x0100, &v)))
 		return ret;
 	s->stream_reg = (uint16_t)v;
+	if ((ret = get_int(l, e, "lanes", 0, 8, 0, &v)))
+		return ret;
+	s->lanes = (int)v;
 	if ((ret = read_source(l, e, src, sizeof(src))))
 		return ret;
 	n = map_get(l, e, "id_regs");

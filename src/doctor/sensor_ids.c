@@ -31,6 +31,7 @@ static void from_kb(const struct kb_sensor *k, struct ev_sensor_id *out)
 	out->id_regs[1] = k->id_regs[1];
 	out->addr = k->naddrs ? k->addrs[0] : 0;
 	out->stream_reg = k->stream_reg ? k->stream_reg : DEFAULT_STREAM_REG;
+	out->lanes = k->lanes;
 }
 
 #if LUMEN_HAVE_SENSOR_TABLE
@@ -44,6 +45,7 @@ static void from_table(const struct lumen_sensor_info *s,
 	out->id_regs[1] = s->chip_id_reg[1];
 	out->addr = s->i2c_addr;
 	out->stream_reg = DEFAULT_STREAM_REG;
+	out->lanes = s->nmodes ? s->modes[0].lanes : 0;
 }
 #endif
 
