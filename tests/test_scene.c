@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "calib/colorchecker.h"
 #include "calib/colour.h"
 #include "core/mat3.h"
 #include "io/image_write.h"
@@ -435,6 +436,35 @@ static void image_scene_linear_and_pans(void **state)
 	unlink(path);
 }
 
+/* The chart is where the layout says, in the geometry the calibration's
+ * detector and sampler expect. */
+static void chart_detected_where_laid_out(void **state)
+{
+	struct lumen_scene *sc = chart(1.0);
+	struct lumen_render_params p = params(LUMEN_BAYER_BGGR);
+	struct lumen_cc_sample smp[LUMEN_CC_PATCHES];
+	struct lumen_frame f;
+	double corners[8], want[8];
+	int rects[24][4];
+
+	(void)state;
+	alloc_frame(&f);
+	assert_int_equal(lumen_scene_render(sc, &model, &p, &f), 0);
+	lumen_scene_chart_layout(W, H, rects);
+	want[0] = rects[0][0];				want[1] = rects[0][1];
+	want[2] = rects[5][0] + rects[5][2];		want[3] = rects[5][1];
+	want[4] = rects[23][0] + rects[23][2];		want[5] = rects[23][1] + rects[23][3];
+	want[6] = rects[18][0];				want[7] = rects[18][1] + rects[18][3];
+	assert_int_equal(lumen_cc_detect(&f, corners), 0);
+	assert_int_equal(lumen_cc_sample_oriented(&f, corners, smp), 0);
+	for (int i = 0; i < 8; i++)
+		if (fabs(corners[i] - want[i]) > 3)
+			fail_msg("corner %d.%d at %.1f, laid out at %.0f", i / 2, i % 2,
+				 corners[i], want[i]);
+	lumen_frame_free(&f);
+	lumen_scene_destroy(sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_patterns_deterministic),
 		cmocka_unit_test(bad_input_refused),
 		cmocka_unit_test(image_scene_linear_and_pans),
+		cmocka_unit_test(chart_detected_where_laid_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
