@@ -416,6 +416,46 @@ static void awb_holds_without_data(void **state)
 	free(st);
 }
 
+/* Uniform statistics whose grey-world answer is R:G:B = @r:1:@b. */
+static void flat_stats(struct lumen_isp_stats *st, double r, double b)
+{
+	memset(st, 0, sizeof(*st));
+	st->zones_x = st->zones_y = 4;
+	for (int z = 0; z < 16; z++) {
+		const double m[3] = { r, 1, b };
+
+		for (int c = 0; c < 3; c++) {
+			st->count[c][z] = 100;
+			st->sum[c][z] = (uint64_t)(m[c] * 4000 * 100);
+		}
+	}
+	st->cells = 1600;
+}
+
+/* interval 3: estimates on frames 0, 3, 6; between them the gains only
+ * move towards the last estimate. */
+static void awb_estimates_every_nth_frame(void **state)
+{
+	struct lumen_isp_stats *st = calloc(1, sizeof(*st));
+	struct lumen_awb_config cfg = { .method = LUMEN_AWB_GREY_WORLD, .interval = 3 };
+	struct lumen_awb_ctl awb;
+	float gain[3];
+
+	(void)state;
+	assert_int_equal(lumen_awb_ctl_init(&awb, &cfg, NULL), 0);
+	flat_stats(st, 0.5, 0.5);
+	assert_int_equal(lumen_awb_ctl_process(&awb, st, NULL, gain), 0);
+	assert_true(fabsf(awb.st.r_gain - 2.0f) < 0.01f);	/* first: taken as is */
+	flat_stats(st, 0.25, 0.5);	/* the light changes */
+	for (int f = 1; f < 3; f++) {
+		assert_int_equal(lumen_awb_ctl_process(&awb, st, NULL, gain), 0);
+		assert_true(fabsf(awb.st.r_gain - 2.0f) < 0.01f);
+	}
+	assert_int_equal(lumen_awb_ctl_process(&awb, st, NULL, gain), 0);
+	assert_true(awb.st.r_gain > 2.5f && awb.st.r_gain < 3.5f);	/* half-way in log */
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +464,7 @@ int main(void)
 		cmocka_unit_test(ae_clamps_to_limits),
 		cmocka_unit_test(awb_settles_after_light_change),
 		cmocka_unit_test(awb_holds_without_data),
+		cmocka_unit_test(awb_estimates_every_nth_frame),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,7 +36,8 @@ int lumen_awb_ctl_init(struct lumen_awb_ctl *awb, const struct lumen_awb_config 
 	if (cfg)
 		c = *cfg;
 	if (!(c.speed >= 0 && c.speed <= 1) || !(c.tolerance >= 0) ||
-	    c.converge_frames < 0 || (unsigned)c.method > LUMEN_AWB_GREY_PIXEL)
+	    c.converge_frames < 0 || c.interval < 0 ||
+	    (unsigned)c.method > LUMEN_AWB_GREY_PIXEL)
 		return -EINVAL;
 	if (c.speed == 0)
 		c.speed = DEFAULT_SPEED;
@@ -44,6 +45,8 @@ int lumen_awb_ctl_init(struct lumen_awb_ctl *awb, const struct lumen_awb_config 
 		c.tolerance = DEFAULT_TOLERANCE;
 	if (c.converge_frames == 0)
 		c.converge_frames = DEFAULT_CONVERGE_FRAMES;
+	if (c.interval == 0)
+		c.interval = 1;
 	memset(awb, 0, sizeof(*awb));
 	awb->cfg = c;
 	if (start_gain && start_gain[0] > 0 && start_gain[1] > 0 && start_gain[2] > 0) {
@@ -60,27 +63,36 @@ int lumen_awb_ctl_process(struct lumen_awb_ctl *awb,
 			  const struct lumen_frame *work, float gain[3])
 {
 	struct lumen_awb_result r;
-	float er, eb, k = awb->cfg.speed;
-	int ret;
+	float k = awb->cfg.speed;
+	bool estimate = awb->st.frames % (uint64_t)awb->cfg.interval == 0;
+	int ret = 0;
 
 	awb->st.frames++;
-	ret = stats ? lumen_awb_estimate(stats, work, awb->cfg.method, &r) : -EINVAL;
-	if (ret || !r.valid) {
-		awb->st.invalid_frames++;
-		awb->st.stable_frames = 0;
-		awb->st.converged = false;
-		publish(awb, gain);
-		return ret;
+	if (estimate) {
+		ret = stats ? lumen_awb_estimate(stats, work, awb->cfg.method, &r) :
+			      -EINVAL;
+		if (ret || !r.valid) {
+			awb->st.invalid_frames++;
+			awb->st.stable_frames = 0;
+			awb->st.converged = false;
+			publish(awb, gain);
+			return ret;
+		}
+		awb->er = logf(r.illuminant[0] / r.illuminant[1]);
+		awb->eb = logf(r.illuminant[2] / r.illuminant[1]);
+		memcpy(awb->st.estimate, r.gain, sizeof(r.gain));
+		if (!awb->st.valid)
+			k = 1;	/* the first estimate is taken as it is */
+		awb->st.valid = true;
 	}
-	er = logf(r.illuminant[0] / r.illuminant[1]);
-	eb = logf(r.illuminant[2] / r.illuminant[1]);
-	if (!awb->st.valid)
-		k = 1;	/* the first estimate is taken as it is */
-	awb->lr += k * (er - awb->lr);
-	awb->lb += k * (eb - awb->lb);
-	awb->st.valid = true;
-	memcpy(awb->st.estimate, r.gain, sizeof(r.gain));
-	awb->st.error = expf(fmaxf(fabsf(er - awb->lr), fabsf(eb - awb->lb))) - 1;
+	if (!awb->st.valid) {
+		publish(awb, gain);
+		return 0;
+	}
+	awb->lr += k * (awb->er - awb->lr);
+	awb->lb += k * (awb->eb - awb->lb);
+	awb->st.error = expf(fmaxf(fabsf(awb->er - awb->lr),
+				   fabsf(awb->eb - awb->lb))) - 1;
 	if (awb->st.error <= awb->cfg.tolerance)
 		awb->st.stable_frames++;
 	else
