@@ -87,7 +87,6 @@ struct vboard {
 	uint64_t delivered_seen, dequeued;
 	uint64_t frames_rendered, frames_sent, tx_errors;
 	bool powered;
-	char start_stage[24];			/* where start() failed */
 };
 
 static int64_t now_ns(void)
@@ -214,7 +213,8 @@ static int fail(struct vboard *vb, const char *stage, int err,
 	va_start(ap, fmt);
 	vsnprintf(vb->src.error, sizeof(vb->src.error), fmt, ap);
 	va_end(ap);
-	snprintf(vb->start_stage, sizeof(vb->start_stage), "%s", stage);
+	snprintf(vb->src.failed_stage, sizeof(vb->src.failed_stage), "%s",
+		 stage);
 	lumen_err("%s", vb->src.error);
 	return err;
 }
@@ -256,7 +256,7 @@ static int vb_start(struct lumen_source *src)
 	int err;
 
 	vb->src.error[0] = 0;
-	vb->start_stage[0] = 0;
+	vb->src.failed_stage[0] = 0;
 	pthread_mutex_lock(&vb->lock);
 	vb->delivered_seen = vb->dequeued = 0;
 	pthread_mutex_unlock(&vb->lock);

@@ -240,6 +240,8 @@ static void *isp_main(void *arg)
 			}
 			continue;
 		}
+		if (pl->cfg.raw_tap)
+			pl->cfg.raw_tap(pl->cfg.raw_tap_opaque, raw, &cap);
 		t0 = now_ns();
 		pthread_mutex_lock(&pl->lock);
 		pl->isp_in++;

@@ -74,6 +74,11 @@ struct lumen_pipeline_config {
 	lumen_pipeline_3a_fn control;
 	void *control_opaque;
 	int dequeue_timeout_ms;		/* 0 = 1000 */
+	/* Sees every raw frame on the ISP thread before the ISP (e.g. to save
+	 * DNGs); it must not keep @raw. NULL = none. */
+	void (*raw_tap)(void *opaque, const struct lumen_frame *raw,
+			const struct lumen_capture_info *cap);
+	void *raw_tap_opaque;
 };
 
 struct lumen_pipeline;

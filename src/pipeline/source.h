@@ -62,6 +62,7 @@ struct lumen_source {
 	int width, height;		/* raw frames it delivers */
 	enum lumen_pixfmt fmt;
 	char error[256];		/* why start() failed, for the user */
+	char failed_stage[24];		/* the stage start() failed at, or "" */
 	void *priv;
 };
 

@@ -8,6 +8,7 @@
 #ifndef LUMEN_PIPELINE_STATUS_H
 #define LUMEN_PIPELINE_STATUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,5 +34,20 @@ void lumen_status_extra(struct lumen_stage_status *s, const char *key,
 /* Value of a named extra counter, or @fallback. */
 int64_t lumen_status_get(const struct lumen_stage_status *s, const char *key,
 			 int64_t fallback);
+
+/* Whether a stage of this name carries frames (power and i2c do not). */
+bool lumen_status_carries_frames(const struct lumen_stage_status *s);
+
+/*
+ * The first stage, in order, that carries frames and delivered none, or
+ * NULL when every such stage delivered some.
+ */
+const struct lumen_stage_status *
+lumen_status_first_silent(const struct lumen_stage_status *st, int n);
+
+/* A table of the stages (one line each, with the extra counters) into
+ * @buf; returns the length needed, like snprintf. */
+int lumen_status_format(const struct lumen_stage_status *st, int n, char *buf,
+			size_t size);
 
 #endif
