@@ -378,6 +378,11 @@ static int vb_dequeue(struct lumen_source *src, struct lumen_frame **out,
 		current_info(vb, info);
 	vb->dequeued++;
 	pthread_mutex_unlock(&vb->lock);
+	/* the raw format as the driver's tables state it */
+	(*out)->bits = vb->mode->bits;
+	(*out)->white = (uint16_t)((1u << vb->mode->bits) - 1);
+	for (int i = 0; i < 4; i++)
+		(*out)->black[i] = vb->info->black_level;
 	return 0;
 }
 

@@ -270,7 +270,8 @@ static void *isp_main(void *arg)
 					       stats_end);
 		if (!err && pl->cfg.control)
 			pl->cfg.control(pl->cfg.control_opaque, pl,
-					&pl->isp->stats, &cap, &params, info);
+					&pl->isp->stats, &pl->isp->raw, &cap,
+					&params, info);
 		if (!err)
 			err = lumen_isp_process_stages(pl->isp, raw, &params,
 						       out, stats_end,
