@@ -313,7 +313,16 @@ static void dump_rockchip(struct lumen_soc *soc, struct soc_text *t)
 {
 	struct lumen_csi2_rx_counters c;
 
+	uint64_t sum = 0;
+
 	soc_printf(t, "# grep . /sys/kernel/debug/rkisp1/mipi*\n");
+	for (int i = 0; i < soc->model->npads; i++)
+		if (soc->pad[i].rx) {
+			lumen_csi2_rx_counters(soc->pad[i].rx, &c);
+			sum += c.ecc_uncorrectable + c.crc_errors + c.sot_errors;
+		}
+	/* the one real rkisp1 name: MIPI error interrupts, all causes */
+	soc_printf(t, "/sys/kernel/debug/rkisp1/mipi_error:%" PRIu64 "\n", sum);
 	for (int i = 0; i < soc->model->npads; i++) {
 		struct soc_pad *p = &soc->pad[i];
 

@@ -222,17 +222,21 @@ static void interrupts(struct lumen_soc *soc, struct soc_text *t)
 			   irq, soc->vif[ch].c.frames_out, chip, irq + 32, name);
 	}
 	for (int ch = 0; ch < m->npads; ch++, irq++) {
-		const char *dname = m->flavour == LUMEN_SOC_SIGMASTAR ? "ms_vif_dma" :
-				    m->flavour == LUMEN_SOC_INGENIC ? "isp-m0" :
-				    "rkisp1-mi";
 		struct soc_dma *d = &soc->dma[ch];
+		char name[32];
 		uint64_t n;
 
+		if (m->flavour == LUMEN_SOC_INGENIC)
+			snprintf(name, sizeof(name), "isp-m0");
+		else
+			snprintf(name, sizeof(name), "%s%d",
+				 m->flavour == LUMEN_SOC_SIGMASTAR ? "ms_vif_dma" :
+				 "rkisp1-mi", ch);
 		pthread_mutex_lock(&d->lock);
 		n = d->delivered;
 		pthread_mutex_unlock(&d->lock);
-		soc_printf(t, "%4d: %10" PRIu64 "  %-8s %3d Level     %s%d\n",
-			   irq, n, chip, irq + 32, dname, ch);
+		soc_printf(t, "%4d: %10" PRIu64 "  %-8s %3d Level     %s\n",
+			   irq, n, chip, irq + 32, name);
 	}
 }
 
