@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -416,7 +417,7 @@ static void test_size_mismatch(void **state)
 struct consumer {
 	struct lumen_soc *soc;
 	int got;
-	volatile int stop;
+	atomic_int stop;
 };
 
 static void *consume(void *arg)
@@ -424,7 +425,7 @@ static void *consume(void *arg)
 	struct consumer *c = arg;
 	struct lumen_frame *f;
 
-	while (!c->stop) {
+	while (!atomic_load(&c->stop)) {
 		if (lumen_soc_dma_dequeue(c->soc, 0, 5, &f))
 			continue;
 		c->got++;
@@ -450,7 +451,7 @@ static void test_threaded_consumer(void **state)
 	c.soc = soc;
 	assert_int_equal(pthread_create(&th, NULL, consume, &c), 0);
 	send(soc, 2, 2, &src, 20);
-	c.stop = 1;
+	atomic_store(&c.stop, 1);
 	pthread_join(th, NULL);
 	while (lumen_soc_dma_dequeue(soc, 0, 0, &f) == 0) {
 		c.got++;
