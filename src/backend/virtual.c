@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "board/board.h"
 #include "core/log.h"
 #include "i2c/i2c.h"
 #include "link/csi2.h"
@@ -48,6 +49,31 @@ int lumen_fault_parse(const char *name, enum lumen_fault *out)
 			return 0;
 		}
 	return -EINVAL;
+}
+
+void lumen_virtual_config_from_board(const struct lumen_board *b,
+				     struct lumen_virtual_config *vc)
+{
+	memset(vc, 0, sizeof(*vc));
+	vc->soc = b->soc;
+	vc->sensor = b->sensor;
+	vc->i2c_bus = b->i2c_bus;
+	vc->i2c_addr = b->i2c_addr;
+	vc->pad = b->pad;
+	vc->lanes = b->lanes;
+	vc->mclk_hz = b->mclk_hz;
+	vc->pre_probe = b->pre_probe;
+	vc->npre_probe = b->npre_probe;
+	if (b->has_crop) {
+		vc->crop_x = b->crop_x;
+		vc->crop_y = b->crop_y;
+		vc->crop_w = b->crop_w;
+		vc->crop_h = b->crop_h;
+	}
+	vc->buffers = b->buffers;
+	vc->fps = b->fps;
+	vc->scene.kind = LUMEN_SCENE_CHART;
+	vc->scene.light = 1.0;
 }
 
 #define INFO_RING 32

@@ -65,6 +65,11 @@ struct lumen_virtual_config {
 	uint32_t seed;			/* noise seeds; 0 = 1 */
 };
 
+struct lumen_board;
+/* Fills @vc from a board file (faults, scene and seed zeroed: chart). */
+void lumen_virtual_config_from_board(const struct lumen_board *b,
+				     struct lumen_virtual_config *vc);
+
 /*
  * Builds the board (no power, no I/O yet). Returns 0 or -errno with a
  * message in @err naming what is wrong (unknown sensor, SoC or mode).

@@ -118,6 +118,12 @@ static int idle_consume(void *opaque, const struct lumen_frame *f,
 
 static const struct lumen_sink_ops idle_sink_ops = { .consume = idle_consume };
 
+static bool sensor_known(const char *name, void *opaque)
+{
+	(void)opaque;
+	return lumen_sensor_find(name) != NULL;
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
@@ -140,7 +146,8 @@ int lumen_cmd_run(int argc, char **argv)
 	struct lumen_control *ctl = NULL;
 	struct lumen_pipeline *pl = NULL;
 	struct lumen_source *src = NULL;
-	struct lumen_board *board = NULL;
+	struct lumen_board board;
+	struct lumen_board_opts bopts = { .sensor_known = sensor_known };
 	struct file_sink fs = { .fmt = OUT_JPG, .want = 10 };
 	uint32_t faults = 0;
 	double timeout_s = 10, light = 1.0;
@@ -206,11 +213,16 @@ int lumen_cmd_run(int argc, char **argv)
 		return 1;
 	}
 
-	if (lumen_board_load(board_name, &board, err, sizeof(err))) {
+	if (lumen_board_load_ex(board_name, &bopts, &board, err, sizeof(err))) {
 		fprintf(stderr, "lumen run: %s\n", err);
 		return 2;
 	}
-	lumen_board_to_virtual(board, &vc);
+	if (board.backend != LUMEN_BACKEND_VIRTUAL) {
+		fprintf(stderr, "lumen run: board %s: backend %s is not built yet\n",
+			board.name, lumen_board_backend_name(board.backend));
+		return 2;
+	}
+	lumen_virtual_config_from_board(&board, &vc);
 	vc.faults = faults;
 	if (strcmp(scene, "chart")) {
 		vc.scene.kind = LUMEN_SCENE_IMAGE;
@@ -219,8 +231,7 @@ int lumen_cmd_run(int argc, char **argv)
 	vc.scene.light = light;
 	if (lumen_virtual_source_create(&vc, &src, err, sizeof(err))) {
 		fprintf(stderr, "lumen run: board %s: %s\n", board_name, err);
-		ret = 2;
-		goto free_board;
+		return 2;
 	}
 
 	fs.dir = dir;
@@ -228,7 +239,7 @@ int lumen_cmd_run(int argc, char **argv)
 	pthread_cond_init(&fs.done, NULL);
 	pc.source = src;
 	pc.out_fmt = LUMEN_PIX_NV12;
-	lumen_control_isp_defaults(board->sensor, &pc.isp);
+	lumen_control_isp_defaults(board.sensor, &pc.isp);
 	if (use_3a && lumen_control_create(src, &ctl) == 0) {
 		pc.control = lumen_control_frame;
 		pc.control_opaque = ctl;
@@ -301,7 +312,5 @@ destroy_pipeline:
 	lumen_control_destroy(ctl);
 destroy_source:
 	src->ops->destroy(src);
-free_board:
-	lumen_board_free(board);
 	return ret;
 }
