@@ -83,6 +83,7 @@ struct lumen_sensor_info {
 	uint16_t black_level;		/* in sample units of the modes' bits */
 	const char *test_patterns[4];	/* names of patterns 1..; NULL ends */
 	const struct lumen_sensor_ops *ops;
+	const void *priv;		/* driver-private const tables (gain steps) */
 };
 
 struct lumen_sensor {
