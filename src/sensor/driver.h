@@ -23,11 +23,6 @@
  */
 int lumen_sensor_generic_probe(struct lumen_sensor *s);
 
-/* Reads the chip ID as @info describes it (no pre-probe writes). */
-int lumen_sensor_read_chip_id(struct lumen_i2c_bus *bus, uint16_t addr,
-			      const struct lumen_sensor_info *info,
-			      uint16_t *id);
-
 /* SmartSens common register layout (smartsens.c), shared by sc4336p.c and
  * sc2336.c. Coarse analogue gain steps are 2^i, i < nagain, with the
  * 0x3e09 code of each; coarse digital gain 0x3e06 has ndgain 2^i steps
