@@ -285,9 +285,10 @@ int lumen_cmd_run(int argc, char **argv)
 			break;
 	}
 	pthread_mutex_unlock(&fs.lock);
+	/* counters as they were while running (stop unconfigures blocks) */
+	n = lumen_pipeline_status(pl, st, 24);
 	lumen_pipeline_stop(pl);
 
-	n = lumen_pipeline_status(pl, st, 24);
 	lumen_status_format(st, n, table, sizeof(table));
 	fputs(table, stdout);
 	if (ctl) {
