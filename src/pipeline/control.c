@@ -19,7 +19,42 @@ struct lumen_control {
 	struct lumen_ae_exposure last_request;
 	pthread_mutex_t lock;
 	struct lumen_control_state snap;	/* under lock */
+	bool pending;				/* under lock */
+	struct lumen_control_config next;	/* under lock */
 };
+
+void lumen_control_reconfigure(struct lumen_control *ctl,
+			       const struct lumen_control_config *cfg)
+{
+	pthread_mutex_lock(&ctl->lock);
+	ctl->next = *cfg;
+	ctl->pending = true;
+	pthread_mutex_unlock(&ctl->lock);
+}
+
+/* On the ISP thread: takes a pending configuration. */
+static void apply_pending(struct lumen_control *ctl)
+{
+	struct lumen_control_config c;
+	bool pending;
+
+	pthread_mutex_lock(&ctl->lock);
+	pending = ctl->pending;
+	c = ctl->next;
+	ctl->pending = false;
+	pthread_mutex_unlock(&ctl->lock);
+	if (!pending)
+		return;
+	if (lumen_awb_ctl_init(&ctl->awb, &c.awb_cfg, ctl->awb.st.gain) == 0)
+		ctl->cfg.awb_cfg = c.awb_cfg;
+	ctl->cfg.ae_cfg = c.ae_cfg;
+	ctl->cfg.ae = c.ae;
+	ctl->cfg.awb = c.awb;
+	ctl->snap.ae_on = c.ae && ctl->src->ops->set_exposure_gain &&
+		ctl->src->ops->get_limits;
+	ctl->snap.awb_on = c.awb;
+	ctl->snap.ae_ready = false;	/* re-init AE from the sensor's state */
+}
 
 int lumen_control_create_cfg(struct lumen_source *src,
 			     const struct lumen_control_config *cfg,
@@ -104,6 +139,7 @@ void lumen_control_frame(void *opaque, struct lumen_pipeline *pl,
 	bool wrote = false, write_failed = false;
 
 	(void)pl;
+	apply_pending(ctl);
 	if (s->awb_on) {
 		float gain[3];
 

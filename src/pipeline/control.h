@@ -50,6 +50,11 @@ void lumen_control_frame(void *opaque, struct lumen_pipeline *pl,
 			 struct lumen_isp_params *params,
 			 struct lumen_frame_info *info);
 
+/* Live change from any thread; applied at the start of the next frame (AE
+ * and AWB restart from the current exposure and gains). */
+void lumen_control_reconfigure(struct lumen_control *ctl,
+			       const struct lumen_control_config *cfg);
+
 void lumen_control_get(struct lumen_control *ctl, struct lumen_control_state *out);
 /* Human summary (a few lines), like snprintf. */
 int lumen_control_format(struct lumen_control *ctl, char *buf, size_t size);
