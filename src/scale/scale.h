@@ -115,6 +115,8 @@ void lumen_scaler_read_counters(const struct lumen_scaler *s,
 /*
  * Vertical pass over @width samples: dst[x] = (sum_k coef[k] * rows[k][x]
  * + 2) >> 2, k < taps. Reads columns 0..width-1 of each row only.
+ * Only for coefficients whose results fit int16 (every plan's do: Q8 taps
+ * summing to 256 with small negative lobes); others are unspecified.
  */
 #define LUMEN_SCALE_V_FN(name) \
 	void name(int16_t *dst, const uint8_t *const *rows, \
