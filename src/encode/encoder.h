@@ -96,7 +96,8 @@ struct lumen_encoder_ops {
 	 * Encodes @frame (already checked against the config) into
 	 * out[0..cap). Returns 0 with *res filled (res->len may be 0 when the
 	 * encoder delays output), -EMSGSIZE when the AU did not fit, or
-	 * another negative errno.
+	 * another negative errno. enc->ctr.frames_in already counts this
+	 * frame (dropped frames too), a gapless clock for pts.
 	 */
 	int (*encode)(struct lumen_encoder *enc, const struct lumen_frame *frame,
 		      uint8_t *out, size_t cap, struct lumen_encoded *res);

@@ -8,7 +8,11 @@
  * - an IDR exactly every @gop frames (scene-cut detection off, closed GOP),
  *   or on request;
  * - CBR: ABR with a VBV of one second (maxrate = bufsize = bitrate);
- *   VBR: CRF capped by the same VBV.
+ *   VBR: CRF capped by the same VBV. Bitrate and CRF change live, the
+ *   method does not (x264_encoder_reconfig keeps it);
+ * - the profile is a ceiling: x264 signals the lowest profile the tools
+ *   in use need, so "ultrafast" (no CABAC, no 8x8 transform) always gives
+ *   Constrained Baseline, "superfast" Main or High.
  * With threads > 1 x264 delays output by up to threads - 1 frames; the
  * capture time and sequence of each AU follow it through a small table
  * indexed by the picture's pts.
@@ -29,7 +33,6 @@ struct h264_priv {
 	x264_t *h;
 	x264_param_t param;
 	x264_picture_t pic;
-	int64_t frame_no;
 	int force_idr;
 	struct { int64_t capture_ns; uint64_t sequence; } meta[META_SLOTS];
 };
@@ -145,8 +148,11 @@ static int h264_configure(struct lumen_encoder *enc,
 {
 	struct h264_priv *x = enc->priv;
 	x264_param_t p = x->param;
-	int e = apply_rc(&p, cfg, err, errlen);
+	int e;
 
+	if (cfg->rc != enc->cfg.rc)	/* x264 keeps its rate control method */
+		return fail(err, errlen, "rc mode cannot change live");
+	e = apply_rc(&p, cfg, err, errlen);
 	if (e)
 		return e;
 	if (x264_encoder_reconfig(x->h, &p) < 0)
@@ -169,13 +175,14 @@ static int h264_encode(struct lumen_encoder *enc,
 		x->pic.img.plane[i] = frame->data[i];
 		x->pic.img.i_stride[i] = (int)frame->stride[i];
 	}
-	x->pic.i_pts = x->frame_no;
+	/* frames offered so far, dropped ones included: a drop leaves a gap
+	 * in pts, so the timing stays true */
+	x->pic.i_pts = (int64_t)enc->ctr.frames_in - 1;
 	x->pic.i_type = x->force_idr ? X264_TYPE_IDR : X264_TYPE_AUTO;
 	x->force_idr = 0;
-	slot = (int)(x->frame_no % META_SLOTS);
+	slot = (int)(x->pic.i_pts % META_SLOTS);
 	x->meta[slot].capture_ns = frame->timestamp_ns;
 	x->meta[slot].sequence = frame->sequence;
-	x->frame_no++;
 
 	size = x264_encoder_encode(x->h, &nal, &nnal, &x->pic, &pic_out);
 	if (size < 0)
