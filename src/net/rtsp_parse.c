@@ -248,8 +248,11 @@ static int parse_message(const char *in, size_t len, struct lumen_rtsp_request *
 		memcpy(req->buf, in, lineend);
 		req->buf[lineend] = '\0';
 		st = request_line(req, trim(req->buf), err, errlen);
-		if (st == 400) {
+		if (st == 400 || memchr(in, '\0', lineend)) {
 			*consumed = len;
+			if (st != 400)
+				return fail(req, -EBADMSG, 400, true, err, errlen,
+					    "request line has a NUL byte");
 			return fail(req, -EBADMSG, 400, true, NULL, 0, "x");
 		}
 		if (len >= LUMEN_RTSP_MAX_HEADER) {
@@ -261,6 +264,12 @@ static int parse_message(const char *in, size_t len, struct lumen_rtsp_request *
 		return LUMEN_RTSP_NEED_MORE;
 	}
 
+	if (memchr(in, '\0', hlen)) {
+		*consumed = len;
+		return fail(req, -EBADMSG, 400, true, err, errlen,
+			    "request header has a NUL byte at %zu",
+			    (size_t)((const char *)memchr(in, '\0', hlen) - in));
+	}
 	memcpy(req->buf, in, hlen);
 	req->buf[hlen] = '\0';
 	/* unfold continuation lines (obsolete folding) */
