@@ -526,6 +526,7 @@ static int session_pump(struct lumen_rtsp_server *s, struct session *ss,
 	while (done < budget) {
 		uint8_t buf[4 + LUMEN_RTP_HDR_LEN + 2048];
 		struct slot sl;
+		bool live;
 
 		if (cn && !conn_room(cn, 4 + LUMEN_RTP_HDR_LEN + mtu, OUT_RESERVE)) {
 			if (conn_flush(cn, now) < 0) {
@@ -568,6 +569,7 @@ static int session_pump(struct lumen_rtsp_server *s, struct session *ss,
 			continue;
 		}
 		sl = c->slots[ss->cursor % c->nslots];
+		live = sl.idx == c->last_au_start;
 		memcpy(buf + 4 + LUMEN_RTP_HDR_LEN,
 		       c->data + (size_t)(ss->cursor % c->nslots) * mtu, sl.len);
 		pthread_mutex_unlock(&c->lock);
@@ -605,8 +607,9 @@ static int session_pump(struct lumen_rtsp_server *s, struct session *ss,
 				continue;
 			}
 		}
-		if ((sl.flags & SLOT_AU_START) && sl.capture_ns &&
-		    (sl.idx >= c->latency_idx || !c->latency_idx)) {
+		/* glass-to-RTP: the first send of the newest AU (a client
+		 * catching up on older ones would time its own lag) */
+		if (live && sl.capture_ns && sl.idx >= c->latency_idx) {
 			c->latency_idx = sl.idx + 1;
 			c->latency_last = mono_ns() - sl.capture_ns;
 			if (c->latency_last > c->latency_max)
@@ -965,8 +968,11 @@ static bool conn_input(struct lumen_rtsp_server *s, int ci, int64_t now)
 		ssize_t n = recv(cn->fd, cn->in + cn->in_len, IN_SIZE - cn->in_len,
 				 MSG_DONTWAIT);
 
-		if (n == 0)
+		if (n == 0) {
+			/* the peer finished sending: answer what it asked */
+			conn_flush(cn, now);
 			return false;
+		}
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				break;
