@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -567,15 +568,23 @@ struct client {
 	size_t len;
 };
 
-static void client_connect(struct client *c, uint16_t port)
+/* Connects to the server; @rcvbuf > 0 sets a small receive buffer. */
+static void client_connect_buf(struct client *c, uint16_t port, int rcvbuf)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	c->fd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(c->fd >= 0);
+	if (rcvbuf)
+		setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	assert_int_equal(connect(c->fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	c->len = 0;
+}
+
+static void client_connect(struct client *c, uint16_t port)
+{
+	client_connect_buf(c, port, 0);
 }
 
 /* Reads more bytes (2 s timeout). Returns false on EOF or timeout. */
@@ -643,7 +652,7 @@ static struct lumen_rtsp_server *server_new(const char *user, const char *pass)
 {
 	struct lumen_rtsp_config cfg = {
 		.bind_addr = "127.0.0.1", .nchannels = 2, .user = user, .password = pass,
-		.realm = "cam",
+		.realm = "cam", .stall_timeout_ms = 300, .tcp_sndbuf = 32768,
 	};
 	struct lumen_rtsp_server *s;
 	char err[200];
@@ -904,6 +913,73 @@ static void server_tcp_interleaved(void **state)
 	lumen_rtsp_destroy(s);
 }
 
+/* Sets up @c on /ch0 over TCP interleaved and plays it. */
+static void tcp_play(struct client *c)
+{
+	char head[4096], msg[512], id[32];
+
+	assert_int_equal(rtsp_ask(c, "SETUP rtsp://127.0.0.1/ch0/trackID=0 RTSP/1.0\r\n"
+				  "CSeq: 1\r\nTransport: RTP/AVP/TCP;interleaved=0-1\r\n\r\n",
+				  head, sizeof(head)), 200);
+	assert_int_equal(sscanf(strstr(head, "Session: "), "Session: %31[^;]", id), 1);
+	snprintf(msg, sizeof(msg), "PLAY rtsp://127.0.0.1/ch0 RTSP/1.0\r\nCSeq: 2\r\n"
+		 "Session: %s\r\n\r\n", id);
+	assert_int_equal(rtsp_ask(c, msg, head, sizeof(head)), 200);
+}
+
+/*
+ * A client that never reads: its queue overflows (drops counted), it is
+ * closed after the stall timeout, and a reading client on the same channel
+ * gets every access unit in order meanwhile.
+ */
+static void server_slow_client(void **state)
+{
+	struct lumen_rtsp_server *s = server_new(NULL, NULL);
+	static struct client good, stuck;
+	static uint8_t au[2][40000], pkt[2048];
+	size_t aulen[2];
+	unsigned rng = 5, ch, markers = 0;
+	int rcvbuf = 4096, aus = 150;
+	struct lumen_rtsp_stats st;
+	struct timespec pause = { 0, 10 * 1000000 };
+
+	(void)state;
+	aulen[0] = make_au(au[0], true, 39000, &rng);
+	aulen[1] = make_au(au[1], false, 39000, &rng);
+	assert_int_equal(lumen_rtsp_push(s, 0, au[0], aulen[0], 0, true, 0), 0);
+	client_connect(&good, lumen_rtsp_port(s));
+	tcp_play(&good);
+	client_connect_buf(&stuck, lumen_rtsp_port(s), rcvbuf);
+	tcp_play(&stuck);
+
+	for (int a = 1; a <= aus; a++) {
+		int k = a % 25 == 0 ? 0 : 1;
+
+		assert_int_equal(lumen_rtsp_push(s, 0, au[k], aulen[k], (uint64_t)a * 3600,
+						 k == 0, 0), 0);
+		nanosleep(&pause, NULL);
+		/* the reading client keeps up: it sees this AU's marker */
+		for (;;) {
+			size_t n = next_frame(&good, pkt, &ch);
+
+			if (ch == 0 && (pkt[1] & 0x80)) {
+				markers++;
+				break;
+			}
+			assert_true(n >= 12);
+		}
+	}
+	assert_int_equal(markers, aus);
+	lumen_rtsp_stats(s, &st);
+	assert_int_equal(st.dropped_clients, 1);
+	assert_int_equal(st.ch[0].dropped_clients, 1);
+	assert_true(st.ch[0].drops > 0);
+	assert_int_equal(st.ch[0].clients, 1);
+	close(good.fd);
+	close(stuck.fd);
+	lumen_rtsp_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -924,6 +1000,7 @@ int main(void)
 		cmocka_unit_test(server_status_codes),
 		cmocka_unit_test(server_digest),
 		cmocka_unit_test(server_tcp_interleaved),
+		cmocka_unit_test(server_slow_client),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

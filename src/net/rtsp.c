@@ -1056,6 +1056,11 @@ static void accept_conns(struct lumen_rtsp_server *s, int64_t now)
 			continue;
 		}
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (s->cfg.tcp_sndbuf) {
+			int sb = (int)s->cfg.tcp_sndbuf;
+
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sb, sizeof(sb));
+		}
 		cn->fd = fd;
 		cn->peer = peer;
 		llen = sizeof(cn->local);

@@ -55,6 +55,7 @@ struct lumen_rtsp_config {
 	unsigned max_lag_packets;	/* a client's queue; 0 = 3/4 of ring */
 	unsigned mtu;			/* RTP payload bytes; 0 = 1400 */
 	unsigned rtcp_interval_ms;	/* sender reports; 0 = 5000 */
+	unsigned tcp_sndbuf;		/* SO_SNDBUF of client sockets; 0 = kernel */
 	/*
 	 * Asks the encoder of @channel for an IDR (a client joined or lost
 	 * sync). Called on the server thread; must not block or call back into
