@@ -464,7 +464,7 @@ static ssize_t mjpeg_read(void *cls, uint64_t pos, char *buf, size_t max)
 	size_t total = m->headlen + m->frame.len + 2, n = 0;
 
 	(void)pos;
-	if (m->off >= total) {
+	if (!m->headlen || m->off >= total) {	/* first part, or the last one sent */
 		if (mjpeg_fetch(m))
 			return MHD_CONTENT_READER_END_OF_STREAM;
 		total = m->headlen + m->frame.len + 2;
