@@ -102,6 +102,13 @@ case $(curl -sf "$base/api/v1/config") in *'"bitrate_kbps":2048'*) ok "config sh
 case $(curl -sf "$base/api/v1/status") in *'"config_changes":{"live":1,"restart":1}'*) ok "callbacks told" ;;
 	*) bad "config_changed callback" ;; esac
 
+# jpeg.enabled=false turns the JPEG endpoints off, live
+c=$(code -u admin:pw "$base/api/v1/set?jpeg.enabled=false")
+c2=$(code "$base/image.jpg")
+c3=$(code -u admin:pw "$base/api/v1/set?jpeg.enabled=true")
+c4=$(code "$base/image.jpg")
+[ "$c$c2$c3$c4" = 200503200200 ] && ok "jpeg.enabled off/on" || bad "jpeg.enabled: $c $c2 $c3 $c4"
+
 # paths: traversal and unknown -> 404, wrong method -> 405
 for p in /../../etc/passwd /%2e%2e/%2e%2e/etc/passwd /..%2f..%2fetc%2fpasswd /nope /image.jpg/ \
 	/api/v1/status/../config //etc/passwd; do

@@ -695,10 +695,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 		return reply(h, c, MHD_HTTP_OK, r, "text/html; charset=utf-8");
 	}
-	if (!strcmp(url, "/image.jpg"))
-		return do_snapshot(h, c);
-	if (!strcmp(url, "/mjpeg"))
-		return do_mjpeg(h, c);
+	if (!strcmp(url, "/image.jpg") || !strcmp(url, "/mjpeg")) {
+		bool on;
+
+		pthread_mutex_lock(h->p.cfg_lock);
+		on = h->p.cfg->jpeg.enabled;
+		pthread_mutex_unlock(h->p.cfg_lock);
+		if (!on)
+			return send_text(h, c, MHD_HTTP_SERVICE_UNAVAILABLE,
+					 "JPEG is off (jpeg.enabled)\n");
+		return url[1] == 'i' ? do_snapshot(h, c) : do_mjpeg(h, c);
+	}
 	if (!strcmp(url, "/api/v1/status"))
 		return do_status(h, c);
 	if (!strcmp(url, "/api/v1/config"))

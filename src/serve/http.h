@@ -8,6 +8,7 @@
  *   GET  /, /index.html       the web page (src/serve/web/index.html, built in)
  *   GET  /image.jpg           ?width=&height=&quality=   -> ops.snapshot
  *   GET  /mjpeg               multipart/x-mixed-replace  -> ops.next_jpeg
+ *                             (both 503 while jpeg.enabled is false)
  *   GET  /api/v1/status       JSON                       -> ops.status
  *   GET  /api/v1/config       JSON of the config (secrets masked)
  *   GET|POST /api/v1/set?k=v[&k=v...]  changes keys, all or none; needs
