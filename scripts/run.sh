@@ -9,7 +9,8 @@ set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh meson ninja-build pkg-config gcc libturbojpeg0-dev \
 	libx264-dev \
-	libjpeg62-turbo-dev libpng-dev libtiff-dev libyaml-dev libcmocka-dev
+	libjpeg62-turbo-dev libpng-dev libtiff-dev libyaml-dev libcmocka-dev \
+	libmicrohttpd-dev
 [ -f build-release/build.ninja ] ||
 	meson setup build-release --buildtype=release >/dev/null
 ninja -C build-release lumen >/dev/null

@@ -20,7 +20,8 @@ sh scripts/deps.sh meson ninja-build pkg-config gcc clang libcmocka-dev \
 	libx264-dev \
 	libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libtiff-dev \
 	libyaml-dev libclang-rt-14-dev gcc-arm-linux-gnueabihf \
-	gcc-aarch64-linux-gnu gcc-mipsel-linux-gnu qemu-user dcraw ||
+	gcc-aarch64-linux-gnu gcc-mipsel-linux-gnu qemu-user dcraw \
+	libmicrohttpd-dev curl chromium ||
 	{ echo "test: could not install build dependencies"; echo "0 passed, 1 failed"; exit 1; }
 
 : "${LUMEN_DATA:=$root/../shared/data}"
