@@ -17,6 +17,7 @@ out=${LUMEN_TEST_OUT:-$root/build-test}
 mkdir -p "$out"
 
 sh scripts/deps.sh meson ninja-build pkg-config gcc clang libcmocka-dev \
+	libx264-dev \
 	libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libtiff-dev \
 	libyaml-dev libclang-rt-14-dev gcc-arm-linux-gnueabihf \
 	gcc-aarch64-linux-gnu gcc-mipsel-linux-gnu qemu-user dcraw \
