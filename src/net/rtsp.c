@@ -102,6 +102,7 @@ struct conn {
 struct session {
 	bool used;
 	char id[17];
+	char peer[48];
 	int conn;		/* owning connection, -1 after it closed (UDP) */
 	int channel;
 	bool tcp, playing, wait_key;
@@ -131,6 +132,7 @@ struct lumen_rtsp_server {
 	struct session *sessions;	/* nconns of them */
 	bool udp_blocked;
 	uint32_t rng;
+	struct lumen_rtsp_request req;	/* the one being handled */
 	/* counters (s->lock) */
 	uint64_t connections, requests, auth_failures, timeouts, dropped_clients;
 	uint64_t responses[LUMEN_RTSP_NSTATUS];
@@ -801,6 +803,7 @@ static void do_setup(struct lumen_rtsp_server *s, int ci,
 		ss->ts_off = rnd32(s);
 	}
 	ss->conn = ci;
+	memcpy(ss->peer, cn->peer_str, sizeof(ss->peer));
 	ss->tcp = t.tcp;
 	ss->last_activity_ns = now;
 	if (t.tcp) {
@@ -960,7 +963,7 @@ static void handle_request(struct lumen_rtsp_server *s, int ci,
 static bool conn_input(struct lumen_rtsp_server *s, int ci, int64_t now)
 {
 	struct conn *cn = &s->conns[ci];
-	static struct lumen_rtsp_request req;	/* server thread only */
+	struct lumen_rtsp_request *req = &s->req;
 	struct lumen_rtsp_frame fr;
 	char err[200];
 
@@ -990,19 +993,19 @@ static bool conn_input(struct lumen_rtsp_server *s, int ci, int64_t now)
 		}
 		while (cn->in_len && !cn->close_after_flush) {
 			size_t used = 0;
-			int ret = lumen_rtsp_parse(cn->in, cn->in_len, &req, &fr, &used,
+			int ret = lumen_rtsp_parse(cn->in, cn->in_len, req, &fr, &used,
 						   err, sizeof(err));
 
 			if (ret == LUMEN_RTSP_REQUEST) {
-				handle_request(s, ci, &req, now);
+				handle_request(s, ci, req, now);
 			} else if (ret == LUMEN_RTSP_INTERLEAVED) {
 				/* RTCP receiver reports over TCP: a sign of life */
 				(void)fr;
 			} else if (ret < 0) {
 				s->requests++;
 				lumen_info("rtsp: %s: %s", cn->peer_str, err);
-				reply(s, ci, req.status, req.cseq, NULL);
-				if (req.fatal)
+				reply(s, ci, req->status, req->cseq, NULL);
+				if (req->fatal)
 					cn->close_after_flush = true;
 			} else if (cn->in_len == IN_SIZE && cn->in[0] == '$') {
 				/* a frame larger than the buffer: discard it */
@@ -1503,8 +1506,7 @@ void lumen_rtsp_stats(struct lumen_rtsp_server *s, struct lumen_rtsp_stats *out)
 			continue;
 		o = &out->client[out->nclients++];
 		copy_str(o->session, sizeof(o->session), ss->id);
-		if (ss->conn >= 0)
-			copy_str(o->peer, sizeof(o->peer), s->conns[ss->conn].peer_str);
+		copy_str(o->peer, sizeof(o->peer), ss->peer);
 		o->channel = ss->channel;
 		o->tcp = ss->tcp;
 		o->playing = ss->playing;
