@@ -10,7 +10,6 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh meson ninja-build pkg-config gcc libturbojpeg0-dev \
-	libx264-dev \
 	libjpeg62-turbo-dev libpng-dev libtiff-dev libyaml-dev libcmocka-dev \
 	libmicrohttpd-dev libx264-dev
 [ -f build-release/build.ninja ] ||
