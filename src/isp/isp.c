@@ -36,7 +36,6 @@ void lumen_isp_params_default(struct lumen_isp_params *p)
 int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 {
 	struct lumen_isp *isp;
-	size_t s_fast, s_quality;
 	int err;
 
 	if (max_width < 2 || max_height < 2 || max_width > LUMEN_MAX_DIM ||
@@ -57,9 +56,10 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 	err = lumen_frame_alloc(&isp->rgb8, LUMEN_PIX_RGB24, max_width, max_height);
 	if (err)
 		goto free_rgb;
-	s_fast = lumen_demosaic_scratch_size(LUMEN_DEMOSAIC_FAST, max_width, max_height);
-	s_quality = lumen_demosaic_scratch_size(LUMEN_DEMOSAIC_QUALITY, max_width, max_height);
-	isp->scratch_size = s_fast > s_quality ? s_fast : s_quality;
+	/* the quality demosaic's scratch (tens of MB at 2560 wide) is only
+	 * taken when a frame first asks for it: lumen_isp_reserve_scratch() */
+	isp->scratch_size = lumen_demosaic_scratch_size(LUMEN_DEMOSAIC_FAST,
+							max_width, max_height);
 	if (isp->scratch_size) {
 		isp->scratch = aligned_alloc(64, (isp->scratch_size + 63) & ~(size_t)63);
 		if (!isp->scratch) {
@@ -79,6 +79,24 @@ free_raw:
 free_isp:
 	free(isp);
 	return err;
+}
+
+int lumen_isp_reserve_scratch(struct lumen_isp *isp,
+			      enum lumen_demosaic_method method)
+{
+	size_t need = lumen_demosaic_scratch_size(method, isp->max_width,
+						  isp->max_height);
+	void *mem;
+
+	if (need <= isp->scratch_size)
+		return 0;
+	mem = aligned_alloc(64, (need + 63) & ~(size_t)63);
+	if (!mem)
+		return -ENOMEM;
+	free(isp->scratch);
+	isp->scratch = mem;
+	isp->scratch_size = need;
+	return 0;
 }
 
 void lumen_isp_destroy(struct lumen_isp *isp)

@@ -147,6 +147,16 @@ int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in
 			     const struct lumen_isp_params *p,
 			     struct lumen_frame *out, int first, int end);
 
+/*
+ * Makes sure the demosaic scratch is large enough for @method. create()
+ * reserves only the fast method's; the demosaic stage calls this, so the
+ * first frame asking for the quality method allocates once (and may fail
+ * with -ENOMEM); call it before streaming to keep allocation out of the
+ * frame path.
+ */
+int lumen_isp_reserve_scratch(struct lumen_isp *isp,
+			      enum lumen_demosaic_method method);
+
 /* Index of the stage named @name in lumen_isp_stages[], or -ENOENT. */
 int lumen_isp_stage_index(const char *name);
 
