@@ -27,6 +27,8 @@ static const struct ev_family *const ev_families[] = {
 	&ev_family_lumen,
 };
 #define NFAMILIES (sizeof(ev_families) / sizeof(ev_families[0]))
+_Static_assert(NFAMILIES <= sizeof(((struct lumen_doctor_evidence *)0)->state) /
+			     sizeof(void *), "one state slot per family");
 
 #define DIR_DEPTH_MAX 4
 #define DIR_FILES_MAX 4096
