@@ -422,8 +422,8 @@ static void sdp_build(void **state)
 		"t=0 0\r\n", "a=control:*\r\n", "m=video 0 RTP/AVP 96\r\n",
 		"a=rtpmap:96 H264/90000\r\n", "a=framerate:25\r\n",
 		"a=control:trackID=0\r\n",
-		"a=fmtp:96 packetization-mode=1;profile-level-id=42c01f;"
-		"sprop-parameter-sets=",
+		("a=fmtp:96 packetization-mode=1;profile-level-id=42c01f;"
+		 "sprop-parameter-sets="),
 	};
 
 	(void)state;
