@@ -530,17 +530,8 @@ static int session_pump(struct lumen_rtsp_server *s, struct session *ss,
 		uint8_t buf[4 + LUMEN_RTP_HDR_LEN + 2048];
 		struct slot sl;
 
-		if (cn && !conn_room(cn, 4 + LUMEN_RTP_HDR_LEN + mtu, OUT_RESERVE)) {
-			if (conn_flush(cn, now) < 0) {
-				cn->close_after_flush = true;
-				break;
-			}
-			if (!conn_room(cn, 4 + LUMEN_RTP_HDR_LEN + mtu, OUT_RESERVE))
-				break;	/* socket full: wait for POLLOUT */
-		}
-		if (!cn && s->udp_blocked)
-			break;
-
+		/* queue accounting first, so that a client whose socket is
+		 * full still has its overflow counted and skipped */
 		pthread_mutex_lock(&c->lock);
 		if (ss->wait_key) {
 			uint64_t key = newest_key(c, ss->cursor);
@@ -570,6 +561,24 @@ static int session_pump(struct lumen_rtsp_server *s, struct session *ss,
 			pthread_mutex_unlock(&c->lock);
 			if (ss->wait_key)
 				ask_keyframe(s, ss->channel, now);
+			continue;
+		}
+		pthread_mutex_unlock(&c->lock);
+
+		if (cn && !conn_room(cn, 4 + LUMEN_RTP_HDR_LEN + mtu, OUT_RESERVE)) {
+			if (conn_flush(cn, now) < 0) {
+				cn->close_after_flush = true;
+				break;
+			}
+			if (!conn_room(cn, 4 + LUMEN_RTP_HDR_LEN + mtu, OUT_RESERVE))
+				break;	/* socket full: wait for POLLOUT */
+		}
+		if (!cn && s->udp_blocked)
+			break;
+
+		pthread_mutex_lock(&c->lock);
+		if (c->head - ss->cursor > max_lag) {	/* pushed meanwhile */
+			pthread_mutex_unlock(&c->lock);
 			continue;
 		}
 		sl = c->slots[ss->cursor % c->nslots];
@@ -842,7 +851,7 @@ static void do_play(struct lumen_rtsp_server *s, int ci,
 	ts = session_join(s, ss, now);
 	ss->caught_up = false;
 	ss->playing = true;
-	ss->next_rtcp_ns = now + 1000000000;
+	ss->next_rtcp_ns = now;	/* the first SR right after the first packets */
 	/* the track's control URL: the aggregate URL + "/trackID=0" */
 	while (n && req->uri[n - 1] == '/')
 		n--;
