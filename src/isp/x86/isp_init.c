@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * x86 dispatch ladder of the ISP stage kernels (isp_dsp.h). Built without
+ * ISA flags, so it runs on any x86 CPU; it only installs kernels the CPU
+ * has.
+ */
+#include "core/cpu.h"
+#include "isp/isp_dsp.h"
+
+void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
+{
+	unsigned flags = lumen_cpu_flags();
+
+	if (!(flags & LUMEN_CPU_AVX2))
+		return;
+	dsp->dpc_screen = lumen_dpc_screen_avx2;
+}
