@@ -9,6 +9,7 @@
  * LUMEN_CPU_MASK, so the same binary also runs C-only.
  */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -360,11 +361,587 @@ static void dpc_matches_replaced_code(void **state)
 	lumen_cpu_set_mask(cpu_all);
 }
 
+/* ------------------------------------------------------------------ */
+/* ccm and csc: the code these stages replaced, verbatim but for names */
+
+static void ref_ccm_apply(struct lumen_frame *rgb, const float m[3][3], float gain)
+{
+	int32_t q[3][3];	/* Q12 */
+
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++) {
+			float v = m[i][j] * gain * 4096.0f;
+
+			v = v > 2.0e6f ? 2.0e6f : v < -2.0e6f ? -2.0e6f : v;
+			q[i][j] = (int32_t)lrintf(v);
+		}
+
+	for (int y = 0; y < rgb->height; y++) {
+		uint16_t *r = (uint16_t *)(void *)(rgb->data[0] + (size_t)y * rgb->stride[0]);
+		uint16_t *g = (uint16_t *)(void *)(rgb->data[1] + (size_t)y * rgb->stride[1]);
+		uint16_t *b = (uint16_t *)(void *)(rgb->data[2] + (size_t)y * rgb->stride[2]);
+
+		for (int x = 0; x < rgb->width; x++) {
+			int64_t in[3] = { r[x], g[x], b[x] };
+			int64_t out[3];
+
+			for (int i = 0; i < 3; i++) {
+				int64_t v = (q[i][0] * in[0] + q[i][1] * in[1] +
+					     q[i][2] * in[2] + 2048) >> 12;
+
+				out[i] = v < 0 ? 0 : v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v;
+			}
+			r[x] = (uint16_t)out[0];
+			g[x] = (uint16_t)out[1];
+			b[x] = (uint16_t)out[2];
+		}
+	}
+}
+
+struct ref_csc_coeffs {
+	int32_t y[3], cb[3], cr[3];	/* Q14 */
+	int32_t y_off, y_scale_q14;
+};
+
+static void ref_coeffs(enum lumen_yuv_matrix m, bool full, struct ref_csc_coeffs *c)
+{
+	/* Kr and Kb from ITU-R BT.601 and BT.709 */
+	const double kr = m == LUMEN_YUV_BT709 ? 0.2126 : 0.299;
+	const double kb = m == LUMEN_YUV_BT709 ? 0.0722 : 0.114;
+	const double kg = 1 - kr - kb;
+	const double ys = full ? 1.0 : 219.0 / 255.0;
+	const double cs = full ? 1.0 : 224.0 / 255.0;
+	const double q = 16384.0;
+
+	c->y[0] = (int32_t)lrint(kr * ys * q);
+	c->y[1] = (int32_t)lrint(kg * ys * q);
+	c->y[2] = (int32_t)lrint(kb * ys * q);
+	c->cb[0] = (int32_t)lrint(-kr / (2 * (1 - kb)) * cs * q);
+	c->cb[1] = (int32_t)lrint(-kg / (2 * (1 - kb)) * cs * q);
+	c->cb[2] = (int32_t)lrint(0.5 * cs * q);
+	c->cr[0] = (int32_t)lrint(0.5 * cs * q);
+	c->cr[1] = (int32_t)lrint(-kg / (2 * (1 - kr)) * cs * q);
+	c->cr[2] = (int32_t)lrint(-kb / (2 * (1 - kr)) * cs * q);
+	c->y_off = full ? 0 : 16;
+}
+
+static inline uint8_t ref_clamp8(int32_t v)
+{
+	return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+static inline uint8_t ref_luma(const struct ref_csc_coeffs *c, const uint8_t *p)
+{
+	return ref_clamp8(((c->y[0] * p[0] + c->y[1] * p[1] + c->y[2] * p[2] +
+			8192) >> 14) + c->y_off);
+}
+
+/* Sums of Cb and Cr (Q14, offset-free) of one pixel. */
+static inline void ref_chroma(const struct ref_csc_coeffs *c, const uint8_t *p,
+			  int32_t *cb, int32_t *cr)
+{
+	*cb += c->cb[0] * p[0] + c->cb[1] * p[1] + c->cb[2] * p[2];
+	*cr += c->cr[0] * p[0] + c->cr[1] * p[1] + c->cr[2] * p[2];
+}
+
+static int ref_csc_apply(const struct lumen_frame *rgb8, struct lumen_frame *out,
+		    enum lumen_yuv_matrix matrix, bool full_range)
+{
+	struct ref_csc_coeffs c;
+	const int w = rgb8->width, h = rgb8->height;
+
+	if (rgb8->fmt != LUMEN_PIX_RGB24 || out->width != w || out->height != h)
+		return -EINVAL;
+	if (out->fmt == LUMEN_PIX_RGB24) {
+		for (int y = 0; y < h && out->data[0] != rgb8->data[0]; y++)
+			memcpy(out->data[0] + (size_t)y * out->stride[0],
+			       rgb8->data[0] + (size_t)y * rgb8->stride[0], 3 * (size_t)w);
+		return 0;
+	}
+	ref_coeffs(matrix, full_range, &c);
+
+	switch (out->fmt) {
+	case LUMEN_PIX_NV12:
+	case LUMEN_PIX_I420:
+		if ((w | h) & 1)
+			return -EINVAL;
+		for (int y = 0; y < h; y += 2) {
+			const uint8_t *s0 = rgb8->data[0] + (size_t)y * rgb8->stride[0];
+			const uint8_t *s1 = s0 + rgb8->stride[0];
+			uint8_t *y0 = out->data[0] + (size_t)y * out->stride[0];
+			uint8_t *y1 = y0 + out->stride[0];
+			uint8_t *u = out->data[1] + (size_t)(y / 2) * out->stride[1];
+			uint8_t *v = out->fmt == LUMEN_PIX_I420 ?
+				     out->data[2] + (size_t)(y / 2) * out->stride[2] : NULL;
+
+			for (int x = 0; x < w; x += 2) {
+				int32_t cb = 0, cr = 0;
+
+				y0[x] = ref_luma(&c, s0 + 3 * x);
+				y0[x + 1] = ref_luma(&c, s0 + 3 * x + 3);
+				y1[x] = ref_luma(&c, s1 + 3 * x);
+				y1[x + 1] = ref_luma(&c, s1 + 3 * x + 3);
+				ref_chroma(&c, s0 + 3 * x, &cb, &cr);
+				ref_chroma(&c, s0 + 3 * x + 3, &cb, &cr);
+				ref_chroma(&c, s1 + 3 * x, &cb, &cr);
+				ref_chroma(&c, s1 + 3 * x + 3, &cb, &cr);
+				cb = ref_clamp8(((cb + 32768) >> 16) + 128);
+				cr = ref_clamp8(((cr + 32768) >> 16) + 128);
+				if (v) {
+					u[x / 2] = (uint8_t)cb;
+					v[x / 2] = (uint8_t)cr;
+				} else {
+					u[x] = (uint8_t)cb;
+					u[x + 1] = (uint8_t)cr;
+				}
+			}
+		}
+		return 0;
+	case LUMEN_PIX_YUYV:
+		if (w & 1)
+			return -EINVAL;
+		for (int y = 0; y < h; y++) {
+			const uint8_t *s = rgb8->data[0] + (size_t)y * rgb8->stride[0];
+			uint8_t *d = out->data[0] + (size_t)y * out->stride[0];
+
+			for (int x = 0; x < w; x += 2) {
+				int32_t cb = 0, cr = 0;
+
+				ref_chroma(&c, s + 3 * x, &cb, &cr);
+				ref_chroma(&c, s + 3 * x + 3, &cb, &cr);
+				d[2 * x] = ref_luma(&c, s + 3 * x);
+				d[2 * x + 1] = ref_clamp8(((cb + 16384) >> 15) + 128);
+				d[2 * x + 2] = ref_luma(&c, s + 3 * x + 3);
+				d[2 * x + 3] = ref_clamp8(((cr + 16384) >> 15) + 128);
+			}
+		}
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+
+/* rows of plane p of a frame lumen_frame_alloc() made */
+static int plane_rows(const struct lumen_frame *f, int p)
+{
+	if (p > 0 && (f->fmt == LUMEN_PIX_NV12 || f->fmt == LUMEN_PIX_I420))
+		return f->height / 2;
+	return f->height;
+}
+
+static int plane_count(const struct lumen_frame *f)
+{
+	return f->fmt == LUMEN_PIX_RGB16P || f->fmt == LUMEN_PIX_I420 ? 3 :
+	       f->fmt == LUMEN_PIX_NV12 ? 2 : 1;
+}
+
+/* allocated and poisoned, so that unwritten samples and writes into the
+ * row padding show */
+static void frame_make(struct lumen_frame *f, enum lumen_pixfmt fmt, int w, int h)
+{
+	assert_int_equal(lumen_frame_alloc(f, fmt, w, h), 0);
+	for (int p = 0; p < plane_count(f); p++)
+		memset(f->data[p], 0xa5, f->stride[p] * (size_t)plane_rows(f, p));
+}
+
+static void assert_frames_equal(const struct lumen_frame *a,
+				const struct lumen_frame *b, const char *what)
+{
+	for (int p = 0; p < plane_count(a); p++)
+		for (int y = 0; y < plane_rows(a, p); y++)
+			for (size_t i = 0; i < a->stride[p]; i++) {
+				uint8_t va = a->data[p][(size_t)y * a->stride[p] + i];
+				uint8_t vb = b->data[p][(size_t)y * b->stride[p] + i];
+
+				if (va != vb)
+					fail_msg("%s: %s %dx%d plane %d row %d byte %zu: "
+						 "%u != %u", what, lumen_pixfmt_name(a->fmt),
+						 a->width, a->height, p, y, i, va, vb);
+			}
+}
+
+static uint16_t *plane16(const struct lumen_frame *f, int p, int y)
+{
+	return (uint16_t *)(void *)(f->data[p] + (size_t)y * f->stride[p]);
+}
+
+/* matrices (as Q12) from plain to hostile: identity, a real CCM times an
+ * exposure, the int16 edge, beyond it (the SIMD fallback), and huge */
+static void test_matrix(int k, unsigned *seed, int32_t q[3][3])
+{
+	static const float ccm[3][3] = {
+		{ 1.72f, -0.55f, -0.17f }, { -0.21f, 1.46f, -0.25f },
+		{ 0.05f, -0.62f, 1.57f },
+	};
+	static const float gains[] = { 1.0f, 2.5f, 4.7f, 7.99f, 20.0f, 900.0f };
+
+	if (k == 0) {
+		float id[3][3] = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
+
+		lumen_ccm_quantise(id, 1.0f, q);
+		return;
+	}
+	if (k <= 6) {
+		lumen_ccm_quantise(ccm, gains[k - 1], q);
+		return;
+	}
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++) {
+			unsigned r = lumen_test_rand(seed);
+
+			switch (k) {
+			case 7:	/* every coefficient at the int16 edge */
+				q[i][j] = (r & 1) ? 32767 : -32767;
+				break;
+			case 8:	/* one beyond */
+				q[i][j] = i == j ? 32768 : -(int32_t)(r % 4096);
+				break;
+			default:	/* anything quantise() can give */
+				q[i][j] = (int32_t)(r % 4000001) - 2000000;
+				break;
+			}
+		}
+}
+#define N_MATRICES 11
+
+static void ccm_rows_match_c(void **state)
+{
+	static uint16_t in[3][1100], out[2][3][1100 + 64];
+	int tested = 0;
+
+	(void)state;
+	for (unsigned l = 1; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+		unsigned seed = 17;
+
+		if (!level_init(l, &dsp) || dsp.ccm_row == lumen_ccm_row_c)
+			continue;
+		tested++;
+		for (int w = 1; w <= 1100; w += w < 70 ? 1 : 173)
+			for (int p = 0; p < PAT_COUNT; p++)
+				for (int k = 0; k < N_MATRICES; k++) {
+					int32_t q[3][3];
+					const uint16_t *src[3] = { in[0], in[1], in[2] };
+
+					test_matrix(k, &seed, q);
+					for (int c = 0; c < 3; c++)
+						for (int x = 0; x < w; x++)
+							in[c][x] = pattern_at((enum pattern)p, x, c, &seed);
+					for (int v = 0; v < 2; v++) {
+						uint16_t *dst[3];
+
+						for (int c = 0; c < 3; c++) {
+							for (int x = 0; x < 1100 + 64; x++)
+								out[v][c][x] = 0xdead;
+							dst[c] = out[v][c] + 32;
+						}
+						if (v)
+							dsp.ccm_row(dst, src, w, q);
+						else
+							lumen_ccm_row_c(dst, src, w, q);
+					}
+					if (memcmp(out[0], out[1], sizeof(out[0])))
+						fail_msg("ccm level %#x w %d p %d matrix %d",
+							 cpu_levels[l], w, p, k);
+					/* in place gives the same */
+					{
+						uint16_t *io[3] = { in[0], in[1], in[2] };
+
+						dsp.ccm_row(io, src, w, q);
+						for (int c = 0; c < 3; c++)
+							if (memcmp(in[c], out[0][c] + 32, 2 * (size_t)w))
+								fail_msg("ccm in place level %#x w %d p %d "
+									 "matrix %d", cpu_levels[l], w, p, k);
+					}
+				}
+	}
+	lumen_cpu_set_mask(cpu_all);
+	print_message("ccm rows tested: %d\n", tested);
+}
+
+/* C ccm against the replaced int64 code on working values; above
+ * LUMEN_WORK_MAX the new code clamps the input first (documented) */
+static void ccm_matches_replaced_code(void **state)
+{
+	static const float ccm[3][3] = {
+		{ 1.72f, -0.55f, -0.17f }, { -0.21f, 1.46f, -0.25f },
+		{ 0.05f, -0.62f, 1.57f },
+	};
+	static const float gains[] = { 1.0f, 0.3f, 7.0f, 40.0f, 2000.0f };
+
+	(void)state;
+	for (unsigned l = 0; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+
+		if (!level_init(l, &dsp))
+			continue;
+		for (unsigned g = 0; g < 5; g++)
+			for (int p = PAT_RANDOM_WORK; p <= PAT_WORK_MAX; p++) {
+				struct lumen_frame a, b;
+				unsigned seed = 5 + g;
+
+				frame_make(&a, LUMEN_PIX_RGB16P, 37, 5);
+				for (int c = 0; c < 3; c++)
+					for (int y = 0; y < 5; y++)
+						for (int x = 0; x < 37; x++)
+							plane16(&a, c, y)[x] = pattern_at(
+								(enum pattern)p, x, y, &seed);
+				frame_make(&b, LUMEN_PIX_RGB16P, 37, 5);
+				for (int c = 0; c < 3; c++)
+					memcpy(b.data[c], a.data[c], a.stride[c] * 5);
+				ref_ccm_apply(&a, ccm, gains[g]);
+				lumen_ccm_apply(&b, ccm, gains[g]);
+				assert_frames_equal(&a, &b, "ccm vs replaced");
+				lumen_frame_free(&a);
+				lumen_frame_free(&b);
+			}
+	}
+	lumen_cpu_set_mask(cpu_all);
+}
+
+static void csc420_rows_match_c(void **state)
+{
+	static uint8_t in[6][1100], out[2][4][1100 + 64];
+	int tested = 0;
+
+	(void)state;
+	for (unsigned l = 1; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+		unsigned seed = 23;
+
+		if (!level_init(l, &dsp) || dsp.csc420 == lumen_csc420_c)
+			continue;
+		tested++;
+		for (int w = 2; w <= 1100; w += w < 70 ? 2 : 174)
+			for (int p = 0; p < 5; p++)
+				for (int m = 0; m < 4; m++)
+					for (int i420 = 0; i420 < 2; i420++) {
+						struct lumen_csc_coeffs c;
+						const uint8_t *src[6];
+
+						lumen_csc_coeffs_make((enum lumen_yuv_matrix)(m & 1),
+								      m >> 1, &c);
+						for (int k = 0; k < 6; k++) {
+							for (int x = 0; x < w; x++) {
+								unsigned r = lumen_test_rand(&seed);
+
+								in[k][x] = (uint8_t)(p == 0 ? r :
+									p == 1 ? 0 : p == 2 ? 255 :
+									p == 3 ? ((r & 1) ? 255 : 0) :
+									(k % 3 == x % 3 ? 255 : 0));
+							}
+							src[k] = in[k];
+						}
+						for (int v = 0; v < 2; v++) {
+							uint8_t *o[4];
+
+							memset(out[v], 0x5a, sizeof(out[v]));
+							for (int k = 0; k < 4; k++)
+								o[k] = out[v][k] + 32;
+							(v ? dsp.csc420 : lumen_csc420_c)(
+								o[0], o[1], o[2], i420 ? o[3] : NULL,
+								src, w, &c);
+						}
+						if (memcmp(out[0], out[1], sizeof(out[0])))
+							fail_msg("csc420 level %#x w %d p %d m %d i420 %d",
+								 cpu_levels[l], w, p, m, i420);
+					}
+	}
+	lumen_cpu_set_mask(cpu_all);
+	print_message("csc420 kernels tested: %d\n", tested);
+}
+
+static const enum lumen_pixfmt out_fmts[] = {
+	LUMEN_PIX_RGB24, LUMEN_PIX_NV12, LUMEN_PIX_I420, LUMEN_PIX_YUYV,
+};
+
+static bool size_ok(enum lumen_pixfmt fmt, int w, int h)
+{
+	if (fmt == LUMEN_PIX_NV12 || fmt == LUMEN_PIX_I420)
+		return !((w | h) & 1);
+	return fmt != LUMEN_PIX_YUYV || !(w & 1);
+}
+
+/* csc on RGB24, every level, against the replaced code */
+static void csc_matches_replaced_code(void **state)
+{
+	static const int sizes[][2] = { { 2, 2 }, { 6, 4 }, { 17, 3 }, { 34, 6 },
+					{ 258, 4 }, { 300, 2 }, { 515, 3 } };
+
+	(void)state;
+	for (unsigned l = 0; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+
+		if (!level_init(l, &dsp))
+			continue;
+		for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+			for (unsigned f = 0; f < 4; f++)
+				for (int m = 0; m < 4; m++) {
+					const int w = sizes[s][0], h = sizes[s][1];
+					struct lumen_frame rgb8, a, b;
+					unsigned seed = 31 + s;
+
+					if (!size_ok(out_fmts[f], w, h)) {
+						frame_make(&rgb8, LUMEN_PIX_RGB24, w, h);
+						frame_make(&a, LUMEN_PIX_YUYV, w + 1, h);
+						a.width = w;
+						a.fmt = out_fmts[f];
+						assert_int_equal(lumen_csc_apply(&rgb8, &a,
+							LUMEN_YUV_BT601, false), -EINVAL);
+						lumen_frame_free(&rgb8);
+						lumen_frame_free(&a);
+						continue;
+					}
+					frame_make(&rgb8, LUMEN_PIX_RGB24, w, h);
+					for (int y = 0; y < h; y++)
+						for (int x = 0; x < 3 * w; x++) {
+							unsigned r = lumen_test_rand(&seed);
+
+							rgb8.data[0][(size_t)y * rgb8.stride[0] + x] =
+								(uint8_t)(m == 3 ? ((r & 1) ? 255 : 0) : r);
+						}
+					frame_make(&a, out_fmts[f], w, h);
+					frame_make(&b, out_fmts[f], w, h);
+					assert_int_equal(ref_csc_apply(&rgb8, &a,
+						(enum lumen_yuv_matrix)(m & 1), m >> 1), 0);
+					assert_int_equal(lumen_csc_apply(&rgb8, &b,
+						(enum lumen_yuv_matrix)(m & 1), m >> 1), 0);
+					assert_frames_equal(&a, &b, "csc vs replaced");
+					lumen_frame_free(&rgb8);
+					lumen_frame_free(&a);
+					lumen_frame_free(&b);
+				}
+	}
+	lumen_cpu_set_mask(cpu_all);
+}
+
+/* the fused pass against ccm, tone and csc run one after the other */
+static void finish_matches_stage_by_stage(void **state)
+{
+	static const int sizes[][2] = { { 2, 2 }, { 3, 5 }, { 18, 4 }, { 33, 7 },
+					{ 256, 2 }, { 260, 4 }, { 513, 3 } };
+	static uint8_t lut[LUMEN_WORK_MAX + 1];
+
+	(void)state;
+	lumen_tone_build(lut, 0.3f);
+	for (unsigned l = 0; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+
+		if (!level_init(l, &dsp))
+			continue;
+		for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+			for (unsigned f = 0; f < 4; f++)
+				for (int k = 0; k < 7; k++) {
+					const int w = sizes[s][0], h = sizes[s][1];
+					static const float ccm[3][3] = {
+						{ 1.72f, -0.55f, -0.17f }, { -0.21f, 1.46f, -0.25f },
+						{ 0.05f, -0.62f, 1.57f },
+					};
+					static const float gains[] = { 1, 0.5f, 3, 7.9f, 9, 50, 1 };
+					struct lumen_frame rgb, work, rgb8, a, b;
+					enum pattern p = k == 6 ? PAT_RANDOM_EXTREME : PAT_RANDOM_WORK;
+					unsigned seed = 41 + s;
+					int32_t q[3][3];
+
+					if (!size_ok(out_fmts[f], w, h))
+						continue;
+					frame_make(&rgb, LUMEN_PIX_RGB16P, w, h);
+					frame_make(&work, LUMEN_PIX_RGB16P, w, h);
+					for (int c = 0; c < 3; c++)
+						for (int y = 0; y < h; y++)
+							for (int x = 0; x < w; x++) {
+								uint16_t v = pattern_at(p, x, y, &seed);
+
+								/* demosaic output never passes MAX */
+								plane16(&rgb, c, y)[x] = v > MAXV ? MAXV : v;
+								plane16(&work, c, y)[x] = plane16(&rgb, c, y)[x];
+							}
+					lumen_ccm_quantise(ccm, gains[k], q);
+					frame_make(&rgb8, LUMEN_PIX_RGB24, w, h);
+					frame_make(&a, out_fmts[f], w, h);
+					frame_make(&b, out_fmts[f], w, h);
+					lumen_ccm_apply(&work, ccm, gains[k]);
+					lumen_tone_apply(&work, &rgb8, lut);
+					assert_int_equal(lumen_csc_apply(&rgb8, &a, LUMEN_YUV_BT709,
+									 k & 1), 0);
+					assert_int_equal(lumen_isp_finish(&rgb, q, lut, LUMEN_YUV_BT709,
+									  k & 1, &b), 0);
+					assert_frames_equal(&a, &b, "fused vs stage by stage");
+					lumen_frame_free(&rgb);
+					lumen_frame_free(&work);
+					lumen_frame_free(&rgb8);
+					lumen_frame_free(&a);
+					lumen_frame_free(&b);
+				}
+	}
+	lumen_cpu_set_mask(cpu_all);
+}
+
+/* The whole ISP at every level against C only: all CFA orders, input
+ * strides with padding, odd sizes where the output allows them. */
+static void isp_levels_agree(void **state)
+{
+	static const int sizes[][2] = { { 6, 6 }, { 7, 5 }, { 34, 10 },
+					{ 67, 9 }, { 130, 12 }, { 301, 7 } };
+
+	(void)state;
+	for (unsigned l = 1; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+
+		if (!level_init(l, &dsp))
+			continue;
+		for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+			for (int o = 0; o < 4; o++)
+				for (unsigned f = 0; f < 4; f++) {
+					const int w = sizes[s][0], h = sizes[s][1];
+					struct lumen_frame raw, a, b;
+					struct lumen_isp_params prm;
+					struct lumen_isp *isp;
+
+					if (!size_ok(out_fmts[f], w, h))
+						continue;
+					raw_make(&raw, w, h, (enum lumen_bayer)o,
+						 o == 2 ? PAT_RANDOM16 : PAT_SPIKES, 9u + s, s & 1);
+					raw.bits = 12;
+					raw.white = 4000;
+					for (int c = 0; c < 4; c++)
+						raw.black[c] = (uint16_t)(200 + 10 * c);
+					frame_make(&a, out_fmts[f], w, h);
+					frame_make(&b, out_fmts[f], w, h);
+					lumen_isp_params_default(&prm);
+					prm.wb[0] = 1.9f;
+					prm.wb[2] = 1.4f;
+					prm.contrast = 0.25f;
+					prm.exposure = o == 1 ? 12.0f : 1.3f;
+					prm.yuv_matrix = (enum lumen_yuv_matrix)(o & 1);
+					prm.yuv_full_range = o >> 1;
+					assert_int_equal(lumen_isp_create(&isp, w, h), 0);
+					lumen_cpu_set_mask(0);
+					assert_int_equal(lumen_isp_process(isp, &raw, &prm, &a), 0);
+					lumen_cpu_set_mask(cpu_levels[l]);
+					assert_int_equal(lumen_isp_process(isp, &raw, &prm, &b), 0);
+					assert_frames_equal(&a, &b, "isp level vs C");
+					lumen_isp_destroy(isp);
+					free(raw.data[0]);
+					lumen_frame_free(&a);
+					lumen_frame_free(&b);
+				}
+	}
+	lumen_cpu_set_mask(cpu_all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(dpc_screen_matches_c),
 		cmocka_unit_test(dpc_matches_replaced_code),
+		cmocka_unit_test(ccm_rows_match_c),
+		cmocka_unit_test(ccm_matches_replaced_code),
+		cmocka_unit_test(csc420_rows_match_c),
+		cmocka_unit_test(csc_matches_replaced_code),
+		cmocka_unit_test(finish_matches_stage_by_stage),
+		cmocka_unit_test(isp_levels_agree),
 	};
 
 	cpu_all = lumen_cpu_flags();

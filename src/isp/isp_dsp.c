@@ -13,10 +13,10 @@ void lumen_isp_dsp_init(struct lumen_isp_dsp *dsp)
 	/*TODO dsp->scale_row = lumen_scale_row_c;*/
 	dsp->dpc_screen = lumen_dpc_screen_c;
 	/*TODO dsp->stats_span = lumen_stats_span_c;*/
-	/*TODO dsp->ccm_row = lumen_ccm_row_c;*/
-	/*TODO dsp->tone_row = lumen_tone_row_c;*/
-	/*TODO dsp->csc420 = lumen_csc420_c;*/
-	/*TODO dsp->csc422 = lumen_csc422_c;*/
+	dsp->ccm_row = lumen_ccm_row_c;
+	dsp->tone_row = lumen_tone_row_c;
+	dsp->csc420 = lumen_csc420_c;
+	dsp->csc422 = lumen_csc422_c;
 #if defined(LUMEN_HAVE_AVX2)
 	lumen_isp_dsp_init_x86(dsp);
 #elif defined(LUMEN_HAVE_NEON)
