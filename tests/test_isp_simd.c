@@ -49,7 +49,8 @@ static bool level_init(unsigned l, struct lumen_isp_dsp *dsp)
 
 enum pattern {
 	PAT_RANDOM16, PAT_RANDOM_WORK, PAT_ZERO, PAT_WORK_MAX, PAT_U16_MAX,
-	PAT_CHECKER, PAT_RANDOM_EXTREME, PAT_NOISY_FLAT, PAT_SPIKES, PAT_COUNT
+	PAT_CHECKER, PAT_RANDOM_EXTREME, PAT_NOISY_FLAT, PAT_NEAR_CLIP, PAT_SPIKES,
+	PAT_COUNT
 };
 
 static uint16_t pattern_at(enum pattern p, int x, int y, unsigned *seed)
@@ -65,6 +66,7 @@ static uint16_t pattern_at(enum pattern p, int x, int y, unsigned *seed)
 	case PAT_CHECKER: return ((x + y) & 1) ? MAXV : 0;
 	case PAT_RANDOM_EXTREME: return (r & 1) ? MAXV : (r & 2) ? 0 : 0xffff;
 	case PAT_NOISY_FLAT: return (uint16_t)(3000 + r % 200);
+	case PAT_NEAR_CLIP: return (uint16_t)(LUMEN_STATS_CLIP - 1 + r % 3);
 	case PAT_SPIKES:
 	default:
 		/* noisy ramp with hot and dead pixels, pairs and runs */
@@ -931,6 +933,150 @@ static void isp_levels_agree(void **state)
 	lumen_cpu_set_mask(cpu_all);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* stats: the code this stage replaced, verbatim but for names         */
+
+#define REF_CLIP_LEVEL (LUMEN_WORK_MAX - LUMEN_WORK_MAX / 64)
+
+static void ref_stats_collect(const struct lumen_frame *work,
+			 struct lumen_isp_stats *st)
+{
+	const int cw = work->width / 2, ch = work->height / 2;
+	int zx = st->zones_x, zy = st->zones_y;
+	/* which channel sits at each cell position */
+	int chan[4];
+
+	if (zx <= 0 || zy <= 0 || zx * zy > LUMEN_STATS_MAX_ZONES)
+		zx = zy = 16;
+	if (zx > cw)
+		zx = cw > 0 ? cw : 1;
+	if (zy > ch)
+		zy = ch > 0 ? ch : 1;
+	memset(st, 0, sizeof(*st));
+	st->zones_x = zx;
+	st->zones_y = zy;
+	for (int i = 0; i < 4; i++)
+		chan[i] = lumen_bayer_at(work->bayer, i & 1, i >> 1);
+
+	for (int cy = 0; cy < ch; cy++) {
+		const uint16_t *r0 = (const uint16_t *)(const void *)
+			(work->data[0] + (size_t)(2 * cy) * work->stride[0]);
+		const uint16_t *r1 = (const uint16_t *)(const void *)
+			((const uint8_t *)r0 + work->stride[0]);
+		const int zrow = (int)((long long)cy * zy / ch) * zx;
+
+		for (int cx = 0; cx < cw; cx++) {
+			const int z = zrow + (int)((long long)cx * zx / cw);
+			unsigned v[4] = { r0[2 * cx], r0[2 * cx + 1],
+					  r1[2 * cx], r1[2 * cx + 1] };
+			unsigned rgb[3] = { 0, 0, 0 }, clipped = 0, luma;
+
+			for (int i = 0; i < 4; i++) {
+				rgb[chan[i]] += v[i];
+				clipped |= v[i] >= REF_CLIP_LEVEL;
+			}
+			for (int c = 0; c < 3; c++) {
+				st->sum[c][z] += rgb[c];
+				st->count[c][z] += c == 1 ? 2 : 1;
+			}
+			st->clipped[z] += clipped;
+			luma = (rgb[0] + rgb[1] + rgb[2]) / 4;
+			st->hist[luma * LUMEN_STATS_HIST_BINS / (LUMEN_WORK_MAX + 1)]++;
+		}
+	}
+	st->cells = (uint32_t)(cw * ch);
+}
+
+static void stats_spans_match_c(void **state)
+{
+	static uint16_t in[2][2 * 1100];
+	int tested = 0;
+
+	(void)state;
+	for (unsigned l = 1; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+		unsigned seed = 29;
+
+		if (!level_init(l, &dsp) || dsp.stats_span == lumen_stats_span_c)
+			continue;
+		tested++;
+		for (int n = 0; n <= 1100; n += n < 70 ? 1 : 157)
+			for (int p = 0; p < PAT_COUNT; p++) {
+				uint32_t sum[2][4] = { { 1, 2, 3, 4 }, { 1, 2, 3, 4 } };
+				uint32_t clip[2] = { 5, 5 };
+				static uint32_t hist[2][4][LUMEN_STATS_HIST_BINS];
+
+				for (int r = 0; r < 2; r++)
+					for (int x = 0; x < 2 * n; x++)
+						in[r][x] = pattern_at((enum pattern)p, x, r, &seed);
+				memset(hist, 0, sizeof(hist));
+				lumen_stats_span_c(in[0], in[1], n, sum[0], &clip[0], hist[0]);
+				dsp.stats_span(in[0], in[1], n, sum[1], &clip[1], hist[1]);
+				if (memcmp(sum[0], sum[1], sizeof(sum[0])) || clip[0] != clip[1])
+					fail_msg("stats level %#x n %d p %d: sums or clip differ",
+						 cpu_levels[l], n, p);
+				for (int b = 0; b < LUMEN_STATS_HIST_BINS; b++) {
+					uint32_t ha = 0, hb = 0;
+
+					for (int j = 0; j < 4; j++) {
+						ha += hist[0][j][b];
+						hb += hist[1][j][b];
+					}
+					if (ha != hb)
+						fail_msg("stats level %#x n %d p %d bin %d: %u != %u",
+							 cpu_levels[l], n, p, b, ha, hb);
+				}
+			}
+	}
+	lumen_cpu_set_mask(cpu_all);
+	print_message("stats spans tested: %d\n", tested);
+}
+
+/* whole statistics, every level, against the replaced code (on working
+ * values: that code indexed its histogram out of bounds above them) */
+static void stats_match_replaced_code(void **state)
+{
+	static const int zones[][2] = { { 0, 0 }, { 16, 16 }, { 32, 32 },
+					{ 7, 5 }, { 1, 1 }, { 200, 3 }, { 64, 64 } };
+	static const enum pattern pats[] = { PAT_RANDOM_WORK, PAT_ZERO,
+		PAT_WORK_MAX, PAT_CHECKER, PAT_NOISY_FLAT, PAT_SPIKES };
+	struct lumen_isp_stats *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+
+	(void)state;
+	assert_non_null(a);
+	assert_non_null(b);
+	for (unsigned l = 0; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+
+		if (!level_init(l, &dsp))
+			continue;
+		for (unsigned s = 0; s < N_SIZES; s++)
+			for (unsigned z = 0; z < sizeof(zones) / sizeof(zones[0]); z++)
+				for (unsigned p = 0; p < sizeof(pats) / sizeof(pats[0]); p++) {
+					struct lumen_frame f;
+					int o = (int)(s + z) & 3;
+
+					raw_make(&f, frame_sizes[s][0], frame_sizes[s][1],
+						 (enum lumen_bayer)o, pats[p], 3u + z, z & 1);
+					memset(a, 0x11, sizeof(*a));
+					memset(b, 0x22, sizeof(*b));
+					a->zones_x = b->zones_x = zones[z][0];
+					a->zones_y = b->zones_y = zones[z][1];
+					ref_stats_collect(&f, a);
+					lumen_stats_collect(&f, b);
+					if (memcmp(a, b, sizeof(*a)))
+						fail_msg("stats level %#x %dx%d zones %dx%d p %u o %d",
+							 cpu_levels[l], f.width, f.height,
+							 zones[z][0], zones[z][1], p, o);
+					free(f.data[0]);
+				}
+	}
+	lumen_cpu_set_mask(cpu_all);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -941,6 +1087,8 @@ int main(void)
 		cmocka_unit_test(csc420_rows_match_c),
 		cmocka_unit_test(csc_matches_replaced_code),
 		cmocka_unit_test(finish_matches_stage_by_stage),
+		cmocka_unit_test(stats_spans_match_c),
+		cmocka_unit_test(stats_match_replaced_code),
 		cmocka_unit_test(isp_levels_agree),
 	};
 
