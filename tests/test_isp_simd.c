@@ -22,6 +22,7 @@
 
 #include "core/cpu.h"
 #include "core/frame.h"
+#include "core/pack.h"
 #include "isp/isp.h"
 #include "isp/isp_dsp.h"
 #include "isp/stages.h"
@@ -1077,9 +1078,297 @@ static void stats_match_replaced_code(void **state)
 	free(b);
 }
 
+
+/* ------------------------------------------------------------------ */
+/* blc and wb: the code these stages replaced, verbatim but for names  */
+
+static int ref_blc_apply(const struct lumen_frame *in, struct lumen_frame *work)
+{
+	uint32_t scale[4];
+	unsigned black[4];
+
+	if (!lumen_pixfmt_is_bayer(in->fmt) || work->fmt != LUMEN_PIX_BAYER16 ||
+	    in->width != work->width || in->height != work->height)
+		return -EINVAL;
+	for (int c = 0; c < 4; c++) {
+		black[c] = in->black[c];
+		if (in->white <= black[c])
+			return -EINVAL;
+		/* Q16: (white - black) * scale == WORK_MAX << 16 */
+		scale[c] = (uint32_t)(((uint64_t)LUMEN_WORK_MAX << 16) /
+				      (in->white - black[c]));
+	}
+
+	for (int y = 0; y < in->height; y++) {
+		const uint8_t *src = in->data[0] + (size_t)y * in->stride[0];
+		uint16_t *dst = (uint16_t *)(void *)(work->data[0] +
+						     (size_t)y * work->stride[0]);
+		const unsigned b0 = black[(y & 1) * 2], b1 = black[(y & 1) * 2 + 1];
+		const uint32_t s0 = scale[(y & 1) * 2], s1 = scale[(y & 1) * 2 + 1];
+
+		/* packed and 8-bit rows are widened in place first */
+		if (in->fmt == LUMEN_PIX_BAYER10P)
+			lumen_unpack_raw10(src, dst, (size_t)in->width);
+		else if (in->fmt == LUMEN_PIX_BAYER12P)
+			lumen_unpack_raw12(src, dst, (size_t)in->width);
+		else if (in->fmt == LUMEN_PIX_BAYER8)
+			for (int x = in->width - 1; x >= 0; x--)
+				dst[x] = src[x];
+		else
+			for (int x = 0; x < in->width; x++)
+				dst[x] = ((const uint16_t *)(const void *)src)[x];
+
+		for (int x = 0; x < in->width; x++) {
+			unsigned b = (x & 1) ? b1 : b0;
+			uint32_t s = (x & 1) ? s1 : s0;
+			unsigned v = dst[x] > b ? dst[x] - b : 0;
+			uint64_t w = ((uint64_t)v * s + 0x8000) >> 16;
+
+			dst[x] = (uint16_t)(w > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : w);
+		}
+	}
+	work->bayer = in->bayer;
+	work->bits = LUMEN_WORK_BITS;
+	work->white = LUMEN_WORK_MAX;
+	for (int c = 0; c < 4; c++)
+		work->black[c] = 0;
+	return 0;
+}
+
+static void ref_wb_apply(struct lumen_frame *work, const float gain[3])
+{
+	uint32_t q[4];	/* Q12 gain per cell position */
+
+	for (int i = 0; i < 4; i++) {
+		float g = gain[lumen_bayer_at(work->bayer, i & 1, i >> 1)];
+
+		if (!(g > 0))
+			g = 0;
+		if (g > 64)
+			g = 64;
+		q[i] = (uint32_t)(g * 4096.0f + 0.5f);
+	}
+	for (int y = 0; y < work->height; y++) {
+		uint16_t *row = (uint16_t *)(void *)(work->data[0] +
+						     (size_t)y * work->stride[0]);
+		const uint32_t q0 = q[(y & 1) * 2], q1 = q[(y & 1) * 2 + 1];
+
+		for (int x = 0; x < work->width; x++) {
+			uint32_t v = (row[x] * ((x & 1) ? q1 : q0) + 2048) >> 12;
+
+			row[x] = (uint16_t)(v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v);
+		}
+	}
+}
+
+/* phase parameters as blc (ranges) and wb (gains) make them, and hostile */
+static void test_phase(int k, unsigned *seed, struct lumen_scale_phase *p)
+{
+	static const unsigned ranges[] = { 1, 2, 3, 255, 959, 4095, 16383,
+					   16384, 40000, 65535 };
+	static const float gains[] = { 0, 0.001f, 1, 1.0001f, 1.8f, 7.5f, 64 };
+
+	for (int c = 0; c < 2; c++) {
+		unsigned r = lumen_test_rand(seed);
+
+		if (k < 10) {		/* blc: black + range */
+			unsigned range = ranges[(k + c) % 10];
+			unsigned black = r % (65536 - range);
+
+			lumen_scale_phase_set(p, c, black, (uint32_t)(
+				((uint64_t)LUMEN_WORK_MAX << 16) / range));
+		} else if (k < 17) {	/* wb */
+			uint32_t q = (uint32_t)(gains[(k - 10 + c) % 7] * 4096.0f + 0.5f);
+
+			lumen_scale_phase_set(p, c, 0, q << 4);
+		} else {		/* anything */
+			lumen_scale_phase_set(p, c, r & 0xffff, lumen_test_rand(seed));
+		}
+	}
+}
+#define N_PHASES 22
+
+static void scale_rows_match_c(void **state)
+{
+	static uint16_t in[1100], out[2][1100 + 64];
+	int tested = 0;
+
+	(void)state;
+	for (unsigned l = 1; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+		unsigned seed = 37;
+
+		if (!level_init(l, &dsp) || dsp.scale_row == lumen_scale_row_c)
+			continue;
+		tested++;
+		for (int w = 1; w <= 1100; w += w < 70 ? 1 : 173)
+			for (int p = 0; p < PAT_COUNT; p++)
+				for (int k = 0; k < N_PHASES; k++) {
+					struct lumen_scale_phase ph;
+
+					test_phase(k, &seed, &ph);
+					for (int x = 0; x < w; x++)
+						in[x] = pattern_at((enum pattern)p, x, k, &seed);
+					for (int v = 0; v < 2; v++) {
+						for (int x = 0; x < 1100 + 64; x++)
+							out[v][x] = 0xdead;
+						(v ? dsp.scale_row : lumen_scale_row_c)(
+							out[v] + 32, in, w, &ph);
+					}
+					if (memcmp(out[0], out[1], sizeof(out[0])))
+						fail_msg("scale level %#x w %d p %d phase %d",
+							 cpu_levels[l], w, p, k);
+					dsp.scale_row(in, in, w, &ph);	/* in place */
+					if (memcmp(in, out[0] + 32, 2 * (size_t)w))
+						fail_msg("scale in place level %#x w %d p %d phase %d",
+							 cpu_levels[l], w, p, k);
+				}
+	}
+	lumen_cpu_set_mask(cpu_all);
+	print_message("scale rows tested: %d\n", tested);
+}
+
+/* Every sample value through the C map against the replaced blc and wb
+ * arithmetic (64-bit, and Q12 on working values). */
+static void scale_c_matches_replaced_arithmetic(void **state)
+{
+	static const unsigned blacks[] = { 0, 4, 64, 200, 4000, 60000 };
+	static const unsigned whites[] = { 255, 1023, 4095, 16383, 65535, 60001 };
+	static const float gains[] = { 0, 0.5f, 1, 1.23f, 3.3f, 63.9f, 64, 80 };
+	static uint16_t in[65536], out[65536];
+
+	(void)state;
+	for (int v = 0; v < 65536; v++)
+		in[v] = (uint16_t)v;
+	for (unsigned b = 0; b < 6; b++)
+		for (unsigned wi = 0; wi < 6; wi++) {
+			struct lumen_scale_phase ph;
+			uint32_t s;
+
+			if (whites[wi] <= blacks[b])
+				continue;
+			s = (uint32_t)(((uint64_t)LUMEN_WORK_MAX << 16) /
+				       (whites[wi] - blacks[b]));
+			lumen_scale_phase_set(&ph, 0, blacks[b], s);
+			lumen_scale_phase_set(&ph, 1, blacks[b], s);
+			lumen_scale_row_c(out, in, 65536, &ph);
+			for (unsigned v = 0; v < 65536; v++) {
+				unsigned d = v > blacks[b] ? v - blacks[b] : 0;
+				uint64_t want = ((uint64_t)d * s + 0x8000) >> 16;
+
+				want = want > MAXV ? MAXV : want;
+				if (out[v] != want)
+					fail_msg("blc black %u white %u v %u: %u != %u",
+						 blacks[b], whites[wi], v, out[v], (unsigned)want);
+			}
+		}
+	for (unsigned g = 0; g < 8; g++) {
+		struct lumen_scale_phase ph;
+		float gg = gains[g] > 64 ? 64 : gains[g];
+		uint32_t q = (uint32_t)(gg * 4096.0f + 0.5f);
+
+		lumen_scale_phase_set(&ph, 0, 0, q << 4);
+		lumen_scale_phase_set(&ph, 1, 0, q << 4);
+		lumen_scale_row_c(out, in, MAXV + 1, &ph);
+		for (unsigned v = 0; v <= MAXV; v++) {
+			uint32_t want = (v * q + 2048) >> 12;
+
+			want = want > MAXV ? MAXV : want;
+			if (out[v] != want)
+				fail_msg("wb gain %g v %u: %u != %u", gains[g], v, out[v], want);
+		}
+	}
+}
+
+/* blc from every raw format, every level, against the replaced code */
+static void blc_matches_replaced_code(void **state)
+{
+	static const enum lumen_pixfmt fmts[] = { LUMEN_PIX_BAYER16,
+		LUMEN_PIX_BAYER8, LUMEN_PIX_BAYER10P, LUMEN_PIX_BAYER12P };
+	static const int sizes[][2] = { { 4, 2 }, { 5, 3 }, { 20, 4 }, { 36, 3 },
+					{ 132, 5 }, { 1001, 2 } };
+
+	(void)state;
+	for (unsigned l = 0; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+
+		if (!level_init(l, &dsp))
+			continue;
+		for (unsigned f = 0; f < 4; f++)
+			for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+				for (int o = 0; o < 4; o++) {
+					const int w = sizes[s][0], h = sizes[s][1];
+					const int bits = fmts[f] == LUMEN_PIX_BAYER8 ? 8 :
+						fmts[f] == LUMEN_PIX_BAYER10P ? 10 :
+						fmts[f] == LUMEN_PIX_BAYER12P ? 12 : 16;
+					struct lumen_frame in, a, b;
+					unsigned seed = 51 + s;
+
+					if (lumen_frame_layout(&in, fmts[f], w, h, 0) < 0)
+						continue;	/* width not a packing group */
+					frame_make(&in, fmts[f], w, h);
+					for (int y = 0; y < h; y++)
+						for (size_t i = 0; i < in.stride[0]; i++)
+							in.data[0][(size_t)y * in.stride[0] + i] =
+								(uint8_t)lumen_test_rand(&seed);
+					in.bayer = (enum lumen_bayer)o;
+					in.bits = bits;
+					in.white = (uint16_t)((1u << bits) - 1 - (o == 1 ? 3 : 0));
+					for (int c = 0; c < 4; c++)
+						in.black[c] = (uint16_t)(o == 3 ? 0 :
+							(lumen_test_rand(&seed) % (in.white / 4)));
+					frame_make(&a, LUMEN_PIX_BAYER16, w, h);
+					frame_make(&b, LUMEN_PIX_BAYER16, w, h);
+					assert_int_equal(ref_blc_apply(&in, &a), 0);
+					assert_int_equal(lumen_blc_apply(&in, &b), 0);
+					assert_frames_equal(&a, &b, "blc vs replaced");
+					in.black[2] = in.white;
+					assert_int_equal(lumen_blc_apply(&in, &b), -EINVAL);
+					lumen_frame_free(&in);
+					lumen_frame_free(&a);
+					lumen_frame_free(&b);
+				}
+	}
+	lumen_cpu_set_mask(cpu_all);
+}
+
+static void wb_matches_replaced_code(void **state)
+{
+	static const float gains[][3] = { { 1, 1, 1 }, { 1.8f, 1, 1.5f },
+		{ 0, 2, 64 }, { -1, 0.25f, 100 }, { 3.3f, 0.999f, 1.001f } };
+
+	(void)state;
+	for (unsigned l = 0; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+
+		if (!level_init(l, &dsp))
+			continue;
+		for (unsigned s = 0; s < N_SIZES; s++)
+			for (unsigned g = 0; g < 5; g++)
+				for (int p = PAT_RANDOM_WORK; p <= PAT_WORK_MAX; p++) {
+					struct lumen_frame a, b;
+
+					raw_make(&a, frame_sizes[s][0], frame_sizes[s][1],
+						 (enum lumen_bayer)((s + g) & 3), (enum pattern)p,
+						 61u + g, g & 1);
+					raw_copy(&b, &a);
+					ref_wb_apply(&a, gains[g]);
+					lumen_wb_apply(&b, gains[g]);
+					assert_raw_equal(&a, &b, "wb vs replaced");
+					free(a.data[0]);
+					free(b.data[0]);
+				}
+	}
+	lumen_cpu_set_mask(cpu_all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(scale_rows_match_c),
+		cmocka_unit_test(scale_c_matches_replaced_arithmetic),
+		cmocka_unit_test(blc_matches_replaced_code),
+		cmocka_unit_test(wb_matches_replaced_code),
 		cmocka_unit_test(dpc_screen_matches_c),
 		cmocka_unit_test(dpc_matches_replaced_code),
 		cmocka_unit_test(ccm_rows_match_c),

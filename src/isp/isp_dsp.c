@@ -3,14 +3,11 @@
  * Kernel table of the ISP stages (isp_dsp.h): the C references from the
  * stage files, then the arch ladder.
  */
-#include <string.h>
-
 #include "isp/isp_dsp.h"
 
 void lumen_isp_dsp_init(struct lumen_isp_dsp *dsp)
 {
-	memset(dsp, 0, sizeof(*dsp));
-	/*TODO dsp->scale_row = lumen_scale_row_c;*/
+	dsp->scale_row = lumen_scale_row_c;
 	dsp->dpc_screen = lumen_dpc_screen_c;
 	dsp->stats_span = lumen_stats_span_c;
 	dsp->ccm_row = lumen_ccm_row_c;
