@@ -741,3 +741,14 @@ struct lumen_scene *lumen_virtual_source_scene(struct lumen_source *src)
 {
 	return ((struct vboard *)src->priv)->scene;
 }
+
+int lumen_virtual_source_power(struct lumen_source *src, bool on)
+{
+	struct vboard *vb = src->priv;
+
+	if (vb->thread_started)
+		return -EBUSY;
+	lumen_emu_sensor_set_power(vb->emu, on, on ? vb->mclk_on_hz : 0);
+	vb->powered = on;
+	return 0;
+}

@@ -21,6 +21,7 @@
 #ifndef LUMEN_BACKEND_VIRTUAL_H
 #define LUMEN_BACKEND_VIRTUAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,5 +83,13 @@ int lumen_virtual_source_create(const struct lumen_virtual_config *cfg,
 struct lumen_i2c_bus *lumen_virtual_source_bus(struct lumen_source *src);
 struct lumen_sensor *lumen_virtual_source_sensor(struct lumen_source *src);
 struct lumen_scene *lumen_virtual_source_scene(struct lumen_source *src);
+
+/*
+ * Rails up and MCLK as the board really runs it, without probing, or all
+ * off again: what a bring-up tool does before scanning the bus (i2cdetect)
+ * after a failed start (start() powers down on failure). Control thread,
+ * only while the source is stopped: 0, or -EBUSY while it runs.
+ */
+int lumen_virtual_source_power(struct lumen_source *src, bool on);
 
 #endif
