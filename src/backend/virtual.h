@@ -64,6 +64,12 @@ struct lumen_virtual_config {
 	struct lumen_scene_config scene;	/* size is set from the mode */
 	uint32_t faults;		/* 1 << enum lumen_fault */
 	uint32_t seed;			/* noise seeds; 0 = 1 */
+	/* Measurement mode, not hardware behaviour: the sensor starts a frame
+	 * only when the DMA queue is empty and a buffer is free, so emulated
+	 * time runs at the consumer's pace (never faster than the frame
+	 * rate). A slow host then drops nothing and 3A sees every frame the
+	 * sensor makes, one behind the ISP as on real hardware. */
+	bool lockstep;
 };
 
 struct lumen_board;
