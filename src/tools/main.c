@@ -13,6 +13,7 @@ static const struct lumen_command commands[] = {
 	{ "serve", "the camera daemon: RTSP and HTTP on a board (virtual by default)", lumen_cmd_serve },
 	{ "run", "headless pipeline on a board, frames to files", lumen_cmd_run },
 	{ "bench", "benchmarks: lumen bench demosaic [--data DIR]", lumen_cmd_bench },
+	{ "doctor", "name the first pipeline stage where frames stop, from evidence", lumen_cmd_doctor },
 	{ 0 },
 };
 
