@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* serve/config: defaults, parsing with file:line errors, set, persist. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "serve/config.h"
+
+static char dir[64];
+
+static int make_dir(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/lumen-test-config-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	chmod(dir, 0700);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Writes @text to DIR/@name and returns the path (static). */
+static const char *write_file(const char *name, const char *text)
+{
+	static char path[128];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+	return path;
+}
+
+static char *read_all(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = calloc(1, 65536);
+
+	assert_non_null(fp);
+	assert_non_null(buf);
+	fread(buf, 1, 65535, fp);
+	fclose(fp);
+	return buf;
+}
+
+static void defaults_are_the_documented_ones(void **state)
+{
+	struct lumen_config c;
+	char err[256];
+
+	(void)state;
+	lumen_config_defaults(&c);
+	assert_string_equal(c.board.name, "imou-bullet3");
+	assert_int_equal(c.board.backend, LUMEN_CFG_BACKEND_VIRTUAL);
+	assert_true(c.rtsp.enabled);
+	assert_int_equal(c.rtsp.port, 8554);
+	assert_int_equal(c.http.port, 8080);
+	assert_string_equal(c.http.user, "");
+	assert_int_equal(c.video0.width, 0);
+	assert_int_equal(c.video1.width, 640);
+	assert_int_equal(c.video1.height, 360);
+	assert_int_equal(c.video0.codec, LUMEN_CFG_CODEC_H264);
+	/* every default is inside its own schema */
+	assert_int_equal(lumen_config_validate(&c, err, sizeof(err)), 0);
+	for (size_t i = 0; i < lumen_config_nkeys; i++) {
+		const struct lumen_config_key *k = &lumen_config_keys[i];
+		char v[80];
+		struct lumen_config d = c;
+
+		assert_int_equal(lumen_config_get(&c, k->path, v, sizeof(v)), 0);
+		assert_true(lumen_config_set(&d, k->path, v, err, sizeof(err)) >= 0);
+		assert_memory_equal(&d, &c, sizeof(c));
+	}
+}
+
+static const char full[] =
+	"# a camera on a pole\n"
+	"system:\n"
+	"  log_level: debug\n"
+	"board:\n"
+	"  name: imou-bullet3\n"
+	"  backend: virtual\n"
+	"rtsp:\n"
+	"  enabled: true\n"
+	"  port: 554\n"
+	"  user: admin\n"
+	"  password: \"s3cret \\\"quoted\\\"\"\n"
+	"http:\n"
+	"  enabled: yes\n"
+	"  port: 80\n"
+	"video0:\n"
+	"  enabled: true\n"
+	"  codec: h264\n"
+	"  width: 2560\n"
+	"  height: 1440\n"
+	"  fps: 30\n"
+	"  bitrate_kbps: 6000\n"
+	"  gop: 60\n"
+	"  profile: high\n"
+	"  rc: vbr\n"
+	"video1:\n"
+	"  width: 704\n"
+	"  height: 396\n"
+	"jpeg:\n"
+	"  quality: 90\n"
+	"mjpeg:\n"
+	"  fps: 10\n"
+	"isp:\n"
+	"  demosaic: quality\n"
+	"  awb: grey-edge\n"
+	"  ae:\n"
+	"    enabled: false\n"
+	"    target: 20\n"
+	"    antiflicker: 50\n";
+
+static void full_file_parses(void **state)
+{
+	struct lumen_config c;
+	char err[256] = "";
+	const char *path = write_file("full.yaml", full);
+
+	(void)state;
+	assert_int_equal(lumen_config_load(path, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.system.log_level, LUMEN_CFG_LOG_DEBUG);
+	assert_int_equal(c.rtsp.port, 554);
+	assert_string_equal(c.rtsp.user, "admin");
+	assert_string_equal(c.rtsp.password, "s3cret \"quoted\"");
+	assert_int_equal(c.http.port, 80);
+	assert_int_equal(c.video0.width, 2560);
+	assert_int_equal(c.video0.bitrate_kbps, 6000);
+	assert_int_equal(c.video0.profile, LUMEN_CFG_PROFILE_HIGH);
+	assert_int_equal(c.video0.rc, LUMEN_CFG_RC_VBR);
+	assert_int_equal(c.video1.width, 704);
+	assert_int_equal(c.video1.bitrate_kbps, 1024);	/* default kept */
+	assert_int_equal(c.jpeg.quality, 90);
+	assert_int_equal(c.mjpeg.fps, 10);
+	assert_int_equal(c.isp.demosaic, LUMEN_CFG_DEMOSAIC_QUALITY);
+	assert_int_equal(c.isp.awb, LUMEN_CFG_AWB_GREY_EDGE);
+	assert_false(c.isp.ae.enabled);
+	assert_int_equal(c.isp.ae.target, 20);
+	assert_int_equal(c.isp.ae.antiflicker, LUMEN_CFG_ANTIFLICKER_50);
+
+	/* an empty file is all defaults; a missing one is -ENOENT */
+	path = write_file("empty.yaml", "# nothing\n");
+	assert_int_equal(lumen_config_load(path, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.rtsp.port, 8554);
+	assert_int_equal(lumen_config_load("/nonexistent/lumen.yaml", &c, err,
+					   sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "/nonexistent/lumen.yaml"));
+}
+
+/* Loads @text and expects failure with every string of @want in the message,
+ * and the config left as it was. */
+static void expect_error(const char *text, const char *want1, const char *want2)
+{
+	struct lumen_config c, before;
+	char err[256] = "";
+	const char *path = write_file("bad.yaml", text);
+	char where[160];
+
+	lumen_config_defaults(&c);
+	c.rtsp.port = 1234;	/* a marker the failed load must not touch */
+	before = c;
+	assert_int_equal(lumen_config_load(path, &c, err, sizeof(err)), -EINVAL);
+	assert_memory_equal(&c, &before, sizeof(c));
+	snprintf(where, sizeof(where), "%s:", path);
+	if (!strstr(err, want1) || (want2 && !strstr(err, want2)) || !strstr(err, where))
+		fail_msg("message '%s' lacks '%s' / '%s' / '%s'", err, want1,
+			 want2 ? want2 : "", where);
+}
+
+static void bad_files_name_file_line_and_key(void **state)
+{
+	(void)state;
+	expect_error("video0:\n  fps: 25\n  bitrate_kbps: 2000\n  bitratee: 1\n",
+		     ":4: key 'video0.bitratee': unknown key", NULL);
+	expect_error("videoo:\n  fps: 25\n", ":1: key 'videoo': unknown key", NULL);
+	expect_error("isp:\n  ae:\n    antiflicker: 55\n",
+		     ":3: key 'isp.ae.antiflicker'", "not one of off, 50, 60");
+	expect_error("video1:\n  fps: 500\n", ":2: key 'video1.fps'",
+		     "500 is out of range 1..120");
+	expect_error("rtsp:\n  port: eighty\n", ":2: key 'rtsp.port'", "not an integer");
+	expect_error("rtsp:\n  port: 80.5\n", ":2: key 'rtsp.port'", "not an integer");
+	expect_error("http:\n  enabled: maybe\n", ":2: key 'http.enabled'",
+		     "not true or false");
+	expect_error("video0: 5\n", ":1: key 'video0'", "expected a mapping");
+	expect_error("video0:\n  fps: [1, 2]\n", ":2: key 'video0.fps'",
+		     "expected a single value");
+	expect_error("rtsp:\n  port: 1\n  port: 2\n", ":3: key 'rtsp.port'", "repeated key");
+	expect_error("http:\n  user: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		     ":2: key 'http.user'", "longer than 63");
+	expect_error("video0:\n  fps: 25\n bad indent: 1\n", ":", NULL);	/* YAML syntax */
+	expect_error("- a\n- b\n", ":1: expected a mapping", NULL);
+	/* cross-key rules */
+	expect_error("http:\n  port: 8554\n", "key 'http.port'", "also rtsp.port");
+	expect_error("video1:\n  width: 641\n", "key 'video1.width'", "even");
+	expect_error("video0:\n  width: 1920\n", "key 'video0.width'", "both");
+}
+
+static void set_reports_live_or_restart(void **state)
+{
+	struct lumen_config c, before;
+	char err[256], v[80];
+	const char *keys[] = { "video1.width", "video1.height" };
+	const char *vals[] = { "0", "0" };
+
+	(void)state;
+	lumen_config_defaults(&c);
+	assert_int_equal(lumen_config_set(&c, "video0.bitrate_kbps", "2048", err, sizeof(err)),
+			 LUMEN_CONFIG_APPLIED_LIVE);
+	assert_int_equal(c.video0.bitrate_kbps, 2048);
+	assert_int_equal(lumen_config_set(&c, "rtsp.port", "554", err, sizeof(err)),
+			 LUMEN_CONFIG_NEEDS_RESTART);
+	assert_int_equal(c.rtsp.port, 554);
+	assert_int_equal(lumen_config_set(&c, "isp.ae.antiflicker", "60", err, sizeof(err)),
+			 LUMEN_CONFIG_APPLIED_LIVE);
+	assert_int_equal(lumen_config_get(&c, "isp.ae.antiflicker", v, sizeof(v)), 0);
+	assert_string_equal(v, "60");
+
+	before = c;
+	assert_int_equal(lumen_config_set(&c, "video0.bitratee", "1", err, sizeof(err)),
+			 -ENOENT);
+	assert_string_equal(err, "key 'video0.bitratee': unknown key");
+	assert_int_equal(lumen_config_set(&c, "video0.bitrate_kbps", "-5", err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "key 'video0.bitrate_kbps': -5 is out of range"));
+	assert_int_equal(lumen_config_set(&c, "video0.profile", "extreme", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(lumen_config_set(&c, "video0.bitrate_kbps", "", err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(lumen_config_set(&c, "http.user", "a\nb", err, sizeof(err)), -EINVAL);
+	/* a single key that breaks a cross-key rule is refused ... */
+	assert_int_equal(lumen_config_set(&c, "video1.width", "0", err, sizeof(err)), -EINVAL);
+	assert_memory_equal(&c, &before, sizeof(c));
+	/* ... the pair together is accepted, and both are restart keys */
+	assert_int_equal(lumen_config_set_many(&c, keys, vals, 2, err, sizeof(err)),
+			 LUMEN_CONFIG_NEEDS_RESTART);
+	assert_int_equal(c.video1.width, 0);
+	assert_int_equal(c.video1.height, 0);
+}
+
+static void json_masks_secrets_and_nests(void **state)
+{
+	struct lumen_config c;
+	char err[256], buf[4096];
+	size_t n;
+
+	(void)state;
+	lumen_config_defaults(&c);
+	assert_int_equal(lumen_config_set(&c, "http.password", "hunter2", err, sizeof(err)), 0);
+	n = lumen_config_to_json(&c, buf, sizeof(buf));
+	assert_true(n < sizeof(buf));
+	assert_int_equal(strlen(buf), n);
+	assert_null(strstr(buf, "hunter2"));
+	assert_non_null(strstr(buf, "\"http\":{\"enabled\":true,\"port\":8080,\"user\":\"\","
+				    "\"password\":\"********\"}"));
+	assert_non_null(strstr(buf, "\"isp\":{\"demosaic\":\"fast\",\"awb\":\"auto\","
+				    "\"ae\":{\"enabled\":true,\"target\":18,\"antiflicker\":\"off\"}}}"));
+	assert_int_equal(buf[0], '{');
+	/* snprintf semantics: a short buffer is cut, the length is the same */
+	assert_int_equal(lumen_config_to_json(&c, buf, 10), n);
+	assert_int_equal(strlen(buf), 9);
+}
+
+static void persist_round_trip(void **state)
+{
+	struct lumen_config c, d;
+	char err[256], path[128], tmp[140];
+	char *text;
+
+	(void)state;
+	lumen_config_defaults(&c);
+	assert_int_equal(lumen_config_load(write_file("rt.yaml", full), &c, err,
+					   sizeof(err)), 0);
+	assert_int_equal(lumen_config_set(&c, "http.user", "ad\"m\\in", err, sizeof(err)), 0);
+	snprintf(path, sizeof(path), "%s/rt.yaml", dir);
+	assert_int_equal(lumen_config_save(path, &c, err, sizeof(err)), 0);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	assert_int_equal(access(tmp, F_OK), -1);	/* no temporary left */
+	memset(&d, 0x5a, sizeof(d));
+	lumen_config_defaults(&d);
+	assert_int_equal(lumen_config_load(path, &d, err, sizeof(err)), 0);
+	assert_memory_equal(&c, &d, sizeof(c));
+	/* each section once, in schema order */
+	text = read_all(path);
+	assert_non_null(strstr(text, "isp:\n  demosaic: \"quality\"\n  awb: \"grey-edge\"\n"
+				     "  ae:\n    enabled: false\n"));
+	assert_non_null(strstr(text, "video1:\n  enabled: true\n"));
+	assert_null(strstr(strstr(text, "video1:") + 1, "video1:"));
+	free(text);
+}
+
+static void failed_save_leaves_old_file(void **state)
+{
+	struct lumen_config c, d;
+	char err[256], sub[128], path[160];
+	char *before, *after;
+
+	(void)state;
+	if (geteuid() == 0) {
+		/* root writes into read-only directories: use a path whose
+		 * temporary cannot be created instead (a directory in the way) */
+		snprintf(sub, sizeof(sub), "%s/ro", dir);
+		mkdir(sub, 0755);
+		snprintf(path, sizeof(path), "%s/lumen.yaml", sub);
+		lumen_config_defaults(&c);
+		assert_int_equal(lumen_config_save(path, &c, err, sizeof(err)), 0);
+		snprintf(sub, sizeof(sub), "%s/ro/lumen.yaml.tmp", dir);
+		assert_int_equal(mkdir(sub, 0755), 0);
+	} else {
+		snprintf(sub, sizeof(sub), "%s/ro", dir);
+		mkdir(sub, 0755);
+		snprintf(path, sizeof(path), "%s/lumen.yaml", sub);
+		lumen_config_defaults(&c);
+		assert_int_equal(lumen_config_save(path, &c, err, sizeof(err)), 0);
+		assert_int_equal(chmod(sub, 0555), 0);
+	}
+	before = read_all(path);
+	d = c;
+	assert_int_equal(lumen_config_set(&d, "video0.bitrate_kbps", "777", err, sizeof(err)), 0);
+	assert_true(lumen_config_save(path, &d, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, path));
+	after = read_all(path);
+	assert_string_equal(before, after);
+	assert_int_equal(lumen_config_load(path, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.video0.bitrate_kbps, c.video0.bitrate_kbps);
+	free(before);
+	free(after);
+	snprintf(sub, sizeof(sub), "%s/ro", dir);
+	chmod(sub, 0755);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults_are_the_documented_ones),
+		cmocka_unit_test(full_file_parses),
+		cmocka_unit_test(bad_files_name_file_line_and_key),
+		cmocka_unit_test(set_reports_live_or_restart),
+		cmocka_unit_test(json_masks_secrets_and_nests),
+		cmocka_unit_test(persist_round_trip),
+		cmocka_unit_test(failed_save_leaves_old_file),
+	};
+	return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
