@@ -24,6 +24,7 @@ static const struct ev_family *const ev_families[] = {
 	&ev_family_log, &ev_family_sigmastar, &ev_family_ingenic,
 	&ev_family_hisilicon, &ev_family_interrupts, &ev_family_media,
 	&ev_family_v4l2, &ev_family_rkisp1, &ev_family_i2c, &ev_family_dt,
+	&ev_family_lumen,
 };
 #define NFAMILIES (sizeof(ev_families) / sizeof(ev_families[0]))
 

@@ -91,6 +91,7 @@ extern const struct ev_family ev_family_v4l2;
 extern const struct ev_family ev_family_rkisp1;
 extern const struct ev_family ev_family_i2c;
 extern const struct ev_family ev_family_dt;
+extern const struct ev_family ev_family_lumen;
 
 /* --- facts (evidence.c); @name gets "ref." inside reference sections --- */
 
