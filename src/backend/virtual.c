@@ -161,6 +161,22 @@ static int ensure_tx(struct vboard *vb, const struct lumen_emu_output *o)
 	return lumen_csi2_tx_create(&tc, &vb->tx);
 }
 
+/* Lockstep mode: waits (up to 10 ms) for an empty DMA queue with a free
+ * buffer; false when there is none yet or the board is stopping. */
+static bool consumer_ready(struct vboard *vb)
+{
+	for (int i = 0; i < 10 && atomic_load(&vb->running); i++) {
+		struct lumen_soc_dma_counters dc;
+		struct timespec ts = { 0, 1000000L };
+
+		if (lumen_soc_dma_counters(vb->soc, 0, &dc) == 0 &&
+		    dc.queued == 0 && dc.free > 0)
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
 /* The sensor and its wires: renders at the frame period, sends bursts to
  * the pad it is really wired to, notes what each delivered frame had. */
 static void *hardware_main(void *arg)
@@ -173,6 +189,7 @@ static void *hardware_main(void *arg)
 		struct lumen_soc_dma_counters dc;
 		struct lumen_frame view;
 		double period;
+		int64_t t_start;
 		int err;
 
 		lumen_emu_sensor_output(vb->emu, &o);
@@ -185,6 +202,8 @@ static void *hardware_main(void *arg)
 		if (o.frame_period_s > period)
 			period = o.frame_period_s;
 		sleep_until(next);
+		if (vb->cfg.lockstep && !consumer_ready(vb))
+			continue;
 		next += (int64_t)(period * 1e9);
 		if (next < now_ns())	/* rendering is slower than the sensor */
 			next = now_ns();
@@ -193,13 +212,15 @@ static void *hardware_main(void *arg)
 			continue;	/* cannot happen with the driver's modes */
 		if (lumen_frame_crop(&vb->render, 0, 0, o.width, o.height, &view))
 			continue;
+		/* frame start: the frame shows the scene as it is from here */
+		t_start = now_ns();
 		err = lumen_emu_sensor_next_frame(vb->emu, &view);
 		if (err)
 			continue;
 		pthread_mutex_lock(&vb->lock);
 		vb->frames_rendered++;
 		pthread_mutex_unlock(&vb->lock);
-		view.timestamp_ns = now_ns();
+		view.timestamp_ns = t_start;
 		err = ensure_tx(vb, &o);
 		if (!err)
 			err = lumen_csi2_tx_frame_cb(vb->tx, &view,
@@ -740,4 +761,15 @@ struct lumen_sensor *lumen_virtual_source_sensor(struct lumen_source *src)
 struct lumen_scene *lumen_virtual_source_scene(struct lumen_source *src)
 {
 	return ((struct vboard *)src->priv)->scene;
+}
+
+int lumen_virtual_source_power(struct lumen_source *src, bool on)
+{
+	struct vboard *vb = src->priv;
+
+	if (vb->thread_started)
+		return -EBUSY;
+	lumen_emu_sensor_set_power(vb->emu, on, on ? vb->mclk_on_hz : 0);
+	vb->powered = on;
+	return 0;
 }

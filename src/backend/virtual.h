@@ -21,6 +21,7 @@
 #ifndef LUMEN_BACKEND_VIRTUAL_H
 #define LUMEN_BACKEND_VIRTUAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -63,6 +64,12 @@ struct lumen_virtual_config {
 	struct lumen_scene_config scene;	/* size is set from the mode */
 	uint32_t faults;		/* 1 << enum lumen_fault */
 	uint32_t seed;			/* noise seeds; 0 = 1 */
+	/* Measurement mode, not hardware behaviour: the sensor starts a frame
+	 * only when the DMA queue is empty and a buffer is free, so emulated
+	 * time runs at the consumer's pace (never faster than the frame
+	 * rate). A slow host then drops nothing and 3A sees every frame the
+	 * sensor makes, one behind the ISP as on real hardware. */
+	bool lockstep;
 };
 
 struct lumen_board;
@@ -82,5 +89,13 @@ int lumen_virtual_source_create(const struct lumen_virtual_config *cfg,
 struct lumen_i2c_bus *lumen_virtual_source_bus(struct lumen_source *src);
 struct lumen_sensor *lumen_virtual_source_sensor(struct lumen_source *src);
 struct lumen_scene *lumen_virtual_source_scene(struct lumen_source *src);
+
+/*
+ * Rails up and MCLK as the board really runs it, without probing, or all
+ * off again: what a bring-up tool does before scanning the bus (i2cdetect)
+ * after a failed start (start() powers down on failure). Control thread,
+ * only while the source is stopped: 0, or -EBUSY while it runs.
+ */
+int lumen_virtual_source_power(struct lumen_source *src, bool on);
 
 #endif

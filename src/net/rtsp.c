@@ -106,6 +106,7 @@ struct session {
 	int conn;		/* owning connection, -1 after it closed (UDP) */
 	int channel;
 	bool tcp, playing, wait_key;
+	bool caught_up;		/* has emptied its queue since joining */
 	uint8_t ich[2];		/* interleaved channels */
 	struct sockaddr_in rtp_addr, rtcp_addr;
 	uint64_t cursor;	/* next packet number to send */
@@ -528,7 +529,41 @@ static int session_pump(struct lumen_rtsp_server *s, struct session *ss,
 	while (done < budget) {
 		uint8_t buf[4 + LUMEN_RTP_HDR_LEN + 2048];
 		struct slot sl;
-		bool live;
+
+		/* queue accounting first, so that a client whose socket is
+		 * full still has its overflow counted and skipped */
+		pthread_mutex_lock(&c->lock);
+		if (ss->wait_key) {
+			uint64_t key = newest_key(c, ss->cursor);
+
+			if (key == UINT64_MAX) {
+				pthread_mutex_unlock(&c->lock);
+				break;
+			}
+			ss->cursor = key;
+			ss->wait_key = false;
+		}
+		if (ss->cursor >= c->head) {
+			ss->caught_up = true;
+			pthread_mutex_unlock(&c->lock);
+			break;
+		}
+		if (c->head - ss->cursor > max_lag) {
+			/* the client's queue overflowed: skip to a keyframe */
+			uint64_t key = newest_key(c, ss->cursor + 1), to;
+
+			to = key != UINT64_MAX ? key : c->head;
+			ss->drops += to - ss->cursor;
+			c->drops += to - ss->cursor;
+			ss->cursor = to;
+			ss->wait_key = key == UINT64_MAX;
+			ss->caught_up = false;
+			pthread_mutex_unlock(&c->lock);
+			if (ss->wait_key)
+				ask_keyframe(s, ss->channel, now);
+			continue;
+		}
+		pthread_mutex_unlock(&c->lock);
 
 		if (cn && !conn_room(cn, 4 + LUMEN_RTP_HDR_LEN + mtu, OUT_RESERVE)) {
 			if (conn_flush(cn, now) < 0) {
@@ -542,36 +577,11 @@ static int session_pump(struct lumen_rtsp_server *s, struct session *ss,
 			break;
 
 		pthread_mutex_lock(&c->lock);
-		if (ss->wait_key) {
-			uint64_t key = newest_key(c, ss->cursor);
-
-			if (key == UINT64_MAX) {
-				pthread_mutex_unlock(&c->lock);
-				break;
-			}
-			ss->cursor = key;
-			ss->wait_key = false;
-		}
-		if (ss->cursor >= c->head) {
+		if (c->head - ss->cursor > max_lag) {	/* pushed meanwhile */
 			pthread_mutex_unlock(&c->lock);
-			break;
-		}
-		if (c->head - ss->cursor > max_lag) {
-			/* the client's queue overflowed: skip to a keyframe */
-			uint64_t key = newest_key(c, ss->cursor + 1), to;
-
-			to = key != UINT64_MAX ? key : c->head;
-			ss->drops += to - ss->cursor;
-			c->drops += to - ss->cursor;
-			ss->cursor = to;
-			ss->wait_key = key == UINT64_MAX;
-			pthread_mutex_unlock(&c->lock);
-			if (ss->wait_key)
-				ask_keyframe(s, ss->channel, now);
 			continue;
 		}
 		sl = c->slots[ss->cursor % c->nslots];
-		live = sl.idx == c->last_au_start;
 		memcpy(buf + 4 + LUMEN_RTP_HDR_LEN,
 		       c->data + (size_t)(ss->cursor % c->nslots) * mtu, sl.len);
 		pthread_mutex_unlock(&c->lock);
@@ -609,9 +619,10 @@ static int session_pump(struct lumen_rtsp_server *s, struct session *ss,
 				continue;
 			}
 		}
-		/* glass-to-RTP: the first send of the newest AU (a client
-		 * catching up on older ones would time its own lag) */
-		if (live && sl.capture_ns && sl.idx >= c->latency_idx) {
+		/* glass-to-RTP: the first send of an AU by a session that was
+		 * waiting for it (one catching up would time its own lag) */
+		if (ss->caught_up && (sl.flags & SLOT_AU_START) && sl.capture_ns &&
+		    sl.idx >= c->latency_idx) {
 			c->latency_idx = sl.idx + 1;
 			c->latency_last = mono_ns() - sl.capture_ns;
 			if (c->latency_last > c->latency_max)
@@ -838,8 +849,9 @@ static void do_play(struct lumen_rtsp_server *s, int ci,
 	struct resp r;
 
 	ts = session_join(s, ss, now);
+	ss->caught_up = false;
 	ss->playing = true;
-	ss->next_rtcp_ns = now + 1000000000;
+	ss->next_rtcp_ns = now;	/* the first SR right after the first packets */
 	/* the track's control URL: the aggregate URL + "/trackID=0" */
 	while (n && req->uri[n - 1] == '/')
 		n--;

@@ -61,6 +61,7 @@ struct lumen_pipeline {
 	bool started;
 	/* ISP stage counters (pl->lock) */
 	uint64_t isp_in, isp_out, isp_errors, src_timeouts, src_errors;
+	uint64_t stale_drops;
 	uint64_t isp_ns_last, isp_ns_total, sequence;
 	struct rate isp_rate;
 	char isp_note[160];
@@ -239,6 +240,20 @@ static void *isp_main(void *arg)
 				nanosleep(&ts, NULL);
 			}
 			continue;
+		}
+		/* bounded: a source that always has a frame cannot trap us */
+		for (int k = 0; pl->cfg.drop_stale && k < 64; k++) {
+			struct lumen_capture_info ncap = { 0 };
+			struct lumen_frame *newer;
+
+			if (src->ops->dequeue(src, &newer, &ncap, 0) < 0)
+				break;
+			src->ops->release(src, raw);
+			raw = newer;
+			cap = ncap;
+			pthread_mutex_lock(&pl->lock);
+			pl->stale_drops++;
+			pthread_mutex_unlock(&pl->lock);
 		}
 		if (pl->cfg.raw_tap)
 			pl->cfg.raw_tap(pl->cfg.raw_tap_opaque, raw, &cap);
@@ -546,6 +561,8 @@ int lumen_pipeline_status(struct lumen_pipeline *pl,
 		s->fps = rate_fps(&pl->isp_rate, t);
 		lumen_status_extra(s, "source_timeouts", (int64_t)pl->src_timeouts);
 		lumen_status_extra(s, "source_errors", (int64_t)pl->src_errors);
+		if (pl->cfg.drop_stale)
+			lumen_status_extra(s, "stale_drops", (int64_t)pl->stale_drops);
 		if (pl->refs) {
 			struct lumen_pool_counters pc;
 

@@ -76,6 +76,12 @@ struct lumen_pipeline_config {
 	lumen_pipeline_3a_fn control;
 	void *control_opaque;
 	int dequeue_timeout_ms;		/* 0 = 1000 */
+	/* Live sources: when the ISP falls behind and the source has several
+	 * frames ready, process the newest and give the older ones back
+	 * (counted as "stale_drops" on the isp stage), so outputs and 3A see
+	 * what the sensor sees now instead of frames that waited in the DMA
+	 * queue. Leave false for sources where every frame matters (replay). */
+	bool drop_stale;
 	/* Sees every raw frame on the ISP thread before the ISP (e.g. to save
 	 * DNGs); it must not keep @raw. NULL = none. */
 	void (*raw_tap)(void *opaque, const struct lumen_frame *raw,

@@ -239,6 +239,7 @@ int lumen_cmd_run(int argc, char **argv)
 	pthread_cond_init(&fs.done, NULL);
 	pc.source = src;
 	pc.out_fmt = LUMEN_PIX_NV12;
+	pc.drop_stale = true;	/* a live board: outputs and 3A see the newest frame */
 	lumen_control_isp_defaults(board.sensor, &pc.isp);
 	if (use_3a && lumen_control_create(src, &ctl) == 0) {
 		pc.control = lumen_control_frame;
