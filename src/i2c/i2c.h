@@ -62,6 +62,9 @@ struct lumen_i2c_bus {
 
 /* Opens /dev/i2c-@number. 0 or -errno (message in last_error of no bus: see errno text). */
 int lumen_i2c_open_dev(int number, struct lumen_i2c_bus **out);
+/* The same, writing "/dev/i2c-N: cannot open: reason" into @err on failure. */
+int lumen_i2c_open_dev_msg(int number, struct lumen_i2c_bus **out, char *err,
+			   size_t errlen);
 
 /* A virtual bus with no devices yet. */
 int lumen_i2c_virtual_create(int number, struct lumen_i2c_bus **out);

@@ -5,6 +5,10 @@
 
 static int demosaic_run(struct lumen_isp *isp, const struct lumen_isp_params *p)
 {
+	int err = lumen_isp_reserve_scratch(isp, p->demosaic);
+
+	if (err)
+		return err;
 	return lumen_demosaic(p->demosaic, &isp->raw, &isp->rgb, isp->scratch,
 			      isp->scratch_size);
 }

@@ -36,7 +36,6 @@ void lumen_isp_params_default(struct lumen_isp_params *p)
 int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 {
 	struct lumen_isp *isp;
-	size_t s_fast, s_quality;
 	int err;
 
 	if (max_width < 2 || max_height < 2 || max_width > LUMEN_MAX_DIM ||
@@ -54,24 +53,20 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 	err = lumen_frame_alloc(&isp->rgb, LUMEN_PIX_RGB16P, max_width, max_height);
 	if (err)
 		goto free_raw;
-	err = lumen_frame_alloc(&isp->rgb8, LUMEN_PIX_RGB24, max_width, max_height);
-	if (err)
-		goto free_rgb;
-	s_fast = lumen_demosaic_scratch_size(LUMEN_DEMOSAIC_FAST, max_width, max_height);
-	s_quality = lumen_demosaic_scratch_size(LUMEN_DEMOSAIC_QUALITY, max_width, max_height);
-	isp->scratch_size = s_fast > s_quality ? s_fast : s_quality;
+	/* the quality demosaic's scratch (tens of MB at 2560 wide) is only
+	 * taken when a frame first asks for it: lumen_isp_reserve_scratch() */
+	isp->scratch_size = lumen_demosaic_scratch_size(LUMEN_DEMOSAIC_FAST,
+							max_width, max_height);
 	if (isp->scratch_size) {
 		isp->scratch = aligned_alloc(64, (isp->scratch_size + 63) & ~(size_t)63);
 		if (!isp->scratch) {
 			err = -ENOMEM;
-			goto free_rgb8;
+			goto free_rgb;
 		}
 	}
 	*out = isp;
 	return 0;
 
-free_rgb8:
-	lumen_frame_free(&isp->rgb8);
 free_rgb:
 	lumen_frame_free(&isp->rgb);
 free_raw:
@@ -81,12 +76,29 @@ free_isp:
 	return err;
 }
 
+int lumen_isp_reserve_scratch(struct lumen_isp *isp,
+			      enum lumen_demosaic_method method)
+{
+	size_t need = lumen_demosaic_scratch_size(method, isp->max_width,
+						  isp->max_height);
+	void *mem;
+
+	if (need <= isp->scratch_size)
+		return 0;
+	mem = aligned_alloc(64, (need + 63) & ~(size_t)63);
+	if (!mem)
+		return -ENOMEM;
+	free(isp->scratch);
+	isp->scratch = mem;
+	isp->scratch_size = need;
+	return 0;
+}
+
 void lumen_isp_destroy(struct lumen_isp *isp)
 {
 	if (!isp)
 		return;
 	free(isp->scratch);
-	lumen_frame_free(&isp->rgb8);
 	lumen_frame_free(&isp->rgb);
 	lumen_frame_free(&isp->raw);
 	free(isp);
@@ -151,7 +163,6 @@ int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in
 
 	fit(&isp->raw, in->width, in->height);
 	fit(&isp->rgb, in->width, in->height);
-	fit(&isp->rgb8, in->width, in->height);
 	isp->input = in;
 	isp->output = out;
 

@@ -83,6 +83,7 @@ struct lumen_sensor_info {
 	uint16_t black_level;		/* in sample units of the modes' bits */
 	const char *test_patterns[4];	/* names of patterns 1..; NULL ends */
 	const struct lumen_sensor_ops *ops;
+	const void *priv;		/* driver-private const tables (gain steps) */
 };
 
 struct lumen_sensor {
@@ -102,6 +103,12 @@ extern const struct lumen_sensor_info *const lumen_sensor_table[];
 const struct lumen_sensor_info *lumen_sensor_find(const char *name);
 /* The driver whose chip ID this is (for doctor/probe), or NULL. */
 const struct lumen_sensor_info *lumen_sensor_find_by_id(uint16_t chip_id);
+
+/* Reads the chip ID where @info says it is, at @addr (no pre-probe
+ * writes); for probing a bus before any driver is bound. */
+int lumen_sensor_read_chip_id(struct lumen_i2c_bus *bus, uint16_t addr,
+			      const struct lumen_sensor_info *info,
+			      uint16_t *id);
 
 /* Binds a driver to a bus and address (no I/O). */
 void lumen_sensor_bind(struct lumen_sensor *s,

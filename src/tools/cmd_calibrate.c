@@ -12,6 +12,7 @@
 
 #include "calib/ccm_fit.h"
 #include "calib/colorchecker.h"
+#include "io/develop_input.h"
 #include "io/raw_read.h"
 #include "io/sidecar.h"
 #include "io/tuning.h"
@@ -20,7 +21,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: lumen calibrate RAW --size WxH [--bits N] [--bayer ORDER]\n"
+		"usage: lumen calibrate DNG|RAW [--size WxH] [--bits N] [--bayer ORDER]\n"
 		"                       [--black N|N,N,N,N] [--white N]\n"
 		"                       [--packing none|raw10|raw12] [--sidecar FILE]\n"
 		"                       [--corners x0,y0,x1,y1,x2,y2,x3,y3]\n"
@@ -53,6 +54,22 @@ static int parse_list(const char *s, double *v, int max)
 			return -1;
 	}
 	return n;
+}
+
+/* TIFF byte-order mark (a DNG); false for anything unreadable. */
+static bool is_tiff(const char *path)
+{
+	unsigned char b[4];
+	FILE *f = fopen(path, "rb");
+	bool yes;
+
+	if (!f)
+		return false;
+	yes = fread(b, 1, 4, f) == 4 &&
+	      ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0) ||
+	       (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42));
+	fclose(f);
+	return yes;
 }
 
 static void print_corners(const char *label, const double c[8])
@@ -119,14 +136,26 @@ int lumen_cmd_calibrate(int argc, char **argv)
 		return 2;
 	}
 	raw = argv[optind];
-	if (lumen_raw_format_check(&fmt, raw, err, sizeof(err))) {
-		fprintf(stderr, "calibrate: %s\n", err);
-		return 2;
-	}
-	ret = lumen_raw_read16(raw, &fmt, 0, &frame, err, sizeof(err));
-	if (ret) {
-		fprintf(stderr, "calibrate: %s\n", err);
-		return 1;
+	if (fmt.width <= 0 && fmt.height <= 0 && is_tiff(raw)) {
+		/* a DNG carries its own layout (size, CFA, levels) */
+		struct lumen_develop_input in;
+
+		ret = lumen_develop_input_load_dng(raw, &in, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "calibrate: %s\n", err);
+			return 1;
+		}
+		frame = in.frame;
+	} else {
+		if (lumen_raw_format_check(&fmt, raw, err, sizeof(err))) {
+			fprintf(stderr, "calibrate: %s\n", err);
+			return 2;
+		}
+		ret = lumen_raw_read16(raw, &fmt, 0, &frame, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "calibrate: %s\n", err);
+			return 1;
+		}
 	}
 
 	if (!have_corners) {

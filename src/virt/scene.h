@@ -58,6 +58,7 @@ struct lumen_render_params {
 	bool hflip, vflip;		/* mirror the scene */
 	int test_pattern;		/* 0 off, 1 colour bars, 2 gradient */
 	uint64_t frame_index;		/* drives panning and the noise seed */
+	bool noiseless;			/* mean signal only (tests, tuning truth) */
 };
 
 struct lumen_scene;

@@ -1,0 +1,868 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The camera daemon (see daemon.h). */
+#include "serve/daemon.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend/virtual.h"
+#include "board/board.h"
+#include "core/log.h"
+#include "encode/encoder.h"
+#include "encode/stream_ring.h"
+#include "net/rtsp.h"
+#include "pipeline/control.h"
+#include "pipeline/pipeline.h"
+#include "scale/scale.h"
+#include "sensor/sensor.h"
+#include "serve/http.h"
+
+#define NCHAN 2
+#define RING_BUFFERS 8
+
+struct h264_chan {
+	struct lumen_daemon *d;
+	int index;
+	bool enabled;
+	int width, height;
+	struct lumen_scaler *scaler;		/* NULL when at sensor size */
+	struct lumen_frame scaled;
+	struct lumen_encoder *enc;
+	struct lumen_stream_ring ring;
+	bool ring_ok;
+	uint64_t next_seq;			/* next AU to push to RTSP */
+	uint64_t push_errors;
+	int sink;
+};
+
+struct jpeg_chan {
+	struct lumen_daemon *d;
+	bool enabled;
+	int width, height;
+	struct lumen_scaler *scaler;
+	struct lumen_frame scaled;
+	struct lumen_encoder *enc;
+	struct lumen_stream_ring ring;
+	bool ring_ok;
+	pthread_mutex_t latest_lock;		/* guards latest */
+	struct lumen_frame latest;		/* copy of the newest NV12 frame */
+	bool have_latest;
+	int sink;
+};
+
+struct lumen_daemon {
+	struct lumen_config cfg;
+	pthread_mutex_t cfg_lock;
+	char cfg_path[512];
+	struct lumen_board board;
+	struct lumen_source *src;
+	struct lumen_control *ctl;
+	struct lumen_pipeline *pl;
+	struct h264_chan ch[NCHAN];
+	struct jpeg_chan jpeg;
+	struct lumen_rtsp_server *rtsp;
+	struct lumen_http *http;
+	struct timespec started;
+};
+
+static double uptime_s(const struct lumen_daemon *d)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - d->started.tv_sec) +
+		(t.tv_nsec - d->started.tv_nsec) / 1e9;
+}
+
+/* ---- H.264 channels ------------------------------------------------------ */
+
+static int h264_consume(void *opaque, const struct lumen_frame *f,
+			const struct lumen_frame_info *info)
+{
+	struct h264_chan *c = opaque;
+	const struct lumen_frame *in = f;
+	struct lumen_stream_buf *au;
+	int err;
+
+	(void)info;
+	if (c->scaler) {
+		err = lumen_scaler_run(c->scaler, f, &c->scaled);
+		if (err)
+			return err;
+		in = &c->scaled;
+	}
+	err = lumen_encoder_encode(c->enc, in, &c->ring);
+	if (err < 0)
+		return err;
+	/* hand every published AU to the RTSP server (it copies) */
+	while (lumen_stream_acquire(&c->ring, &c->next_seq, 0, &au) == 0) {
+		if (c->d->rtsp && lumen_rtsp_push(c->d->rtsp, c->index, au->data,
+						  au->len, (uint64_t)au->pts,
+						  au->keyframe,
+						  au->capture_ns) < 0)
+			c->push_errors++;
+		lumen_stream_release(&c->ring, au);
+	}
+	return 0;
+}
+
+static const struct lumen_sink_ops h264_sink_ops = { .consume = h264_consume };
+
+static void request_keyframe(void *opaque, int channel)
+{
+	struct lumen_daemon *d = opaque;
+
+	if (channel >= 0 && channel < NCHAN && d->ch[channel].enc)
+		lumen_encoder_request_keyframe(d->ch[channel].enc);
+}
+
+static void encoder_config(const struct lumen_cfg_video *v, int w, int h,
+			   struct lumen_encoder_config *ec)
+{
+	lumen_encoder_config_default(ec);
+	ec->width = w;
+	ec->height = h;
+	ec->fmt = LUMEN_PIX_NV12;
+	ec->fps_num = v->fps;
+	ec->fps_den = 1;
+	ec->bitrate_kbps = v->bitrate_kbps;
+	ec->gop = v->gop;
+	ec->profile = v->profile == LUMEN_CFG_PROFILE_BASELINE ? LUMEN_H264_BASELINE :
+		v->profile == LUMEN_CFG_PROFILE_HIGH ? LUMEN_H264_HIGH : LUMEN_H264_MAIN;
+	ec->rc = v->rc == LUMEN_CFG_RC_VBR ? LUMEN_RC_VBR : LUMEN_RC_CBR;
+}
+
+/* A scaler from the sensor size to @w x @h NV12, or none when equal. */
+static int make_scaler(int sw, int sh, int w, int h, struct lumen_scaler **s,
+		       struct lumen_frame *out, char *err, size_t errlen)
+{
+	struct lumen_scaler_config sc = {
+		.src_fmt = LUMEN_PIX_NV12, .dst_fmt = LUMEN_PIX_NV12,
+		.src_width = sw, .src_height = sh, .dst_width = w,
+		.dst_height = h, .filter = LUMEN_SCALE_AREA,
+	};
+	int ret;
+
+	*s = NULL;
+	if (w == sw && h == sh)
+		return 0;
+	ret = lumen_scaler_create(s, &sc, err, errlen);
+	if (ret)
+		return ret;
+	ret = lumen_frame_alloc(out, LUMEN_PIX_NV12, w, h);
+	if (ret) {
+		lumen_scaler_destroy(*s);
+		*s = NULL;
+	}
+	return ret;
+}
+
+static int h264_setup(struct lumen_daemon *d, int i,
+		      const struct lumen_cfg_video *v, char *err, size_t errlen)
+{
+	struct h264_chan *c = &d->ch[i];
+	struct lumen_encoder_config ec;
+	char msg[256];
+	int ret;
+
+	c->d = d;
+	c->index = i;
+	c->enabled = v->enabled;
+	c->next_seq = 1;
+	c->sink = -1;
+	if (!c->enabled)
+		return 0;
+	c->width = v->width ? v->width : d->src->width & ~1;
+	c->height = v->height ? v->height : d->src->height & ~1;
+	ret = make_scaler(d->src->width, d->src->height, c->width, c->height,
+			  &c->scaler, &c->scaled, msg, sizeof(msg));
+	if (ret) {
+		snprintf(err, errlen, "video%d: scaler: %s", i, msg);
+		return ret;
+	}
+	encoder_config(v, c->width, c->height, &ec);
+	ret = lumen_encoder_create(&c->enc, &lumen_encoder_x264, &ec, msg,
+				   sizeof(msg));
+	if (ret) {
+		snprintf(err, errlen, "video%d: encoder: %s", i, msg);
+		return ret;
+	}
+	ret = lumen_stream_ring_init(&c->ring, RING_BUFFERS,
+				     lumen_encoder_au_capacity(&lumen_encoder_x264,
+							       &ec));
+	if (ret) {
+		snprintf(err, errlen, "video%d: stream ring: %s", i,
+			 strerror(-ret));
+		return ret;
+	}
+	c->ring_ok = true;
+	c->sink = lumen_pipeline_add_sink(d->pl, i ? "video1" : "video0",
+					  &h264_sink_ops, c, 2, v->fps);
+	return c->sink < 0 ? c->sink : 0;
+}
+
+static void h264_teardown(struct h264_chan *c)
+{
+	lumen_encoder_destroy(c->enc);
+	c->enc = NULL;
+	if (c->ring_ok)
+		lumen_stream_ring_destroy(&c->ring);
+	c->ring_ok = false;
+	if (c->scaler) {
+		lumen_scaler_destroy(c->scaler);
+		lumen_frame_free(&c->scaled);
+	}
+	c->scaler = NULL;
+}
+
+/* ---- JPEG channel -------------------------------------------------------- */
+
+static void copy_nv12(const struct lumen_frame *src, struct lumen_frame *dst)
+{
+	for (int y = 0; y < src->height; y++)
+		memcpy(dst->data[0] + (size_t)y * dst->stride[0],
+		       src->data[0] + (size_t)y * src->stride[0],
+		       (size_t)src->width);
+	for (int y = 0; y < src->height / 2; y++)
+		memcpy(dst->data[1] + (size_t)y * dst->stride[1],
+		       src->data[1] + (size_t)y * src->stride[1],
+		       (size_t)src->width);
+	dst->sequence = src->sequence;
+	dst->timestamp_ns = src->timestamp_ns;
+}
+
+static int jpeg_consume(void *opaque, const struct lumen_frame *f,
+			const struct lumen_frame_info *info)
+{
+	struct jpeg_chan *j = opaque;
+	const struct lumen_frame *in = f;
+	int err;
+
+	(void)info;
+	pthread_mutex_lock(&j->latest_lock);
+	copy_nv12(f, &j->latest);
+	j->have_latest = true;
+	pthread_mutex_unlock(&j->latest_lock);
+	if (j->scaler) {
+		err = lumen_scaler_run(j->scaler, f, &j->scaled);
+		if (err)
+			return err;
+		in = &j->scaled;
+	}
+	err = lumen_encoder_encode(j->enc, in, &j->ring);
+	return err < 0 ? err : 0;
+}
+
+static const struct lumen_sink_ops jpeg_sink_ops = { .consume = jpeg_consume };
+
+static int jpeg_setup(struct lumen_daemon *d, char *err, size_t errlen)
+{
+	struct jpeg_chan *j = &d->jpeg;
+	struct lumen_encoder_config ec;
+	char msg[256];
+	int ret;
+
+	j->d = d;
+	j->sink = -1;
+	j->enabled = d->cfg.jpeg.enabled;
+	if (!j->enabled)
+		return 0;
+	j->width = d->cfg.jpeg.width ? d->cfg.jpeg.width : d->src->width & ~1;
+	j->height = d->cfg.jpeg.height ? d->cfg.jpeg.height : d->src->height & ~1;
+	if (pthread_mutex_init(&j->latest_lock, NULL))
+		return -EAGAIN;
+	ret = lumen_frame_alloc(&j->latest, LUMEN_PIX_NV12, d->src->width & ~1,
+				d->src->height & ~1);
+	if (ret)
+		return ret;
+	ret = make_scaler(d->src->width, d->src->height, j->width, j->height,
+			  &j->scaler, &j->scaled, msg, sizeof(msg));
+	if (ret) {
+		snprintf(err, errlen, "jpeg: scaler: %s", msg);
+		return ret;
+	}
+	lumen_encoder_config_default(&ec);
+	ec.width = j->width;
+	ec.height = j->height;
+	ec.fmt = LUMEN_PIX_NV12;
+	ec.fps_num = d->cfg.mjpeg.fps;
+	ec.fps_den = 1;
+	ec.quality = d->cfg.jpeg.quality;
+	ret = lumen_encoder_create(&j->enc, &lumen_encoder_jpeg, &ec, msg,
+				   sizeof(msg));
+	if (ret) {
+		snprintf(err, errlen, "jpeg: encoder: %s", msg);
+		return ret;
+	}
+	ret = lumen_stream_ring_init(&j->ring, 4,
+				     lumen_encoder_au_capacity(&lumen_encoder_jpeg,
+							       &ec));
+	if (ret)
+		return ret;
+	j->ring_ok = true;
+	j->sink = lumen_pipeline_add_sink(d->pl, "jpeg", &jpeg_sink_ops, j, 1,
+					  d->cfg.mjpeg.fps);
+	return j->sink < 0 ? j->sink : 0;
+}
+
+static void jpeg_teardown(struct jpeg_chan *j)
+{
+	lumen_encoder_destroy(j->enc);
+	j->enc = NULL;
+	if (j->ring_ok)
+		lumen_stream_ring_destroy(&j->ring);
+	j->ring_ok = false;
+	if (j->scaler) {
+		lumen_scaler_destroy(j->scaler);
+		lumen_frame_free(&j->scaled);
+	}
+	j->scaler = NULL;
+	if (j->latest.data[0]) {
+		lumen_frame_free(&j->latest);
+		pthread_mutex_destroy(&j->latest_lock);
+	}
+}
+
+/* The newest JPEG of the ring, copied into @out. */
+static int copy_newest_jpeg(struct jpeg_chan *j, uint64_t *seq, int timeout_ms,
+			    struct lumen_buf *out)
+{
+	struct lumen_stream_buf *au;
+	uint64_t next = lumen_stream_join_sequence(&j->ring);
+	int err;
+
+	if (seq && *seq + 1 > next)
+		next = *seq + 1;
+	err = lumen_stream_acquire(&j->ring, &next, timeout_ms, &au);
+	if (err)
+		return err == -EAGAIN ? -ETIMEDOUT : err;
+	err = lumen_buf_append(out, au->data, au->len);
+	if (seq)
+		*seq = au->sequence;
+	lumen_stream_release(&j->ring, au);
+	return err;
+}
+
+/* A JPEG of another size or quality: scaled and encoded on this thread
+ * from the latest frame (allocates per request, not per frame). */
+static int custom_jpeg(struct jpeg_chan *j, const struct lumen_http_jpeg_req *req,
+		       struct lumen_buf *out)
+{
+	struct lumen_daemon *d = j->d;
+	struct lumen_encoder_config ec;
+	struct lumen_stream_ring ring;
+	struct lumen_stream_buf *au;
+	struct lumen_encoder *enc = NULL;
+	struct lumen_scaler *sc = NULL;
+	struct lumen_frame scaled = { 0 };
+	uint64_t next = 1;
+	char msg[256];
+	int w = req->width ? req->width : j->width;
+	int h = req->height ? req->height : j->height;
+	int err;
+
+	if (w < 16 || h < 16 || w > d->src->width || h > d->src->height)
+		return -EINVAL;
+	w &= ~1;
+	h &= ~1;
+	lumen_encoder_config_default(&ec);
+	ec.width = w;
+	ec.height = h;
+	ec.fmt = LUMEN_PIX_NV12;
+	ec.quality = req->quality ? req->quality : d->cfg.jpeg.quality;
+	err = lumen_encoder_create(&enc, &lumen_encoder_jpeg, &ec, msg, sizeof(msg));
+	if (err)
+		return -EINVAL;
+	err = lumen_stream_ring_init(&ring, 1,
+				     lumen_encoder_au_capacity(&lumen_encoder_jpeg, &ec));
+	if (err)
+		goto destroy_enc;
+	err = make_scaler(j->latest.width, j->latest.height, w, h, &sc, &scaled,
+			  msg, sizeof(msg));
+	if (err)
+		goto destroy_ring;
+	pthread_mutex_lock(&j->latest_lock);
+	if (!j->have_latest)
+		err = -EAGAIN;
+	else if (sc)
+		err = lumen_scaler_run(sc, &j->latest, &scaled);
+	if (!err)
+		err = lumen_encoder_encode(enc, sc ? &scaled : &j->latest, &ring);
+	pthread_mutex_unlock(&j->latest_lock);
+	if (err >= 0 && lumen_stream_acquire(&ring, &next, 0, &au) == 0) {
+		err = lumen_buf_append(out, au->data, au->len);
+		lumen_stream_release(&ring, au);
+	} else if (err >= 0) {
+		err = -EIO;
+	}
+	if (sc) {
+		lumen_scaler_destroy(sc);
+		lumen_frame_free(&scaled);
+	}
+destroy_ring:
+	lumen_stream_ring_destroy(&ring);
+destroy_enc:
+	lumen_encoder_destroy(enc);
+	return err;
+}
+
+/* ---- HTTP callbacks -------------------------------------------------------- */
+
+static int http_snapshot(void *ctx, const struct lumen_http_jpeg_req *req,
+			 struct lumen_buf *out)
+{
+	struct lumen_daemon *d = ctx;
+	struct jpeg_chan *j = &d->jpeg;
+
+	if (!j->enabled)
+		return -EAGAIN;
+	if ((req->width && req->width != j->width) ||
+	    (req->height && req->height != j->height) ||
+	    (req->quality && req->quality != d->cfg.jpeg.quality))
+		return custom_jpeg(j, req, out);
+	return copy_newest_jpeg(j, NULL, 2000, out) == 0 ? 0 : -EAGAIN;
+}
+
+static int http_next_jpeg(void *ctx, uint64_t *seq, int timeout_ms,
+			  struct lumen_buf *out)
+{
+	struct lumen_daemon *d = ctx;
+
+	if (!d->jpeg.enabled)
+		return -ENODEV;
+	return copy_newest_jpeg(&d->jpeg, seq, timeout_ms, out);
+}
+
+#define MAX_STAGES 24
+
+static int collect(struct lumen_daemon *d, struct lumen_stage_status *st)
+{
+	int n = lumen_pipeline_status(d->pl, st, MAX_STAGES - 2);
+	struct lumen_rtsp_stats rs;
+
+	/* the encoders and the streamer as stages of their own */
+	for (int i = 0; i < NCHAN && n < MAX_STAGES - 1; i++) {
+		struct lumen_encoder_counters ec;
+		struct lumen_stage_status *s;
+
+		if (!d->ch[i].enc)
+			continue;
+		lumen_encoder_read_counters(d->ch[i].enc, &ec);
+		s = &st[n++];
+		memset(s, 0, sizeof(*s));
+		snprintf(s->name, sizeof(s->name), "encoder%d", i);
+		s->frames_in = ec.frames_in;
+		s->frames_out = ec.frames_out;
+		s->drops = ec.dropped + ec.too_large;
+		s->errors = ec.errors;
+		s->ns_last = ec.ns_last;
+		s->ns_total = ec.ns_total;
+		lumen_status_extra(s, "bytes", (int64_t)ec.bytes_out);
+		lumen_status_extra(s, "keyframes", (int64_t)ec.keyframes);
+	}
+	if (d->rtsp && n < MAX_STAGES) {
+		struct lumen_stage_status *s = &st[n++];
+		uint64_t aus = 0, sent = 0, drops = 0;
+		unsigned clients = 0;
+
+		lumen_rtsp_stats(d->rtsp, &rs);
+		for (unsigned i = 0; i < rs.nchannels; i++) {
+			aus += rs.ch[i].aus;
+			sent += rs.ch[i].packets_sent;
+			drops += rs.ch[i].drops;
+			clients += rs.ch[i].clients;
+		}
+		memset(s, 0, sizeof(*s));
+		snprintf(s->name, sizeof(s->name), "streamer");
+		s->frames_in = aus;
+		s->frames_out = aus;
+		s->drops = drops;
+		s->errors = rs.auth_failures;
+		lumen_status_extra(s, "clients", clients);
+		lumen_status_extra(s, "packets_sent", (int64_t)sent);
+		lumen_status_extra(s, "dropped_clients", (int64_t)rs.dropped_clients);
+		lumen_status_extra(s, "connections", (int64_t)rs.connections);
+	}
+	return n;
+}
+
+static int http_status(void *ctx, struct lumen_buf *out)
+{
+	struct lumen_daemon *d = ctx;
+	struct lumen_stage_status st[MAX_STAGES];
+	struct lumen_control_state cs;
+	int n = collect(d, st);
+
+	lumen_buf_printf(out, "{\"uptime_s\":%.1f,\"board\":", uptime_s(d));
+	lumen_buf_json_string(out, d->board.name);
+	lumen_buf_printf(out, ",\"sensor\":");
+	lumen_buf_json_string(out, d->board.sensor);
+	lumen_buf_printf(out, ",\"stages\":[");
+	for (int i = 0; i < n; i++) {
+		const struct lumen_stage_status *s = &st[i];
+
+		lumen_buf_printf(out, "%s{\"name\":", i ? "," : "");
+		lumen_buf_json_string(out, s->name);
+		lumen_buf_printf(out, ",\"frames_in\":%llu,\"frames_out\":%llu,"
+				 "\"drops\":%llu,\"errors\":%llu,\"fps\":%.2f,"
+				 "\"ms\":%.2f",
+				 (unsigned long long)s->frames_in,
+				 (unsigned long long)s->frames_out,
+				 (unsigned long long)s->drops,
+				 (unsigned long long)s->errors, s->fps,
+				 s->ns_last / 1e6);
+		lumen_buf_printf(out, ",\"counters\":{");
+		for (int k = 0; k < s->nextra; k++) {
+			lumen_buf_printf(out, "%s", k ? "," : "");
+			lumen_buf_json_string(out, s->extra[k].key);
+			lumen_buf_printf(out, ":%lld", (long long)s->extra[k].value);
+		}
+		lumen_buf_printf(out, "},\"note\":");
+		lumen_buf_json_string(out, s->note);
+		lumen_buf_printf(out, "}");
+	}
+	lumen_buf_printf(out, "],\"streams\":[");
+	for (int i = 0; i < NCHAN; i++) {
+		struct lumen_rtsp_stats rs;
+		unsigned clients = 0;
+
+		if (d->rtsp) {
+			lumen_rtsp_stats(d->rtsp, &rs);
+			clients = rs.ch[i].clients;
+		}
+		lumen_buf_printf(out, "%s{\"name\":\"ch%d\",\"enabled\":%s,"
+				 "\"width\":%d,\"height\":%d,\"clients\":%u}",
+				 i ? "," : "", i, d->ch[i].enabled ? "true" : "false",
+				 d->ch[i].width, d->ch[i].height, clients);
+	}
+	lumen_buf_printf(out, "]");
+	if (d->ctl) {
+		lumen_control_get(d->ctl, &cs);
+		lumen_buf_printf(out, ",\"aaa\":{\"ae\":{\"enabled\":%s,"
+				 "\"converged\":%s,\"exposure_ms\":%.3f,"
+				 "\"gain\":%.3f,\"mean\":%.4f,\"error\":%.4f},"
+				 "\"awb\":{\"enabled\":%s,\"converged\":%s,"
+				 "\"r_gain\":%.4f,\"b_gain\":%.4f}}",
+				 cs.ae_on ? "true" : "false",
+				 cs.ae.converged ? "true" : "false",
+				 cs.ae.exposure_s * 1e3, cs.ae.gain, cs.ae.mean,
+				 cs.ae.error, cs.awb_on ? "true" : "false",
+				 cs.awb.converged ? "true" : "false",
+				 cs.awb.r_gain, cs.awb.b_gain);
+	}
+	lumen_buf_printf(out, "}");
+	return out->failed ? -ENOMEM : 0;
+}
+
+static int http_metrics(void *ctx, struct lumen_metrics *w)
+{
+	struct lumen_daemon *d = ctx;
+	struct lumen_stage_status st[MAX_STAGES];
+	struct lumen_control_state cs;
+	char labels[96];
+	int n = collect(d, st);
+
+#define EACH_STAGE(call) \
+	for (int i = 0; i < n; i++) { \
+		snprintf(labels, sizeof(labels), "stage=\"%.23s\"", st[i].name); \
+		call; \
+	}
+	lumen_metrics_gauge(w, "lumen_uptime_seconds", "Seconds since start",
+			    NULL, uptime_s(d));
+	EACH_STAGE(lumen_metrics_counter(w, "lumen_stage_frames_in_total",
+		   "Frames a stage received", labels, st[i].frames_in))
+	EACH_STAGE(lumen_metrics_counter(w, "lumen_stage_frames_out_total",
+		   "Frames a stage delivered", labels, st[i].frames_out))
+	EACH_STAGE(lumen_metrics_counter(w, "lumen_stage_drops_total",
+		   "Frames a stage dropped", labels, st[i].drops))
+	EACH_STAGE(lumen_metrics_counter(w, "lumen_stage_errors_total",
+		   "Errors of a stage", labels, st[i].errors))
+	EACH_STAGE(lumen_metrics_gauge(w, "lumen_stage_fps",
+		   "Frames per second a stage delivers", labels, st[i].fps))
+	EACH_STAGE(lumen_metrics_gauge(w, "lumen_stage_last_ms",
+		   "Processing time of the last frame", labels,
+		   st[i].ns_last / 1e6))
+#undef EACH_STAGE
+	if (d->ctl) {
+		lumen_control_get(d->ctl, &cs);
+		lumen_metrics_gauge(w, "lumen_ae_exposure_seconds",
+				    "Exposure AE asks for", NULL, cs.ae.exposure_s);
+		lumen_metrics_gauge(w, "lumen_ae_gain", "Gain AE asks for", NULL,
+				    cs.ae.gain);
+		lumen_metrics_gauge(w, "lumen_ae_converged", "1 when AE settled",
+				    NULL, cs.ae.converged);
+		lumen_metrics_gauge(w, "lumen_awb_gain", "White balance gains",
+				    "channel=\"r\"", cs.awb.r_gain);
+		lumen_metrics_gauge(w, "lumen_awb_gain", "White balance gains",
+				    "channel=\"b\"", cs.awb.b_gain);
+	}
+	if (d->rtsp) {
+		struct lumen_rtsp_stats rs;
+
+		lumen_rtsp_stats(d->rtsp, &rs);
+		for (unsigned i = 0; i < rs.nchannels; i++) {
+			snprintf(labels, sizeof(labels), "channel=\"%u\"", i);
+			lumen_metrics_gauge(w, "lumen_rtsp_clients",
+					    "RTSP clients playing", labels,
+					    rs.ch[i].clients);
+		}
+		for (unsigned i = 0; i < rs.nchannels; i++) {
+			snprintf(labels, sizeof(labels), "channel=\"%u\"", i);
+			lumen_metrics_counter(w, "lumen_rtsp_bytes_sent_total",
+					      "RTP bytes sent", labels,
+					      rs.ch[i].bytes_sent);
+		}
+		for (unsigned i = 0; i < rs.nchannels; i++) {
+			snprintf(labels, sizeof(labels), "channel=\"%u\"", i);
+			lumen_metrics_gauge(w, "lumen_rtsp_latency_seconds",
+					    "Capture to first RTP packet, last frame",
+					    labels, rs.ch[i].latency_ns_last / 1e9);
+		}
+	}
+	return 0;
+}
+
+static void control_config_from(const struct lumen_config *cfg,
+				struct lumen_control_config *cc)
+{
+	static const enum lumen_awb_method awb[] = {
+		[LUMEN_CFG_AWB_AUTO] = LUMEN_AWB_COMBINED,
+		[LUMEN_CFG_AWB_GREY_WORLD] = LUMEN_AWB_GREY_WORLD,
+		[LUMEN_CFG_AWB_WHITE_PATCH] = LUMEN_AWB_WHITE_PATCH,
+		[LUMEN_CFG_AWB_GREY_EDGE] = LUMEN_AWB_GREY_EDGE,
+		[LUMEN_CFG_AWB_GREY_PIXEL] = LUMEN_AWB_GREY_PIXEL,
+	};
+
+	memset(cc, 0, sizeof(*cc));
+	cc->ae = cfg->isp.ae.enabled;
+	cc->awb = true;
+	cc->ae_cfg.target = cfg->isp.ae.target / 100.0f;
+	cc->ae_cfg.flicker_hz = cfg->isp.ae.antiflicker == LUMEN_CFG_ANTIFLICKER_50 ? 50 :
+		cfg->isp.ae.antiflicker == LUMEN_CFG_ANTIFLICKER_60 ? 60 : 0;
+	cc->awb_cfg.method = awb[cfg->isp.awb];
+	/* the gradient-based estimators cost tens of ms per frame at this
+	 * size: run them every 8th frame, the gains glide in between */
+	if (cc->awb_cfg.method != LUMEN_AWB_GREY_WORLD &&
+	    cc->awb_cfg.method != LUMEN_AWB_WHITE_PATCH)
+		cc->awb_cfg.interval = 8;
+}
+
+static void http_config_changed(void *ctx, const struct lumen_config *cfg,
+				const char *const *keys, size_t n, int restart)
+{
+	struct lumen_daemon *d = ctx;
+	struct lumen_control_config cc;
+	struct lumen_isp_params p;
+	char msg[256];
+
+	d->cfg = *cfg;
+	for (size_t i = 0; i < n; i++)
+		lumen_info("serve: config %s changed%s", keys[i],
+			   restart ? " (applies after a restart)" : "");
+	for (int i = 0; i < NCHAN; i++) {
+		const struct lumen_cfg_video *v = i ? &cfg->video1 : &cfg->video0;
+		struct lumen_encoder_config ec;
+
+		if (!d->ch[i].enc)
+			continue;
+		encoder_config(v, d->ch[i].width, d->ch[i].height, &ec);
+		if (lumen_encoder_configure(d->ch[i].enc, &ec, msg, sizeof(msg)))
+			lumen_warn("serve: video%d: %s", i, msg);
+	}
+	control_config_from(cfg, &cc);
+	if (d->ctl)
+		lumen_control_reconfigure(d->ctl, &cc);
+	lumen_pipeline_get_isp_params(d->pl, &p);
+	p.demosaic = cfg->isp.demosaic == LUMEN_CFG_DEMOSAIC_QUALITY ?
+		LUMEN_DEMOSAIC_QUALITY : LUMEN_DEMOSAIC_FAST;
+	lumen_pipeline_set_isp_params(d->pl, &p);
+}
+
+static const struct lumen_http_ops http_ops = {
+	.snapshot = http_snapshot,
+	.next_jpeg = http_next_jpeg,
+	.status = http_status,
+	.metrics = http_metrics,
+	.config_changed = http_config_changed,
+};
+
+/* ---- start / stop ---------------------------------------------------------- */
+
+static bool sensor_known(const char *name, void *opaque)
+{
+	(void)opaque;
+	return lumen_sensor_find(name) != NULL;
+}
+
+int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
+		       struct lumen_daemon **out, char *err, size_t errlen)
+{
+	struct lumen_board_opts bopts = { .sensor_known = sensor_known };
+	struct lumen_virtual_config vc;
+	struct lumen_pipeline_config pc = { 0 };
+	struct lumen_control_config cc;
+	struct lumen_rtsp_config rc = { 0 };
+	struct lumen_http_params hp = { 0 };
+	struct lumen_daemon *d;
+	char msg[512];
+	int ret;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return LUMEN_EXIT_RUNTIME;
+	clock_gettime(CLOCK_MONOTONIC, &d->started);
+	d->cfg = *cfg;
+	pthread_mutex_init(&d->cfg_lock, NULL);
+	if (cfg_path)
+		snprintf(d->cfg_path, sizeof(d->cfg_path), "%s", cfg_path);
+
+	if (lumen_board_load_ex(cfg->board.name, &bopts, &d->board, msg,
+				sizeof(msg))) {
+		snprintf(err, errlen, "%s", msg);
+		ret = LUMEN_EXIT_USAGE;
+		goto fail;
+	}
+	if (cfg->board.backend != LUMEN_CFG_BACKEND_VIRTUAL ||
+	    d->board.backend != LUMEN_BACKEND_VIRTUAL) {
+		snprintf(err, errlen, "board %s: only the virtual backend is built yet",
+			 d->board.name);
+		ret = LUMEN_EXIT_USAGE;
+		goto fail;
+	}
+	lumen_virtual_config_from_board(&d->board, &vc);
+	if (lumen_virtual_source_create(&vc, &d->src, msg, sizeof(msg))) {
+		snprintf(err, errlen, "board %s: %s", d->board.name, msg);
+		ret = LUMEN_EXIT_USAGE;
+		goto fail;
+	}
+	pc.source = d->src;
+	pc.out_fmt = LUMEN_PIX_NV12;
+	lumen_control_isp_defaults(d->board.sensor, &pc.isp);
+	pc.isp.demosaic = cfg->isp.demosaic == LUMEN_CFG_DEMOSAIC_QUALITY ?
+		LUMEN_DEMOSAIC_QUALITY : LUMEN_DEMOSAIC_FAST;
+	control_config_from(cfg, &cc);
+	if (lumen_control_create_cfg(d->src, &cc, &d->ctl) == 0) {
+		pc.control = lumen_control_frame;
+		pc.control_opaque = d->ctl;
+	}
+	ret = lumen_pipeline_create(&pc, &d->pl);
+	if (ret) {
+		snprintf(err, errlen, "pipeline: %s", strerror(-ret));
+		ret = LUMEN_EXIT_RUNTIME;
+		goto fail;
+	}
+	if (h264_setup(d, 0, &cfg->video0, err, errlen) ||
+	    h264_setup(d, 1, &cfg->video1, err, errlen) ||
+	    jpeg_setup(d, err, errlen)) {
+		ret = LUMEN_EXIT_USAGE;
+		goto fail;
+	}
+
+	if (cfg->rtsp.enabled) {
+		rc.port = (uint16_t)cfg->rtsp.port;
+		rc.nchannels = NCHAN;
+		for (int i = 0; i < NCHAN; i++) {
+			const struct lumen_cfg_video *v = i ? &cfg->video1 : &cfg->video0;
+
+			rc.ch[i].width = (unsigned)d->ch[i].width;
+			rc.ch[i].height = (unsigned)d->ch[i].height;
+			rc.ch[i].fps_num = (unsigned)v->fps;
+			rc.ch[i].fps_den = 1;
+			rc.ch[i].bitrate_kbps = (unsigned)v->bitrate_kbps;
+		}
+		if (cfg->rtsp.user[0] || cfg->rtsp.password[0]) {
+			rc.user = d->cfg.rtsp.user;
+			rc.password = d->cfg.rtsp.password;
+		}
+		rc.request_keyframe = request_keyframe;
+		rc.opaque = d;
+		d->rtsp = lumen_rtsp_create(&rc, msg, sizeof(msg));
+		if (!d->rtsp) {
+			snprintf(err, errlen, "rtsp: %s", msg);
+			ret = LUMEN_EXIT_NET;
+			goto fail;
+		}
+	}
+
+	ret = lumen_pipeline_start(d->pl);
+	if (ret) {
+		snprintf(err, errlen, "board %s: start failed at stage '%s': %s",
+			 d->board.name, d->src->failed_stage, d->src->error);
+		ret = LUMEN_EXIT_RUNTIME;
+		goto fail;
+	}
+	if (d->rtsp && lumen_rtsp_start(d->rtsp)) {
+		snprintf(err, errlen, "rtsp: cannot start its thread");
+		ret = LUMEN_EXIT_RUNTIME;
+		goto fail;
+	}
+	if (cfg->http.enabled) {
+		hp.port = cfg->http.port;
+		hp.cfg = &d->cfg;
+		hp.cfg_lock = &d->cfg_lock;
+		hp.cfg_path = d->cfg_path[0] ? d->cfg_path : NULL;
+		hp.ops = &http_ops;
+		hp.ctx = d;
+		if (lumen_http_start(&hp, &d->http, msg, sizeof(msg))) {
+			snprintf(err, errlen, "%s", msg);
+			ret = LUMEN_EXIT_NET;
+			goto fail;
+		}
+	}
+	*out = d;
+	return 0;
+
+fail:
+	lumen_daemon_stop(d);
+	return ret;
+}
+
+void lumen_daemon_print_urls(struct lumen_daemon *d, const char *host)
+{
+	if (d->rtsp) {
+		for (int i = 0; i < NCHAN; i++)
+			if (d->ch[i].enabled)
+				printf("rtsp://%s:%u/ch%d  (%dx%d H.264)\n", host,
+				       lumen_rtsp_port(d->rtsp), i, d->ch[i].width,
+				       d->ch[i].height);
+	}
+	if (d->http) {
+		int port = lumen_http_port(d->http);
+
+		printf("http://%s:%d/  (web page)\n", host, port);
+		printf("http://%s:%d/image.jpg  http://%s:%d/mjpeg  "
+		       "http://%s:%d/api/v1/status  http://%s:%d/metrics\n",
+		       host, port, host, port, host, port, host, port);
+	}
+	fflush(stdout);
+}
+
+void lumen_daemon_stop(struct lumen_daemon *d)
+{
+	if (!d)
+		return;
+	/* outputs first, so nobody waits on a stopped pipeline */
+	lumen_http_stop(d->http);
+	d->http = NULL;
+	for (int i = 0; i < NCHAN; i++)
+		if (d->ch[i].ring_ok)
+			lumen_stream_ring_close(&d->ch[i].ring);
+	if (d->jpeg.ring_ok)
+		lumen_stream_ring_close(&d->jpeg.ring);
+	if (d->pl)
+		lumen_pipeline_destroy(d->pl);
+	lumen_rtsp_destroy(d->rtsp);
+	for (int i = 0; i < NCHAN; i++)
+		h264_teardown(&d->ch[i]);
+	jpeg_teardown(&d->jpeg);
+	lumen_control_destroy(d->ctl);
+	if (d->src)
+		d->src->ops->destroy(d->src);
+	pthread_mutex_destroy(&d->cfg_lock);
+	free(d);
+}

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * DMA of the reference SoC: per channel a fixed pool of buffers of the
+ * VIF's cropped size and a FIFO of frames done. The producer writes a frame
+ * into a free buffer and queues it; the consumer dequeues (waiting on a
+ * condition variable with a timeout), holds the frame in flight, and
+ * releases it. No free buffer: the new frame is dropped and counted, as a
+ * real DMA with no buffer address programmed does; the producer never
+ * waits for the consumer.
+ *
+ * Invariant, asserted after every change in debug builds:
+ *   free + queued + in_flight == count, each >= 0.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "soc/soc_priv.h"
+
+static void check_invariant(const struct soc_dma *d)
+{
+#ifndef NDEBUG
+	int q = 0, f = 0;
+
+	if (!d->configured)
+		return;
+	for (int i = 0; i < d->pool.count; i++) {
+		q += d->state[i] == SOC_BUF_QUEUED;
+		f += d->state[i] == SOC_BUF_FLIGHT;
+	}
+	assert(d->nqueued >= 0 && d->nflight >= 0 && d->pool.nfree >= 0);
+	assert(q == d->nqueued && f == d->nflight);
+	assert(d->pool.nfree + d->nqueued + d->nflight == d->pool.count);
+#else
+	(void)d;
+#endif
+}
+
+int soc_dma_init(struct lumen_soc *soc)
+{
+	pthread_condattr_t attr;
+	int i, ret = -EAGAIN;
+
+	if (pthread_condattr_init(&attr))
+		return -ENOMEM;
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	for (i = 0; i < LUMEN_SOC_MAX_CH; i++) {
+		if (pthread_mutex_init(&soc->dma[i].lock, NULL))
+			goto undo;
+		if (pthread_cond_init(&soc->dma[i].done, &attr)) {
+			pthread_mutex_destroy(&soc->dma[i].lock);
+			goto undo;
+		}
+	}
+	pthread_condattr_destroy(&attr);
+	return 0;
+undo:
+	while (i-- > 0) {
+		pthread_cond_destroy(&soc->dma[i].done);
+		pthread_mutex_destroy(&soc->dma[i].lock);
+	}
+	pthread_condattr_destroy(&attr);
+	return ret;
+}
+
+static void pool_free(struct soc_dma *d)
+{
+	if (!d->configured)
+		return;
+	lumen_pool_destroy(&d->pool);
+	free(d->ring);
+	free(d->state);
+	d->ring = NULL;
+	d->state = NULL;
+	d->configured = false;
+	d->head = d->nqueued = d->nflight = 0;
+}
+
+void soc_dma_fini(struct lumen_soc *soc)
+{
+	for (int i = 0; i < LUMEN_SOC_MAX_CH; i++) {
+		pool_free(&soc->dma[i]);
+		pthread_cond_destroy(&soc->dma[i].done);
+		pthread_mutex_destroy(&soc->dma[i].lock);
+	}
+}
+
+static bool ch_ok(const struct lumen_soc *soc, int ch)
+{
+	return ch >= 0 && ch < soc->model->npads;
+}
+
+bool soc_dma_size(struct lumen_soc *soc, int ch, int *w, int *h)
+{
+	struct soc_dma *d = &soc->dma[ch];
+	bool ok;
+
+	pthread_mutex_lock(&d->lock);
+	ok = d->configured;
+	if (ok) {
+		*w = d->pool.frames[0].width;
+		*h = d->pool.frames[0].height;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ok;
+}
+
+int lumen_soc_dma_configure(struct lumen_soc *soc, int ch, int nbuffers,
+			    char *err, size_t errlen)
+{
+	struct soc_dma *d;
+	int x, y, w, h, ret;
+
+	if (!soc || !ch_ok(soc, ch))
+		return soc_fail(-EINVAL, err, errlen, "DMA ch%d: no such channel",
+				ch);
+	if (nbuffers < 1 || nbuffers > 64)
+		return soc_fail(-EINVAL, err, errlen,
+				"DMA ch%d: %d buffers, expected 1..64", ch,
+				nbuffers);
+	pthread_mutex_lock(&soc->lock);
+	if (!soc_vif_window(soc, ch, &x, &y, &w, &h)) {
+		ret = soc_fail(-EINVAL, err, errlen,
+			       "DMA ch%d: VIF ch%d has no window yet (configure "
+			       "the VIF, and its receiver or input size, first)",
+			       ch, ch);
+		goto unlock;
+	}
+	d = &soc->dma[ch];
+	pthread_mutex_lock(&d->lock);
+	if (d->nflight) {
+		ret = soc_fail(-EBUSY, err, errlen,
+			       "DMA ch%d: the consumer still holds %d frame(s)",
+			       ch, d->nflight);
+		goto unlock_dma;
+	}
+	pool_free(d);
+	ret = lumen_pool_init(&d->pool, nbuffers, LUMEN_PIX_BAYER16, w, h);
+	if (ret) {
+		soc_fail(ret, err, errlen, "DMA ch%d: cannot allocate %d buffers "
+			 "of %dx%d", ch, nbuffers, w, h);
+		goto unlock_dma;
+	}
+	d->ring = calloc((size_t)nbuffers, sizeof(*d->ring));
+	d->state = calloc((size_t)nbuffers, sizeof(*d->state));
+	if (!d->ring || !d->state) {
+		free(d->ring);
+		free(d->state);
+		d->ring = NULL;
+		d->state = NULL;
+		lumen_pool_destroy(&d->pool);
+		ret = soc_fail(-ENOMEM, err, errlen, "DMA ch%d: out of memory", ch);
+		goto unlock_dma;
+	}
+	d->configured = true;
+	d->head = d->nqueued = d->nflight = 0;
+	d->delivered = d->no_buffer = d->dequeued = d->released = 0;
+	check_invariant(d);
+unlock_dma:
+	pthread_mutex_unlock(&d->lock);
+unlock:
+	pthread_mutex_unlock(&soc->lock);
+	return ret;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int soc_dma_write(struct lumen_soc *soc, int ch, const struct lumen_frame *view)
+{
+	struct soc_dma *d = &soc->dma[ch];
+	struct lumen_frame *f;
+	int ret = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (!d->configured) {
+		d->no_buffer++;
+		ret = -ENOBUFS;
+		goto unlock;
+	}
+	if (view->width != d->pool.frames[0].width ||
+	    view->height != d->pool.frames[0].height) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+	f = lumen_pool_get(&d->pool);
+	if (!f) {
+		d->no_buffer++;
+		ret = -ENOBUFS;
+		goto unlock;
+	}
+	for (int y = 0; y < f->height; y++)
+		memcpy(f->data[0] + (size_t)y * f->stride[0],
+		       view->data[0] + (size_t)y * view->stride[0],
+		       (size_t)f->width * 2);
+	f->bits = view->bits;
+	f->bayer = view->bayer;
+	f->white = view->white;
+	memcpy(f->black, view->black, sizeof(f->black));
+	f->sequence = view->sequence;
+	f->timestamp_ns = now_ns();
+	d->state[f->index] = SOC_BUF_QUEUED;
+	d->ring[(d->head + d->nqueued) % d->pool.count] = f->index;
+	d->nqueued++;
+	d->delivered++;
+	check_invariant(d);
+	pthread_cond_broadcast(&d->done);
+unlock:
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int lumen_soc_dma_dequeue(struct lumen_soc *soc, int ch, int timeout_ms,
+			  struct lumen_frame **out)
+{
+	struct soc_dma *d;
+	struct timespec until;
+	int ret = 0, idx;
+
+	if (!soc || !out || !ch_ok(soc, ch))
+		return -EINVAL;
+	d = &soc->dma[ch];
+	if (timeout_ms > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += timeout_ms / 1000;
+		until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+	}
+	pthread_mutex_lock(&d->lock);
+	while (d->configured && !d->nqueued) {
+		if (timeout_ms == 0)
+			break;
+		if (timeout_ms < 0)
+			pthread_cond_wait(&d->done, &d->lock);
+		else if (pthread_cond_timedwait(&d->done, &d->lock, &until) ==
+			 ETIMEDOUT)
+			break;
+	}
+	if (!d->configured) {
+		ret = -ENODEV;
+		goto unlock;
+	}
+	if (!d->nqueued) {
+		ret = -ETIMEDOUT;
+		goto unlock;
+	}
+	idx = d->ring[d->head];
+	d->head = (d->head + 1) % d->pool.count;
+	d->nqueued--;
+	d->state[idx] = SOC_BUF_FLIGHT;
+	d->nflight++;
+	d->dequeued++;
+	*out = &d->pool.frames[idx];
+	check_invariant(d);
+unlock:
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int lumen_soc_dma_release(struct lumen_soc *soc, int ch, struct lumen_frame *f)
+{
+	struct soc_dma *d;
+	int ret = -EINVAL;
+
+	if (!soc || !f || !ch_ok(soc, ch))
+		return -EINVAL;
+	d = &soc->dma[ch];
+	pthread_mutex_lock(&d->lock);
+	if (!d->configured || f < d->pool.frames ||
+	    f >= d->pool.frames + d->pool.count ||
+	    d->state[f->index] != SOC_BUF_FLIGHT)
+		goto unlock;
+	ret = lumen_pool_put(&d->pool, f);
+	if (ret)
+		goto unlock;
+	d->state[f->index] = SOC_BUF_FREE;
+	d->nflight--;
+	d->released++;
+	check_invariant(d);
+unlock:
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int lumen_soc_dma_counters(struct lumen_soc *soc, int ch,
+			   struct lumen_soc_dma_counters *out)
+{
+	struct soc_dma *d;
+
+	if (!soc || !out || !ch_ok(soc, ch))
+		return -EINVAL;
+	d = &soc->dma[ch];
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&d->lock);
+	out->configured = d->configured;
+	if (d->configured) {
+		out->count = d->pool.count;
+		out->width = d->pool.frames[0].width;
+		out->height = d->pool.frames[0].height;
+		out->free = d->pool.nfree;
+	}
+	out->delivered = d->delivered;
+	out->no_buffer = d->no_buffer;
+	out->dequeued = d->dequeued;
+	out->released = d->released;
+	out->queued = d->nqueued;
+	out->in_flight = d->nflight;
+	pthread_mutex_unlock(&d->lock);
+	return 0;
+}
+
+void soc_dma_dump(struct lumen_soc *soc, struct soc_text *t)
+{
+	static const char *const path[] = {
+		[LUMEN_SOC_SIGMASTAR] = "/proc/mi_modules/mi_vif/mi_vif0 (dma)",
+		[LUMEN_SOC_INGENIC] = "/proc/jz/isp/isp-fs",
+		[LUMEN_SOC_ROCKCHIP] = "/sys/kernel/debug/rkisp1/mi",
+	};
+
+	soc_printf(t, "# cat %s\n", path[soc->model->flavour]);
+	for (int ch = 0; ch < soc->model->npads; ch++) {
+		struct lumen_soc_dma_counters c;
+
+		lumen_soc_dma_counters(soc, ch, &c);
+		if (!c.configured && !c.no_buffer)
+			continue;
+		soc_printf(t,
+			"DMA ch%d: %dx%d buffers %d free %d queued %d in_flight %d\n"
+			"  frame_done %" PRIu64 " no_buffer_drop %" PRIu64
+			" dequeued %" PRIu64 " released %" PRIu64 "\n",
+			ch, c.width, c.height, c.count, c.free, c.queued,
+			c.in_flight, c.delivered, c.no_buffer, c.dequeued,
+			c.released);
+	}
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Internal to src/soc: the state of the blocks and what they call of each
+ * other. Every function here runs with soc->lock held unless it says so. */
+#ifndef LUMEN_SOC_SOC_PRIV_H
+#define LUMEN_SOC_SOC_PRIV_H
+
+#include <pthread.h>
+#include <stdarg.h>
+
+#include "core/pool.h"
+#include "soc/refsoc.h"
+
+struct soc_pad {
+	struct lumen_soc *soc;		/* back pointer: the burst sink */
+	int index;
+	struct lumen_soc_phy_counters phy;
+	struct lumen_csi2_rx *rx;	/* NULL: receiver not configured */
+	struct lumen_soc_rx_config cfg;
+	struct lumen_frame stage;	/* the frame the receiver assembles into */
+	bool stage_busy;
+	uint64_t frames_to_vif;
+};
+
+struct soc_vif {
+	bool configured, masked;
+	struct lumen_soc_vif_config cfg;
+	struct lumen_soc_vif_counters c;
+};
+
+enum soc_buf_state { SOC_BUF_FREE, SOC_BUF_QUEUED, SOC_BUF_FLIGHT };
+
+struct soc_dma {
+	pthread_mutex_t lock;		/* pool, ring, states, counters */
+	pthread_cond_t done;		/* signalled on every frame queued */
+	bool configured;
+	struct lumen_pool pool;
+	int *ring;			/* queued pool indices, FIFO */
+	uint8_t *state;			/* enum soc_buf_state per pool index */
+	int head, nqueued, nflight;
+	uint64_t delivered, no_buffer, dequeued, released;
+};
+
+#define SOC_LOG_LINES	32
+#define SOC_LOG_LEN	160
+
+struct lumen_soc {
+	const struct lumen_soc_model *model;
+	pthread_mutex_t lock;		/* pads, VIF, log; taken before dma.lock */
+	struct soc_pad pad[LUMEN_SOC_MAX_PADS];
+	struct soc_vif vif[LUMEN_SOC_MAX_CH];
+	struct soc_dma dma[LUMEN_SOC_MAX_CH];
+	char log[SOC_LOG_LINES][SOC_LOG_LEN];
+	unsigned log_next, log_count;
+	uint64_t log_seq;
+};
+
+/* Appends to the log ring (what dmesg would show). */
+void soc_log(struct lumen_soc *soc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Writes a message into (err, errlen) when given; returns @ret. */
+int soc_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* snprintf-like accumulation into a caller's buffer. */
+struct soc_text {
+	char *buf;
+	size_t size, len;
+};
+void soc_printf(struct soc_text *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* csi_rx.c */
+void soc_rx_init(struct lumen_soc *soc);
+void soc_rx_fini(struct lumen_soc *soc);
+void soc_rx_dump(struct lumen_soc *soc, struct soc_text *t);
+/* Size the receiver of @pad expects, false when it is not configured. */
+bool soc_rx_size(const struct lumen_soc *soc, int pad, int *w, int *h);
+
+/* vif.c: a complete, verified frame from the receiver of @pad */
+void soc_vif_frame(struct lumen_soc *soc, int pad, const struct lumen_frame *f);
+void soc_vif_dump(struct lumen_soc *soc, struct soc_text *t);
+/* The window of @ch in its input now: false when the input size is unknown. */
+bool soc_vif_window(const struct lumen_soc *soc, int ch, int *x, int *y,
+		    int *w, int *h);
+
+/* dma.c */
+int soc_dma_init(struct lumen_soc *soc);
+void soc_dma_fini(struct lumen_soc *soc);
+/* Copies @view into a free buffer and queues it; -ENOBUFS (counted) when
+ * none is free or no pool exists, -EINVAL when the size differs. */
+int soc_dma_write(struct lumen_soc *soc, int ch, const struct lumen_frame *view);
+void soc_dma_dump(struct lumen_soc *soc, struct soc_text *t);
+/* Pool size of @ch, false when there is no pool. Takes dma.lock. */
+bool soc_dma_size(struct lumen_soc *soc, int ch, int *w, int *h);
+
+#endif

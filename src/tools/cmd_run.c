@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lumen run: the headless pipeline on a board, frames to files.
+ *
+ *   lumen run --board NAME|FILE [--frames N] [--fault NAME]... -o DIR
+ *             [--format jpg|nv12|dng] [--scene chart|IMAGE] [--light X]
+ *             [--timeout SECONDS] [--no-3a]
+ *
+ * It prints every stage's counters at the end. Exit status: 0 when the
+ * requested frames were written; 1 when frames stopped (the message names
+ * the first stage that delivered nothing, or the stage where start-up
+ * failed); 2 for usage errors and bad board files.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "backend/virtual.h"
+#include "board/board.h"
+#include "io/dng.h"
+#include "io/image_write.h"
+#include "pipeline/control.h"
+#include "pipeline/pipeline.h"
+#include "tools/commands.h"
+
+enum out_format { OUT_JPG, OUT_NV12, OUT_DNG };
+
+struct file_sink {
+	const char *dir;
+	enum out_format fmt;
+	int want;
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+	int written, errors;
+	int64_t last_progress_ns;
+	char error[300];
+};
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void note_written(struct file_sink *fs, int err, const char *msg)
+{
+	pthread_mutex_lock(&fs->lock);
+	if (err) {
+		fs->errors++;
+		snprintf(fs->error, sizeof(fs->error), "%s", msg);
+	} else {
+		fs->written++;
+	}
+	fs->last_progress_ns = mono_ns();
+	pthread_cond_broadcast(&fs->done);
+	pthread_mutex_unlock(&fs->lock);
+}
+
+static int file_consume(void *opaque, const struct lumen_frame *f,
+			const struct lumen_frame_info *info)
+{
+	struct file_sink *fs = opaque;
+	char path[PATH_MAX], msg[300] = "";
+	int err, n;
+
+	pthread_mutex_lock(&fs->lock);
+	n = fs->written;
+	pthread_mutex_unlock(&fs->lock);
+	if (n >= fs->want || fs->fmt == OUT_DNG)
+		return 0;
+	snprintf(path, sizeof(path), "%s/frame-%04llu.%s", fs->dir,
+		 (unsigned long long)info->sequence,
+		 fs->fmt == OUT_JPG ? "jpg" : "yuv");
+	err = lumen_image_write(path, f, 90, msg, sizeof(msg));
+	note_written(fs, err, msg);
+	return err;
+}
+
+static const struct lumen_sink_ops file_sink_ops = { .consume = file_consume };
+
+/* DNGs are written from the raw tap, on the ISP thread. */
+static void dng_tap(void *opaque, const struct lumen_frame *raw,
+		    const struct lumen_capture_info *cap)
+{
+	struct file_sink *fs = opaque;
+	char path[PATH_MAX], msg[300] = "";
+	int err, n;
+
+	(void)cap;
+	pthread_mutex_lock(&fs->lock);
+	n = fs->written;
+	pthread_mutex_unlock(&fs->lock);
+	if (n >= fs->want)
+		return;
+	snprintf(path, sizeof(path), "%s/frame-%04llu.dng", fs->dir,
+		 (unsigned long long)raw->sequence);
+	err = lumen_dng_write(path, raw, NULL, msg, sizeof(msg));
+	note_written(fs, err, msg);
+}
+
+/* The stalled-consumer fault's victim: a second output that stops after a
+ * few frames, as an RTSP client on a dead link would. */
+static int idle_consume(void *opaque, const struct lumen_frame *f,
+			const struct lumen_frame_info *info)
+{
+	(void)opaque;
+	(void)f;
+	(void)info;
+	return 0;
+}
+
+static const struct lumen_sink_ops idle_sink_ops = { .consume = idle_consume };
+
+static bool sensor_known(const char *name, void *opaque)
+{
+	(void)opaque;
+	return lumen_sensor_find(name) != NULL;
+}
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: lumen run --board NAME|FILE -o DIR [--frames N] [--fault NAME]...\n"
+		"                 [--format jpg|nv12|dng] [--scene chart|IMAGE] [--light X]\n"
+		"                 [--timeout SECONDS] [--no-3a]\n"
+		"faults:");
+	for (int i = 0; i < LUMEN_FAULT_COUNT; i++)
+		fprintf(stderr, " %s", lumen_fault_name((enum lumen_fault)i));
+	fprintf(stderr, "\n");
+	return 2;
+}
+
+int lumen_cmd_run(int argc, char **argv)
+{
+	const char *board_name = NULL, *dir = NULL, *scene = "chart";
+	struct lumen_virtual_config vc;
+	struct lumen_pipeline_config pc = { 0 };
+	struct lumen_stage_status st[24];
+	struct lumen_control *ctl = NULL;
+	struct lumen_pipeline *pl = NULL;
+	struct lumen_source *src = NULL;
+	struct lumen_board board;
+	struct lumen_board_opts bopts = { .sensor_known = sensor_known };
+	struct file_sink fs = { .fmt = OUT_JPG, .want = 10 };
+	uint32_t faults = 0;
+	double timeout_s = 10, light = 1.0;
+	bool use_3a = true;
+	char err[512], table[8192];
+	int ret = 1, n, stall_sink = -1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(a, "--no-3a")) {
+			use_3a = false;
+			continue;
+		}
+		if (!v)
+			return usage();
+		i++;
+		if (!strcmp(a, "--board")) {
+			board_name = v;
+		} else if (!strcmp(a, "-o")) {
+			dir = v;
+		} else if (!strcmp(a, "--frames")) {
+			fs.want = atoi(v);
+			if (fs.want < 1) {
+				fprintf(stderr, "lumen run: --frames %s: need a count >= 1\n", v);
+				return 2;
+			}
+		} else if (!strcmp(a, "--fault")) {
+			enum lumen_fault f;
+
+			if (lumen_fault_parse(v, &f)) {
+				fprintf(stderr, "lumen run: unknown fault '%s'\n", v);
+				return usage();
+			}
+			faults |= 1u << f;
+		} else if (!strcmp(a, "--format")) {
+			if (!strcmp(v, "jpg"))
+				fs.fmt = OUT_JPG;
+			else if (!strcmp(v, "nv12"))
+				fs.fmt = OUT_NV12;
+			else if (!strcmp(v, "dng"))
+				fs.fmt = OUT_DNG;
+			else {
+				fprintf(stderr, "lumen run: --format %s: jpg, nv12 or dng\n", v);
+				return 2;
+			}
+		} else if (!strcmp(a, "--scene")) {
+			scene = v;
+		} else if (!strcmp(a, "--light")) {
+			light = atof(v);
+		} else if (!strcmp(a, "--timeout")) {
+			timeout_s = atof(v);
+		} else {
+			fprintf(stderr, "lumen run: unknown option '%s'\n", a);
+			return usage();
+		}
+	}
+	if (!board_name || !dir)
+		return usage();
+	if (mkdir(dir, 0755) && errno != EEXIST) {
+		fprintf(stderr, "lumen run: %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+
+	if (lumen_board_load_ex(board_name, &bopts, &board, err, sizeof(err))) {
+		fprintf(stderr, "lumen run: %s\n", err);
+		return 2;
+	}
+	if (board.backend != LUMEN_BACKEND_VIRTUAL) {
+		fprintf(stderr, "lumen run: board %s: backend %s is not built yet\n",
+			board.name, lumen_board_backend_name(board.backend));
+		return 2;
+	}
+	lumen_virtual_config_from_board(&board, &vc);
+	vc.faults = faults;
+	if (strcmp(scene, "chart")) {
+		vc.scene.kind = LUMEN_SCENE_IMAGE;
+		vc.scene.image_path = scene;
+	}
+	vc.scene.light = light;
+	if (lumen_virtual_source_create(&vc, &src, err, sizeof(err))) {
+		fprintf(stderr, "lumen run: board %s: %s\n", board_name, err);
+		return 2;
+	}
+
+	fs.dir = dir;
+	pthread_mutex_init(&fs.lock, NULL);
+	pthread_cond_init(&fs.done, NULL);
+	pc.source = src;
+	pc.out_fmt = LUMEN_PIX_NV12;
+	pc.drop_stale = true;	/* a live board: outputs and 3A see the newest frame */
+	lumen_control_isp_defaults(board.sensor, &pc.isp);
+	if (use_3a && lumen_control_create(src, &ctl) == 0) {
+		pc.control = lumen_control_frame;
+		pc.control_opaque = ctl;
+	}
+	if (fs.fmt == OUT_DNG) {
+		pc.raw_tap = dng_tap;
+		pc.raw_tap_opaque = &fs;
+	}
+	if (lumen_pipeline_create(&pc, &pl)) {
+		fprintf(stderr, "lumen run: cannot create the pipeline\n");
+		goto destroy_source;
+	}
+	lumen_pipeline_add_sink(pl, "output", &file_sink_ops, &fs, 4, 0);
+	if (faults & (1u << LUMEN_FAULT_STALLED_CONSUMER))
+		stall_sink = lumen_pipeline_add_sink(pl, "stream", &idle_sink_ops,
+						     NULL, 2, 0);
+
+	if (lumen_pipeline_start(pl)) {
+		n = lumen_pipeline_status(pl, st, 24);
+		lumen_status_format(st, n, table, sizeof(table));
+		fputs(table, stdout);
+		fprintf(stderr, "lumen run: start failed at stage '%s': %s\n",
+			src->failed_stage[0] ? src->failed_stage : "?", src->error);
+		goto destroy_pipeline;
+	}
+	if (stall_sink >= 0)
+		lumen_pipeline_stall_sink(pl, stall_sink, true);
+
+	/* wait for the frames; give up when nothing arrives for timeout_s */
+	pthread_mutex_lock(&fs.lock);
+	fs.last_progress_ns = mono_ns();
+	while (fs.written < fs.want) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 200000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&fs.done, &fs.lock, &ts);
+		if (mono_ns() - fs.last_progress_ns > (int64_t)(timeout_s * 1e9))
+			break;
+	}
+	pthread_mutex_unlock(&fs.lock);
+	/* counters as they were while running (stop unconfigures blocks) */
+	n = lumen_pipeline_status(pl, st, 24);
+	lumen_pipeline_stop(pl);
+
+	lumen_status_format(st, n, table, sizeof(table));
+	fputs(table, stdout);
+	if (ctl) {
+		lumen_control_format(ctl, table, sizeof(table));
+		fputs(table, stdout);
+	}
+	if (fs.written >= fs.want) {
+		printf("wrote %d frames to %s\n", fs.written, dir);
+		ret = 0;
+	} else {
+		const struct lumen_stage_status *s = lumen_status_first_silent(st, n);
+
+		fprintf(stderr, "lumen run: frames stopped: %d of %d written; "
+			"first stage that delivered nothing: %s\n", fs.written,
+			fs.want, s ? s->name : "none (frames slowed down)");
+		if (fs.errors)
+			fprintf(stderr, "lumen run: last write error: %s\n", fs.error);
+	}
+
+destroy_pipeline:
+	lumen_pipeline_destroy(pl);
+	lumen_control_destroy(ctl);
+destroy_source:
+	src->ops->destroy(src);
+	return ret;
+}
