@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "doctor/doctor.h"
 #include "tools/commands.h"
@@ -20,7 +21,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: lumen doctor EVIDENCE... [--json] [--kb FILE] [--facts]\n"
-		"       lumen doctor --board FILE | --url URL   (live mode: not yet)\n"
+		"       lumen doctor --board NAME|FILE [--fault NAME]...   (live: runs the board)\n"
 		"\n"
 		"EVIDENCE is a text file of pasted output (dmesg, logread, /proc dumps,\n"
 		"media-ctl -p, i2cdetect, ...), a directory of such files, or - for stdin.\n"
@@ -64,6 +65,60 @@ static int add_stdin(struct lumen_doctor_evidence *ev)
 	return 0;
 }
 
+/*
+ * Live mode: runs the pipeline on @board for a few frames (`lumen run` in a
+ * child, so a crash of the board cannot take the doctor down) and reads
+ * everything it printed — stage counters, errors, a bus scan — as evidence.
+ */
+static int live_run(struct lumen_doctor_evidence *ev, const char *board,
+		    const char *const *faults, int nfaults)
+{
+	char dir[] = "/tmp/lumen-doctor-XXXXXX", cmd[2048], *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *p;
+	int n;
+
+	if (!mkdtemp(dir))
+		return -errno;
+	n = snprintf(cmd, sizeof(cmd),
+		     "exec /proc/%d/exe run --board '%s' --frames 3 --timeout 3 -o %s",
+		     (int)getpid(), board, dir);
+	for (int i = 0; i < nfaults && n > 0 && (size_t)n < sizeof(cmd); i++)
+		n += snprintf(cmd + n, sizeof(cmd) - (size_t)n, " --fault '%s'",
+			      faults[i]);
+	if (n < 0 || (size_t)n + 8 >= sizeof(cmd) || strchr(board, '\''))
+		return -EINVAL;
+	strcat(cmd, " 2>&1");
+	p = popen(cmd, "r");
+	if (!p)
+		return -errno;
+	for (;;) {
+		size_t got;
+
+		if (len + 4096 > cap) {
+			char *nb = realloc(buf, cap + 65536);
+
+			if (!nb)
+				break;
+			buf = nb;
+			cap += 65536;
+		}
+		got = fread(buf + len, 1, cap - len, p);
+		if (!got)
+			break;
+		len += got;
+	}
+	pclose(p);
+	snprintf(cmd, sizeof(cmd), "lumen run --board %s", board);
+	lumen_doctor_evidence_add_text(ev, cmd, buf, len);
+	free(buf);
+	/* the frames it wrote are not evidence */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		lumen_doctor_evidence_add_text(ev, "doctor", "", 0);
+	return 0;
+}
+
 int lumen_cmd_doctor(int argc, char **argv)
 {
 	const char *kb_path = NULL, *paths[64];
@@ -71,7 +126,8 @@ int lumen_cmd_doctor(int argc, char **argv)
 	struct lumen_doctor_report *r = NULL;
 	struct lumen_doctor_kb *kb = NULL;
 	bool json = false, facts = false;
-	int npaths = 0, ret = 1;
+	int npaths = 0, ret = 1, nfaults = 0;
+	const char *board = NULL, *faults[8];
 	char err[512];
 
 	for (int i = 1; i < argc; i++) {
@@ -81,9 +137,17 @@ int lumen_cmd_doctor(int argc, char **argv)
 			facts = true;
 		} else if (!strcmp(argv[i], "--kb") && i + 1 < argc) {
 			kb_path = argv[++i];
-		} else if (!strcmp(argv[i], "--board") || !strcmp(argv[i], "--url")) {
-			fprintf(stderr, "lumen doctor: %s: the live mode is not wired yet; "
-				"give evidence files instead\n", argv[i]);
+		} else if (!strcmp(argv[i], "--board") && i + 1 < argc) {
+			board = argv[++i];
+		} else if (!strcmp(argv[i], "--fault") && i + 1 < argc) {
+			if (nfaults == 8) {
+				fprintf(stderr, "lumen doctor: more than 8 faults\n");
+				return 2;
+			}
+			faults[nfaults++] = argv[++i];
+		} else if (!strcmp(argv[i], "--url")) {
+			fprintf(stderr, "lumen doctor: --url: reading a running lumen serve "
+				"is not wired yet; use --board or evidence files\n");
 			return 2;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
@@ -99,7 +163,7 @@ int lumen_cmd_doctor(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!npaths) {
+	if (!npaths && !board) {
 		usage(stderr);
 		return 2;
 	}
@@ -124,6 +188,10 @@ int lumen_cmd_doctor(int argc, char **argv)
 			fprintf(stderr, "lumen doctor: %s\n", err);
 			goto free_all;
 		}
+	}
+	if (board && live_run(ev, board, faults, nfaults)) {
+		fprintf(stderr, "lumen doctor: could not run the board %s\n", board);
+		goto free_all;
 	}
 	if (!lumen_doctor_evidence_lines(ev)) {
 		fprintf(stderr, "lumen doctor: no text in the evidence%s%s\n",
