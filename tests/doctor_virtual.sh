@@ -20,6 +20,13 @@ while read -r fault stage cause also; do
 	"$lumen" run --board imou-bullet3 -o "$tmp/out" --frames 20 --timeout 3 $args \
 		>"$tmp/run.txt" 2>&1
 	[ -n "$save" ] && cp "$tmp/run.txt" "$save/run-$fault.txt"
+	# one DMA buffer only shows when a frame arrives while the ISP holds
+	# it; on a machine where rendering is as slow as the ISP none does
+	if [ "$fault" = few-buffers ] &&
+		! grep -qE '^dma +[0-9]+ +[0-9]+ +[1-9]' "$tmp/run.txt"; then
+		echo "skip $fault: no frame arrived while the buffer was held (machine too slow)"
+		continue
+	fi
 	if ! "$lumen" doctor --kb "$kb" --json "$tmp/run.txt" >"$tmp/r.json"; then
 		echo "FAIL $fault: lumen doctor failed"; fail=1; continue
 	fi
@@ -42,8 +49,8 @@ done <<'CASES'
 none null -
 lanes link lane-count-mismatch
 pad link sensor-pad-mismatch
-mclk i2c no-power-or-mclk wrong-i2c-address
-i2c-addr i2c - wrong-i2c-address no-power-or-mclk
+mclk power no-power-or-mclk
+i2c-addr i2c wrong-i2c-address
 no-stream sensor sensor-never-streamed
 link-noise link link-signal-integrity
 receiver-unconfigured receiver receiver-not-configured

@@ -682,8 +682,11 @@ int lumen_virtual_source_create(const struct lumen_virtual_config *cfg,
 	if (cfg->faults & (1u << LUMEN_FAULT_PAD))
 		vb->wired_pad = (cfg->pad + 1) % vb->soc_model->npads;
 	vb->strap_addr = cfg->i2c_addr;
+	/* the chip's other strap address: SmartSens SID 0x30/0x32, Sony
+	 * IMX258 0x1a/0x10 */
 	if (cfg->faults & (1u << LUMEN_FAULT_I2C_ADDR))
-		vb->strap_addr = cfg->i2c_addr ^ 0x02;
+		vb->strap_addr = cfg->i2c_addr == 0x1a ? 0x10 :
+			cfg->i2c_addr == 0x10 ? 0x1a : cfg->i2c_addr ^ 0x02;
 	vb->mclk_on_hz = cfg->faults & (1u << LUMEN_FAULT_MCLK) ? 0 :
 		(cfg->mclk_hz ? cfg->mclk_hz : vb->info->mclk_hz);
 
