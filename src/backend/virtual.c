@@ -382,7 +382,8 @@ static int vb_start(struct lumen_source *src)
 	pthread_mutex_unlock(&vb->lock);
 	/* vendor streamers log a refused unmask and carry on: so do we, and
 	 * the counters show the rest */
-	if (lumen_soc_vif_unmask(vb->soc, 0, msg, sizeof(msg)) < 0)
+	err = lumen_soc_vif_unmask(vb->soc, 0, msg, sizeof(msg));
+	if (err < 0 && err != -EIO)	/* -EIO: the VIF logged it itself */
 		lumen_warn("%s", msg);
 
 	if (!(c->faults & (1u << LUMEN_FAULT_NO_STREAM))) {
