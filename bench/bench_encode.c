@@ -297,7 +297,7 @@ static double scale_best(struct lumen_scaler *s, const struct lumen_frame *src,
 }
 
 static void bench_scale(const struct lumen_frame *canvas, int sw, int sh,
-			int dw, int dh, int runs)
+			int dw, int dh, enum lumen_scale_filter filt, int runs)
 {
 	static const struct { const char *name; unsigned mask; } levels[] = {
 		{ "c", 0 }, { "avx2", LUMEN_CPU_AVX2 }, { "neon", LUMEN_CPU_NEON },
@@ -305,7 +305,7 @@ static void bench_scale(const struct lumen_frame *canvas, int sw, int sh,
 	struct lumen_scaler_config cfg = {
 		.src_fmt = LUMEN_PIX_NV12, .dst_fmt = LUMEN_PIX_NV12,
 		.src_width = sw, .src_height = sh, .dst_width = dw, .dst_height = dh,
-		.filter = LUMEN_SCALE_AREA,
+		.filter = filt,
 	};
 	struct lumen_scaler *s;
 	struct lumen_frame src, dst;
@@ -334,14 +334,16 @@ static void bench_scale(const struct lumen_frame *canvas, int sw, int sh,
 		t = scale_best(s, &src, &dst, runs);
 		if (!levels[l].mask)
 			c_time = t;
-		printf("scale_%dx%d_to_%dx%d_%s: %.0f Mpix/s (%.2f ms)\n", sw, sh,
-		       dw, dh, levels[l].name, mpix / t, t * 1e3);
+		printf("scale_%dx%d_to_%dx%d_%s_%s: %.0f Mpix/s (%.2f ms)\n", sw,
+		       sh, dw, dh, lumen_scale_filter_name(filt), levels[l].name,
+		       mpix / t, t * 1e3);
 		if (levels[l].mask)
-			printf("scale_%s_vs_c: %.2f x\n", levels[l].name, c_time / t);
+			printf("scale_%s_%s_vs_c: %.2f x\n",
+			       lumen_scale_filter_name(filt), levels[l].name, c_time / t);
 	}
 	lumen_cpu_set_mask(all);
 #ifdef LUMEN_HAVE_SWSCALE
-	{
+	if (filt == LUMEN_SCALE_AREA) {
 		struct SwsContext *sws = sws_getContext(sw, sh, AV_PIX_FMT_NV12,
 			dw, dh, AV_PIX_FMT_NV12, SWS_AREA, NULL, NULL, NULL);
 		const uint8_t *sp[4] = { src.data[0], src.data[1], NULL, NULL };
@@ -365,7 +367,8 @@ static void bench_scale(const struct lumen_frame *canvas, int sw, int sh,
 		}
 	}
 #else
-	printf("scale_swscale: skipped (built without libswscale)\n");
+	if (filt == LUMEN_SCALE_AREA)
+		printf("scale_swscale: skipped (built without libswscale)\n");
 #endif
 	lumen_frame_free(&dst);
 	lumen_scaler_destroy(s);
@@ -377,8 +380,9 @@ int main(int argc, char **argv)
 	struct lumen_frame canvas;
 
 	canvas_make(&canvas, 2560, 1440);
-	bench_scale(&canvas, 2560, 1440, 640, 360, quick ? 3 : 10);
-	bench_scale(&canvas, 1920, 1080, 640, 360, quick ? 3 : 10);
+	bench_scale(&canvas, 2560, 1440, 640, 360, LUMEN_SCALE_AREA, quick ? 3 : 10);
+	bench_scale(&canvas, 2560, 1440, 640, 360, LUMEN_SCALE_BILINEAR, quick ? 3 : 10);
+	bench_scale(&canvas, 1920, 1080, 640, 360, LUMEN_SCALE_AREA, quick ? 3 : 10);
 	bench_jpeg(&canvas, 2560, 1440, quick ? 2 : 6);
 	bench_h264(&canvas, 640, 360, 1000, quick ? 20 : 90);
 	bench_h264(&canvas, 2560, 1440, 4000, quick ? 6 : 30);

@@ -26,6 +26,7 @@ pkgs="libcmocka0 libcmocka-dev libturbojpeg0 libturbojpeg0-dev
 libjpeg62-turbo libjpeg62-turbo-dev libpng16-16 libpng-dev zlib1g zlib1g-dev
 libtiff6 libtiff-dev libzstd1 liblzma5 libjbig0 libdeflate0 libwebp7 liblerc4
 libstdc++6 libyaml-0-2 libyaml-dev
+libx264-164 libx264-dev
 libzstd-dev liblzma-dev libdeflate-dev libwebp-dev libjbig-dev liblerc-dev
 libmicrohttpd12 libmicrohttpd-dev libgnutls30 libgnutls28-dev nettle-dev libnettle8
 libhogweed6 libtasn1-6 libtasn1-6-dev libidn2-0 libidn2-dev libp11-kit0 libp11-kit-dev

@@ -18,9 +18,11 @@ mkdir -p "$out"
 
 sh scripts/deps.sh meson ninja-build pkg-config gcc clang libcmocka-dev \
 	libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libtiff-dev \
-	libyaml-dev libclang-rt-14-dev gcc-arm-linux-gnueabihf \
-	gcc-aarch64-linux-gnu gcc-mipsel-linux-gnu qemu-user dcraw \
-	libmicrohttpd-dev curl chromium ||
+	libyaml-dev libx264-dev libmicrohttpd-dev libclang-rt-14-dev \
+	gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu gcc-mipsel-linux-gnu \
+	qemu-user dcraw curl chromium ffmpeg gstreamer1.0-tools \
+	gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
+	gstreamer1.0-plugins-bad gstreamer1.0-libav netcat-openbsd python3 ||
 	{ echo "test: could not install build dependencies"; echo "0 passed, 1 failed"; exit 1; }
 
 : "${LUMEN_DATA:=$root/../shared/data}"

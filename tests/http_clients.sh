@@ -130,6 +130,9 @@ case $st in "HTTP/1."?" 4"*) ok "binary method -> $st" ;; *) bad "binary method 
 st=$(printf 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n' | "$check" raw "$port")
 case $st in "HTTP/1."?" 400"*) ok "bad Content-Length -> $st" ;; *) bad "bad Content-Length -> '$st'" ;; esac
 head -c 300000 /dev/urandom | "$check" raw "$port" >/dev/null 2>&1
+head -c 200000 /dev/zero >"$tmp/body.bin"
+c=$(code -u admin:pw --data-binary @"$tmp/body.bin" "$base/api/v1/set?mjpeg.fps=3")
+[ "$c" = 413 ] && ok "200 kB body -> 413" || bad "200 kB body -> $c"
 st=$(printf 'GET / HTTP/1.1\r\nHost: x\r\nX-Big: %070000d\r\n\r\n' 0 | "$check" raw "$port")
 case $st in "HTTP/1."?" 4"*) ok "oversized header -> $st" ;; *) bad "oversized header -> '$st'" ;; esac
 st=$(printf 'GET / HTTP/1.1\r\nHost: x\r\nBad header line\r\n\r\n' | "$check" raw "$port")

@@ -135,7 +135,7 @@ out=$(timeout 30 ffprobe -v error -rtsp_transport tcp \
 echo "still serving after malformed requests"
 
 kill -TERM "$pid"
-wait "$pid"
+wait "$pid" || { rc=$?; pid=; fail "server exited with status $rc"; }
 pid=
 cat "$dir/srv.txt"
 grep -q '^status_400 ' "$dir/srv.txt" || fail "no 400 counted"

@@ -131,7 +131,7 @@ static const char full[] =
 
 static void full_file_parses(void **state)
 {
-	struct lumen_config c;
+	struct lumen_config c, d;
 	char err[256] = "";
 	const char *path = write_file("full.yaml", full);
 
@@ -155,6 +155,14 @@ static void full_file_parses(void **state)
 	assert_false(c.isp.ae.enabled);
 	assert_int_equal(c.isp.ae.target, 20);
 	assert_int_equal(c.isp.ae.antiflicker, LUMEN_CFG_ANTIFLICKER_50);
+
+	/* the same text from memory, and its errors under the given name */
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(lumen_config_parse(full, strlen(full), "mem", &d, err, sizeof(err)), 0);
+	assert_memory_equal(&c, &d, sizeof(c));
+	assert_int_equal(lumen_config_parse("rtsp:\n  port: 0\n", 16, "mem", &d, err,
+					    sizeof(err)), -EINVAL);
+	assert_string_equal(err, "mem:2: key 'rtsp.port': 0 is out of range 1..65535");
 
 	/* an empty file is all defaults; a missing one is -ENOENT */
 	path = write_file("empty.yaml", "# nothing\n");

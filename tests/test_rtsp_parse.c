@@ -422,8 +422,8 @@ static void sdp_build(void **state)
 		"t=0 0\r\n", "a=control:*\r\n", "m=video 0 RTP/AVP 96\r\n",
 		"a=rtpmap:96 H264/90000\r\n", "a=framerate:25\r\n",
 		"a=control:trackID=0\r\n",
-		"a=fmtp:96 packetization-mode=1;profile-level-id=42c01f;"
-		"sprop-parameter-sets=",
+		("a=fmtp:96 packetization-mode=1;profile-level-id=42c01f;"
+		 "sprop-parameter-sets="),
 	};
 
 	(void)state;
@@ -980,6 +980,100 @@ static void server_slow_client(void **state)
 	lumen_rtsp_destroy(s);
 }
 
+static int udp_bind(uint16_t *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t al = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &al), 0);
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+static ssize_t udp_recv(int fd, uint8_t *buf, size_t size, int ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	if (poll(&p, 1, ms) != 1)
+		return -1;
+	return recv(fd, buf, size, 0);
+}
+
+/* UDP: RTP to the client_port, sender reports to the RTCP port, and the
+ * session expires when nothing is heard from the client. */
+static void server_udp(void **state)
+{
+	struct lumen_rtsp_config cfg = {
+		.bind_addr = "127.0.0.1", .nchannels = 1, .session_timeout_s = 1,
+		.rtcp_interval_ms = 100,
+	};
+	struct lumen_rtsp_server *s;
+	static struct client c;
+	static uint8_t au[4000], pkt[2048];
+	char head[4096], msg[512], id[32], err[200];
+	uint16_t rtp_port, rtcp_port;
+	int rtp = udp_bind(&rtp_port), rtcp, got_rtp = 0, got_sr = 0;
+	unsigned rng = 3;
+	size_t aulen;
+	struct lumen_rtsp_stats st;
+
+	(void)state;
+	/* the RTCP port is any other free one: client_port=a-b need not be a+1 */
+	rtcp = udp_bind(&rtcp_port);
+	cfg.ch[0] = (struct lumen_rtsp_channel_config){ 640, 360, 25, 1, 0, 256 };
+	s = lumen_rtsp_create(&cfg, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(lumen_rtsp_start(s), 0);
+	aulen = make_au(au, true, 3000, &rng);
+	assert_int_equal(lumen_rtsp_push(s, 0, au, aulen, 0, true, 0), 0);
+
+	client_connect(&c, lumen_rtsp_port(s));
+	snprintf(msg, sizeof(msg), "SETUP rtsp://127.0.0.1/ch0/trackID=0 RTSP/1.0\r\n"
+		 "CSeq: 1\r\nTransport: RTP/AVP;unicast;client_port=%u-%u\r\n\r\n",
+		 rtp_port, rtcp_port);
+	assert_int_equal(rtsp_ask(&c, msg, head, sizeof(head)), 200);
+	assert_non_null(strstr(head, ";timeout=1\r\n"));
+	assert_int_equal(sscanf(strstr(head, "Session: "), "Session: %31[^;]", id), 1);
+	snprintf(msg, sizeof(msg), "PLAY rtsp://127.0.0.1/ch0 RTSP/1.0\r\nCSeq: 2\r\n"
+		 "Session: %s\r\n\r\n", id);
+	assert_int_equal(rtsp_ask(&c, msg, head, sizeof(head)), 200);
+	close(c.fd);	/* a UDP session outlives its connection */
+
+	for (int i = 0; i < 20 && (got_rtp < 4 || !got_sr); i++) {
+		ssize_t n;
+
+		while ((n = udp_recv(rtp, pkt, sizeof(pkt), 0)) > 0) {
+			assert_true(n > 12);
+			assert_int_equal(pkt[0], 0x80);
+			got_rtp++;
+		}
+		if ((n = udp_recv(rtcp, pkt, sizeof(pkt), 50)) > 0) {
+			assert_int_equal(pkt[1], 200);	/* SR */
+			assert_int_equal(n, 28 + 16);
+			got_sr++;
+		}
+		aulen = make_au(au, false, 1000, &rng);
+		assert_int_equal(lumen_rtsp_push(s, 0, au, aulen, (uint64_t)(i + 1) * 3600,
+						 false, 0), 0);
+	}
+	assert_true(got_rtp >= 4);	/* SPS, PPS, IDR (3 packets), slices */
+	assert_true(got_sr >= 1);
+	lumen_rtsp_stats(s, &st);
+	assert_int_equal(st.sessions_now, 1);
+	assert_int_equal(st.timeouts, 0);
+	/* nothing from the client for more than the timeout: gone */
+	sleep(2);
+	lumen_rtsp_stats(s, &st);
+	assert_int_equal(st.sessions_now, 0);
+	assert_int_equal(st.timeouts, 1);
+	close(rtp);
+	close(rtcp);
+	lumen_rtsp_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1001,6 +1095,7 @@ int main(void)
 		cmocka_unit_test(server_digest),
 		cmocka_unit_test(server_tcp_interleaved),
 		cmocka_unit_test(server_slow_client),
+		cmocka_unit_test(server_udp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -296,7 +296,7 @@ static void test_frames_bitexact(void **state)
 	static const struct { enum lumen_pixfmt sf, df; int sw, sh, dw, dh; } cases[] = {
 		{ LUMEN_PIX_NV12, LUMEN_PIX_NV12, 2560, 1440, 640, 360 },
 		{ LUMEN_PIX_I420, LUMEN_PIX_I420, 1920, 1080, 640, 360 },
-		{ LUMEN_PIX_NV12, LUMEN_PIX_I420, 4208, 3120, 1280, 720 },
+		{ LUMEN_PIX_NV12, LUMEN_PIX_I420, 1052, 780, 320, 180 },	/* 4208x3120 -> 1280x720 ratios */
 		{ LUMEN_PIX_I420, LUMEN_PIX_NV12, 338, 190, 98, 54 },
 		{ LUMEN_PIX_NV12, LUMEN_PIX_NV12, 30, 18, 62, 34 },
 		{ LUMEN_PIX_GRAY8, LUMEN_PIX_GRAY8, 1001, 77, 333, 25 },
@@ -436,7 +436,8 @@ static void test_checkerboard(void **state)
  * A vertical sinusoid of amplitude 100 at @f cycles per source sample,
  * above the output's Nyquist limit, downscaled 4x: what survives is
  * aliasing. A 4-sample box passes |sin(4 pi f) / (4 sin(pi f))| <= 0.27 of
- * it for f in 0.3..0.5; point sampling would pass all of it.
+ * it for f in 0.3..0.5 (measured: up to 27); the stretched tent and
+ * Lanczos-2 up to 3 and 1. Point sampling would pass all of it.
  */
 static int sine_alias(double f, enum lumen_scale_filter filt)
 {
@@ -470,8 +471,8 @@ static void test_sweep(void **state)
 	(void)state;
 	for (double f = 0.3; f <= 0.5; f += 0.05) {
 		assert_in_range(sine_alias(f, LUMEN_SCALE_AREA), 0, 28);
-		assert_in_range(sine_alias(f, LUMEN_SCALE_BILINEAR), 0, 12);
-		assert_in_range(sine_alias(f, LUMEN_SCALE_LANCZOS2), 0, 12);
+		assert_in_range(sine_alias(f, LUMEN_SCALE_BILINEAR), 0, 5);
+		assert_in_range(sine_alias(f, LUMEN_SCALE_LANCZOS2), 0, 5);
 	}
 }
 

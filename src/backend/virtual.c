@@ -780,3 +780,46 @@ int lumen_virtual_source_power(struct lumen_source *src, bool on)
 	vb->powered = on;
 	return 0;
 }
+
+int lumen_virtual_source_i2cdetect(struct lumen_source *src, char *buf,
+				   size_t size)
+{
+	struct vboard *vb = src->priv;
+	bool was_powered = vb->powered;
+	size_t len = 0;
+	int n;
+
+	if (!was_powered)
+		lumen_emu_sensor_set_power(vb->emu, true, vb->mclk_on_hz);
+	n = snprintf(buf, size, "     0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f\n");
+	len += n > 0 ? (size_t)n : 0;
+	for (int row = 0; row < 0x80; row += 16) {
+		n = snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0,
+			     "%02x:", row);
+		len += n > 0 ? (size_t)n : 0;
+		for (int a = row; a < row + 16; a++) {
+			uint8_t byte;
+			struct lumen_i2c_msg m = { (uint16_t)a, LUMEN_I2C_M_RD, 1, &byte };
+			const char *cell = "   ";
+			char hex[4];
+
+			if (a >= 0x08 && a <= 0x77) {
+				/* one read, as i2cdetect -r probes */
+				if (vb->bus->ops->transfer(vb->bus, &m, 1) == 0) {
+					snprintf(hex, sizeof(hex), "%02x", a);
+					cell = hex;
+				} else {
+					cell = "--";
+				}
+			}
+			n = snprintf(len < size ? buf + len : NULL,
+				     len < size ? size - len : 0, " %s", cell);
+			len += n > 0 ? (size_t)n : 0;
+		}
+		n = snprintf(len < size ? buf + len : NULL, len < size ? size - len : 0, "\n");
+		len += n > 0 ? (size_t)n : 0;
+	}
+	if (!was_powered)
+		lumen_emu_sensor_set_power(vb->emu, false, 0);
+	return (int)len;
+}

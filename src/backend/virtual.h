@@ -85,6 +85,15 @@ int lumen_virtual_source_create(const struct lumen_virtual_config *cfg,
 				struct lumen_source **out, char *err,
 				size_t errlen);
 
+/*
+ * What `i2cdetect -y -r BUS` would print on this board right now, with the
+ * sensor's power and MCLK as the hardware really drives them (the board is
+ * powered for the scan and powered down after, unless it is streaming).
+ * Writes the table into @buf like snprintf; returns the length needed.
+ */
+int lumen_virtual_source_i2cdetect(struct lumen_source *src, char *buf,
+				   size_t size);
+
 /* The board's parts, for `lumen sensor` and tests (valid while it lives). */
 struct lumen_i2c_bus *lumen_virtual_source_bus(struct lumen_source *src);
 struct lumen_sensor *lumen_virtual_source_sensor(struct lumen_source *src);

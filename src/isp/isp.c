@@ -53,9 +53,6 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 	err = lumen_frame_alloc(&isp->rgb, LUMEN_PIX_RGB16P, max_width, max_height);
 	if (err)
 		goto free_raw;
-	err = lumen_frame_alloc(&isp->rgb8, LUMEN_PIX_RGB24, max_width, max_height);
-	if (err)
-		goto free_rgb;
 	/* the quality demosaic's scratch (tens of MB at 2560 wide) is only
 	 * taken when a frame first asks for it: lumen_isp_reserve_scratch() */
 	isp->scratch_size = lumen_demosaic_scratch_size(LUMEN_DEMOSAIC_FAST,
@@ -64,14 +61,12 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 		isp->scratch = aligned_alloc(64, (isp->scratch_size + 63) & ~(size_t)63);
 		if (!isp->scratch) {
 			err = -ENOMEM;
-			goto free_rgb8;
+			goto free_rgb;
 		}
 	}
 	*out = isp;
 	return 0;
 
-free_rgb8:
-	lumen_frame_free(&isp->rgb8);
 free_rgb:
 	lumen_frame_free(&isp->rgb);
 free_raw:
@@ -104,7 +99,6 @@ void lumen_isp_destroy(struct lumen_isp *isp)
 	if (!isp)
 		return;
 	free(isp->scratch);
-	lumen_frame_free(&isp->rgb8);
 	lumen_frame_free(&isp->rgb);
 	lumen_frame_free(&isp->raw);
 	free(isp);
@@ -169,7 +163,6 @@ int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in
 
 	fit(&isp->raw, in->width, in->height);
 	fit(&isp->rgb, in->width, in->height);
-	fit(&isp->rgb8, in->width, in->height);
 	isp->input = in;
 	isp->output = out;
 

@@ -16,6 +16,13 @@
  * Stages run in the order of lumen_isp_stages[] on the caller's thread; a
  * stage whose params say "off" returns at once. Nothing is allocated per
  * frame: lumen_isp_create() sizes every working buffer for the largest frame.
+ *
+ * Fused pass. ccm and tone only prepare their tables (ccm_q, tone_lut); the
+ * csc stage then takes the demosaicked RGB16P frame through matrix, table
+ * and colour conversion in one pass straight into the output (see
+ * lumen_isp_finish() in isp/isp_dsp.h). So the csc counter covers the work
+ * of all three, and after the ccm stage the rgb frame still holds the
+ * demosaic's output. Pixel kernels are dispatched per CPU (isp/isp_dsp.h).
  */
 #ifndef LUMEN_ISP_ISP_H
 #define LUMEN_ISP_ISP_H
@@ -104,13 +111,14 @@ struct lumen_isp {
 	int max_width, max_height;
 	const struct lumen_frame *input;	/* valid during process() */
 	struct lumen_frame raw;		/* BAYER16 working, LUMEN_WORK_BITS */
-	struct lumen_frame rgb;		/* RGB16P linear working */
-	struct lumen_frame rgb8;	/* RGB24 display-referred */
+	struct lumen_frame rgb;		/* RGB16P linear working (demosaic out) */
 	struct lumen_frame *output;	/* RGB24, NV12, I420 or YUYV */
 	void *scratch;			/* demosaic scratch */
 	size_t scratch_size;
 	struct lumen_isp_stats stats;
-	/* tone table, rebuilt when contrast/exposure change */
+	/* colour matrix times exposure, Q12, set by the ccm stage */
+	int32_t ccm_q[3][3];
+	/* tone table, rebuilt by the tone stage when contrast changes */
 	uint8_t tone_lut[LUMEN_WORK_MAX + 1];
 	float tone_contrast;
 	bool tone_valid;

@@ -3,9 +3,14 @@
  * Tone: linear working values to 8-bit display values through one table:
  * the sRGB transfer curve, then an optional S-curve for contrast that keeps
  * black, mid-grey and white where they are.
+ *
+ * In the ISP the stage only keeps the table current; the pixels go through
+ * it in the csc stage's single pass. lumen_tone_apply() is the same lookup
+ * into RGB24, for tests and callers outside the ISP.
  */
 #include <math.h>
 
+#include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
 static float srgb_encode(float x)
@@ -29,6 +34,17 @@ void lumen_tone_build(uint8_t lut[LUMEN_WORK_MAX + 1], float contrast)
 	}
 }
 
+LUMEN_TONE_ROW_FN(lumen_tone_row_c)
+{
+	for (int c = 0; c < 3; c++) {
+		const uint16_t *restrict s = src[c];
+		uint8_t *restrict d = dst[c];
+
+		for (int x = 0; x < width; x++)
+			d[x] = lut[s[x] & LUMEN_WORK_MAX];
+	}
+}
+
 void lumen_tone_apply(const struct lumen_frame *rgb, struct lumen_frame *out,
 		      const uint8_t lut[LUMEN_WORK_MAX + 1])
 {
@@ -48,17 +64,17 @@ void lumen_tone_apply(const struct lumen_frame *rgb, struct lumen_frame *out,
 	}
 }
 
+/*
+ * Only (re)builds the table: the pixels go through it in the csc stage's
+ * single pass (lumen_isp_finish()).
+ */
 static int tone_run(struct lumen_isp *isp, const struct lumen_isp_params *p)
 {
-	struct lumen_frame *dst = isp->output->fmt == LUMEN_PIX_RGB24 ?
-				  isp->output : &isp->rgb8;
-
 	if (!isp->tone_valid || isp->tone_contrast != p->contrast) {
 		lumen_tone_build(isp->tone_lut, p->contrast);
 		isp->tone_contrast = p->contrast;
 		isp->tone_valid = true;
 	}
-	lumen_tone_apply(&isp->rgb, dst, isp->tone_lut);
 	return 0;
 }
 

@@ -3,31 +3,33 @@
  * White balance on the raw, before demosaicking: the demosaic then works on
  * neutral-balanced data, which keeps its colour-difference assumptions true.
  */
+#include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
 void lumen_wb_apply(struct lumen_frame *work, const float gain[3])
 {
-	uint32_t q[4];	/* Q12 gain per cell position */
+	struct lumen_scale_phase ph[2];
+	struct lumen_isp_dsp dsp;
 
 	for (int i = 0; i < 4; i++) {
 		float g = gain[lumen_bayer_at(work->bayer, i & 1, i >> 1)];
+		uint32_t q;
 
 		if (!(g > 0))
 			g = 0;
 		if (g > 64)
 			g = 64;
-		q[i] = (uint32_t)(g * 4096.0f + 0.5f);
+		/* Q12 gain, applied as the Q16 scale q << 4: the same result,
+		 * floor((v q + 2048) / 4096) == floor((16 v q + 32768) / 65536) */
+		q = (uint32_t)(g * 4096.0f + 0.5f);
+		lumen_scale_phase_set(&ph[i >> 1], i & 1, 0, q << 4);
 	}
+	lumen_isp_dsp_init(&dsp);
 	for (int y = 0; y < work->height; y++) {
 		uint16_t *row = (uint16_t *)(void *)(work->data[0] +
 						     (size_t)y * work->stride[0]);
-		const uint32_t q0 = q[(y & 1) * 2], q1 = q[(y & 1) * 2 + 1];
 
-		for (int x = 0; x < work->width; x++) {
-			uint32_t v = (row[x] * ((x & 1) ? q1 : q0) + 2048) >> 12;
-
-			row[x] = (uint16_t)(v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v);
-		}
+		dsp.scale_row(row, row, work->width, &ph[y & 1]);
 	}
 }
 

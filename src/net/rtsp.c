@@ -102,9 +102,11 @@ struct conn {
 struct session {
 	bool used;
 	char id[17];
+	char peer[48];
 	int conn;		/* owning connection, -1 after it closed (UDP) */
 	int channel;
 	bool tcp, playing, wait_key;
+	bool caught_up;		/* has emptied its queue since joining */
 	uint8_t ich[2];		/* interleaved channels */
 	struct sockaddr_in rtp_addr, rtcp_addr;
 	uint64_t cursor;	/* next packet number to send */
@@ -131,6 +133,7 @@ struct lumen_rtsp_server {
 	struct session *sessions;	/* nconns of them */
 	bool udp_blocked;
 	uint32_t rng;
+	struct lumen_rtsp_request req;	/* the one being handled */
 	/* counters (s->lock) */
 	uint64_t connections, requests, auth_failures, timeouts, dropped_clients;
 	uint64_t responses[LUMEN_RTSP_NSTATUS];
@@ -526,7 +529,41 @@ static int session_pump(struct lumen_rtsp_server *s, struct session *ss,
 	while (done < budget) {
 		uint8_t buf[4 + LUMEN_RTP_HDR_LEN + 2048];
 		struct slot sl;
-		bool live;
+
+		/* queue accounting first, so that a client whose socket is
+		 * full still has its overflow counted and skipped */
+		pthread_mutex_lock(&c->lock);
+		if (ss->wait_key) {
+			uint64_t key = newest_key(c, ss->cursor);
+
+			if (key == UINT64_MAX) {
+				pthread_mutex_unlock(&c->lock);
+				break;
+			}
+			ss->cursor = key;
+			ss->wait_key = false;
+		}
+		if (ss->cursor >= c->head) {
+			ss->caught_up = true;
+			pthread_mutex_unlock(&c->lock);
+			break;
+		}
+		if (c->head - ss->cursor > max_lag) {
+			/* the client's queue overflowed: skip to a keyframe */
+			uint64_t key = newest_key(c, ss->cursor + 1), to;
+
+			to = key != UINT64_MAX ? key : c->head;
+			ss->drops += to - ss->cursor;
+			c->drops += to - ss->cursor;
+			ss->cursor = to;
+			ss->wait_key = key == UINT64_MAX;
+			ss->caught_up = false;
+			pthread_mutex_unlock(&c->lock);
+			if (ss->wait_key)
+				ask_keyframe(s, ss->channel, now);
+			continue;
+		}
+		pthread_mutex_unlock(&c->lock);
 
 		if (cn && !conn_room(cn, 4 + LUMEN_RTP_HDR_LEN + mtu, OUT_RESERVE)) {
 			if (conn_flush(cn, now) < 0) {
@@ -540,36 +577,11 @@ static int session_pump(struct lumen_rtsp_server *s, struct session *ss,
 			break;
 
 		pthread_mutex_lock(&c->lock);
-		if (ss->wait_key) {
-			uint64_t key = newest_key(c, ss->cursor);
-
-			if (key == UINT64_MAX) {
-				pthread_mutex_unlock(&c->lock);
-				break;
-			}
-			ss->cursor = key;
-			ss->wait_key = false;
-		}
-		if (ss->cursor >= c->head) {
+		if (c->head - ss->cursor > max_lag) {	/* pushed meanwhile */
 			pthread_mutex_unlock(&c->lock);
-			break;
-		}
-		if (c->head - ss->cursor > max_lag) {
-			/* the client's queue overflowed: skip to a keyframe */
-			uint64_t key = newest_key(c, ss->cursor + 1), to;
-
-			to = key != UINT64_MAX ? key : c->head;
-			ss->drops += to - ss->cursor;
-			c->drops += to - ss->cursor;
-			ss->cursor = to;
-			ss->wait_key = key == UINT64_MAX;
-			pthread_mutex_unlock(&c->lock);
-			if (ss->wait_key)
-				ask_keyframe(s, ss->channel, now);
 			continue;
 		}
 		sl = c->slots[ss->cursor % c->nslots];
-		live = sl.idx == c->last_au_start;
 		memcpy(buf + 4 + LUMEN_RTP_HDR_LEN,
 		       c->data + (size_t)(ss->cursor % c->nslots) * mtu, sl.len);
 		pthread_mutex_unlock(&c->lock);
@@ -607,9 +619,10 @@ static int session_pump(struct lumen_rtsp_server *s, struct session *ss,
 				continue;
 			}
 		}
-		/* glass-to-RTP: the first send of the newest AU (a client
-		 * catching up on older ones would time its own lag) */
-		if (live && sl.capture_ns && sl.idx >= c->latency_idx) {
+		/* glass-to-RTP: the first send of an AU by a session that was
+		 * waiting for it (one catching up would time its own lag) */
+		if (ss->caught_up && (sl.flags & SLOT_AU_START) && sl.capture_ns &&
+		    sl.idx >= c->latency_idx) {
 			c->latency_idx = sl.idx + 1;
 			c->latency_last = mono_ns() - sl.capture_ns;
 			if (c->latency_last > c->latency_max)
@@ -801,6 +814,7 @@ static void do_setup(struct lumen_rtsp_server *s, int ci,
 		ss->ts_off = rnd32(s);
 	}
 	ss->conn = ci;
+	memcpy(ss->peer, cn->peer_str, sizeof(ss->peer));
 	ss->tcp = t.tcp;
 	ss->last_activity_ns = now;
 	if (t.tcp) {
@@ -835,8 +849,9 @@ static void do_play(struct lumen_rtsp_server *s, int ci,
 	struct resp r;
 
 	ts = session_join(s, ss, now);
+	ss->caught_up = false;
 	ss->playing = true;
-	ss->next_rtcp_ns = now + 1000000000;
+	ss->next_rtcp_ns = now;	/* the first SR right after the first packets */
 	/* the track's control URL: the aggregate URL + "/trackID=0" */
 	while (n && req->uri[n - 1] == '/')
 		n--;
@@ -960,7 +975,7 @@ static void handle_request(struct lumen_rtsp_server *s, int ci,
 static bool conn_input(struct lumen_rtsp_server *s, int ci, int64_t now)
 {
 	struct conn *cn = &s->conns[ci];
-	static struct lumen_rtsp_request req;	/* server thread only */
+	struct lumen_rtsp_request *req = &s->req;
 	struct lumen_rtsp_frame fr;
 	char err[200];
 
@@ -990,19 +1005,19 @@ static bool conn_input(struct lumen_rtsp_server *s, int ci, int64_t now)
 		}
 		while (cn->in_len && !cn->close_after_flush) {
 			size_t used = 0;
-			int ret = lumen_rtsp_parse(cn->in, cn->in_len, &req, &fr, &used,
+			int ret = lumen_rtsp_parse(cn->in, cn->in_len, req, &fr, &used,
 						   err, sizeof(err));
 
 			if (ret == LUMEN_RTSP_REQUEST) {
-				handle_request(s, ci, &req, now);
+				handle_request(s, ci, req, now);
 			} else if (ret == LUMEN_RTSP_INTERLEAVED) {
 				/* RTCP receiver reports over TCP: a sign of life */
 				(void)fr;
 			} else if (ret < 0) {
 				s->requests++;
 				lumen_info("rtsp: %s: %s", cn->peer_str, err);
-				reply(s, ci, req.status, req.cseq, NULL);
-				if (req.fatal)
+				reply(s, ci, req->status, req->cseq, NULL);
+				if (req->fatal)
 					cn->close_after_flush = true;
 			} else if (cn->in_len == IN_SIZE && cn->in[0] == '$') {
 				/* a frame larger than the buffer: discard it */
@@ -1503,8 +1518,7 @@ void lumen_rtsp_stats(struct lumen_rtsp_server *s, struct lumen_rtsp_stats *out)
 			continue;
 		o = &out->client[out->nclients++];
 		copy_str(o->session, sizeof(o->session), ss->id);
-		if (ss->conn >= 0)
-			copy_str(o->peer, sizeof(o->peer), s->conns[ss->conn].peer_str);
+		copy_str(o->peer, sizeof(o->peer), ss->peer);
 		o->channel = ss->channel;
 		o->tcp = ss->tcp;
 		o->playing = ss->playing;

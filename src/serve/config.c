@@ -351,17 +351,60 @@ static int load_mapping(struct loader *l, yaml_node_t *map, const char *prefix, 
 	return 0;
 }
 
+/* Parses what @parser reads, named @name in messages. */
+static int load(yaml_parser_t *parser, const char *name, struct lumen_config *cfg,
+		char *err, size_t errlen)
+{
+	yaml_document_t doc;
+	struct lumen_config tmp;
+	struct loader l = { name, &doc, &tmp, err, errlen };
+	yaml_node_t *root;
+	char why[200];
+	int ret = 0;
+
+	if (!yaml_parser_load(parser, &doc))
+		return fail(err, errlen, "%s:%lu: %s", name,
+			    (unsigned long)parser->problem_mark.line + 1,
+			    parser->problem ? parser->problem : "YAML syntax error");
+	lumen_config_defaults(&tmp);
+	root = yaml_document_get_root_node(&doc);
+	if (root && root->type == YAML_MAPPING_NODE)
+		ret = load_mapping(&l, root, "", 0);
+	else if (root && !(root->type == YAML_SCALAR_NODE && !root->data.scalar.length))
+		ret = fail(err, errlen, "%s:%lu: expected a mapping of sections", name,
+			   (unsigned long)root->start_mark.line + 1);
+	if (!ret && lumen_config_validate(&tmp, why, sizeof(why)))
+		ret = fail(err, errlen, "%s: %s", name, why);
+	if (!ret)
+		*cfg = tmp;
+	yaml_document_delete(&doc);
+	return ret;
+}
+
+int lumen_config_parse(const char *text, size_t len, const char *name,
+		       struct lumen_config *cfg, char *err, size_t errlen)
+{
+	yaml_parser_t parser;
+	int ret;
+
+	if (!text || !name || !cfg)
+		return -EINVAL;
+	if (!yaml_parser_initialize(&parser)) {
+		fail(err, errlen, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	ret = load(&parser, name, cfg, err, errlen);
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
 int lumen_config_load(const char *path, struct lumen_config *cfg, char *err,
 		      size_t errlen)
 {
 	yaml_parser_t parser;
-	yaml_document_t doc;
-	struct lumen_config tmp;
-	struct loader l = { path, &doc, &tmp, err, errlen };
-	yaml_node_t *root;
-	char why[200];
 	FILE *fp;
-	int ret = 0;
+	int ret;
 
 	if (!path || !cfg)
 		return -EINVAL;
@@ -377,25 +420,7 @@ int lumen_config_load(const char *path, struct lumen_config *cfg, char *err,
 		return -ENOMEM;
 	}
 	yaml_parser_set_input_file(&parser, fp);
-	if (!yaml_parser_load(&parser, &doc)) {
-		ret = fail(err, errlen, "%s:%lu: %s", path,
-			   (unsigned long)parser.problem_mark.line + 1,
-			   parser.problem ? parser.problem : "YAML syntax error");
-		goto out_parser;
-	}
-	lumen_config_defaults(&tmp);
-	root = yaml_document_get_root_node(&doc);
-	if (root && root->type == YAML_MAPPING_NODE)
-		ret = load_mapping(&l, root, "", 0);
-	else if (root && !(root->type == YAML_SCALAR_NODE && !root->data.scalar.length))
-		ret = fail(err, errlen, "%s:%lu: expected a mapping of sections", path,
-			   (unsigned long)root->start_mark.line + 1);
-	if (!ret && lumen_config_validate(&tmp, why, sizeof(why)))
-		ret = fail(err, errlen, "%s: %s", path, why);
-	if (!ret)
-		*cfg = tmp;
-	yaml_document_delete(&doc);
-out_parser:
+	ret = load(&parser, path, cfg, err, errlen);
 	yaml_parser_delete(&parser);
 	fclose(fp);
 	return ret;

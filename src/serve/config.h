@@ -130,6 +130,11 @@ void lumen_config_defaults(struct lumen_config *cfg);
 int lumen_config_load(const char *path, struct lumen_config *cfg, char *err,
 		      size_t errlen);
 
+/* The same from memory: @text (@len bytes, no NUL needed) named @name in
+ * messages ("name:line: ..."). */
+int lumen_config_parse(const char *text, size_t len, const char *name,
+		       struct lumen_config *cfg, char *err, size_t errlen);
+
 /* The rules that span keys (even sizes, width and height both 0 or both
  * set, distinct ports). 0 or -EINVAL with "key 'x': why" in @err. */
 int lumen_config_validate(const struct lumen_config *cfg, char *err, size_t errlen);

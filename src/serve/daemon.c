@@ -564,12 +564,12 @@ static int http_metrics(void *ctx, struct lumen_metrics *w)
 	struct lumen_daemon *d = ctx;
 	struct lumen_stage_status st[MAX_STAGES];
 	struct lumen_control_state cs;
-	char labels[64];
+	char labels[96];
 	int n = collect(d, st);
 
 #define EACH_STAGE(call) \
 	for (int i = 0; i < n; i++) { \
-		snprintf(labels, sizeof(labels), "stage=\"%s\"", st[i].name); \
+		snprintf(labels, sizeof(labels), "stage=\"%.23s\"", st[i].name); \
 		call; \
 	}
 	lumen_metrics_gauge(w, "lumen_uptime_seconds", "Seconds since start",

@@ -27,6 +27,7 @@ extern const size_t lumen_web_index_len;
 #define BOUNDARY "lumenframe"
 #define MJPEG_WAIT_MS 200	/* bounds how long a stop waits for a stream */
 #define MAX_SET_KEYS 32
+#define MAX_BODY (64 * 1024)	/* request bodies are read and dropped */
 
 struct lumen_http {
 	struct MHD_Daemon *d;
@@ -661,7 +662,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 			      const char *method, const char *version,
 			      const char *upload_data, size_t *upload_data_size, void **state)
 {
-	static int started;
 	struct lumen_http *h = cls;
 	bool get = !strcmp(method, MHD_HTTP_METHOD_GET) ||
 		   !strcmp(method, MHD_HTTP_METHOD_HEAD);
@@ -670,11 +670,26 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
 	(void)version;
 	(void)upload_data;
-	if (!*state) {		/* headers in; body (if any) comes next */
-		*state = &started;
+	/* First call: only the headers are in. A declared body over MAX_BODY
+	 * gets 413 before any of it is read; *state then counts the body bytes
+	 * seen + 1 (no allocation to free), and a body that grows past
+	 * MAX_BODY anyway (chunked) makes us hang up. */
+	if (!*state) {
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+		*state = (void *)(uintptr_t)1;
+		if (cl && strtoull(cl, NULL, 10) > MAX_BODY)
+			return send_text(h, c, MHD_HTTP_CONTENT_TOO_LARGE,
+					 "request body over %d bytes\n", MAX_BODY);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
+		uintptr_t seen = (uintptr_t)*state + *upload_data_size;
+
+		if (seen > MAX_BODY || seen < (uintptr_t)*state)
+			return MHD_NO;
+		*state = (void *)seen;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}

@@ -15,7 +15,8 @@
  *                             auth when http.user or http.password is set
  *   GET  /metrics             Prometheus text 0.0.4      -> ops.metrics
  * Anything else is 404, a method other than GET/HEAD/POST is 405, a bad
- * query is 400; libmicrohttpd itself answers malformed requests (400) and
+ * query is 400, a declared body over 64 KiB is 413 (bodies are read and
+ * dropped); libmicrohttpd itself answers malformed requests (400) and
  * oversized headers (431) and keeps serving.
  *
  * Threads: libmicrohttpd runs one listening thread and one thread per

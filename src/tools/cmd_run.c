@@ -265,6 +265,12 @@ int lumen_cmd_run(int argc, char **argv)
 		fputs(table, stdout);
 		fprintf(stderr, "lumen run: start failed at stage '%s': %s\n",
 			src->failed_stage[0] ? src->failed_stage : "?", src->error);
+		if (!strcmp(src->failed_stage, "i2c") ||
+		    !strcmp(src->failed_stage, "sensor")) {
+			/* what a bring-up engineer runs next: scan the bus */
+			lumen_virtual_source_i2cdetect(src, table, sizeof(table));
+			printf("# i2cdetect -y -r %d\n%s", board.i2c_bus, table);
+		}
 		goto destroy_pipeline;
 	}
 	if (stall_sink >= 0)

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Device-tree fragments (dts source, "dtc -I fs" output) and Raspberry Pi
+ * config.txt camera lines. Inside a node whose compatible names a sensor
+ * ("sony,imx258"): dt.sensor (the part after the comma), dt.sensor_addr
+ * (reg), dt.sensor_disabled (status = "disabled"). Anywhere: dt.data_lanes
+ * (count of data-lanes entries), dt.clock_lanes, dt.link_freq. config.txt:
+ * dt.overlay ("dtoverlay=imx219"), dt.camera_auto_detect.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "doctor/internal.h"
+
+struct dt_state {
+	int depth;
+	int sensor_depth;	/* depth of the node whose compatible is a sensor; 0 = none */
+};
+
+static void dt_begin(struct lumen_doctor_evidence *ev, void *st)
+{
+	struct dt_state *s = st;
+
+	(void)ev;
+	s->depth = 0;
+	s->sensor_depth = 0;
+}
+
+static int count_cells(const char *p)
+{
+	int n = 0;
+	int64_t v;
+
+	p = strchr(p, '<');
+	if (!p)
+		return 0;
+	p++;
+	while (*(p = ev_skip_space(p)) && *p != '>') {
+		if (!ev_scan_int(&p, &v))
+			break;
+		n++;
+	}
+	return n;
+}
+
+static void dt_line(struct lumen_doctor_evidence *ev, void *st)
+{
+	struct dt_state *s = st;
+	const char *l = ev_skip_space(ev->line), *p;
+	size_t n = strlen(l);
+
+	if (ev_starts(l, "dtoverlay=")) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(l + 10, ",\r "), l + 10);
+		ev_set_text(ev, "dt.overlay", name, true);
+		return;
+	}
+	if (ev_starts(l, "camera_auto_detect=")) {
+		ev_set_num(ev, "dt.camera_auto_detect", l[19] == '1', true);
+		return;
+	}
+	if (n && l[n - 1] == '{') {
+		s->depth++;
+		return;
+	}
+	if (ev_starts(l, "};")) {
+		if (s->depth == s->sensor_depth)
+			s->sensor_depth = 0;
+		if (s->depth)
+			s->depth--;
+		return;
+	}
+	if (!s->depth)
+		return;
+	if (ev_starts(l, "compatible") && (p = strchr(l, '"'))) {
+		char name[32];
+		const char *c = strchr(p + 1, ',');
+		struct ev_sensor_id id;
+
+		if (!c)
+			return;
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(c + 1, "\""), c + 1);
+		if (ev_sensor_by_name(ev->kb, name, &id) || strstr(p, "sony,") ||
+		    strstr(p, "ovti,") || strstr(p, "smartsens,") || strstr(p, "galaxycore,")) {
+			ev_set_text(ev, "dt.sensor", name, true);
+			s->sensor_depth = s->depth;
+		}
+		return;
+	}
+	if (s->sensor_depth && s->depth == s->sensor_depth && ev_starts(l, "reg ")) {
+		int64_t v;
+
+		p = strchr(l, '<');
+		if (p && (p++, ev_scan_int(&p, &v)))
+			ev_set_num(ev, "dt.sensor_addr", v, true);
+		return;
+	}
+	if (s->sensor_depth && s->depth == s->sensor_depth && ev_starts(l, "status") &&
+	    strstr(l, "\"disabled\"")) {
+		ev_set_num(ev, "dt.sensor_disabled", 1, true);
+		return;
+	}
+	if (ev_starts(l, "data-lanes")) {
+		ev_set_num(ev, "dt.data_lanes", count_cells(l), true);
+		return;
+	}
+	if (ev_starts(l, "clock-lanes")) {
+		ev_set_num(ev, "dt.clock_lanes", count_cells(l), true);
+		return;
+	}
+	if (ev_starts(l, "link-frequencies") && (p = strchr(l, '<'))) {
+		int64_t v;
+
+		p++;
+		if (ev_scan_int(&p, &v))
+			ev_set_num(ev, "dt.link_freq", v, true);
+	}
+}
+
+const struct ev_family ev_family_dt = {
+	.name = "dt",
+	.state_size = sizeof(struct dt_state),
+	.begin = dt_begin,
+	.line = dt_line,
+};

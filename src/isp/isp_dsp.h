@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Row kernels of the ISP stages other than demosaic (that one has
+ * demosaic_dsp.h), picked at run time like the demosaic's: the C reference
+ * of each lives in its stage's file, SIMD versions in isp/x86/ and isp/arm/,
+ * and lumen_isp_dsp_init() installs the C ones and then the fastest the CPU
+ * allows (lumen_cpu_flags(), so LUMEN_CPU_MASK=0 gives the C path).
+ *
+ * Every SIMD kernel must give exactly what its C reference gives, bit for
+ * bit, for every input the signature admits (any uint16 sample, any width
+ * >= 1 unless stated), not only for working values: tests/test_isp_simd.c
+ * checks this. Kernels never allocate, read and write only the columns
+ * stated, and run on the caller's thread.
+ */
+#ifndef LUMEN_ISP_ISP_DSP_H
+#define LUMEN_ISP_ISP_DSP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "isp/isp.h"
+
+/*
+ * blc and wb: one affine map per CFA column phase. Sample x of a row uses
+ * phase k = x & 1:
+ *
+ *   v   = src[x] > black[k] ? src[x] - black[k] : 0
+ *   v   = min(v, vmax[k])
+ *   dst = min((v * scale[k] + 0x8000) >> 16, LUMEN_WORK_MAX)
+ *
+ * scale is Q16 and at most LUMEN_WORK_MAX << 16; vmax is the smallest v whose
+ * result reaches LUMEN_WORK_MAX (lumen_scale_phase_set() computes it), so
+ * the clamp never changes a result and every product fits 32 bits.
+ * @dst may equal @src (in place), other overlaps are not allowed.
+ */
+struct lumen_scale_phase {
+	uint16_t black[2];
+	uint16_t vmax[2];
+	uint32_t scale[2];
+};
+
+/* Fills phase @k of @p for a black level and Q16 scale (clamped to the
+ * limit above). */
+void lumen_scale_phase_set(struct lumen_scale_phase *p, int k, unsigned black,
+			   uint32_t scale);
+
+#define LUMEN_SCALE_ROW_FN(name) \
+	void name(uint16_t *dst, const uint16_t *src, int width, \
+		  const struct lumen_scale_phase *p)
+typedef LUMEN_SCALE_ROW_FN(lumen_scale_row_fn);
+
+/*
+ * dpc pre-screen. The pixel at column i (0 <= i < n) of @row is a candidate
+ * when at least six of its eight same-colour neighbours nb (up[i-2], up[i],
+ * up[i+2], row[i-2], row[i+2], dn[i-2], dn[i], dn[i+2]) satisfy
+ * nb + threshold + nb / 8 < row[i], or at least six satisfy
+ * row[i] + threshold + nb / 8 < nb (unsigned, exact, threshold <= 65535).
+ * Returns the first candidate's i, or n when there is none. Reads columns
+ * -2 .. n+1 of the three rows; n >= 0.
+ */
+#define LUMEN_DPC_SCREEN_FN(name) \
+	int name(const uint16_t *up, const uint16_t *row, const uint16_t *dn, \
+		 int n, unsigned threshold)
+typedef LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_fn);
+
+/*
+ * stats over @cells 2x2 cells whose top-left samples are r0[0], r0[2], ...
+ * (rows r0 and r1): adds the samples of each position to sum[0] (r0 even
+ * columns), sum[1] (r0 odd), sum[2] (r1 even), sum[3] (r1 odd); counts in
+ * *clipped the cells with any sample >= LUMEN_STATS_CLIP; and adds one to
+ * hist[j][min(s >> 8, 255)] for one j in 0..3 of the kernel's choosing,
+ * s being the sum of the cell's four samples (so callers add the four
+ * histograms). Sums must not overflow: cells * 65535 < 2^32.
+ */
+#define LUMEN_STATS_CLIP (LUMEN_WORK_MAX - LUMEN_WORK_MAX / 64)
+#define LUMEN_STATS_SPAN_FN(name) \
+	void name(const uint16_t *r0, const uint16_t *r1, int cells, \
+		  uint32_t sum[4], uint32_t *clipped, \
+		  uint32_t hist[4][LUMEN_STATS_HIST_BINS])
+typedef LUMEN_STATS_SPAN_FN(lumen_stats_span_fn);
+
+/*
+ * Colour matrix on planar rows: with c_j = min(src_j[x], LUMEN_WORK_MAX),
+ *   dst_i[x] = clip((q[i][0] c_0 + q[i][1] c_1 + q[i][2] c_2 + 2048) >> 12,
+ *                   0, LUMEN_WORK_MAX)
+ * in exact integer arithmetic (floor shift), q in Q12 with |q| <= 2^21.
+ * dst_i may equal src_i (in place); no other overlap.
+ */
+#define LUMEN_CCM_ROW_FN(name) \
+	void name(uint16_t *const dst[3], const uint16_t *const src[3], \
+		  int width, const int32_t q[3][3])
+typedef LUMEN_CCM_ROW_FN(lumen_ccm_row_fn);
+
+/*
+ * Tone on planar rows: dst_i[x] = lut[src_i[x] & LUMEN_WORK_MAX]. C only:
+ * an AVX2 version with vpgatherdd measured slower than these scalar
+ * lookups on AMD Zen 3 (5.7 against 5.0 ms per 2560x1440 frame).
+ */
+#define LUMEN_TONE_ROW_FN(name) \
+	void name(uint8_t *const dst[3], const uint16_t *const src[3], \
+		  int width, const uint8_t lut[LUMEN_WORK_MAX + 1])
+typedef LUMEN_TONE_ROW_FN(lumen_tone_row_fn);
+
+/* R'G'B' -> Y'CbCr coefficients, Q14 (see csc.c for how they are made). */
+struct lumen_csc_coeffs {
+	int16_t y[3], cb[3], cr[3];
+	int16_t y_off;
+};
+
+/*
+ * 4:2:0 from two rows of 8-bit planar R'G'B' (src[0..2] = R, G, B of the
+ * top row, src[3..5] of the bottom one), @width even:
+ *   Y  = clip(((y . p + 8192) >> 14) + y_off)             per pixel
+ *   Cb = clip(((sum over the 2x2 of cb . p + 32768) >> 16) + 128)
+ * (Cr alike). Writes y0[0..width-1], y1[0..width-1], and either, when @v
+ * is NULL, u[0..width-1] as Cb, Cr pairs (NV12), or u[0..width/2-1] and
+ * v[0..width/2-1] (I420).
+ */
+#define LUMEN_CSC420_FN(name) \
+	void name(uint8_t *y0, uint8_t *y1, uint8_t *u, uint8_t *v, \
+		  const uint8_t *const src[6], int width, \
+		  const struct lumen_csc_coeffs *c)
+typedef LUMEN_CSC420_FN(lumen_csc420_fn);
+
+/*
+ * 4:2:2 YUYV from one row (src[0..2] = R, G, B), @width even: Y as above,
+ * Cb = clip(((sum over the 2x1 pair of cb . p + 16384) >> 15) + 128).
+ * Writes d[0 .. 2 * width - 1].
+ */
+#define LUMEN_CSC422_FN(name) \
+	void name(uint8_t *d, const uint8_t *const src[3], int width, \
+		  const struct lumen_csc_coeffs *c)
+typedef LUMEN_CSC422_FN(lumen_csc422_fn);
+
+struct lumen_isp_dsp {
+	lumen_scale_row_fn *scale_row;
+	lumen_dpc_screen_fn *dpc_screen;
+	lumen_stats_span_fn *stats_span;
+	lumen_ccm_row_fn *ccm_row;
+	lumen_tone_row_fn *tone_row;
+	lumen_csc420_fn *csc420;
+	lumen_csc422_fn *csc422;
+};
+
+/*
+ * Installs the C kernels, then the fastest ones lumen_cpu_flags() allows.
+ * Cheap (no allocation, no locking): stages call it once per frame, so a
+ * changed CPU mask takes effect on the next frame.
+ */
+void lumen_isp_dsp_init(struct lumen_isp_dsp *dsp);
+
+/* per-arch ladders, in isp/<arch>/isp_init.c */
+void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp);
+void lumen_isp_dsp_init_arm(struct lumen_isp_dsp *dsp);
+
+LUMEN_SCALE_ROW_FN(lumen_scale_row_c);		/* blc.c */
+LUMEN_SCALE_ROW_FN(lumen_scale_row_avx2);
+LUMEN_SCALE_ROW_FN(lumen_scale_row_neon);
+LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_c);	/* dpc.c */
+LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_avx2);
+LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_neon);
+LUMEN_STATS_SPAN_FN(lumen_stats_span_c);	/* stats.c */
+LUMEN_STATS_SPAN_FN(lumen_stats_span_avx2);
+LUMEN_STATS_SPAN_FN(lumen_stats_span_neon);
+LUMEN_CCM_ROW_FN(lumen_ccm_row_c);		/* ccm.c */
+LUMEN_CCM_ROW_FN(lumen_ccm_row_avx2);
+LUMEN_CCM_ROW_FN(lumen_ccm_row_neon);
+LUMEN_TONE_ROW_FN(lumen_tone_row_c);		/* tone.c */
+LUMEN_CSC420_FN(lumen_csc420_c);		/* csc.c */
+LUMEN_CSC420_FN(lumen_csc420_avx2);
+LUMEN_CSC420_FN(lumen_csc420_neon);
+LUMEN_CSC422_FN(lumen_csc422_c);
+
+/* Q12 matrix of the ccm stage from a float matrix and gain (ccm.c). */
+void lumen_ccm_quantise(const float m[3][3], float gain, int32_t q[3][3]);
+
+/* Coefficients of the csc stage (csc.c). */
+void lumen_csc_coeffs_make(enum lumen_yuv_matrix m, bool full,
+			   struct lumen_csc_coeffs *c);
+
+/*
+ * The ccm, tone and csc stages as one pass (csc.c): planar linear @rgb
+ * (RGB16P) through the Q12 matrix @q, the table @lut, and into @out
+ * (RGB24, NV12, I420 or YUYV, same size; even sizes for 4:2:x). Gives
+ * exactly lumen_ccm_apply(), lumen_tone_apply() and lumen_csc_apply() in
+ * turn, without the two full-frame intermediates; @rgb is not modified.
+ * Returns 0 or -EINVAL.
+ */
+int lumen_isp_finish(const struct lumen_frame *rgb, const int32_t q[3][3],
+		     const uint8_t lut[LUMEN_WORK_MAX + 1],
+		     enum lumen_yuv_matrix matrix, bool full_range,
+		     struct lumen_frame *out);
+
+#endif

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * x86 dispatch ladder of the ISP stage kernels (isp_dsp.h). Built without
+ * ISA flags, so it runs on any x86 CPU; it only installs kernels the CPU
+ * has.
+ */
+#include "core/cpu.h"
+#include "isp/isp_dsp.h"
+
+void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
+{
+	unsigned flags = lumen_cpu_flags();
+
+	if (!(flags & LUMEN_CPU_AVX2))
+		return;
+	dsp->scale_row = lumen_scale_row_avx2;
+	dsp->dpc_screen = lumen_dpc_screen_avx2;
+	dsp->ccm_row = lumen_ccm_row_avx2;
+	dsp->csc420 = lumen_csc420_avx2;
+	dsp->stats_span = lumen_stats_span_avx2;
+}

@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lumen doctor: every case under tests/doctor/ (each cites its source in
+ * its header) must give the expected first broken stage, top cause and
+ * stage verdicts; the knowledge base must load and refuse bad entries with
+ * file:line and key; hostile input (garbage, binary, empty, larger than
+ * the limit) must give a clear note and bounded facts, never a crash.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "doctor/doctor.h"
+#include "testutil.h"
+
+#define KB_PATH LUMEN_SOURCE_ROOT "/data/doctor/kb.yaml"
+#define CASES LUMEN_SOURCE_ROOT "/tests/doctor/"
+
+static struct lumen_doctor_kb *kb;
+
+static int setup(void **state)
+{
+	char err[512] = "";
+
+	(void)state;
+	if (lumen_doctor_kb_load(KB_PATH, &kb, err, sizeof(err))) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	lumen_doctor_kb_free(kb);
+	return 0;
+}
+
+/* Diagnoses @path; the caller frees *ev and *r. */
+static void run_case(const char *path, struct lumen_doctor_evidence **ev,
+		     struct lumen_doctor_report **r)
+{
+	char err[512] = "";
+
+	assert_int_equal(lumen_doctor_evidence_new(kb, ev), 0);
+	if (lumen_doctor_evidence_add_path(*ev, path, err, sizeof(err)))
+		fail_msg("%s", err);
+	*r = malloc(sizeof(**r));
+	assert_non_null(*r);
+	lumen_doctor_diagnose(kb, *ev, *r);
+}
+
+struct stage_expect {
+	const char *stage;
+	enum lumen_doctor_verdict verdict;
+};
+
+struct case_expect {
+	const char *file;
+	const char *first_broken;	/* NULL: none */
+	const char *top_cause;		/* NULL: no cause */
+	const char *fix_has;		/* substring of the top cause's fix */
+	struct stage_expect stages[4];
+	const char *ruled_out;		/* a cause that must be ruled out */
+	const char *note_has;		/* substring of some note */
+};
+
+#define OK LUMEN_VERDICT_OK
+#define BROKEN LUMEN_VERDICT_BROKEN
+#define UNKNOWN LUMEN_VERDICT_UNKNOWN
+
+static const struct case_expect cases[] = {
+	/* lumen issue 5, "First real case" */
+	{ "sigmastar-ssc377-sc4336p-pad.txt", "link", "sigmastar-sensor-pad",
+	  "srcfg 2 1 2 0 1 1 and insmod the sensor driver with chmap=4",
+	  { { "i2c", OK }, { "sensor", OK }, { "link", BROKEN }, { "dma", UNKNOWN } },
+	  "vif-input-not-ready", "srcfg 2 1 2 0 1 1" },
+	/* the same evidence split over files named a, b, c */
+	{ "sigmastar-ssc377-split", "link", "sigmastar-sensor-pad", "chmap=4",
+	  { { "sensor", OK }, { "link", BROKEN } }, NULL, NULL },
+	{ "sigmastar-no-frames-csi-zero.txt", "link", "csi-no-frame-generic", NULL,
+	  { { "sensor", UNKNOWN }, { "link", BROKEN }, { "power", UNKNOWN } },
+	  NULL, NULL },
+	{ "sigmastar-lanes-ecc.txt", "link", "lane-count-mismatch", "lane count",
+	  { { "sensor", OK }, { "link", BROKEN } }, NULL, NULL },
+	{ "ingenic-t21-i2c-nack.txt", "power", "no-power-or-mclk", "MCLK",
+	  { { "power", BROKEN }, { "i2c", BROKEN } }, "wrong-i2c-address", NULL },
+	{ "wrong-i2c-address.txt", "i2c", "wrong-i2c-address", "0x30",
+	  { { "i2c", BROKEN }, { "power", UNKNOWN } }, "no-power-or-mclk", NULL },
+	{ "chip-id-mismatch-sc2335.txt", "sensor", "sensor-id-mismatch", "sc2335",
+	  { { "i2c", OK }, { "sensor", BROKEN } }, NULL, "sc2335" },
+	{ "rkisp1-pinephone-epipe.txt", "receiver", "media-format-mismatch",
+	  "media-ctl -V", { { "i2c", OK }, { "receiver", BROKEN }, { "link", UNKNOWN } },
+	  "media-epipe-unexplained", NULL },
+	{ "ingenic-tx-isp-sensor-not-detected.txt", "sensor", "ingenic-sensor-module",
+	  "insmod", { { "sensor", BROKEN }, { "i2c", UNKNOWN } }, NULL, NULL },
+	{ "hisilicon-mipi-rx-errors.txt", "link", "lane-count-mismatch", NULL,
+	  { { "link", BROKEN } }, NULL, NULL },
+	{ "hisilicon-gc2023-dvp-pinmux.txt", "link", "hisi-wrong-bus-pinmux", "MIPI",
+	  { { "link", BROKEN }, { "vif", BROKEN } }, NULL, NULL },
+	{ "streamer-ok-no-clients.txt", NULL, NULL, NULL,
+	  { { "encoder", OK }, { "streamer", OK }, { "sensor", OK } }, NULL,
+	  "no client is connected" },
+	{ "silent.txt", NULL, NULL, NULL,
+	  { { "power", UNKNOWN }, { "link", UNKNOWN }, { "streamer", UNKNOWN } }, NULL,
+	  "holds no log" },
+	{ "rpi-imx219-chip-id.txt", "i2c", "camera-cable", "cable",
+	  { { "i2c", BROKEN } }, NULL, NULL },
+	{ "rpi-unicam-no-sensor.txt", "sensor", "sensor-overlay-missing", "dtoverlay",
+	  { { "sensor", BROKEN } }, NULL, NULL },
+	{ "few-buffers.txt", "dma", "too-few-buffers", "buffers",
+	  { { "receiver", OK }, { "dma", BROKEN }, { "sensor", OK } }, NULL, NULL },
+	{ "link-noise.txt", "link", "link-signal-integrity", "cable",
+	  { { "receiver", OK }, { "link", BROKEN } }, "lane-count-mismatch", NULL },
+	{ "receiver-unconfigured.txt", "receiver", "receiver-not-configured", NULL,
+	  { { "sensor", OK }, { "link", UNKNOWN }, { "receiver", BROKEN } }, NULL, NULL },
+	{ "sensor-not-streaming.txt", "sensor", "sensor-never-streamed", "0x0100",
+	  { { "i2c", OK }, { "sensor", BROKEN } }, NULL, NULL },
+	/* `lumen run` on the virtual board, one per fault (issue 3 item 7) */
+	{ "virtual-none.txt", NULL, NULL, NULL,
+	  { { "sensor", OK }, { "receiver", OK }, { "encoder", OK } }, NULL, NULL },
+	{ "virtual-lanes.txt", "link", "lane-count-mismatch", "lane count",
+	  { { "sensor", OK }, { "link", BROKEN } }, NULL, NULL },
+	{ "virtual-pad.txt", "link", "sensor-pad-mismatch", "pad 3",
+	  { { "sensor", OK }, { "link", BROKEN } }, NULL, NULL },
+	{ "virtual-mclk.txt", "i2c", "no-power-or-mclk", NULL,
+	  { { "i2c", BROKEN }, { "sensor", UNKNOWN } }, NULL, "i2cdetect" },
+	/* without a bus scan, a wrong address looks like a dead sensor: the
+	 * doctor must say so rather than pick one */
+	{ "virtual-i2c-addr.txt", "i2c", "*", NULL,
+	  { { "i2c", BROKEN } }, NULL, "i2cdetect" },
+	{ "virtual-no-stream.txt", "sensor", "sensor-never-streamed", NULL,
+	  { { "i2c", OK }, { "sensor", BROKEN } }, NULL, NULL },
+	{ "virtual-link-noise.txt", "link", "link-signal-integrity", NULL,
+	  { { "receiver", OK }, { "link", BROKEN } }, "lane-count-mismatch", NULL },
+	{ "virtual-receiver-unconfigured.txt", "receiver", "receiver-not-configured", NULL,
+	  { { "sensor", OK }, { "receiver", BROKEN } }, NULL, NULL },
+	{ "virtual-few-buffers.txt", "dma", "too-few-buffers", NULL,
+	  { { "vif", OK }, { "dma", BROKEN } }, NULL, NULL },
+	{ "virtual-stalled-consumer.txt", "streamer", "consumer-stalled", NULL,
+	  { { "encoder", OK }, { "streamer", BROKEN } }, NULL, NULL },
+};
+
+static void check_case(const struct case_expect *c)
+{
+	struct lumen_doctor_evidence *ev;
+	struct lumen_doctor_report *r;
+	char path[1024];
+
+	snprintf(path, sizeof(path), "%s%s", CASES, c->file);
+	run_case(path, &ev, &r);
+	if (!c->first_broken) {
+		if (r->first_broken != -1)
+			fail_msg("%s: first broken %s, expected none", c->file,
+				 lumen_doctor_stage_name(r->first_broken));
+	} else if (r->first_broken < 0 ||
+		   strcmp(lumen_doctor_stage_name(r->first_broken), c->first_broken)) {
+		fail_msg("%s: first broken %s, expected %s", c->file,
+			 r->first_broken < 0 ? "none" : lumen_doctor_stage_name(r->first_broken),
+			 c->first_broken);
+	}
+	if (c->top_cause && !strcmp(c->top_cause, "*")) {
+		if (!r->ncauses)
+			fail_msg("%s: no cause listed", c->file);
+	} else if (!c->top_cause) {
+		if (r->ncauses)
+			fail_msg("%s: cause %s, expected none", c->file, r->causes[0].id);
+	} else {
+		if (!r->ncauses || strcmp(r->causes[0].id, c->top_cause))
+			fail_msg("%s: top cause %s, expected %s", c->file,
+				 r->ncauses ? r->causes[0].id : "none", c->top_cause);
+		/* a cause always quotes the lines it rests on */
+		if (!r->causes[0].nquotes)
+			fail_msg("%s: top cause without evidence", c->file);
+		if (c->fix_has && !strstr(r->causes[0].fix, c->fix_has) &&
+		    !strstr(r->causes[0].summary, c->fix_has))
+			fail_msg("%s: fix '%s' lacks '%s'", c->file, r->causes[0].fix,
+				 c->fix_has);
+	}
+	for (int i = 0; i < 4 && c->stages[i].stage; i++) {
+		int s = lumen_doctor_stage_parse(c->stages[i].stage);
+
+		assert_true(s >= 0);
+		if (r->stages[s].verdict != c->stages[i].verdict)
+			fail_msg("%s: stage %s is %s, expected %s", c->file,
+				 c->stages[i].stage,
+				 lumen_doctor_verdict_name(r->stages[s].verdict),
+				 lumen_doctor_verdict_name(c->stages[i].verdict));
+		/* a verdict other than unknown always has evidence or a reason */
+		if (c->stages[i].verdict != UNKNOWN && !r->stages[s].why[0])
+			fail_msg("%s: stage %s has no reason", c->file, c->stages[i].stage);
+	}
+	if (c->ruled_out) {
+		bool found = false;
+
+		for (int i = 0; i < r->nruled_out; i++)
+			found |= !strcmp(r->ruled_out[i].id, c->ruled_out);
+		for (int i = 0; i < r->ncauses; i++)
+			if (!strcmp(r->causes[i].id, c->ruled_out))
+				fail_msg("%s: %s should be ruled out", c->file, c->ruled_out);
+		if (!found)
+			fail_msg("%s: %s not listed as ruled out", c->file, c->ruled_out);
+	}
+	if (c->note_has) {
+		bool found = false;
+
+		for (int i = 0; i < r->nnotes; i++)
+			found |= strstr(r->notes[i], c->note_has) != NULL;
+		if (!found)
+			fail_msg("%s: no note with '%s'", c->file, c->note_has);
+	}
+	/* the first broken stage is the first broken in pipeline order */
+	for (int i = 0; r->first_broken >= 0 && i < r->first_broken; i++)
+		assert_int_not_equal(r->stages[i].verdict, BROKEN);
+	lumen_doctor_evidence_free(ev);
+	free(r);
+}
+
+static void test_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_case(&cases[i]);
+}
+
+/* Every file under tests/doctor/ is a case of the table (no orphan). */
+static void test_cases_all_listed(void **state)
+{
+	DIR *d = opendir(CASES);
+	struct dirent *de;
+	int n = 0;
+
+	(void)state;
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		bool listed = false;
+
+		if (de->d_name[0] == '.')
+			continue;
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+			listed |= !strcmp(cases[i].file, de->d_name);
+		if (!listed)
+			fail_msg("tests/doctor/%s is not in the case table", de->d_name);
+		n++;
+	}
+	closedir(d);
+	assert_true(n >= 16);
+}
+
+/* The facts the first real case rests on, read by content. */
+static void test_first_case_facts(void **state)
+{
+	struct lumen_doctor_evidence *ev;
+	struct lumen_doctor_report *r;
+	int64_t v;
+
+	(void)state;
+	run_case(CASES "sigmastar-ssc377-sc4336p-pad.txt", &ev, &r);
+	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.chip_id"), "0x9c42");
+	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.found"), "sc4336p");
+	assert_true(lumen_doctor_fact_num(ev, "sensor.streaming", &v) && v == 1);
+	assert_true(lumen_doctor_fact_num(ev, "csi.receivers", &v) && v == 3);
+	assert_true(lumen_doctor_fact_num(ev, "csi.frames_seen", &v) && v == 0);
+	assert_true(lumen_doctor_fact_num(ev, "srcfg.pad", &v) && v == 0);
+	assert_true(lumen_doctor_fact_num(ev, "ref.srcfg.pad", &v) && v == 2);
+	assert_true(lumen_doctor_fact_num(ev, "chmap", &v) && v == 1);
+	assert_true(lumen_doctor_fact_num(ev, "ref.chmap", &v) && v == 4);
+	assert_true(lumen_doctor_fact_num(ev, "ref.chmap.pad", &v) && v == 2);
+	assert_true(lumen_doctor_fact_num(ev, "irq.csi", &v) && v == 0);
+	assert_true(lumen_doctor_fact_num(ev, "vif.crop_w", &v) && v == 2560);
+	assert_true(lumen_doctor_fact_num(ev, "vif.crop_h", &v) && v == 1440);
+	assert_true(lumen_doctor_fact_num(ev, "sdk.vif_unmask_fail", &v) && v == 1);
+	assert_string_equal(lumen_doctor_fact_text(ev, "srcfg"), "0 1 0 0 0 0");
+	assert_string_equal(lumen_doctor_fact_text(ev, "ref.srcfg"), "2 1 2 0 1 1");
+	lumen_doctor_evidence_free(ev);
+	free(r);
+}
+
+static char *json_of(const struct lumen_doctor_report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	lumen_doctor_report_json(r, f);
+	fclose(f);
+	return buf;
+}
+
+static void test_json(void **state)
+{
+	struct lumen_doctor_evidence *ev;
+	struct lumen_doctor_report *r;
+	char *j;
+
+	(void)state;
+	run_case(CASES "sigmastar-ssc377-sc4336p-pad.txt", &ev, &r);
+	j = json_of(r);
+	assert_non_null(strstr(j, "\"first_broken_stage\": \"link\""));
+	assert_non_null(strstr(j, "\"name\": \"sensor\", \"verdict\": \"ok\""));
+	assert_non_null(strstr(j, "\"causes\": [\n    {\"id\": \"sigmastar-sensor-pad\""));
+	assert_non_null(strstr(j, "\"fix\": "));
+	free(j);
+	lumen_doctor_evidence_free(ev);
+	free(r);
+
+	run_case(CASES "silent.txt", &ev, &r);
+	j = json_of(r);
+	assert_non_null(strstr(j, "\"first_broken_stage\": null"));
+	assert_non_null(strstr(j, "\"verdict\": \"unknown\""));
+	assert_null(strstr(j, "\"verdict\": \"ok\""));
+	free(j);
+	lumen_doctor_evidence_free(ev);
+	free(r);
+}
+
+/* Quotes of hostile lines stay valid JSON: control bytes escaped, bytes
+ * that are not UTF-8 replaced. */
+static void test_json_escapes(void **state)
+{
+	static const char text[] =
+		"[    1.0] i2c i2c-0: --I2C TXABRT[0]=I2C_TXABRT_ABRT_7B_ADDR_NOACK \"q\" \\ \x01\x1f \xff\xfe end\n";
+	struct lumen_doctor_evidence *ev;
+	struct lumen_doctor_report r;
+	char *j;
+
+	(void)state;
+	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
+	lumen_doctor_evidence_add_text(ev, "paste", text, sizeof(text) - 1);
+	lumen_doctor_diagnose(kb, ev, &r);
+	j = json_of(&r);
+	assert_non_null(strstr(j, "\\\"q\\\" \\\\"));
+	assert_non_null(strstr(j, "\\ufffd"));
+	for (const unsigned char *p = (const unsigned char *)j; *p; p++)
+		if (*p < 0x20 && *p != '\n')
+			fail_msg("raw control byte 0x%02x in JSON", *p);
+	free(j);
+	lumen_doctor_evidence_free(ev);
+}
+
+static int write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f)
+		return -1;
+	fwrite(data, 1, len, f);
+	return fclose(f);
+}
+
+/* Garbage, binary, empty and over-limit input: notes, no crash, bounded. */
+static void test_hostile_input(void **state)
+{
+	char dir[] = "/tmp/lumen-doctor-XXXXXX", path[256], err[256];
+	struct lumen_doctor_evidence *ev;
+	struct lumen_doctor_report *r = malloc(sizeof(*r));
+	unsigned seed = 1234;
+	char *big;
+	size_t big_len = LUMEN_DOCTOR_MAX_BYTES + (1u << 20);
+
+	(void)state;
+	assert_non_null(r);
+	assert_non_null(mkdtemp(dir));
+
+	/* binary */
+	{
+		unsigned char bin[8192];
+
+		for (size_t i = 0; i < sizeof(bin); i++)
+			bin[i] = (unsigned char)lumen_test_rand(&seed);
+		bin[10] = 0;
+		snprintf(path, sizeof(path), "%s/blob", dir);
+		assert_int_equal(write_file(path, bin, sizeof(bin)), 0);
+	}
+	/* empty */
+	snprintf(path, sizeof(path), "%s/empty", dir);
+	assert_int_equal(write_file(path, "", 0), 0);
+	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
+	assert_int_equal(lumen_doctor_evidence_add_path(ev, dir, err, sizeof(err)), 0);
+	assert_non_null(strstr(lumen_doctor_evidence_notes(ev), "binary data, skipped"));
+	assert_non_null(strstr(lumen_doctor_evidence_notes(ev), "empty"));
+	assert_int_equal(lumen_doctor_evidence_lines(ev), 0);
+	lumen_doctor_evidence_free(ev);
+
+	/* a missing path is an error naming it */
+	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
+	assert_true(lumen_doctor_evidence_add_path(ev, "/nonexistent/evidence", err,
+						   sizeof(err)) < 0);
+	assert_non_null(strstr(err, "/nonexistent/evidence"));
+	lumen_doctor_evidence_free(ev);
+
+	/* printable garbage, long lines and many distinct facts: bounded */
+	big = malloc(big_len);
+	assert_non_null(big);
+	for (size_t i = 0; i < big_len; i++) {
+		unsigned x = lumen_test_rand(&seed);
+
+		big[i] = (x & 63) == 0 ? '\n' : (char)(' ' + x % 95);
+	}
+	/* table-shaped lines whose column names are all different */
+	for (size_t i = 0, o = 0; i < 3000 && o + 64 < big_len / 2; i++)
+		o += (size_t)snprintf(big + o, 64, "\n-----T%zu-----\n C%zu D%zu\n 1 %zu\n",
+				      i, i, i, i) - 1;
+	memcpy(big, "[VI] Version: x\n", 16);
+	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
+	lumen_doctor_evidence_add_text(ev, "garbage", big, big_len);
+	assert_non_null(strstr(lumen_doctor_evidence_notes(ev), "only the first"));
+	assert_true(lumen_doctor_evidence_bytes(ev) <= LUMEN_DOCTOR_MAX_BYTES);
+	lumen_doctor_diagnose(kb, ev, r);
+	assert_true(r->ncauses <= LUMEN_DOCTOR_CAUSES);
+	lumen_doctor_evidence_free(ev);
+	free(big);
+
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+	free(r);
+}
+
+/* A line longer than the line buffer is cut, noted, and still read. */
+static void test_long_line(void **state)
+{
+	size_t n = 100000;
+	char *t = malloc(n + 64);
+	struct lumen_doctor_evidence *ev;
+	int64_t v;
+
+	(void)state;
+	assert_non_null(t);
+	memset(t, 'x', n);
+	strcpy(t + n, "\nsrcfg 2 1 2 0 1 1\n");
+	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
+	lumen_doctor_evidence_add_text(ev, "long", t, strlen(t));
+	lumen_doctor_evidence_finish(ev);
+	assert_non_null(strstr(lumen_doctor_evidence_notes(ev), "were cut"));
+	assert_true(lumen_doctor_fact_num(ev, "srcfg.pad", &v) && v == 2);
+	lumen_doctor_evidence_free(ev);
+	free(t);
+}
+
+static void expect_kb_error(const char *text, const char *needle)
+{
+	struct lumen_doctor_kb *k = NULL;
+	char err[512] = "";
+
+	if (!lumen_doctor_kb_parse("t.yaml", text, strlen(text), &k, err, sizeof(err)))
+		fail_msg("accepted: %s", text);
+	assert_null(k);
+	if (!strstr(err, needle))
+		fail_msg("message '%s' lacks '%s'", err, needle);
+}
+
+static void test_kb_errors(void **state)
+{
+	(void)state;
+	expect_kb_error("version: 2\n", "t.yaml:1: version");
+	expect_kb_error("version: 1\nfoo: 1\n", "foo: unknown key");
+	expect_kb_error("version: 1\nsignals:\n  - id: a\n    stage: lens\n    verdict: ok\n"
+			"    when: x\n    explain: e\n    source: s\n",
+			"t.yaml:4: signals[0] (id 'a'): stage: 'lens' is not one of");
+	expect_kb_error("version: 1\npatterns:\n  - id: p\n    match: 'a(('\n"
+			"    fact: f.x\n    source: s\n", "t.yaml:4: patterns[0] (id 'p'): match:");
+	expect_kb_error("version: 1\nsignals:\n  - id: a\n    stage: i2c\n    verdict: ok\n"
+			"    when: 'x.y ~ 3'\n    explain: e\n    source: s\n",
+			"unknown operator '~'");
+	expect_kb_error("version: 1\ncauses:\n  - id: c\n    stage: i2c\n    requires: x\n"
+			"    summary: s\n    fix: f\n", "source: missing");
+	expect_kb_error("version: 1\nnotes:\n  - id: n\n    when: X\n    text: t\n    source: s\n",
+			"'X' is not a fact name");
+	expect_kb_error("version: 1\nsignals:\n  - id: a\n    stage: i2c\n    verdict: ok\n"
+			"    when: x\n    explain: e\n    source: s\n  - id: a\n    stage: i2c\n"
+			"    verdict: ok\n    when: x\n    explain: e\n    source: s\n",
+			"duplicate id");
+	expect_kb_error("version: 1\nsensors:\n  - name: s\n    chip_id: 0x1\n    id_regs: [1, 2, 3]\n"
+			"    addr: 0x30\n    source: s\n", "id_regs");
+	expect_kb_error("[[[", "YAML error");
+}
+
+/* The predicate language: or-groups, negated comparisons, fact-to-fact. */
+static void test_kb_predicates(void **state)
+{
+	static const char k[] =
+		"version: 1\n"
+		"patterns:\n"
+		"  - {id: p1, match: 'alpha ([0-9]+)', fact: a.n, add: '\\1', source: t}\n"
+		"  - {id: p2, match: 'beta', fact: b.n, source: t}\n"
+		"  - {id: p3, match: 'name=([a-z]+)', fact: c.name, value: '\\1', source: t}\n"
+		"signals:\n"
+		"  - {id: s1, stage: power, verdict: ok, when: ['a.n == 5 or z.z > 1', 'not q.q == 1'], explain: 'a is {a.n}', source: t}\n"
+		"  - {id: s2, stage: i2c, verdict: broken, when: ['b.n >= 2', 'c.name == bob'], explain: 'x', source: t}\n"
+		"  - {id: s3, stage: sensor, verdict: broken, when: ['a.n != b.n', 'no d.d'], explain: '{d.d|none}', source: t}\n"
+		"  - {id: s4, stage: link, verdict: broken, when: ['not a.n == 5'], explain: 'never', source: t}\n";
+	static const char text[] = "alpha 2\nalpha 3\nbeta\nbeta\nname=bob\n";
+	struct lumen_doctor_kb *kb2;
+	struct lumen_doctor_evidence *ev;
+	struct lumen_doctor_report r;
+	char err[256] = "";
+
+	(void)state;
+	if (lumen_doctor_kb_parse("p.yaml", k, sizeof(k) - 1, &kb2, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(lumen_doctor_evidence_new(kb2, &ev), 0);
+	lumen_doctor_evidence_add_text(ev, "t", text, sizeof(text) - 1);
+	lumen_doctor_diagnose(kb2, ev, &r);
+	assert_int_equal(r.stages[LUMEN_STAGE_POWER].verdict, LUMEN_VERDICT_OK);
+	assert_string_equal(r.stages[LUMEN_STAGE_POWER].why, "a is 5");
+	assert_int_equal(r.stages[LUMEN_STAGE_POWER].nquotes, 2);
+	assert_int_equal(r.stages[LUMEN_STAGE_I2C].verdict, LUMEN_VERDICT_BROKEN);
+	assert_int_equal(r.stages[LUMEN_STAGE_SENSOR].verdict, LUMEN_VERDICT_BROKEN);
+	assert_string_equal(r.stages[LUMEN_STAGE_SENSOR].why, "none");
+	assert_int_equal(r.stages[LUMEN_STAGE_LINK].verdict, LUMEN_VERDICT_UNKNOWN);
+	assert_int_equal(r.first_broken, LUMEN_STAGE_I2C);
+	lumen_doctor_evidence_free(ev);
+	lumen_doctor_kb_free(kb2);
+}
+
+/* Sections are recognised by content: a prompt titled "stock firmware"
+ * makes reference facts; the next prompt ends it. */
+static void test_reference_sections(void **state)
+{
+	static const char text[] =
+		"# cat /etc/load.sh   (stock firmware)\n"
+		"srcfg 2 1 2 0 1 1\n"
+		"# cat /usr/bin/load_sigmastar\n"
+		"srcfg 0 1 0 0 0 0\n"
+		"## commentary: try srcfg 5 1 2 0 1 1 next\n";
+	struct lumen_doctor_evidence *ev;
+	int64_t v;
+
+	(void)state;
+	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
+	lumen_doctor_evidence_add_text(ev, "t", text, sizeof(text) - 1);
+	lumen_doctor_evidence_finish(ev);
+	assert_true(lumen_doctor_fact_num(ev, "ref.srcfg.pad", &v) && v == 2);
+	assert_true(lumen_doctor_fact_num(ev, "srcfg.pad", &v) && v == 0);
+	lumen_doctor_evidence_free(ev);
+}
+
+static void test_kb_counts(void **state)
+{
+	int p, s, c, n;
+
+	(void)state;
+	lumen_doctor_kb_counts(kb, &p, &s, &c, &n);
+	assert_true(p >= 30 && s >= 30 && c >= 20 && n >= 8);
+	assert_int_equal(lumen_doctor_stage_parse("link"), LUMEN_STAGE_LINK);
+	assert_int_equal(lumen_doctor_stage_parse("lens"), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_cases_all_listed),
+		cmocka_unit_test(test_first_case_facts),
+		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_escapes),
+		cmocka_unit_test(test_hostile_input),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_kb_errors),
+		cmocka_unit_test(test_kb_predicates),
+		cmocka_unit_test(test_reference_sections),
+		cmocka_unit_test(test_kb_counts),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
