@@ -76,7 +76,15 @@ void lumen_virtual_config_from_board(const struct lumen_board *b,
 	vc->scene.light = 1.0;
 }
 
-#define INFO_RING 32
+/* > the largest DMA pool a board may ask for (64): a frame's record is
+ * still there when the consumer dequeues it */
+#define INFO_RING 128
+
+/* What the sensor did for one frame, noted before it is sent. */
+struct frame_note {
+	struct lumen_capture_info cap;
+	int64_t start_ns;
+};
 
 struct vboard {
 	struct lumen_source src;
@@ -109,8 +117,8 @@ struct vboard {
 	int tx_width;
 
 	pthread_mutex_t lock;
-	struct lumen_capture_info ring[INFO_RING];	/* by DMA delivery index */
-	uint64_t delivered_seen, dequeued;
+	struct frame_note ring[INFO_RING];	/* by DMA delivery index */
+	uint64_t delivered_base, dequeued;	/* since the last start */
 	uint64_t frames_rendered, frames_sent, tx_errors;
 	bool powered;
 };
@@ -189,6 +197,7 @@ static void *hardware_main(void *arg)
 		struct lumen_soc_dma_counters dc;
 		struct lumen_frame view;
 		double period;
+		struct frame_note *note;
 		int64_t t_start;
 		int err;
 
@@ -221,29 +230,30 @@ static void *hardware_main(void *arg)
 		vb->frames_rendered++;
 		pthread_mutex_unlock(&vb->lock);
 		view.timestamp_ns = t_start;
+		/* note the frame under the delivery index it will have if the
+		 * DMA takes it (a dropped frame's note is overwritten by the
+		 * next): the consumer may dequeue it before the transmit call
+		 * returns */
+		lumen_soc_dma_counters(vb->soc, 0, &dc);
+		pthread_mutex_lock(&vb->lock);
+		note = &vb->ring[dc.delivered % INFO_RING];
+		note->cap.exposure_lines = o.exposure_lines;
+		note->cap.gain_q8 = (uint32_t)(o.analog_gain * o.digital_gain *
+					       256 + 0.5);
+		note->cap.line_time_s = lumen_sensor_line_time(&vb->sensor);
+		note->start_ns = t_start;
+		pthread_mutex_unlock(&vb->lock);
 		err = ensure_tx(vb, &o);
 		if (!err)
 			err = lumen_csi2_tx_frame_cb(vb->tx, &view,
 						     lumen_soc_burst_cb,
 						     lumen_soc_pad_sink(vb->soc,
 									vb->wired_pad));
-		/* what the DMA delivered from this frame carries its settings */
-		lumen_soc_dma_counters(vb->soc, 0, &dc);
 		pthread_mutex_lock(&vb->lock);
 		if (err)
 			vb->tx_errors++;
 		else
 			vb->frames_sent++;
-		while (vb->delivered_seen < dc.delivered) {
-			struct lumen_capture_info *ci =
-				&vb->ring[vb->delivered_seen % INFO_RING];
-
-			ci->exposure_lines = o.exposure_lines;
-			ci->gain_q8 = (uint32_t)(o.analog_gain * o.digital_gain *
-						 256 + 0.5);
-			ci->line_time_s = lumen_sensor_line_time(&vb->sensor);
-			vb->delivered_seen++;
-		}
 		pthread_mutex_unlock(&vb->lock);
 	}
 	return NULL;
@@ -264,16 +274,6 @@ static int fail(struct vboard *vb, const char *stage, int err,
 		 stage);
 	lumen_err("%s", vb->src.error);
 	return err;
-}
-
-static void current_info(struct vboard *vb, struct lumen_capture_info *ci)
-{
-	struct lumen_emu_output o;
-
-	lumen_emu_sensor_output(vb->emu, &o);
-	ci->exposure_lines = o.exposure_lines;
-	ci->gain_q8 = (uint32_t)(o.analog_gain * o.digital_gain * 256 + 0.5);
-	ci->line_time_s = lumen_sensor_line_time(&vb->sensor);
 }
 
 static void vb_stop(struct lumen_source *src)
@@ -299,14 +299,12 @@ static int vb_start(struct lumen_source *src)
 	const struct lumen_virtual_config *c = &vb->cfg;
 	struct lumen_soc_rx_config rc = { 0 };
 	struct lumen_soc_vif_config vc = { 0 };
+	struct lumen_soc_dma_counters dc;
 	char msg[200];
 	int err;
 
 	vb->src.error[0] = 0;
 	vb->src.failed_stage[0] = 0;
-	pthread_mutex_lock(&vb->lock);
-	vb->delivered_seen = vb->dequeued = 0;
-	pthread_mutex_unlock(&vb->lock);
 
 	/* rails up, reset released, MCLK as the clock tree really runs it */
 	lumen_emu_sensor_set_power(vb->emu, true, vb->mclk_on_hz);
@@ -375,9 +373,17 @@ static int vb_start(struct lumen_source *src)
 		err = fail(vb, "dma", err, "%s", msg);
 		goto unconfigure_rx;
 	}
+	/* the DMA queue is FIFO: the n-th frame dequeued from now on is
+	 * delivery number base + n */
+	lumen_soc_dma_counters(vb->soc, 0, &dc);
+	pthread_mutex_lock(&vb->lock);
+	vb->delivered_base = dc.delivered;
+	vb->dequeued = 0;
+	pthread_mutex_unlock(&vb->lock);
 	/* vendor streamers log a refused unmask and carry on: so do we, and
 	 * the counters show the rest */
-	if (lumen_soc_vif_unmask(vb->soc, 0, msg, sizeof(msg)) < 0)
+	err = lumen_soc_vif_unmask(vb->soc, 0, msg, sizeof(msg));
+	if (err < 0 && err != -EIO)	/* -EIO: the VIF logged it itself */
 		lumen_warn("%s", msg);
 
 	if (!(c->faults & (1u << LUMEN_FAULT_NO_STREAM))) {
@@ -414,15 +420,16 @@ static int vb_dequeue(struct lumen_source *src, struct lumen_frame **out,
 		      struct lumen_capture_info *info, int timeout_ms)
 {
 	struct vboard *vb = src->priv;
+	struct frame_note *note;
 	int err = lumen_soc_dma_dequeue(vb->soc, 0, timeout_ms, out);
 
 	if (err)
 		return err;
 	pthread_mutex_lock(&vb->lock);
-	if (vb->dequeued < vb->delivered_seen)
-		*info = vb->ring[vb->dequeued % INFO_RING];
-	else
-		current_info(vb, info);
+	note = &vb->ring[(vb->delivered_base + vb->dequeued) % INFO_RING];
+	*info = note->cap;
+	/* sensor start of frame (the DMA stamps frame done) */
+	(*out)->timestamp_ns = note->start_ns;
 	vb->dequeued++;
 	pthread_mutex_unlock(&vb->lock);
 	/* the raw format as the driver's tables state it */

@@ -241,6 +241,11 @@ static void *isp_main(void *arg)
 			}
 			continue;
 		}
+		if (!atomic_load(&pl->running)) {
+			/* stop() came while we waited: do not develop it */
+			src->ops->release(src, raw);
+			break;
+		}
 		/* bounded: a source that always has a frame cannot trap us */
 		for (int k = 0; pl->cfg.drop_stale && k < 64; k++) {
 			struct lumen_capture_info ncap = { 0 };

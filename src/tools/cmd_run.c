@@ -99,8 +99,9 @@ static void dng_tap(void *opaque, const struct lumen_frame *raw,
 	pthread_mutex_unlock(&fs->lock);
 	if (n >= fs->want)
 		return;
-	snprintf(path, sizeof(path), "%s/frame-%04llu.dng", fs->dir,
-		 (unsigned long long)raw->sequence);
+	/* numbered as written: the source's sequence has gaps wherever
+	 * frames were dropped before the ISP */
+	snprintf(path, sizeof(path), "%s/frame-%04d.dng", fs->dir, n + 1);
 	err = lumen_dng_write(path, raw, NULL, msg, sizeof(msg));
 	note_written(fs, err, msg);
 }
