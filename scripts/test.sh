@@ -22,7 +22,8 @@ sh scripts/deps.sh meson ninja-build pkg-config gcc clang libcmocka-dev \
 	gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu gcc-mipsel-linux-gnu \
 	qemu-user dcraw curl chromium ffmpeg gstreamer1.0-tools \
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-	gstreamer1.0-plugins-bad gstreamer1.0-libav netcat-openbsd python3 ||
+	gstreamer1.0-plugins-bad gstreamer1.0-libav netcat-openbsd python3 \
+	vlc-bin vlc-plugin-base ||
 	{ echo "test: could not install build dependencies"; echo "0 passed, 1 failed"; exit 1; }
 
 : "${LUMEN_DATA:=$root/../shared/data}"

@@ -81,6 +81,24 @@ static double uptime_s(const struct lumen_daemon *d)
 
 /* ---- H.264 channels ------------------------------------------------------ */
 
+/*
+ * The RTP timestamp of an AU: its capture time on the 90 kHz clock. The
+ * encoder's pts counts the frames it was offered at the configured rate,
+ * which runs slow whenever the pipeline delivers fewer frames than that
+ * (frames lost before the encoder, a slow ISP): clients then play at the
+ * wrong speed and `ffmpeg -t 10` waits for 10 s of pts, not of video.
+ * The capture time is what a camera's RTP clock should follow. Falls back
+ * to the encoder's pts when the capture time is unknown.
+ */
+static uint64_t rtp_clock(const struct lumen_stream_buf *au)
+{
+	uint64_t ns = (uint64_t)au->capture_ns;
+
+	if (au->capture_ns <= 0)
+		return (uint64_t)au->pts;
+	return ns / 100000 * 9 + ns % 100000 * 9 / 100000;
+}
+
 static int h264_consume(void *opaque, const struct lumen_frame *f,
 			const struct lumen_frame_info *info)
 {
@@ -102,7 +120,7 @@ static int h264_consume(void *opaque, const struct lumen_frame *f,
 	/* hand every published AU to the RTSP server (it copies) */
 	while (lumen_stream_acquire(&c->ring, &c->next_seq, 0, &au) == 0) {
 		if (c->d->rtsp && lumen_rtsp_push(c->d->rtsp, c->index, au->data,
-						  au->len, (uint64_t)au->pts,
+						  au->len, rtp_clock(au),
 						  au->keyframe,
 						  au->capture_ns) < 0)
 			c->push_errors++;
@@ -529,16 +547,20 @@ static int http_status(void *ctx, struct lumen_buf *out)
 	lumen_buf_printf(out, "],\"streams\":[");
 	for (int i = 0; i < NCHAN; i++) {
 		struct lumen_rtsp_stats rs;
-		unsigned clients = 0;
+		struct lumen_rtsp_channel_stats cst = { 0 };
 
 		if (d->rtsp) {
 			lumen_rtsp_stats(d->rtsp, &rs);
-			clients = rs.ch[i].clients;
+			cst = rs.ch[i];
 		}
 		lumen_buf_printf(out, "%s{\"name\":\"ch%d\",\"enabled\":%s,"
-				 "\"width\":%d,\"height\":%d,\"clients\":%u}",
+				 "\"width\":%d,\"height\":%d,\"clients\":%u,"
+				 "\"aus\":%llu,\"latency_ms\":%.1f,"
+				 "\"latency_max_ms\":%.1f}",
 				 i ? "," : "", i, d->ch[i].enabled ? "true" : "false",
-				 d->ch[i].width, d->ch[i].height, clients);
+				 d->ch[i].width, d->ch[i].height, cst.clients,
+				 (unsigned long long)cst.aus,
+				 cst.latency_ns_last / 1e6, cst.latency_ns_max / 1e6);
 	}
 	lumen_buf_printf(out, "]");
 	if (d->ctl) {
@@ -622,6 +644,24 @@ static int http_metrics(void *ctx, struct lumen_metrics *w)
 			lumen_metrics_gauge(w, "lumen_rtsp_latency_seconds",
 					    "Capture to first RTP packet, last frame",
 					    labels, rs.ch[i].latency_ns_last / 1e9);
+		}
+		for (unsigned i = 0; i < rs.nchannels; i++) {
+			snprintf(labels, sizeof(labels), "channel=\"%u\"", i);
+			lumen_metrics_gauge(w, "lumen_rtsp_latency_max_seconds",
+					    "Capture to first RTP packet, worst frame",
+					    labels, rs.ch[i].latency_ns_max / 1e9);
+		}
+		for (unsigned i = 0; i < rs.nchannels; i++) {
+			snprintf(labels, sizeof(labels), "channel=\"%u\"", i);
+			lumen_metrics_counter(w, "lumen_rtsp_aus_total",
+					      "Access units (frames) queued for sending",
+					      labels, rs.ch[i].aus);
+		}
+		for (unsigned i = 0; i < rs.nchannels; i++) {
+			snprintf(labels, sizeof(labels), "channel=\"%u\"", i);
+			lumen_metrics_counter(w, "lumen_rtsp_client_drops_total",
+					      "RTP packets clients skipped (slow readers)",
+					      labels, rs.ch[i].drops);
 		}
 	}
 	return 0;

@@ -1,0 +1,165 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# `lumen serve` at its default config (imou-bullet3, virtual backend) for
+# a window of DURATION seconds (60 by default) with one ffmpeg client on
+# /ch0 and one on /ch1 (TCP, packets copied, no decoding), then prints:
+#   - CPU of the daemon over the window: utime+stime from /proc/PID/stat,
+#     as % of one core
+#   - RSS: peak (VmHWM) and at the end (VmRSS)
+#   - frames delivered per channel: what each client received / window,
+#     and the daemon's own AU rate (lumen_rtsp_aus_total)
+#   - glass-to-RTP latency per channel: capture time of a frame to the
+#     first RTP packet of it leaving (lumen_rtsp_latency_seconds, the last
+#     frame's), sampled every second: mean and max of the samples, and the
+#     server's own max (lumen_rtsp_latency_max_seconds)
+#   - a peer figure: ffmpeg's libx264 ultrafast/zerolatency encoding
+#     testsrc at 2560x1440 and 640x360 at the daemon's delivered rate over
+#     the same window length, its CPU % and the ratio
+# Usage: bench_serve.sh LUMEN [DURATION]   (meson: ninja -C build benchmark)
+# Needs ffmpeg, curl, python3. The daemon's CPU includes the virtual
+# sensor: rendering the scene and the CSI-2 link simulation, which a real
+# camera does not spend.
+set -u
+lumen=$1
+dur=${2:-60}
+for t in ffmpeg curl python3; do
+	command -v $t >/dev/null 2>&1 || { echo "bench_serve: $t missing"; exit 77; }
+done
+dir=$(mktemp -d /tmp/lumen-bench-serve.XXXXXX)
+pid=
+bg=
+cleanup() {
+	for p in $bg; do kill "$p" 2>/dev/null; done
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+ports=$(python3 -c '
+import socket
+ss = [socket.socket() for _ in range(2)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))')
+rport=${ports% *}
+hport=${ports#* }
+"$lumen" serve --foreground --rtsp-port "$rport" --http-port "$hport" \
+	>"$dir/srv.out" 2>"$dir/srv.err" &
+pid=$!
+for _ in $(seq 150); do
+	grep -q '(web page)' "$dir/srv.out" && break
+	sleep 0.2
+done
+grep -q '(web page)' "$dir/srv.out" || { echo "bench_serve: daemon did not start"; cat "$dir/srv.err"; exit 1; }
+base=http://127.0.0.1:$hport
+rtsp=rtsp://127.0.0.1:$rport
+ticks=$(getconf CLK_TCK)
+
+cpu() { # utime+stime of PID in ticks (fields 14, 15 after the comm)
+	sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
+# let the pipeline start and the clients join before the window opens
+sleep 3
+for ch in 0 1; do
+	timeout -s INT $((dur + 8)) ffmpeg -nostdin -v error -rtsp_transport tcp \
+		-fpsprobesize 0 -i "$rtsp/ch$ch" -c copy -f framecrc - \
+		>"$dir/c$ch.crc" 2>"$dir/c$ch.err" &
+	bg="$bg $!"
+done
+sleep 4
+# the window: counters, CPU and latency samples
+curl -s "$base/metrics" >"$dir/m0.txt"
+c0=$(cpu "$pid")
+n00=$(grep -vc '^#' "$dir/c0.crc")
+n10=$(grep -vc '^#' "$dir/c1.crc")
+t0=$(date +%s%N)
+i=0
+: >"$dir/lat.txt"
+while [ $i -lt "$dur" ]; do
+	sleep 1
+	curl -s "$base/metrics" | sed -n 's/^lumen_rtsp_latency_seconds{channel="\([01]\)"} /\1 /p' \
+		>>"$dir/lat.txt"
+	i=$((i + 1))
+done
+t1=$(date +%s%N)
+c1=$(cpu "$pid")
+n01=$(grep -vc '^#' "$dir/c0.crc")
+n11=$(grep -vc '^#' "$dir/c1.crc")
+curl -s "$base/metrics" >"$dir/m1.txt"
+hwm=$(sed -n 's/^VmHWM: *//p' "/proc/$pid/status")
+rss=$(sed -n 's/^VmRSS: *//p' "/proc/$pid/status")
+for p in $bg; do wait "$p" 2>/dev/null; done
+bg=
+
+python3 - "$dir" "$t0" "$t1" "$c0" "$c1" "$ticks" "$n00" "$n01" "$n10" "$n11" "$hwm" "$rss" \
+	>"$dir/report.txt" <<'EOF'
+import re, sys
+d, t0, t1, c0, c1, tck, n00, n01, n10, n11 = sys.argv[1], *map(int, sys.argv[2:11])
+hwm, rss = sys.argv[11], sys.argv[12]
+win = (t1 - t0) / 1e9
+def metrics(p):
+    m = {}
+    for l in open(p):
+        r = re.match(r'^(\w+)(\{[^}]*\})? (\S+)$', l)
+        if r:
+            m[r.group(1) + (r.group(2) or '')] = float(r.group(3))
+    return m
+m0, m1 = metrics(d + '/m0.txt'), metrics(d + '/m1.txt')
+cpu = (c1 - c0) / tck / win * 100
+print("window          %.1f s" % win)
+print("cpu             %.1f %% of one core (utime+stime)" % cpu)
+print("rss             peak %s, end %s" % (hwm, rss))
+lat = {0: [], 1: []}
+for l in open(d + '/lat.txt'):
+    ch, v = l.split()
+    if float(v) > 0:
+        lat[int(ch)].append(float(v) * 1e3)
+for ch, (a, b) in ((0, (n00, n01)), (1, (n10, n11))):
+    k = 'lumen_rtsp_aus_total{channel="%d"}' % ch
+    aus = m1.get(k, 0) - m0.get(k, 0)
+    l = lat[ch]
+    print("ch%d delivered   %.2f fps to the client (%d frames), server %.2f fps"
+          % (ch, (b - a) / win, b - a, aus / win))
+    if l:
+        print("ch%d latency     glass-to-RTP mean %.1f ms, max %.1f ms of %d samples; server max %.1f ms"
+              % (ch, sum(l) / len(l), max(l), len(l),
+                 m1.get('lumen_rtsp_latency_max_seconds{channel="%d"}' % ch, 0) * 1e3))
+print("fps_main %.3f" % ((n01 - n00) / win))
+print("cpu %.3f" % cpu)
+EOF
+grep -v '^fps_main\|^cpu ' "$dir/report.txt"
+fps=$(sed -n 's/^fps_main //p' "$dir/report.txt")
+lcpu=$(sed -n 's/^cpu //p' "$dir/report.txt")
+kill -TERM "$pid"
+wait "$pid"
+pid=
+
+# peer: libx264 ultrafast zerolatency at the same sizes and frame rate,
+# from testsrc (generation included; it is cheap), for the same window
+rate=$(python3 -c "print('%.3f' % max(0.5, $fps))")
+frames=$(python3 -c "print(max(1, int($rate * $dur)))")
+if ffmpeg -hide_banner -v error -f lavfi -i "testsrc=size=2560x1440:rate=$rate" -frames:v 1 \
+	-c:v libx264 -f null - 2>/dev/null; then
+	start=$(date +%s%N)
+	/usr/bin/env time -f '%U %S' -o "$dir/peer.time" sh -c "
+		ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size=2560x1440:rate=$rate \
+			-frames:v $frames -c:v libx264 -preset ultrafast -tune zerolatency \
+			-b:v 4096k -g 50 -f null - &
+		ffmpeg -nostdin -v error -re -f lavfi -i testsrc=size=640x360:rate=$rate \
+			-frames:v $frames -c:v libx264 -preset ultrafast -tune zerolatency \
+			-b:v 1024k -g 50 -f null - &
+		wait" 2>/dev/null
+	end=$(date +%s%N)
+	python3 - "$dir/peer.time" "$start" "$end" "$lcpu" "$rate" <<'EOF'
+import sys
+u, s = map(float, open(sys.argv[1]).read().split()[-2:])
+win = (int(sys.argv[3]) - int(sys.argv[2])) / 1e9
+peer = (u + s) / win * 100
+lcpu, rate = float(sys.argv[4]), float(sys.argv[5])
+print("peer            ffmpeg libx264 ultrafast, 2560x1440 + 640x360 at %.2f fps from testsrc: "
+      "%.1f %% of one core" % (rate, peer))
+print("ratio           lumen serve / peer encode-only CPU: %.1fx "
+      "(lumen also renders the sensor, simulates CSI-2, runs the ISP, JPEG, RTSP)"
+      % (lcpu / peer if peer > 0 else float('nan')))
+EOF
+else
+	echo "peer            skipped (ffmpeg without libx264)"
+fi
