@@ -84,8 +84,8 @@ c1=$(cpu "$pid")
 n01=$(grep -vc '^#' "$dir/c0.crc")
 n11=$(grep -vc '^#' "$dir/c1.crc")
 curl -s "$base/metrics" >"$dir/m1.txt"
-hwm=$(sed -n 's/^VmHWM: *//p' "/proc/$pid/status")
-rss=$(sed -n 's/^VmRSS: *//p' "/proc/$pid/status")
+hwm=$(sed -n "s/^VmHWM:[[:space:]]*//p" "/proc/$pid/status")
+rss=$(sed -n "s/^VmRSS:[[:space:]]*//p" "/proc/$pid/status")
 for p in $bg; do wait "$p" 2>/dev/null; done
 bg=
 
@@ -122,12 +122,12 @@ for ch, (a, b) in ((0, (n00, n01)), (1, (n10, n11))):
         print("ch%d latency     glass-to-RTP mean %.1f ms, max %.1f ms of %d samples; server max %.1f ms"
               % (ch, sum(l) / len(l), max(l), len(l),
                  m1.get('lumen_rtsp_latency_max_seconds{channel="%d"}' % ch, 0) * 1e3))
-print("fps_main %.3f" % ((n01 - n00) / win))
-print("cpu %.3f" % cpu)
+print("@fps %.3f" % ((n01 - n00) / win))
+print("@cpu %.3f" % cpu)
 EOF
-grep -v '^fps_main\|^cpu ' "$dir/report.txt"
-fps=$(sed -n 's/^fps_main //p' "$dir/report.txt")
-lcpu=$(sed -n 's/^cpu //p' "$dir/report.txt")
+grep -v "^@" "$dir/report.txt"
+fps=$(sed -n "s/^@fps //p" "$dir/report.txt")
+lcpu=$(sed -n "s/^@cpu //p" "$dir/report.txt")
 kill -TERM "$pid"
 wait "$pid"
 pid=
