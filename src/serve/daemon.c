@@ -782,6 +782,9 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 	}
 	pc.source = d->src;
 	pc.out_fmt = LUMEN_PIX_NV12;
+	/* live video: when the ISP falls behind, develop the newest frame
+	 * and count the older ones as dropped, not a growing delay */
+	pc.drop_stale = true;
 	lumen_control_isp_defaults(d->board.sensor, &pc.isp);
 	pc.isp.demosaic = cfg->isp.demosaic == LUMEN_CFG_DEMOSAIC_QUALITY ?
 		LUMEN_DEMOSAIC_QUALITY : LUMEN_DEMOSAIC_FAST;
