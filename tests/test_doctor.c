@@ -287,14 +287,22 @@ static void test_first_case_facts(void **state)
 
 static char *json_of(const struct lumen_doctor_report *r)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	/* static: open_memstream keeps the addresses until fclose, and gcc 12
+	 * (aarch64) flags locals passed there as dangling */
+	static char *buf;
+	static size_t len;
+	FILE *f;
+	char *out;
 
+	buf = NULL;
+	len = 0;
+	f = open_memstream(&buf, &len);
 	assert_non_null(f);
 	lumen_doctor_report_json(r, f);
 	fclose(f);
-	return buf;
+	out = buf;
+	buf = NULL;
+	return out;
 }
 
 static void test_json(void **state)
