@@ -54,18 +54,12 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-static bool sensor_known(const char *name, void *opaque)
-{
-	(void)opaque;
-	return lumen_sensor_find(name) != NULL;
-}
-
 /* The board file as `lumen run` loads it; @b must outlive the source.
  * @lockstep: emulated time at the pipeline's pace (see virtual.h). */
 static struct lumen_source *make_source_ex(const char *name, uint32_t faults,
 					   bool lockstep, struct lumen_board *b)
 {
-	struct lumen_board_opts opts = { .sensor_known = sensor_known };
+	struct lumen_board_opts opts = { .sensor_known = lumen_sensor_known };
 	struct lumen_virtual_config vc;
 	struct lumen_source *src = NULL;
 	char err[512];
@@ -708,7 +702,7 @@ static void pipeline_start_stop_cycles(void **state)
 
 static void bad_board_and_unknown_sensor(void **state)
 {
-	struct lumen_board_opts opts = { .sensor_known = sensor_known };
+	struct lumen_board_opts opts = { .sensor_known = lumen_sensor_known };
 	struct lumen_virtual_config vc;
 	struct lumen_source *src = NULL;
 	struct lumen_board b;

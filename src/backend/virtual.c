@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "board/board.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "i2c/i2c.h"
 #include "link/csi2.h"
@@ -123,14 +124,6 @@ struct vboard {
 	bool powered;
 };
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static void sleep_until(int64_t t)
 {
 	struct timespec ts = { (time_t)(t / 1000000000LL), (long)(t % 1000000000LL) };
@@ -190,7 +183,7 @@ static bool consumer_ready(struct vboard *vb)
 static void *hardware_main(void *arg)
 {
 	struct vboard *vb = arg;
-	int64_t next = now_ns();
+	int64_t next = lumen_now_ns();
 
 	while (atomic_load(&vb->running)) {
 		struct lumen_emu_output o;
@@ -203,7 +196,7 @@ static void *hardware_main(void *arg)
 
 		lumen_emu_sensor_output(vb->emu, &o);
 		if (!o.streaming) {
-			next = now_ns() + 10000000LL;
+			next = lumen_now_ns() + 10000000LL;
 			sleep_until(next);
 			continue;
 		}
@@ -214,15 +207,15 @@ static void *hardware_main(void *arg)
 		if (vb->cfg.lockstep && !consumer_ready(vb))
 			continue;
 		next += (int64_t)(period * 1e9);
-		if (next < now_ns())	/* rendering is slower than the sensor */
-			next = now_ns();
+		if (next < lumen_now_ns())	/* rendering is slower than the sensor */
+			next = lumen_now_ns();
 
 		if (o.width > vb->render.width || o.height > vb->render.height)
 			continue;	/* cannot happen with the driver's modes */
 		if (lumen_frame_crop(&vb->render, 0, 0, o.width, o.height, &view))
 			continue;
 		/* frame start: the frame shows the scene as it is from here */
-		t_start = now_ns();
+		t_start = lumen_now_ns();
 		err = lumen_emu_sensor_next_frame(vb->emu, &view);
 		if (err)
 			continue;

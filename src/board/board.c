@@ -9,6 +9,7 @@
 
 #include "board/board.h"
 #include "board/board_paths.h"
+#include "core/errmsg.h"
 #include "soc/refsoc.h"
 
 #define BOARD_FILE_MAX	(64 * 1024)
@@ -20,18 +21,8 @@ const char *lumen_board_backend_name(enum lumen_board_backend backend)
 	return backend == LUMEN_BACKEND_V4L2 ? "v4l2" : "virtual";
 }
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+/* Every failure here is bad input: -EINVAL with the message. */
+#define fail(err, errlen, ...) lumen_fail(-EINVAL, err, errlen, __VA_ARGS__)
 
 struct loader {
 	const char *path;

@@ -67,7 +67,7 @@ struct lumen_board {
 /*
  * Sensor-name check: returns true when a driver of that name exists. The
  * board layer does not link the sensor table; the caller passes e.g.
- * `lumen_sensor_find(name) != NULL` wrapped in such a function.
+ * lumen_sensor_known() from sensor/sensor.h.
  */
 typedef bool (*lumen_board_sensor_check_fn)(const char *name, void *opaque);
 

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "doctor/internal.h"
-#include "io/errmsg.h"
+#include "core/errmsg.h"
 
 static const struct ev_family *const ev_families[] = {
 	&ev_family_log, &ev_family_sigmastar, &ev_family_ingenic,
@@ -631,12 +631,12 @@ static int add_file(struct lumen_doctor_evidence *ev, const char *path,
 
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
-		return lumen_io_fail(-errno, err, errlen, "%s: %s", path,
+		return lumen_fail(-errno, err, errlen, "%s: %s", path,
 				     strerror(errno));
 	chunk = malloc(READ_CHUNK);
 	lb = malloc(sizeof(*lb));
 	if (!chunk || !lb) {
-		ret = lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory", path);
+		ret = lumen_fail(-ENOMEM, err, errlen, "%s: out of memory", path);
 		goto free_buffers;
 	}
 	lb->len = 0;
@@ -659,7 +659,7 @@ static int add_file(struct lumen_doctor_evidence *ev, const char *path,
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
-			ret = lumen_io_fail(-errno, err, errlen, "%s: %s", path,
+			ret = lumen_fail(-errno, err, errlen, "%s: %s", path,
 					    strerror(errno));
 			break;
 		}
@@ -711,7 +711,7 @@ static int add_dir(struct lumen_doctor_evidence *ev, const char *path,
 
 	d = opendir(path);
 	if (!d)
-		return lumen_io_fail(-errno, err, errlen, "%s: %s", path,
+		return lumen_fail(-errno, err, errlen, "%s: %s", path,
 				     strerror(errno));
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
@@ -721,7 +721,7 @@ static int add_dir(struct lumen_doctor_evidence *ev, const char *path,
 			char **nn = realloc(names, ncap * sizeof(*nn));
 
 			if (!nn) {
-				ret = lumen_io_fail(-ENOMEM, err, errlen,
+				ret = lumen_fail(-ENOMEM, err, errlen,
 						    "%s: out of memory", path);
 				goto free_names;
 			}
@@ -730,7 +730,7 @@ static int add_dir(struct lumen_doctor_evidence *ev, const char *path,
 		}
 		names[n] = strdup(de->d_name);
 		if (!names[n]) {
-			ret = lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory",
+			ret = lumen_fail(-ENOMEM, err, errlen, "%s: out of memory",
 					    path);
 			goto free_names;
 		}
@@ -774,12 +774,12 @@ int lumen_doctor_evidence_add_path(struct lumen_doctor_evidence *ev,
 	int nfiles = 0;
 
 	if (stat(path, &st) != 0)
-		return lumen_io_fail(-errno, err, errlen, "%s: %s", path,
+		return lumen_fail(-errno, err, errlen, "%s: %s", path,
 				     strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		return add_dir(ev, path, 0, &nfiles, err, errlen);
 	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode))
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: not a file or directory", path);
 	return add_file(ev, path, path, err, errlen);
 }

@@ -20,7 +20,7 @@
 
 #include "doctor/doctor_config.h"
 #include "doctor/internal.h"
-#include "io/errmsg.h"
+#include "core/errmsg.h"
 
 #define KB_FILE_MAX (1u << 20)
 #define KB_ENTRIES_MAX 1024
@@ -60,13 +60,13 @@ static int fail(struct loader *l, const yaml_node_t *n, const char *key,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (l->list)
-		return lumen_io_fail(-EINVAL, l->err, l->errlen,
+		return lumen_fail(-EINVAL, l->err, l->errlen,
 				     "%s:%d: %s[%d]%s%s%s: %s%s%s", l->name,
 				     node_line(n), l->list, l->index,
 				     l->id[0] ? " (id '" : "", l->id,
 				     l->id[0] ? "')" : "", key ? key : "",
 				     key ? ": " : "", msg);
-	return lumen_io_fail(-EINVAL, l->err, l->errlen, "%s:%d: %s%s%s",
+	return lumen_fail(-EINVAL, l->err, l->errlen, "%s:%d: %s%s%s",
 			     l->name, node_line(n), key ? key : "",
 			     key ? ": " : "", msg);
 }
@@ -947,13 +947,13 @@ int lumen_doctor_kb_parse(const char *name, const char *text, size_t len,
 
 	*out = NULL;
 	if (len > KB_FILE_MAX)
-		return lumen_io_fail(-EFBIG, err, errlen, "%s: larger than %u KiB",
+		return lumen_fail(-EFBIG, err, errlen, "%s: larger than %u KiB",
 				     name, KB_FILE_MAX >> 10);
 	if (!yaml_parser_initialize(&parser))
-		return lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory", name);
+		return lumen_fail(-ENOMEM, err, errlen, "%s: out of memory", name);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &l.doc)) {
-		ret = lumen_io_fail(-EINVAL, err, errlen, "%s:%d: YAML error: %s",
+		ret = lumen_fail(-EINVAL, err, errlen, "%s:%d: YAML error: %s",
 				    name, (int)parser.problem_mark.line + 1,
 				    parser.problem ? parser.problem : "malformed");
 		yaml_parser_delete(&parser);
@@ -1007,7 +1007,7 @@ int lumen_doctor_kb_parse(const char *name, const char *text, size_t len,
 	}
 	if (!kb || !kb->patterns || !kb->signals || !kb->causes || !kb->notes ||
 	    !kb->sensors) {
-		ret = lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory", name);
+		ret = lumen_fail(-ENOMEM, err, errlen, "%s: out of memory", name);
 		goto free_kb;
 	}
 	kb->nsensors = nsn;	/* prefilters() needs it before the patterns load */
@@ -1052,18 +1052,18 @@ int lumen_doctor_kb_load(const char *path, struct lumen_doctor_kb **out,
 
 	f = fopen(path, "rb");
 	if (!f)
-		return lumen_io_fail(-errno, err, errlen, "%s: %s", path,
+		return lumen_fail(-errno, err, errlen, "%s: %s", path,
 				     strerror(errno));
 	if (fstat(fileno(f), &st) || st.st_size < 0 || st.st_size > (off_t)KB_FILE_MAX) {
 		fclose(f);
-		return lumen_io_fail(-EFBIG, err, errlen,
+		return lumen_fail(-EFBIG, err, errlen,
 				     "%s: not a regular file of at most %u KiB", path,
 				     KB_FILE_MAX >> 10);
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		fclose(f);
-		return lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory", path);
+		return lumen_fail(-ENOMEM, err, errlen, "%s: out of memory", path);
 	}
 	got = fread(buf, 1, (size_t)st.st_size, f);
 	fclose(f);

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
+
 static const struct lumen_encoder_ops *const builtin[] = {
 	&lumen_encoder_x264,
 	&lumen_encoder_jpeg,
@@ -147,14 +149,6 @@ size_t lumen_encoder_au_capacity(const struct lumen_encoder_ops *ops,
 	return (size_t)cfg->width * (size_t)cfg->height * 3 / 2 + 4096;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int lumen_encoder_encode(struct lumen_encoder *enc,
 			 const struct lumen_frame *frame,
 			 struct lumen_stream_ring *ring)
@@ -179,9 +173,9 @@ int lumen_encoder_encode(struct lumen_encoder *enc,
 		enc->ops->request_keyframe(enc);
 
 	memset(&res, 0, sizeof(res));
-	t0 = mono_ns();
+	t0 = lumen_now_ns();
 	e = enc->ops->encode(enc, frame, buf->data, buf->capacity, &res);
-	enc->ctr.ns_last = mono_ns() - t0;
+	enc->ctr.ns_last = lumen_now_ns() - t0;
 	enc->ctr.ns_total += enc->ctr.ns_last;
 	if (e == -EMSGSIZE || (!e && res.len > buf->capacity)) {
 		lumen_stream_cancel(ring, buf, -EMSGSIZE);

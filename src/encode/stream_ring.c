@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
+
 /* Recounts the states and checks them against the counters (debug). */
 static void check_invariant(struct lumen_stream_ring *r)
 {
@@ -233,15 +235,8 @@ int lumen_stream_acquire(struct lumen_stream_ring *ring, uint64_t *next_seq,
 	int err = 0;
 
 	*out = NULL;
-	if (timeout_ms > 0) {
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += timeout_ms / 1000;
-		until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-	}
+	if (timeout_ms > 0)
+		until = lumen_deadline_ms(timeout_ms);
 	pthread_mutex_lock(&ring->lock);
 	while (!(b = find_next(ring, *next_seq))) {
 		if (ring->closed) {

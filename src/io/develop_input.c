@@ -9,7 +9,7 @@
 
 #include "calib/colour.h"
 #include "core/mat3.h"
-#include "io/errmsg.h"
+#include "core/errmsg.h"
 #include "io/sidecar.h"
 
 int lumen_ccm_from_xyz_to_cam(const float xyz_to_cam[3][3], float ccm[3][3])
@@ -59,7 +59,7 @@ static int load_plain(const char *path, struct lumen_raw_format *fmt,
 	int ret;
 
 	if (fmt->width <= 0 || fmt->height <= 0)
-		return lumen_io_fail(-EINVAL, err, errlen, "%s: plain raw needs its size: "
+		return lumen_fail(-EINVAL, err, errlen, "%s: plain raw needs its size: "
 			    "--size WxH (and --bits, --bayer) or --sidecar FILE", path);
 	ret = lumen_raw_format_fit_file(fmt, path, note, sizeof(note), err, errlen);
 	if (ret < 0)

@@ -9,7 +9,7 @@
  * top-left corner.
  */
 #include "io/dng.h"
-#include "io/errmsg.h"
+#include "core/errmsg.h"
 #include "io/ljpeg.h"
 
 #include <errno.h>
@@ -50,7 +50,7 @@ static int fail(struct ctx *c, int ret, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	ret = lumen_io_vfail_in(ret, c->err, c->errlen, c->name, fmt, ap);
+	ret = lumen_vfail_in(ret, c->err, c->errlen, c->name, fmt, ap);
 	va_end(ap);
 	return ret;
 }

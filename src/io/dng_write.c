@@ -5,7 +5,7 @@
  * the destination directory, then renamed over the destination.
  */
 #include "io/dng.h"
-#include "io/errmsg.h"
+#include "core/errmsg.h"
 #include "core/pack.h"
 
 #include <errno.h>
@@ -31,7 +31,7 @@ static int wfail(struct wctx *c, int ret, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	ret = lumen_io_vfail_in(ret, c->err, c->errlen, c->path, fmt, ap);
+	ret = lumen_vfail_in(ret, c->err, c->errlen, c->path, fmt, ap);
 	va_end(ap);
 	return ret;
 }

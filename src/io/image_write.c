@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "core/pack.h"
-#include "io/errmsg.h"
+#include "core/errmsg.h"
 
 enum kind { K_JPEG, K_PNG, K_PPM, K_PGM, K_YUV };
 
@@ -148,7 +148,7 @@ static int write_pnm(FILE *fp, const struct lumen_frame *f, char *err,
 			ret = lumen_raw_to_16(f, &w16);
 		if (ret) {
 			lumen_frame_free(&w16);
-			return lumen_io_fail(ret, err, errlen,
+			return lumen_fail(ret, err, errlen,
 					     "%s: cannot unpack the %s frame", path,
 					     lumen_pixfmt_name(f->fmt));
 		}
@@ -159,7 +159,7 @@ static int write_pnm(FILE *fp, const struct lumen_frame *f, char *err,
 	if (wide) {
 		tmp = malloc(2 * n);
 		if (!tmp) {
-			ret = lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory",
+			ret = lumen_fail(-ENOMEM, err, errlen, "%s: out of memory",
 					    path);
 			goto out;
 		}
@@ -216,16 +216,16 @@ static int write_png(FILE *fp, const struct lumen_frame *f, char *err,
 	png_infop info;
 
 	if (!ctx)
-		return lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory", path);
+		return lumen_fail(-ENOMEM, err, errlen, "%s: out of memory", path);
 	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, ctx, png_fail, png_warn);
 	info = png ? png_create_info_struct(png) : NULL;
 	if (!info) {
 		png_destroy_write_struct(&png, NULL);
 		free(ctx);
-		return lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory", path);
+		return lumen_fail(-ENOMEM, err, errlen, "%s: out of memory", path);
 	}
 	if (setjmp(png_jmpbuf(png))) {
-		int ret = lumen_io_fail(-EIO, err, errlen, "%s: PNG encoder: %s",
+		int ret = lumen_fail(-EIO, err, errlen, "%s: PNG encoder: %s",
 					path, ctx->msg[0] ? ctx->msg : "failed");
 
 		png_destroy_write_struct(&png, &info);
@@ -264,7 +264,7 @@ static int write_jpeg(FILE *fp, const struct lumen_frame *f, int quality,
 	int r, ret;
 
 	if (!tj)
-		return lumen_io_fail(-ENOMEM, err, errlen, "%s: cannot start TurboJPEG",
+		return lumen_fail(-ENOMEM, err, errlen, "%s: cannot start TurboJPEG",
 				     path);
 	if (quality <= 0)
 		quality = 90;
@@ -295,7 +295,7 @@ static int write_jpeg(FILE *fp, const struct lumen_frame *f, int quality,
 			chroma = malloc(2 * cw * ch);
 			if (!chroma) {
 				tjDestroy(tj);
-				return lumen_io_fail(-ENOMEM, err, errlen,
+				return lumen_fail(-ENOMEM, err, errlen,
 						     "%s: out of memory", path);
 			}
 			for (size_t y = 0; y < ch; y++) {
@@ -314,7 +314,7 @@ static int write_jpeg(FILE *fp, const struct lumen_frame *f, int quality,
 					    TJSAMP_420, &jpeg, &size, quality, 0);
 	}
 	if (r) {
-		ret = lumen_io_fail(-EIO, err, errlen, "%s: JPEG encoder: %s", path,
+		ret = lumen_fail(-EIO, err, errlen, "%s: JPEG encoder: %s", path,
 				    tjGetErrorStr2(tj));
 	} else {
 		ret = put(fp, jpeg, size);
@@ -332,24 +332,24 @@ static int check_frame(const struct lumen_frame *f, const char *path,
 {
 	if (f->width <= 0 || f->height <= 0 || f->width > LUMEN_MAX_DIM ||
 	    f->height > LUMEN_MAX_DIM)
-		return lumen_io_fail(-EINVAL, err, errlen, "%s: bad frame size %dx%d",
+		return lumen_fail(-EINVAL, err, errlen, "%s: bad frame size %dx%d",
 				     path, f->width, f->height);
 	if ((f->fmt == LUMEN_PIX_NV12 || f->fmt == LUMEN_PIX_I420) &&
 	    ((f->width | f->height) & 1))
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: %s frame of odd size %dx%d", path,
 				     lumen_pixfmt_name(f->fmt), f->width, f->height);
 	for (int p = 0; p < LUMEN_MAX_PLANES; p++) {
 		size_t row = plane_row(f, p);
 
 		if (row && (!f->data[p] || f->stride[p] < row))
-			return lumen_io_fail(-EINVAL, err, errlen,
+			return lumen_fail(-EINVAL, err, errlen,
 					     "%s: frame plane %d is missing or its stride %zu is below a row of %zu bytes",
 					     path, p, f->stride[p], row);
 	}
 	if (lumen_pixfmt_is_bayer(f->fmt) &&
 	    (f->bits < 1 || f->bits > 16))
-		return lumen_io_fail(-EINVAL, err, errlen, "%s: frame has %d bits",
+		return lumen_fail(-EINVAL, err, errlen, "%s: frame has %d bits",
 				     path, f->bits);
 	return 0;
 }
@@ -364,7 +364,7 @@ int lumen_image_write(const char *path, const struct lumen_frame *frame,
 	int ret;
 
 	if (!path || !*path || !frame)
-		return lumen_io_fail(-EINVAL, err, errlen, "%s: nothing to write",
+		return lumen_fail(-EINVAL, err, errlen, "%s: nothing to write",
 				     path ? path : "(null)");
 	base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -373,11 +373,11 @@ int lumen_image_write(const char *path, const struct lumen_frame *frame,
 		if (!strcasecmp(dot + 1, exts[i].ext))
 			break;
 	if (!dot || i == sizeof(exts) / sizeof(exts[0]))
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: unknown extension '%s' (use .jpg, .jpeg, .png, .ppm, .pgm or .yuv)",
 				     path, dot ? dot : "");
 	if (!kind_takes(exts[i].kind, frame->fmt))
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: cannot write a %s frame as %s (it takes %s)",
 				     path, lumen_pixfmt_name(frame->fmt), exts[i].ext,
 				     exts[i].takes);
@@ -388,13 +388,13 @@ int lumen_image_write(const char *path, const struct lumen_frame *frame,
 	plen = strlen(path);
 	tmp = malloc(plen + 5);
 	if (!tmp)
-		return lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory", path);
+		return lumen_fail(-ENOMEM, err, errlen, "%s: out of memory", path);
 	memcpy(tmp, path, plen);
 	memcpy(tmp + plen, ".tmp", 5);
 	fp = fopen(tmp, "wb");
 	if (!fp) {
 		ret = -errno;
-		lumen_io_fail(ret, err, errlen, "%s: cannot create %s: %s", path, tmp,
+		lumen_fail(ret, err, errlen, "%s: cannot create %s: %s", path, tmp,
 			      strerror(-ret));
 		free(tmp);
 		return ret;
@@ -425,11 +425,11 @@ int lumen_image_write(const char *path, const struct lumen_frame *frame,
 	if (fclose(fp) && !ret)
 		ret = errno ? -errno : -EIO;
 	if (ret && err && errlen && !err[0])
-		lumen_io_fail(ret, err, errlen, "%s: write failed: %s", path,
+		lumen_fail(ret, err, errlen, "%s: write failed: %s", path,
 			      strerror(-ret));
 	if (!ret && rename(tmp, path)) {
 		ret = -errno;
-		lumen_io_fail(ret, err, errlen, "%s: cannot rename %s into place: %s",
+		lumen_fail(ret, err, errlen, "%s: cannot rename %s into place: %s",
 			      path, tmp, strerror(-ret));
 	}
 	if (ret)

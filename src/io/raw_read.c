@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "core/pack.h"
-#include "io/errmsg.h"
+#include "core/errmsg.h"
 
 /* Headers larger than this are not raw dumps; keeps the arithmetic small. */
 #define RAW_MAX_OFFSET ((size_t)1 << 30)
@@ -105,51 +105,51 @@ int lumen_raw_format_check(struct lumen_raw_format *f, const char *name,
 	if (!name)
 		name = "raw";
 	if (r.width <= 0 || r.height <= 0)
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: image size not given (width and height are required)",
 				     name);
 	if (r.width > LUMEN_MAX_DIM || r.height > LUMEN_MAX_DIM)
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: size %dx%d exceeds the limit %dx%d", name,
 				     r.width, r.height, LUMEN_MAX_DIM, LUMEN_MAX_DIM);
 	if ((r.width | r.height) & 1)
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: size %dx%d is odd; a Bayer mosaic needs even width and height",
 				     name, r.width, r.height);
 	if (r.bits < 0 || r.bits > 16)
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: bit depth %d out of range 1..16", name, r.bits);
 	if (r.container == LUMEN_PIX_NONE)
 		r.container = r.bits > 8 ? LUMEN_PIX_BAYER16 : LUMEN_PIX_BAYER8;
 	cbits = container_bits(r.container);
 	if (!cbits)
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: container %s is not a raw Bayer container", name,
 				     lumen_pixfmt_name(r.container));
 	if (!r.bits)
 		r.bits = cbits;
 	if (r.bits > cbits)
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: %d-bit samples do not fit the %s container", name,
 				     r.bits, container_desc(r.container));
 	if (r.big_endian && r.container != LUMEN_PIX_BAYER16 &&
 	    r.container != LUMEN_PIX_BAYER8)
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: big-endian makes no sense for the %s container",
 				     name, container_desc(r.container));
 	row = row_bytes(r.container, r.width);
 	if (!row)
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: width %d is not a multiple of %d as %s needs", name,
 				     r.width, r.container == LUMEN_PIX_BAYER10P ? 4 : 2,
 				     container_desc(r.container));
 	if (r.stride && (r.stride < row || r.stride > 16 * (size_t)LUMEN_MAX_DIM))
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: stride %zu is %s than a row of %zu bytes", name,
 				     r.stride, r.stride < row ? "smaller" : "absurdly larger",
 				     row);
 	if (r.offset > RAW_MAX_OFFSET)
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: header offset %zu exceeds the limit %zu", name,
 				     r.offset, RAW_MAX_OFFSET);
 	maxv = (1u << r.bits) - 1;
@@ -158,16 +158,16 @@ int lumen_raw_format_check(struct lumen_raw_format *f, const char *name,
 	if (!r.has_black)
 		memset(r.black, 0, sizeof(r.black));
 	if (r.white > maxv)
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: white level %u exceeds the %d-bit maximum %u",
 				     name, r.white, r.bits, maxv);
 	for (int i = 0; i < 4; i++)
 		if (r.black[i] >= r.white)
-			return lumen_io_fail(-EINVAL, err, errlen,
+			return lumen_fail(-EINVAL, err, errlen,
 					     "%s: black level %u (cell %d) is not below the white level %u",
 					     name, r.black[i], i, r.white);
 	if ((unsigned)r.bayer > LUMEN_BAYER_BGGR)
-		return lumen_io_fail(-EINVAL, err, errlen, "%s: bad Bayer order %d",
+		return lumen_fail(-EINVAL, err, errlen, "%s: bad Bayer order %d",
 				     name, (int)r.bayer);
 	r.has_black = r.has_white = true;
 	*f = r;
@@ -222,22 +222,22 @@ int lumen_raw_read_flags(const char *path, const struct lumen_raw_format *fmt,
 	stride = f.stride ? f.stride : row;
 	want = lumen_raw_format_file_size(&f);
 	if (want < 0)
-		return lumen_io_fail(-EINVAL, err, errlen, "%s: impossible layout", path);
+		return lumen_fail(-EINVAL, err, errlen, "%s: impossible layout", path);
 
 	fp = fopen(path, "rb");
 	if (!fp) {
 		ret = -errno;
-		return lumen_io_fail(ret, err, errlen, "%s: cannot open: %s", path,
+		return lumen_fail(ret, err, errlen, "%s: cannot open: %s", path,
 				     strerror(-ret));
 	}
 	if (fstat(fileno(fp), &st) != 0) {
 		ret = -errno;
-		lumen_io_fail(ret, err, errlen, "%s: cannot stat: %s", path,
+		lumen_fail(ret, err, errlen, "%s: cannot stat: %s", path,
 			      strerror(-ret));
 		goto out_close;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		ret = lumen_io_fail(-EINVAL, err, errlen, "%s: not a regular file",
+		ret = lumen_fail(-EINVAL, err, errlen, "%s: not a regular file",
 				    path);
 		goto out_close;
 	}
@@ -248,7 +248,7 @@ int lumen_raw_read_flags(const char *path, const struct lumen_raw_format *fmt,
 		if (f.offset || f.stride)
 			snprintf(layout, sizeof(layout), " (offset %zu + stride %zu x %d rows)",
 				 f.offset, stride, f.height);
-		ret = lumen_io_fail(-EINVAL, err, errlen,
+		ret = lumen_fail(-EINVAL, err, errlen,
 				    "%s: %lld bytes, expected %lld for %dx%d %s%s%s%s",
 				    path, (long long)st.st_size, want, f.width, f.height,
 				    container_desc(f.container),
@@ -259,13 +259,13 @@ int lumen_raw_read_flags(const char *path, const struct lumen_raw_format *fmt,
 
 	buf = malloc((size_t)want);
 	if (!buf) {
-		ret = lumen_io_fail(-ENOMEM, err, errlen,
+		ret = lumen_fail(-ENOMEM, err, errlen,
 				    "%s: out of memory for %lld bytes", path, want);
 		goto out_close;
 	}
 	got = fread(buf, 1, (size_t)want, fp);
 	if (got != (size_t)want) {
-		ret = lumen_io_fail(-EIO, err, errlen,
+		ret = lumen_fail(-EIO, err, errlen,
 				    "%s: read %zu of %lld bytes%s", path, got, want,
 				    ferror(fp) ? ": I/O error" : " (file shrank?)");
 		goto out_free;
@@ -273,7 +273,7 @@ int lumen_raw_read_flags(const char *path, const struct lumen_raw_format *fmt,
 
 	ret = lumen_frame_alloc(&fr, f.container, f.width, f.height);
 	if (ret) {
-		lumen_io_fail(ret, err, errlen, "%s: cannot allocate a %dx%d frame",
+		lumen_fail(ret, err, errlen, "%s: cannot allocate a %dx%d frame",
 			      path, f.width, f.height);
 		goto out_free;
 	}
@@ -322,7 +322,7 @@ int lumen_raw_read_flags(const char *path, const struct lumen_raw_format *fmt,
 			}
 		}
 		if (wx >= 0 && !(flags & LUMEN_RAW_ALLOW_OVERRANGE)) {
-			ret = lumen_io_fail(-ERANGE, err, errlen,
+			ret = lumen_fail(-ERANGE, err, errlen,
 					    "%s: samples exceed the %d-bit maximum %u (first at (%d,%d), largest %u); wrong bit depth or endianness?",
 					    path, f.bits, maxv, wx, wy, worst);
 			lumen_frame_free(&fr);
@@ -360,7 +360,7 @@ int lumen_raw_read16(const char *path, const struct lumen_raw_format *fmt,
 	ret = lumen_frame_alloc(&w, LUMEN_PIX_BAYER16, raw.width, raw.height);
 	if (ret) {
 		lumen_frame_free(&raw);
-		return lumen_io_fail(ret, err, errlen,
+		return lumen_fail(ret, err, errlen,
 				     "%s: cannot allocate a %dx%d 16-bit frame", path,
 				     raw.width, raw.height);
 	}
@@ -368,7 +368,7 @@ int lumen_raw_read16(const char *path, const struct lumen_raw_format *fmt,
 	lumen_frame_free(&raw);
 	if (ret) {
 		lumen_frame_free(&w);
-		return lumen_io_fail(ret, err, errlen, "%s: cannot convert to 16 bits",
+		return lumen_fail(ret, err, errlen, "%s: cannot convert to 16 bits",
 				     path);
 	}
 	*out = w;
@@ -431,7 +431,7 @@ int lumen_raw_fit_levels(struct lumen_frame *f, const char *name, char *note,
 		bits++;
 	f->bits = bits;
 	f->white = (uint16_t)((1u << bits) - 1);
-	lumen_io_fail(0, note, notelen,
+	lumen_fail(0, note, notelen,
 		      "%s: samples reach %u, above the configured white level %u (%d-bit); believing the data: %d-bit, white %u",
 		      name ? name : "raw", m, old_white, old_bits, bits, f->white);
 	return 1;

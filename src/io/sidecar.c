@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
-#include "io/errmsg.h"
+#include "core/errmsg.h"
 
 /* Longest scalar worth looking at; anything longer is a bad value. */
 #define VALUE_MAX 128
@@ -162,7 +162,7 @@ int lumen_raw_format_set(struct lumen_raw_format *f, const char *key,
 	const char *p;
 
 	if (!key || !value)
-		return lumen_io_fail(-EINVAL, err, errlen, "missing key or value");
+		return lumen_fail(-EINVAL, err, errlen, "missing key or value");
 	if (!strcmp(key, "width") || !strcmp(key, "height")) {
 		if (!parse_uint(value, 1, LUMEN_MAX_DIM, &v))
 			goto bad;
@@ -232,7 +232,7 @@ int lumen_raw_format_set(struct lumen_raw_format *f, const char *key,
 			goto bad;
 		return 0;
 	}
-	return lumen_io_fail(-ENOENT, err, errlen, "key '%.64s': unknown key", key);
+	return lumen_fail(-ENOENT, err, errlen, "key '%.64s': unknown key", key);
 
 bad:
 	{
@@ -255,7 +255,7 @@ bad:
 		for (size_t i = 0; i < sizeof(wants) / sizeof(wants[0]); i++)
 			if (!strcmp(wants[i].key, key))
 				want = wants[i].want;
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "key '%s': bad value '%.64s' (expected %s)", key,
 				     value, want);
 	}
@@ -339,17 +339,17 @@ static int apply(struct ydoc *y, struct lumen_raw_format *f,
 	if (!n) {
 		if (!required)
 			return 0;
-		return lumen_io_fail(-EINVAL, y->err, y->errlen,
+		return lumen_fail(-EINVAL, y->err, y->errlen,
 				     "%s:%d: %s.%s missing", y->name,
 				     section ? node_line(section) : 1, sname, key);
 	}
 	if (!scalar(n, v, sizeof(v)))
-		return lumen_io_fail(-EINVAL, y->err, y->errlen,
+		return lumen_fail(-EINVAL, y->err, y->errlen,
 				     "%s:%d: %s.%s: expected a short scalar value",
 				     y->name, node_line(n), sname, key);
 	ret = lumen_raw_format_set(f, lkey, v, msg, sizeof(msg));
 	if (ret)
-		return lumen_io_fail(ret, y->err, y->errlen, "%s:%d: %s.%s: %s",
+		return lumen_fail(ret, y->err, y->errlen, "%s:%d: %s.%s: %s",
 				     y->name, node_line(n), sname, key, msg);
 	return 0;
 }
@@ -364,7 +364,7 @@ static int level(struct ydoc *y, yaml_node_t *section, const char *sname,
 	if (!n)
 		return 0;
 	if (!scalar(n, v, sizeof(v)) || !parse_uint(v, 0, 65535, out))
-		return lumen_io_fail(-EINVAL, y->err, y->errlen,
+		return lumen_fail(-EINVAL, y->err, y->errlen,
 				     "%s:%d: %s.%s: expected an integer level 0..65535",
 				     y->name, node_line(n), sname, key);
 	if (found)
@@ -383,7 +383,7 @@ static int enabled(struct ydoc *y, yaml_node_t *section, const char *sname,
 	if (!n)
 		return 0;
 	if (!scalar(n, v, sizeof(v)) || parse_bool(v, out))
-		return lumen_io_fail(-EINVAL, y->err, y->errlen,
+		return lumen_fail(-EINVAL, y->err, y->errlen,
 				     "%s:%d: %s.%s: expected true or false", y->name,
 				     node_line(n), sname, key);
 	return 0;
@@ -400,7 +400,7 @@ static int parse_infinite_isp(struct ydoc *y, yaml_node_t *root,
 	int ret;
 
 	if (!si || si->type != YAML_MAPPING_NODE)
-		return lumen_io_fail(-EINVAL, y->err, y->errlen,
+		return lumen_fail(-EINVAL, y->err, y->errlen,
 				     "%s:%d: sensor_info is not a mapping", y->name,
 				     si ? node_line(si) : 1);
 	/* the reference ISPs read numpy uint16 files */
@@ -456,7 +456,7 @@ static int parse_fast_openisp(struct ydoc *y, yaml_node_t *root,
 	int ret;
 
 	if (!hw || hw->type != YAML_MAPPING_NODE)
-		return lumen_io_fail(-EINVAL, y->err, y->errlen,
+		return lumen_fail(-EINVAL, y->err, y->errlen,
 				     "%s:%d: hardware is not a mapping", y->name,
 				     hw ? node_line(hw) : 1);
 	f->container = LUMEN_PIX_BAYER16;
@@ -498,21 +498,21 @@ static int parse_lumen(struct ydoc *y, yaml_node_t *root,
 		int ret;
 
 		if (!kn || !vn)
-			return lumen_io_fail(-EINVAL, y->err, y->errlen,
+			return lumen_fail(-EINVAL, y->err, y->errlen,
 					     "%s: malformed document", y->name);
 		if (!scalar(kn, k, sizeof(k)))
-			return lumen_io_fail(-EINVAL, y->err, y->errlen,
+			return lumen_fail(-EINVAL, y->err, y->errlen,
 					     "%s:%d: expected a key name", y->name,
 					     node_line(kn));
 		for (ki = 0; ki < sizeof(lumen_keys) / sizeof(lumen_keys[0]); ki++)
 			if (!strcmp(k, lumen_keys[ki]))
 				break;
 		if (ki == sizeof(lumen_keys) / sizeof(lumen_keys[0]))
-			return lumen_io_fail(-EINVAL, y->err, y->errlen,
+			return lumen_fail(-EINVAL, y->err, y->errlen,
 					     "%s:%d: key '%.64s': unknown key", y->name,
 					     node_line(kn), k);
 		if (seen & (1u << ki))
-			return lumen_io_fail(-EINVAL, y->err, y->errlen,
+			return lumen_fail(-EINVAL, y->err, y->errlen,
 					     "%s:%d: key '%s': given twice", y->name,
 					     node_line(kn), k);
 		seen |= 1u << ki;
@@ -535,24 +535,24 @@ static int parse_lumen(struct ydoc *y, yaml_node_t *root,
 						      n ? "," : "", e);
 			}
 			if (n >= sizeof(v))
-				return lumen_io_fail(-EINVAL, y->err, y->errlen,
+				return lumen_fail(-EINVAL, y->err, y->errlen,
 						     "%s:%d: key 'black': bad list (expected one level or four)",
 						     y->name, node_line(vn));
 		} else if (!scalar(vn, v, sizeof(v))) {
-			return lumen_io_fail(-EINVAL, y->err, y->errlen,
+			return lumen_fail(-EINVAL, y->err, y->errlen,
 					     "%s:%d: key '%s': expected a single value",
 					     y->name, node_line(vn), k);
 		}
 		if (!strcmp(k, "format")) {
 			if (strcmp(v, "lumen-raw"))
-				return lumen_io_fail(-EINVAL, y->err, y->errlen,
+				return lumen_fail(-EINVAL, y->err, y->errlen,
 						     "%s:%d: key 'format': bad value '%.64s' (expected lumen-raw)",
 						     y->name, node_line(vn), v);
 			continue;
 		}
 		ret = lumen_raw_format_set(f, k, v, msg, sizeof(msg));
 		if (ret)
-			return lumen_io_fail(-EINVAL, y->err, y->errlen, "%s:%d: %s",
+			return lumen_fail(-EINVAL, y->err, y->errlen, "%s:%d: %s",
 					     y->name, node_line(vn), msg);
 	}
 	return 0;
@@ -588,11 +588,11 @@ static int check_yaml_limits(const char *name, const char *s, size_t len,
 		else if (s[i] == '*' && token_start)
 			aliases++;
 		if (depth > FLOW_DEPTH_MAX)
-			return lumen_io_fail(-EINVAL, err, errlen,
+			return lumen_fail(-EINVAL, err, errlen,
 					     "%s:%d: brackets nested deeper than %d levels",
 					     name, line, FLOW_DEPTH_MAX);
 		if (anchors > ANCHORS_MAX || aliases > ALIASES_MAX)
-			return lumen_io_fail(-EINVAL, err, errlen,
+			return lumen_fail(-EINVAL, err, errlen,
 					     "%s:%d: more than %d YAML %s", name, line,
 					     anchors > ANCHORS_MAX ? ANCHORS_MAX : ALIASES_MAX,
 					     anchors > ANCHORS_MAX ? "anchors" : "aliases");
@@ -614,10 +614,10 @@ static int parse_yaml(const char *name, const char *buf, size_t len,
 	if (ret)
 		return ret;
 	if (!yaml_parser_initialize(&parser))
-		return lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory", name);
+		return lumen_fail(-ENOMEM, err, errlen, "%s: out of memory", name);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &y.doc)) {
-		ret = lumen_io_fail(-EINVAL, err, errlen, "%s:%d: YAML error: %s%s%s",
+		ret = lumen_fail(-EINVAL, err, errlen, "%s:%d: YAML error: %s%s%s",
 				    name, (int)parser.problem_mark.line + 1,
 				    parser.problem ? parser.problem : "malformed",
 				    parser.context ? " " : "",
@@ -629,9 +629,9 @@ static int parse_yaml(const char *name, const char *buf, size_t len,
 
 	root = yaml_document_get_root_node(&y.doc);
 	if (!root) {
-		ret = lumen_io_fail(-EINVAL, err, errlen, "%s: empty sidecar", name);
+		ret = lumen_fail(-EINVAL, err, errlen, "%s: empty sidecar", name);
 	} else if (root->type != YAML_MAPPING_NODE) {
-		ret = lumen_io_fail(-EINVAL, err, errlen,
+		ret = lumen_fail(-EINVAL, err, errlen,
 				    "%s:%d: expected 'key: value' lines", name,
 				    node_line(root));
 	} else if (map_get(&y, root, "sensor_info")) {
@@ -713,7 +713,7 @@ static int parse_csv(const char *name, char *text, struct lumen_raw_format *f,
 			if (strcmp(k, map[i].csv))
 				continue;
 			if (lumen_raw_format_set(f, map[i].key, v, msg, sizeof(msg)))
-				return lumen_io_fail(-EINVAL, err, errlen, "%s:%d: %s: %s",
+				return lumen_fail(-EINVAL, err, errlen, "%s:%d: %s: %s",
 						     name, line, k, msg);
 			has_w |= i == 0;
 			has_h |= i == 1;
@@ -722,7 +722,7 @@ static int parse_csv(const char *name, char *text, struct lumen_raw_format *f,
 			if (strcmp(k, bls[i]))
 				continue;
 			if (!parse_uint(v, 0, 65535, &lv[i]))
-				return lumen_io_fail(-EINVAL, err, errlen,
+				return lumen_fail(-EINVAL, err, errlen,
 						     "%s:%d: %s: bad value '%.64s' (expected an integer level 0..65535)",
 						     name, line, k, v);
 			any_bl = true;
@@ -732,7 +732,7 @@ static int parse_csv(const char *name, char *text, struct lumen_raw_format *f,
 			unsigned long c;
 
 			if (!parse_uint(v, 1, 65535, &c))
-				return lumen_io_fail(-EINVAL, err, errlen,
+				return lumen_fail(-EINVAL, err, errlen,
 						     "%s:%d: %s: bad value '%.64s' (expected an integer 1..65535)",
 						     name, line, k, v);
 			f->white = (uint16_t)c;
@@ -747,7 +747,7 @@ static int parse_csv(const char *name, char *text, struct lumen_raw_format *f,
 		}
 	}
 	if (!has_w || !has_h)
-		return lumen_io_fail(-EINVAL, err, errlen, "%s: raw_%s missing", name,
+		return lumen_fail(-EINVAL, err, errlen, "%s: raw_%s missing", name,
 				     has_w ? "h" : "w");
 	if (any_bl)
 		set_black_rgb(f, lv);
@@ -796,7 +796,7 @@ int lumen_sidecar_parse(const char *name, const char *buf, size_t len,
 	if (!name)
 		name = "sidecar";
 	if (len > LUMEN_SIDECAR_MAX_BYTES)
-		return lumen_io_fail(-E2BIG, err, errlen,
+		return lumen_fail(-E2BIG, err, errlen,
 				     "%s: %zu bytes, more than the %u a sidecar may have",
 				     name, len, LUMEN_SIDECAR_MAX_BYTES);
 	/* a private NUL-terminated copy without the UTF-8 byte-order mark */
@@ -805,11 +805,11 @@ int lumen_sidecar_parse(const char *name, const char *buf, size_t len,
 		len -= 3;
 	}
 	if (memchr(buf, 0, len))
-		return lumen_io_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				     "%s: contains NUL bytes; not a text sidecar", name);
 	text = malloc(len + 1);
 	if (!text)
-		return lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory", name);
+		return lumen_fail(-ENOMEM, err, errlen, "%s: out of memory", name);
 	memcpy(text, buf, len);
 	text[len] = '\0';
 
@@ -840,28 +840,28 @@ int lumen_sidecar_load(const char *path, struct lumen_raw_format *f,
 
 	if (!fp) {
 		ret = -errno;
-		return lumen_io_fail(ret, err, errlen, "%s: cannot open: %s", path,
+		return lumen_fail(ret, err, errlen, "%s: cannot open: %s", path,
 				     strerror(-ret));
 	}
 	if (fstat(fileno(fp), &st) || !S_ISREG(st.st_mode)) {
 		fclose(fp);
-		return lumen_io_fail(-EINVAL, err, errlen, "%s: not a regular file",
+		return lumen_fail(-EINVAL, err, errlen, "%s: not a regular file",
 				     path);
 	}
 	if (st.st_size > (off_t)LUMEN_SIDECAR_MAX_BYTES) {
 		fclose(fp);
-		return lumen_io_fail(-E2BIG, err, errlen,
+		return lumen_fail(-E2BIG, err, errlen,
 				     "%s: %lld bytes, more than the %u a sidecar may have",
 				     path, (long long)st.st_size, LUMEN_SIDECAR_MAX_BYTES);
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		fclose(fp);
-		return lumen_io_fail(-ENOMEM, err, errlen, "%s: out of memory", path);
+		return lumen_fail(-ENOMEM, err, errlen, "%s: out of memory", path);
 	}
 	got = fread(buf, 1, (size_t)st.st_size, fp);
 	if (ferror(fp)) {
-		ret = lumen_io_fail(-EIO, err, errlen, "%s: read error", path);
+		ret = lumen_fail(-EIO, err, errlen, "%s: read error", path);
 	} else {
 		ret = lumen_sidecar_parse(path, buf, got, f, dialect, err, errlen);
 	}
@@ -964,7 +964,7 @@ int lumen_raw_format_fit_file(struct lumen_raw_format *f, const char *path,
 	if (stat(path, &st) != 0) {
 		int ret = -errno;
 
-		return lumen_io_fail(ret, err, errlen, "%s: %s", path, strerror(-ret));
+		return lumen_fail(ret, err, errlen, "%s: %s", path, strerror(-ret));
 	}
 	return lumen_raw_format_fit_size(f, (long long)st.st_size, path, note,
 					 notelen);
@@ -1009,10 +1009,10 @@ int lumen_raw_format_from_options(struct lumen_raw_format *f, int *argc,
 	int n = *argc, kept = 0, used = 0, ret = 0;
 
 	if (n < 0)
-		return lumen_io_fail(-EINVAL, err, errlen, "bad argument count");
+		return lumen_fail(-EINVAL, err, errlen, "bad argument count");
 	keep = malloc(((size_t)n + 1) * sizeof(*keep));
 	if (!keep)
-		return lumen_io_fail(-ENOMEM, err, errlen, "out of memory");
+		return lumen_fail(-ENOMEM, err, errlen, "out of memory");
 	for (int i = 0; i < n; i++) {
 		const char *a = argv[i], *val = NULL, *key;
 		char name[32], msg[192];
@@ -1043,7 +1043,7 @@ int lumen_raw_format_from_options(struct lumen_raw_format *f, int *argc,
 		} else if (i + 1 < n) {
 			val = argv[++i];
 		} else {
-			ret = lumen_io_fail(-EINVAL, err, errlen,
+			ret = lumen_fail(-EINVAL, err, errlen,
 					    "option --%s needs a value", name);
 			break;
 		}
@@ -1059,7 +1059,7 @@ int lumen_raw_format_from_options(struct lumen_raw_format *f, int *argc,
 			/* "key 'bits': bad value ..." -> "option --bits: bad value ..." */
 			const char *m = strstr(msg, "': ");
 
-			ret = lumen_io_fail(-EINVAL, err, errlen, "option --%s: %s",
+			ret = lumen_fail(-EINVAL, err, errlen, "option --%s: %s",
 					    name, m ? m + 3 : msg);
 			break;
 		}

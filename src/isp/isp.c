@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "isp/demosaic.h"
 #include "isp/stages.h"
 
@@ -104,14 +105,6 @@ void lumen_isp_destroy(struct lumen_isp *isp)
 	free(isp);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Shrinks a working frame to the input's size without moving its memory. */
 static void fit(struct lumen_frame *f, int width, int height)
 {
@@ -167,10 +160,10 @@ int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in
 	isp->output = out;
 
 	for (int i = first; i < end; i++) {
-		uint64_t t0 = now_ns(), dt;
+		uint64_t t0 = lumen_now_ns(), dt;
 
 		err = lumen_isp_stages[i]->run(isp, p);
-		dt = now_ns() - t0;
+		dt = lumen_now_ns() - t0;
 		isp->ctr[i].ns_last = dt;
 		isp->ctr[i].ns_total += dt;
 		if (err) {

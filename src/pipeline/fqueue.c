@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
+
 int lumen_fqueue_init(struct lumen_fqueue *q, int cap)
 {
 	pthread_condattr_t attr;
@@ -89,15 +91,8 @@ int lumen_fqueue_pop(struct lumen_fqueue *q, struct lumen_frame **out,
 	struct timespec until;
 	int err = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	if (timeout_ms > 0) {
-		until.tv_sec += timeout_ms / 1000;
-		until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-	}
+	if (timeout_ms > 0)
+		until = lumen_deadline_ms(timeout_ms);
 	pthread_mutex_lock(&q->lock);
 	while (q->len == 0 && !q->closed && err == 0) {
 		if (timeout_ms == 0)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "core/pool.h"
 #include "pipeline/fqueue.h"
@@ -66,14 +67,6 @@ struct lumen_pipeline {
 	struct rate isp_rate;
 	char isp_note[160];
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void rate_tick(struct rate *r, int64_t t)
 {
@@ -154,7 +147,7 @@ static void *sink_main(void *arg)
 		if (lumen_fqueue_pop(&s->queue, &f, 200) < 0)
 			continue;
 		info = &pl->infos[f->index];
-		int64_t t0 = now_ns();
+		int64_t t0 = lumen_now_ns();
 		bool skip = false;
 
 		if (s->max_fps > 0 && s->last_taken_ns &&
@@ -162,7 +155,7 @@ static void *sink_main(void *arg)
 		    0.95e9 / s->max_fps)
 			skip = true;
 		int err = skip ? 0 : s->ops->consume(s->opaque, f, info);
-		int64_t t1 = now_ns();
+		int64_t t1 = lumen_now_ns();
 
 		pthread_mutex_lock(&pl->lock);
 		if (skip) {
@@ -262,7 +255,7 @@ static void *isp_main(void *arg)
 		}
 		if (pl->cfg.raw_tap)
 			pl->cfg.raw_tap(pl->cfg.raw_tap_opaque, raw, &cap);
-		t0 = now_ns();
+		t0 = lumen_now_ns();
 		pthread_mutex_lock(&pl->lock);
 		pl->isp_in++;
 		params = pl->params;
@@ -299,7 +292,7 @@ static void *isp_main(void *arg)
 		src->ops->release(src, raw);
 		memcpy(info->wb, params.wb, sizeof(info->wb));
 
-		int64_t t1 = now_ns();
+		int64_t t1 = lumen_now_ns();
 
 		pthread_mutex_lock(&pl->lock);
 		if (err < 0) {
@@ -545,7 +538,7 @@ struct lumen_source *lumen_pipeline_source(struct lumen_pipeline *pl)
 int lumen_pipeline_status(struct lumen_pipeline *pl,
 			  struct lumen_stage_status *st, int max)
 {
-	int64_t t = now_ns();
+	int64_t t = lumen_now_ns();
 	int n = 0;
 
 	if (pl->src->ops->status)

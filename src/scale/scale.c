@@ -7,14 +7,15 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/cpu.h"
+#include "core/errmsg.h"
 
 static const char *const filter_names[] = {
 	[LUMEN_SCALE_AREA] = "area",
@@ -247,21 +248,6 @@ free_scratch:
 
 /* ---- the scaler ---- */
 
-static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
 static int is_yuv420(enum lumen_pixfmt f)
 {
 	return f == LUMEN_PIX_NV12 || f == LUMEN_PIX_I420;
@@ -296,22 +282,22 @@ int lumen_scaler_create(struct lumen_scaler **out,
 	*out = NULL;
 	if (!(is_yuv420(cfg->src_fmt) && is_yuv420(cfg->dst_fmt)) &&
 	    !(cfg->src_fmt == LUMEN_PIX_GRAY8 && cfg->dst_fmt == LUMEN_PIX_GRAY8))
-		return fail(-EINVAL, err, errlen, "scaler: cannot scale %s to %s "
+		return lumen_fail(-EINVAL, err, errlen, "scaler: cannot scale %s to %s "
 			    "(nv12/i420 to nv12/i420, or gray8 to gray8)",
 			    lumen_pixfmt_name(cfg->src_fmt),
 			    lumen_pixfmt_name(cfg->dst_fmt));
 	if (lumen_frame_layout(&probe, cfg->src_fmt, cfg->src_width,
 			       cfg->src_height, 0) < 0)
-		return fail(-EINVAL, err, errlen, "scaler: bad source size %dx%d "
+		return lumen_fail(-EINVAL, err, errlen, "scaler: bad source size %dx%d "
 			    "for %s", cfg->src_width, cfg->src_height,
 			    lumen_pixfmt_name(cfg->src_fmt));
 	if (lumen_frame_layout(&probe, cfg->dst_fmt, cfg->dst_width,
 			       cfg->dst_height, 0) < 0)
-		return fail(-EINVAL, err, errlen, "scaler: bad output size %dx%d "
+		return lumen_fail(-EINVAL, err, errlen, "scaler: bad output size %dx%d "
 			    "for %s", cfg->dst_width, cfg->dst_height,
 			    lumen_pixfmt_name(cfg->dst_fmt));
 	if ((int)cfg->filter < 0 || (int)cfg->filter >= N_FILTERS)
-		return fail(-EINVAL, err, errlen, "scaler: unknown filter %d",
+		return lumen_fail(-EINVAL, err, errlen, "scaler: unknown filter %d",
 			    (int)cfg->filter);
 
 	s = calloc(1, sizeof(*s));
@@ -356,8 +342,8 @@ int lumen_scaler_create(struct lumen_scaler **out,
 destroy:
 	lumen_scaler_destroy(s);
 	if (e == -ENOMEM)
-		return fail(e, err, errlen, "scaler: out of memory");
-	return fail(e, err, errlen, "scaler: cannot plan %dx%d -> %dx%d",
+		return lumen_fail(e, err, errlen, "scaler: out of memory");
+	return lumen_fail(e, err, errlen, "scaler: cannot plan %dx%d -> %dx%d",
 		    cfg->src_width, cfg->src_height, cfg->dst_width,
 		    cfg->dst_height);
 }
@@ -430,14 +416,6 @@ static void scale_chroma(struct lumen_scaler *s,
 	}
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int lumen_scaler_run(struct lumen_scaler *s, const struct lumen_frame *src,
 		     struct lumen_frame *dst)
 {
@@ -451,14 +429,14 @@ int lumen_scaler_run(struct lumen_scaler *s, const struct lumen_frame *src,
 		s->ctr.errors++;
 		return -EINVAL;
 	}
-	t0 = mono_ns();
+	t0 = lumen_now_ns();
 	lumen_scale_dsp_init(&dsp);
 	scale_luma(s, &dsp, src, dst);
 	if (is_yuv420(c->src_fmt))
 		scale_chroma(s, &dsp, src, dst);
 	dst->sequence = src->sequence;
 	dst->timestamp_ns = src->timestamp_ns;
-	s->ctr.ns_last = mono_ns() - t0;
+	s->ctr.ns_last = lumen_now_ns() - t0;
 	s->ctr.ns_total += s->ctr.ns_last;
 	s->ctr.frames++;
 	return 0;

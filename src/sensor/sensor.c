@@ -32,6 +32,12 @@ const struct lumen_sensor_info *lumen_sensor_find(const char *name)
 	return NULL;
 }
 
+bool lumen_sensor_known(const char *name, void *opaque)
+{
+	(void)opaque;
+	return lumen_sensor_find(name) != NULL;
+}
+
 const struct lumen_sensor_info *lumen_sensor_find_by_id(uint16_t chip_id)
 {
 	for (int i = 0; lumen_sensor_table[i]; i++)

@@ -101,6 +101,9 @@ struct lumen_sensor {
 extern const struct lumen_sensor_info *const lumen_sensor_table[];
 
 const struct lumen_sensor_info *lumen_sensor_find(const char *name);
+/* Whether a driver of that name exists; the shape of a board file's
+ * sensor check (struct lumen_board_opts.sensor_known; @opaque unused). */
+bool lumen_sensor_known(const char *name, void *opaque);
 /* The driver whose chip ID this is (for doctor/probe), or NULL. */
 const struct lumen_sensor_info *lumen_sensor_find_by_id(uint16_t chip_id);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "core/errmsg.h"
 #include "serve/config.h"
 
 static const char *const w_log[] = { "error", "warn", "info", "debug", NULL };
@@ -106,18 +107,8 @@ void lumen_config_defaults(struct lumen_config *cfg)
 	cfg->isp.ae.antiflicker = LUMEN_CFG_ANTIFLICKER_OFF;
 }
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
+/* Every failure here is bad input: -EINVAL with the message. */
+#define fail(err, errlen, ...) lumen_fail(-EINVAL, err, errlen, __VA_ARGS__)
 
 const struct lumen_config_key *lumen_config_find(const char *path)
 {

@@ -733,16 +733,10 @@ static const struct lumen_http_ops http_ops = {
 
 /* ---- start / stop ---------------------------------------------------------- */
 
-static bool sensor_known(const char *name, void *opaque)
-{
-	(void)opaque;
-	return lumen_sensor_find(name) != NULL;
-}
-
 int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 		       struct lumen_daemon **out, char *err, size_t errlen)
 {
-	struct lumen_board_opts bopts = { .sensor_known = sensor_known };
+	struct lumen_board_opts bopts = { .sensor_known = lumen_sensor_known };
 	struct lumen_virtual_config vc;
 	struct lumen_pipeline_config pc = { 0 };
 	struct lumen_control_config cc;

@@ -77,23 +77,23 @@ int lumen_soc_rx_configure(struct lumen_soc *soc, int pad,
 	if (!soc || !cfg)
 		return -EINVAL;
 	if (!pad_ok(soc, pad))
-		return soc_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				"MIPI%d: no such sensor pad (%s has pads 0..%d)",
 				pad, soc->model->name, soc->model->npads - 1);
 	if (cfg->lanes < 1 || cfg->lanes > soc->model->pad_lanes[pad])
-		return soc_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				"MIPI%d: %d lanes requested, the pad's D-PHY has %d",
 				pad, cfg->lanes, soc->model->pad_lanes[pad]);
 	bpp = lumen_csi2_dt_bpp(cfg->dt);
 	if (!bpp || cfg->vc > 3)
-		return soc_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				"MIPI%d: unsupported VC %u / data type 0x%02x",
 				pad, cfg->vc, cfg->dt);
 	if (cfg->width < 1 || cfg->height < 1 || cfg->width > LUMEN_MAX_DIM ||
 	    cfg->height > LUMEN_MAX_DIM ||
 	    (size_t)cfg->width * (size_t)bpp % 8 ||
 	    (size_t)cfg->width * (size_t)bpp / 8 > LUMEN_CSI2_MAX_WC)
-		return soc_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				"MIPI%d: bad frame size %dx%d for %s", pad,
 				cfg->width, cfg->height,
 				lumen_csi2_dt_name(cfg->dt));
@@ -104,7 +104,7 @@ int lumen_soc_rx_configure(struct lumen_soc *soc, int pad,
 		rx_release(p);
 	ret = lumen_frame_alloc(&p->stage, fmt, cfg->width, cfg->height);
 	if (ret) {
-		soc_fail(ret, err, errlen, "MIPI%d: no memory for a %dx%d frame",
+		lumen_fail(ret, err, errlen, "MIPI%d: no memory for a %dx%d frame",
 			 pad, cfg->width, cfg->height);
 		goto unlock;
 	}
@@ -118,7 +118,7 @@ int lumen_soc_rx_configure(struct lumen_soc *soc, int pad,
 	};
 	ret = lumen_csi2_rx_create(&rc, &p->rx);
 	if (ret) {
-		soc_fail(ret, err, errlen, "MIPI%d: receiver create failed (%s)",
+		lumen_fail(ret, err, errlen, "MIPI%d: receiver create failed (%s)",
 			 pad, strerror(-ret));
 		goto free_stage;
 	}

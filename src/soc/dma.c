@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "soc/soc_priv.h"
 
 static void check_invariant(const struct soc_dma *d)
@@ -115,15 +116,15 @@ int lumen_soc_dma_configure(struct lumen_soc *soc, int ch, int nbuffers,
 	int x, y, w, h, ret;
 
 	if (!soc || !ch_ok(soc, ch))
-		return soc_fail(-EINVAL, err, errlen, "DMA ch%d: no such channel",
+		return lumen_fail(-EINVAL, err, errlen, "DMA ch%d: no such channel",
 				ch);
 	if (nbuffers < 1 || nbuffers > 64)
-		return soc_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				"DMA ch%d: %d buffers, expected 1..64", ch,
 				nbuffers);
 	pthread_mutex_lock(&soc->lock);
 	if (!soc_vif_window(soc, ch, &x, &y, &w, &h)) {
-		ret = soc_fail(-EINVAL, err, errlen,
+		ret = lumen_fail(-EINVAL, err, errlen,
 			       "DMA ch%d: VIF ch%d has no window yet (configure "
 			       "the VIF, and its receiver or input size, first)",
 			       ch, ch);
@@ -132,7 +133,7 @@ int lumen_soc_dma_configure(struct lumen_soc *soc, int ch, int nbuffers,
 	d = &soc->dma[ch];
 	pthread_mutex_lock(&d->lock);
 	if (d->nflight) {
-		ret = soc_fail(-EBUSY, err, errlen,
+		ret = lumen_fail(-EBUSY, err, errlen,
 			       "DMA ch%d: the consumer still holds %d frame(s)",
 			       ch, d->nflight);
 		goto unlock_dma;
@@ -140,7 +141,7 @@ int lumen_soc_dma_configure(struct lumen_soc *soc, int ch, int nbuffers,
 	pool_free(d);
 	ret = lumen_pool_init(&d->pool, nbuffers, LUMEN_PIX_BAYER16, w, h);
 	if (ret) {
-		soc_fail(ret, err, errlen, "DMA ch%d: cannot allocate %d buffers "
+		lumen_fail(ret, err, errlen, "DMA ch%d: cannot allocate %d buffers "
 			 "of %dx%d", ch, nbuffers, w, h);
 		goto unlock_dma;
 	}
@@ -152,7 +153,7 @@ int lumen_soc_dma_configure(struct lumen_soc *soc, int ch, int nbuffers,
 		d->ring = NULL;
 		d->state = NULL;
 		lumen_pool_destroy(&d->pool);
-		ret = soc_fail(-ENOMEM, err, errlen, "DMA ch%d: out of memory", ch);
+		ret = lumen_fail(-ENOMEM, err, errlen, "DMA ch%d: out of memory", ch);
 		goto unlock_dma;
 	}
 	d->configured = true;
@@ -164,14 +165,6 @@ unlock_dma:
 unlock:
 	pthread_mutex_unlock(&soc->lock);
 	return ret;
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 int soc_dma_write(struct lumen_soc *soc, int ch, const struct lumen_frame *view)
@@ -206,7 +199,7 @@ int soc_dma_write(struct lumen_soc *soc, int ch, const struct lumen_frame *view)
 	f->white = view->white;
 	memcpy(f->black, view->black, sizeof(f->black));
 	f->sequence = view->sequence;
-	f->timestamp_ns = now_ns();
+	f->timestamp_ns = lumen_now_ns();
 	d->state[f->index] = SOC_BUF_QUEUED;
 	d->ring[(d->head + d->nqueued) % d->pool.count] = f->index;
 	d->nqueued++;
@@ -228,15 +221,8 @@ int lumen_soc_dma_dequeue(struct lumen_soc *soc, int ch, int timeout_ms,
 	if (!soc || !out || !ch_ok(soc, ch))
 		return -EINVAL;
 	d = &soc->dma[ch];
-	if (timeout_ms > 0) {
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += timeout_ms / 1000;
-		until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-	}
+	if (timeout_ms > 0)
+		until = lumen_deadline_ms(timeout_ms);
 	pthread_mutex_lock(&d->lock);
 	while (d->configured && !d->nqueued) {
 		if (timeout_ms == 0)

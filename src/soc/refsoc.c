@@ -115,18 +115,6 @@ void soc_log(struct lumen_soc *soc, const char *fmt, ...)
 		soc->log_count++;
 }
 
-int soc_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
-
 void soc_printf(struct soc_text *t, const char *fmt, ...)
 {
 	va_list ap;

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 
+#include "core/errmsg.h"
 #include "core/pool.h"
 #include "soc/refsoc.h"
 
@@ -57,10 +58,6 @@ struct lumen_soc {
 /* Appends to the log ring (what dmesg would show). */
 void soc_log(struct lumen_soc *soc, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-
-/* Writes a message into (err, errlen) when given; returns @ret. */
-int soc_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 /* snprintf-like accumulation into a caller's buffer. */
 struct soc_text {

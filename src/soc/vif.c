@@ -61,7 +61,7 @@ static int check_window(int ch, const struct lumen_soc_vif_config *cfg,
 	resolve(cfg, in_w, in_h, &w, &h);
 	if (cfg->crop_x < 0 || cfg->crop_y < 0 || w < 1 || h < 1 ||
 	    (long)cfg->crop_x + w > in_w || (long)cfg->crop_y + h > in_h)
-		return soc_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				"VIF ch%d: crop window %dx%d at (%d,%d) is outside "
 				"the %dx%d input of pad %d", ch, w, h,
 				cfg->crop_x, cfg->crop_y, in_w, in_h, cfg->pad);
@@ -78,17 +78,17 @@ int lumen_soc_vif_configure(struct lumen_soc *soc, int ch,
 	if (!soc || !cfg)
 		return -EINVAL;
 	if (!ch_ok(soc, ch))
-		return soc_fail(-EINVAL, err, errlen, "VIF ch%d: no such channel",
+		return lumen_fail(-EINVAL, err, errlen, "VIF ch%d: no such channel",
 				ch);
 	if (cfg->pad < 0 || cfg->pad >= soc->model->npads)
-		return soc_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				"VIF ch%d: input pad %d does not exist (%s has %d)",
 				ch, cfg->pad, soc->model->name,
 				soc->model->npads);
 	if (cfg->in_width < 0 || cfg->in_height < 0 ||
 	    cfg->in_width > LUMEN_MAX_DIM || cfg->in_height > LUMEN_MAX_DIM ||
 	    cfg->crop_w < 0 || cfg->crop_h < 0)
-		return soc_fail(-EINVAL, err, errlen,
+		return lumen_fail(-EINVAL, err, errlen,
 				"VIF ch%d: negative or oversized size", ch);
 
 	pthread_mutex_lock(&soc->lock);
@@ -102,7 +102,7 @@ int lumen_soc_vif_configure(struct lumen_soc *soc, int ch,
 			goto unlock;
 		resolve(cfg, in_w, in_h, &w, &h);
 		if (soc_dma_size(soc, ch, &pw, &ph) && (pw != w || ph != h)) {
-			ret = soc_fail(-EBUSY, err, errlen,
+			ret = lumen_fail(-EBUSY, err, errlen,
 				       "VIF ch%d: window %dx%d differs from the "
 				       "%dx%d DMA buffers; reconfigure the DMA",
 				       ch, w, h, pw, ph);
@@ -125,12 +125,12 @@ int lumen_soc_vif_unmask(struct lumen_soc *soc, int ch, char *err,
 	int in_w, in_h, ret = 0;
 
 	if (!soc || !ch_ok(soc, ch))
-		return soc_fail(-EINVAL, err, errlen, "VIF ch%d: no such channel",
+		return lumen_fail(-EINVAL, err, errlen, "VIF ch%d: no such channel",
 				ch);
 	pthread_mutex_lock(&soc->lock);
 	v = &soc->vif[ch];
 	if (!v->configured) {
-		ret = soc_fail(-EINVAL, err, errlen,
+		ret = lumen_fail(-EINVAL, err, errlen,
 			       "VIF ch%d: unmask failed: channel not configured",
 			       ch);
 		v->c.unmask_failures++;
@@ -154,7 +154,7 @@ int lumen_soc_vif_unmask(struct lumen_soc *soc, int ch, char *err,
 		}
 		lumen_warn("VIF ch%d: unmask failed: receiver for pad %d not configured",
 			   ch, v->cfg.pad);
-		ret = soc_fail(-EIO, err, errlen,
+		ret = lumen_fail(-EIO, err, errlen,
 			       "VIF ch%d: unmask failed: receiver for pad %d not configured",
 			       ch, v->cfg.pad);
 		v->c.unmask_failures++;

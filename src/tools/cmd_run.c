@@ -22,6 +22,7 @@
 
 #include "backend/virtual.h"
 #include "board/board.h"
+#include "core/clock.h"
 #include "io/dng.h"
 #include "io/image_write.h"
 #include "pipeline/control.h"
@@ -41,14 +42,6 @@ struct file_sink {
 	char error[300];
 };
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static void note_written(struct file_sink *fs, int err, const char *msg)
 {
 	pthread_mutex_lock(&fs->lock);
@@ -58,7 +51,7 @@ static void note_written(struct file_sink *fs, int err, const char *msg)
 	} else {
 		fs->written++;
 	}
-	fs->last_progress_ns = mono_ns();
+	fs->last_progress_ns = lumen_now_ns();
 	pthread_cond_broadcast(&fs->done);
 	pthread_mutex_unlock(&fs->lock);
 }
@@ -119,12 +112,6 @@ static int idle_consume(void *opaque, const struct lumen_frame *f,
 
 static const struct lumen_sink_ops idle_sink_ops = { .consume = idle_consume };
 
-static bool sensor_known(const char *name, void *opaque)
-{
-	(void)opaque;
-	return lumen_sensor_find(name) != NULL;
-}
-
 static int usage(void)
 {
 	fprintf(stderr,
@@ -148,7 +135,7 @@ int lumen_cmd_run(int argc, char **argv)
 	struct lumen_pipeline *pl = NULL;
 	struct lumen_source *src = NULL;
 	struct lumen_board board;
-	struct lumen_board_opts bopts = { .sensor_known = sensor_known };
+	struct lumen_board_opts bopts = { .sensor_known = lumen_sensor_known };
 	struct file_sink fs = { .fmt = OUT_JPG, .want = 10 };
 	uint32_t faults = 0;
 	double timeout_s = 10, light = 1.0;
@@ -278,7 +265,7 @@ int lumen_cmd_run(int argc, char **argv)
 
 	/* wait for the frames; give up when nothing arrives for timeout_s */
 	pthread_mutex_lock(&fs.lock);
-	fs.last_progress_ns = mono_ns();
+	fs.last_progress_ns = lumen_now_ns();
 	while (fs.written < fs.want) {
 		struct timespec ts;
 
@@ -289,7 +276,7 @@ int lumen_cmd_run(int argc, char **argv)
 			ts.tv_nsec -= 1000000000L;
 		}
 		pthread_cond_timedwait(&fs.done, &fs.lock, &ts);
-		if (mono_ns() - fs.last_progress_ns > (int64_t)(timeout_s * 1e9))
+		if (lumen_now_ns() - fs.last_progress_ns > (int64_t)(timeout_s * 1e9))
 			break;
 	}
 	pthread_mutex_unlock(&fs.lock);

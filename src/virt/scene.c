@@ -28,7 +28,7 @@
 #include "calib/colorchecker.h"
 #include "calib/colour.h"
 #include "core/mat3.h"
-#include "io/errmsg.h"
+#include "core/errmsg.h"
 #include "io/rgb_read.h"
 #include "virt/scene.h"
 
@@ -157,14 +157,14 @@ static int image_prepare(struct lumen_scene *sc, const char *path, char *err,
 
 	ret = lumen_rgb_read(path, &img);
 	if (ret == -ENOTSUP)
-		return lumen_io_fail(ret, err, errsz, "%s: not a PNG or TIFF image", path);
+		return lumen_fail(ret, err, errsz, "%s: not a PNG or TIFF image", path);
 	if (ret == -EIO)
-		return lumen_io_fail(ret, err, errsz, "%s: corrupt or truncated image", path);
+		return lumen_fail(ret, err, errsz, "%s: corrupt or truncated image", path);
 	if (ret == -EFBIG)
-		return lumen_io_fail(ret, err, errsz, "%s: image larger than %d pixels",
+		return lumen_fail(ret, err, errsz, "%s: image larger than %d pixels",
 				     path, LUMEN_MAX_DIM);
 	if (ret)
-		return lumen_io_fail(ret, err, errsz, "%s: %s", path, strerror(-ret));
+		return lumen_fail(ret, err, errsz, "%s: %s", path, strerror(-ret));
 
 	/* a panned scene is as wide as the image's aspect asks, within limits */
 	if (sc->pan != 0) {
@@ -193,7 +193,7 @@ static int image_prepare(struct lumen_scene *sc, const char *path, char *err,
 	hrow = malloc((size_t)dw * 3 * sizeof(float));
 	acc = malloc((size_t)dw * 3 * sizeof(float));
 	if (!sc->rgb || !hrow || !acc) {
-		ret = lumen_io_fail(-ENOMEM, err, errsz, "%s: out of memory", path);
+		ret = lumen_fail(-ENOMEM, err, errsz, "%s: out of memory", path);
 		goto out_free_rows;
 	}
 	for (int i = 0; i < 256; i++)
@@ -246,27 +246,27 @@ int lumen_scene_create(const struct lumen_scene_config *cfg,
 	int ret;
 
 	if (!cfg || !out)
-		return lumen_io_fail(-EINVAL, err, errsz, "scene: no configuration");
+		return lumen_fail(-EINVAL, err, errsz, "scene: no configuration");
 	if (cfg->width < 2 || cfg->height < 2 || cfg->width > LUMEN_MAX_DIM ||
 	    cfg->height > LUMEN_MAX_DIM)
-		return lumen_io_fail(-EINVAL, err, errsz,
+		return lumen_fail(-EINVAL, err, errsz,
 				     "scene: size %dx%d out of range (2..%d)",
 				     cfg->width, cfg->height, LUMEN_MAX_DIM);
 	if (!isfinite(cfg->pan_px_per_frame) || !isfinite(cfg->light) ||
 	    cfg->light < 0)
-		return lumen_io_fail(-EINVAL, err, errsz,
+		return lumen_fail(-EINVAL, err, errsz,
 				     "scene: light %g or pan %g not a finite "
 				     "non-negative number", cfg->light,
 				     cfg->pan_px_per_frame);
 	if (cfg->kind == LUMEN_SCENE_IMAGE && (!cfg->image_path || !*cfg->image_path))
-		return lumen_io_fail(-EINVAL, err, errsz, "scene: image scene without a path");
+		return lumen_fail(-EINVAL, err, errsz, "scene: image scene without a path");
 	if (cfg->kind != LUMEN_SCENE_IMAGE && cfg->kind != LUMEN_SCENE_CHART)
-		return lumen_io_fail(-EINVAL, err, errsz, "scene: unknown kind %d",
+		return lumen_fail(-EINVAL, err, errsz, "scene: unknown kind %d",
 				     (int)cfg->kind);
 
 	sc = calloc(1, sizeof(*sc));
 	if (!sc)
-		return lumen_io_fail(-ENOMEM, err, errsz, "scene: out of memory");
+		return lumen_fail(-ENOMEM, err, errsz, "scene: out of memory");
 	sc->kind = cfg->kind;
 	sc->width = cfg->width;
 	sc->height = cfg->height;
@@ -276,14 +276,14 @@ int lumen_scene_create(const struct lumen_scene_config *cfg,
 	ret = pthread_mutex_init(&sc->lock, NULL);
 	if (ret) {
 		free(sc);
-		return lumen_io_fail(-ret, err, errsz, "scene: mutex: %s", strerror(ret));
+		return lumen_fail(-ret, err, errsz, "scene: mutex: %s", strerror(ret));
 	}
 	lumen_scene_set_illuminant(sc, cfg->illuminant_xyz);
 
 	if (sc->kind == LUMEN_SCENE_CHART) {
 		ret = chart_prepare(sc);
 		if (ret)
-			lumen_io_fail(ret, err, errsz, "scene: out of memory for %dx%d chart",
+			lumen_fail(ret, err, errsz, "scene: out of memory for %dx%d chart",
 				      sc->width, sc->height);
 	} else {
 		ret = image_prepare(sc, cfg->image_path, err, errsz);

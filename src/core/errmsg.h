@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Internal to src/io: fills the caller's (err, errlen) message buffer. */
-#ifndef LUMEN_IO_ERRMSG_H
-#define LUMEN_IO_ERRMSG_H
+/* Fills a caller's (err, errlen) message buffer: the one way every layer
+ * reports what was wrong next to its negative errno. */
+#ifndef LUMEN_CORE_ERRMSG_H
+#define LUMEN_CORE_ERRMSG_H
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,7 +10,7 @@
 
 /* Writes the message when @err can hold one; returns @ret for tail calls. */
 static inline int __attribute__((format(printf, 4, 5)))
-lumen_io_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
+lumen_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -23,7 +24,7 @@ lumen_io_fail(int ret, char *err, size_t errlen, const char *fmt, ...)
 
 /* The same with "@name: " before the message; va_list form, for the
  * per-file fail() helpers that carry the name in their context. */
-static inline int lumen_io_vfail_in(int ret, char *err, size_t errlen,
+static inline int lumen_vfail_in(int ret, char *err, size_t errlen,
 				    const char *name, const char *fmt, va_list ap)
 {
 	char msg[256];
