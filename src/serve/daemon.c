@@ -514,6 +514,7 @@ static int http_status(void *ctx, struct lumen_buf *out)
 	struct lumen_daemon *d = ctx;
 	struct lumen_stage_status st[MAX_STAGES];
 	struct lumen_control_state cs;
+	struct lumen_rtsp_stats rs;
 	int n = collect(d, st);
 
 	lumen_buf_printf(out, "{\"uptime_s\":%.1f,\"board\":", uptime_s(d));
@@ -545,14 +546,14 @@ static int http_status(void *ctx, struct lumen_buf *out)
 		lumen_buf_printf(out, "}");
 	}
 	lumen_buf_printf(out, "],\"streams\":[");
+	/* one snapshot for every channel: consistent, and one lock round */
+	if (d->rtsp)
+		lumen_rtsp_stats(d->rtsp, &rs);
 	for (int i = 0; i < NCHAN; i++) {
-		struct lumen_rtsp_stats rs;
 		struct lumen_rtsp_channel_stats cst = { 0 };
 
-		if (d->rtsp) {
-			lumen_rtsp_stats(d->rtsp, &rs);
+		if (d->rtsp)
 			cst = rs.ch[i];
-		}
 		lumen_buf_printf(out, "%s{\"name\":\"ch%d\",\"enabled\":%s,"
 				 "\"width\":%d,\"height\":%d,\"clients\":%u,"
 				 "\"aus\":%llu,\"latency_ms\":%.1f,"
