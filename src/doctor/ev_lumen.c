@@ -14,7 +14,10 @@
  *   receiver: receiver.pad, csi.lanes, csi.unconfigured, csi.frame_start,
  *   csi.frames_seen, csi.frames_ok, csi.ecc_*, csi.crc_errors,
  *   csi.sot_errors; vif: vif.unmask_failures, vif.frames; dma:
- *   dma.buffers; isp: isp.source_timeouts; stream: streamer.stalled.
+ *   dma.buffers; isp: isp.source_timeouts; any sink whose note is
+ *   "stalled": streamer.stalled, streamer.stalled_sink/_drops.
+ * lumen serve's extra rows: encoderN summed into encoder.frames_in/
+ * frames_out/drops/errors; streamer: streamer.listening, streamer.aus.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -70,10 +73,28 @@ static bool stage_row(struct lumen_doctor_evidence *ev, struct lumen_state *s,
 		ev_namef(fact, sizeof(fact), "lumen.%s.%s", name, cols[i]);
 		ev_set_num(ev, fact, v[i], true);
 	}
-	if (!strcmp(name, "receiver"))
+	if (!strcmp(name, "receiver")) {
 		ev_set_num(ev, "csi.frames_ok", v[1], true);
-	else if (!strcmp(name, "vif"))
+	} else if (!strcmp(name, "vif")) {
 		ev_set_num(ev, "vif.frames", v[1], true);
+	} else if (ev_starts(name, "encoder")) {
+		/* lumen serve: one row per encoder (encoder0, encoder1); the
+		 * stage is as good as all of them together */
+		static const char *const efacts[] = { "encoder.frames_in",
+			"encoder.frames_out", "encoder.drops", "encoder.errors" };
+
+		for (int i = 0; i < 4; i++) {
+			int64_t sum = 0;
+
+			lumen_doctor_fact_num(ev, efacts[i], &sum);
+			ev_set_num(ev, efacts[i], sum + v[i], true);
+		}
+		ev_set_num(ev, "encoder.count", 1, false);
+	} else if (!strcmp(name, "streamer")) {
+		/* the row exists only while lumen serve's RTSP server runs */
+		ev_set_num(ev, "streamer.listening", 1, true);
+		ev_set_num(ev, "streamer.aus", v[1], true);
+	}
 	return true;
 }
 
@@ -168,8 +189,18 @@ static void lu_line(struct lumen_doctor_evidence *ev, void *st)
 		return;
 	/* detail: key=value pairs, or words */
 	if (!strchr(l, '=')) {
-		if (!strcmp(s->stage, "stream") && strstr(l, "stalled"))
+		if (!strcmp(l, "stalled")) {
+			/* any output sink (stream, jpeg, video0...) that stopped
+			 * taking frames; its drops are the frames it lost */
+			char fact[EV_FACT_NAME];
+			int64_t drops = 0;
+
+			ev_namef(fact, sizeof(fact), "lumen.%s.drops", s->stage);
+			lumen_doctor_fact_num(ev, fact, &drops);
 			ev_set_num(ev, "streamer.stalled", 1, true);
+			ev_set_num(ev, "streamer.stalled_drops", drops, true);
+			ev_set_text(ev, "streamer.stalled_sink", s->stage, true);
+		}
 		else if (!strcmp(s->stage, "sensor") && isalpha((unsigned char)*l)) {
 			char name[32];
 

@@ -50,4 +50,32 @@ lumen_status_first_silent(const struct lumen_stage_status *st, int n);
 int lumen_status_format(const struct lumen_stage_status *st, int n, char *buf,
 			size_t size);
 
+/*
+ * Reads a table printed by lumen_status_format back into @st (at most @max
+ * stages). Lines before the header are skipped; the table ends at the
+ * first line that is neither a stage row nor an indented detail line.
+ * Returns the number of stages, or -EINVAL when no header is found. The
+ * ms/frame column comes back as ns_last (and ns_total = ns_last * out).
+ */
+int lumen_status_parse(const char *text, size_t len,
+		       struct lumen_stage_status *st, int max);
+
+/*
+ * Whether the extra counter @key only grows (bursts, errors, transfers)
+ * rather than describing a state (configured, pad, buffers): the keys the
+ * stages of src/pipeline, src/soc and src/serve publish.
+ */
+bool lumen_status_key_is_counter(const char *key);
+
+/*
+ * What happened between two snapshots of the same pipeline: for each stage
+ * of @after, frames/drops/errors and the counter extras as differences from
+ * the stage of the same name in @before (absent: taken as zero; a counter
+ * that went down, as after a restart, counts from zero), state extras and
+ * the note as in @after. Writes @nafter stages to @out.
+ */
+void lumen_status_delta(const struct lumen_stage_status *before, int nbefore,
+			const struct lumen_stage_status *after, int nafter,
+			struct lumen_stage_status *out);
+
 #endif

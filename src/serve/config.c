@@ -214,7 +214,8 @@ int lumen_config_validate(const struct lumen_config *cfg, char *err, size_t errl
 	    (ret = check_size("video1", cfg->video1.width, cfg->video1.height, err, errlen)) ||
 	    (ret = check_size("jpeg", cfg->jpeg.width, cfg->jpeg.height, err, errlen)))
 		return ret;
-	if (cfg->rtsp.enabled && cfg->http.enabled && cfg->rtsp.port == cfg->http.port)
+	if (cfg->rtsp.enabled && cfg->http.enabled && cfg->rtsp.port &&
+	    cfg->rtsp.port == cfg->http.port)	/* 0: each takes a free port */
 		return fail(err, errlen, "key 'http.port': %d is also rtsp.port",
 			    cfg->http.port);
 	if (!cfg->board.name[0])

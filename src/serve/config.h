@@ -25,6 +25,7 @@
 #define LUMEN_SERVE_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 /* Enumerated keys are stored as the index of their word in the table. */
@@ -69,6 +70,10 @@ struct lumen_config {
 	struct {
 		char name[LUMEN_CFG_STR];
 		int backend;	/* enum lumen_cfg_backend */
+		/* virtual board faults to inject (1 << enum lumen_fault), from
+		 * `lumen serve --fault` only: never read from or saved to a
+		 * config file */
+		uint32_t faults;
 	} board;
 	struct lumen_cfg_server rtsp, http;
 	struct lumen_cfg_video video0, video1;

@@ -582,6 +582,23 @@ static int http_status(void *ctx, struct lumen_buf *out)
 	return out->failed ? -ENOMEM : 0;
 }
 
+/* HTTP thread: the stage table as `lumen run` prints it, for the doctor. */
+static int http_status_text(void *ctx, struct lumen_buf *out)
+{
+	struct lumen_daemon *d = ctx;
+	struct lumen_stage_status st[MAX_STAGES];
+	int n = collect(d, st), len;
+
+	lumen_buf_printf(out, "lumen serve: board %s, sensor %s, up %.1f s\n",
+			 d->board.name, d->board.sensor, uptime_s(d));
+	len = lumen_status_format(st, n, NULL, 0);
+	if (len < 0 || lumen_buf_reserve(out, (size_t)len + 1))
+		return -ENOMEM;
+	lumen_status_format(st, n, (char *)out->data + out->len, (size_t)len + 1);
+	out->len += (size_t)len;
+	return out->failed ? -ENOMEM : 0;
+}
+
 static int http_metrics(void *ctx, struct lumen_metrics *w)
 {
 	struct lumen_daemon *d = ctx;
@@ -728,6 +745,7 @@ static const struct lumen_http_ops http_ops = {
 	.snapshot = http_snapshot,
 	.next_jpeg = http_next_jpeg,
 	.status = http_status,
+	.status_text = http_status_text,
 	.metrics = http_metrics,
 	.config_changed = http_config_changed,
 };
@@ -770,6 +788,7 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 		goto fail;
 	}
 	lumen_virtual_config_from_board(&d->board, &vc);
+	vc.faults = cfg->board.faults;
 	if (lumen_virtual_source_create(&vc, &d->src, msg, sizeof(msg))) {
 		snprintf(err, errlen, "board %s: %s", d->board.name, msg);
 		ret = LUMEN_EXIT_USAGE;
@@ -834,6 +853,11 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 		ret = LUMEN_EXIT_RUNTIME;
 		goto fail;
 	}
+	/* the virtual board's stalled-consumer fault: the JPEG output stops
+	 * taking frames, so only its own queue may drop */
+	if ((cfg->board.faults & (1u << LUMEN_FAULT_STALLED_CONSUMER)) &&
+	    d->jpeg.enabled && d->jpeg.sink >= 0)
+		lumen_pipeline_stall_sink(d->pl, d->jpeg.sink, true);
 	if (d->rtsp && lumen_rtsp_start(d->rtsp)) {
 		snprintf(err, errlen, "rtsp: cannot start its thread");
 		ret = LUMEN_EXIT_RUNTIME;

@@ -532,14 +532,24 @@ static enum MHD_Result do_status(struct lumen_http *h, struct MHD_Connection *c)
 	struct lumen_buf b = { 0 };
 	int ret;
 
-	if (!h->p.ops->status)
+	const char *format = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
+							 "format");
+	bool text = format && !strcmp(format, "text");
+
+	if (format && !text && strcmp(format, "json"))
+		return send_text(h, c, MHD_HTTP_BAD_REQUEST,
+				 "format: '%s' is not json or text\n", format);
+	if (!(text ? h->p.ops->status_text : h->p.ops->status))
 		return send_text(h, c, MHD_HTTP_SERVICE_UNAVAILABLE, "no status\n");
-	ret = h->p.ops->status(h->p.ctx, &b);
+	ret = text ? h->p.ops->status_text(h->p.ctx, &b) :
+		     h->p.ops->status(h->p.ctx, &b);
 	if (ret || b.failed) {
 		lumen_buf_free(&b);
 		return send_text(h, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "status: %s\n",
 				 strerror(ret ? -ret : ENOMEM));
 	}
+	if (text)
+		return send_buf(h, c, MHD_HTTP_OK, &b, "text/plain; charset=utf-8");
 	lumen_buf_append(&b, "\n", 1);
 	return send_buf(h, c, MHD_HTTP_OK, &b, "application/json");
 }

@@ -10,6 +10,8 @@
  *   GET  /mjpeg               multipart/x-mixed-replace  -> ops.next_jpeg
  *                             (both 503 while jpeg.enabled is false)
  *   GET  /api/v1/status       JSON                       -> ops.status
+ *   GET  /api/v1/status?format=text  the stage table of `lumen run`,
+ *                             which `lumen doctor --url` reads -> ops.status_text
  *   GET  /api/v1/config       JSON of the config (secrets masked)
  *   GET|POST /api/v1/set?k=v[&k=v...]  changes keys, all or none; needs
  *                             auth when http.user or http.password is set
@@ -90,6 +92,9 @@ struct lumen_http_ops {
 	/* The status JSON object into @out (see docs/serve.md for the shape the
 	 * web page reads). 0 or negative errno (500). */
 	int (*status)(void *ctx, struct lumen_buf *out);
+	/* The same counters as the plain-text stage table that `lumen run`
+	 * prints (lumen_status_format). 0 or negative errno (500). */
+	int (*status_text)(void *ctx, struct lumen_buf *out);
 	/* Metric samples through lumen_metrics_*. 0 or negative errno (500). */
 	int (*metrics)(void *ctx, struct lumen_metrics *w);
 	/*

@@ -5,8 +5,9 @@
  * Reads the evidence (files, directories, or "-" for stdin), runs the
  * knowledge base over it and prints the stage table, the first broken
  * stage and the ranked causes (or JSON). Exit: 0 report printed, 1 the
- * evidence or knowledge base could not be read, 2 usage. The live mode
- * (--board, --url) is not wired yet and says so.
+ * evidence, the knowledge base, the board or the URL could not be read,
+ * 2 usage. Live modes: --board runs a board for a few frames; --url reads
+ * a running `lumen serve` twice and diagnoses what changed in between.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include <unistd.h>
 
 #include "doctor/doctor.h"
+#include "net/http_get.h"
+#include "pipeline/status.h"
 #include "tools/commands.h"
 
 static void usage(FILE *out)
@@ -22,6 +25,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: lumen doctor EVIDENCE... [--json] [--kb FILE] [--facts]\n"
 		"       lumen doctor --board NAME|FILE [--fault NAME]...   (live: runs the board)\n"
+		"       lumen doctor --url http://HOST:PORT [--interval S] (live: a running lumen serve)\n"
 		"\n"
 		"EVIDENCE is a text file of pasted output (dmesg, logread, /proc dumps,\n"
 		"media-ctl -p, i2cdetect, ...), a directory of such files, or - for stdin.\n"
@@ -119,6 +123,82 @@ static int live_run(struct lumen_doctor_evidence *ev, const char *board,
 	return 0;
 }
 
+#define URL_MAX_STAGES 32
+
+/* One GET of the status table; the stages parsed into @st (count into
+ * *@n) and the body's first line (the daemon's own summary) into @head. */
+static int url_snapshot(const struct lumen_url *u, struct lumen_stage_status *st,
+			int *n, char *head, size_t headlen, char *err,
+			size_t errlen)
+{
+	char *body;
+	size_t len;
+	int ret = lumen_http_get(u, 5000, 1 << 20, &body, &len, err, errlen);
+
+	if (ret)
+		return ret;
+	*n = lumen_status_parse(body, len, st, URL_MAX_STAGES);
+	if (*n < 0) {
+		snprintf(err, errlen, "%.200s port %s%.200s: no stage table in the "
+			 "reply (is it lumen serve?)", u->host, u->port, u->path);
+		free(body);
+		return -EPROTO;
+	}
+	snprintf(head, headlen, "%.*s", (int)strcspn(body, "\r\n"), body);
+	free(body);
+	return 0;
+}
+
+/*
+ * Live mode on a running daemon: cumulative counters say what happened
+ * since start, not whether frames flow now, so two snapshots @interval_ms
+ * apart are read and their difference is the evidence.
+ */
+static int live_url(struct lumen_doctor_evidence *ev, const char *url,
+		    int interval_ms, char *err, size_t errlen)
+{
+	struct lumen_stage_status *a, *b, *d;
+	struct lumen_url u;
+	char head[256], name[1200], *text = NULL;
+	int na = 0, nb = 0, len, ret;
+
+	ret = lumen_url_parse(url, &u, err, errlen);
+	if (ret)
+		return ret;
+	if (!strcmp(u.path, "/"))
+		snprintf(u.path, sizeof(u.path), "/api/v1/status?format=text");
+	a = calloc(3 * URL_MAX_STAGES, sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	b = a + URL_MAX_STAGES;
+	d = b + URL_MAX_STAGES;
+	ret = url_snapshot(&u, a, &na, head, sizeof(head), err, errlen);
+	if (ret)
+		goto free_snapshots;
+	usleep((useconds_t)interval_ms * 1000);
+	ret = url_snapshot(&u, b, &nb, head, sizeof(head), err, errlen);
+	if (ret)
+		goto free_snapshots;
+	lumen_status_delta(a, na, b, nb, d);
+	len = lumen_status_format(d, nb, NULL, 0);
+	text = malloc((size_t)len + sizeof(head) + 128);
+	if (!text) {
+		ret = -ENOMEM;
+		goto free_snapshots;
+	}
+	ret = snprintf(text, sizeof(head) + 128,
+		       "%s\nlumen doctor: counters over the last %.1f s\n", head,
+		       interval_ms / 1000.0);
+	lumen_status_format(d, nb, text + ret, (size_t)len + 1);
+	snprintf(name, sizeof(name), "lumen serve at %s", url);
+	lumen_doctor_evidence_add_text(ev, name, text, strlen(text));
+	ret = 0;
+	free(text);
+free_snapshots:
+	free(a);
+	return ret;
+}
+
 int lumen_cmd_doctor(int argc, char **argv)
 {
 	const char *kb_path = NULL, *paths[64];
@@ -127,7 +207,8 @@ int lumen_cmd_doctor(int argc, char **argv)
 	struct lumen_doctor_kb *kb = NULL;
 	bool json = false, facts = false;
 	int npaths = 0, ret = 1, nfaults = 0;
-	const char *board = NULL, *faults[8];
+	const char *board = NULL, *faults[8], *url = NULL;
+	int interval_ms = 2000;
 	char err[512];
 
 	for (int i = 1; i < argc; i++) {
@@ -145,10 +226,18 @@ int lumen_cmd_doctor(int argc, char **argv)
 				return 2;
 			}
 			faults[nfaults++] = argv[++i];
-		} else if (!strcmp(argv[i], "--url")) {
-			fprintf(stderr, "lumen doctor: --url: reading a running lumen serve "
-				"is not wired yet; use --board or evidence files\n");
-			return 2;
+		} else if (!strcmp(argv[i], "--url") && i + 1 < argc) {
+			url = argv[++i];
+		} else if (!strcmp(argv[i], "--interval") && i + 1 < argc) {
+			char *end;
+			double s = strtod(argv[++i], &end);
+
+			if (*end || !(s >= 0.1 && s <= 60)) {
+				fprintf(stderr, "lumen doctor: --interval '%s': seconds "
+					"from 0.1 to 60\n", argv[i]);
+				return 2;
+			}
+			interval_ms = (int)(s * 1000 + 0.5);
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			return 0;
@@ -163,7 +252,7 @@ int lumen_cmd_doctor(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!npaths && !board) {
+	if (!npaths && !board && !url) {
 		usage(stderr);
 		return 2;
 	}
@@ -191,6 +280,10 @@ int lumen_cmd_doctor(int argc, char **argv)
 	}
 	if (board && live_run(ev, board, faults, nfaults)) {
 		fprintf(stderr, "lumen doctor: could not run the board %s\n", board);
+		goto free_all;
+	}
+	if (url && live_url(ev, url, interval_ms, err, sizeof(err))) {
+		fprintf(stderr, "lumen doctor: --url: %s\n", err);
 		goto free_all;
 	}
 	if (!lumen_doctor_evidence_lines(ev)) {

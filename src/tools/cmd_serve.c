@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/virtual.h"
 #include "core/log.h"
 #include "serve/config.h"
 #include "serve/daemon.h"
@@ -29,7 +30,8 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: lumen serve [--config FILE] [--foreground] [--board NAME]\n"
-		"                   [--rtsp-port N] [--http-port N] [--log FILE]\n");
+		"                   [--rtsp-port N] [--http-port N] [--log FILE]\n"
+		"                   [--fault NAME]...  (virtual board: inject a fault)\n");
 	return LUMEN_EXIT_USAGE;
 }
 
@@ -73,6 +75,7 @@ int lumen_cmd_serve(int argc, char **argv)
 	const char *cfg_path = NULL, *log = NULL, *board = NULL;
 	int rtsp_port = -1, http_port = -1, sig, ret;
 	bool foreground = false;
+	uint32_t faults = 0;
 	struct lumen_config cfg;
 	struct lumen_daemon *d;
 	char err[512];
@@ -87,6 +90,15 @@ int lumen_cmd_serve(int argc, char **argv)
 			cfg_path = argv[++i];
 		} else if (!strcmp(argv[i], "--board") && v) {
 			board = argv[++i];
+		} else if (!strcmp(argv[i], "--fault") && v) {
+			enum lumen_fault f;
+
+			if (lumen_fault_parse(argv[++i], &f)) {
+				fprintf(stderr, "lumen serve: --fault: unknown fault '%s'\n",
+					argv[i]);
+				return usage();
+			}
+			faults |= 1u << f;
 		} else if (!strcmp(argv[i], "--log") && v) {
 			log = argv[++i];
 		} else if (!strcmp(argv[i], "--rtsp-port") && v) {
@@ -112,6 +124,7 @@ int lumen_cmd_serve(int argc, char **argv)
 	}
 	if (board)
 		snprintf(cfg.board.name, sizeof(cfg.board.name), "%s", board);
+	cfg.board.faults = faults;
 	if (rtsp_port >= 0)
 		cfg.rtsp.port = rtsp_port;
 	if (http_port >= 0)
