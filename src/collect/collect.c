@@ -33,7 +33,9 @@
 #define I2C_BUSES_MAX 16
 #define TAR_BLOCK 512
 #define SEEN_MAX 256
-#define TRAILER_ROOM 4096	/* kept free of the total for the last section */
+/* kept free of the total for the closing section (tar: its header, one
+ * block of text, the two end blocks) */
+#define TRAILER_ROOM(tar) ((tar) ? 4 * TAR_BLOCK : 512)
 
 /* ------------------------------------------------------------------ */
 /* what is gathered                                                    */
@@ -263,8 +265,8 @@ static void section_end(struct collect *c, bool last)
 		c->ncut++;
 	}
 	size = hn + c->len + (nl && c->len ? 1 : 0) + nn;
-	room = c->total_max - (last ? 0 : TRAILER_ROOM);
-	if (c->total + size + (c->tar ? 2 * TAR_BLOCK : 0) > room) {
+	room = c->total_max - (last ? 0 : TRAILER_ROOM(c->tar));
+	if (c->total + size + (c->tar ? 3 * TAR_BLOCK : 0) > room) {
 		c->nskipped++;
 		return;
 	}
@@ -661,6 +663,8 @@ static int run_into(struct collect *c, char *const argv[], int *status)
 		return e;
 	}
 	if (pid == 0) {
+		/* its own process group, so that a timeout ends its children too */
+		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
 		if (devnull >= 0)
 			dup2(devnull, 0);
@@ -703,8 +707,10 @@ static int run_into(struct collect *c, char *const argv[], int *status)
 			section_add(c, chunk, (size_t)n);	/* past the limit: drained */
 	}
 	close(pfd[0]);
-	if (timed_out)
+	if (timed_out) {
+		kill(-pid, SIGKILL);
 		kill(pid, SIGKILL);
+	}
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 		;
 	if (timed_out) {
@@ -1086,9 +1092,9 @@ int lumen_collect_run(const struct lumen_collect_opts *o, char *err,
 		opts.total_max = LUMEN_COLLECT_TOTAL_MAX;
 	if (!opts.timeout_ms)
 		opts.timeout_ms = LUMEN_COLLECT_TIMEOUT_MS;
-	if (opts.total_max < 2 * TRAILER_ROOM) {
+	if (opts.total_max < 2 * TRAILER_ROOM(true)) {
 		snprintf(err, errlen, "total limit %zu bytes is below the minimum %d",
-			 opts.total_max, 2 * TRAILER_ROOM);
+			 opts.total_max, 2 * TRAILER_ROOM(true));
 		return -EINVAL;
 	}
 	memset(&c, 0, sizeof(c));
