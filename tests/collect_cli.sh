@@ -90,6 +90,43 @@ grep -Eq '^sections: [0-9]+ written, 0 cut at [0-9]+ bytes, [1-9][0-9]* left out
 	fail "left-out sections not noted: $(tail -1 "$tmp/total.txt")"
 rm "$tmp/root/proc/modules"
 
+# Ingenic /proc/jz/isp and rkisp1 debugfs: sections the doctor's families
+# read by their title (jz.*) and as "counter: value" lines (rkisp1.*)
+mkdir -p "$tmp/root/proc/jz/isp" "$tmp/root/sys/kernel/debug/ff910000.isp/regs" &&
+	printf 'isp frame cnt : 0\nsensor : jxf23\n' > "$tmp/root/proc/jz/isp/isp-w00" &&
+	echo 7 > "$tmp/root/sys/kernel/debug/ff910000.isp/mipi_error" &&
+	echo 0 > "$tmp/root/sys/kernel/debug/ff910000.isp/data_loss" &&
+	echo "CIF_ISP_CTRL 0x1" > "$tmp/root/sys/kernel/debug/ff910000.isp/regs/isp" || fail "fixture"
+"$lumen" collect --root "$tmp/root" --no-i2c --no-commands -o "$tmp/soc.txt" || fail "exit $?"
+grep -q '^===\[ lumen-collect: rkisp1 debugfs /sys/kernel/debug/ff910000.isp \]===$' "$tmp/soc.txt" ||
+	fail "no rkisp1 section"
+grep -q CIF_ISP_CTRL "$tmp/soc.txt" && fail "rkisp1 register dumps taken"
+[ "$(fact "$tmp/soc.txt" rkisp1.mipi_error)" = 7 ] || fail "doctor rkisp1.mipi_error '$(fact "$tmp/soc.txt" rkisp1.mipi_error)'"
+[ "$(fact "$tmp/soc.txt" jz.isp_w00.sensor)" = jxf23 ] || fail "doctor did not read /proc/jz/isp/isp-w00"
+rm -r "$tmp/root/proc/jz" "$tmp/root/sys/kernel"
+
+# the I2C safety rule: a non-sensor kernel client at 0x30 is not touched,
+# a sensor-named one is read
+mkdir -p "$tmp/root/sys/bus/i2c/devices/0-0030" &&
+	echo at24 > "$tmp/root/sys/bus/i2c/devices/0-0030/name" || fail "fixture"
+"$lumen" collect --root "$tmp/root" --no-commands --virtual sc4336p -o "$tmp/safe.txt" || fail "exit $?"
+grep -q "^i2c-0 0x30 skipped: a kernel client 'at24' that is not a camera sensor owns it$" "$tmp/safe.txt" ||
+	fail "no skip line for a non-sensor client"
+grep -q 'w2@0x30' "$tmp/safe.txt" && fail "a non-sensor client's address was written to"
+grep -q 'w2@0x1a' "$tmp/safe.txt" || fail "the free address 0x1a was not read"
+grep -q 'I2C clients /sys/bus/i2c/devices' "$tmp/safe.txt" || fail "no I2C client names"
+echo sc4336p > "$tmp/root/sys/bus/i2c/devices/0-0030/name"
+"$lumen" collect --root "$tmp/root" --no-commands --virtual sc4336p -o "$tmp/safe.txt" || fail "exit $?"
+[ "$(fact "$tmp/safe.txt" sensor.found)" = sc4336p ] || fail "a sensor-named client was not read"
+# matches first: with an IMX258 at 0x1a, its read comes before the NACK at
+# 0x30 (probed first), so that the doctor takes the ID that was found
+"$lumen" collect --root "$tmp/root" --no-commands --virtual imx258 -o "$tmp/order.txt" || fail "exit $?"
+[ "$(grep 'w2@0x' "$tmp/order.txt" | head -1)" = "i2ctransfer -f -y 0 w2@0x1a 0x00 0x16 r2" ] ||
+	fail "matching read not first: $(grep 'w2@0x' "$tmp/order.txt" | head -1)"
+grep -q '^Error: Sending messages failed: No such device or address$' "$tmp/order.txt" || fail "no NACK line"
+[ "$(fact "$tmp/order.txt" sensor.found)" = imx258 ] || fail "doctor did not name imx258"
+rm -r "$tmp/root/sys/bus"
+
 # 6. a path with a reference word must not make a reference section
 mkdir -p "$tmp/root/etc/init.d" &&
 	printf 'echo srcfg 2 1 2 0 1 1 > /dev/srcfg\n' > "$tmp/root/etc/init.d/oem-sensor"
