@@ -366,7 +366,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted entry names of a directory (caller frees each and the array). */
+/* Sorted entry names of a directory: the count, with *names allocated
+ * when it is > 0 (free_list), or -errno. */
 static int list_dir(const char *full, char ***names)
 {
 	DIR *d = opendir(full);
@@ -390,6 +391,10 @@ static int list_dir(const char *full, char ***names)
 			n++;
 	}
 	closedir(d);
+	if (!n) {
+		free(v);
+		return 0;
+	}
 	qsort(v, (size_t)n, sizeof(*v), cmp_str);
 	*names = v;
 	return n;
