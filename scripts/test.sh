@@ -91,6 +91,23 @@ for arch in armhf arm64 mipsel; do
 	fi
 done
 
+# lumen-collect linked statically (-Dstatic_collect=true) for armhf and
+# mipsel: only that target is built; tests/collect_static.sh checks it has
+# no PT_INTERP/NEEDED and that the native doctor reads its bundle (qemu-user)
+for arch in armhf mipsel; do
+	log=$out/static-collect-$arch.log
+	dir=$out/static-collect-$arch
+	if { [ -f "$dir/build.ninja" ] || meson setup "$dir" --cross-file "$out/sysroot-$arch/sysroot.ini" \
+		--cross-file cross/$arch.txt -Dwerror=true -Dtests=disabled -Dstatic_collect=true >"$log" 2>&1; } &&
+		ninja -C "$dir" lumen-collect >>"$log" 2>&1 &&
+		sh tests/collect_static.sh "$arch" "$dir/lumen-collect" "$out/native/lumen" "$root" >>"$log" 2>&1; then
+		passed=$((passed + 1))
+		echo "test: static-collect-$arch: $(tail -1 "$log")"
+	else
+		step_fail "static-collect-$arch" "$log"
+	fi
+done
+
 # fuzzers: each runs briefly from its seed corpus; a crash fails the step
 secs=${LUMEN_FUZZ_SECONDS:-20}
 for f in "$out"/clang/fuzz/fuzz_*; do

@@ -14,6 +14,7 @@ static const struct lumen_command commands[] = {
 	{ "run", "headless pipeline on a board, frames to files", lumen_cmd_run },
 	{ "bench", "benchmarks: lumen bench demosaic [--data DIR]", lumen_cmd_bench },
 	{ "doctor", "name the first pipeline stage where frames stop, from evidence", lumen_cmd_doctor },
+	{ "collect", "gather logs, /proc dumps and the sensor chip ID for the doctor", lumen_cmd_collect },
 	{ 0 },
 };
 
