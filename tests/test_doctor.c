@@ -623,6 +623,43 @@ static void test_recogniser_facts(void **state)
 	lumen_doctor_evidence_free(ev);
 }
 
+/* Knowledge-base line patterns for receiver counters of other vendors:
+ * NXP imx-mipi-csis log_status event counts and the Rockchip csi2 host's
+ * decoded ERR1/ERR2 lines, with numbers and device names that appear in
+ * no case file. */
+static void test_receiver_patterns(void **state)
+{
+	static const char text[] =
+		"[  120.2] csis-32e50000.csi: SOT Error events: 7\n"
+		"[  120.3] csis-32e50000.csi: Lost Frame Start Error events: 0\n"
+		"[  120.4] csis-32e50000.csi: ECC Error events: 2\n"
+		"[  120.6] csis-32e50000.csi: Frame Start events: 0\n"
+		"[  9.1] mipi0-csi2-hw ERR2:0x100 (ecc,vc: 1) \n"
+		"[  9.2] mipi0-csi2-hw ERR1:0x10000000 (ecc2) \n"
+		"[  9.3] mipi0-csi2-hw ERR1:0x1000000 (crc,vc: 0) \n"
+		"[  9.4] mipi0-csi2-hw ERR2:0x30 (sot,lane:0 1) \n"
+		"[  9.5] unicam fe801000.csi: Failed to start media pipeline: -32\n";
+	struct lumen_doctor_evidence *ev;
+	int64_t v;
+
+	(void)state;
+	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
+	lumen_doctor_evidence_add_text(ev, "t", text, sizeof(text) - 1);
+	lumen_doctor_evidence_finish(ev);
+	assert_true(lumen_doctor_fact_num(ev, "csi.sot_errors", &v) && v == 7);
+	assert_true(lumen_doctor_fact_num(ev, "csi.ecc_errors", &v) && v == 2);
+	/* a zero counter is a fact, not an absence */
+	assert_true(lumen_doctor_fact_num(ev, "csi.frame_start", &v) && v == 0);
+	assert_true(lumen_doctor_fact_num(ev, "csi.frames_seen", &v) && v == 0);
+	assert_true(lumen_doctor_fact_num(ev, "log.mipi_errors", &v) && v == 4);
+	assert_true(lumen_doctor_fact_num(ev, "log.mipi_ecc_corrected", &v) && v == 1);
+	assert_true(lumen_doctor_fact_num(ev, "log.mipi_ecc", &v) && v == 1);
+	assert_true(lumen_doctor_fact_num(ev, "log.mipi_crc", &v) && v == 1);
+	assert_true(lumen_doctor_fact_num(ev, "log.mipi_sot", &v) && v == 1);
+	assert_true(lumen_doctor_fact_num(ev, "log.epipe", &v) && v == 1);
+	lumen_doctor_evidence_free(ev);
+}
+
 static void test_kb_counts(void **state)
 {
 	int p, s, c, n;
@@ -648,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_kb_predicates),
 		cmocka_unit_test(test_reference_sections),
 		cmocka_unit_test(test_recogniser_facts),
+		cmocka_unit_test(test_receiver_patterns),
 		cmocka_unit_test(test_kb_counts),
 	};
 
