@@ -148,6 +148,12 @@ static const struct case_expect cases[] = {
 	  { { "sensor", BROKEN }, { "i2c", UNKNOWN }, { "power", UNKNOWN } }, NULL, NULL },
 	{ "rpi-cm4-imx708-unused-port.txt", NULL, NULL, NULL,
 	  { { "i2c", OK }, { "link", UNKNOWN } }, NULL, "empty camera port" },
+	/* a further pair, also run cold first (docs/doctor.md) */
+	{ "sigmastar-ssc377d-os04d10-wrong-driver.txt", "sensor", "sensor-id-mismatch", "os04d10",
+	  { { "i2c", OK }, { "sensor", BROKEN }, { "link", UNKNOWN } }, NULL, "ipctool" },
+	{ "hisilicon-hi3518ev200-gc2053-unsupported.txt", "sensor", "loader-unsupported-sensor",
+	  "gc2053", { { "i2c", OK }, { "sensor", BROKEN }, { "link", UNKNOWN } },
+	  NULL, NULL },
 	/* `lumen run` on the virtual board, one per fault (issue 3 item 7) */
 	{ "virtual-none.txt", NULL, NULL, NULL,
 	  { { "sensor", OK }, { "receiver", OK }, { "encoder", OK } }, NULL, NULL },
@@ -660,6 +666,42 @@ static void test_receiver_patterns(void **state)
 	lumen_doctor_evidence_free(ev);
 }
 
+/* ipctool's two ways of naming the sensor it probed. */
+static void test_ipctool(void **state)
+{
+	static const char short_form[] =
+		"root@cam:~# ipctool -s\n"
+		"imx335_i2c\n";
+	static const char report[] =
+		"root@cam:~# ipctool\n"
+		"chip:\n"
+		"  vendor: Ingenic\n"
+		"sensors:\n"
+		"- vendor: Silicon Optronics\n"
+		"  model: JXQ03P\n"
+		"  control:\n"
+		"    bus: 0\n"
+		"firmware:\n"
+		"  model: not-a-sensor\n";
+	struct lumen_doctor_evidence *ev;
+
+	(void)state;
+	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
+	lumen_doctor_evidence_add_text(ev, "t", short_form, sizeof(short_form) - 1);
+	lumen_doctor_evidence_finish(ev);
+	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.found"), "imx335");
+	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.found_by"), "ipctool");
+	lumen_doctor_evidence_free(ev);
+
+	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
+	lumen_doctor_evidence_add_text(ev, "t", report, sizeof(report) - 1);
+	lumen_doctor_evidence_finish(ev);
+	/* the list ends at the next top-level key */
+	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.found"), "jxq03p");
+	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.detected"), "jxq03p");
+	lumen_doctor_evidence_free(ev);
+}
+
 static void test_kb_counts(void **state)
 {
 	int p, s, c, n;
@@ -686,6 +728,7 @@ int main(void)
 		cmocka_unit_test(test_reference_sections),
 		cmocka_unit_test(test_recogniser_facts),
 		cmocka_unit_test(test_receiver_patterns),
+		cmocka_unit_test(test_ipctool),
 		cmocka_unit_test(test_kb_counts),
 	};
 
