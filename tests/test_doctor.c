@@ -596,7 +596,8 @@ static void test_recogniser_facts(void **state)
 		"[15-20-20.445][ 4.223873] ov5640_mipi_v3 8-003c: Read reg error: reg=300a\n"
 		"[15-20-20.446][ 4.229458] camera ov5640 is not found\n"
 		"dtoverlay=vc4-kms-v3d\n"
-		"dtoverlay=ov9281,cam0\n";
+		"dtoverlay=ov9281,cam0\n"
+		"dtoverlay=sc16is752-spi1\n";
 	struct lumen_doctor_evidence *ev;
 	int64_t v;
 
@@ -624,7 +625,7 @@ static void test_recogniser_facts(void **state)
 	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.probe_failed_dev"), "8-003c");
 	/* only an overlay naming a sensor is a camera overlay */
 	assert_string_equal(lumen_doctor_fact_text(ev, "dt.overlay"), "ov9281");
-	assert_string_equal(lumen_doctor_fact_text(ev, "dt.overlay_other"), "vc4-kms-v3d");
+	assert_string_equal(lumen_doctor_fact_text(ev, "dt.overlay_other"), "sc16is752-spi1");
 	assert_true(lumen_doctor_fact_num(ev, "dt.config_seen", &v) && v == 1);
 	lumen_doctor_evidence_free(ev);
 }

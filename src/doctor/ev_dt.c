@@ -48,20 +48,29 @@ static int count_cells(const char *p)
 }
 
 /* Does overlay @name configure a camera sensor? Sensor families name
- * their overlays after the part ("imx219", "ov5647", "arducam-pivariety"). */
+ * their overlays after the part ("imx219", "ov5647", "os04a10",
+ * "arducam-pivariety"); the digit count keeps "sc16is752" (a UART) out. */
 static bool camera_overlay(const struct lumen_doctor_evidence *ev, const char *name)
 {
-	static const char *const families[] = {
-		"imx", "ov", "ar0", "gc", "sc", "os0", "irs", "arducam", NULL,
+	static const struct { const char *prefix; int digits; } families[] = {
+		{ "imx", 3 }, { "ov", 4 }, { "ar", 4 }, { "gc", 4 }, { "sc", 4 },
+		{ "os", 2 }, { "irs", 4 }, { "arducam", 0 },
 	};
 	struct ev_sensor_id id;
 
 	if (ev_sensor_by_name(ev->kb, name, &id))
 		return true;
-	for (int i = 0; families[i]; i++)
-		if (ev_starts(name, families[i]) &&
-		    (isdigit((unsigned char)name[strlen(families[i])]) || !strcmp(families[i], "arducam")))
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		const char *p = name + strlen(families[i].prefix);
+		int d = 0;
+
+		if (!ev_starts(name, families[i].prefix))
+			continue;
+		while (isdigit((unsigned char)p[d]))
+			d++;
+		if (d >= families[i].digits)
 			return true;
+	}
 	return false;
 }
 
