@@ -125,6 +125,35 @@ static const struct case_expect cases[] = {
 	  { { "sensor", OK }, { "link", UNKNOWN }, { "receiver", BROKEN } }, NULL, NULL },
 	{ "sensor-not-streaming.txt", "sensor", "sensor-never-streamed", "0x0100",
 	  { { "i2c", OK }, { "sensor", BROKEN } }, NULL, NULL },
+	/* public reports with a confirmed cause (issue 5, second set) */
+	{ "rpi-ov5647-no-cameras-cable.txt", "sensor", "camera-cable", "cable",
+	  { { "sensor", BROKEN }, { "power", UNKNOWN }, { "link", UNKNOWN } },
+	  "sensor-overlay-missing", NULL },
+	{ "ingenic-t31x-os03b10-framesource.txt", "isp", "framesource-config", "2034x1296",
+	  { { "isp", BROKEN }, { "sensor", UNKNOWN }, { "link", UNKNOWN } }, NULL, NULL },
+	{ "hisilicon-av200-mipi-dev-missing.txt", "receiver", "mipi-rx-driver-missing",
+	  "/dev/hi_mipi", { { "receiver", BROKEN }, { "sensor", UNKNOWN }, { "link", UNKNOWN } },
+	  "mipi-rx-attr-rejected", NULL },
+	{ "rkisp1-mipi-fifo-overflow.txt", "link", "mipi-link-rate-too-high", "link frequency",
+	  { { "link", BROKEN }, { "isp", BROKEN }, { "sensor", UNKNOWN } },
+	  "rkisp1-input-size", NULL },
+	/* a failed probe on an empty port is not a fault when another bound */
+	{ "jetson-imx477-empty-port.txt", NULL, NULL, NULL,
+	  { { "i2c", OK }, { "sensor", UNKNOWN }, { "link", UNKNOWN } }, NULL,
+	  "empty camera port" },
+	/* the held-out three (cold results in docs/doctor.md) */
+	{ "nxp-imx8qm-ov5640-not-found.txt", "i2c", "camera-cable", "cable",
+	  { { "i2c", BROKEN }, { "sensor", UNKNOWN } }, NULL, NULL },
+	{ "rpi5-imx708-no-cameras-cable.txt", "sensor", "camera-cable", "22-pin",
+	  { { "sensor", BROKEN }, { "i2c", UNKNOWN }, { "power", UNKNOWN } }, NULL, NULL },
+	{ "rpi-cm4-imx708-unused-port.txt", NULL, NULL, NULL,
+	  { { "i2c", OK }, { "link", UNKNOWN } }, NULL, "empty camera port" },
+	/* a further pair, also run cold first (docs/doctor.md) */
+	{ "sigmastar-ssc377d-os04d10-wrong-driver.txt", "sensor", "sensor-id-mismatch", "os04d10",
+	  { { "i2c", OK }, { "sensor", BROKEN }, { "link", UNKNOWN } }, NULL, "ipctool" },
+	{ "hisilicon-hi3518ev200-gc2053-unsupported.txt", "sensor", "loader-unsupported-sensor",
+	  "gc2053", { { "i2c", OK }, { "sensor", BROKEN }, { "link", UNKNOWN } },
+	  NULL, NULL },
 	/* `lumen run` on the virtual board, one per fault (issue 3 item 7) */
 	{ "virtual-none.txt", NULL, NULL, NULL,
 	  { { "sensor", OK }, { "receiver", OK }, { "encoder", OK } }, NULL, NULL },
@@ -553,6 +582,127 @@ static void test_reference_sections(void **state)
 	lumen_doctor_evidence_free(ev);
 }
 
+/* The recognisers added for the second set of public cases extract the
+ * facts their knowledge-base entries rest on, whatever the numbers. */
+static void test_recogniser_facts(void **state)
+{
+	static const char text[] =
+		"[  231.4] rkisp1: MIPI mis err: 0x00100003\n"
+		"[  231.5] rkisp1: MIPI mis error: 0x00e10000\n"
+		"[   25.7] cif_isp10_mipi_isr(6867) ERR: mipi_mis icr err: 0x8\n"
+		"[   25.8] rkisp1: pre mis err count 60\n"
+		"imx708 0-001a: camera module ID 0x0302\n"
+		"imx708 10-001a: failed to read chip id 708, with error -5\n"
+		"[15-20-20.445][ 4.223873] ov5640_mipi_v3 8-003c: Read reg error: reg=300a\n"
+		"[15-20-20.446][ 4.229458] camera ov5640 is not found\n"
+		"dtoverlay=vc4-kms-v3d\n"
+		"dtoverlay=ov9281,cam0\n"
+		"dtoverlay=sc16is752-spi1\n";
+	struct lumen_doctor_evidence *ev;
+	int64_t v;
+
+	(void)state;
+	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
+	lumen_doctor_evidence_add_text(ev, "t", text, sizeof(text) - 1);
+	lumen_doctor_evidence_finish(ev);
+	/* MIPI_MIS: FIFO overflow on lanes 0+1 and on lane 3, control error,
+	 * protocol, ECC and checksum bits; "pre mis err count" is no value */
+	assert_true(lumen_doctor_fact_num(ev, "rkisp1.mis_lines", &v) && v == 3);
+	assert_true(lumen_doctor_fact_num(ev, "rkisp1.mis_fifo_overflow", &v) && v == 2);
+	assert_true(lumen_doctor_fact_num(ev, "rkisp1.mis_fifo_lanes", &v) && v == 2);
+	assert_true(lumen_doctor_fact_num(ev, "rkisp1.mis_protocol", &v) && v == 1);
+	assert_true(lumen_doctor_fact_num(ev, "rkisp1.mis_ctrl", &v) && v == 1);
+	assert_true(lumen_doctor_fact_num(ev, "rkisp1.mis_ecc", &v) && v == 1);
+	assert_true(lumen_doctor_fact_num(ev, "rkisp1.mis_crc", &v) && v == 1);
+	assert_true(lumen_doctor_fact_num(ev, "log.mipi_fifo_overflow", &v) && v == 2);
+	/* a console logger's stamp before the kernel's is skipped */
+	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.driver"), "ov5640");
+	assert_true(lumen_doctor_fact_num(ev, "sensor.id_read_failed", &v) && v == 2);
+	/* the module that answered and the port that did not (the last
+	 * failure read is the NXP one, on 8-003c) */
+	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.bound"), "imx708 0-001a");
+	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.bound_dev"), "0-001a");
+	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.probe_failed_dev"), "8-003c");
+	/* only an overlay naming a sensor is a camera overlay */
+	assert_string_equal(lumen_doctor_fact_text(ev, "dt.overlay"), "ov9281");
+	assert_string_equal(lumen_doctor_fact_text(ev, "dt.overlay_other"), "sc16is752-spi1");
+	assert_true(lumen_doctor_fact_num(ev, "dt.config_seen", &v) && v == 1);
+	lumen_doctor_evidence_free(ev);
+}
+
+/* Knowledge-base line patterns for receiver counters of other vendors:
+ * NXP imx-mipi-csis log_status event counts and the Rockchip csi2 host's
+ * decoded ERR1/ERR2 lines, with numbers and device names that appear in
+ * no case file. */
+static void test_receiver_patterns(void **state)
+{
+	static const char text[] =
+		"[  120.2] csis-32e50000.csi: SOT Error events: 7\n"
+		"[  120.3] csis-32e50000.csi: Lost Frame Start Error events: 0\n"
+		"[  120.4] csis-32e50000.csi: ECC Error events: 2\n"
+		"[  120.6] csis-32e50000.csi: Frame Start events: 0\n"
+		"[  9.1] mipi0-csi2-hw ERR2:0x100 (ecc,vc: 1) \n"
+		"[  9.2] mipi0-csi2-hw ERR1:0x10000000 (ecc2) \n"
+		"[  9.3] mipi0-csi2-hw ERR1:0x1000000 (crc,vc: 0) \n"
+		"[  9.4] mipi0-csi2-hw ERR2:0x30 (sot,lane:0 1) \n"
+		"[  9.5] unicam fe801000.csi: Failed to start media pipeline: -32\n";
+	struct lumen_doctor_evidence *ev;
+	int64_t v;
+
+	(void)state;
+	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
+	lumen_doctor_evidence_add_text(ev, "t", text, sizeof(text) - 1);
+	lumen_doctor_evidence_finish(ev);
+	assert_true(lumen_doctor_fact_num(ev, "csi.sot_errors", &v) && v == 7);
+	assert_true(lumen_doctor_fact_num(ev, "csi.ecc_errors", &v) && v == 2);
+	/* a zero counter is a fact, not an absence */
+	assert_true(lumen_doctor_fact_num(ev, "csi.frame_start", &v) && v == 0);
+	assert_true(lumen_doctor_fact_num(ev, "csi.frames_seen", &v) && v == 0);
+	assert_true(lumen_doctor_fact_num(ev, "log.mipi_errors", &v) && v == 4);
+	assert_true(lumen_doctor_fact_num(ev, "log.mipi_ecc_corrected", &v) && v == 1);
+	assert_true(lumen_doctor_fact_num(ev, "log.mipi_ecc", &v) && v == 1);
+	assert_true(lumen_doctor_fact_num(ev, "log.mipi_crc", &v) && v == 1);
+	assert_true(lumen_doctor_fact_num(ev, "log.mipi_sot", &v) && v == 1);
+	assert_true(lumen_doctor_fact_num(ev, "log.epipe", &v) && v == 1);
+	lumen_doctor_evidence_free(ev);
+}
+
+/* ipctool's two ways of naming the sensor it probed. */
+static void test_ipctool(void **state)
+{
+	static const char short_form[] =
+		"root@cam:~# ipctool -s\n"
+		"imx335_i2c\n";
+	static const char report[] =
+		"root@cam:~# ipctool\n"
+		"chip:\n"
+		"  vendor: Ingenic\n"
+		"sensors:\n"
+		"- vendor: Silicon Optronics\n"
+		"  model: JXQ03P\n"
+		"  control:\n"
+		"    bus: 0\n"
+		"firmware:\n"
+		"  model: not-a-sensor\n";
+	struct lumen_doctor_evidence *ev;
+
+	(void)state;
+	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
+	lumen_doctor_evidence_add_text(ev, "t", short_form, sizeof(short_form) - 1);
+	lumen_doctor_evidence_finish(ev);
+	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.found"), "imx335");
+	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.found_by"), "ipctool");
+	lumen_doctor_evidence_free(ev);
+
+	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
+	lumen_doctor_evidence_add_text(ev, "t", report, sizeof(report) - 1);
+	lumen_doctor_evidence_finish(ev);
+	/* the list ends at the next top-level key */
+	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.found"), "jxq03p");
+	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.detected"), "jxq03p");
+	lumen_doctor_evidence_free(ev);
+}
+
 static void test_kb_counts(void **state)
 {
 	int p, s, c, n;
@@ -577,6 +727,9 @@ int main(void)
 		cmocka_unit_test(test_kb_errors),
 		cmocka_unit_test(test_kb_predicates),
 		cmocka_unit_test(test_reference_sections),
+		cmocka_unit_test(test_recogniser_facts),
+		cmocka_unit_test(test_receiver_patterns),
+		cmocka_unit_test(test_ipctool),
 		cmocka_unit_test(test_kb_counts),
 	};
 

@@ -5,7 +5,11 @@
  * ("sony,imx258"): dt.sensor (the part after the comma), dt.sensor_addr
  * (reg), dt.sensor_disabled (status = "disabled"). Anywhere: dt.data_lanes
  * (count of data-lanes entries), dt.clock_lanes, dt.link_freq. config.txt:
- * dt.overlay ("dtoverlay=imx219"), dt.camera_auto_detect.
+ * dt.overlay ("dtoverlay=imx219": only an overlay that names a sensor,
+ * known to lumen or of a usual sensor family; others such as
+ * "vc4-kms-v3d" go to dt.overlay_other), dt.camera_auto_detect,
+ * dt.config_seen (some config.txt overlay line was read: the absence of
+ * a camera overlay then means something).
  */
 #include <ctype.h>
 #include <string.h>
@@ -43,6 +47,33 @@ static int count_cells(const char *p)
 	return n;
 }
 
+/* Does overlay @name configure a camera sensor? Sensor families name
+ * their overlays after the part ("imx219", "ov5647", "os04a10",
+ * "arducam-pivariety"); the digit count keeps "sc16is752" (a UART) out. */
+static bool camera_overlay(const struct lumen_doctor_evidence *ev, const char *name)
+{
+	static const struct { const char *prefix; int digits; } families[] = {
+		{ "imx", 3 }, { "ov", 4 }, { "ar", 4 }, { "gc", 4 }, { "sc", 4 },
+		{ "os", 2 }, { "irs", 4 }, { "arducam", 0 },
+	};
+	struct ev_sensor_id id;
+
+	if (ev_sensor_by_name(ev->kb, name, &id))
+		return true;
+	for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		const char *p = name + strlen(families[i].prefix);
+		int d = 0;
+
+		if (!ev_starts(name, families[i].prefix))
+			continue;
+		while (isdigit((unsigned char)p[d]))
+			d++;
+		if (d >= families[i].digits)
+			return true;
+	}
+	return false;
+}
+
 static void dt_line(struct lumen_doctor_evidence *ev, void *st)
 {
 	struct dt_state *s = st;
@@ -53,11 +84,14 @@ static void dt_line(struct lumen_doctor_evidence *ev, void *st)
 		char name[32];
 
 		snprintf(name, sizeof(name), "%.*s", (int)strcspn(l + 10, ",\r "), l + 10);
-		ev_set_text(ev, "dt.overlay", name, true);
+		ev_set_text(ev, camera_overlay(ev, name) ? "dt.overlay" : "dt.overlay_other",
+			     name, true);
+		ev_set_num(ev, "dt.config_seen", 1, false);
 		return;
 	}
 	if (ev_starts(l, "camera_auto_detect=")) {
 		ev_set_num(ev, "dt.camera_auto_detect", l[19] == '1', true);
+		ev_set_num(ev, "dt.config_seen", 1, false);
 		return;
 	}
 	if (n && l[n - 1] == '{') {

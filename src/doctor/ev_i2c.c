@@ -15,6 +15,13 @@
  *   the stream register), sensor.lanes (of its usual mode), sensor.expected (from sensor.module/sdk/dt/media
  *   names), sensor.id_match / sensor.id_mismatch, i2c.detect.sensor_addr
  *   (a known sensor address that answered), i2c.detect.empty.
+ *
+ * OpenIPC's ipctool identifies the sensor by probing its ID registers:
+ * "ipctool -s" prints "os04d10_i2c", the full report has a "sensors:"
+ * list with "model: JXQ03P". Either sets sensor.found and
+ * sensor.detected (lower-cased model) and sensor.found_by = "ipctool";
+ * the comparison with what the software loads is the same as for an ID
+ * read over i2ctransfer.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -49,6 +56,8 @@ struct i2c_state {
 	struct reg_read reads[READS_MAX];
 	int nreads;
 	bool any_table;
+	/* ipctool's "sensors:" list */
+	bool in_ipctool_sensors;
 };
 
 static void i2c_begin(struct lumen_doctor_evidence *ev, void *st)
@@ -58,6 +67,59 @@ static void i2c_begin(struct lumen_doctor_evidence *ev, void *st)
 	(void)ev;
 	s->in_table = false;
 	s->pending = false;
+	s->in_ipctool_sensors = false;
+}
+
+/* A sensor named by ipctool; @n bytes of @name, lower-cased. */
+static void ipctool_sensor(struct lumen_doctor_evidence *ev, const char *name, size_t n)
+{
+	char low[32];
+
+	if (n < 3 || n >= sizeof(low))
+		return;
+	for (size_t i = 0; i < n; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	low[n] = '\0';
+	ev_set_text(ev, "sensor.found", low, true);
+	ev_set_text(ev, "sensor.detected", low, true);
+	ev_set_text(ev, "sensor.found_by", "ipctool", false);
+}
+
+/* "ipctool -s" output ("os04d10_i2c") and the "sensors:" list of the
+ * full report; true when the line was one of them. */
+static bool ipctool_line(struct lumen_doctor_evidence *ev, struct i2c_state *s,
+			 const char *l)
+{
+	const char *p = ev_skip_space(l);
+	size_t n = 0;
+
+	if (ev_contains(ev->section, "ipctool")) {
+		while (isalnum((unsigned char)p[n]))
+			n++;
+		if (n && (!strcmp(p + n, "_i2c") || !strcmp(p + n, "_spi"))) {
+			ipctool_sensor(ev, p, n);
+			return true;
+		}
+	}
+	if (!strcmp(l, "sensors:")) {
+		s->in_ipctool_sensors = true;
+		return true;
+	}
+	if (!s->in_ipctool_sensors)
+		return false;
+	if (l[0] && l[0] != ' ' && l[0] != '-') {	/* the next top-level key */
+		s->in_ipctool_sensors = false;
+		return false;
+	}
+	if (ev_starts(p, "- "))
+		p = ev_skip_space(p + 2);
+	if (ev_starts(p, "model:")) {
+		p = ev_skip_space(p + 6);
+		while (isalnum((unsigned char)p[n]) || p[n] == '_')
+			n++;
+		ipctool_sensor(ev, p, n);
+	}
+	return true;
 }
 
 static void record_read(struct lumen_doctor_evidence *ev, struct i2c_state *s,
@@ -265,6 +327,8 @@ static void i2c_line(struct lumen_doctor_evidence *ev, void *st)
 		if (s->in_table)
 			return;
 	}
+	if (ipctool_line(ev, s, l))
+		return;
 	/* the i2cdetect header row */
 	p = ev_skip_space(l);
 	if (ev_starts(p, "0  1  2  3  4  5  6  7  8  9  a  b  c  d  e  f")) {

@@ -2,7 +2,8 @@
 /*
  * Log lines of every flavour: kernel (dmesg, or "kernel:" in syslog),
  * syslog/logread, and the streamers' own logs (Majestic, prudynt, divinus,
- * Ingenic libimp "IMP-..."/SigmaStar "[MI ...]" SDK lines). Their meaning
+ * Ingenic libimp "IMP-..."/SigmaStar "[MI ...]" SDK lines; an unstamped
+ * driver line "imx708 10-001a: ..." (dmesg -t) counts as kernel). Their meaning
  * is the knowledge base's line patterns; this family only records which
  * logs are present (so that "the logs are silent about X" can be told from
  * "there were no logs"), the sensor module a loader inserted, and the
@@ -20,6 +21,22 @@ static bool kernel_stamp(const char *s)
 {
 	return *s == '[' && (isdigit((unsigned char)s[1]) || s[1] == ' ' ||
 			     s[1] == '+') && strchr(s, ']');
+}
+
+/* A driver message about an I2C device without a stamp (dmesg -t):
+ * "imx708 10-001a: ...". */
+static bool i2c_dev_line(const char *b)
+{
+	const char *p = b;
+
+	while (isalnum((unsigned char)*p) || *p == '_')
+		p++;
+	if (p == b || *p++ != ' ' || !isdigit((unsigned char)*p))
+		return false;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return p[0] == '-' && p[1] == '0' && p[2] == '0' &&
+	       isxdigit((unsigned char)p[3]) && isxdigit((unsigned char)p[4]) && p[5] == ':';
 }
 
 /* "sensor_sc4336p_mipi.ko" -> "sc4336p"; false when none. */
@@ -86,7 +103,7 @@ static void log_line(struct lumen_doctor_evidence *ev, void *st)
 	char name[32];
 
 	(void)st;
-	if (kernel_stamp(ev_skip_space(l)) || strstr(l, " kernel: "))
+	if (kernel_stamp(ev_skip_space(l)) || strstr(l, " kernel: ") || i2c_dev_line(b))
 		ev_add_num(ev, "log.kernel", 1, false);
 	if (strstr(l, "majestic") || strstr(b, "[    sdk]") || strstr(b, "[     sdk]"))
 		ev_add_num(ev, "log.majestic", 1, false);

@@ -468,7 +468,8 @@ static bool is_month(const char *s)
 /*
  * The message of a log line: after a syslog header ("Jan  1 00:00:55 host
  * user.info majestic[871]: "), "kernel: ", and a dmesg stamp ("[ 12.3] ",
- * "[Dec11 17:39] ", "[  +0.000081] ").
+ * "[Dec11 17:39] ", "[  +0.000081] "), also behind a console logger's
+ * stamp.
  */
 static const char *line_body(const char *s)
 {
@@ -494,11 +495,14 @@ static const char *line_body(const char *s)
 	}
 	if (ev_starts(s, "kernel: "))
 		s += 8;
-	if (*s == '[') {
+	/* twice: a serial-console logger may stamp the line before the
+	 * kernel does ("[15-20-20.385][ 4.120204] ...") */
+	for (int i = 0; i < 2 && *s == '['; i++) {
 		p = strchr(s, ']');
-		if (p && p - s < 24 && (isdigit((unsigned char)s[1]) || s[1] == ' ' ||
-					 s[1] == '+' || is_month(s + 1)))
-			s = ev_skip_space(p + 1);
+		if (!p || p - s >= 24 || !(isdigit((unsigned char)s[1]) || s[1] == ' ' ||
+					   s[1] == '+' || is_month(s + 1)))
+			break;
+		s = ev_skip_space(p + 1);
 	}
 	return s;
 }
