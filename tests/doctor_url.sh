@@ -19,6 +19,9 @@ fail=0
 start_serve() { # fault...
 	args=""
 	for f in "$@"; do args="$args --fault $f"; done
+	# emptied here: the redirection below happens in the child, after
+	# the loop may already have read the previous run's URL
+	: >"$tmp/serve.txt"
 	# shellcheck disable=SC2086
 	"$lumen" serve --foreground --rtsp-port 0 --http-port 0 $args \
 		>"$tmp/serve.txt" 2>&1 &
@@ -51,6 +54,8 @@ while read -r fault stage cause; do
 	if ! "$lumen" doctor --kb "$kb" --json --interval 1.5 --url "$url" \
 		>"$tmp/r.json" 2>"$tmp/err.txt"; then
 		echo "FAIL $fault: lumen doctor --url failed: $(cat "$tmp/err.txt")"
+		kill -0 "$pid" 2>/dev/null || echo "  lumen serve is gone; it printed:"
+		sed 's/^/  | /' "$tmp/serve.txt"
 		fail=1; stop_serve; continue
 	fi
 	stop_serve
