@@ -90,7 +90,7 @@ static void print_corners(const char *label, const double c[8])
 static int calibrate_flat(const struct lumen_frame *frame, const char *path,
 			  const char *sensor, const char *out)
 {
-	static struct lumen_tuning t;	/* 20 kB: not on the stack */
+	struct lumen_tuning t;
 	float *gain[4];
 	char err[512];
 	int gw, gh, bx = 0, by = 0, ret;
