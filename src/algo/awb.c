@@ -266,7 +266,8 @@ static float grey_index(const struct lumen_frame *w, const int pos[3][2],
 	return sqrtf(dev) / mean;
 }
 
-static int grey_pixel(const struct lumen_frame *work, float *lr, float *lb)
+static int grey_pixel(const struct lumen_frame *work, float *lr, float *lb,
+		      int *limit_out)
 {
 	const int cw = work->width / 2, ch = work->height / 2;
 	uint32_t hist[GI_BINS] = { 0 };
@@ -311,6 +312,131 @@ static int grey_pixel(const struct lumen_frame *work, float *lr, float *lb)
 		return 0;
 	*lr = (float)log(sum[0] / sum[1]);
 	*lb = (float)log(sum[2] / sum[1]);
+	if (limit_out)
+		*limit_out = limit_bin;
+	return (int)(used > 1000000 ? 1000000 : used);
+}
+
+/*
+ * Cool edge, a correction of the combined estimate. Most surfaces of real
+ * scenes are warmer than neutral (soil, wood, brick, dry or green
+ * vegetation, skin), and shade and the parts of a scene lit by the sky get
+ * bluer light than the sunlit ones. The estimators above average surfaces
+ * (grey pixels too: on noisy data their index hardly tells a brown edge
+ * from a grey one), so in such scenes they land on the warm bulk and render
+ * the neutrals blue (the shaded charts of the outdoor test shots, by 5..12
+ * dE00). The neutral of the light the foreground stands in sits instead
+ * near the cool edge of the occupied chromaticities; beyond it lie only
+ * sky, blue objects and noise.
+ *
+ * So, over the grey-pixel cells (index within the grey-pixel threshold
+ * @limit_bin; colour from the 3x3 cells around, for noise) within
+ * COOL_RADIUS in log chroma of the first estimate (@lr, @lb, in/out;
+ * farther cells are sky, saturated objects or another light): the point
+ * where COOL_PCT of their luma lies on the warm side along the cool axis
+ * (more blue, less red: the direction of both the daylight/tungsten locus
+ * and the warm-to-cool spread of surfaces in an RGB camera), with the
+ * luma-weighted mean green-magenta coordinate of the cells at that edge.
+ *
+ * Confidence: when most grey-pixel luma sits within COOL_NEAR of the first
+ * estimate along that axis (a scene of neutrals: light booth, test chart,
+ * white room), that estimate stands and the edge is only noise or a few
+ * coloured patches; the estimate moves to the edge in proportion to the
+ * share of luma off it, from none at COOL_TRUST_LO to all at COOL_TRUST_HI.
+ * Returns the cells used, or 0 (estimate untouched) with too few.
+ */
+#define COOL_RADIUS 0.45f
+#define COOL_PCT 0.95f
+#define COOL_BAND 0.05f
+#define COOL_BINS 256
+#define COOL_MIN_CELLS 64
+#define COOL_NEAR 0.05f
+#define COOL_TRUST_LO 0.25f
+#define COOL_TRUST_HI 0.65f
+
+/* Sums of the 3x3 cells around (cx, cy) in @rgb; false if any is clipped. */
+static bool cell_mean3(const struct lumen_frame *w, const int pos[3][2],
+		       int cx, int cy, float rgb[3])
+{
+	const unsigned clip = LUMEN_WORK_MAX - LUMEN_WORK_MAX / 64;
+
+	rgb[0] = rgb[1] = rgb[2] = 0;
+	for (int c = 0; c < 3; c++)
+		for (int dy = -1; dy <= 1; dy++) {
+			const uint16_t *row = (const uint16_t *)(const void *)
+				(w->data[0] + (size_t)(2 * (cy + dy) + pos[c][1]) * w->stride[0]);
+
+			for (int dx = -1; dx <= 1; dx++) {
+				unsigned v = row[2 * (cx + dx) + pos[c][0]];
+
+				if (v >= clip)
+					return false;
+				rgb[c] += (float)v;
+			}
+		}
+	return rgb[0] > 0 && rgb[1] > 0 && rgb[2] > 0;
+}
+
+static int cool_edge(const struct lumen_frame *work, int limit_bin,
+		     float *lr, float *lb)
+{
+	const float r2 = 0.70710678f, t0 = (*lb - *lr) * r2 - COOL_RADIUS;
+	const float bin_w = 2 * COOL_RADIUS / COOL_BINS;
+	const int cw = work->width / 2, ch = work->height / 2;
+	double hw[COOL_BINS] = { 0 }, hg[COOL_BINS] = { 0 }, total = 0, acc = 0;
+	double sw = 0, sg = 0, near = 0;
+	int pos[3][2], edge = COOL_BINS - 1;
+	long used = 0;
+	float t, move;
+
+	cell_positions(work->bayer, pos);
+	for (int cy = 1; cy < ch - 1; cy++)
+		for (int cx = 1; cx < cw - 1; cx++) {
+			float rgb[3], gi = grey_index(work, pos, cx, cy, rgb), clr, clb;
+			int b;
+
+			if (gi < 0 || (int)(gi / GI_MAX * GI_BINS) > limit_bin)
+				continue;
+			if (!cell_mean3(work, pos, cx, cy, rgb))
+				continue;
+			clr = logf(rgb[0] / rgb[1]);
+			clb = logf(rgb[2] / rgb[1]);
+			if (hypotf(clr - *lr, clb - *lb) >= COOL_RADIUS)
+				continue;
+			b = (int)(((clb - clr) * r2 - t0) / bin_w);
+			b = b < 0 ? 0 : b >= COOL_BINS ? COOL_BINS - 1 : b;
+			hw[b] += (rgb[0] + 2 * rgb[1] + rgb[2]) / 4;
+			hg[b] += (rgb[0] + 2 * rgb[1] + rgb[2]) / 4 * (clb + clr) * r2;
+			used++;
+		}
+	if (used < COOL_MIN_CELLS)
+		return 0;
+	for (int b = 0; b < COOL_BINS; b++)
+		total += hw[b];
+	for (int b = 0; b < COOL_BINS; b++) {
+		acc += hw[b];
+		if (acc >= COOL_PCT * total) {
+			edge = b;
+			break;
+		}
+	}
+	t = t0 + ((float)edge + 0.5f) * bin_w;
+	for (int b = 0; b < COOL_BINS; b++)
+		if (fabsf(t0 + ((float)b + 0.5f) * bin_w - t) < COOL_BAND) {
+			sw += hw[b];
+			sg += hg[b];
+		}
+	if (sw <= 0)
+		return 0;
+	/* confidence: the share of grey-pixel luma off the first estimate */
+	for (int b = 0; b < COOL_BINS; b++)
+		if (fabsf(((float)b + 0.5f) * bin_w - COOL_RADIUS) < COOL_NEAR)
+			near += hw[b];
+	move = (1.0f - (float)(near / total) - COOL_TRUST_LO) /
+	       (COOL_TRUST_HI - COOL_TRUST_LO);
+	move = move < 0 ? 0 : move > 1 ? 1 : move;
+	*lr += move * (((float)(sg / sw) - t) * r2 - *lr);
+	*lb += move * (((float)(sg / sw) + t) * r2 - *lb);
 	return (int)(used > 1000000 ? 1000000 : used);
 }
 
@@ -350,11 +476,11 @@ int lumen_awb_estimate(const struct lumen_isp_stats *st,
 		used = grey_edge(work, &lr, &lb);
 		break;
 	case LUMEN_AWB_GREY_PIXEL:
-		used = grey_pixel(work, &lr, &lb);
+		used = grey_pixel(work, &lr, &lb, NULL);
 		break;
 	case LUMEN_AWB_COMBINED: {
 		struct zone_chroma est[4];
-		int n = 0;
+		int n = 0, gp_limit = -1;
 		float r, b;
 
 		if (grey_world(st, &r, &b))
@@ -363,7 +489,7 @@ int lumen_awb_estimate(const struct lumen_isp_stats *st,
 			est[n++] = (struct zone_chroma){ r, b, 0, 1 };
 		if (grey_edge(work, &r, &b))
 			est[n++] = (struct zone_chroma){ r, b, 0, 1.0f };
-		if (grey_pixel(work, &r, &b))
+		if (grey_pixel(work, &r, &b, &gp_limit))
 			est[n++] = (struct zone_chroma){ r, b, 0, 3.0f };
 		if (!n)
 			break;
@@ -404,6 +530,8 @@ int lumen_awb_estimate(const struct lumen_isp_stats *st,
 			lb /= sw;
 			used = n;
 		}
+		if (gp_limit >= 0)
+			cool_edge(work, gp_limit, &lr, &lb);
 		break;
 	}
 	}

@@ -18,7 +18,9 @@ enum lumen_awb_method {
 	LUMEN_AWB_GREY_WORLD,	/* mean of valid zones, colourful ones rejected */
 	LUMEN_AWB_WHITE_PATCH,	/* brightest unclipped zones */
 	LUMEN_AWB_GREY_EDGE,	/* mean gradient colour (first-order grey edge) */
-	LUMEN_AWB_COMBINED,	/* the others, outliers among them rejected */
+	LUMEN_AWB_COMBINED,	/* the others, outliers among them rejected,
+				 * then moved toward the cool edge of the
+				 * grey pixels when they spread (awb.c) */
 	LUMEN_AWB_GREY_PIXEL,	/* cells with equal log-contrast in R, G, B */
 };
 

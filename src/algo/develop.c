@@ -30,6 +30,7 @@ int lumen_develop_frame(struct lumen_isp *isp, const struct lumen_frame *raw,
 
 	lumen_isp_params_default(&p);
 	p.dpc = s->dpc;
+	p.lsc = s->lsc;
 	p.demosaic = s->demosaic;
 	p.contrast = s->contrast;
 	p.yuv_matrix = s->yuv_matrix;

@@ -20,6 +20,7 @@ struct lumen_develop_settings {
 	float exposure;			/* 0 = automatic */
 	float contrast;
 	bool dpc;
+	const struct lumen_lsc_map *lsc;	/* NULL = no shading correction */
 	enum lumen_yuv_matrix yuv_matrix;
 	bool yuv_full_range;
 };

@@ -4,9 +4,16 @@
 #include <errno.h>
 #include <string.h>
 
+/*
+ * The loops run over whole groups; a last partial group (n % 4 or n % 2
+ * samples) is handled on its own, so no sample past n is read or written
+ * whatever n is, and the padding bytes of a packed row are written as zero.
+ */
 void lumen_unpack_raw10(const uint8_t *src, uint16_t *dst, size_t n)
 {
-	for (size_t i = 0; i < n; i += 4, src += 5, dst += 4) {
+	size_t whole = n / 4 * 4;
+
+	for (size_t i = 0; i < whole; i += 4, src += 5, dst += 4) {
 		uint8_t lo = src[4];
 
 		dst[0] = (uint16_t)(src[0] << 2 | (lo & 3));
@@ -14,34 +21,59 @@ void lumen_unpack_raw10(const uint8_t *src, uint16_t *dst, size_t n)
 		dst[2] = (uint16_t)(src[2] << 2 | (lo >> 4 & 3));
 		dst[3] = (uint16_t)(src[3] << 2 | (lo >> 6 & 3));
 	}
+	for (size_t i = 0; i < n - whole; i++)
+		dst[i] = (uint16_t)(src[i] << 2 | (src[4] >> (2 * i) & 3));
+}
+
+static void pack_group10(const uint16_t *s, uint8_t *dst)
+{
+	dst[0] = (uint8_t)(s[0] >> 2);
+	dst[1] = (uint8_t)(s[1] >> 2);
+	dst[2] = (uint8_t)(s[2] >> 2);
+	dst[3] = (uint8_t)(s[3] >> 2);
+	dst[4] = (uint8_t)((s[0] & 3) | (s[1] & 3) << 2 |
+			   (s[2] & 3) << 4 | (s[3] & 3) << 6);
 }
 
 void lumen_pack_raw10(const uint16_t *src, uint8_t *dst, size_t n)
 {
-	for (size_t i = 0; i < n; i += 4, src += 4, dst += 5) {
-		dst[0] = (uint8_t)(src[0] >> 2);
-		dst[1] = (uint8_t)(src[1] >> 2);
-		dst[2] = (uint8_t)(src[2] >> 2);
-		dst[3] = (uint8_t)(src[3] >> 2);
-		dst[4] = (uint8_t)((src[0] & 3) | (src[1] & 3) << 2 |
-				   (src[2] & 3) << 4 | (src[3] & 3) << 6);
+	size_t whole = n / 4 * 4;
+
+	for (size_t i = 0; i < whole; i += 4, src += 4, dst += 5)
+		pack_group10(src, dst);
+	if (n > whole) {
+		uint16_t tail[4] = { 0, 0, 0, 0 };
+
+		memcpy(tail, src, (n - whole) * sizeof(*src));
+		pack_group10(tail, dst);
 	}
 }
 
 void lumen_unpack_raw12(const uint8_t *src, uint16_t *dst, size_t n)
 {
-	for (size_t i = 0; i < n; i += 2, src += 3, dst += 2) {
+	size_t whole = n / 2 * 2;
+
+	for (size_t i = 0; i < whole; i += 2, src += 3, dst += 2) {
 		dst[0] = (uint16_t)(src[0] << 4 | (src[2] & 15));
 		dst[1] = (uint16_t)(src[1] << 4 | src[2] >> 4);
 	}
+	if (n > whole)
+		dst[0] = (uint16_t)(src[0] << 4 | (src[2] & 15));
 }
 
 void lumen_pack_raw12(const uint16_t *src, uint8_t *dst, size_t n)
 {
-	for (size_t i = 0; i < n; i += 2, src += 2, dst += 3) {
+	size_t whole = n / 2 * 2;
+
+	for (size_t i = 0; i < whole; i += 2, src += 2, dst += 3) {
 		dst[0] = (uint8_t)(src[0] >> 4);
 		dst[1] = (uint8_t)(src[1] >> 4);
 		dst[2] = (uint8_t)((src[0] & 15) | (src[1] & 15) << 4);
+	}
+	if (n > whole) {
+		dst[0] = (uint8_t)(src[0] >> 4);
+		dst[1] = 0;
+		dst[2] = (uint8_t)(src[0] & 15);
 	}
 }
 

@@ -159,9 +159,65 @@ static int load_delta_e(struct loader *l, const yaml_node_t *n,
 	return 0;
 }
 
+/* lsc: { grid: [W, H], gain: [[W*H], [W*H], [W*H], [W*H]] }, grid first */
+static int load_lsc(struct loader *l, const yaml_node_t *n,
+		    struct lumen_tuning *t)
+{
+	yaml_node_t *grid = NULL, *gain = NULL, *items[4], *wh[2];
+	int ret, dim[2];
+
+	if (n->type != YAML_MAPPING_NODE)
+		return bad(l, n, "lsc", "expected a mapping with grid, gain");
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	     p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(l->doc, p->value);
+		const char *key = k->type == YAML_SCALAR_NODE
+					  ? (const char *)k->data.scalar.value
+					  : "?";
+		yaml_node_t **slot = !strcmp(key, "grid") ? &grid :
+				     !strcmp(key, "gain") ? &gain : NULL;
+
+		if (!slot)
+			return bad(l, k, key, "unknown key in lsc");
+		if (*slot)
+			return bad(l, k, key, "repeated key");
+		*slot = v;
+	}
+	if (!grid || !gain)
+		return bad(l, n, "lsc", "needs both grid and gain");
+	ret = get_seq(l, grid, "grid", 2, wh);
+	for (int i = 0; !ret && i < 2; i++) {
+		double d;
+
+		ret = get_double(l, wh[i], "grid", &d);
+		if (!ret && (d != (int)d || d < 2 || d > 64))
+			ret = bad(l, wh[i], "grid", "expected whole numbers 2..64");
+		dim[i] = (int)d;
+	}
+	if (ret)
+		return ret;
+	if (dim[0] * dim[1] > LUMEN_TUNING_LSC_MAX)
+		return bad(l, grid, "grid", "too many nodes (at most 1024)");
+	ret = get_seq(l, gain, "gain", 4, items);
+	for (int c = 0; !ret && c < 4; c++) {
+		yaml_node_t *g[LUMEN_TUNING_LSC_MAX];
+
+		ret = get_seq(l, items[c], "gain", dim[0] * dim[1], g);
+		for (int i = 0; !ret && i < dim[0] * dim[1]; i++)
+			ret = get_float(l, g[i], "gain", &t->lsc_gain[c][i],
+					0.1, 16);
+	}
+	if (!ret) {
+		t->lsc_w = dim[0];
+		t->lsc_h = dim[1];
+	}
+	return ret;
+}
+
 static const char *const keys[] = {
 	"sensor", "black", "white", "wb", "ccm", "exposure", "delta_e",
-	"source",
+	"source", "lsc",
 };
 #define NKEYS (int)(sizeof(keys) / sizeof(keys[0]))
 
@@ -213,6 +269,8 @@ static int load_key(struct loader *l, int idx, yaml_node_t *v,
 		return load_delta_e(l, v, t);
 	case 7:
 		return get_string(l, v, key, t->source, sizeof(t->source));
+	case 8:
+		return load_lsc(l, v, t);
 	}
 	return -EINVAL;
 }
@@ -379,6 +437,17 @@ int lumen_tuning_save(const char *path, const struct lumen_tuning *t,
 		fprintf(fp, "source: ");
 		put_string(fp, t->source);
 		fputc('\n', fp);
+	}
+	if (t->lsc_w && t->lsc_h) {
+		fprintf(fp, "lsc:\n  grid: [%d, %d]\n  gain:\n", t->lsc_w,
+			t->lsc_h);
+		for (int c = 0; c < 4; c++) {
+			fprintf(fp, "    - [");
+			for (int i = 0; i < t->lsc_w * t->lsc_h; i++)
+				fprintf(fp, "%s%.5g", i ? (i % t->lsc_w ? ", " : ",\n       ") : "",
+					t->lsc_gain[c][i]);
+			fprintf(fp, "]\n");
+		}
 	}
 	if (fflush(fp) || fsync(fileno(fp)) || ferror(fp)) {
 		ret = -errno ? -errno : -EIO;

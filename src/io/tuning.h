@@ -14,6 +14,13 @@
  *   exposure: 0.66                  # linear gain fitted with the ccm
  *   delta_e: { mean: 3.05, max: 6.01 }   # CIEDE2000 of the fit
  *   source: "free text"             # < 256 bytes
+ *   lsc:                            # lens shading (`lumen calibrate --flat`)
+ *     grid: [17, 13]                # nodes across, down (2..64 each)
+ *     gain:                         # per CFA cell, row-major 2x2; each
+ *       - [1.93, 1.71, ...]         # grid_w * grid_h gains, rows top down
+ *       - [...]                     # (struct lumen_lsc_map, src/isp/lsc.c)
+ *       - [...]
+ *       - [...]
  *
  * Every key is optional; an unknown key, a repeated key or a value of the
  * wrong shape is an error naming the file, line and key.
@@ -24,6 +31,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Most lens-shading grid nodes a tuning file holds (e.g. 33 x 31). */
+#define LUMEN_TUNING_LSC_MAX 1024
 
 struct lumen_tuning {
 	char sensor[64];
@@ -37,6 +47,8 @@ struct lumen_tuning {
 	float exposure;			/* 0 = not given */
 	float delta_e_mean, delta_e_max;	/* 0 = not given */
 	char source[256];
+	int lsc_w, lsc_h;		/* 0 = no lens-shading grid */
+	float lsc_gain[4][LUMEN_TUNING_LSC_MAX];	/* [cell][y * lsc_w + x] */
 };
 
 /* Everything absent. */

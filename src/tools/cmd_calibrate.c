@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "calib/ccm_fit.h"
+#include "calib/lsc_fit.h"
 #include "calib/colorchecker.h"
 #include "io/develop_input.h"
 #include "io/raw_read.h"
@@ -26,11 +27,15 @@ static void usage(FILE *out)
 		"                       [--packing none|raw10|raw12] [--sidecar FILE]\n"
 		"                       [--corners x0,y0,x1,y1,x2,y2,x3,y3]\n"
 		"                       [--sensor NAME] -o TUNING.yaml\n"
+		"       lumen calibrate --flat FLAT [raw format options] -o TUNING.yaml\n"
 		"\n"
 		"Finds the ColorChecker Classic in RAW (or uses --corners: the\n"
 		"outer corners of the patch grid, starting at dark skin, then\n"
 		"bluish green, black, white), fits white balance and a colour\n"
-		"matrix, prints CIEDE2000 before/after and writes the tuning file.\n");
+		"matrix, prints CIEDE2000 before/after and writes the tuning file.\n"
+		"With --flat, measures the lens-shading gain grid from a raw shot of\n"
+		"a uniformly lit surface instead and adds it to TUNING.yaml (the\n"
+		"file's other keys are kept; it is created if absent).\n");
 }
 
 /* Parses up to @max comma-separated numbers; returns how many, or -1. */
@@ -78,11 +83,70 @@ static void print_corners(const char *label, const double c[8])
 	       c[1], c[2], c[3], c[4], c[5], c[6], c[7]);
 }
 
+/*
+ * --flat: the lens-shading grid of @frame (a flat field) into the tuning
+ * file @out, keeping what it already holds. Returns the exit status.
+ */
+static int calibrate_flat(const struct lumen_frame *frame, const char *path,
+			  const char *sensor, const char *out)
+{
+	struct lumen_tuning t;
+	float *gain[4];
+	char err[512];
+	int gw, gh, bx = 0, by = 0, ret;
+
+	lumen_tuning_init(&t);
+	ret = lumen_tuning_load(out, &t, err, sizeof(err));
+	if (ret && ret != -ENOENT) {
+		fprintf(stderr, "calibrate: %s\n", err);
+		return 1;
+	}
+	lumen_lsc_fit_grid(frame->width, frame->height, &gw, &gh);
+	for (int c = 0; c < 4; c++)
+		gain[c] = t.lsc_gain[c];
+	ret = lumen_lsc_fit(frame, gw, gh, gain, &bx, &by);
+	if (ret == -ERANGE) {
+		if (bx < 0)
+			fprintf(stderr, "calibrate: %s: the centre is nearly black "
+				"or clipped: not a flat field at a usable exposure\n",
+				path);
+		else
+			fprintf(stderr, "calibrate: %s: grid node %d,%d (of %dx%d) is "
+				"clipped or more than %gx darker than the centre: "
+				"not a flat field\n", path, bx, by, gw, gh,
+				2 * LUMEN_LSC_FIT_MAX_GAIN);
+		return 1;
+	}
+	if (ret) {
+		fprintf(stderr, "calibrate: %s: frame too small for a %dx%d grid\n",
+			path, gw, gh);
+		return 1;
+	}
+	t.lsc_w = gw;
+	t.lsc_h = gh;
+	if (sensor)
+		snprintf(t.sensor, sizeof(t.sensor), "%s", sensor);
+	printf("calibrate.lsc.grid: %dx%d nodes\n", gw, gh);
+	for (int c = 0; c < 4; c++)
+		printf("calibrate.lsc.cell%d.corners: %.3f %.3f %.3f %.3f gain "
+		       "(top-left, top-right, bottom-left, bottom-right)\n", c,
+		       gain[c][0], gain[c][gw - 1], gain[c][(gh - 1) * gw],
+		       gain[c][gh * gw - 1]);
+	ret = lumen_tuning_save(out, &t, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "calibrate: %s\n", err);
+		return 1;
+	}
+	printf("calibrate.tuning: %s\n", out);
+	return 0;
+}
+
 int lumen_cmd_calibrate(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "corners", required_argument, NULL, 'c' },
 		{ "sensor", required_argument, NULL, 'n' },
+		{ "flat", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -92,7 +156,7 @@ int lumen_cmd_calibrate(int argc, char **argv)
 	struct lumen_cc_sample s[LUMEN_CC_PATCHES];
 	struct lumen_ccm_result r;
 	struct lumen_tuning t;
-	const char *out = NULL, *sensor = NULL, *raw;
+	const char *out = NULL, *sensor = NULL, *raw, *flat = NULL;
 	double corners[8];
 	bool have_corners = false;
 	char err[512], *base, *tmp;
@@ -119,6 +183,9 @@ int lumen_cmd_calibrate(int argc, char **argv)
 		case 'n':
 			sensor = optarg;
 			break;
+		case 'f':
+			flat = optarg;
+			break;
 		case 'o':
 			out = optarg;
 			break;
@@ -130,12 +197,17 @@ int lumen_cmd_calibrate(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1 || !out) {
+	if (flat && (optind != argc || have_corners)) {
+		fprintf(stderr, "calibrate: --flat measures lens shading only; "
+			"calibrate the chart in a second run\n");
+		return 2;
+	}
+	if ((!flat && optind != argc - 1) || !out) {
 		fprintf(stderr, "calibrate: need one RAW file and -o TUNING\n");
 		usage(stderr);
 		return 2;
 	}
-	raw = argv[optind];
+	raw = flat ? flat : argv[optind];
 	if (fmt.width <= 0 && fmt.height <= 0 && is_tiff(raw)) {
 		/* a DNG carries its own layout (size, CFA, levels) */
 		struct lumen_develop_input in;
@@ -158,6 +230,11 @@ int lumen_cmd_calibrate(int argc, char **argv)
 		}
 	}
 
+	if (flat) {
+		ret = calibrate_flat(&frame, flat, sensor, out);
+		lumen_frame_free(&frame);
+		return ret;
+	}
 	if (!have_corners) {
 		ret = lumen_cc_detect(&frame, corners);
 		if (ret) {

@@ -34,7 +34,8 @@ static void usage(FILE *out)
 "  --demosaic fast|quality     (default quality)\n"
 "  --wb auto|grey-world|white-patch|grey-edge|as-shot|tuning|R,G,B\n"
 "                              (default: as-shot when the file has it, else auto)\n"
-"  --tuning FILE               black level, colour matrix (and wb with --wb tuning)\n"
+"  --tuning FILE               black level, colour matrix, lens shading\n"
+"                              (and wb with --wb tuning)\n"
 "  --ccm m00,m01,...,m22       white-balanced camera RGB -> linear sRGB\n"
 "  --exposure auto|GAIN        (default auto: log-average to mid-grey)\n"
 "  --contrast 0..1             S-curve on top of the sRGB curve (default 0.25)\n"
@@ -206,6 +207,7 @@ int lumen_cmd_develop(int argc, char **argv)
 	struct develop_opts o;
 	struct lumen_develop_input input;
 	struct lumen_tuning tuning;
+	struct lumen_lsc_map lsc;
 	struct lumen_develop_settings settings;
 	struct lumen_develop_report report;
 	struct lumen_isp *isp = NULL;
@@ -301,6 +303,16 @@ int lumen_cmd_develop(int argc, char **argv)
 	settings.yuv_full_range = o.full_range;
 	settings.exposure = o.exposure;
 	settings.awb_method = o.awb_method;
+	if (tuning.lsc_w) {
+		/* the tuning's lens-shading grid (lumen calibrate --flat) */
+		lsc.grid_w = tuning.lsc_w;
+		lsc.grid_h = tuning.lsc_h;
+		for (int c = 0; c < 4; c++)
+			lsc.gain[c] = tuning.lsc_gain[c];
+		settings.lsc = &lsc;
+		printf("develop.lsc: tuning %s, %dx%d grid\n", o.tuning_path,
+		       lsc.grid_w, lsc.grid_h);
+	}
 
 	if (o.wb_mode == WB_DEFAULT)
 		o.wb_mode = input.has_neutral ? WB_AS_SHOT : WB_AUTO;
