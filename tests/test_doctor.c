@@ -560,6 +560,17 @@ static void test_kb_predicates(void **state)
 	lumen_doctor_kb_free(kb2);
 }
 
+
+/* The facts read from @text (the caller frees the evidence). */
+static struct lumen_doctor_evidence *facts_of(const char *text, size_t len)
+{
+	struct lumen_doctor_evidence *ev;
+
+	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
+	lumen_doctor_evidence_add_text(ev, "t", text, len);
+	lumen_doctor_evidence_finish(ev);
+	return ev;
+}
 /* Sections are recognised by content: a prompt titled "stock firmware"
  * makes reference facts; the next prompt ends it. */
 static void test_reference_sections(void **state)
@@ -574,9 +585,7 @@ static void test_reference_sections(void **state)
 	int64_t v;
 
 	(void)state;
-	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
-	lumen_doctor_evidence_add_text(ev, "t", text, sizeof(text) - 1);
-	lumen_doctor_evidence_finish(ev);
+	ev = facts_of(text, sizeof(text) - 1);
 	assert_true(lumen_doctor_fact_num(ev, "ref.srcfg.pad", &v) && v == 2);
 	assert_true(lumen_doctor_fact_num(ev, "srcfg.pad", &v) && v == 0);
 	lumen_doctor_evidence_free(ev);
@@ -602,9 +611,7 @@ static void test_recogniser_facts(void **state)
 	int64_t v;
 
 	(void)state;
-	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
-	lumen_doctor_evidence_add_text(ev, "t", text, sizeof(text) - 1);
-	lumen_doctor_evidence_finish(ev);
+	ev = facts_of(text, sizeof(text) - 1);
 	/* MIPI_MIS: FIFO overflow on lanes 0+1 and on lane 3, control error,
 	 * protocol, ECC and checksum bits; "pre mis err count" is no value */
 	assert_true(lumen_doctor_fact_num(ev, "rkisp1.mis_lines", &v) && v == 3);
@@ -650,9 +657,7 @@ static void test_receiver_patterns(void **state)
 	int64_t v;
 
 	(void)state;
-	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
-	lumen_doctor_evidence_add_text(ev, "t", text, sizeof(text) - 1);
-	lumen_doctor_evidence_finish(ev);
+	ev = facts_of(text, sizeof(text) - 1);
 	assert_true(lumen_doctor_fact_num(ev, "csi.sot_errors", &v) && v == 7);
 	assert_true(lumen_doctor_fact_num(ev, "csi.ecc_errors", &v) && v == 2);
 	/* a zero counter is a fact, not an absence */
@@ -687,16 +692,12 @@ static void test_ipctool(void **state)
 	struct lumen_doctor_evidence *ev;
 
 	(void)state;
-	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
-	lumen_doctor_evidence_add_text(ev, "t", short_form, sizeof(short_form) - 1);
-	lumen_doctor_evidence_finish(ev);
+	ev = facts_of(short_form, sizeof(short_form) - 1);
 	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.found"), "imx335");
 	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.found_by"), "ipctool");
 	lumen_doctor_evidence_free(ev);
 
-	assert_int_equal(lumen_doctor_evidence_new(kb, &ev), 0);
-	lumen_doctor_evidence_add_text(ev, "t", report, sizeof(report) - 1);
-	lumen_doctor_evidence_finish(ev);
+	ev = facts_of(report, sizeof(report) - 1);
 	/* the list ends at the next top-level key */
 	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.found"), "jxq03p");
 	assert_string_equal(lumen_doctor_fact_text(ev, "sensor.detected"), "jxq03p");
