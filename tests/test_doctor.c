@@ -560,7 +560,6 @@ static void test_kb_predicates(void **state)
 	lumen_doctor_kb_free(kb2);
 }
 
-
 /* The facts read from @text (the caller frees the evidence). */
 static struct lumen_doctor_evidence *facts_of(const char *text, size_t len)
 {
@@ -571,6 +570,7 @@ static struct lumen_doctor_evidence *facts_of(const char *text, size_t len)
 	lumen_doctor_evidence_finish(ev);
 	return ev;
 }
+
 /* Sections are recognised by content: a prompt titled "stock firmware"
  * makes reference facts; the next prompt ends it. */
 static void test_reference_sections(void **state)
