@@ -450,9 +450,13 @@ static void colour_plane(struct tile *t, enum plane mask, enum plane other,
  * Second pass on green: with red and blue complete, fits the green samples
  * to the red (then blue) plane and interpolates the fit's residual to the
  * red (blue) sites along the smoother of horizontal and vertical. The new
- * estimate is mixed with the first one by @mix (1 = new only).
+ * estimate replaces the first one in proportion to how much smoother
+ * (smaller 5x5 Laplacian energy) the green plane is with it: weight
+ * 1 / (1 + (E_new / E_old)^4). High inter-channel correlation (Kodak) makes
+ * the refit smooth and it wins; where it adds texture that the first green
+ * did not have (McMaster's saturated edges) the first green stays.
  */
-static void green_refine(struct tile *t, struct window wn, float eps, float mix)
+static void green_refine(struct tile *t, struct window wn, float eps)
 {
 	const int w = t->w, h = t->h;
 	const size_t n = (size_t)w * h;
@@ -484,17 +488,36 @@ static void green_refine(struct tile *t, struct window wn, float eps, float mix)
 					wv * (res[i - w] + res[i + w])) / (wh + wv);
 			}
 	}
+	/* free planes at this point: the directional differences */
+	float *g2 = t->p[P_DV], *e1 = t->p[P_DH2], *e2 = t->p[P_DV2];
+	const float *s1 = t->p[P_S0], *s2 = t->p[P_S1];
+
 	for (size_t i = 0; i < n; i++)
+		g2[i] = mg[i] == 0.0f ? ng[i] : g[i];
+	for (int y = 1; y < h - 1; y++)
+		for (int x = 1; x < w - 1; x++) {
+			size_t i = (size_t)y * w + x;
+
+			e1[i] = fabsf(4.0f * g[i] - g[i - 1] - g[i + 1] - g[i - w] - g[i + w]);
+			e2[i] = fabsf(4.0f * g2[i] - g2[i - 1] - g2[i + 1] - g2[i - w] - g2[i + w]);
+		}
+	box(t, P_DH2, P_S0, 2, 1, 2, 1);
+	box(t, P_DV2, P_S1, 2, 1, 2, 1);
+	for (size_t i = 0; i < n; i++) {
+		float q = (s2[i] + 1e-12f) / (s1[i] + 1e-12f);
+
+		q *= q;
 		if (mg[i] == 0.0f)
-			g[i] += mix * (ng[i] - g[i]);
+			g[i] += (ng[i] - g[i]) / (1.0f + q * q);
+	}
 }
 
 /* Runs every step on the loaded tile; results in P_R, P_G, P_B. */
 static void process_tile(struct tile *t)
 {
 	/* windows of the fits: green along a row uses rows y-2, y, y+2 (same
-	 * CFA row type) and 5 columns; red/blue a 5x5 square */
-	const struct window gwin = { 2, 1, 1, 2 }, gwinv = { 1, 2, 2, 1 };
+	 * CFA row type) and 9 columns; red/blue a 5x5 square */
+	const struct window gwin = { 4, 1, 1, 2 }, gwinv = { 1, 2, 4, 1 };
 	const struct window cwin = { 2, 1, 2, 1 };
 	const float eps = 1e-8f;
 
@@ -507,9 +530,10 @@ static void process_tile(struct tile *t)
 	green_finish(t);
 	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
 	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
-	/* one refinement round: green against the completed red/blue (half
-	 * weight), then red/blue again from the refined green */
-	green_refine(t, cwin, eps, 0.5f);
+	/* one refinement round: green against the completed red/blue, mixed
+	 * in per pixel by smoothness, then red/blue again from the refined
+	 * green */
+	green_refine(t, cwin, eps);
 	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
 	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
 }
