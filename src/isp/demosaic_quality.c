@@ -81,7 +81,7 @@ static int mirror(int i, int n)
  * Separable box sum with dilation: out(x,y) = sum of in(x + i*sx, y + j*sy)
  * for |i| <= rx, |j| <= ry. Written only where the stencil is inside.
  */
-/* d[x] = sum of s[x + k * step] for k = 0..taps-1; 3 and 5 taps, the
+/* d[x] = sum of s[x + k * step] for k = 0..taps-1; 3, 5 and 9 taps, the
  * windows used here, in one pass each. */
 static void sum_taps(float *restrict d, const float *restrict s, size_t step,
 		     int taps, int n)
@@ -97,6 +97,15 @@ static void sum_taps(float *restrict d, const float *restrict s, size_t step,
 		for (int x = 0; x < n; x++)
 			d[x] = s[x] + s1[x] + s2[x] + s3[x] + s4[x];
 		return;
+	case 9: {
+		const float *s5 = s4 + step, *s6 = s5 + step, *s7 = s6 + step,
+			    *s8 = s7 + step;
+
+		for (int x = 0; x < n; x++)
+			d[x] = ((s[x] + s1[x]) + (s2[x] + s3[x])) +
+			       ((s4[x] + s5[x]) + (s6[x] + s7[x])) + s8[x];
+		return;
+	}
 	default:
 		for (int x = 0; x < n; x++) {
 			float acc = 0.0f;
