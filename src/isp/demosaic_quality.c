@@ -41,6 +41,7 @@ enum plane {
 	P_DH, P_DV,		/* G - C per direction, residual interpolation */
 	P_DH2, P_DV2,		/* G - C per direction, Hamilton-Adams */
 	P_G, P_R, P_B,
+	P_DV3,			/* G - C vertical, plain residual interpolation */
 	P_COUNT
 };
 
@@ -218,6 +219,47 @@ static void mlri_fit(struct tile *t, enum plane mask, int lapdir,
 		t->p[P_TENT][i] = (s0[i] * g[i] + s1[i]) / nwin;
 }
 
+/*
+ * Guided fit (residual interpolation, Kiku et al. 2013): in each window the
+ * samples of P_MOS under @mask are modelled as a * guide + b by least
+ * squares on the samples themselves; the coefficients are averaged and
+ * a * guide + b is written to P_TENT. The guide is in P_GUIDE.
+ */
+static void ri_fit(struct tile *t, enum plane mask, struct window wn, float eps)
+{
+	const size_t n = (size_t)t->w * t->h;
+	const float *g = t->p[P_GUIDE], *m = t->p[mask], *mos = t->p[P_MOS];
+	float *l1 = t->p[P_LAPG], *l2 = t->p[P_LAPP];
+	float *s0 = t->p[P_S0], *s1 = t->p[P_S1], *s2 = t->p[P_S2], *s3 = t->p[P_S3];
+	float nwin = (float)((2 * wn.rx + 1) * (2 * wn.ry + 1));
+
+	for (size_t i = 0; i < n; i++) {
+		l1[i] = m[i] * g[i];
+		l2[i] = m[i] * mos[i];
+	}
+	box(t, P_LAPG, P_S0, wn.rx, wn.sx, wn.ry, wn.sy);	/* sum I */
+	box(t, P_LAPP, P_S1, wn.rx, wn.sx, wn.ry, wn.sy);	/* sum p */
+	for (size_t i = 0; i < n; i++) {
+		l1[i] = m[i] * g[i] * mos[i];
+		l2[i] = m[i] * g[i] * g[i];
+	}
+	box(t, P_LAPG, P_S2, wn.rx, wn.sx, wn.ry, wn.sy);	/* sum Ip */
+	box(t, P_LAPP, P_S3, wn.rx, wn.sx, wn.ry, wn.sy);	/* sum II */
+	box(t, mask, P_LAPG, wn.rx, wn.sx, wn.ry, wn.sy);	/* count */
+	for (size_t i = 0; i < n; i++) {
+		float cnt = l1[i] > 0.5f ? l1[i] : 1.0f;
+		float a = (cnt * s2[i] - s0[i] * s1[i]) /
+			  (cnt * s3[i] - s0[i] * s0[i] + eps * cnt * cnt);
+
+		s2[i] = a;
+		s3[i] = (s1[i] - a * s0[i]) / cnt;
+	}
+	box(t, P_S2, P_S0, wn.rx, wn.sx, wn.ry, wn.sy);
+	box(t, P_S3, P_S1, wn.rx, wn.sx, wn.ry, wn.sy);
+	for (size_t i = 0; i < n; i++)
+		t->p[P_TENT][i] = (s0[i] * g[i] + s1[i]) / nwin;
+}
+
 
 /*
  * One direction (0 horizontal, 1 vertical) of the green step: writes the
@@ -225,7 +267,7 @@ static void mlri_fit(struct tile *t, enum plane mask, int lapdir,
  * colour of the row (horizontal) or column (vertical) through the pixel.
  */
 static void green_direction(struct tile *t, int dir, enum plane out,
-			    struct window wn, float eps)
+			    struct window wn, float eps, bool ri)
 {
 	const int w = t->w, h = t->h;
 	const int o = dir ? w : 1;
@@ -249,7 +291,10 @@ static void green_direction(struct tile *t, int dir, enum plane out,
 					: 0.5f * (mos[i - o] + mos[i + o]);
 			}
 		}
-		mlri_fit(t, pass == 0 ? P_MG : P_MC, dir, wn, eps);
+		if (ri)
+			ri_fit(t, pass == 0 ? P_MG : P_MC, wn, eps);
+		else
+			mlri_fit(t, pass == 0 ? P_MG : P_MC, dir, wn, eps);
 		for (size_t i = 0; i < (size_t)w * h; i++)
 			res[i] = mos[i] - tent[i];
 		for (int y = 1; y < h - 1; y++) {
@@ -527,15 +572,23 @@ static void process_tile(struct tile *t)
 	/* windows of the fits: green along a row uses rows y-2, y, y+2 (same
 	 * CFA row type) and 9 columns; red/blue a 5x5 square */
 	const struct window gwin = { 4, 1, 1, 2 }, gwinv = { 1, 2, 4, 1 };
+	const struct window rwin = { 2, 1, 1, 2 }, rwinv = { 1, 2, 2, 1 };
 	const struct window cwin = { 2, 1, 2, 1 };
 	const float eps = 1e-8f;
 
-	green_direction(t, 0, P_DH, gwin, eps);
-	green_direction(t, 1, P_DV, gwinv, eps);
+	green_direction(t, 0, P_DH, gwin, eps, false);
+	green_direction(t, 1, P_DV, gwinv, eps, false);
 	green_direction_ha(t, 0, P_DH2);
 	green_direction_ha(t, 1, P_DV2);
+	/* plain residual interpolation, 5x3 windows; P_G is free until
+	 * green_finish() */
+	green_direction(t, 0, P_G, rwin, eps, true);
+	green_direction(t, 1, P_DV3, rwinv, eps, true);
+	/* per-family factors on the 1 / D^2 weights, chosen on the sets:
+	 * plain RI x4 and Hamilton-Adams x0.8 against MLRI x1 */
 	green_accumulate(t, P_DH, P_DV, 1.0f, true);
-	green_accumulate(t, P_DH2, P_DV2, 1.0f, false);
+	green_accumulate(t, P_DH2, P_DV2, 0.8f, false);
+	green_accumulate(t, P_G, P_DV3, 4.0f, false);
 	green_finish(t);
 	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
 	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
