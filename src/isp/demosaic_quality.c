@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Quality demosaicking: directional green estimates by residual
- * interpolation (minimised-Laplacian guided fits, after Kiku, Monno, Tanaka
- * and Okutomi) and by Hamilton-Adams, combined per pixel with gradient-based
+ * interpolation (minimised-Laplacian and plain guided fits, after Kiku,
+ * Monno, Tanaka and Okutomi), combined per pixel with gradient-based
  * four-direction weights (after Pekkucuksen and Altunbasak's GBTF); red and
  * blue by directionally interpolated residuals against a guided fit to
  * green and against green itself; one refinement round of green against
- * the completed red/blue. See docs/demosaic.md.
+ * the completed red/blue, mixed in per pixel by how well it fits. See
+ * docs/demosaic.md.
  *
  * Memory: the frame is processed in horizontal strips of STRIP rows. Each
  * strip is loaded, with MARGIN mirrored/overlapping rows above and below
@@ -39,9 +40,8 @@ enum plane {
 	P_S0, P_S1, P_S2, P_S3,	/* fit scratch */
 	P_GUIDE, P_LAPG, P_LAPP, P_TENT,
 	P_DH, P_DV,		/* G - C per direction, residual interpolation */
-	P_DH2, P_DV2,		/* G - C per direction, Hamilton-Adams */
+	P_DH2, P_DV2,		/* G - C per direction, plain residual interp. */
 	P_G, P_R, P_B,
-	P_DV3,			/* G - C vertical, plain residual interpolation */
 	P_COUNT
 };
 
@@ -315,31 +315,6 @@ static void green_direction(struct tile *t, int dir, enum plane out,
 }
 
 /*
- * One direction of the green step by Hamilton-Adams (mean of the two
- * neighbours plus a second-order correction from the own colour): G - C
- * for every pixel into @out.
- */
-static void green_direction_ha(struct tile *t, int dir, enum plane out)
-{
-	const int w = t->w, h = t->h;
-	const int o = dir ? w : 1;
-	const float *mos = t->p[P_MOS], *mg = t->p[P_MG];
-	float *d = t->p[out];
-
-	for (int y = 2; y < h - 2; y++) {
-		size_t r = (size_t)y * w;
-
-		for (int x = 2; x < w - 2; x++) {
-			size_t i = r + x;
-			float e = 0.5f * (mos[i - o] + mos[i + o]) +
-				  0.25f * (2.0f * mos[i] - mos[i - 2 * o] - mos[i + 2 * o]);
-
-			d[i] = mg[i] == 0.0f ? e - mos[i] : mos[i] - e;
-		}
-	}
-}
-
-/*
  * Adds the four one-sided estimates (west, east, north, south) of one
  * pair of directional colour-difference planes to the weighted sums in
  * P_R (numerator) and P_B (denominator), each weighted by @k over the
@@ -504,11 +479,12 @@ static void colour_plane(struct tile *t, enum plane mask, enum plane other,
  * Second pass on green: with red and blue complete, fits the green samples
  * to the red (then blue) plane and interpolates the fit's residual to the
  * red (blue) sites along the smoother of horizontal and vertical. The new
- * estimate replaces the first one in proportion to how much smoother
- * (smaller 5x5 Laplacian energy) the green plane is with it: weight
- * 1 / (1 + (E_new / E_old)^4). High inter-channel correlation (Kodak) makes
- * the refit smooth and it wins; where it adds texture that the first green
- * did not have (McMaster's saturated edges) the first green stays.
+ * estimate replaces the first one with weight 1 / (1 + q^2), q = the 5x5
+ * sum of |refit residual| at the green sites over 0.03 x the 5x5 sum of
+ * |4-neighbour Laplacian| of the first green: where the completed red
+ * (blue) explains the green samples well relative to the local texture
+ * (high inter-channel correlation, Kodak) the refit wins; where it does
+ * not (McMaster's saturated colour edges) the first green stays.
  */
 static void green_refine(struct tile *t, struct window wn, float eps)
 {
@@ -516,6 +492,8 @@ static void green_refine(struct tile *t, struct window wn, float eps)
 	const size_t n = (size_t)w * h;
 	const float *mos = t->p[P_MOS], *mg = t->p[P_MG], *tent = t->p[P_TENT];
 	float *res = t->p[P_S3], *g = t->p[P_G], *ng = t->p[P_DH];
+	float *eres = t->p[P_DV2], *eg = t->p[P_DH2];
+	const float *seg = t->p[P_S0];
 	const float e = 1e-6f;
 
 	for (int c = 0; c < 2; c++) {
@@ -523,8 +501,15 @@ static void green_refine(struct tile *t, struct window wn, float eps)
 
 		memcpy(t->p[P_GUIDE], gd, n * sizeof(float));
 		mlri_fit(t, P_MG, 2, wn, eps);
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			res[i] = mg[i] * (mos[i] - tent[i]);
+			t->p[P_LAPP][i] = fabsf(res[i]);
+		}
+		/* how badly the refit explains the green samples nearby */
+		box(t, P_LAPP, P_LAPG, 2, 1, 2, 1);
+		for (size_t i = 0; i < n; i++)
+			if (mc[i] != 0.0f)
+				eres[i] = t->p[P_LAPG][i];
 		for (int y = 1; y < h - 1; y++)
 			for (int x = first_site(mc + (size_t)y * w, 1, 1.0f); x < w - 1; x += 2) {
 				size_t i = (size_t)y * w + x;
@@ -542,25 +527,16 @@ static void green_refine(struct tile *t, struct window wn, float eps)
 					wv * (res[i - w] + res[i + w])) / (wh + wv);
 			}
 	}
-	/* free planes at this point: the directional differences */
-	float *g2 = t->p[P_DV], *e1 = t->p[P_DH2], *e2 = t->p[P_DV2];
-	const float *s1 = t->p[P_S0], *s2 = t->p[P_S1];
-
-	for (size_t i = 0; i < n; i++)
-		g2[i] = mg[i] == 0.0f ? ng[i] : g[i];
 	for (int y = 1; y < h - 1; y++)
 		for (int x = 1; x < w - 1; x++) {
 			size_t i = (size_t)y * w + x;
 
-			e1[i] = fabsf(4.0f * g[i] - g[i - 1] - g[i + 1] - g[i - w] - g[i + w]);
-			e2[i] = fabsf(4.0f * g2[i] - g2[i - 1] - g2[i + 1] - g2[i - w] - g2[i + w]);
+			eg[i] = fabsf(4.0f * g[i] - g[i - 1] - g[i + 1] - g[i - w] - g[i + w]);
 		}
 	box(t, P_DH2, P_S0, 2, 1, 2, 1);
-	box(t, P_DV2, P_S1, 2, 1, 2, 1);
 	for (size_t i = 0; i < n; i++) {
-		float q = (s2[i] + 1e-12f) / (s1[i] + 1e-12f);
+		float q = eres[i] / (0.03f * seg[i] + 1e-12f);
 
-		q *= q;
 		if (mg[i] == 0.0f)
 			g[i] += (ng[i] - g[i]) / (1.0f + q * q);
 	}
@@ -570,7 +546,8 @@ static void green_refine(struct tile *t, struct window wn, float eps)
 static void process_tile(struct tile *t)
 {
 	/* windows of the fits: green along a row uses rows y-2, y, y+2 (same
-	 * CFA row type) and 9 columns; red/blue a 5x5 square */
+	 * CFA row type) and 9 columns (minimised Laplacian) or 5 columns
+	 * (plain fit); red/blue a 5x5 square */
 	const struct window gwin = { 4, 1, 1, 2 }, gwinv = { 1, 2, 4, 1 };
 	const struct window rwin = { 2, 1, 1, 2 }, rwinv = { 1, 2, 2, 1 };
 	const struct window cwin = { 2, 1, 2, 1 };
@@ -578,22 +555,17 @@ static void process_tile(struct tile *t)
 
 	green_direction(t, 0, P_DH, gwin, eps, false);
 	green_direction(t, 1, P_DV, gwinv, eps, false);
-	green_direction_ha(t, 0, P_DH2);
-	green_direction_ha(t, 1, P_DV2);
-	/* plain residual interpolation, 5x3 windows; P_G is free until
-	 * green_finish() */
-	green_direction(t, 0, P_G, rwin, eps, true);
-	green_direction(t, 1, P_DV3, rwinv, eps, true);
-	/* per-family factors on the 1 / D^2 weights, chosen on the sets:
-	 * plain RI x4 and Hamilton-Adams x0.8 against MLRI x1 */
+	green_direction(t, 0, P_DH2, rwin, eps, true);
+	green_direction(t, 1, P_DV2, rwinv, eps, true);
+	/* per-family factor on the 1 / D^2 weights, chosen on the sets:
+	 * plain RI x4 against MLRI x1 */
 	green_accumulate(t, P_DH, P_DV, 1.0f, true);
-	green_accumulate(t, P_DH2, P_DV2, 0.8f, false);
-	green_accumulate(t, P_G, P_DV3, 4.0f, false);
+	green_accumulate(t, P_DH2, P_DV2, 4.0f, false);
 	green_finish(t);
 	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
 	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
 	/* one refinement round: green against the completed red/blue, mixed
-	 * in per pixel by smoothness, then red/blue again from the refined
+	 * in per pixel by its fit, then red/blue again from the refined
 	 * green */
 	green_refine(t, cwin, eps);
 	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
