@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Quality demosaicking: directional green estimates by residual
- * interpolation (minimised-Laplacian guided fits, after Kiku, Monno, Tanaka
- * and Okutomi) and by Hamilton-Adams, combined per pixel with gradient-based
+ * interpolation (minimised-Laplacian and plain guided fits, after Kiku,
+ * Monno, Tanaka and Okutomi), combined per pixel with gradient-based
  * four-direction weights (after Pekkucuksen and Altunbasak's GBTF); red and
  * blue by directionally interpolated residuals against a guided fit to
  * green and against green itself; one refinement round of green against
- * the completed red/blue. See docs/demosaic.md.
+ * the completed red/blue, mixed in per pixel by how well it fits. See
+ * docs/demosaic.md.
  *
  * Memory: the frame is processed in horizontal strips of STRIP rows. Each
  * strip is loaded, with MARGIN mirrored/overlapping rows above and below
@@ -39,7 +40,7 @@ enum plane {
 	P_S0, P_S1, P_S2, P_S3,	/* fit scratch */
 	P_GUIDE, P_LAPG, P_LAPP, P_TENT,
 	P_DH, P_DV,		/* G - C per direction, residual interpolation */
-	P_DH2, P_DV2,		/* G - C per direction, Hamilton-Adams */
+	P_DH2, P_DV2,		/* G - C per direction, plain residual interp. */
 	P_G, P_R, P_B,
 	P_COUNT
 };
@@ -81,7 +82,7 @@ static int mirror(int i, int n)
  * Separable box sum with dilation: out(x,y) = sum of in(x + i*sx, y + j*sy)
  * for |i| <= rx, |j| <= ry. Written only where the stencil is inside.
  */
-/* d[x] = sum of s[x + k * step] for k = 0..taps-1; 3 and 5 taps, the
+/* d[x] = sum of s[x + k * step] for k = 0..taps-1; 3, 5 and 9 taps, the
  * windows used here, in one pass each. */
 static void sum_taps(float *restrict d, const float *restrict s, size_t step,
 		     int taps, int n)
@@ -97,6 +98,15 @@ static void sum_taps(float *restrict d, const float *restrict s, size_t step,
 		for (int x = 0; x < n; x++)
 			d[x] = s[x] + s1[x] + s2[x] + s3[x] + s4[x];
 		return;
+	case 9: {
+		const float *s5 = s4 + step, *s6 = s5 + step, *s7 = s6 + step,
+			    *s8 = s7 + step;
+
+		for (int x = 0; x < n; x++)
+			d[x] = ((s[x] + s1[x]) + (s2[x] + s3[x])) +
+			       ((s4[x] + s5[x]) + (s6[x] + s7[x])) + s8[x];
+		return;
+	}
 	default:
 		for (int x = 0; x < n; x++) {
 			float acc = 0.0f;
@@ -209,6 +219,47 @@ static void mlri_fit(struct tile *t, enum plane mask, int lapdir,
 		t->p[P_TENT][i] = (s0[i] * g[i] + s1[i]) / nwin;
 }
 
+/*
+ * Guided fit (residual interpolation, Kiku et al. 2013): in each window the
+ * samples of P_MOS under @mask are modelled as a * guide + b by least
+ * squares on the samples themselves; the coefficients are averaged and
+ * a * guide + b is written to P_TENT. The guide is in P_GUIDE.
+ */
+static void ri_fit(struct tile *t, enum plane mask, struct window wn, float eps)
+{
+	const size_t n = (size_t)t->w * t->h;
+	const float *g = t->p[P_GUIDE], *m = t->p[mask], *mos = t->p[P_MOS];
+	float *l1 = t->p[P_LAPG], *l2 = t->p[P_LAPP];
+	float *s0 = t->p[P_S0], *s1 = t->p[P_S1], *s2 = t->p[P_S2], *s3 = t->p[P_S3];
+	float nwin = (float)((2 * wn.rx + 1) * (2 * wn.ry + 1));
+
+	for (size_t i = 0; i < n; i++) {
+		l1[i] = m[i] * g[i];
+		l2[i] = m[i] * mos[i];
+	}
+	box(t, P_LAPG, P_S0, wn.rx, wn.sx, wn.ry, wn.sy);	/* sum I */
+	box(t, P_LAPP, P_S1, wn.rx, wn.sx, wn.ry, wn.sy);	/* sum p */
+	for (size_t i = 0; i < n; i++) {
+		l1[i] = m[i] * g[i] * mos[i];
+		l2[i] = m[i] * g[i] * g[i];
+	}
+	box(t, P_LAPG, P_S2, wn.rx, wn.sx, wn.ry, wn.sy);	/* sum Ip */
+	box(t, P_LAPP, P_S3, wn.rx, wn.sx, wn.ry, wn.sy);	/* sum II */
+	box(t, mask, P_LAPG, wn.rx, wn.sx, wn.ry, wn.sy);	/* count */
+	for (size_t i = 0; i < n; i++) {
+		float cnt = l1[i] > 0.5f ? l1[i] : 1.0f;
+		float a = (cnt * s2[i] - s0[i] * s1[i]) /
+			  (cnt * s3[i] - s0[i] * s0[i] + eps * cnt * cnt);
+
+		s2[i] = a;
+		s3[i] = (s1[i] - a * s0[i]) / cnt;
+	}
+	box(t, P_S2, P_S0, wn.rx, wn.sx, wn.ry, wn.sy);
+	box(t, P_S3, P_S1, wn.rx, wn.sx, wn.ry, wn.sy);
+	for (size_t i = 0; i < n; i++)
+		t->p[P_TENT][i] = (s0[i] * g[i] + s1[i]) / nwin;
+}
+
 
 /*
  * One direction (0 horizontal, 1 vertical) of the green step: writes the
@@ -216,7 +267,7 @@ static void mlri_fit(struct tile *t, enum plane mask, int lapdir,
  * colour of the row (horizontal) or column (vertical) through the pixel.
  */
 static void green_direction(struct tile *t, int dir, enum plane out,
-			    struct window wn, float eps)
+			    struct window wn, float eps, bool ri)
 {
 	const int w = t->w, h = t->h;
 	const int o = dir ? w : 1;
@@ -240,7 +291,10 @@ static void green_direction(struct tile *t, int dir, enum plane out,
 					: 0.5f * (mos[i - o] + mos[i + o]);
 			}
 		}
-		mlri_fit(t, pass == 0 ? P_MG : P_MC, dir, wn, eps);
+		if (ri)
+			ri_fit(t, pass == 0 ? P_MG : P_MC, wn, eps);
+		else
+			mlri_fit(t, pass == 0 ? P_MG : P_MC, dir, wn, eps);
 		for (size_t i = 0; i < (size_t)w * h; i++)
 			res[i] = mos[i] - tent[i];
 		for (int y = 1; y < h - 1; y++) {
@@ -256,31 +310,6 @@ static void green_direction(struct tile *t, int dir, enum plane out,
 
 				d[i] = pass == 0 ? e - mos[i] : mos[i] - e;
 			}
-		}
-	}
-}
-
-/*
- * One direction of the green step by Hamilton-Adams (mean of the two
- * neighbours plus a second-order correction from the own colour): G - C
- * for every pixel into @out.
- */
-static void green_direction_ha(struct tile *t, int dir, enum plane out)
-{
-	const int w = t->w, h = t->h;
-	const int o = dir ? w : 1;
-	const float *mos = t->p[P_MOS], *mg = t->p[P_MG];
-	float *d = t->p[out];
-
-	for (int y = 2; y < h - 2; y++) {
-		size_t r = (size_t)y * w;
-
-		for (int x = 2; x < w - 2; x++) {
-			size_t i = r + x;
-			float e = 0.5f * (mos[i - o] + mos[i + o]) +
-				  0.25f * (2.0f * mos[i] - mos[i - 2 * o] - mos[i + 2 * o]);
-
-			d[i] = mg[i] == 0.0f ? e - mos[i] : mos[i] - e;
 		}
 	}
 }
@@ -450,14 +479,21 @@ static void colour_plane(struct tile *t, enum plane mask, enum plane other,
  * Second pass on green: with red and blue complete, fits the green samples
  * to the red (then blue) plane and interpolates the fit's residual to the
  * red (blue) sites along the smoother of horizontal and vertical. The new
- * estimate is mixed with the first one by @mix (1 = new only).
+ * estimate replaces the first one with weight 1 / (1 + q^2), q = the 5x5
+ * sum of |refit residual| at the green sites over 0.03 x the 5x5 sum of
+ * |4-neighbour Laplacian| of the first green: where the completed red
+ * (blue) explains the green samples well relative to the local texture
+ * (high inter-channel correlation, Kodak) the refit wins; where it does
+ * not (McMaster's saturated colour edges) the first green stays.
  */
-static void green_refine(struct tile *t, struct window wn, float eps, float mix)
+static void green_refine(struct tile *t, struct window wn, float eps)
 {
 	const int w = t->w, h = t->h;
 	const size_t n = (size_t)w * h;
 	const float *mos = t->p[P_MOS], *mg = t->p[P_MG], *tent = t->p[P_TENT];
 	float *res = t->p[P_S3], *g = t->p[P_G], *ng = t->p[P_DH];
+	float *eres = t->p[P_DV2], *eg = t->p[P_DH2];
+	const float *seg = t->p[P_S0];
 	const float e = 1e-6f;
 
 	for (int c = 0; c < 2; c++) {
@@ -465,8 +501,15 @@ static void green_refine(struct tile *t, struct window wn, float eps, float mix)
 
 		memcpy(t->p[P_GUIDE], gd, n * sizeof(float));
 		mlri_fit(t, P_MG, 2, wn, eps);
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			res[i] = mg[i] * (mos[i] - tent[i]);
+			t->p[P_LAPP][i] = fabsf(res[i]);
+		}
+		/* how badly the refit explains the green samples nearby */
+		box(t, P_LAPP, P_LAPG, 2, 1, 2, 1);
+		for (size_t i = 0; i < n; i++)
+			if (mc[i] != 0.0f)
+				eres[i] = t->p[P_LAPG][i];
 		for (int y = 1; y < h - 1; y++)
 			for (int x = first_site(mc + (size_t)y * w, 1, 1.0f); x < w - 1; x += 2) {
 				size_t i = (size_t)y * w + x;
@@ -484,32 +527,47 @@ static void green_refine(struct tile *t, struct window wn, float eps, float mix)
 					wv * (res[i - w] + res[i + w])) / (wh + wv);
 			}
 	}
-	for (size_t i = 0; i < n; i++)
+	for (int y = 1; y < h - 1; y++)
+		for (int x = 1; x < w - 1; x++) {
+			size_t i = (size_t)y * w + x;
+
+			eg[i] = fabsf(4.0f * g[i] - g[i - 1] - g[i + 1] - g[i - w] - g[i + w]);
+		}
+	box(t, P_DH2, P_S0, 2, 1, 2, 1);
+	for (size_t i = 0; i < n; i++) {
+		float q = eres[i] / (0.03f * seg[i] + 1e-12f);
+
 		if (mg[i] == 0.0f)
-			g[i] += mix * (ng[i] - g[i]);
+			g[i] += (ng[i] - g[i]) / (1.0f + q * q);
+	}
 }
 
 /* Runs every step on the loaded tile; results in P_R, P_G, P_B. */
 static void process_tile(struct tile *t)
 {
 	/* windows of the fits: green along a row uses rows y-2, y, y+2 (same
-	 * CFA row type) and 5 columns; red/blue a 5x5 square */
-	const struct window gwin = { 2, 1, 1, 2 }, gwinv = { 1, 2, 2, 1 };
+	 * CFA row type) and 9 columns (minimised Laplacian) or 5 columns
+	 * (plain fit); red/blue a 5x5 square */
+	const struct window gwin = { 4, 1, 1, 2 }, gwinv = { 1, 2, 4, 1 };
+	const struct window rwin = { 2, 1, 1, 2 }, rwinv = { 1, 2, 2, 1 };
 	const struct window cwin = { 2, 1, 2, 1 };
 	const float eps = 1e-8f;
 
-	green_direction(t, 0, P_DH, gwin, eps);
-	green_direction(t, 1, P_DV, gwinv, eps);
-	green_direction_ha(t, 0, P_DH2);
-	green_direction_ha(t, 1, P_DV2);
+	green_direction(t, 0, P_DH, gwin, eps, false);
+	green_direction(t, 1, P_DV, gwinv, eps, false);
+	green_direction(t, 0, P_DH2, rwin, eps, true);
+	green_direction(t, 1, P_DV2, rwinv, eps, true);
+	/* per-family factor on the 1 / D^2 weights, chosen on the sets:
+	 * plain RI x4 against MLRI x1 */
 	green_accumulate(t, P_DH, P_DV, 1.0f, true);
-	green_accumulate(t, P_DH2, P_DV2, 1.0f, false);
+	green_accumulate(t, P_DH2, P_DV2, 4.0f, false);
 	green_finish(t);
 	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
 	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
-	/* one refinement round: green against the completed red/blue (half
-	 * weight), then red/blue again from the refined green */
-	green_refine(t, cwin, eps, 0.5f);
+	/* one refinement round: green against the completed red/blue, mixed
+	 * in per pixel by its fit, then red/blue again from the refined
+	 * green */
+	green_refine(t, cwin, eps);
 	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
 	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
 }
