@@ -135,40 +135,33 @@ static void hisi_line(struct lumen_doctor_evidence *ev, void *st)
 	}
 }
 
+struct column_pick {
+	const char *prefix;		/* "hisi.mipi_rx." */
+	const char *const *cols;	/* exact column names, NULL-ended */
+	bool any_err;			/* also every column containing "err" */
+};
+
+static bool column_picked(const struct ev_fact *f, const void *ctx)
+{
+	const struct column_pick *c = ctx;
+	size_t pl = strlen(c->prefix);
+	const char *col = f->name + pl;
+	bool take;
+
+	if (strncmp(f->name, c->prefix, pl))
+		return false;
+	take = c->any_err && strstr(col, "err");
+	for (int i = 0; c->cols && c->cols[i]; i++)
+		take |= !strcmp(col, c->cols[i]);
+	return take;
+}
+
 static void sum_into(struct lumen_doctor_evidence *ev, const char *dst,
 		     const char *prefix, const char *const *cols, bool any_err)
 {
-	int64_t sum = 0;
-	bool found = false;
-	size_t pl = strlen(prefix);
-	struct ev_fact *d;
-	const struct ev_fact *srcs[8];
-	int ns = 0;
+	const struct column_pick c = { prefix, cols, any_err };
 
-	for (int i = 0; i < ev->nfacts; i++) {
-		const struct ev_fact *f = &ev->facts[i];
-		const char *col = f->name + pl;
-		bool take = false;
-
-		if (strncmp(f->name, prefix, pl) || !f->has_num)
-			continue;
-		if (any_err)
-			take = strstr(col, "err") != NULL;
-		for (int c = 0; cols && cols[c]; c++)
-			take |= !strcmp(col, cols[c]);
-		if (!take)
-			continue;
-		sum += f->num;
-		found = true;
-		if (ns < 8)
-			srcs[ns++] = f;
-	}
-	if (!found)
-		return;
-	ev_set_num(ev, dst, sum, false);
-	d = ev_fact_find(ev, dst);
-	for (int i = 0; i < ns; i++)
-		ev_fact_quote_from(ev, d, srcs[i]);
+	ev_set_sum_of(ev, dst, column_picked, &c, 8);
 }
 
 static void hisi_finish(struct lumen_doctor_evidence *ev, void *st)

@@ -76,39 +76,26 @@ static void irq_line(struct lumen_doctor_evidence *ev, void *st)
 	ev_set_num(ev, fact, sum, true);
 }
 
+/* An interrupt line whose name holds one of the NULL-ended @ctx words;
+ * not irq.seen nor the derived facts themselves. */
+static bool irq_named(const struct ev_fact *f, const void *ctx)
+{
+	const char *const *words = ctx;
+	bool take = false;
+
+	if (strncmp(f->name, "irq.", 4) || !strcmp(f->name, "irq.seen") ||
+	    !strcmp(f->name, "irq.csi") || !strcmp(f->name, "irq.vif") ||
+	    !strcmp(f->name, "irq.isp") || !strcmp(f->name, "irq.venc"))
+		return false;
+	for (int w = 0; words[w]; w++)
+		take |= strstr(f->name + 4, words[w]) != NULL;
+	return take;
+}
+
 static void derive(struct lumen_doctor_evidence *ev, const char *dst,
 		   const char *const *words)
 {
-	int64_t sum = 0;
-	bool found = false;
-	struct ev_fact *d;
-	const struct ev_fact *srcs[4];
-	int ns = 0;
-
-	for (int i = 0; i < ev->nfacts; i++) {
-		const struct ev_fact *f = &ev->facts[i];
-		bool take = false;
-
-		if (strncmp(f->name, "irq.", 4) || !f->has_num ||
-		    !strcmp(f->name, "irq.seen"))
-			continue;
-		for (int w = 0; words[w]; w++)
-			take |= strstr(f->name + 4, words[w]) != NULL;
-		/* the derived facts themselves */
-		if (!take || !strcmp(f->name, "irq.csi") || !strcmp(f->name, "irq.vif") ||
-		    !strcmp(f->name, "irq.isp") || !strcmp(f->name, "irq.venc"))
-			continue;
-		sum += f->num;
-		found = true;
-		if (ns < 4)
-			srcs[ns++] = f;
-	}
-	if (!found)
-		return;
-	ev_set_num(ev, dst, sum, false);
-	d = ev_fact_find(ev, dst);
-	for (int i = 0; i < ns; i++)
-		ev_fact_quote_from(ev, d, srcs[i]);
+	ev_set_sum_of(ev, dst, irq_named, words, 4);
 }
 
 static void irq_finish(struct lumen_doctor_evidence *ev, void *st)

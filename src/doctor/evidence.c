@@ -213,6 +213,36 @@ void ev_fact_quote_from(struct lumen_doctor_evidence *ev, struct ev_fact *dst,
 		attach_quote(dst, src->quote[i]);
 }
 
+void ev_set_sum_of(struct lumen_doctor_evidence *ev, const char *dst,
+		   bool (*take)(const struct ev_fact *f, const void *ctx),
+		   const void *ctx, int max_quoted)
+{
+	const struct ev_fact *srcs[EV_SUM_QUOTED_MAX];
+	struct ev_fact *d;
+	int64_t sum = 0;
+	bool found = false;
+	int ns = 0;
+
+	if (max_quoted > EV_SUM_QUOTED_MAX)
+		max_quoted = EV_SUM_QUOTED_MAX;
+	for (int i = 0; i < ev->nfacts; i++) {
+		const struct ev_fact *f = &ev->facts[i];
+
+		if (!f->has_num || !take(f, ctx))
+			continue;
+		sum += f->num;
+		found = true;
+		if (ns < max_quoted)
+			srcs[ns++] = f;
+	}
+	if (!found)
+		return;
+	ev_set_num(ev, dst, sum, false);
+	d = ev_fact_find(ev, dst);
+	for (int i = 0; i < ns; i++)
+		ev_fact_quote_from(ev, d, srcs[i]);
+}
+
 static struct ev_fact *fact_get(struct lumen_doctor_evidence *ev,
 				const char *name, bool quote)
 {

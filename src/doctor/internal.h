@@ -117,6 +117,16 @@ struct ev_fact *ev_fact_raw(struct lumen_doctor_evidence *ev,
 void ev_fact_add_quote(struct ev_fact *f, int q);
 void ev_fact_quote_from(struct lumen_doctor_evidence *ev, struct ev_fact *dst,
 			const struct ev_fact *src);
+/*
+ * Derives @dst as the sum of every numeric fact that @take accepts (@dst is
+ * left unset when none does) and attaches the quoted lines of the first
+ * @max_quoted of them (at most EV_SUM_QUOTED_MAX). Called from a family's
+ * finish(), after its lines are read.
+ */
+#define EV_SUM_QUOTED_MAX 8
+void ev_set_sum_of(struct lumen_doctor_evidence *ev, const char *dst,
+		   bool (*take)(const struct ev_fact *f, const void *ctx),
+		   const void *ctx, int max_quoted);
 void ev_namef(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
