@@ -138,7 +138,10 @@ static double cpsnr(const struct lumen_frame *ref, const struct lumen_frame *out
 	return 10.0 * log10(255.0 * 255.0 * (double)n / se);
 }
 
-static int quality(struct bench *b, const char *data, bool quick)
+/* Only_set / only_method: NULL for all, else the name to keep (development
+ * runs of one set or one method). */
+static int quality(struct bench *b, const char *data, bool quick,
+		   const char *only_set, const char *only_method)
 {
 	double mean[N_METHODS][2];
 	int ret = 0;
@@ -146,6 +149,9 @@ static int quality(struct bench *b, const char *data, bool quick)
 	for (int s = 0; s < 2; s++) {
 		const struct dataset *ds = &sets[s];
 		int count = quick ? 4 : ds->count, orders = quick ? 1 : 4;
+
+		if (only_set && strcmp(only_set, ds->name))
+			continue;
 
 		for (int m = 0; m < N_METHODS; m++)
 			mean[m][s] = 0.0;
@@ -171,6 +177,9 @@ static int quality(struct bench *b, const char *data, bool quick)
 			for (int o = 0; o < orders; o++) {
 				mosaic(&img, (enum lumen_bayer)o, &raw);
 				for (int m = 0; m < N_METHODS; m++) {
+					if (only_method && strcmp(only_method,
+								  methods[m].name))
+						continue;
 					ret = run_method(b, methods[m].id, &raw, &rgb);
 					if (ret) {
 						fprintf(stderr, "bench: %s: %s\n",
@@ -183,6 +192,9 @@ static int quality(struct bench *b, const char *data, bool quick)
 			for (int m = 0; m < N_METHODS; m++) {
 				double v = sum[m] / orders;
 
+				if (only_method && strcmp(only_method, methods[m].name))
+					continue;
+
 				printf("demosaic.%s.%s.%s.cpsnr: %.2f dB\n",
 				       methods[m].name, ds->name, stem, v);
 				mean[m][s] += v / count;
@@ -194,9 +206,13 @@ static int quality(struct bench *b, const char *data, bool quick)
 		}
 	}
 	for (int m = 0; m < N_METHODS; m++)
-		for (int s = 0; s < 2; s++)
+		for (int s = 0; s < 2; s++) {
+			if ((only_method && strcmp(only_method, methods[m].name)) ||
+			    (only_set && strcmp(only_set, sets[s].name)))
+				continue;
 			printf("demosaic.%s.%s.cpsnr: %.2f dB\n", methods[m].name,
 			       sets[s].name, mean[m][s]);
+		}
 	return 0;
 }
 
@@ -388,13 +404,15 @@ out:
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: lumen bench demosaic [--data DIR] [--quick] "
-		"[--no-speed] [--no-quality]\n");
+		"[--no-speed] [--no-quality]\n"
+		"       [--set kodak|mcmaster] [--method fast|quality]\n");
 }
 
 int lumen_cmd_bench(int argc, char **argv)
 {
 	const char *data = getenv("LUMEN_DATA");
 	bool quick = false, do_speed = true, do_quality = true;
+	const char *only_set = NULL, *only_method = NULL;
 	struct bench b;
 	struct stat st;
 	int ret = 0;
@@ -414,6 +432,14 @@ int lumen_cmd_bench(int argc, char **argv)
 			do_speed = false;
 		else if (!strcmp(argv[i], "--no-quality"))
 			do_quality = false;
+		else if (!strcmp(argv[i], "--set") && i + 1 < argc &&
+			 (!strcmp(argv[i + 1], "kodak") ||
+			  !strcmp(argv[i + 1], "mcmaster")))
+			only_set = argv[++i];
+		else if (!strcmp(argv[i], "--method") && i + 1 < argc &&
+			 (!strcmp(argv[i + 1], "fast") ||
+			  !strcmp(argv[i + 1], "quality")))
+			only_method = argv[++i];
 		else {
 			usage(stderr);
 			return 2;
@@ -435,7 +461,7 @@ int lumen_cmd_bench(int argc, char **argv)
 			free(b.scratch);
 			return 77;
 		}
-		ret = quality(&b, data, quick);
+		ret = quality(&b, data, quick, only_set, only_method);
 	}
 	if (!ret && do_speed)
 		ret = speed(&b, data);
