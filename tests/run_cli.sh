@@ -3,8 +3,8 @@
 # `lumen run` on the virtual board: a healthy board writes the frames asked
 # for (exit 0); a fault stops frames with exit 1 and the message names the
 # stage (receiver for a sensor on the wrong pad, i2c with the address for a
-# sensor without MCLK); bad board files are usage errors (exit 2) naming
-# file:line.
+# sensor without MCLK); bad board and tuning files are usage errors (exit 2)
+# naming file:line.
 lumen="$1"
 fail() { echo "FAIL: $*"; exit 1; }
 tmp=$(mktemp -d) || fail "mktemp"
@@ -16,6 +16,13 @@ n=$(ls "$tmp/ok" | grep -c '^frame-[0-9]*\.jpg$')
 [ "$n" -eq 3 ] || fail "healthy board: $n jpg files, want 3"
 grep -q "^wrote 3 frames" "$tmp/out" || fail "healthy board: no 'wrote 3 frames'"
 grep -q "ecc_uncorrectable=0 crc_errors=0" "$tmp/out" || fail "healthy board: link errors: $(grep ecc "$tmp/out")"
+grep -q "^tuning: .*/sc4336p.yaml (ccm, lens shading)" "$tmp/out" || fail "healthy board: tuning line: $(head -1 "$tmp/out")"
+
+# a sensor tuning file that does not parse is a configuration error
+mkdir "$tmp/tuning" && printf 'sensor: "sc4336p"\nccm: [1, 2]\n' >"$tmp/tuning/sc4336p.yaml"
+LUMEN_TUNING_DIR="$tmp/tuning" "$lumen" run --board imou-bullet3 --frames 1 -o "$tmp/tun" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] || fail "bad tuning file: exit $rc"
+grep -q "tuning: $tmp/tuning/sc4336p.yaml:2: key 'ccm'" "$tmp/err" || fail "bad tuning file: stderr '$(cat "$tmp/err")'"
 
 "$lumen" run --board imou-bullet3 --frames 2 --fault pad --timeout 2 -o "$tmp/pad" >"$tmp/out" 2>"$tmp/err"; rc=$?
 [ $rc -eq 1 ] || fail "--fault pad: exit $rc"

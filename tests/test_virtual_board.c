@@ -35,6 +35,9 @@
 
 #define MAX_STAGES 24
 
+/* ISP tuning of the pipeline under test (the tests run one at a time) */
+static struct lumen_control_tuning tuning;
+
 static const char *const boards[] = {
 	"imou-bullet3", "t31-sc2336", "pinephone-pro-rear",
 };
@@ -56,8 +59,10 @@ static void sleep_ms(int ms)
 
 /* The board file as `lumen run` loads it; @b must outlive the source.
  * @lockstep: emulated time at the pipeline's pace (see virtual.h). */
-static struct lumen_source *make_source_ex(const char *name, uint32_t faults,
-					   bool lockstep, struct lumen_board *b)
+static struct lumen_source *make_source_scene(const char *name, uint32_t faults,
+					      bool lockstep,
+					      enum lumen_scene_kind scene,
+					      struct lumen_board *b)
 {
 	struct lumen_board_opts opts = { .sensor_known = lumen_sensor_known };
 	struct lumen_virtual_config vc;
@@ -71,10 +76,17 @@ static struct lumen_source *make_source_ex(const char *name, uint32_t faults,
 	lumen_virtual_config_from_board(b, &vc);
 	vc.faults = faults;
 	vc.lockstep = lockstep;
+	vc.scene.kind = scene;
 	ret = lumen_virtual_source_create(&vc, &src, err, sizeof(err));
 	if (ret)
 		fail_msg("board %s: %s", name, err);
 	return src;
+}
+
+static struct lumen_source *make_source_ex(const char *name, uint32_t faults,
+					   bool lockstep, struct lumen_board *b)
+{
+	return make_source_scene(name, faults, lockstep, LUMEN_SCENE_CHART, b);
 }
 
 static struct lumen_source *make_source(const char *name, uint32_t faults,
@@ -555,7 +567,7 @@ static void fault_stalled_consumer(void **state)
 	pthread_mutex_init(&stalled.lock, NULL);
 	src = make_source("imou-bullet3", 1u << LUMEN_FAULT_STALLED_CONSUMER, &b);
 	pc.source = src;
-	lumen_control_isp_defaults(b.sensor, &pc.isp);
+	lumen_control_isp_defaults(b.sensor, &pc.isp, &tuning, NULL, 0);
 	assert_int_equal(lumen_pipeline_create(&pc, &pl), 0);
 	k_out = lumen_pipeline_add_sink(pl, "output", &count_ops, &normal, 4, 0);
 	k_stream = lumen_pipeline_add_sink(pl, "stream", &count_ops, &stalled, 2, 0);
@@ -668,7 +680,7 @@ static void pipeline_start_stop_cycles(void **state)
 	pc.source = src;
 	pc.control = lumen_control_frame;
 	pc.control_opaque = ctl;
-	lumen_control_isp_defaults(b.sensor, &pc.isp);
+	lumen_control_isp_defaults(b.sensor, &pc.isp, &tuning, NULL, 0);
 	assert_int_equal(lumen_pipeline_create(&pc, &pl), 0);
 	k = lumen_pipeline_add_sink(pl, "output", &count_ops, &c, 2, 0);
 	assert_true(k >= 0);
@@ -1005,7 +1017,7 @@ static void chart_colour_and_3a(const char *board)
 	pc.control = probe_frame;
 	pc.control_opaque = &pr;
 	/* the sensor's tuning file (measured with lumen calibrate) */
-	assert_int_equal(lumen_control_isp_defaults(b.sensor, &pc.isp), 0);
+	assert_int_equal(lumen_control_isp_defaults(b.sensor, &pc.isp, &tuning, NULL, 0), 0);
 	assert_true(pc.isp.contrast == 0);	/* plain sRGB curve */
 	assert_int_equal(lumen_pipeline_create(&pc, &pl), 0);
 	assert_true(lumen_pipeline_add_sink(pl, "grab", &grab_ops, &g, 1, 0) >= 0);
@@ -1084,6 +1096,118 @@ static void chart_colour_and_3a(const char *board)
 	assert_true(mean <= 3.0);
 }
 
+/* Takes one frame into @g after the next @skip frames the control saw. */
+static bool grab_after(struct grab *g, struct probe *pr, int skip)
+{
+	pthread_mutex_lock(&g->lock);
+	g->have = false;
+	g->min_sequence = (uint64_t)probe_count(pr) + (uint64_t)skip;
+	g->want = true;
+	while (!g->have) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 60;
+		if (pthread_cond_timedwait(&g->cond, &g->lock, &ts))
+			break;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return g->have;
+}
+
+/* Mean green of a 64x64 block of @g whose top-left corner is at fractions
+ * @fx, @fy of the free range. */
+static double block_green(const struct grab *g, double fx, double fy)
+{
+	int x0 = (int)(fx * (g->w - 64)), y0 = (int)(fy * (g->h - 64));
+	double sum = 0;
+
+	for (int y = y0; y < y0 + 64; y++)
+		for (int x = x0; x < x0 + 64; x++)
+			sum += g->rgb[((size_t)y * g->w + x) * 3 + 1];
+	return sum / (64 * 64);
+}
+
+/* Worst of the four corner blocks relative to the centre block. */
+static double corner_ratio(const struct grab *g)
+{
+	double c = block_green(g, 0.5, 0.5), worst = 1.0;
+	static const double at[4][2] = { { 0, 0 }, { 1, 0 }, { 0, 1 }, { 1, 1 } };
+
+	for (int i = 0; i < 4; i++) {
+		double r = block_green(g, at[i][0], at[i][1]) / c;
+
+		if (fabs(r - 1) > fabs(worst - 1))
+			worst = r;
+	}
+	return worst;
+}
+
+/*
+ * The emulated lens shades the corners (0.55 of the centre's light for the
+ * imou board's sensor); the lens-shading grid that `lumen calibrate --flat`
+ * measured on the same board's flat field, in the sensor's tuning file,
+ * must make a flat field flat again in the live pipeline. Without the grid
+ * (the parameters changed while streaming) the corners are dark again.
+ */
+static void flat_field_lens_shading(void **state)
+{
+	struct lumen_pipeline_config pc = { 0 };
+	struct lumen_isp_params ip;
+	struct probe pr = { .n = 0 };
+	struct grab g = { .want = false };
+	struct lumen_pipeline *pl;
+	struct lumen_board b;
+	struct lumen_source *src;
+	double with_grid, without;
+	int first;
+
+	(void)state;
+	pthread_mutex_init(&pr.lock, NULL);
+	pthread_mutex_init(&g.lock, NULL);
+	pthread_cond_init(&g.cond, NULL);
+	src = make_source_scene("imou-bullet3", 0, true, LUMEN_SCENE_FLAT, &b);
+	g.w = src->width;
+	g.h = src->height;
+	g.rgb = malloc((size_t)g.w * g.h * 3);
+	assert_non_null(g.rgb);
+	assert_int_equal(lumen_control_create(src, &pr.ctl), 0);
+	pc.source = src;
+	pc.out_fmt = LUMEN_PIX_RGB24;
+	pc.out_buffers = 3;
+	pc.control = probe_frame;
+	pc.control_opaque = &pr;
+	assert_int_equal(lumen_control_isp_defaults(b.sensor, &pc.isp, &tuning,
+						    NULL, 0), 0);
+	assert_non_null(pc.isp.lsc);
+	assert_int_equal(lumen_pipeline_create(&pc, &pl), 0);
+	assert_true(lumen_pipeline_add_sink(pl, "grab", &grab_ops, &g, 1, 0) >= 0);
+	assert_int_equal(lumen_pipeline_start(pl), 0);
+
+	assert_true(frames_until(&pr, 0, 40, both_converged, &first, 300) > 0);
+	assert_true(grab_after(&g, &pr, 1));
+	with_grid = corner_ratio(&g);
+
+	lumen_pipeline_get_isp_params(pl, &ip);
+	ip.lsc = NULL;
+	lumen_pipeline_set_isp_params(pl, &ip);
+	assert_true(grab_after(&g, &pr, 3));
+	without = corner_ratio(&g);
+	printf("flat field, worst corner / centre (green, sRGB codes): %.3f with "
+	       "the tuning's lens-shading grid, %.3f without\n", with_grid, without);
+
+	lumen_pipeline_stop(pl);
+	lumen_pipeline_destroy(pl);
+	lumen_control_destroy(pr.ctl);
+	src->ops->destroy(src);
+	free(g.rgb);
+	pthread_cond_destroy(&g.cond);
+	pthread_mutex_destroy(&g.lock);
+	pthread_mutex_destroy(&pr.lock);
+	assert_true(fabs(with_grid - 1) < 0.04);
+	assert_true(without < 0.85);
+}
+
 static void chart_imou(void **state)
 {
 	(void)state;
@@ -1118,6 +1242,7 @@ int main(void)
 		cmocka_unit_test(bad_board_and_unknown_sensor),
 		cmocka_unit_test(source_start_stop_cycles),
 		cmocka_unit_test(pipeline_start_stop_cycles),
+		cmocka_unit_test(flat_field_lens_shading),
 		cmocka_unit_test(chart_imou),
 		cmocka_unit_test(chart_t31),
 		cmocka_unit_test(chart_pinephone),

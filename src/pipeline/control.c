@@ -224,20 +224,33 @@ static bool find_tuning(const char *sensor, char *path, size_t size)
 	return false;
 }
 
-int lumen_control_isp_defaults(const char *sensor, struct lumen_isp_params *p)
+int lumen_control_isp_defaults(const char *sensor, struct lumen_isp_params *p,
+			       struct lumen_control_tuning *keep, char *err,
+			       size_t errsz)
 {
-	struct lumen_tuning t;
-	char path[PATH_MAX], err[256];
+	struct lumen_tuning *t = &keep->file;
 
 	lumen_isp_params_default(p);
 	p->stats = true;
 	p->demosaic = LUMEN_DEMOSAIC_FAST;
-	if (!sensor || !find_tuning(sensor, path, sizeof(path)))
+	keep->path[0] = '\0';
+	if (err && errsz)
+		err[0] = '\0';
+	if (!sensor || !find_tuning(sensor, keep->path, sizeof(keep->path))) {
+		keep->path[0] = '\0';
 		return -ENOENT;
-	lumen_tuning_init(&t);
-	if (lumen_tuning_load(path, &t, err, sizeof(err)))
+	}
+	lumen_tuning_init(t);
+	if (lumen_tuning_load(keep->path, t, err, errsz))
 		return -EINVAL;
-	if (t.has_ccm)
-		memcpy(p->ccm, t.ccm, sizeof(p->ccm));
+	if (t->has_ccm)
+		memcpy(p->ccm, t->ccm, sizeof(p->ccm));
+	if (t->lsc_w) {
+		keep->lsc.grid_w = t->lsc_w;
+		keep->lsc.grid_h = t->lsc_h;
+		for (int c = 0; c < 4; c++)
+			keep->lsc.gain[c] = t->lsc_gain[c];
+		p->lsc = &keep->lsc;
+	}
 	return 0;
 }

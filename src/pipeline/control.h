@@ -11,11 +11,13 @@
 #ifndef LUMEN_PIPELINE_CONTROL_H
 #define LUMEN_PIPELINE_CONTROL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "algo/ae_control.h"
 #include "algo/awb_control.h"
+#include "io/tuning.h"
 #include "isp/isp.h"
 #include "pipeline/pipeline.h"
 
@@ -60,12 +62,28 @@ void lumen_control_get(struct lumen_control *ctl, struct lumen_control_state *ou
 int lumen_control_format(struct lumen_control *ctl, char *buf, size_t size);
 
 /*
- * Starting ISP parameters for @sensor: defaults, fast demosaic, statistics
- * on, and the colour matrix and exposure of the sensor's tuning file
- * (data/tuning/<sensor>.yaml, looked up in $LUMEN_TUNING_DIR, the source
- * tree, then the install prefix) when there is one. Returns 0, or -ENOENT
- * when no tuning file was found (the defaults stay).
+ * What the ISP parameters filled by lumen_control_isp_defaults() point
+ * into (the lens-shading grid): the caller keeps it, unchanged, for as long
+ * as a pipeline uses those parameters.
  */
-int lumen_control_isp_defaults(const char *sensor, struct lumen_isp_params *p);
+struct lumen_control_tuning {
+	struct lumen_tuning file;
+	struct lumen_lsc_map lsc;
+	char path[PATH_MAX];		/* the file read; "" when none */
+};
+
+/*
+ * Starting ISP parameters for @sensor: defaults, fast demosaic, statistics
+ * on, and from the sensor's tuning file (data/tuning/<sensor>.yaml, looked
+ * up in $LUMEN_TUNING_DIR, the source tree, then the install prefix) its
+ * colour matrix and lens-shading grid. Called once before the pipeline is
+ * created, from the thread that creates it. Returns 0; -ENOENT when no
+ * tuning file was found (the defaults stay, @err empty); -EINVAL when the
+ * file is bad (the defaults stay; @err says "file:line: what"), which
+ * callers treat as a configuration error.
+ */
+int lumen_control_isp_defaults(const char *sensor, struct lumen_isp_params *p,
+			       struct lumen_control_tuning *keep, char *err,
+			       size_t errsz);
 
 #endif

@@ -62,6 +62,7 @@ struct lumen_daemon {
 	struct lumen_board board;
 	struct lumen_source *src;
 	struct lumen_control *ctl;
+	struct lumen_control_tuning tuning;	/* pc.isp.lsc points into it */
 	struct lumen_pipeline *pl;
 	struct h264_chan ch[NCHAN];
 	struct jpeg_chan jpeg;
@@ -787,6 +788,12 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 		ret = LUMEN_EXIT_USAGE;
 		goto fail;
 	}
+	if (lumen_control_isp_defaults(d->board.sensor, &pc.isp, &d->tuning, msg,
+				       sizeof(msg)) == -EINVAL) {
+		snprintf(err, errlen, "tuning: %s", msg);
+		ret = LUMEN_EXIT_USAGE;
+		goto fail;
+	}
 	lumen_virtual_config_from_board(&d->board, &vc);
 	vc.faults = cfg->board.faults;
 	if (lumen_virtual_source_create(&vc, &d->src, msg, sizeof(msg))) {
@@ -799,7 +806,6 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 	/* live video: when the ISP falls behind, develop the newest frame
 	 * and count the older ones as dropped, not a growing delay */
 	pc.drop_stale = true;
-	lumen_control_isp_defaults(d->board.sensor, &pc.isp);
 	pc.isp.demosaic = cfg->isp.demosaic == LUMEN_CFG_DEMOSAIC_QUALITY ?
 		LUMEN_DEMOSAIC_QUALITY : LUMEN_DEMOSAIC_FAST;
 	control_config_from(cfg, &cc);

@@ -3,7 +3,7 @@
  * lumen run: the headless pipeline on a board, frames to files.
  *
  *   lumen run --board NAME|FILE [--frames N] [--fault NAME]... -o DIR
- *             [--format jpg|nv12|dng] [--scene chart|IMAGE] [--light X]
+ *             [--format jpg|nv12|dng] [--scene chart|flat|IMAGE] [--light X]
  *             [--timeout SECONDS] [--no-3a]
  *
  * It prints every stage's counters at the end. Exit status: 0 when the
@@ -116,7 +116,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: lumen run --board NAME|FILE -o DIR [--frames N] [--fault NAME]...\n"
-		"                 [--format jpg|nv12|dng] [--scene chart|IMAGE] [--light X]\n"
+		"                 [--format jpg|nv12|dng] [--scene chart|flat|IMAGE] [--light X]\n"
 		"                 [--timeout SECONDS] [--no-3a]\n"
 		"faults:");
 	for (int i = 0; i < LUMEN_FAULT_COUNT; i++)
@@ -130,6 +130,8 @@ int lumen_cmd_run(int argc, char **argv)
 	const char *board_name = NULL, *dir = NULL, *scene = "chart";
 	struct lumen_virtual_config vc;
 	struct lumen_pipeline_config pc = { 0 };
+	/* one run per process: the tuning (16 KB) need not be on the stack */
+	static struct lumen_control_tuning tuning;
 	struct lumen_stage_status st[24];
 	struct lumen_control *ctl = NULL;
 	struct lumen_pipeline *pl = NULL;
@@ -210,9 +212,20 @@ int lumen_cmd_run(int argc, char **argv)
 			board.name, lumen_board_backend_name(board.backend));
 		return 2;
 	}
+	n = lumen_control_isp_defaults(board.sensor, &pc.isp, &tuning, err,
+				       sizeof(err));
+	if (n == -EINVAL) {
+		fprintf(stderr, "lumen run: tuning: %s\n", err);
+		return 2;
+	}
+	if (!n)
+		printf("tuning: %s (ccm%s)\n", tuning.path,
+		       pc.isp.lsc ? ", lens shading" : "");
 	lumen_virtual_config_from_board(&board, &vc);
 	vc.faults = faults;
-	if (strcmp(scene, "chart")) {
+	if (!strcmp(scene, "flat")) {
+		vc.scene.kind = LUMEN_SCENE_FLAT;
+	} else if (strcmp(scene, "chart")) {
 		vc.scene.kind = LUMEN_SCENE_IMAGE;
 		vc.scene.image_path = scene;
 	}
@@ -228,7 +241,6 @@ int lumen_cmd_run(int argc, char **argv)
 	pc.source = src;
 	pc.out_fmt = LUMEN_PIX_NV12;
 	pc.drop_stale = true;	/* a live board: outputs and 3A see the newest frame */
-	lumen_control_isp_defaults(board.sensor, &pc.isp);
 	if (use_3a && lumen_control_create(src, &ctl) == 0) {
 		pc.control = lumen_control_frame;
 		pc.control_opaque = ctl;

@@ -73,6 +73,7 @@ static const struct lumen_sensor_model imx258_model = {
 	.read_noise_e = 2.8,
 	.bits = 10,
 	.black = 64,
+	.corner_illumination = 0.40,	/* a phone module's short, wide lens shades strongly */
 };
 
 const struct lumen_emu_chip lumen_emu_imx258 = {

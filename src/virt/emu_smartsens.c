@@ -100,6 +100,7 @@ static const struct lumen_sensor_model sc4336p_model = {
 	.read_noise_e = 2.5,
 	.bits = 10,
 	.black = 64,
+	.corner_illumination = 0.55,	/* a typical M12 board lens */
 };
 
 static const struct lumen_sensor_model sc2336_model = {
@@ -112,6 +113,7 @@ static const struct lumen_sensor_model sc2336_model = {
 	.read_noise_e = 2.2,
 	.bits = 10,
 	.black = 64,
+	.corner_illumination = 0.60,	/* a typical M12 board lens */
 };
 
 const struct lumen_emu_chip lumen_emu_sc4336p = {

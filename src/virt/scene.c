@@ -36,6 +36,7 @@
 #define SURROUND_GREY 0.18		/* linear reflectance of the surround */
 #define CHART_FILL 0.9			/* chart extent over frame, limiting side */
 #define MAX_PAN_WIDTH_RATIO 2		/* a panned image is at most 2 frames wide */
+#define FLAT_REFLECTANCE 0.8		/* linear reflectance of the flat scene */
 #define CHUNK 256			/* pixels per render chunk (stack buffer) */
 
 struct lumen_scene {
@@ -109,6 +110,20 @@ static int chart_prepare(struct lumen_scene *sc)
 	lumen_scene_chart_truth(srgb);
 	for (int p = 0; p < LUMEN_CC_PATCHES; p++)
 		lumen_linsrgb_to_xyz(srgb[p], sc->chart_xyz[p]);
+	lumen_linsrgb_to_xyz(grey, sc->chart_xyz[SURROUND_LABEL]);
+	return 0;
+}
+
+/* A flat field is a chart of surround only, the surround light grey. */
+static int flat_prepare(struct lumen_scene *sc)
+{
+	double grey[3] = { FLAT_REFLECTANCE, FLAT_REFLECTANCE, FLAT_REFLECTANCE };
+	size_t n = (size_t)sc->scene_w * (size_t)sc->height;
+
+	sc->labels = malloc(n);
+	if (!sc->labels)
+		return -ENOMEM;
+	memset(sc->labels, SURROUND_LABEL, n);
 	lumen_linsrgb_to_xyz(grey, sc->chart_xyz[SURROUND_LABEL]);
 	return 0;
 }
@@ -260,7 +275,8 @@ int lumen_scene_create(const struct lumen_scene_config *cfg,
 				     cfg->pan_px_per_frame);
 	if (cfg->kind == LUMEN_SCENE_IMAGE && (!cfg->image_path || !*cfg->image_path))
 		return lumen_fail(-EINVAL, err, errsz, "scene: image scene without a path");
-	if (cfg->kind != LUMEN_SCENE_IMAGE && cfg->kind != LUMEN_SCENE_CHART)
+	if (cfg->kind != LUMEN_SCENE_IMAGE && cfg->kind != LUMEN_SCENE_CHART &&
+	    cfg->kind != LUMEN_SCENE_FLAT)
 		return lumen_fail(-EINVAL, err, errsz, "scene: unknown kind %d",
 				     (int)cfg->kind);
 
@@ -280,11 +296,12 @@ int lumen_scene_create(const struct lumen_scene_config *cfg,
 	}
 	lumen_scene_set_illuminant(sc, cfg->illuminant_xyz);
 
-	if (sc->kind == LUMEN_SCENE_CHART) {
-		ret = chart_prepare(sc);
+	if (sc->kind != LUMEN_SCENE_IMAGE) {
+		ret = sc->kind == LUMEN_SCENE_CHART ? chart_prepare(sc) : flat_prepare(sc);
 		if (ret)
-			lumen_fail(ret, err, errsz, "scene: out of memory for %dx%d chart",
-				      sc->width, sc->height);
+			lumen_fail(ret, err, errsz, "scene: out of memory for %dx%d %s",
+				      sc->width, sc->height,
+				      sc->kind == LUMEN_SCENE_CHART ? "chart" : "flat field");
 	} else {
 		ret = image_prepare(sc, cfg->image_path, err, errsz);
 	}
@@ -485,7 +502,9 @@ static bool model_ok(const struct lumen_sensor_model *m)
 	return m->bits >= 8 && m->bits <= 16 && m->black < (1u << m->bits) - 1 &&
 	       isfinite(m->full_well_e) && m->full_well_e > 0 &&
 	       isfinite(m->electrons_per_unit) && m->electrons_per_unit >= 0 &&
-	       isfinite(m->read_noise_e) && m->read_noise_e >= 0;
+	       isfinite(m->read_noise_e) && m->read_noise_e >= 0 &&
+	       isfinite(m->corner_illumination) && m->corner_illumination >= 0 &&
+	       m->corner_illumination <= 1;
 }
 
 static bool params_ok(const struct lumen_render_params *p)
@@ -502,7 +521,8 @@ int lumen_scene_render(struct lumen_scene *scene,
 		       const struct lumen_render_params *p,
 		       struct lumen_frame *out)
 {
-	double light, illum[3], m[3][3], k;
+	double light, illum[3], m[3][3], k, cx, cy, inv_hd2;
+	float shade_k;
 	float lut[LUMEN_CC_PATCHES + 1][3], coef[3][3], ebuf[CHUNK];
 	unsigned maxcode;
 	struct conv cv;
@@ -535,7 +555,7 @@ int lumen_scene_render(struct lumen_scene *scene,
 	/* electrons per unit of camera response, then the colour tables */
 	k = light * p->exposure_s * model->electrons_per_unit;
 	camera_matrix(model->cam_from_xyz, illum, m);
-	if (scene->kind == LUMEN_SCENE_CHART) {
+	if (scene->kind != LUMEN_SCENE_IMAGE) {
 		for (int l = 0; l <= LUMEN_CC_PATCHES; l++)
 			for (int c = 0; c < 3; c++) {
 				const double *xyz = scene->chart_xyz[l];
@@ -561,6 +581,14 @@ int lumen_scene_render(struct lumen_scene *scene,
 	cv.maxcode = (float)maxcode;
 	cv.noise = !p->noiseless;
 
+	/* lens shading: 1 / (1 + k r^2)^2, r^2 = 1 at the active area's
+	 * corners; k = 0 for none */
+	cx = (scene->width - 1) / 2.0;
+	cy = (scene->height - 1) / 2.0;
+	inv_hd2 = 1.0 / (cx * cx + cy * cy);
+	shade_k = model->corner_illumination > 0 && model->corner_illumination < 1 ?
+		(float)(1.0 / sqrt(model->corner_illumination) - 1.0) : 0.0f;
+
 	/* centred window; panning moves the scene by an even step */
 	x0 = (scene->width - out->width) / 2;
 	y0 = (scene->height - out->height) / 2;
@@ -580,6 +608,10 @@ int lumen_scene_render(struct lumen_scene *scene,
 		uint64_t ctr = mix64(p->frame_index * GOLDEN ^ ((uint64_t)y << 20) ^
 				     0x5ce7e5eedull);
 
+		double dy = y0 + y - cy;
+		float shade_y = (float)(dy * dy * inv_hd2),
+		      shade_x0 = (float)(x0 - cx), shade_s = (float)inv_hd2;
+
 		if (p->vflip)
 			sy = scene->height - 1 - sy;
 		col = p->hflip ? scene->width - 1 - x0 : x0;
@@ -588,7 +620,7 @@ int lumen_scene_render(struct lumen_scene *scene,
 		for (int xs = 0; xs < out->width; xs += CHUNK) {
 			int n = out->width - xs < CHUNK ? out->width - xs : CHUNK;
 
-			if (scene->kind == LUMEN_SCENE_CHART) {
+			if (scene->kind != LUMEN_SCENE_IMAGE) {
 				const uint8_t *lrow = scene->labels + (size_t)sy * (size_t)sw;
 
 				for (int i = 0; i < n; i++) {
@@ -614,6 +646,13 @@ int lumen_scene_render(struct lumen_scene *scene,
 						col = sw - 1;
 				}
 			}
+			if (shade_k > 0)
+				for (int i = 0; i < n; i++) {
+					float dx = shade_x0 + (float)(xs + i);
+					float t = 1.0f + shade_k * (dx * dx * shade_s + shade_y);
+
+					ebuf[i] /= t * t;
+				}
 			quantise(&cv, ebuf, n, &ctr, dst + xs);
 		}
 	}

@@ -3,10 +3,12 @@
  * The physical model behind an emulated sensor: what light reaches each
  * photosite and what the sensor makes of it.
  *
- *   scene radiance (linear sRGB reflectance of a chart or a linearised
- *   sRGB image, optionally panning)  x illuminant (spectral-free: a white
+ *   scene radiance (linear sRGB reflectance of a chart, a linearised
+ *   sRGB image, optionally panning, or a flat grey)  x illuminant (spectral-free: a white
  *   point, as XYZ of the light)  -> sensor colour response (camera RGB from
- *   XYZ, a 3x3 matrix per sensor model)  -> Bayer mosaic for the CFA phase
+ *   XYZ, a 3x3 matrix per sensor model)  x lens shading (relative
+ *   illumination falling off towards the corners, per sensor model)
+ *   -> Bayer mosaic for the CFA phase
  *   the sensor's mirror/flip gives  -> electrons: x exposure time x
  *   sensitivity x light level  -> shot noise (Poisson, Gaussian approx.)
  *   and read noise  -> analogue gain, digital gain -> black level ->
@@ -29,6 +31,8 @@
 enum lumen_scene_kind {
 	LUMEN_SCENE_CHART,	/* built-in ColorChecker 24 on a mid-grey surround */
 	LUMEN_SCENE_IMAGE,	/* an sRGB PNG/TIFF, linearised, scaled to fit */
+	LUMEN_SCENE_FLAT,	/* a uniform light-grey surface (a flat field,
+				 * as for lens-shading calibration) */
 };
 
 struct lumen_scene_config {
@@ -49,6 +53,11 @@ struct lumen_sensor_model {
 	double read_noise_e;		/* read noise, electrons RMS */
 	int bits;			/* ADC bits */
 	uint16_t black;			/* black level, ADC codes */
+	/* Relative illumination at the corners of the full active area, the
+	 * lens's shading: the light falls off radially as cos^4 of the field
+	 * angle of a pinhole lens, 1 / (1 + k r^2)^2 with r = 1 at the
+	 * corners and k chosen to give this value there. 0 or 1 = none. */
+	double corner_illumination;
 };
 
 struct lumen_render_params {
