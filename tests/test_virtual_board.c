@@ -983,119 +983,6 @@ static void chart_delta_e(const struct grab *g, double *mean, double *max,
 	}
 }
 
-static void chart_colour_and_3a(const char *board)
-{
-	static const double white_a[3] = { 1.09850, 1.0, 0.35585 };
-	struct lumen_pipeline_config pc = { 0 };
-	struct lumen_control_state cs;
-	struct probe pr = { .n = 0 };
-	struct grab g = { .want = false };
-	struct lumen_pipeline *pl;
-	struct lumen_board b;
-	struct lumen_source *src;
-	struct lumen_scene *scene;
-	double mean, max, scale;
-	int first, n, worst, ae_frames, awb_frames;
-	struct rec before, r0;
-	int64_t t;
-
-	pthread_mutex_init(&pr.lock, NULL);
-	pthread_mutex_init(&g.lock, NULL);
-	pthread_cond_init(&g.cond, NULL);
-	/* lockstep: the ISP here is far slower than the sensor; counting
-	 * frames means counting the frames the sensor made */
-	src = make_source_ex(board, 0, true, &b);
-	scene = lumen_virtual_source_scene(src);
-	g.w = src->width;
-	g.h = src->height;
-	g.rgb = malloc((size_t)g.w * g.h * 3);
-	assert_non_null(g.rgb);
-	assert_int_equal(lumen_control_create(src, &pr.ctl), 0);
-	pc.source = src;
-	pc.out_fmt = LUMEN_PIX_RGB24;
-	pc.out_buffers = 3;
-	pc.control = probe_frame;
-	pc.control_opaque = &pr;
-	/* the sensor's tuning file (measured with lumen calibrate) */
-	assert_int_equal(lumen_control_isp_defaults(b.sensor, &pc.isp, &tuning, NULL, 0), 0);
-	assert_true(pc.isp.contrast == 0);	/* plain sRGB curve */
-	assert_int_equal(lumen_pipeline_create(&pc, &pl), 0);
-	assert_true(lumen_pipeline_add_sink(pl, "grab", &grab_ops, &g, 1, 0) >= 0);
-	assert_int_equal(lumen_pipeline_start(pl), 0);
-
-	/* 1. converge, then take a frame */
-	n = frames_until(&pr, 0, 40, both_converged, &first, 300);
-	lumen_control_get(pr.ctl, &cs);
-	printf("%s: 3A converged after %d frames (ae error %+.1f%%, exposure "
-	       "%.2f ms, gain %.2fx; awb R %.3f B %.3f)\n", board, n,
-	       cs.ae.error * 100, cs.ae.exposure_s * 1e3, cs.ae.gain,
-	       cs.awb.r_gain, cs.awb.b_gain);
-	assert_true(n > 0);
-	pthread_mutex_lock(&g.lock);
-	g.have = false;
-	g.min_sequence = (uint64_t)probe_count(&pr) + 1;
-	g.want = true;
-	while (!g.have) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 60;
-		if (pthread_cond_timedwait(&g.cond, &g.lock, &ts))
-			break;
-	}
-	pthread_mutex_unlock(&g.lock);
-	assert_true(g.have);
-	chart_delta_e(&g, &mean, &max, &scale, &worst);
-	printf("%s: chart dE00 mean %.2f max %.2f (patch %d), exposure scale on "
-	       "the neutrals %.3f\n", board, mean, max, worst, scale);
-
-	/* 2. four stops darker while streaming */
-	lumen_scene_set_light(scene, lumen_scene_get_light(scene) / 16);
-	t = mono_ns();
-	ae_frames = frames_until(&pr, t, 30, ae_within_10, &first, 300);
-	assert_true(first >= 0);
-	r0 = probe_get(&pr, first);
-	printf("%s: ae_step_frames: %d (first frame after the step: error "
-	       "%+.1f%%)\n", board, ae_frames, r0.ae_error * 100);
-	printf("%s: ae error per frame after the step:", board);
-	for (int i = first; i < first + ae_frames && ae_frames > 0; i++) {
-		struct rec r = probe_get(&pr, i);
-
-		printf(" %+.0f%% (%u/%u -> %u/%u)", r.ae_error * 100, r.lines,
-		       r.gain_q8, r.req_lines, r.req_gain_q8);
-	}
-	printf("\n");
-	assert_true(r0.ae_error < -0.5);	/* the step was seen */
-	assert_true(ae_frames > 0);
-
-	/* 3. daylight -> CIE A (grey world is broken by nothing here, but
-	 * the gains must move a long way) */
-	before = probe_get(&pr, probe_count(&pr) - 1);
-	lumen_scene_set_illuminant(scene, white_a);
-	t = mono_ns();
-	awb_frames = awb_settle(&pr, t, 30, 300);
-	lumen_control_get(pr.ctl, &cs);
-	printf("%s: awb_settle_frames: %d (gains R %.3f B %.3f -> R %.3f B %.3f)\n",
-	       board, awb_frames, before.r_gain, before.b_gain, cs.awb.r_gain,
-	       cs.awb.b_gain);
-	assert_true(awb_frames > 0);
-	/* tungsten: much less blue, more red than daylight */
-	assert_true(cs.awb.b_gain > 1.5 * before.b_gain);
-	assert_true(cs.awb.r_gain < before.r_gain);
-
-	assert_int_equal(lumen_pipeline_check_accounting(pl), 0);
-	lumen_pipeline_stop(pl);
-	assert_int_equal(lumen_pipeline_check_accounting(pl), 0);
-	lumen_pipeline_destroy(pl);
-	lumen_control_destroy(pr.ctl);
-	src->ops->destroy(src);
-	free(g.rgb);
-	pthread_cond_destroy(&g.cond);
-	pthread_mutex_destroy(&g.lock);
-	pthread_mutex_destroy(&pr.lock);
-	assert_true(mean <= 3.0);
-}
-
 /* Takes one frame into @g after the next @skip frames the control saw. */
 static bool grab_after(struct grab *g, struct probe *pr, int skip)
 {
@@ -1143,6 +1030,127 @@ static double corner_ratio(const struct grab *g)
 	return worst;
 }
 
+/* A lockstep virtual board streaming RGB24 through the pipeline with the
+ * sensor's tuning, 3A recorded by a probe and frames grabbed on request. */
+struct rig {
+	struct lumen_board b;
+	struct lumen_source *src;
+	struct lumen_pipeline *pl;
+	struct probe pr;
+	struct grab g;
+};
+
+static void rig_start(struct rig *r, const char *board, enum lumen_scene_kind kind)
+{
+	struct lumen_pipeline_config pc = { 0 };
+
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->pr.lock, NULL);
+	pthread_mutex_init(&r->g.lock, NULL);
+	pthread_cond_init(&r->g.cond, NULL);
+	/* lockstep: the ISP here is far slower than the sensor; counting
+	 * frames means counting the frames the sensor made */
+	r->src = make_source_scene(board, 0, true, kind, &r->b);
+	r->g.w = r->src->width;
+	r->g.h = r->src->height;
+	r->g.rgb = malloc((size_t)r->g.w * r->g.h * 3);
+	assert_non_null(r->g.rgb);
+	assert_int_equal(lumen_control_create(r->src, &r->pr.ctl), 0);
+	pc.source = r->src;
+	pc.out_fmt = LUMEN_PIX_RGB24;
+	pc.out_buffers = 3;
+	pc.control = probe_frame;
+	pc.control_opaque = &r->pr;
+	/* the sensor's tuning file (measured with lumen calibrate) */
+	assert_int_equal(lumen_control_isp_defaults(r->b.sensor, &pc.isp, &tuning,
+						    NULL, 0), 0);
+	assert_true(pc.isp.contrast == 0);	/* plain sRGB curve */
+	assert_non_null(pc.isp.lsc);		/* each board's lens is shaded */
+	assert_int_equal(lumen_pipeline_create(&pc, &r->pl), 0);
+	assert_true(lumen_pipeline_add_sink(r->pl, "grab", &grab_ops, &r->g, 1, 0) >= 0);
+	assert_int_equal(lumen_pipeline_start(r->pl), 0);
+}
+
+static void rig_stop(struct rig *r)
+{
+	assert_int_equal(lumen_pipeline_check_accounting(r->pl), 0);
+	lumen_pipeline_stop(r->pl);
+	assert_int_equal(lumen_pipeline_check_accounting(r->pl), 0);
+	lumen_pipeline_destroy(r->pl);
+	lumen_control_destroy(r->pr.ctl);
+	r->src->ops->destroy(r->src);
+	free(r->g.rgb);
+	pthread_cond_destroy(&r->g.cond);
+	pthread_mutex_destroy(&r->g.lock);
+	pthread_mutex_destroy(&r->pr.lock);
+}
+
+static void chart_colour_and_3a(const char *board)
+{
+	static const double white_a[3] = { 1.09850, 1.0, 0.35585 };
+	static struct rig rig;
+	struct lumen_control_state cs;
+	struct probe *pr = &rig.pr;
+	struct lumen_scene *scene;
+	double mean, max, scale;
+	int first, n, worst, ae_frames, awb_frames;
+	struct rec before, r0;
+	int64_t t;
+
+	rig_start(&rig, board, LUMEN_SCENE_CHART);
+	scene = lumen_virtual_source_scene(rig.src);
+
+	/* 1. converge, then take a frame */
+	n = frames_until(pr, 0, 40, both_converged, &first, 300);
+	lumen_control_get(pr->ctl, &cs);
+	printf("%s: 3A converged after %d frames (ae error %+.1f%%, exposure "
+	       "%.2f ms, gain %.2fx; awb R %.3f B %.3f)\n", board, n,
+	       cs.ae.error * 100, cs.ae.exposure_s * 1e3, cs.ae.gain,
+	       cs.awb.r_gain, cs.awb.b_gain);
+	assert_true(n > 0);
+	assert_true(grab_after(&rig.g, pr, 1));
+	chart_delta_e(&rig.g, &mean, &max, &scale, &worst);
+	printf("%s: chart dE00 mean %.2f max %.2f (patch %d), exposure scale on "
+	       "the neutrals %.3f\n", board, mean, max, worst, scale);
+
+	/* 2. four stops darker while streaming */
+	lumen_scene_set_light(scene, lumen_scene_get_light(scene) / 16);
+	t = mono_ns();
+	ae_frames = frames_until(pr, t, 30, ae_within_10, &first, 300);
+	assert_true(first >= 0);
+	r0 = probe_get(pr, first);
+	printf("%s: ae_step_frames: %d (first frame after the step: error "
+	       "%+.1f%%)\n", board, ae_frames, r0.ae_error * 100);
+	printf("%s: ae error per frame after the step:", board);
+	for (int i = first; i < first + ae_frames && ae_frames > 0; i++) {
+		struct rec r = probe_get(pr, i);
+
+		printf(" %+.0f%% (%u/%u -> %u/%u)", r.ae_error * 100, r.lines,
+		       r.gain_q8, r.req_lines, r.req_gain_q8);
+	}
+	printf("\n");
+	assert_true(r0.ae_error < -0.5);	/* the step was seen */
+	assert_true(ae_frames > 0);
+
+	/* 3. daylight -> CIE A (grey world is broken by nothing here, but
+	 * the gains must move a long way) */
+	before = probe_get(pr, probe_count(pr) - 1);
+	lumen_scene_set_illuminant(scene, white_a);
+	t = mono_ns();
+	awb_frames = awb_settle(pr, t, 30, 300);
+	lumen_control_get(pr->ctl, &cs);
+	printf("%s: awb_settle_frames: %d (gains R %.3f B %.3f -> R %.3f B %.3f)\n",
+	       board, awb_frames, before.r_gain, before.b_gain, cs.awb.r_gain,
+	       cs.awb.b_gain);
+	assert_true(awb_frames > 0);
+	/* tungsten: much less blue, more red than daylight */
+	assert_true(cs.awb.b_gain > 1.5 * before.b_gain);
+	assert_true(cs.awb.r_gain < before.r_gain);
+
+	rig_stop(&rig);
+	assert_true(mean <= 3.0);
+}
+
 /*
  * The emulated lens shades the corners (0.55 of the centre's light for the
  * imou board's sensor); the lens-shading grid that `lumen calibrate --flat`
@@ -1152,58 +1160,25 @@ static double corner_ratio(const struct grab *g)
  */
 static void flat_field_lens_shading(void **state)
 {
-	struct lumen_pipeline_config pc = { 0 };
+	static struct rig rig;
 	struct lumen_isp_params ip;
-	struct probe pr = { .n = 0 };
-	struct grab g = { .want = false };
-	struct lumen_pipeline *pl;
-	struct lumen_board b;
-	struct lumen_source *src;
 	double with_grid, without;
 	int first;
 
 	(void)state;
-	pthread_mutex_init(&pr.lock, NULL);
-	pthread_mutex_init(&g.lock, NULL);
-	pthread_cond_init(&g.cond, NULL);
-	src = make_source_scene("imou-bullet3", 0, true, LUMEN_SCENE_FLAT, &b);
-	g.w = src->width;
-	g.h = src->height;
-	g.rgb = malloc((size_t)g.w * g.h * 3);
-	assert_non_null(g.rgb);
-	assert_int_equal(lumen_control_create(src, &pr.ctl), 0);
-	pc.source = src;
-	pc.out_fmt = LUMEN_PIX_RGB24;
-	pc.out_buffers = 3;
-	pc.control = probe_frame;
-	pc.control_opaque = &pr;
-	assert_int_equal(lumen_control_isp_defaults(b.sensor, &pc.isp, &tuning,
-						    NULL, 0), 0);
-	assert_non_null(pc.isp.lsc);
-	assert_int_equal(lumen_pipeline_create(&pc, &pl), 0);
-	assert_true(lumen_pipeline_add_sink(pl, "grab", &grab_ops, &g, 1, 0) >= 0);
-	assert_int_equal(lumen_pipeline_start(pl), 0);
+	rig_start(&rig, "imou-bullet3", LUMEN_SCENE_FLAT);
+	assert_true(frames_until(&rig.pr, 0, 40, both_converged, &first, 300) > 0);
+	assert_true(grab_after(&rig.g, &rig.pr, 1));
+	with_grid = corner_ratio(&rig.g);
 
-	assert_true(frames_until(&pr, 0, 40, both_converged, &first, 300) > 0);
-	assert_true(grab_after(&g, &pr, 1));
-	with_grid = corner_ratio(&g);
-
-	lumen_pipeline_get_isp_params(pl, &ip);
+	lumen_pipeline_get_isp_params(rig.pl, &ip);
 	ip.lsc = NULL;
-	lumen_pipeline_set_isp_params(pl, &ip);
-	assert_true(grab_after(&g, &pr, 3));
-	without = corner_ratio(&g);
+	lumen_pipeline_set_isp_params(rig.pl, &ip);
+	assert_true(grab_after(&rig.g, &rig.pr, 3));
+	without = corner_ratio(&rig.g);
 	printf("flat field, worst corner / centre (green, sRGB codes): %.3f with "
 	       "the tuning's lens-shading grid, %.3f without\n", with_grid, without);
-
-	lumen_pipeline_stop(pl);
-	lumen_pipeline_destroy(pl);
-	lumen_control_destroy(pr.ctl);
-	src->ops->destroy(src);
-	free(g.rgb);
-	pthread_cond_destroy(&g.cond);
-	pthread_mutex_destroy(&g.lock);
-	pthread_mutex_destroy(&pr.lock);
+	rig_stop(&rig);
 	assert_true(fabs(with_grid - 1) < 0.04);
 	assert_true(without < 0.85);
 }
