@@ -542,17 +542,24 @@ static void green_refine(struct tile *t, struct window wn, float eps)
 	}
 }
 
-/* Runs every step on the loaded tile; results in P_R, P_G, P_B. */
-static void process_tile(struct tile *t)
-{
-	/* windows of the fits: green along a row uses rows y-2, y, y+2 (same
-	 * CFA row type) and 9 columns (minimised Laplacian) or 5 columns
-	 * (plain fit); red/blue a 5x5 square */
-	const struct window gwin = { 4, 1, 1, 2 }, gwinv = { 1, 2, 4, 1 };
-	const struct window rwin = { 2, 1, 1, 2 }, rwinv = { 1, 2, 2, 1 };
-	const struct window cwin = { 2, 1, 2, 1 };
-	const float eps = 1e-8f;
+/* windows of the fits: green along a row uses rows y-2, y, y+2 (same CFA
+ * row type) and 9 columns (minimised Laplacian) or 5 columns (plain fit);
+ * red/blue a 5x5 square */
+static const struct window gwin = { 4, 1, 1, 2 }, gwinv = { 1, 2, 4, 1 };
+static const struct window rwin = { 2, 1, 1, 2 }, rwinv = { 1, 2, 2, 1 };
+static const struct window cwin = { 2, 1, 2, 1 };
+static const float eps = 1e-8f;
 
+/* Red and blue everywhere from the mosaic and a complete P_G. */
+static void colour_step(struct tile *t)
+{
+	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
+	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
+}
+
+/* First green estimate into P_G (steps 1-3 of docs/demosaic.md). */
+static void green_step(struct tile *t)
+{
 	green_direction(t, 0, P_DH, gwin, eps, false);
 	green_direction(t, 1, P_DV, gwinv, eps, false);
 	green_direction(t, 0, P_DH2, rwin, eps, true);
@@ -562,14 +569,18 @@ static void process_tile(struct tile *t)
 	green_accumulate(t, P_DH, P_DV, 1.0f, true);
 	green_accumulate(t, P_DH2, P_DV2, 4.0f, false);
 	green_finish(t);
-	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
-	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
+}
+
+/* Runs every step on the loaded tile; results in P_R, P_G, P_B. */
+static void process_tile(struct tile *t)
+{
+	green_step(t);
+	colour_step(t);
 	/* one refinement round: green against the completed red/blue, mixed
 	 * in per pixel by its fit, then red/blue again from the refined
 	 * green */
 	green_refine(t, cwin, eps);
-	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
-	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
+	colour_step(t);
 }
 
 static inline uint16_t to_work(float v)
