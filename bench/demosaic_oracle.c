@@ -7,6 +7,10 @@
  *
  *   build/bench/demosaic_oracle DATA_DIR [kodak|mcmaster] [--quick] [-v]
  *
+ * It also checks, on the first image in RGGB, that the strip-wise
+ * lumen_demosaic_quality() gives the same output as the whole-image tile
+ * (strip_mismatch must be 0).
+ *
  * It compiles src/isp/demosaic_quality.c into itself (the public names
  * renamed) and runs its steps on one tile holding the whole image, so it
  * follows whatever green_step() / colour_step() / process_tile() do.
@@ -36,7 +40,8 @@ static double psnr(double se, long long n)
 
 static float work(unsigned v)
 {
-	return (float)((v * LUMEN_WORK_MAX + 127) / 255) / (float)LUMEN_WORK_MAX;
+	/* as lumen_demosaic_quality() scales, to the last bit */
+	return (float)((v * LUMEN_WORK_MAX + 127) / 255) * (1.0f / (float)LUMEN_WORK_MAX);
 }
 
 /* Loads @img through the CFA @order into a whole-image tile. */
@@ -86,6 +91,47 @@ static void measure(const struct tile *t, const struct lumen_frame *img,
 	}
 }
 
+/*
+ * Pixels where the strip-wise lumen_demosaic_quality() differs from the
+ * whole-image tile in @t (process_tile() just run): must be 0, else the
+ * stencil support exceeds MARGIN.
+ */
+static long strip_mismatch(const struct tile *t, const struct lumen_frame *img,
+			   enum lumen_bayer order)
+{
+	static const enum plane pl[3] = { P_R, P_G, P_B };
+	struct lumen_frame raw, rgb;
+	size_t size = oracle_demosaic_quality_scratch_size(img->width, img->height);
+	void *scratch = malloc(size);
+	long bad = 0;
+
+	if (!scratch || lumen_frame_alloc(&raw, LUMEN_PIX_BAYER16, img->width, img->height))
+		return -1;
+	if (lumen_frame_alloc(&rgb, LUMEN_PIX_RGB16P, img->width, img->height))
+		return -1;
+	raw.bayer = order;
+	for (int y = 0; y < img->height; y++)
+		for (int x = 0; x < img->width; x++)
+			((uint16_t *)(void *)(raw.data[0] + (size_t)y * raw.stride[0]))[x] =
+				(uint16_t)((img->data[0][(size_t)y * img->stride[0] + 3 * x +
+					    lumen_bayer_at(order, x, y)] * LUMEN_WORK_MAX + 127) / 255);
+	if (oracle_demosaic_quality(&raw, &rgb, scratch, size))
+		bad = -1;
+	for (int y = 0; bad >= 0 && y < img->height; y++)
+		for (int c = 0; c < 3; c++) {
+			const uint16_t *o = (const uint16_t *)(const void *)
+				(rgb.data[c] + (size_t)y * rgb.stride[c]);
+
+			for (int x = 0; x < img->width; x++)
+				bad += o[x] != to_work(t->p[pl[c]][(size_t)(y + MARGIN) * t->w +
+								   x + MARGIN]);
+		}
+	lumen_frame_free(&rgb);
+	lumen_frame_free(&raw);
+	free(scratch);
+	return bad;
+}
+
 /* PSNR of channel @c over all sites, or over one site colour. */
 static double ch_psnr(const struct err *e, int c, int site)
 {
@@ -114,11 +160,12 @@ static double cp_psnr(const struct err *e)
 }
 
 /* figures per run: oracle R, B, R@G, R@B, B@G, B@R, CPSNR; whole method
- * R, G, B, CPSNR */
-#define NF 11
+ * R, G, B, CPSNR, R@G, R@B, B@G, B@R */
+#define NF 15
 static const char *const names[NF] = {
 	"oracle.R", "oracle.B", "oracle.R@G", "oracle.R@B", "oracle.B@G",
 	"oracle.B@R", "oracle.cpsnr", "full.R", "full.G", "full.B", "full.cpsnr",
+	"full.R@G", "full.R@B", "full.B@G", "full.B@R",
 };
 
 int main(int argc, char **argv)
@@ -186,11 +233,15 @@ int main(int argc, char **argv)
 				load(&t, &img, (enum lumen_bayer)o);
 				green_step(&t);
 				memcpy(t.p[P_G], tg, plane * sizeof(float));
-				colour_step(&t);
+				colour_step(&t, FINAL_REAL, FINAL_KRI);
 				measure(&t, &img, (enum lumen_bayer)o, &eo);
 				load(&t, &img, (enum lumen_bayer)o);
 				process_tile(&t);
 				measure(&t, &img, (enum lumen_bayer)o, &ef);
+				if (k == 1 && o == 0)
+					printf("%s.%s.strip_mismatch: %ld pixels\n",
+					       sets[s].name, file,
+					       strip_mismatch(&t, &img, (enum lumen_bayer)o));
 				f[0] += ch_psnr(&eo, 0, -1);
 				f[1] += ch_psnr(&eo, 2, -1);
 				f[2] += ch_psnr(&eo, 0, 1);
@@ -202,6 +253,10 @@ int main(int argc, char **argv)
 				f[8] += ch_psnr(&ef, 1, -1);
 				f[9] += ch_psnr(&ef, 2, -1);
 				f[10] += cp_psnr(&ef);
+				f[11] += ch_psnr(&ef, 0, 1);
+				f[12] += ch_psnr(&ef, 0, 2);
+				f[13] += ch_psnr(&ef, 2, 1);
+				f[14] += ch_psnr(&ef, 2, 0);
 			}
 			for (int i = 0; i < NF; i++) {
 				f[i] /= orders;
