@@ -25,13 +25,51 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "isp/demosaic.h"
 
+#ifndef STRIP
 #define STRIP 96		/* output rows per tile; even */
-#define MARGIN 48		/* rows/columns of context; even, >= support */
+#endif
+#ifndef MARGIN
+#define MARGIN 52		/* rows/columns of context; even, >= support */
+#endif
+#ifndef NL_SR
+#define NL_SR 2
+#endif
+#ifndef NL_PR
+#define NL_PR 1
+#endif
+#ifndef NL_H
+#define NL_H 0.06f
+#endif
+#ifndef NL_BETA
+#define NL_BETA 1.0f
+#endif
+#ifndef NL_MIX
+#define NL_MIX 1.0f
+#endif
+#ifndef NL_WC
+#define NL_WC 0.5f
+#endif
+#ifndef NL_EPS
+#define NL_EPS 1e-4f
+#endif
+#ifndef NL_BMIN
+#define NL_BMIN 0.0f
+#endif
+#ifndef NL_BMAX
+#define NL_BMAX 1.0f
+#endif
+#ifndef NL_B0
+#define NL_B0 1.0f
+#endif
+#ifndef NL_G
+#define NL_G 0
+#endif
 
 enum plane {
 	P_MOS,			/* mosaic, 0..1 */
@@ -542,6 +580,90 @@ static void green_refine(struct tile *t, struct window wn, float eps)
 	}
 }
 
+/*
+ * Non-local refinement (after Buades, Coll, Morel, Sbert 2009 and Duran,
+ * Buades 2014): for each missing red (blue) value, the measured red (blue)
+ * samples q of a (2 sr + 1)^2 search window are weighted by the RGB patch
+ * similarity of q and p on the current estimate; a guided fit
+ * c = cbar + beta (g - gbar) with the weighted statistics (beta by weighted
+ * least squares, so the assumed inter-channel correlation adapts) gives a
+ * non-local estimate, which is mixed with the local one, the local one
+ * counting as NL_WC perfectly matching samples.
+ */
+static void nl_refine(struct tile *t, int sr, int pr, float hh)
+{
+	const int w = t->w, h = t->h;
+	const size_t n = (size_t)w * h;
+	const float *mos = t->p[P_MOS], *mr = t->p[P_MR], *mb = t->p[P_MB];
+	float *R = t->p[P_R], *G = t->p[P_G], *B = t->p[P_B];
+	float *diff = t->p[P_DH2], *dist = t->p[P_DV2];
+	float *rw = t->p[P_S0], *rc = t->p[P_S1], *rg = t->p[P_S2], *rcg = t->p[P_S3], *rgg = t->p[P_GUIDE];
+	float *bw = t->p[P_LAPG], *bc = t->p[P_LAPP], *bg = t->p[P_TENT], *bcg = t->p[P_DH], *bgg = t->p[P_DV];
+	const float inv = 1.0f / ((float)((2 * pr + 1) * (2 * pr + 1) * 3) * hh * hh);
+
+	for (size_t i = 0; i < n; i++)
+		rw[i] = rc[i] = rg[i] = rcg[i] = rgg[i] = bw[i] = bc[i] = bg[i] =
+			bcg[i] = bgg[i] = 0.0f;
+	for (int oy = -sr; oy <= sr; oy++)
+		for (int ox = -sr; ox <= sr; ox++) {
+			const ptrdiff_t o = (ptrdiff_t)oy * w + ox;
+
+			for (int y = sr; y < h - sr; y++)
+				for (int x = sr; x < w - sr; x++) {
+					size_t i = (size_t)y * w + x;
+					float a = R[i] - R[i + o], b = G[i] - G[i + o],
+					      c = B[i] - B[i + o];
+
+					diff[i] = a * a + b * b + c * c;
+				}
+			box(t, P_DH2, P_DV2, pr, 1, pr, 1);
+			for (int y = sr + pr; y < h - sr - pr; y++)
+				for (int x = sr + pr; x < w - sr - pr; x++) {
+					size_t i = (size_t)y * w + x, q = i + o;
+					/* (1 - x/8)^8, clipped: exp(-x) */
+					float wt = 1.0f - dist[i] * inv * 0.125f;
+
+					wt = wt > 0.0f ? wt : 0.0f;
+					wt *= wt;
+					wt *= wt;
+					wt *= wt;
+					float wr = wt * mr[q], wb = wt * mb[q];
+					float c = mos[q], g = G[q];
+
+					rw[i] += wr;
+					rc[i] += wr * c;
+					rg[i] += wr * g;
+					rcg[i] += wr * c * g;
+					rgg[i] += wr * g * g;
+					bw[i] += wb;
+					bc[i] += wb * c;
+					bg[i] += wb * g;
+					bcg[i] += wb * c * g;
+					bgg[i] += wb * g * g;
+				}
+		}
+	for (size_t i = 0; i < n; i++) {
+		const float wc = NL_WC, eps = NL_EPS;
+
+		for (int k = 0; k < 2; k++) {
+			float sw = k ? bw[i] : rw[i], sc = k ? bc[i] : rc[i];
+			float sg = k ? bg[i] : rg[i], scg = k ? bcg[i] : rcg[i];
+			float sgg = k ? bgg[i] : rgg[i];
+			float *C = k ? B : R;
+
+			if ((k ? mb[i] : mr[i]) != 0.0f || !(sw > 1e-6f))
+				continue;
+			float beta = (sw * scg - sc * sg + NL_B0 * eps * sw * sw) /
+				     (sw * sgg - sg * sg + eps * sw * sw);
+
+			beta = beta < NL_BMIN ? NL_BMIN : beta > NL_BMAX ? NL_BMAX : beta;
+			float e = (sc + beta * (sw * G[i] - sg)) / sw;
+
+			C[i] = (wc * C[i] + sw * e) / (wc + sw);
+		}
+	}
+}
+
 /* Runs every step on the loaded tile; results in P_R, P_G, P_B. */
 static void process_tile(struct tile *t)
 {
@@ -570,6 +692,7 @@ static void process_tile(struct tile *t)
 	green_refine(t, cwin, eps);
 	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
 	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
+	nl_refine(t, NL_SR, NL_PR, NL_H);
 }
 
 static inline uint16_t to_work(float v)
