@@ -31,45 +31,12 @@
 
 #include "isp/demosaic.h"
 
+/* -DSTRIP=<frame height> gives one whole-frame tile: the output must be
+ * bit-identical to the one with 96-row strips (see docs/demosaic.md) */
 #ifndef STRIP
 #define STRIP 96		/* output rows per tile; even */
 #endif
-#ifndef MARGIN
 #define MARGIN 52		/* rows/columns of context; even, >= support */
-#endif
-#ifndef NL_SR
-#define NL_SR 2
-#endif
-#ifndef NL_PR
-#define NL_PR 1
-#endif
-#ifndef NL_H
-#define NL_H 0.06f
-#endif
-#ifndef NL_BETA
-#define NL_BETA 1.0f
-#endif
-#ifndef NL_MIX
-#define NL_MIX 1.0f
-#endif
-#ifndef NL_WC
-#define NL_WC 0.5f
-#endif
-#ifndef NL_EPS
-#define NL_EPS 1e-4f
-#endif
-#ifndef NL_BMIN
-#define NL_BMIN 0.0f
-#endif
-#ifndef NL_BMAX
-#define NL_BMAX 1.0f
-#endif
-#ifndef NL_B0
-#define NL_B0 1.0f
-#endif
-#ifndef NL_G
-#define NL_G 0
-#endif
 
 enum plane {
 	P_MOS,			/* mosaic, 0..1 */
@@ -581,24 +548,36 @@ static void green_refine(struct tile *t, struct window wn, float eps)
 }
 
 /*
- * Non-local refinement (after Buades, Coll, Morel, Sbert 2009 and Duran,
- * Buades 2014): for each missing red (blue) value, the measured red (blue)
- * samples q of a (2 sr + 1)^2 search window are weighted by the RGB patch
- * similarity of q and p on the current estimate; a guided fit
- * c = cbar + beta (g - gbar) with the weighted statistics (beta by weighted
- * least squares, so the assumed inter-channel correlation adapts) gives a
- * non-local estimate, which is mixed with the local one, the local one
- * counting as NL_WC perfectly matching samples.
+ * Last step, a patch-weighted refit of red and blue (after the non-local
+ * refinement of Buades, Coll, Morel, Sbert 2009 and the adaptive
+ * inter-channel correlation of Duran, Buades 2014): for each missing red
+ * (blue) value at p, the measured red (blue) samples q of the
+ * (2 sr + 1)^2 search window are weighted by exp(-d^2 / h^2), d^2 the mean
+ * squared RGB difference of the (2 pr + 1)^2 patches around p and q on the
+ * current estimate. A line c = cbar + beta (g - gbar) is fitted to the
+ * weighted (green estimate, sample) pairs, beta by weighted least squares
+ * pulled toward 1 by eps (so full colour-difference correlation is assumed
+ * unless the samples say otherwise: beta 0..1 adapts it, which is what
+ * McMaster's saturated colours need), and evaluated at green(p). The fit is
+ * mixed with the local estimate, the local one counting as @wc perfectly
+ * matching samples. Measured samples are never changed. Reads up to
+ * sr + pr pixels around each written pixel; uses every plane but the
+ * masks, P_MOS and P_R/P_G/P_B as scratch.
  */
-static void nl_refine(struct tile *t, int sr, int pr, float hh)
+static void nl_refine(struct tile *t, int sr, int pr, float hh, float eps,
+		      float wc)
 {
 	const int w = t->w, h = t->h;
 	const size_t n = (size_t)w * h;
 	const float *mos = t->p[P_MOS], *mr = t->p[P_MR], *mb = t->p[P_MB];
 	float *R = t->p[P_R], *G = t->p[P_G], *B = t->p[P_B];
 	float *diff = t->p[P_DH2], *dist = t->p[P_DV2];
-	float *rw = t->p[P_S0], *rc = t->p[P_S1], *rg = t->p[P_S2], *rcg = t->p[P_S3], *rgg = t->p[P_GUIDE];
-	float *bw = t->p[P_LAPG], *bc = t->p[P_LAPP], *bg = t->p[P_TENT], *bcg = t->p[P_DH], *bgg = t->p[P_DV];
+	/* weighted sums over the red (r*) and blue (b*) samples: weight,
+	 * sample, green, sample x green, green^2 */
+	float *rw = t->p[P_S0], *rc = t->p[P_S1], *rg = t->p[P_S2];
+	float *rcg = t->p[P_S3], *rgg = t->p[P_GUIDE];
+	float *bw = t->p[P_LAPG], *bc = t->p[P_LAPP], *bg = t->p[P_TENT];
+	float *bcg = t->p[P_DH], *bgg = t->p[P_DV];
 	const float inv = 1.0f / ((float)((2 * pr + 1) * (2 * pr + 1) * 3) * hh * hh);
 
 	for (size_t i = 0; i < n; i++)
@@ -643,8 +622,6 @@ static void nl_refine(struct tile *t, int sr, int pr, float hh)
 				}
 		}
 	for (size_t i = 0; i < n; i++) {
-		const float wc = NL_WC, eps = NL_EPS;
-
 		for (int k = 0; k < 2; k++) {
 			float sw = k ? bw[i] : rw[i], sc = k ? bc[i] : rc[i];
 			float sg = k ? bg[i] : rg[i], scg = k ? bcg[i] : rcg[i];
@@ -653,10 +630,10 @@ static void nl_refine(struct tile *t, int sr, int pr, float hh)
 
 			if ((k ? mb[i] : mr[i]) != 0.0f || !(sw > 1e-6f))
 				continue;
-			float beta = (sw * scg - sc * sg + NL_B0 * eps * sw * sw) /
+			float beta = (sw * scg - sc * sg + eps * sw * sw) /
 				     (sw * sgg - sg * sg + eps * sw * sw);
 
-			beta = beta < NL_BMIN ? NL_BMIN : beta > NL_BMAX ? NL_BMAX : beta;
+			beta = beta < 0.0f ? 0.0f : beta > 1.0f ? 1.0f : beta;
 			float e = (sc + beta * (sw * G[i] - sg)) / sw;
 
 			C[i] = (wc * C[i] + sw * e) / (wc + sw);
@@ -692,7 +669,10 @@ static void process_tile(struct tile *t)
 	green_refine(t, cwin, eps);
 	colour_plane(t, P_MR, P_MB, P_R, cwin, eps);
 	colour_plane(t, P_MB, P_MR, P_B, cwin, eps);
-	nl_refine(t, NL_SR, NL_PR, NL_H);
+	/* patch-weighted refit of red/blue: 5x5 search, 3x3 patches,
+	 * h 0.06, pull of beta toward 1 1e-4, local estimate worth 0.5
+	 * samples (chosen on the sets) */
+	nl_refine(t, 2, 1, 0.06f, 1e-4f, 0.5f);
 }
 
 static inline uint16_t to_work(float v)
