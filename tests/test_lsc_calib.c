@@ -169,10 +169,9 @@ static void flat_field_round_trip(void **state)
 		for (int i = 0; i < gw * gh; i++)
 			assert_true(fabsf(back.lsc_gain[c][i] / t.lsc_gain[c][i] - 1) < 1e-4f);
 
-	map.grid_w = back.lsc_w;
-	map.grid_h = back.lsc_h;
-	for (int c = 0; c < 4; c++)
-		map.gain[c] = back.lsc_gain[c];
+	assert_true(lumen_tuning_lsc_map(&back, &map));
+	assert_int_equal(map.grid_w, gw);
+	assert_true(map.gain[3] == back.lsc_gain[3]);
 	before = develop_and_measure(&flat, NULL);
 	after = develop_and_measure(&flat, &map);
 	printf("lsc.flat.worst_block_deviation: before %.1f%% after %.2f%%\n",

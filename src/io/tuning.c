@@ -126,64 +126,70 @@ static int get_seq(struct loader *l, const yaml_node_t *n, const char *key,
 	return 0;
 }
 
-static int load_delta_e(struct loader *l, const yaml_node_t *n,
-			struct lumen_tuning *t)
+/*
+ * The values of sub-mapping @n of key @where into @out[i] for @names[i]
+ * (NULL when absent); an unknown or repeated key is an error.
+ */
+static int sub_mapping(struct loader *l, const yaml_node_t *n, const char *where,
+		       const char *expected, const char *const names[], int count,
+		       yaml_node_t *out[])
 {
-	bool seen[2] = { false, false };
+	char what[64];
 
-	if (n->type != YAML_MAPPING_NODE)
-		return bad(l, n, "delta_e", "expected a mapping with mean, max");
+	for (int i = 0; i < count; i++)
+		out[i] = NULL;
+	if (n->type != YAML_MAPPING_NODE) {
+		snprintf(what, sizeof(what), "expected a mapping with %s", expected);
+		return bad(l, n, where, what);
+	}
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 	     p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(l->doc, p->value);
 		const char *key = k->type == YAML_SCALAR_NODE
 					  ? (const char *)k->data.scalar.value
 					  : "?";
-		int idx, ret;
+		int idx = 0;
 
-		if (!strcmp(key, "mean"))
-			idx = 0;
-		else if (!strcmp(key, "max"))
-			idx = 1;
-		else
-			return bad(l, k, key, "unknown key in delta_e");
-		if (seen[idx])
+		while (idx < count && strcmp(key, names[idx]))
+			idx++;
+		if (idx == count) {
+			snprintf(what, sizeof(what), "unknown key in %s", where);
+			return bad(l, k, key, what);
+		}
+		if (out[idx])
 			return bad(l, k, key, "repeated key");
-		seen[idx] = true;
-		ret = get_float(l, v, key, idx ? &t->delta_e_max
-					       : &t->delta_e_mean, 0, 1000);
-		if (ret)
-			return ret;
+		out[idx] = yaml_document_get_node(l->doc, p->value);
 	}
 	return 0;
+}
+
+static int load_delta_e(struct loader *l, const yaml_node_t *n,
+			struct lumen_tuning *t)
+{
+	static const char *const names[2] = { "mean", "max" };
+	float *dst[2] = { &t->delta_e_mean, &t->delta_e_max };
+	yaml_node_t *v[2];
+	int ret = sub_mapping(l, n, "delta_e", "mean, max", names, 2, v);
+
+	for (int i = 0; !ret && i < 2; i++)
+		if (v[i])
+			ret = get_float(l, v[i], names[i], dst[i], 0, 1000);
+	return ret;
 }
 
 /* lsc: { grid: [W, H], gain: [[W*H], [W*H], [W*H], [W*H]] }, grid first */
 static int load_lsc(struct loader *l, const yaml_node_t *n,
 		    struct lumen_tuning *t)
 {
-	yaml_node_t *grid = NULL, *gain = NULL, *items[4], *wh[2];
+	static const char *const names[2] = { "grid", "gain" };
+	yaml_node_t *v[2], *grid, *gain, *items[4], *wh[2];
 	int ret, dim[2];
 
-	if (n->type != YAML_MAPPING_NODE)
-		return bad(l, n, "lsc", "expected a mapping with grid, gain");
-	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-	     p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(l->doc, p->value);
-		const char *key = k->type == YAML_SCALAR_NODE
-					  ? (const char *)k->data.scalar.value
-					  : "?";
-		yaml_node_t **slot = !strcmp(key, "grid") ? &grid :
-				     !strcmp(key, "gain") ? &gain : NULL;
-
-		if (!slot)
-			return bad(l, k, key, "unknown key in lsc");
-		if (*slot)
-			return bad(l, k, key, "repeated key");
-		*slot = v;
-	}
+	ret = sub_mapping(l, n, "lsc", "grid, gain", names, 2, v);
+	if (ret)
+		return ret;
+	grid = v[0];
+	gain = v[1];
 	if (!grid || !gain)
 		return bad(l, n, "lsc", "needs both grid and gain");
 	ret = get_seq(l, grid, "grid", 2, wh);
@@ -213,6 +219,17 @@ static int load_lsc(struct loader *l, const yaml_node_t *n,
 		t->lsc_h = dim[1];
 	}
 	return ret;
+}
+
+bool lumen_tuning_lsc_map(const struct lumen_tuning *t, struct lumen_lsc_map *map)
+{
+	if (!t->lsc_w)
+		return false;
+	map->grid_w = t->lsc_w;
+	map->grid_h = t->lsc_h;
+	for (int c = 0; c < 4; c++)
+		map->gain[c] = t->lsc_gain[c];
+	return true;
 }
 
 static const char *const keys[] = {

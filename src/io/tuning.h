@@ -32,6 +32,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "isp/isp.h"
+
 /* Most lens-shading grid nodes a tuning file holds (e.g. 33 x 31). */
 #define LUMEN_TUNING_LSC_MAX 1024
 
@@ -53,6 +55,10 @@ struct lumen_tuning {
 
 /* Everything absent. */
 void lumen_tuning_init(struct lumen_tuning *t);
+
+/* Points @map at @t's lens-shading grid (valid while @t is unchanged);
+ * false, @map untouched, when @t has none. */
+bool lumen_tuning_lsc_map(const struct lumen_tuning *t, struct lumen_lsc_map *map);
 
 /*
  * Reads @path into @t. Returns 0, or a negative errno with a one-line

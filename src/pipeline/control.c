@@ -233,7 +233,6 @@ int lumen_control_isp_defaults(const char *sensor, struct lumen_isp_params *p,
 	lumen_isp_params_default(p);
 	p->stats = true;
 	p->demosaic = LUMEN_DEMOSAIC_FAST;
-	keep->path[0] = '\0';
 	if (err && errsz)
 		err[0] = '\0';
 	if (!sensor || !find_tuning(sensor, keep->path, sizeof(keep->path))) {
@@ -245,12 +244,7 @@ int lumen_control_isp_defaults(const char *sensor, struct lumen_isp_params *p,
 		return -EINVAL;
 	if (t->has_ccm)
 		memcpy(p->ccm, t->ccm, sizeof(p->ccm));
-	if (t->lsc_w) {
-		keep->lsc.grid_w = t->lsc_w;
-		keep->lsc.grid_h = t->lsc_h;
-		for (int c = 0; c < 4; c++)
-			keep->lsc.gain[c] = t->lsc_gain[c];
+	if (lumen_tuning_lsc_map(t, &keep->lsc))
 		p->lsc = &keep->lsc;
-	}
 	return 0;
 }

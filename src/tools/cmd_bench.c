@@ -138,6 +138,12 @@ static double cpsnr(const struct lumen_frame *ref, const struct lumen_frame *out
 	return 10.0 * log10(255.0 * 255.0 * (double)n / se);
 }
 
+/* True when @name is left out of a run restricted to @only (NULL = all). */
+static bool excluded(const char *only, const char *name)
+{
+	return only && strcmp(only, name);
+}
+
 /* Only_set / only_method: NULL for all, else the name to keep (development
  * runs of one set or one method). */
 static int quality(struct bench *b, const char *data, bool quick,
@@ -150,7 +156,7 @@ static int quality(struct bench *b, const char *data, bool quick,
 		const struct dataset *ds = &sets[s];
 		int count = quick ? 4 : ds->count, orders = quick ? 1 : 4;
 
-		if (only_set && strcmp(only_set, ds->name))
+		if (excluded(only_set, ds->name))
 			continue;
 
 		for (int m = 0; m < N_METHODS; m++)
@@ -177,8 +183,7 @@ static int quality(struct bench *b, const char *data, bool quick,
 			for (int o = 0; o < orders; o++) {
 				mosaic(&img, (enum lumen_bayer)o, &raw);
 				for (int m = 0; m < N_METHODS; m++) {
-					if (only_method && strcmp(only_method,
-								  methods[m].name))
+					if (excluded(only_method, methods[m].name))
 						continue;
 					ret = run_method(b, methods[m].id, &raw, &rgb);
 					if (ret) {
@@ -192,7 +197,7 @@ static int quality(struct bench *b, const char *data, bool quick,
 			for (int m = 0; m < N_METHODS; m++) {
 				double v = sum[m] / orders;
 
-				if (only_method && strcmp(only_method, methods[m].name))
+				if (excluded(only_method, methods[m].name))
 					continue;
 
 				printf("demosaic.%s.%s.%s.cpsnr: %.2f dB\n",
@@ -207,8 +212,8 @@ static int quality(struct bench *b, const char *data, bool quick,
 	}
 	for (int m = 0; m < N_METHODS; m++)
 		for (int s = 0; s < 2; s++) {
-			if ((only_method && strcmp(only_method, methods[m].name)) ||
-			    (only_set && strcmp(only_set, sets[s].name)))
+			if (excluded(only_method, methods[m].name) ||
+			    excluded(only_set, sets[s].name))
 				continue;
 			printf("demosaic.%s.%s.cpsnr: %.2f dB\n", methods[m].name,
 			       sets[s].name, mean[m][s]);

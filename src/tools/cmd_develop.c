@@ -303,12 +303,8 @@ int lumen_cmd_develop(int argc, char **argv)
 	settings.yuv_full_range = o.full_range;
 	settings.exposure = o.exposure;
 	settings.awb_method = o.awb_method;
-	if (tuning.lsc_w) {
+	if (lumen_tuning_lsc_map(&tuning, &lsc)) {
 		/* the tuning's lens-shading grid (lumen calibrate --flat) */
-		lsc.grid_w = tuning.lsc_w;
-		lsc.grid_h = tuning.lsc_h;
-		for (int c = 0; c < 4; c++)
-			lsc.gain[c] = tuning.lsc_gain[c];
 		settings.lsc = &lsc;
 		printf("develop.lsc: tuning %s, %dx%d grid\n", o.tuning_path,
 		       lsc.grid_w, lsc.grid_h);

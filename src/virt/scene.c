@@ -522,7 +522,7 @@ int lumen_scene_render(struct lumen_scene *scene,
 		       struct lumen_frame *out)
 {
 	double light, illum[3], m[3][3], k, cx, cy, inv_hd2;
-	float shade_k;
+	float shade_k, shade_x0, shade_s;
 	float lut[LUMEN_CC_PATCHES + 1][3], coef[3][3], ebuf[CHUNK];
 	unsigned maxcode;
 	struct conv cv;
@@ -592,6 +592,8 @@ int lumen_scene_render(struct lumen_scene *scene,
 	/* centred window; panning moves the scene by an even step */
 	x0 = (scene->width - out->width) / 2;
 	y0 = (scene->height - out->height) / 2;
+	shade_x0 = (float)(x0 - cx);
+	shade_s = (float)inv_hd2;
 	sw = scene->scene_w;
 	off = 0;
 	if (scene->pan != 0) {
@@ -609,8 +611,7 @@ int lumen_scene_render(struct lumen_scene *scene,
 				     0x5ce7e5eedull);
 
 		double dy = y0 + y - cy;
-		float shade_y = (float)(dy * dy * inv_hd2),
-		      shade_x0 = (float)(x0 - cx), shade_s = (float)inv_hd2;
+		float shade_y = (float)(dy * dy * inv_hd2);
 
 		if (p->vflip)
 			sy = scene->height - 1 - sy;
