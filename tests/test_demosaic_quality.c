@@ -199,6 +199,54 @@ static void bad_arguments(void **state)
 	lumen_frame_free(&raw);
 }
 
+static unsigned texture_noise(int x, int y, int c, void *ctx)
+{
+	unsigned s = (unsigned)(x * 7919 + y * 104729 + c * 31 + 1);
+
+	return texture(x, y, c, ctx) + lumen_test_rand(&s) % 2000u;
+}
+
+/*
+ * The strip height follows the scratch given; the output must not: strips
+ * of the minimum height, of an odd-sized larger scratch and one strip for
+ * the whole frame give the same bits. Catches a stencil that outgrew
+ * MARGIN (the strip's own rows would then read stale context).
+ */
+static void strip_height_does_not_matter(void **state)
+{
+	const int w = 150, h = 410;
+	/* bytes per tile row, from the public size of 2- and 4-row frames */
+	size_t row = (lumen_demosaic_quality_scratch_size(w, 4) -
+		      lumen_demosaic_quality_scratch_size(w, 2)) / 2;
+	size_t n = lumen_demosaic_quality_scratch_size(w, h);
+	const size_t sizes[2] = { n + 37 * row, n + (size_t)h * row };
+	struct lumen_frame raw, ref;
+
+	(void)state;
+	assert_true(row > 0);
+	make_raw(&raw, w, h, LUMEN_BAYER_GBRG, texture_noise, NULL);
+	run(&raw, &ref);
+	for (int k = 0; k < 2; k++) {
+		struct lumen_frame rgb;
+		void *scratch = malloc(sizes[k]);
+		long differ = 0;
+
+		assert_non_null(scratch);
+		assert_int_equal(lumen_frame_alloc(&rgb, LUMEN_PIX_RGB16P, w, h), 0);
+		assert_int_equal(lumen_demosaic_quality(&raw, &rgb, scratch, sizes[k]), 0);
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++)
+				for (int c = 0; c < 3; c++)
+					differ += *px(&rgb, c, x, y) != *px(&ref, c, x, y);
+		print_message("scratch %zu bytes: %ld values differ\n", sizes[k], differ);
+		assert_int_equal(differ, 0);
+		free(scratch);
+		lumen_frame_free(&rgb);
+	}
+	lumen_frame_free(&ref);
+	lumen_frame_free(&raw);
+}
+
 static unsigned from_image(int x, int y, int c, void *ctx)
 {
 	const struct lumen_frame *img = ctx;
@@ -273,6 +321,7 @@ int main(void)
 		cmocka_unit_test(flat_and_gradient_exact),
 		cmocka_unit_test(odd_sizes_and_extremes),
 		cmocka_unit_test(strips_do_not_show),
+		cmocka_unit_test(strip_height_does_not_matter),
 		cmocka_unit_test(bad_arguments),
 		cmocka_unit_test(rgb_read_errors),
 		cmocka_unit_test(kodak_floor),

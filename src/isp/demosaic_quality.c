@@ -9,7 +9,8 @@
  * the completed red/blue, mixed in per pixel by how well it fits. See
  * docs/demosaic.md.
  *
- * Memory: the frame is processed in horizontal strips of STRIP rows. Each
+ * Memory: the frame is processed in horizontal strips, as tall as the
+ * caller's scratch allows (at least STRIP rows, or the whole frame). Each
  * strip is loaded, with MARGIN mirrored/overlapping rows above and below
  * and MARGIN mirrored columns left and right, into float planes of the
  * caller's scratch buffer; every step then runs on that tile. A step only
@@ -30,10 +31,11 @@
 
 #include "isp/demosaic.h"
 
-/* -DSTRIP=<frame height> gives one whole-frame tile: the output must be
- * bit-identical to the one with 96-row strips (see docs/demosaic.md) */
+/* output rows per strip in the scratch size asked for; even. The output
+ * does not depend on it (tests/test_demosaic_quality.c compares strips of
+ * this height with one whole-frame strip). */
 #ifndef STRIP
-#define STRIP 96		/* output rows per tile; even */
+#define STRIP 96
 #endif
 #define MARGIN 52		/* rows/columns of context; even, >= support */
 #define FINAL_REAL 32.0f	/* last red/blue pass: fill_residual() @real */
@@ -56,18 +58,36 @@ struct tile {
 	float *p[P_COUNT];
 };
 
-static size_t tile_plane_size(int width)
+/* strip height asked for: STRIP rows, fewer for a shorter frame (even) */
+static int min_strip(int height)
 {
-	return (size_t)(width + 2 * MARGIN) * (STRIP + 2 * MARGIN);
+	int rows = (height + 1) & ~1;
+
+	return rows < STRIP ? rows : STRIP;
 }
 
+static size_t row_bytes(int width)
+{
+	return (size_t)(width + 2 * MARGIN) * P_COUNT * sizeof(float);
+}
+
+static size_t fixed_bytes(int width)
+{
+	return (size_t)(width + 2 * MARGIN) * sizeof(int) + 64;
+}
+
+/*
+ * The scratch for strips of STRIP rows: 16 KB per column of the frame,
+ * whatever its height. Given more, lumen_demosaic_quality() uses taller
+ * strips: less overlap work (each strip recomputes 2 x MARGIN rows of
+ * context), the same output.
+ */
 size_t lumen_demosaic_quality_scratch_size(int width, int height)
 {
-	(void)height;
-	if (width < 2 || width > LUMEN_MAX_DIM)
+	if (width < 2 || width > LUMEN_MAX_DIM || height < 2 || height > LUMEN_MAX_DIM)
 		return 0;
-	return P_COUNT * tile_plane_size(width) * sizeof(float) +
-	       (size_t)(width + 2 * MARGIN) * sizeof(int) + 64;
+	return row_bytes(width) * (size_t)(min_strip(height) + 2 * MARGIN) +
+	       fixed_bytes(width);
 }
 
 /* Reflects i into 0..n-1 without repeating the edge sample: the period is
@@ -714,8 +734,8 @@ int lumen_demosaic_quality(const struct lumen_frame *raw,
 			   size_t scratch_size)
 {
 	const float scale = 1.0f / (float)LUMEN_WORK_MAX;
-	int width, height, tw;
-	size_t plane;
+	int width, height, tw, strip;
+	size_t plane, tile_rows;
 	struct tile t;
 	uint8_t *base;
 	int *colmap;
@@ -730,9 +750,15 @@ int lumen_demosaic_quality(const struct lumen_frame *raw,
 	height = raw->height;
 	if (scratch_size < lumen_demosaic_quality_scratch_size(width, height))
 		return -EINVAL;
+	/* as tall as the scratch allows, even, at most the (even) frame */
+	tile_rows = (scratch_size - fixed_bytes(width)) / row_bytes(width);
+	if (tile_rows >= (size_t)height + 1 + 2 * MARGIN)
+		strip = (height + 1) & ~1;
+	else
+		strip = ((int)tile_rows - 2 * MARGIN) & ~1;
 
 	tw = width + 2 * MARGIN;
-	plane = tile_plane_size(width);
+	plane = (size_t)tw * (size_t)(strip + 2 * MARGIN);
 	base = (uint8_t *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
 	for (int p = 0; p < P_COUNT; p++)
 		t.p[p] = (float *)(void *)base + (size_t)p * plane;
@@ -742,8 +768,8 @@ int lumen_demosaic_quality(const struct lumen_frame *raw,
 	/* stale values near tile edges must at least be finite */
 	memset(base, 0, P_COUNT * plane * sizeof(float));
 
-	for (int y0 = 0; y0 < height; y0 += STRIP) {
-		int rows = height - y0 < STRIP ? height - y0 : STRIP;
+	for (int y0 = 0; y0 < height; y0 += strip) {
+		int rows = height - y0 < strip ? height - y0 : strip;
 
 		t.w = tw;
 		t.h = rows + 2 * MARGIN;

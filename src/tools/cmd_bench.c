@@ -336,6 +336,26 @@ static double ffmpeg_speed(const char *file, int frames)
 	return (double)SPEED_W * SPEED_H * frames / (now() - t0) / 1e6;
 }
 
+/* Mpix/s of one method on @raw, CPU time of this thread over at least 3
+ * runs and 1 s after one warm-up run; -1 if the method fails. */
+static double time_method(struct bench *b, enum lumen_demosaic_method id,
+			  const struct lumen_frame *raw, struct lumen_frame *rgb)
+{
+	double t0, t;
+	int n = 0;
+
+	if (run_method(b, id, raw, rgb))	/* warm up */
+		return -1.0;
+	t0 = cpu_now();
+	do {
+		if (run_method(b, id, raw, rgb))
+			return -1.0;
+		n++;
+		t = cpu_now() - t0;
+	} while (n < 3 || t < 1.0);
+	return (double)raw->width * raw->height * n / t / 1e6;
+}
+
 static int speed(struct bench *b, const char *data)
 {
 	const int ff_frames = 20;
@@ -352,22 +372,37 @@ static int speed(struct bench *b, const char *data)
 	}
 	speed_frame(&raw, data);
 	for (int m = 0; m < N_METHODS; m++) {
-		double t0, t;
-		int n = 0;
+		mps[m] = time_method(b, methods[m].id, &raw, &rgb);
+		if (mps[m] < 0.0) {
+			ret = 1;
+			goto out;
+		}
+		printf("demosaic.%s.speed: %.1f Mpix/s\n", methods[m].name, mps[m]);
+		fflush(stdout);
+	}
+	/* the quality method with the scratch it asks for (strips of 96 rows)
+	 * and with enough for one strip holding the whole frame */
+	{
+		size_t row = (lumen_demosaic_quality_scratch_size(SPEED_W, 4) -
+			      lumen_demosaic_quality_scratch_size(SPEED_W, 2)) / 2;
+		struct bench whole = {
+			.scratch_size = b->scratch_size + (size_t)SPEED_H * row,
+		};
+		double q;
 
-		run_method(b, methods[m].id, &raw, &rgb);	/* warm up */
-		t0 = cpu_now();
-		do {
-			if (run_method(b, methods[m].id, &raw, &rgb)) {
+		printf("demosaic.quality.scratch: %.1f MB\n", b->scratch_size / 1e6);
+		whole.scratch = malloc(whole.scratch_size);
+		if (whole.scratch) {
+			q = time_method(&whole, LUMEN_DEMOSAIC_QUALITY, &raw, &rgb);
+			free(whole.scratch);
+			if (q < 0.0) {
 				ret = 1;
 				goto out;
 			}
-			n++;
-			t = cpu_now() - t0;
-		} while (n < 3 || t < 1.0);
-		mps[m] = (double)SPEED_W * SPEED_H * n / t / 1e6;
-		printf("demosaic.%s.speed: %.1f Mpix/s\n", methods[m].name, mps[m]);
-		fflush(stdout);
+			printf("demosaic.quality.one_strip.scratch: %.1f MB\n",
+			       whole.scratch_size / 1e6);
+			printf("demosaic.quality.one_strip.speed: %.1f Mpix/s\n", q);
+		}
 	}
 
 	fd = mkstemp(file);
