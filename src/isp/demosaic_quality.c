@@ -634,9 +634,24 @@ static void nl_refine(struct tile *t, int sr, int pr, float hh, float pull,
 					diff[i] = a * a + b * b + c * c;
 				}
 			box(t, P_DH2, P_DV2, pr, 1, pr, 1);
-			for (int y = sr + pr; y < h - sr - pr; y++)
-				for (int x = sr + pr; x < w - sr - pr; x++) {
-					size_t i = (size_t)y * w + x, q = i + o;
+			for (int y = sr + pr; y < h - sr - pr; y++) {
+				const size_t row = (size_t)y * w;
+				/* the masks at q = i + o along this row: a Bayer row
+				 * holds red or blue samples, never both, every other
+				 * column; only those q add to the sums */
+				const float *mrq = mr + row + o, *mbq = mb + row + o;
+				const int x0 = sr + pr, x1 = w - sr - pr;
+				int xs = first_site(mrq, x0, 1.0f);
+				float *sw = rw, *sc = rc, *sg = rg, *scg = rcg, *sgg = rgg;
+
+				if (mrq[xs] == 0.0f) {
+					xs = first_site(mbq, x0, 1.0f);
+					if (mbq[xs] == 0.0f)
+						continue;
+					sw = bw, sc = bc, sg = bg, scg = bcg, sgg = bgg;
+				}
+				for (int x = xs; x < x1; x += 2) {
+					size_t i = row + (size_t)x, q = i + o;
 					/* (1 - x/8)^8, clipped: exp(-x) */
 					float wt = 1.0f - dist[i] * inv * 0.125f;
 
@@ -644,20 +659,15 @@ static void nl_refine(struct tile *t, int sr, int pr, float hh, float pull,
 					wt *= wt;
 					wt *= wt;
 					wt *= wt;
-					float wr = wt * mr[q], wb = wt * mb[q];
 					float c = mos[q], g = G[q];
 
-					rw[i] += wr;
-					rc[i] += wr * c;
-					rg[i] += wr * g;
-					rcg[i] += wr * c * g;
-					rgg[i] += wr * g * g;
-					bw[i] += wb;
-					bc[i] += wb * c;
-					bg[i] += wb * g;
-					bcg[i] += wb * c * g;
-					bgg[i] += wb * g * g;
+					sw[i] += wt;
+					sc[i] += wt * c;
+					sg[i] += wt * g;
+					scg[i] += wt * c * g;
+					sgg[i] += wt * g * g;
 				}
+			}
 		}
 	for (size_t i = 0; i < n; i++) {
 		for (int k = 0; k < 2; k++) {
