@@ -209,11 +209,13 @@ int main(int argc, char **argv)
 			t.w = img.width + 2 * MARGIN;
 			t.h = img.height + 2 * MARGIN;
 			plane = (size_t)t.w * t.h;
-			mem = calloc(plane * (P_COUNT + 1), sizeof(float));
+			/* the planes, the true green, box()'s row */
+			mem = calloc(plane * (P_COUNT + 1) + (size_t)t.w, sizeof(float));
 			if (!mem)
 				return 1;
 			for (int p = 0; p < P_COUNT; p++)
 				t.p[p] = mem + (size_t)p * plane;
+			t.vsum = mem + (size_t)(P_COUNT + 1) * plane;
 			for (int o = 0; o < orders; o++) {
 				struct err eo = { 0 }, ef = { 0 };
 				float *tg = mem + (size_t)P_COUNT * plane;

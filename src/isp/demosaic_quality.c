@@ -44,7 +44,6 @@
 enum plane {
 	P_MOS,			/* mosaic, 0..1 */
 	P_MG, P_MC, P_MR, P_MB, /* 1 where the CFA has G / not G / R / B */
-	P_TMP,			/* box filter intermediate */
 	P_S0, P_S1, P_S2, P_S3,	/* fit scratch */
 	P_GUIDE, P_LAPG, P_LAPP, P_TENT,
 	P_DH, P_DV,		/* G - C per direction, residual interpolation */
@@ -56,6 +55,7 @@ enum plane {
 struct tile {
 	int w, h;		/* row stride is w */
 	float *p[P_COUNT];
+	float *vsum;		/* one row (w floats): box()'s vertical sums */
 };
 
 /* strip height asked for: STRIP rows, fewer for a shorter frame (even) */
@@ -71,9 +71,10 @@ static size_t row_bytes(int width)
 	return (size_t)(width + 2 * MARGIN) * P_COUNT * sizeof(float);
 }
 
+/* the column map (ints) and box()'s row of vertical sums, plus alignment */
 static size_t fixed_bytes(int width)
 {
-	return (size_t)(width + 2 * MARGIN) * sizeof(int) + 64;
+	return (size_t)(width + 2 * MARGIN) * (sizeof(int) + sizeof(float)) + 64;
 }
 
 /*
@@ -149,14 +150,13 @@ static void box(struct tile *t, enum plane in, enum plane out, int rx, int sx,
 {
 	const int w = t->w, h = t->h, ey = ry * sy, ex = rx * sx;
 	const float *src = t->p[in];
-	float *tmp = t->p[P_TMP], *dst = t->p[out];
+	/* one row of vertical sums, still in cache for the horizontal pass */
+	float *vsum = t->vsum, *dst = t->p[out];
 
-	for (int y = ey; y < h - ey; y++)
-		sum_taps(tmp + (size_t)y * w, src + (size_t)(y - ey) * w,
-			 (size_t)sy * w, 2 * ry + 1, w);
-	for (int y = ey; y < h - ey; y++)
-		sum_taps(dst + (size_t)y * w + ex, tmp + (size_t)y * w,
-			 (size_t)sx, 2 * rx + 1, w - 2 * ex);
+	for (int y = ey; y < h - ey; y++) {
+		sum_taps(vsum, src + (size_t)(y - ey) * w, (size_t)sy * w, 2 * ry + 1, w);
+		sum_taps(dst + (size_t)y * w + ex, vsum, (size_t)sx, 2 * rx + 1, w - 2 * ex);
+	}
 }
 
 /*
@@ -773,6 +773,7 @@ int lumen_demosaic_quality(const struct lumen_frame *raw,
 	for (int p = 0; p < P_COUNT; p++)
 		t.p[p] = (float *)(void *)base + (size_t)p * plane;
 	colmap = (int *)(void *)(base + P_COUNT * plane * sizeof(float));
+	t.vsum = (float *)(void *)(colmap + tw);
 	for (int x = 0; x < tw; x++)
 		colmap[x] = mirror(x - MARGIN, width);
 	/* stale values near tile edges must at least be finite */
