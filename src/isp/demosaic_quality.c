@@ -71,10 +71,15 @@ static size_t row_bytes(int width)
 	return (size_t)(width + 2 * MARGIN) * P_COUNT * sizeof(float);
 }
 
-/* the column map (ints) and box()'s row of vertical sums, plus alignment */
+struct ss_state;
+static size_t ss_state_size(void);
+
+/* the column map (ints), box()'s row of vertical sums and step 7's
+ * state, plus alignment */
 static size_t fixed_bytes(int width)
 {
-	return (size_t)(width + 2 * MARGIN) * (sizeof(int) + sizeof(float)) + 64;
+	return (size_t)(width + 2 * MARGIN) * (sizeof(int) + sizeof(float)) +
+	       ss_state_size() + 128;
 }
 
 /*
@@ -731,6 +736,293 @@ static void process_tile(struct tile *t)
 	nl_refine(t, 2, 1, 0.06f, 1e-4f, 0.5f);
 }
 
+/*
+ * Step 7, self-supervised correction (docs/demosaic.md). The frame's own
+ * result E of steps 1-6 is mosaicked again through the three shifted CFA
+ * phases and demosaicked by steps 1-6; where E is known, E - E2 is the
+ * error steps 1-6 make on a picture with this frame's own statistics. Per
+ * site type (red, green in a red row, green in a blue row, blue) and per
+ * orientation class of the local green structure, a linear filter on the
+ * 5x5 RGB patch is fitted to predict that error (ridge least squares,
+ * each plane's mean and x/y slope projected out so flat areas and ramps
+ * are left exact), then applied to E itself.
+ */
+#define SS_CLASSES 8		/* orientations over 180 degrees */
+#define SS_TAPS 75		/* R, G, B x 5 x 5 */
+#define SS_RIDGE 1e-2		/* x mean diagonal of the normal matrix */
+#define SS_MIN_SAMPLES 300	/* fewer: that class is left uncorrected */
+
+struct ss_state {
+	/* [site][class]: sum of x x^T (upper triangle), of x e_k, count */
+	double xx[4][SS_CLASSES][SS_TAPS * SS_TAPS];
+	double xe[4][SS_CLASSES][2][SS_TAPS];
+	long long n[4][SS_CLASSES];
+	float wt[4][SS_CLASSES][2][SS_TAPS];
+	double proj[SS_TAPS * SS_TAPS], m[SS_TAPS * SS_TAPS], pm[SS_TAPS * SS_TAPS];
+};
+
+static size_t ss_state_size(void)
+{
+	return sizeof(struct ss_state);
+}
+
+/* plane of the k-th missing colour of each site type */
+static const enum plane ss_out[4][2] = {
+	{ P_G, P_B }, { P_R, P_B }, { P_R, P_B }, { P_R, P_G },
+};
+
+/* 5x5 sums of gx^2, gx gy, gy^2 of P_G into P_LAPG, P_LAPP, P_TENT */
+static void ss_tensor(struct tile *t)
+{
+	const int w = t->w, h = t->h;
+	const float *G = t->p[P_G];
+	float *xx = t->p[P_S0], *xy = t->p[P_S1], *yy = t->p[P_S2];
+
+	for (int y = 1; y < h - 1; y++)
+		for (int x = 1; x < w - 1; x++) {
+			size_t i = (size_t)y * w + x;
+			float gx = 0.5f * (G[i + 1] - G[i - 1]);
+			float gy = 0.5f * (G[i + w] - G[i - w]);
+
+			xx[i] = gx * gx;
+			xy[i] = gx * gy;
+			yy[i] = gy * gy;
+		}
+	box(t, P_S0, P_LAPG, 2, 1, 2, 1);
+	box(t, P_S1, P_LAPP, 2, 1, 2, 1);
+	box(t, P_S2, P_TENT, 2, 1, 2, 1);
+}
+
+/* orientation class at @i: the angle of (a - d, 2b) is twice the
+ * dominant gradient's; bins of 45 degrees of it, bin 0 centred on a
+ * horizontal gradient */
+static inline int ss_class(const struct tile *t, size_t i)
+{
+	const float c = 0.92387953f, s = 0.38268343f;	/* cos, sin 22.5 deg */
+	float u0 = t->p[P_LAPG][i] - t->p[P_TENT][i], v0 = 2.0f * t->p[P_LAPP][i];
+	float u = c * u0 - s * v0, v = s * u0 + c * v0;
+
+	if (v >= 0.0f)
+		return u >= 0.0f ? (v < u ? 0 : 1) : (v >= -u ? 2 : 3);
+	return u < 0.0f ? (-v <= -u ? 4 : 5) : (-v >= u ? 6 : 7);
+}
+
+static inline int ss_site(const struct tile *t, size_t i)
+{
+	if (t->p[P_MR][i] != 0.0f)
+		return 0;
+	if (t->p[P_MB][i] != 0.0f)
+		return 3;
+	return t->p[P_MR][i + 1] != 0.0f || t->p[P_MR][i - 1] != 0.0f ? 1 : 2;
+}
+
+static inline void ss_patch(const struct tile *t, size_t i, float f[SS_TAPS])
+{
+	static const enum plane pl[3] = { P_R, P_G, P_B };
+	const size_t w = (size_t)t->w;
+
+	for (int c = 0; c < 3; c++) {
+		const float *p = t->p[pl[c]] + i - 2 * w - 2;
+
+		for (int dy = 0; dy < 5; dy++)
+			for (int dx = 0; dx < 5; dx++)
+				f[c * 25 + dy * 5 + dx] = p[(size_t)dy * w + (size_t)dx];
+	}
+}
+
+/*
+ * Adds the strip's pixels (tile rows MARGIN.., frame rows y0..y0+rows-1)
+ * to the normal equations: the tile holds E2 (a shifted mosaic of E run
+ * through steps 1-6), @rgb holds E. A quarter of the pixels (every other
+ * 2x2 block in x and y, all four site types) is enough.
+ */
+static void ss_accumulate(struct ss_state *ss, struct tile *t,
+			  const struct lumen_frame *rgb, int y0, int rows)
+{
+	static const enum plane pl[3] = { P_R, P_G, P_B };
+	const float scale = 1.0f / (float)LUMEN_WORK_MAX;
+
+	ss_tensor(t);
+	for (int y = 0; y < rows; y++) {
+		if (((y0 + y) >> 1) & 1)
+			continue;
+		for (int x = 0; x < rgb->width; x++) {
+			size_t i = (size_t)(y + MARGIN) * t->w + (size_t)(x + MARGIN);
+			int site, cls;
+			float f[SS_TAPS];
+			double e[2];
+
+			if ((x >> 1) & 1)
+				continue;
+			site = ss_site(t, i);
+			cls = ss_class(t, i);
+			ss_patch(t, i, f);
+			for (int k = 0; k < 2; k++) {
+				enum plane op = ss_out[site][k];
+				int c = op == P_R ? 0 : op == P_G ? 1 : 2;
+				const uint16_t *row = (const uint16_t *)(const void *)
+					(rgb->data[c] + (size_t)(y0 + y) * rgb->stride[c]);
+
+				e[k] = (double)((float)row[x] * scale - t->p[pl[c]][i]);
+			}
+			double *xx = ss->xx[site][cls], *xe0 = ss->xe[site][cls][0],
+			       *xe1 = ss->xe[site][cls][1];
+
+			for (int u = 0; u < SS_TAPS; u++) {
+				const double fu = f[u];
+				double *row = xx + u * SS_TAPS;
+
+				for (int v = u; v < SS_TAPS; v++)
+					row[v] += fu * f[v];
+				xe0[u] += fu * e[0];
+				xe1[u] += fu * e[1];
+			}
+			ss->n[site][cls]++;
+		}
+	}
+}
+
+/* Solves m x = b in place by Cholesky (m symmetric positive definite,
+ * overwritten); -1 if it is not. */
+static int ss_cholesky(double *m, double *b)
+{
+	const int n = SS_TAPS;
+
+	for (int j = 0; j < n; j++) {
+		double d = m[j * n + j];
+
+		for (int k = 0; k < j; k++)
+			d -= m[j * n + k] * m[j * n + k];
+		if (!(d > 0.0))
+			return -1;
+		d = sqrt(d);
+		m[j * n + j] = d;
+		for (int i = j + 1; i < n; i++) {
+			double s = m[i * n + j];
+
+			for (int k = 0; k < j; k++)
+				s -= m[i * n + k] * m[j * n + k];
+			m[i * n + j] = s / d;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		double s = b[i];
+
+		for (int k = 0; k < i; k++)
+			s -= m[i * n + k] * b[k];
+		b[i] = s / m[i * n + i];
+	}
+	for (int i = n - 1; i >= 0; i--) {
+		double s = b[i];
+
+		for (int k = i + 1; k < n; k++)
+			s -= m[k * n + i] * b[k];
+		b[i] = s / m[i * n + i];
+	}
+	return 0;
+}
+
+/* The filters from the normal equations: w = (P A P + r I)^-1 P y with P
+ * the projector that removes each plane's mean and x/y slope, so w has no
+ * component along them. Classes with too few samples get w = 0. */
+static void ss_solve(struct ss_state *ss)
+{
+	const int n = SS_TAPS;
+	double *p = ss->proj, *m = ss->m, *pm = ss->pm;
+
+	for (int i = 0; i < n * n; i++)
+		p[i] = i % (n + 1) == 0;
+	for (int c = 0; c < 3; c++)
+		for (int i = 0; i < 25; i++)
+			for (int j = 0; j < 25; j++) {
+				/* orthonormal basis: 1/5, dx/sqrt(50), dy/sqrt(50) */
+				double q = 1.0 / 25.0 +
+					   (i % 5 - 2) * (j % 5 - 2) / 50.0 +
+					   (i / 5 - 2) * (j / 5 - 2) / 50.0;
+
+				p[(c * 25 + i) * n + c * 25 + j] -= q;
+			}
+	for (int s = 0; s < 4; s++)
+		for (int cl = 0; cl < SS_CLASSES; cl++) {
+			const double *a = ss->xx[s][cl];
+			double trace = 0.0;
+
+			memset(ss->wt[s][cl], 0, sizeof(ss->wt[s][cl]));
+			if (ss->n[s][cl] < SS_MIN_SAMPLES)
+				continue;
+			/* pm = P A (A from its upper triangle), m = pm P */
+			for (int i = 0; i < n; i++)
+				for (int j = 0; j < n; j++) {
+					double acc = 0.0;
+
+					for (int k = 0; k < n; k++)
+						acc += p[i * n + k] *
+						       (k <= j ? a[k * n + j] : a[j * n + k]);
+					pm[i * n + j] = acc;
+				}
+			for (int i = 0; i < n; i++)
+				for (int j = 0; j < n; j++) {
+					double acc = 0.0;
+
+					for (int k = 0; k < n; k++)
+						acc += pm[i * n + k] * p[k * n + j];
+					m[i * n + j] = acc;
+				}
+			for (int i = 0; i < n; i++)
+				trace += m[i * n + i];
+			for (int k = 0; k < 2; k++) {
+				double b[SS_TAPS];
+
+				for (int i = 0; i < n; i++) {
+					double acc = 0.0;
+
+					for (int j = 0; j < n; j++)
+						acc += p[i * n + j] * ss->xe[s][cl][k][j];
+					b[i] = acc;
+				}
+				memcpy(pm, m, sizeof(ss->m));
+				for (int i = 0; i < n; i++)
+					pm[i * n + i] += SS_RIDGE * trace / n + 1e-30;
+				if (ss_cholesky(pm, b))
+					continue;
+				for (int i = 0; i < n; i++)
+					ss->wt[s][cl][k][i] = (float)b[i];
+			}
+		}
+}
+
+/* Adds the filters' corrections to the missing colours of the strip's
+ * own rows (tile rows MARGIN..MARGIN+rows-1); the tile holds E. */
+static void ss_apply(const struct ss_state *ss, struct tile *t, int rows,
+		     int width)
+{
+	float *c0 = t->p[P_DH], *c1 = t->p[P_DV];
+
+	ss_tensor(t);
+	for (int y = MARGIN; y < MARGIN + rows; y++)
+		for (int x = MARGIN; x < MARGIN + width; x++) {
+			size_t i = (size_t)y * t->w + (size_t)x;
+			const float(*f)[SS_TAPS] = ss->wt[ss_site(t, i)][ss_class(t, i)];
+			float patch[SS_TAPS], e0 = 0.0f, e1 = 0.0f;
+
+			ss_patch(t, i, patch);
+			for (int k = 0; k < SS_TAPS; k++) {
+				e0 += f[0][k] * patch[k];
+				e1 += f[1][k] * patch[k];
+			}
+			c0[i] = e0;
+			c1[i] = e1;
+		}
+	for (int y = MARGIN; y < MARGIN + rows; y++)
+		for (int x = MARGIN; x < MARGIN + width; x++) {
+			size_t i = (size_t)y * t->w + (size_t)x;
+			int site = ss_site(t, i);
+
+			t->p[ss_out[site][0]][i] += c0[i];
+			t->p[ss_out[site][1]][i] += c1[i];
+		}
+}
+
 static inline uint16_t to_work(float v)
 {
 	v = v * (float)LUMEN_WORK_MAX + 0.5f;
@@ -739,14 +1031,72 @@ static inline uint16_t to_work(float v)
 	return v >= (float)LUMEN_WORK_MAX ? LUMEN_WORK_MAX : (uint16_t)v;
 }
 
+/*
+ * Loads frame rows y0 - MARGIN .. y0 + rows + MARGIN - 1 (mirrored) into
+ * the tile as a mosaic with the CFA of @raw shifted by (@dx, @dy): from
+ * @src = @raw itself (no shift), or from an RGB16P @src, sampled through
+ * the shifted CFA (step 7's second pass).
+ */
+static void load_tile(struct tile *t, const struct lumen_frame *raw,
+		      const struct lumen_frame *src, int y0, int rows,
+		      const int *colmap, int dx, int dy)
+{
+	const float scale = 1.0f / (float)LUMEN_WORK_MAX;
+	const int tw = t->w = raw->width + 2 * MARGIN;
+	const bool mosaic = src->fmt == LUMEN_PIX_BAYER16;
+
+	t->h = rows + 2 * MARGIN;
+	/* MARGIN and y0 are even: the tile has the frame's CFA phase */
+	for (int ty = 0; ty < t->h; ty++) {
+		int sy = mirror(y0 - MARGIN + ty, raw->height);
+		int c0 = lumen_bayer_at(raw->bayer, dx, ty + dy);
+		int c1 = lumen_bayer_at(raw->bayer, 1 + dx, ty + dy);
+		const uint16_t *s0 = (const uint16_t *)(const void *)
+			(src->data[mosaic ? 0 : c0] + (size_t)sy * src->stride[mosaic ? 0 : c0]);
+		const uint16_t *s1 = (const uint16_t *)(const void *)
+			(src->data[mosaic ? 0 : c1] + (size_t)sy * src->stride[mosaic ? 0 : c1]);
+		size_t r = (size_t)ty * tw;
+
+		for (int x = 0; x < tw; x++) {
+			int c = x & 1 ? c1 : c0;
+
+			t->p[P_MOS][r + x] = (float)(x & 1 ? s1 : s0)[colmap[x]] * scale;
+			t->p[P_MG][r + x] = c == LUMEN_CH_G;
+			t->p[P_MC][r + x] = c != LUMEN_CH_G;
+			t->p[P_MR][r + x] = c == LUMEN_CH_R;
+			t->p[P_MB][r + x] = c == LUMEN_CH_B;
+		}
+	}
+}
+
+/* Writes the strip's own rows of P_R/P_G/P_B into @rgb, rounded. */
+static void store_tile(const struct tile *t, struct lumen_frame *rgb, int y0,
+		       int rows)
+{
+	static const enum plane src[3] = { P_R, P_G, P_B };
+
+	for (int y = 0; y < rows; y++) {
+		size_t r = (size_t)(y + MARGIN) * t->w + MARGIN;
+
+		for (int c = 0; c < 3; c++) {
+			const float *s = t->p[src[c]] + r;
+			uint16_t *d = (uint16_t *)(void *)(rgb->data[c] +
+				(size_t)(y0 + y) * rgb->stride[c]);
+
+			for (int x = 0; x < rgb->width; x++)
+				d[x] = to_work(s[x]);
+		}
+	}
+}
+
 int lumen_demosaic_quality(const struct lumen_frame *raw,
 			   struct lumen_frame *rgb, void *scratch,
 			   size_t scratch_size)
 {
-	const float scale = 1.0f / (float)LUMEN_WORK_MAX;
 	int width, height, tw, strip;
 	size_t plane, tile_rows;
 	struct tile t;
+	struct ss_state *ss;
 	uint8_t *base;
 	int *colmap;
 
@@ -779,44 +1129,37 @@ int lumen_demosaic_quality(const struct lumen_frame *raw,
 	/* stale values near tile edges must at least be finite */
 	memset(base, 0, P_COUNT * plane * sizeof(float));
 
+	ss = (struct ss_state *)(void *)(((uintptr_t)(t.vsum + tw) + 63) & ~(uintptr_t)63);
+	memset(ss, 0, sizeof(*ss));
+
+	/* pass 1: steps 1-6 into @rgb (E) */
 	for (int y0 = 0; y0 < height; y0 += strip) {
 		int rows = height - y0 < strip ? height - y0 : strip;
 
-		t.w = tw;
-		t.h = rows + 2 * MARGIN;
-		/* MARGIN and y0 are even: the tile has the frame's CFA order */
-		for (int ty = 0; ty < t.h; ty++) {
-			int sy = mirror(y0 - MARGIN + ty, height);
-			const uint16_t *s = (const uint16_t *)(const void *)
-				(raw->data[0] + (size_t)sy * raw->stride[0]);
-			size_t r = (size_t)ty * tw;
-			int c0 = lumen_bayer_at(raw->bayer, 0, ty);
-			int c1 = lumen_bayer_at(raw->bayer, 1, ty);
-
-			for (int x = 0; x < tw; x++) {
-				int c = x & 1 ? c1 : c0;
-
-				t.p[P_MOS][r + x] = (float)s[colmap[x]] * scale;
-				t.p[P_MG][r + x] = c == LUMEN_CH_G;
-				t.p[P_MC][r + x] = c != LUMEN_CH_G;
-				t.p[P_MR][r + x] = c == LUMEN_CH_R;
-				t.p[P_MB][r + x] = c == LUMEN_CH_B;
-			}
-		}
+		load_tile(&t, raw, raw, y0, rows, colmap, 0, 0);
 		process_tile(&t);
-		for (int y = 0; y < rows; y++) {
-			size_t r = (size_t)(y + MARGIN) * tw + MARGIN;
-			static const enum plane src[3] = { P_R, P_G, P_B };
+		store_tile(&t, rgb, y0, rows);
+	}
+	/* pass 2: E through the three shifted CFA phases and steps 1-6 again;
+	 * the normal equations of step 7 (row-major order whatever the strip
+	 * height, so the sums are the same bits) */
+	for (int shift = 1; shift < 4; shift++)
+		for (int y0 = 0; y0 < height; y0 += strip) {
+			int rows = height - y0 < strip ? height - y0 : strip;
 
-			for (int c = 0; c < 3; c++) {
-				const float *s = t.p[src[c]] + r;
-				uint16_t *d = (uint16_t *)(void *)(rgb->data[c] +
-					(size_t)(y0 + y) * rgb->stride[c]);
-
-				for (int x = 0; x < width; x++)
-					d[x] = to_work(s[x]);
-			}
+			load_tile(&t, raw, rgb, y0, rows, colmap, shift & 1, shift >> 1);
+			process_tile(&t);
+			ss_accumulate(ss, &t, rgb, y0, rows);
 		}
+	ss_solve(ss);
+	/* pass 3: steps 1-6 once more (E, unrounded), step 7, the result */
+	for (int y0 = 0; y0 < height; y0 += strip) {
+		int rows = height - y0 < strip ? height - y0 : strip;
+
+		load_tile(&t, raw, raw, y0, rows, colmap, 0, 0);
+		process_tile(&t);
+		ss_apply(ss, &t, rows, width);
+		store_tile(&t, rgb, y0, rows);
 	}
 	return 0;
 }
