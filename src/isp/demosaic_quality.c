@@ -35,7 +35,7 @@
 #ifndef STRIP
 #define STRIP 96		/* output rows per tile; even */
 #endif
-#define MARGIN 52		/* rows/columns of context; even, >= support */
+#define MARGIN 50		/* rows/columns of context; even, >= support */
 #define FINAL_REAL 32.0f	/* last red/blue pass: fill_residual() @real */
 #define FINAL_KRI 2.5f		/* ... and colour_plane() @kri */
 
@@ -698,7 +698,7 @@ static void process_tile(struct tile *t)
 	/* patch-weighted refit of red/blue: 5x5 search, 3x3 patches,
 	 * h 0.06, pull of beta toward 1 1e-4, local estimate worth 0.5
 	 * samples (chosen on the sets) */
-	nl_refine(t, 2, 1, 0.06f, 1e-4f, 0.5f);
+	nl_refine(t, 1, 1, 0.07f, 1e-4f, 0.5f);
 }
 
 static inline uint16_t to_work(float v)
