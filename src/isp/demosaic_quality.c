@@ -73,13 +73,14 @@ static size_t row_bytes(int width)
 
 struct ss_state;
 static size_t ss_state_size(void);
+#define SS_TAIL 3		/* rows of support of ss_apply() */
 
 /* the column map (ints), box()'s row of vertical sums and step 7's
  * state, plus alignment */
 static size_t fixed_bytes(int width)
 {
 	return (size_t)(width + 2 * MARGIN) * (sizeof(int) + sizeof(float)) +
-	       ss_state_size() + 128;
+	       ss_state_size() + 2 * 3 * SS_TAIL * (size_t)width * sizeof(uint16_t) + 192;
 }
 
 /*
@@ -752,12 +753,17 @@ static void process_tile(struct tile *t)
 #define SS_TAPS 75		/* R, G, B x 5 x 5 */
 #define SS_RIDGE 1e-2		/* x mean diagonal of the normal matrix */
 #define SS_MIN_SAMPLES 300	/* fewer: that class is left uncorrected */
+#define SS_ROUNDS 2		/* the second simulates from the first's result */
+
+/* CFA phase shifts of the simulation: (1, 0) and (0, 1) */
+static const int ss_shift[2][2] = { { 1, 0 }, { 0, 1 } };
 
 struct ss_state {
 	/* [site][class]: sum of x x^T (upper triangle), of x e_k, count */
 	double xx[4][SS_CLASSES][SS_TAPS * SS_TAPS];
 	double xe[4][SS_CLASSES][2][SS_TAPS];
 	long long n[4][SS_CLASSES];
+	/* the filters of the last ss_solve() */
 	float wt[4][SS_CLASSES][2][SS_TAPS];
 	double proj[SS_TAPS * SS_TAPS], m[SS_TAPS * SS_TAPS], pm[SS_TAPS * SS_TAPS];
 };
@@ -1090,6 +1096,86 @@ static void store_tile(const struct tile *t, struct lumen_frame *rgb, int y0,
 	}
 }
 
+/*
+ * Loads frame rows y0 - MARGIN .. y0 + rows + MARGIN - 1 (mirrored) of the
+ * RGB16P @rgb into P_R/P_G/P_B, the masks for the CFA of @raw. Rows
+ * y0 - SS_TAIL .. y0 - 1 come from @tail (their values before the previous
+ * strip was written back), the rows further up are not read by ss_apply().
+ */
+static void load_rgb_tile(struct tile *t, const struct lumen_frame *raw,
+			  const struct lumen_frame *rgb, int y0, int rows,
+			  const int *colmap, const uint16_t *tail)
+{
+	static const enum plane pl[3] = { P_R, P_G, P_B };
+	const float scale = 1.0f / (float)LUMEN_WORK_MAX;
+	const int tw = t->w = raw->width + 2 * MARGIN, width = raw->width;
+
+	t->h = rows + 2 * MARGIN;
+	for (int ty = 0; ty < t->h; ty++) {
+		int sy = mirror(y0 - MARGIN + ty, raw->height);
+		int c0 = lumen_bayer_at(raw->bayer, 0, ty);
+		int c1 = lumen_bayer_at(raw->bayer, 1, ty);
+		size_t r = (size_t)ty * tw;
+
+		for (int c = 0; c < 3; c++) {
+			const uint16_t *s = sy < y0 && sy >= y0 - SS_TAIL ?
+				tail + ((size_t)c * SS_TAIL + (size_t)(sy - y0 + SS_TAIL)) * width :
+				(const uint16_t *)(const void *)(rgb->data[c] +
+					(size_t)sy * rgb->stride[c]);
+			float *d = t->p[pl[c]] + r;
+
+			for (int x = 0; x < tw; x++)
+				d[x] = (float)s[colmap[x]] * scale;
+		}
+		for (int x = 0; x < tw; x++) {
+			int c = x & 1 ? c1 : c0;
+
+			t->p[P_MR][r + x] = c == LUMEN_CH_R;
+			t->p[P_MB][r + x] = c == LUMEN_CH_B;
+		}
+	}
+}
+
+/*
+ * @rgb += the last solved filters' corrections, in place, strip by strip.
+ * Each strip reads SS_TAIL rows above it: the previous strip keeps their
+ * values from before its write-back in @tail (two buffers of 3 planes x
+ * SS_TAIL rows x width), so the result is the same for any strip height.
+ */
+static void ss_apply_frame(const struct ss_state *ss, struct tile *t,
+			   const struct lumen_frame *raw, struct lumen_frame *rgb,
+			   const int *colmap, int strip, uint16_t *tail)
+{
+	const int width = raw->width, height = raw->height;
+	const size_t tail_len = 3 * SS_TAIL * (size_t)width;
+	uint16_t *cur = tail, *next = tail + tail_len;
+
+	for (int y0 = 0; y0 < height; y0 += strip) {
+		int rows = height - y0 < strip ? height - y0 : strip;
+
+		load_rgb_tile(t, raw, rgb, y0, rows, colmap, cur);
+		ss_apply(ss, t, rows, width);
+		/* the next strip's rows above, as they are before this write */
+		for (int c = 0; c < 3; c++)
+			for (int k = 0; k < SS_TAIL; k++) {
+				int r = y0 + rows - SS_TAIL + k;
+				uint16_t *d = next + ((size_t)c * SS_TAIL + (size_t)k) * width;
+
+				if (r < 0)
+					continue;
+				memcpy(d, r >= y0 ? (const uint16_t *)(const void *)
+					(rgb->data[c] + (size_t)r * rgb->stride[c]) :
+					cur + ((size_t)c * SS_TAIL + (size_t)(r - y0 + SS_TAIL)) * width,
+				       (size_t)width * sizeof(uint16_t));
+			}
+		store_tile(t, rgb, y0, rows);
+		uint16_t *swap = cur;
+
+		cur = next;
+		next = swap;
+	}
+}
+
 int lumen_demosaic_quality(const struct lumen_frame *raw,
 			   struct lumen_frame *rgb, void *scratch,
 			   size_t scratch_size)
@@ -1098,6 +1184,7 @@ int lumen_demosaic_quality(const struct lumen_frame *raw,
 	size_t plane, tile_rows;
 	struct tile t;
 	struct ss_state *ss;
+	uint16_t *tail;
 	uint8_t *base;
 	int *colmap;
 
@@ -1132,6 +1219,7 @@ int lumen_demosaic_quality(const struct lumen_frame *raw,
 
 	ss = (struct ss_state *)(void *)(((uintptr_t)(t.vsum + tw) + 63) & ~(uintptr_t)63);
 	memset(ss, 0, sizeof(*ss));
+	tail = (uint16_t *)(void *)(ss + 1);
 
 	/* pass 1: steps 1-6 into @rgb (E) */
 	for (int y0 = 0; y0 < height; y0 += strip) {
@@ -1141,19 +1229,29 @@ int lumen_demosaic_quality(const struct lumen_frame *raw,
 		process_tile(&t);
 		store_tile(&t, rgb, y0, rows);
 	}
-	/* pass 2: E through the three shifted CFA phases and steps 1-6 again;
-	 * the normal equations of step 7 (row-major order whatever the strip
-	 * height, so the sums are the same bits) */
-	for (int shift = 1; shift < 4; shift++)
-		for (int y0 = 0; y0 < height; y0 += strip) {
-			int rows = height - y0 < strip ? height - y0 : strip;
+	/* step 7, SS_ROUNDS rounds: E (then E + the first round's
+	 * correction) through the shifted CFA phases and steps 1-6 again,
+	 * into the normal equations (row-major order whatever the strip
+	 * height, so the sums are the same bits), solved for the filters */
+	for (int round = 0; round < SS_ROUNDS; round++) {
+		memset(ss->xx, 0, sizeof(ss->xx));
+		memset(ss->xe, 0, sizeof(ss->xe));
+		memset(ss->n, 0, sizeof(ss->n));
+		for (int k = 0; k < 2; k++)
+			for (int y0 = 0; y0 < height; y0 += strip) {
+				int rows = height - y0 < strip ? height - y0 : strip;
 
-			load_tile(&t, raw, rgb, y0, rows, colmap, shift & 1, shift >> 1);
-			process_tile(&t);
-			ss_accumulate(ss, &t, rgb, y0, rows);
-		}
-	ss_solve(ss);
-	/* pass 3: steps 1-6 once more (E, unrounded), step 7, the result */
+				load_tile(&t, raw, rgb, y0, rows, colmap,
+					  ss_shift[k][0], ss_shift[k][1]);
+				process_tile(&t);
+				ss_accumulate(ss, &t, rgb, y0, rows);
+			}
+		ss_solve(ss);
+		if (round + 1 < SS_ROUNDS)
+			ss_apply_frame(ss, &t, raw, rgb, colmap, strip, tail);
+	}
+	/* last pass: steps 1-6 once more (E, unrounded), the last round's
+	 * filters applied to it: the result */
 	for (int y0 = 0; y0 < height; y0 += strip) {
 		int rows = height - y0 < strip ? height - y0 : strip;
 
