@@ -233,7 +233,7 @@ int main(int argc, char **argv)
 				load(&t, &img, (enum lumen_bayer)o);
 				green_step(&t);
 				memcpy(t.p[P_G], tg, plane * sizeof(float));
-				colour_step(&t, FINAL_REAL, FINAL_KRI);
+				colour_step(&t, FINAL_REAL, FINAL_KRI, FINAL_PULL);
 				measure(&t, &img, (enum lumen_bayer)o, &eo);
 				load(&t, &img, (enum lumen_bayer)o);
 				process_tile(&t);
