@@ -894,6 +894,7 @@ static void process_tile(struct tile *t)
  * over a taller frame: a few hundred rows give the fit enough samples. */
 #define SS_BAND 96
 #define SS_MAX_BANDS 6
+#define SS_MIN_SIDE 32		/* a narrower or shorter frame skips step 7 */
 
 /* first row (even) of band @j of @bands over @height rows */
 static int ss_band_start(int j, int bands, int height)
@@ -1381,6 +1382,8 @@ int lumen_demosaic_quality(const struct lumen_frame *raw,
 	 * correction) through the shifted CFA phases and steps 1-6 again,
 	 * into the normal equations (row-major order whatever the strip
 	 * height, so the sums are the same bits), solved for the filters */
+	if (width < SS_MIN_SIDE || height < SS_MIN_SIDE)
+		return 0;	/* too few samples to fit step 7's filters */
 	bands = (height + SS_BAND - 1) / SS_BAND;
 	bands = bands > SS_MAX_BANDS ? SS_MAX_BANDS : bands;
 	for (int round = 0; round < SS_ROUNDS; round++) {
