@@ -6,8 +6,17 @@
  * four-direction weights (after Pekkucuksen and Altunbasak's GBTF); red and
  * blue by directionally interpolated residuals against a guided fit to
  * green and against green itself; one refinement round of green against
- * the completed red/blue, mixed in per pixel by how well it fits. See
- * docs/demosaic.md.
+ * the completed red/blue, mixed in per pixel by how well it fits; a
+ * non-local refit of red/blue; then a self-supervised correction fitted
+ * on the frame itself (step 7: the result is mosaicked again through
+ * shifted CFA phases and demosaicked, and per-class linear filters learn
+ * that error). See docs/demosaic.md.
+ *
+ * Passes: steps 1-6 over the frame into the output; step 7's simulations
+ * on up to SS_MAX_BANDS bands (two shifts, two rounds, the first round's
+ * correction applied to the output in place); steps 1-6 again with the
+ * correction, into the output. Runs on the caller's thread, allocates
+ * nothing; the output depends on the whole frame, not on the scratch size.
  *
  * Memory: the frame is processed in horizontal strips, as tall as the
  * caller's scratch allows (at least STRIP rows, or the whole frame). Each
@@ -1378,12 +1387,12 @@ int lumen_demosaic_quality(const struct lumen_frame *raw,
 		process_tile(&t);
 		store_tile(&t, rgb, y0, rows);
 	}
+	if (width < SS_MIN_SIDE || height < SS_MIN_SIDE)
+		return 0;	/* too few samples to fit step 7's filters */
 	/* step 7, SS_ROUNDS rounds: E (then E + the first round's
 	 * correction) through the shifted CFA phases and steps 1-6 again,
 	 * into the normal equations (row-major order whatever the strip
 	 * height, so the sums are the same bits), solved for the filters */
-	if (width < SS_MIN_SIDE || height < SS_MIN_SIDE)
-		return 0;	/* too few samples to fit step 7's filters */
 	bands = (height + SS_BAND - 1) / SS_BAND;
 	bands = bands > SS_MAX_BANDS ? SS_MAX_BANDS : bands;
 	for (int round = 0; round < SS_ROUNDS; round++) {
