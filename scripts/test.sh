@@ -77,7 +77,7 @@ suite() { # name builddir [meson setup args...]
 TEST_ARGS=""
 suite native "$out/native" -Dwerror=true
 CC=clang suite clang "$out/clang" -Dwerror=true -Dfuzz=true
-suite sanitize "$out/sanitize" --buildtype=debugoptimized -Db_sanitize=address,undefined \
+LUMEN_TEST_SANITIZED=1 suite sanitize "$out/sanitize" --buildtype=debugoptimized -Db_sanitize=address,undefined \
 	-Db_lundef=false
 # under qemu-user: every unit test, not the full-size real-data ones
 TEST_ARGS="--no-suite heavy --timeout-multiplier 3"
