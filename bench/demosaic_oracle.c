@@ -19,6 +19,8 @@
  */
 #define lumen_demosaic_quality oracle_demosaic_quality
 #define lumen_demosaic_quality_scratch_size oracle_demosaic_quality_scratch_size
+#define lumen_demosaic_quality_scratch_size_for_rows \
+	oracle_demosaic_quality_scratch_size_for_rows
 #include "../src/isp/demosaic_quality.c"
 
 #include <stdio.h>
@@ -99,10 +101,8 @@ static void measure(const struct tile *t, const struct lumen_frame *img,
 static long strip_mismatch(const struct lumen_frame *img, enum lumen_bayer order)
 {
 	const int w = img->width, h = img->height;
-	size_t row = (oracle_demosaic_quality_scratch_size(w, 4) -
-		      oracle_demosaic_quality_scratch_size(w, 2)) / 2;
 	size_t size = oracle_demosaic_quality_scratch_size(w, h);
-	size_t whole = size + (size_t)h * row;
+	size_t whole = oracle_demosaic_quality_scratch_size_for_rows(w, h);
 	struct lumen_frame raw, rgb, ref;
 	void *scratch = malloc(whole);
 	long bad = 0;

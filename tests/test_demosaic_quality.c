@@ -254,17 +254,35 @@ static void same_for_any_strip(const struct lumen_frame *raw, const size_t sizes
 	lumen_frame_free(&ref);
 }
 
-/* scratch sizes for a 132-row strip and for one strip holding a w x h frame */
+/* scratch sizes for a 132-row strip (one byte short of 134 rows: the
+ * call rounds the strip height down) and for one strip holding a w x h
+ * frame */
 static void larger_scratch(int w, int h, size_t sizes[2])
 {
-	/* bytes per tile row, from the public size of 2- and 4-row frames */
-	size_t row = (lumen_demosaic_quality_scratch_size(w, 4) -
-		      lumen_demosaic_quality_scratch_size(w, 2)) / 2;
 	size_t n = lumen_demosaic_quality_scratch_size(w, h);
 
-	assert_true(row > 0);
-	sizes[0] = n + 37 * row;
-	sizes[1] = n + (size_t)h * row;
+	sizes[0] = lumen_demosaic_quality_scratch_size_for_rows(w, 134) - 1;
+	sizes[1] = lumen_demosaic_quality_scratch_size_for_rows(w, h);
+	assert_true(sizes[0] > n && sizes[1] > sizes[0]);
+}
+
+/* The minimum scratch is that of 96-row strips, or of one strip for a
+ * shorter frame; strip heights round up to even; bad sizes give 0. */
+static void scratch_sizes(void **state)
+{
+	(void)state;
+	assert_int_equal(lumen_demosaic_quality_scratch_size(640, 480),
+			 lumen_demosaic_quality_scratch_size_for_rows(640, 96));
+	assert_int_equal(lumen_demosaic_quality_scratch_size(640, 41),
+			 lumen_demosaic_quality_scratch_size_for_rows(640, 42));
+	assert_int_equal(lumen_demosaic_quality_scratch_size_for_rows(640, 41),
+			 lumen_demosaic_quality_scratch_size_for_rows(640, 42));
+	assert_true(lumen_demosaic_quality_scratch_size_for_rows(640, 44) >
+		    lumen_demosaic_quality_scratch_size_for_rows(640, 42));
+	assert_int_equal(lumen_demosaic_quality_scratch_size_for_rows(1, 96), 0);
+	assert_int_equal(lumen_demosaic_quality_scratch_size_for_rows(640, 0), 0);
+	assert_int_equal(lumen_demosaic_quality_scratch_size_for_rows(640,
+								      LUMEN_MAX_DIM + 1), 0);
 }
 
 /*
@@ -385,6 +403,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(flat_and_gradient_exact),
 		cmocka_unit_test(odd_sizes_and_extremes),
 		cmocka_unit_test(strips_do_not_show),
+		cmocka_unit_test(scratch_sizes),
 		cmocka_unit_test(strip_height_does_not_matter),
 		cmocka_unit_test(bad_arguments),
 		cmocka_unit_test(rgb_read_errors),

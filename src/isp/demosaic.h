@@ -28,6 +28,17 @@ int lumen_demosaic(enum lumen_demosaic_method method,
 /* The two methods, for tests and benchmarks. */
 int lumen_demosaic_fast(const struct lumen_frame *raw, struct lumen_frame *rgb);
 size_t lumen_demosaic_quality_scratch_size(int width, int height);
+/*
+ * For callers that trade memory for speed (benchmarks, tests): the scratch
+ * with which lumen_demosaic_quality() processes a frame @width wide in
+ * strips of @strip_rows output rows (rounded up to even), or in one strip
+ * when the frame has at most that many rows. Each strip recomputes 112 rows
+ * of context, so taller strips do less work; the output is the same bits
+ * for any strip height. lumen_demosaic_quality_scratch_size(w, h) is this
+ * for 96 rows (the frame's height if smaller), the least the call accepts.
+ * 0 when @width or @strip_rows is out of 1..LUMEN_MAX_DIM (width >= 2).
+ */
+size_t lumen_demosaic_quality_scratch_size_for_rows(int width, int strip_rows);
 int lumen_demosaic_quality(const struct lumen_frame *raw,
 			   struct lumen_frame *rgb, void *scratch,
 			   size_t scratch_size);

@@ -95,6 +95,21 @@ static size_t fixed_bytes(int width)
 }
 
 /*
+ * Strips of @strip_rows rows, rounded up to even: lumen_demosaic_quality()
+ * given this much scratch for a frame @width wide uses strips of that
+ * height (one strip when the frame is no taller), the same output as any
+ * other strip height. It refuses less than the minimum below.
+ */
+size_t lumen_demosaic_quality_scratch_size_for_rows(int width, int strip_rows)
+{
+	if (width < 2 || width > LUMEN_MAX_DIM || strip_rows < 1 ||
+	    strip_rows > LUMEN_MAX_DIM)
+		return 0;
+	return row_bytes(width) * (size_t)(((strip_rows + 1) & ~1) + 2 * MARGIN) +
+	       fixed_bytes(width);
+}
+
+/*
  * The scratch for strips of STRIP rows: 16 KB per column of the frame,
  * whatever its height. Given more, lumen_demosaic_quality() uses taller
  * strips: less overlap work (each strip recomputes 2 x MARGIN rows of
@@ -102,10 +117,9 @@ static size_t fixed_bytes(int width)
  */
 size_t lumen_demosaic_quality_scratch_size(int width, int height)
 {
-	if (width < 2 || width > LUMEN_MAX_DIM || height < 2 || height > LUMEN_MAX_DIM)
+	if (height < 2 || height > LUMEN_MAX_DIM)
 		return 0;
-	return row_bytes(width) * (size_t)(min_strip(height) + 2 * MARGIN) +
-	       fixed_bytes(width);
+	return lumen_demosaic_quality_scratch_size_for_rows(width, min_strip(height));
 }
 
 /* Reflects i into 0..n-1 without repeating the edge sample: the period is

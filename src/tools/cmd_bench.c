@@ -383,10 +383,9 @@ static int speed(struct bench *b, const char *data)
 	/* the quality method with the scratch it asks for (strips of 96 rows)
 	 * and with enough for one strip holding the whole frame */
 	{
-		size_t row = (lumen_demosaic_quality_scratch_size(SPEED_W, 4) -
-			      lumen_demosaic_quality_scratch_size(SPEED_W, 2)) / 2;
 		struct bench whole = {
-			.scratch_size = b->scratch_size + (size_t)SPEED_H * row,
+			.scratch_size = lumen_demosaic_quality_scratch_size_for_rows(SPEED_W,
+										     SPEED_H),
 		};
 		double q;
 
