@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "calib/colorchecker.h"
+#include "core/linsolve.h"
 #include "core/mat3.h"
 
 /*
@@ -535,45 +536,6 @@ static double median(double *v, int n)
 	return n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Solves the n x n system a x = b in place (partial pivoting). */
-static int solve(int n, double *a, double *b)
-{
-	for (int c = 0; c < n; c++) {
-		int piv = c;
-
-		for (int r = c + 1; r < n; r++)
-			if (fabs(a[r * n + c]) > fabs(a[piv * n + c]))
-				piv = r;
-		if (fabs(a[piv * n + c]) < 1e-12)
-			return -EDOM;
-		if (piv != c) {
-			for (int k = 0; k < n; k++) {
-				double t = a[c * n + k];
-
-				a[c * n + k] = a[piv * n + k];
-				a[piv * n + k] = t;
-			}
-			double t = b[c];
-
-			b[c] = b[piv];
-			b[piv] = t;
-		}
-		for (int r = c + 1; r < n; r++) {
-			double f = a[r * n + c] / a[c * n + c];
-
-			for (int k = c; k < n; k++)
-				a[r * n + k] -= f * a[c * n + k];
-			b[r] -= f * b[c];
-		}
-	}
-	for (int c = n - 1; c >= 0; c--) {
-		for (int k = c + 1; k < n; k++)
-			b[c] -= a[c * n + k] * b[k];
-		b[c] /= a[c * n + c];
-	}
-	return 0;
-}
-
 /*
  * Least-squares homography (h33 = 1) from lattice (i, j) to image (x, y)
  * over @n >= 4 points, by the linear DLT equations.
@@ -594,7 +556,7 @@ static int fit_homography(const struct lattice_pt *p, int n,
 			atb[a] += r1[a] * x + r2[a] * y;
 		}
 	}
-	if (solve(8, ata, atb))
+	if (lumen_solve_spd(8, ata, atb))
 		return -EDOM;
 	h->m[0][0] = atb[0];
 	h->m[0][1] = atb[1];

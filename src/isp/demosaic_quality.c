@@ -38,6 +38,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/linsolve.h"
 #include "isp/demosaic.h"
 
 /* output rows per strip in the scratch size asked for; even. The output
@@ -1061,46 +1062,6 @@ static void ss_accumulate(struct ss_state *ss, struct tile *t,
 	}
 }
 
-/* Solves m x = b in place by Cholesky (m symmetric positive definite,
- * overwritten); -1 if it is not. */
-static int ss_cholesky(double *m, double *b)
-{
-	const int n = SS_TAPS;
-
-	for (int j = 0; j < n; j++) {
-		double d = m[j * n + j];
-
-		for (int k = 0; k < j; k++)
-			d -= m[j * n + k] * m[j * n + k];
-		if (!(d > 0.0))
-			return -1;
-		d = sqrt(d);
-		m[j * n + j] = d;
-		for (int i = j + 1; i < n; i++) {
-			double s = m[i * n + j];
-
-			for (int k = 0; k < j; k++)
-				s -= m[i * n + k] * m[j * n + k];
-			m[i * n + j] = s / d;
-		}
-	}
-	for (int i = 0; i < n; i++) {
-		double s = b[i];
-
-		for (int k = 0; k < i; k++)
-			s -= m[i * n + k] * b[k];
-		b[i] = s / m[i * n + i];
-	}
-	for (int i = n - 1; i >= 0; i--) {
-		double s = b[i];
-
-		for (int k = i + 1; k < n; k++)
-			s -= m[k * n + i] * b[k];
-		b[i] = s / m[i * n + i];
-	}
-	return 0;
-}
-
 /* The filters from the normal equations: w = (P A P + r I)^-1 P y with P
  * the projector that removes each plane's mean and x/y slope, so w has no
  * component along them. Classes with too few samples get w = 0. */
@@ -1162,7 +1123,7 @@ static void ss_solve(struct ss_state *ss)
 				memcpy(pm, m, sizeof(ss->m));
 				for (int i = 0; i < n; i++)
 					pm[i * n + i] += SS_RIDGE * trace / n + 1e-30;
-				if (ss_cholesky(pm, b))
+				if (lumen_solve_spd(n, pm, b))
 					continue;
 				for (int i = 0; i < n; i++)
 					ss->wt[s][cl][k][i] = (float)b[i];
