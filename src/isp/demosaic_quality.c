@@ -996,6 +996,16 @@ static inline int ss_site(const struct tile *t, size_t i)
 	return t->p[P_MR][i + 1] != 0.0f || t->p[P_MR][i - 1] != 0.0f ? 1 : 2;
 }
 
+/* site type of each CFA phase of the tile, [y & 1][x & 1] in tile
+ * coordinates: the masks repeat every two rows and columns */
+static void ss_sites(const struct tile *t, int site[2][2])
+{
+	for (int py = 0; py < 2; py++)
+		for (int px = 0; px < 2; px++)
+			site[py][px] = ss_site(t, (size_t)(MARGIN + py) * t->w +
+						  (size_t)(MARGIN + px));
+}
+
 static inline void ss_patch(const struct tile *t, size_t i, float f[SS_TAPS])
 {
 	static const enum plane pl[3] = { P_R, P_G, P_B };
@@ -1021,20 +1031,18 @@ static void ss_accumulate(struct ss_state *ss, struct tile *t,
 {
 	static const enum plane pl[3] = { P_R, P_G, P_B };
 	const float scale = 1.0f / (float)LUMEN_WORK_MAX;
+	int sites[2][2];
 
 	ss_tensor(t);
-	for (int y = 0; y < rows; y++) {
-		if (((y0 + y) >> 1) & 1)
-			continue;
-		for (int x = 0; x < rgb->width; x++) {
+	ss_sites(t, sites);
+	/* frame rows and columns 0, 1 mod 4 (@y0 is even), in row-major order */
+	for (int y = y0 & 2; y < rows; y += (y & 1) ? 3 : 1) {
+		for (int x = 0; x < rgb->width; x += (x & 1) ? 3 : 1) {
 			size_t i = (size_t)(y + MARGIN) * t->w + (size_t)(x + MARGIN);
-			int site, cls;
+			int site = sites[y & 1][x & 1], cls;
 			float f[SS_TAPS];
 			double e[2];
 
-			if ((x >> 1) & 1)
-				continue;
-			site = ss_site(t, i);
 			cls = ss_class(t, i);
 			ss_patch(t, i, f);
 			for (int k = 0; k < 2; k++) {
@@ -1137,12 +1145,14 @@ static void ss_apply(const struct ss_state *ss, struct tile *t, int rows,
 		     int width)
 {
 	float *c0 = t->p[P_DH], *c1 = t->p[P_DV];
+	int sites[2][2];
 
 	ss_tensor(t);
+	ss_sites(t, sites);
 	for (int y = MARGIN; y < MARGIN + rows; y++)
 		for (int x = MARGIN; x < MARGIN + width; x++) {
 			size_t i = (size_t)y * t->w + (size_t)x;
-			const float(*f)[SS_TAPS] = ss->wt[ss_site(t, i)][ss_class(t, i)];
+			const float(*f)[SS_TAPS] = ss->wt[sites[y & 1][x & 1]][ss_class(t, i)];
 			float patch[SS_TAPS], e0 = 0.0f, e1 = 0.0f;
 
 			ss_patch(t, i, patch);
@@ -1156,7 +1166,7 @@ static void ss_apply(const struct ss_state *ss, struct tile *t, int rows,
 	for (int y = MARGIN; y < MARGIN + rows; y++)
 		for (int x = MARGIN; x < MARGIN + width; x++) {
 			size_t i = (size_t)y * t->w + (size_t)x;
-			int site = ss_site(t, i);
+			int site = sites[y & 1][x & 1];
 
 			t->p[ss_out[site][0]][i] += c0[i];
 			t->p[ss_out[site][1]][i] += c1[i];
