@@ -83,16 +83,28 @@ static size_t row_bytes(int width)
 	return (size_t)(width + 2 * MARGIN) * P_COUNT * sizeof(float);
 }
 
-struct ss_state;
-static size_t ss_state_size(void);
+/* step 7 (below): its normal equations and filters, kept in the scratch
+ * after the planes */
+#define SS_CLASSES 8		/* orientations over 180 degrees */
+#define SS_TAPS 75		/* R, G, B x 5 x 5 */
 #define SS_TAIL 3		/* rows of support of ss_apply() */
 
-/* the column map (ints), box()'s row of vertical sums and step 7's
- * state, plus alignment */
+struct ss_state {
+	/* [site][class]: sum of x x^T (upper triangle), of x e_k, count */
+	double xx[4][SS_CLASSES][SS_TAPS * SS_TAPS];
+	double xe[4][SS_CLASSES][2][SS_TAPS];
+	long long n[4][SS_CLASSES];
+	/* the filters of the last ss_solve() */
+	float wt[4][SS_CLASSES][2][SS_TAPS];
+	double proj[SS_TAPS * SS_TAPS], m[SS_TAPS * SS_TAPS], pm[SS_TAPS * SS_TAPS];
+};
+
+/* the column map (ints), box()'s row of vertical sums, step 7's state and
+ * the rows ss_apply_frame() keeps, plus alignment */
 static size_t fixed_bytes(int width)
 {
 	return (size_t)(width + 2 * MARGIN) * (sizeof(int) + sizeof(float)) +
-	       ss_state_size() + 2 * 3 * SS_TAIL * (size_t)width * sizeof(uint16_t) + 192;
+	       sizeof(struct ss_state) + 2 * 3 * SS_TAIL * (size_t)width * sizeof(uint16_t) + 192;
 }
 
 /*
@@ -907,8 +919,6 @@ static void process_tile(struct tile *t)
  * each plane's mean and x/y slope projected out so flat areas and ramps
  * are left exact), then applied to E itself.
  */
-#define SS_CLASSES 8		/* orientations over 180 degrees */
-#define SS_TAPS 75		/* R, G, B x 5 x 5 */
 #define SS_RIDGE 1e-2		/* x mean diagonal of the normal matrix */
 #define SS_MIN_SAMPLES 300	/* fewer: that class is left uncorrected */
 #define SS_ROUNDS 2		/* the second simulates from the first's result */
@@ -930,21 +940,6 @@ static int ss_band_start(int j, int bands, int height)
 
 /* CFA phase shifts of the simulation: (1, 0) and (0, 1) */
 static const int ss_shift[2][2] = { { 1, 0 }, { 0, 1 } };
-
-struct ss_state {
-	/* [site][class]: sum of x x^T (upper triangle), of x e_k, count */
-	double xx[4][SS_CLASSES][SS_TAPS * SS_TAPS];
-	double xe[4][SS_CLASSES][2][SS_TAPS];
-	long long n[4][SS_CLASSES];
-	/* the filters of the last ss_solve() */
-	float wt[4][SS_CLASSES][2][SS_TAPS];
-	double proj[SS_TAPS * SS_TAPS], m[SS_TAPS * SS_TAPS], pm[SS_TAPS * SS_TAPS];
-};
-
-static size_t ss_state_size(void)
-{
-	return sizeof(struct ss_state);
-}
 
 /* plane of the k-th missing colour of each site type */
 static const enum plane ss_out[4][2] = {
