@@ -85,7 +85,8 @@ static size_t row_bytes(int width)
 
 /* step 7 (below): its normal equations and filters, kept in the scratch
  * after the planes */
-#define SS_CLASSES 8		/* orientations over 180 degrees */
+#define SS_ORIENTS 8		/* orientation classes over 180 degrees */
+#define SS_CLASSES (2 * SS_ORIENTS)	/* x grey-ish / colourful */
 #define SS_TAPS 75		/* R, G, B x 5 x 5 */
 #define SS_TAIL 3		/* rows of support of ss_apply() */
 
@@ -124,9 +125,8 @@ size_t lumen_demosaic_quality_scratch_size_for_rows(int width, int strip_rows)
 
 /*
  * The scratch for strips of STRIP rows, whatever the frame's height:
- * 16.7 KB per column plus 3.5 MB (step 7's state, the side margins), so
- * 46.2 MB at 2560 wide, about 18 KB per column (16.3 MB at 768 wide,
- * 21 KB per column). Given more, lumen_demosaic_quality() uses taller
+ * 16.7 KB per column plus 4.9 MB (step 7's state, 3 MB, and the side
+ * margins), so 47.7 MB at 2560 wide, about 18.6 KB per column. Given more, lumen_demosaic_quality() uses taller
  * strips: less overlap work (each strip recomputes 2 x MARGIN rows of
  * context), the same output.
  */
@@ -921,7 +921,10 @@ static void process_tile(struct tile *t)
  * each plane's mean and x/y slope projected out so flat areas and ramps
  * are left exact), then applied to E itself.
  */
-#define SS_RIDGE 1e-2		/* x mean diagonal of the normal matrix */
+#define SS_RIDGE 3e-3		/* x mean diagonal of the normal matrix */
+/* a pixel is colourful where the 5x5 sum of |R - G| + |B - G| exceeds
+ * this share of the 5x5 sum of R + G + B */
+#define SS_CHROMA_SPLIT 0.15f
 #define SS_MIN_SAMPLES 300	/* fewer: that class is left uncorrected */
 #define SS_ROUNDS 2		/* the second simulates from the first's result */
 
@@ -948,11 +951,13 @@ static const enum plane ss_out[4][2] = {
 	{ P_G, P_B }, { P_R, P_B }, { P_R, P_B }, { P_R, P_G },
 };
 
-/* 5x5 sums of gx^2, gx gy, gy^2 of P_G into P_LAPG, P_LAPP, P_TENT */
-static void ss_tensor(struct tile *t)
+/* The class features of the tile's R, G, B: 5x5 sums of gx^2, gx gy,
+ * gy^2 of P_G into P_LAPG, P_LAPP, P_TENT, of |R - G| + |B - G| into
+ * P_GUIDE and of R + G + B into P_S3. */
+static void ss_features(struct tile *t)
 {
 	const int w = t->w, h = t->h;
-	const float *G = t->p[P_G];
+	const float *R = t->p[P_R], *G = t->p[P_G], *B = t->p[P_B];
 	float *xx = t->p[P_S0], *xy = t->p[P_S1], *yy = t->p[P_S2];
 
 	for (int y = 1; y < h - 1; y++)
@@ -968,20 +973,30 @@ static void ss_tensor(struct tile *t)
 	box(t, P_S0, P_LAPG, 2, 1, 2, 1);
 	box(t, P_S1, P_LAPP, 2, 1, 2, 1);
 	box(t, P_S2, P_TENT, 2, 1, 2, 1);
+	for (size_t i = 0; i < (size_t)w * (size_t)h; i++) {
+		xx[i] = fabsf(R[i] - G[i]) + fabsf(B[i] - G[i]);
+		xy[i] = R[i] + G[i] + B[i];
+	}
+	box(t, P_S0, P_GUIDE, 2, 1, 2, 1);
+	box(t, P_S1, P_S3, 2, 1, 2, 1);
 }
 
-/* orientation class at @i: the angle of (a - d, 2b) is twice the
- * dominant gradient's; bins of 45 degrees of it, bin 0 centred on a
- * horizontal gradient */
+/* class at @i after ss_features(): the orientation (the angle of
+ * (a - d, 2b) is twice the dominant gradient's; bins of 45 degrees of it,
+ * bin 0 centred on a horizontal gradient), + SS_ORIENTS where colourful */
 static inline int ss_class(const struct tile *t, size_t i)
 {
 	const float c = 0.92387953f, s = 0.38268343f;	/* cos, sin 22.5 deg */
 	float u0 = t->p[P_LAPG][i] - t->p[P_TENT][i], v0 = 2.0f * t->p[P_LAPP][i];
 	float u = c * u0 - s * v0, v = s * u0 + c * v0;
+	int colourful = t->p[P_GUIDE][i] >= SS_CHROMA_SPLIT * (t->p[P_S3][i] + 1e-4f);
+	int o;
 
 	if (v >= 0.0f)
-		return u >= 0.0f ? (v < u ? 0 : 1) : (v >= -u ? 2 : 3);
-	return u < 0.0f ? (-v <= -u ? 4 : 5) : (-v >= u ? 6 : 7);
+		o = u >= 0.0f ? (v < u ? 0 : 1) : (v >= -u ? 2 : 3);
+	else
+		o = u < 0.0f ? (-v <= -u ? 4 : 5) : (-v >= u ? 6 : 7);
+	return o + colourful * SS_ORIENTS;
 }
 
 static inline int ss_site(const struct tile *t, size_t i)
@@ -1020,8 +1035,9 @@ static inline void ss_patch(const struct tile *t, size_t i, float f[SS_TAPS])
 /*
  * Adds the strip's pixels (tile rows MARGIN.., frame rows y0..y0+rows-1)
  * to the normal equations: the tile holds E2 (a shifted mosaic of E run
- * through steps 1-6), @rgb holds E. A quarter of the pixels (every other
- * 2x2 block in x and y, all four site types) is enough.
+ * through steps 1-6), @rgb holds E. Every pixel counts: with 16 classes
+ * per site type a 500x500 frame gives each a few thousand samples, and a
+ * quarter of them fits noisier filters (-0.06 dB McMaster).
  */
 static void ss_accumulate(struct ss_state *ss, struct tile *t,
 			  const struct lumen_frame *rgb, int y0, int rows)
@@ -1030,11 +1046,11 @@ static void ss_accumulate(struct ss_state *ss, struct tile *t,
 	const float scale = 1.0f / (float)LUMEN_WORK_MAX;
 	int sites[2][2];
 
-	ss_tensor(t);
+	ss_features(t);
 	ss_sites(t, sites);
-	/* frame rows and columns 0, 1 mod 4 (@y0 is even), in row-major order */
-	for (int y = y0 & 2; y < rows; y += (y & 1) ? 3 : 1) {
-		for (int x = 0; x < rgb->width; x += (x & 1) ? 3 : 1) {
+	/* in row-major order, whatever the strip height */
+	for (int y = 0; y < rows; y++) {
+		for (int x = 0; x < rgb->width; x++) {
 			size_t i = (size_t)(y + MARGIN) * t->w + (size_t)(x + MARGIN);
 			int site = sites[y & 1][x & 1], cls;
 			float f[SS_TAPS];
@@ -1144,7 +1160,7 @@ static void ss_apply(const struct ss_state *ss, struct tile *t, int rows,
 	float *c0 = t->p[P_DH], *c1 = t->p[P_DV];
 	int sites[2][2];
 
-	ss_tensor(t);
+	ss_features(t);
 	ss_sites(t, sites);
 	for (int y = MARGIN; y < MARGIN + rows; y++)
 		for (int x = MARGIN; x < MARGIN + width; x++) {
