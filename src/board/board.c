@@ -176,13 +176,15 @@ static int i2c_field(struct loader *l, int idx, const char *key, yaml_node_t *v,
 		     void *ctx)
 {
 	struct lumen_board *b = ctx;
-	long x;
+	long x = 0;	/* get_int() sets it when it returns 0 */
 	int ret;
 
 	if (idx == 0) {
 		ret = get_int(l, v, "i2c.bus", 0, 255, &x);
+		if (ret)
+			return ret;
 		b->i2c_bus = (int)x;
-		return ret;
+		return 0;
 	}
 	(void)key;
 	ret = get_int(l, v, "i2c.addr", 0, 0x3ff, &x);

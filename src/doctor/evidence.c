@@ -775,8 +775,9 @@ static int add_dir(struct lumen_doctor_evidence *ev, const char *path,
 		char full[4096];
 		struct stat st;
 
-		snprintf(full, sizeof(full), "%s/%s", path, names[i]);
-		if (stat(full, &st) != 0)
+		if ((size_t)snprintf(full, sizeof(full), "%s/%s", path,
+				     names[i]) >= sizeof(full) ||
+		    stat(full, &st) != 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
 			if (depth < DIR_DEPTH_MAX)

@@ -603,7 +603,7 @@ static int read_raw(struct ctx *c, TIFF *t, struct lumen_raw_image *out)
 	struct layout l;
 	struct lumen_frame full;
 	enum lumen_bayer cfa = LUMEN_BAYER_RGGB;
-	double v[4], bl[MAX_REPEAT * MAX_REPEAT];
+	double v[4] = { 0 }, bl[MAX_REPEAT * MAX_REPEAT];
 	double *lin = NULL, *dh = NULL, *dv = NULL;
 	long nlin = 0, n;
 	int ret, rows = 1, cols = 1;
