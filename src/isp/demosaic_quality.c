@@ -13,9 +13,9 @@
  * that error). See docs/demosaic.md.
  *
  * Passes: steps 1-6 over the frame into the output; step 7's simulations
- * on up to SS_MAX_BANDS bands (two shifts, two rounds, the first round's
- * correction applied to the output in place); steps 1-6 again with the
- * correction, into the output. Runs on the caller's thread, allocates
+ * on up to SS_MAX_BANDS bands (two shifts, three rounds, each round but
+ * the last applying its correction to the output in place); steps 1-6
+ * again with the last round's correction, into the output. Runs on the caller's thread, allocates
  * nothing; the output depends on the whole frame, not on the scratch size.
  *
  * Memory: the frame is processed in horizontal strips, as tall as the
@@ -86,18 +86,26 @@ static size_t row_bytes(int width)
 /* step 7 (below): its normal equations and filters, kept in the scratch
  * after the planes */
 #define SS_ORIENTS 8		/* orientation classes over 180 degrees */
-#define SS_CLASSES (2 * SS_ORIENTS)	/* x grey-ish / colourful */
+#define SS_HUES 4		/* colourful pixels: signs of R - G, B - G */
+#define SS_CLASSES (SS_ORIENTS * (1 + SS_HUES))
 #define SS_TAPS 75		/* R, G, B x 5 x 5 */
+#define SS_PACKED (SS_TAPS * (SS_TAPS + 1) / 2)	/* upper triangle */
+#define SS_BASIS 9		/* per plane: mean, x slope, y slope */
 #define SS_TAIL 3		/* rows of support of ss_apply() */
 
 struct ss_state {
-	/* [site][class]: sum of x x^T (upper triangle), of x e_k, count */
-	double xx[4][SS_CLASSES][SS_TAPS * SS_TAPS];
+	/* [site][class]: sum of x x^T (upper triangle, row by row), of
+	 * x e_k, count */
+	double xx[4][SS_CLASSES][SS_PACKED];
 	double xe[4][SS_CLASSES][2][SS_TAPS];
 	long long n[4][SS_CLASSES];
 	/* the filters of the last ss_solve() */
 	float wt[4][SS_CLASSES][2][SS_TAPS];
-	double proj[SS_TAPS * SS_TAPS], m[SS_TAPS * SS_TAPS], pm[SS_TAPS * SS_TAPS];
+	/* ss_solve()'s work: the system it factors (m), the projected normal
+	 * matrix P A P (l), the orthonormal basis u of what P removes, A u
+	 * and u (u^T A u) */
+	double m[SS_TAPS * SS_TAPS], l[SS_TAPS * SS_TAPS];
+	double u[SS_TAPS][SS_BASIS], au[SS_TAPS][SS_BASIS], uc[SS_TAPS][SS_BASIS];
 };
 
 /* the column map (ints), box()'s row of vertical sums, step 7's state and
@@ -125,10 +133,10 @@ size_t lumen_demosaic_quality_scratch_size_for_rows(int width, int strip_rows)
 
 /*
  * The scratch for strips of STRIP rows, whatever the frame's height:
- * 16.7 KB per column plus 4.9 MB (step 7's state, 3 MB, and the side
- * margins), so 47.7 MB at 2560 wide, about 18.6 KB per column. Given more, lumen_demosaic_quality() uses taller
- * strips: less overlap work (each strip recomputes 2 x MARGIN rows of
- * context), the same output.
+ * 16.7 KB per column plus 5.9 MB (step 7's state, 4 MB, and the side
+ * margins): 48.6 MB at 2560 wide, about 19 KB per column. Given more,
+ * lumen_demosaic_quality() uses taller strips: less overlap work (each
+ * strip recomputes 2 x MARGIN rows of context), the same output.
  */
 size_t lumen_demosaic_quality_scratch_size(int width, int height)
 {
@@ -916,17 +924,21 @@ static void process_tile(struct tile *t)
  * phases and demosaicked by steps 1-6; where E is known, E - E2 is the
  * error steps 1-6 make on a picture with this frame's own statistics. Per
  * site type (red, green in a red row, green in a blue row, blue) and per
- * orientation class of the local green structure, a linear filter on the
- * 5x5 RGB patch is fitted to predict that error (ridge least squares,
- * each plane's mean and x/y slope projected out so flat areas and ramps
- * are left exact), then applied to E itself.
+ * class (orientation of the local green structure; grey-ish, or colourful
+ * and of which hue), a linear filter on the 5x5 RGB patch is fitted to
+ * predict that error (ridge least squares, each plane's mean and x/y slope
+ * projected out so flat areas and ramps are left exact), then applied to
+ * E itself. The first round simulates from E, each later one from the
+ * previous round's picture with that round's filters applied to it (in
+ * place, so the corrections accumulate), closer to the true picture; the
+ * last round's filters, applied to E, make the result.
  */
-#define SS_RIDGE 3e-3		/* x mean diagonal of the normal matrix */
+#define SS_RIDGE 6e-3		/* x mean diagonal of the normal matrix */
 /* a pixel is colourful where the 5x5 sum of |R - G| + |B - G| exceeds
  * this share of the 5x5 sum of R + G + B */
 #define SS_CHROMA_SPLIT 0.15f
 #define SS_MIN_SAMPLES 300	/* fewer: that class is left uncorrected */
-#define SS_ROUNDS 2		/* the second simulates from the first's result */
+#define SS_ROUNDS 3		/* 2: McMaster -0.05 dB, 4: -0.08 */
 
 /* The simulation runs on bands of SS_BAND rows (their own tiles, so the
  * same rows whatever the strip height), at most SS_MAX_BANDS of them spread
@@ -953,7 +965,8 @@ static const enum plane ss_out[4][2] = {
 
 /* The class features of the tile's R, G, B: 5x5 sums of gx^2, gx gy,
  * gy^2 of P_G into P_LAPG, P_LAPP, P_TENT, of |R - G| + |B - G| into
- * P_GUIDE and of R + G + B into P_S3. */
+ * P_GUIDE, of R + G + B into P_S3, of R - G into P_DH2 and of B - G into
+ * P_DV2. */
 static void ss_features(struct tile *t)
 {
 	const int w = t->w, h = t->h;
@@ -979,11 +992,20 @@ static void ss_features(struct tile *t)
 	}
 	box(t, P_S0, P_GUIDE, 2, 1, 2, 1);
 	box(t, P_S1, P_S3, 2, 1, 2, 1);
+	for (size_t i = 0; i < (size_t)w * (size_t)h; i++) {
+		xx[i] = R[i] - G[i];
+		xy[i] = B[i] - G[i];
+	}
+	box(t, P_S0, P_DH2, 2, 1, 2, 1);
+	box(t, P_S1, P_DV2, 2, 1, 2, 1);
 }
 
 /* class at @i after ss_features(): the orientation (the angle of
  * (a - d, 2b) is twice the dominant gradient's; bins of 45 degrees of it,
- * bin 0 centred on a horizontal gradient), + SS_ORIENTS where colourful */
+ * bin 0 centred on a horizontal gradient), + SS_ORIENTS x (1 + hue) where
+ * colourful, hue 0..3 from the signs of the sums of R - G and B - G:
+ * saturated colours of different hues relate red, green and blue
+ * differently (+0.03 dB McMaster over one colourful class) */
 static inline int ss_class(const struct tile *t, size_t i)
 {
 	const float c = 0.92387953f, s = 0.38268343f;	/* cos, sin 22.5 deg */
@@ -996,7 +1018,10 @@ static inline int ss_class(const struct tile *t, size_t i)
 		o = u >= 0.0f ? (v < u ? 0 : 1) : (v >= -u ? 2 : 3);
 	else
 		o = u < 0.0f ? (-v <= -u ? 4 : 5) : (-v >= u ? 6 : 7);
-	return o + colourful * SS_ORIENTS;
+	if (!colourful)
+		return o;
+	return o + SS_ORIENTS * (1 + 2 * (t->p[P_DH2][i] >= 0.0f) +
+				 (t->p[P_DV2][i] >= 0.0f));
 }
 
 static inline int ss_site(const struct tile *t, size_t i)
@@ -1071,7 +1096,8 @@ static void ss_accumulate(struct ss_state *ss, struct tile *t,
 
 			for (int u = 0; u < SS_TAPS; u++) {
 				const double fu = f[u];
-				double *row = xx + u * SS_TAPS;
+				/* row u of the upper triangle, from column u */
+				double *row = xx + u * SS_TAPS - u * (u - 1) / 2 - u;
 
 				for (int v = u; v < SS_TAPS; v++)
 					row[v] += fu * f[v];
@@ -1083,68 +1109,93 @@ static void ss_accumulate(struct ss_state *ss, struct tile *t,
 	}
 }
 
-/* The filters from the normal equations: w = (P A P + r I)^-1 P y with P
- * the projector that removes each plane's mean and x/y slope, so w has no
- * component along them. Classes with too few samples get w = 0. */
+/* The filters from the normal equations: w = (P A P + r I)^-1 P y with
+ * P = I - u u^T the projector that removes each plane's mean and x/y
+ * slope (u: 9 orthonormal columns, 3 per plane), so w has no component
+ * along them. P A P = A - u (a u)^T - (a u) u^T + u (u^T a u) u^T costs
+ * a few MACs per entry instead of two 75x75 products. Classes with too
+ * few samples get w = 0. */
 static void ss_solve(struct ss_state *ss)
 {
 	const int n = SS_TAPS;
-	double *p = ss->proj, *m = ss->m, *pm = ss->pm;
+	double *m = ss->m, *l = ss->l;
 
-	for (int i = 0; i < n * n; i++)
-		p[i] = i % (n + 1) == 0;
+	memset(ss->u, 0, sizeof(ss->u));
 	for (int c = 0; c < 3; c++)
-		for (int i = 0; i < 25; i++)
-			for (int j = 0; j < 25; j++) {
-				/* orthonormal basis: 1/5, dx/sqrt(50), dy/sqrt(50) */
-				double q = 1.0 / 25.0 +
-					   (i % 5 - 2) * (j % 5 - 2) / 50.0 +
-					   (i / 5 - 2) * (j / 5 - 2) / 50.0;
-
-				p[(c * 25 + i) * n + c * 25 + j] -= q;
-			}
+		for (int i = 0; i < 25; i++) {
+			/* 1/5, dx/sqrt(50), dy/sqrt(50) on plane c */
+			ss->u[c * 25 + i][c * 3] = 0.2;
+			ss->u[c * 25 + i][c * 3 + 1] = (i % 5 - 2) / sqrt(50.0);
+			ss->u[c * 25 + i][c * 3 + 2] = (i / 5 - 2) / sqrt(50.0);
+		}
 	for (int s = 0; s < 4; s++)
 		for (int cl = 0; cl < SS_CLASSES; cl++) {
 			const double *a = ss->xx[s][cl];
-			double trace = 0.0;
+			double cc[SS_BASIS][SS_BASIS], trace = 0.0;
 
 			memset(ss->wt[s][cl], 0, sizeof(ss->wt[s][cl]));
 			if (ss->n[s][cl] < SS_MIN_SAMPLES)
 				continue;
-			/* pm = P A (A from its upper triangle), m = pm P */
+			/* m = A, from the packed upper triangle */
+			for (int i = 0, k = 0; i < n; i++)
+				for (int j = i; j < n; j++, k++)
+					m[i * n + j] = m[j * n + i] = a[k];
+			/* au = A u; u is zero off its plane's 25 taps */
 			for (int i = 0; i < n; i++)
-				for (int j = 0; j < n; j++) {
+				for (int q = 0; q < SS_BASIS; q++) {
 					double acc = 0.0;
 
-					for (int k = 0; k < n; k++)
-						acc += p[i * n + k] *
-						       (k <= j ? a[k * n + j] : a[j * n + k]);
-					pm[i * n + j] = acc;
+					for (int k = q / 3 * 25; k < q / 3 * 25 + 25; k++)
+						acc += m[i * n + k] * ss->u[k][q];
+					ss->au[i][q] = acc;
+				}
+			for (int q = 0; q < SS_BASIS; q++)
+				for (int r = 0; r < SS_BASIS; r++) {
+					double acc = 0.0;
+
+					for (int k = q / 3 * 25; k < q / 3 * 25 + 25; k++)
+						acc += ss->u[k][q] * ss->au[k][r];
+					cc[q][r] = acc;
+				}
+			for (int i = 0; i < n; i++)
+				for (int r = 0; r < SS_BASIS; r++) {
+					double acc = 0.0;
+
+					for (int q = i / 25 * 3; q < i / 25 * 3 + 3; q++)
+						acc += ss->u[i][q] * cc[q][r];
+					ss->uc[i][r] = acc;
 				}
 			for (int i = 0; i < n; i++)
 				for (int j = 0; j < n; j++) {
-					double acc = 0.0;
+					double v = m[i * n + j];
 
-					for (int k = 0; k < n; k++)
-						acc += pm[i * n + k] * p[k * n + j];
-					m[i * n + j] = acc;
+					for (int q = j / 25 * 3; q < j / 25 * 3 + 3; q++)
+						v += (ss->uc[i][q] - ss->au[i][q]) * ss->u[j][q];
+					for (int q = i / 25 * 3; q < i / 25 * 3 + 3; q++)
+						v -= ss->u[i][q] * ss->au[j][q];
+					l[i * n + j] = v;
 				}
 			for (int i = 0; i < n; i++)
-				trace += m[i * n + i];
+				trace += l[i * n + i];
 			for (int k = 0; k < 2; k++) {
-				double b[SS_TAPS];
+				const double *y = ss->xe[s][cl][k];
+				double b[SS_TAPS], uy[SS_BASIS];
 
-				for (int i = 0; i < n; i++) {
-					double acc = 0.0;
-
-					for (int j = 0; j < n; j++)
-						acc += p[i * n + j] * ss->xe[s][cl][k][j];
-					b[i] = acc;
+				/* b = P y */
+				for (int q = 0; q < SS_BASIS; q++) {
+					uy[q] = 0.0;
+					for (int i = q / 3 * 25; i < q / 3 * 25 + 25; i++)
+						uy[q] += ss->u[i][q] * y[i];
 				}
-				memcpy(pm, m, sizeof(ss->m));
+				for (int i = 0; i < n; i++) {
+					b[i] = y[i];
+					for (int q = i / 25 * 3; q < i / 25 * 3 + 3; q++)
+						b[i] -= ss->u[i][q] * uy[q];
+				}
+				memcpy(m, l, sizeof(ss->m));
 				for (int i = 0; i < n; i++)
-					pm[i * n + i] += SS_RIDGE * trace / n + 1e-30;
-				if (lumen_solve_spd(n, pm, b))
+					m[i * n + i] += SS_RIDGE * trace / n + 1e-30;
+				if (lumen_solve_spd(n, m, b))
 					continue;
 				for (int i = 0; i < n; i++)
 					ss->wt[s][cl][k][i] = (float)b[i];
@@ -1387,8 +1438,9 @@ int lumen_demosaic_quality(const struct lumen_frame *raw,
 	}
 	if (width < SS_MIN_SIDE || height < SS_MIN_SIDE)
 		return 0;	/* too few samples to fit step 7's filters */
-	/* step 7, SS_ROUNDS rounds: E (then E + the first round's
-	 * correction) through the shifted CFA phases and steps 1-6 again,
+	/* step 7, SS_ROUNDS rounds: E (then the previous round's picture
+	 * with its filters applied) through the shifted CFA phases and
+	 * steps 1-6 again,
 	 * into the normal equations (row-major order whatever the strip
 	 * height, so the sums are the same bits), solved for the filters */
 	bands = (height + SS_BAND - 1) / SS_BAND;
