@@ -15,8 +15,9 @@
  * Passes: steps 1-6 over the frame into the output; step 7's simulations
  * on up to SS_MAX_BANDS bands (two shifts, three rounds, each round but
  * the last applying its correction to the output in place); steps 1-6
- * again with the last round's correction, into the output. Runs on the caller's thread, allocates
- * nothing; the output depends on the whole frame, not on the scratch size.
+ * again with the last round's correction, into the output. Runs on the
+ * caller's thread, allocates nothing; the output depends on the whole
+ * frame, not on the scratch size.
  *
  * Memory: the frame is processed in horizontal strips, as tall as the
  * caller's scratch allows (at least STRIP rows, or the whole frame). Each
@@ -1112,7 +1113,7 @@ static void ss_accumulate(struct ss_state *ss, struct tile *t,
 /* The filters from the normal equations: w = (P A P + r I)^-1 P y with
  * P = I - u u^T the projector that removes each plane's mean and x/y
  * slope (u: 9 orthonormal columns, 3 per plane), so w has no component
- * along them. P A P = A - u (a u)^T - (a u) u^T + u (u^T a u) u^T costs
+ * along them. P A P = A - u (A u)^T - (A u) u^T + u (u^T A u) u^T costs
  * a few MACs per entry instead of two 75x75 products. Classes with too
  * few samples get w = 0. */
 static void ss_solve(struct ss_state *ss)
