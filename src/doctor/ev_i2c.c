@@ -212,6 +212,11 @@ static bool parse_command(struct i2c_state *s, const char *c)
 		}
 		if (!s->nread || !nb || nb > 2)
 			return false;
+		/* each written value is one byte on the bus: a larger one is
+		 * not a command i2ctransfer would have run */
+		for (int i = 0; i < nb; i++)
+			if (bytes[i] < 0 || bytes[i] > 0xff)
+				return false;
 		s->reg = nb == 2 ? (uint16_t)(bytes[0] << 8 | bytes[1]) : (uint16_t)bytes[0];
 		s->reg_bytes = nb;
 		return s->pending = true;

@@ -181,6 +181,11 @@ int lumen_status_parse(const char *text, size_t len,
 				   &in, &out, &drops, &errors, &fps, &ms, &used) != 7 ||
 			    line[used])
 				break;
+			/* a time per frame is never negative, NaN or longer than
+			 * an hour: such a row is not one lumen printed, and
+			 * converting it to nanoseconds would overflow */
+			if (!(ms >= 0 && ms <= 3.6e6))
+				break;
 			if (n == max)
 				break;
 			s = &st[n++];
