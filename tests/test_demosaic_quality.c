@@ -121,11 +121,18 @@ static void odd_sizes_and_extremes(void **state)
 	static const int sizes[][2] = { { 2, 2 }, { 3, 5 }, { 5, 3 }, { 301, 7 },
 					{ 7, 301 }, { 2, 130 }, { 33, 35 } };
 
+	/* under qemu-user, one CFA order per size and kind, turning, so that
+	 * each size still meets all four orders and all five kinds */
+	const int emulated = lumen_test_emulated();
+
 	(void)state;
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
 		for (unsigned kind = 0; kind < 5; kind++)
 			for (int o = 0; o < 4; o++) {
 				struct lumen_frame raw, rgb;
+
+				if (emulated && o != (int)((s + kind) % 4))
+					continue;
 
 				make_raw(&raw, sizes[s][0], sizes[s][1],
 					 (enum lumen_bayer)o, hostile, &kind);
@@ -295,10 +302,13 @@ static void strip_height_does_not_matter(void **state)
 {
 	struct lumen_frame raw;
 	size_t sizes[2];
+	/* the strips are rows: under qemu-user a narrower frame (still wide
+	 * enough for step 7) proves the same in a third of the time */
+	const int w = lumen_test_emulated() ? 64 : 150;
 
 	(void)state;
-	larger_scratch(150, 300, sizes);
-	make_raw(&raw, 150, 300, LUMEN_BAYER_GBRG, texture_noise, NULL);
+	larger_scratch(w, 300, sizes);
+	make_raw(&raw, w, 300, LUMEN_BAYER_GBRG, texture_noise, NULL);
 	same_for_any_strip(&raw, sizes);
 	lumen_frame_free(&raw);
 }
@@ -418,6 +428,6 @@ int main(int argc, char **argv)
 	};
 
 	if (argc > 1 && !strcmp(argv[1], "real-data"))
-		return cmocka_run_group_tests(real_data, NULL, NULL);
-	return cmocka_run_group_tests(unit, NULL, NULL);
+		return lumen_test_run_group(real_data, NULL, NULL);
+	return lumen_test_run_group(unit, NULL, NULL);
 }

@@ -284,5 +284,5 @@ int main(void)
 		cmocka_unit_test(outdoor4_identity),
 		cmocka_unit_test(openisp_identity),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return lumen_test_run_group(tests, NULL, NULL);
 }

@@ -32,6 +32,7 @@
 #include "pipeline/pipeline.h"
 #include "sensor/sensor.h"
 #include "virt/scene.h"
+#include "testutil.h"
 
 #define MAX_STAGES 24
 
@@ -1224,8 +1225,6 @@ int main(void)
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	/* LUMEN_VB_ONLY=fault_* runs a subset (cmocka's glob filter) */
-	if (getenv("LUMEN_VB_ONLY"))
-		cmocka_set_test_filter(getenv("LUMEN_VB_ONLY"));
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* LUMEN_TEST_ONLY='fault_*' runs a subset (testutil.h) */
+	return lumen_test_run_group(tests, NULL, NULL);
 }
