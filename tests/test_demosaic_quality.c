@@ -349,9 +349,6 @@ static void kodak_floor(void **state)
 		{ "kodak/kodim05.png", 37.5 }, { "kodak/kodim19.png", 39.5 },
 	};
 
-	/* one CFA order under the sanitizers (scripts/test.sh sets
-	 * LUMEN_TEST_SANITIZED), which run about 10x slower: CI's time */
-	const int orders = getenv("LUMEN_TEST_SANITIZED") ? 1 : 4;
 
 	(void)state;
 	for (size_t k = 0; k < 2; k++) {
@@ -362,7 +359,7 @@ static void kodak_floor(void **state)
 			skip();
 		assert_int_equal(lumen_rgb_read(path, &img), 0);
 		assert_int_equal(img.fmt, LUMEN_PIX_RGB24);
-		for (int o = 0; o < orders; o++) {
+		for (int o = 0; o < 4; o++) {
 			double se = 0.0;
 			long long n = 0, psnr_x100;
 
@@ -407,9 +404,9 @@ static void rgb_read_errors(void **state)
 }
 
 /*
- * No argument: the unit tests (also run under qemu-user). "real-data":
- * the full-size pictures of the test data (suite 'heavy', native and under
- * the sanitizers), which take minutes under emulation.
+ * No argument: the unit tests (also run under qemu-user and the
+ * sanitizers). "real-data": the full-size pictures of the test data
+ * (suites 'heavy' and 'native': the native gcc build only).
  */
 int main(int argc, char **argv)
 {
