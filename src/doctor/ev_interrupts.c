@@ -53,7 +53,7 @@ static void irq_line(struct lumen_doctor_evidence *ev, void *st)
 
 		if (!isdigit((unsigned char)*r) || !ev_scan_int(&r, &v))
 			break;
-		sum += v;
+		sum = ev_sat_add(sum, v);
 		p = r;
 	}
 	if (!n)		/* ERR:, MIS: lines have one number */

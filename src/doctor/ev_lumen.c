@@ -87,7 +87,7 @@ static bool stage_row(struct lumen_doctor_evidence *ev, struct lumen_state *s,
 			int64_t sum = 0;
 
 			lumen_doctor_fact_num(ev, efacts[i], &sum);
-			ev_set_num(ev, efacts[i], sum + v[i], true);
+			ev_set_num(ev, efacts[i], ev_sat_add(sum, v[i]), true);
 		}
 		ev_set_num(ev, "encoder.count", 1, false);
 	} else if (!strcmp(name, "streamer")) {

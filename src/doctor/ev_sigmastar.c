@@ -120,11 +120,13 @@ static void store_vif(struct lumen_doctor_evidence *ev, const char *key,
 	if (!nv)
 		return;
 	if (!strcmp(key, "crop_start_x") && nv >= 2) {
-		ev_set_num(ev, "vif.crop_w", v[1] - v[0] + 1, true);
+		ev_set_num(ev, "vif.crop_w", ev_sat_add(ev_sat_add(v[1], -v[0]), 1),
+			   true);
 		return;
 	}
 	if (!strcmp(key, "crop_start_y") && nv >= 2) {
-		ev_set_num(ev, "vif.crop_h", v[1] - v[0] + 1, true);
+		ev_set_num(ev, "vif.crop_h", ev_sat_add(ev_sat_add(v[1], -v[0]), 1),
+			   true);
 		return;
 	}
 	ev_namef(name, sizeof(name), "vif.%s", key);
@@ -303,18 +305,18 @@ static void ss_finish(struct lumen_doctor_evidence *ev, void *st)
 		n++;
 		seen += (r->has_fs && r->fs > 0) || (r->has_ok && r->frames_ok > 0) ||
 			(r->has_cur && (r->cur_w || r->cur_h));
-		fs += r->fs;
-		ok += r->frames_ok;
+		fs = ev_sat_add(fs, r->fs);
+		ok = ev_sat_add(ok, r->frames_ok);
 		has_fs |= r->has_fs;
 		has_ok |= r->has_ok;
-		ecc += r->ecc;
-		fix += r->ecc_fix;
-		crc += r->crc;
-		sot += r->sot;
-		sl += r->shortl;
-		ll += r->longl;
-		drop += r->drop;
-		nobuf += r->nobuf;
+		ecc = ev_sat_add(ecc, r->ecc);
+		fix = ev_sat_add(fix, r->ecc_fix);
+		crc = ev_sat_add(crc, r->crc);
+		sot = ev_sat_add(sot, r->sot);
+		sl = ev_sat_add(sl, r->shortl);
+		ll = ev_sat_add(ll, r->longl);
+		drop = ev_sat_add(drop, r->drop);
+		nobuf = ev_sat_add(nobuf, r->nobuf);
 		has_lanes |= r->has_lanes;
 		if (r->lanes > lanes)
 			lanes = r->lanes;

@@ -96,6 +96,15 @@ bool ev_scan_int(const char **s, int64_t *v)
 	return true;
 }
 
+int64_t ev_sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	if (__builtin_add_overflow(a, b, &r))
+		return b > 0 ? INT64_MAX : INT64_MIN;
+	return r;
+}
+
 void ev_slug(char *dst, size_t size, const char *src, size_t n)
 {
 	size_t o = 0;
@@ -230,7 +239,7 @@ void ev_set_sum_of(struct lumen_doctor_evidence *ev, const char *dst,
 
 		if (!f->has_num || !take(f, ctx))
 			continue;
-		sum += f->num;
+		sum = ev_sat_add(sum, f->num);
 		found = true;
 		if (ns < max_quoted)
 			srcs[ns++] = f;
@@ -296,7 +305,7 @@ void ev_add_num(struct lumen_doctor_evidence *ev, const char *name,
 
 	if (!f)
 		return;
-	f->num = (f->has_num ? f->num : 0) + delta;
+	f->num = ev_sat_add(f->has_num ? f->num : 0, delta);
 	f->has_num = true;
 	snprintf(f->text, sizeof(f->text), "%lld", (long long)f->num);
 }

@@ -132,8 +132,12 @@ void ev_namef(char *buf, size_t size, const char *fmt, ...)
 
 /* --- small text helpers (evidence.c) --- */
 const char *ev_skip_space(const char *s);
-/* Integer (decimal, 0x hex) at *s; advances. false when none. */
+/* Integer (decimal, 0x hex) at *s; advances. false when none. Huge
+ * numbers saturate, but a hex one can still reach INT64_MAX. */
 bool ev_scan_int(const char **s, int64_t *v);
+/* a + b clamped to the int64_t range: the numbers in pasted text can be
+ * anything, so every sum of them goes through this. */
+int64_t ev_sat_add(int64_t a, int64_t b);
 /* Lower-cases and turns runs of non-alnum into '_' ("Ecc Err" -> "ecc_err"). */
 void ev_slug(char *dst, size_t size, const char *src, size_t n);
 bool ev_starts(const char *s, const char *prefix);

@@ -248,7 +248,10 @@ void lumen_status_delta(const struct lumen_stage_status *before, int nbefore,
 		for (int k = 0; k < o->nextra; k++) {
 			int64_t was = lumen_status_get(b, o->extra[k].key, 0);
 
-			if (lumen_status_key_is_counter(o->extra[k].key) &&
+			/* counters are never negative: a negative "before"
+			 * (not a table lumen printed) is taken as zero, and
+			 * value - was cannot overflow then */
+			if (lumen_status_key_is_counter(o->extra[k].key) && was >= 0 &&
 			    o->extra[k].value >= was)
 				o->extra[k].value -= was;
 		}

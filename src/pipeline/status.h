@@ -70,9 +70,9 @@ bool lumen_status_key_is_counter(const char *key);
 /*
  * What happened between two snapshots of the same pipeline: for each stage
  * of @after, frames/drops/errors and the counter extras as differences from
- * the stage of the same name in @before (absent: taken as zero; a counter
- * that went down, as after a restart, counts from zero), state extras and
- * the note as in @after. Writes @nafter stages to @out.
+ * the stage of the same name in @before (absent or negative: taken as
+ * zero; a counter that went down, as after a restart, counts from zero),
+ * state extras and the note as in @after. Writes @nafter stages to @out.
  */
 void lumen_status_delta(const struct lumen_stage_status *before, int nbefore,
 			const struct lumen_stage_status *after, int nafter,
