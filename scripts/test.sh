@@ -131,7 +131,7 @@ step_end
 # fuzzers' build in one; -fno-sanitize-recover makes every UBSan report fatal
 step_begin sanitize
 TEST_ARGS="--no-suite native --timeout-multiplier 2"
-LUMEN_TEST_SANITIZED=1 CC=clang suite sanitize "$out/sanitize" -Dwerror=true \
+CC=clang suite sanitize "$out/sanitize" -Dwerror=true \
 	--buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dc_args=-fno-sanitize-recover=all -Dfuzz=true
 step_end
