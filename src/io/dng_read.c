@@ -871,14 +871,14 @@ static int get_layout(struct ctx *c, TIFF *t, struct layout *l)
  * one block of lossless JPEG samples, the block table of check_coverage(),
  * libtiff's strip/tile arrays, the black-delta and linearisation tables.
  */
-static uint64_t memory_needed(const struct layout *l, uint64_t frame_bytes)
+static uint64_t memory_needed(const struct layout *l, uint64_t frame_bytes, long nlin)
 {
 	uint64_t m = frame_bytes;
 
 	if (l->compression == COMPRESSION_LJPEG)
 		m += (uint64_t)l->tw * l->th * sizeof(uint16_t);
 	m += (uint64_t)l->nblocks * (sizeof(struct span) + 2 * sizeof(uint64_t));
-	m += 2 * LUMEN_MAX_DIM * sizeof(double) + 65536 * sizeof(double);
+	m += 2 * LUMEN_MAX_DIM * sizeof(double) + (uint64_t)nlin * sizeof(double);
 	return m;
 }
 
@@ -1180,7 +1180,7 @@ static int read_raw(struct ctx *c, TIFF *t, struct lumen_raw_image *out)
 		ret = fail(c, -EINVAL, "raw image size %ux%u out of range", l.width, l.height);
 		goto out_free;
 	}
-	out->mem_peak = (size_t)memory_needed(&l, (uint64_t)size);
+	out->mem_peak = (size_t)memory_needed(&l, (uint64_t)size, nlin);
 	if (out->mem_peak > c->lim->max_memory) {
 		ret = fail(c, -EFBIG, "a %ux%u %s raw image needs %zu MiB to read, above the "
 			   "memory limit of %llu MiB (raise it with %s)", l.width, l.height,
@@ -1340,9 +1340,13 @@ int lumen_dng_read_mem_limits(const void *data, size_t size, const char *name,
 	t = TIFFClientOpenExt(c.name, "rm", &mf, mem_read, mem_write, mem_seek,
 			      mem_close, mem_size, mem_map, mem_unmap, opts);
 	TIFFOpenOptionsFree(opts);
-	if (!t)
-		return fail(&c, -EINVAL, "not a readable TIFF/DNG (%s)",
+	if (!t) {
+		const uint8_t *m = data;
+		bool big = (m[0] == 'I' && m[2] == 43) || (m[0] == 'M' && m[3] == 43);
+
+		return fail(&c, -EINVAL, "not a readable %s (%s)", big ? "BigTIFF/DNG" : "TIFF/DNG",
 			    c.tiff_err[0] ? c.tiff_err : "bad header");
+	}
 	c.bigtiff = TIFFIsBigTIFF(t);
 	c.big_endian = TIFFIsBigEndian(t);
 	ret = read_dng(&c, t, out);

@@ -43,8 +43,8 @@ static void usage(FILE *out)
 "  --quality N                 JPEG quality (default 92)\n"
 "  --yuv-matrix 601|709 --full-range\n"
 "input limits (a hostile header can claim any size; refused beyond these):\n"
-"  --max-pixels N              stored raw pixels, N or NM for millions\n"
-"                              (default %llu = %llu Mi)\n"
+"  --max-pixels N|NM           stored raw pixels; NM is N x 2^20\n"
+"                              (default %llu = %lluM)\n"
 "  --max-memory MB             MiB the loader may hold (default %llu)\n"
 "plain raw format (or --sidecar FILE: lumen, Infinite-ISP, fast-openISP or\n"
 "openISP config):\n"
@@ -98,8 +98,9 @@ struct develop_opts {
 	struct lumen_input_limits limits;
 };
 
-/* A positive count with an optional M (x 2^20) suffix, at most @max. */
-static int parse_count(const char *s, unsigned long long max, unsigned long long *out)
+/* A positive count, with an M (x 2^20) suffix when @mega, at most @max. */
+static int parse_count(const char *s, bool mega, unsigned long long max,
+		       unsigned long long *out)
 {
 	unsigned long long v;
 	char *end;
@@ -110,7 +111,7 @@ static int parse_count(const char *s, unsigned long long max, unsigned long long
 	v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return -EINVAL;
-	if (*end == 'M' || *end == 'm') {
+	if (mega && (*end == 'M' || *end == 'm')) {
 		if (v > max >> 20)
 			return -ERANGE;
 		v <<= 20;
@@ -212,13 +213,14 @@ static int parse_opts(int argc, char **argv, struct develop_opts *o)
 			unsigned long long n;
 
 			/* LUMEN_MAX_DIM squared is the most any reader accepts */
-			if (parse_count(v, (unsigned long long)LUMEN_MAX_DIM * LUMEN_MAX_DIM, &n))
+			if (parse_count(v, true, (unsigned long long)LUMEN_MAX_DIM * LUMEN_MAX_DIM, &n))
 				goto bad_value;
 			o->limits.max_pixels = n;
 		} else if (!strcmp(a, "--max-memory")) {
 			unsigned long long mb;
 
-			if (parse_count(v, 1ull << 24, &mb) || mb >= 1ull << 24)
+			/* below 2^24 MiB (16 TiB), so the byte count cannot overflow */
+			if (parse_count(v, false, (1ull << 24) - 1, &mb))
 				goto bad_value;
 			o->limits.max_memory = mb << 20;
 		} else if (!strcmp(a, "--yuv-matrix")) {
