@@ -38,6 +38,13 @@ struct h264_chan {
 	uint64_t next_seq;			/* next AU to push to RTSP */
 	uint64_t push_errors;
 	int sink;
+	/* Live encoder settings, a message from the HTTP thread to the sink
+	 * thread that owns enc (encoder.h: one thread drives an encoder):
+	 * posted under mailbox_lock, taken by
+	 * h264_consume() before the next encode. */
+	pthread_mutex_t mailbox_lock;
+	struct lumen_encoder_config mailbox;
+	atomic_bool mailbox_full;
 };
 
 struct jpeg_chan {
@@ -109,6 +116,17 @@ static int h264_consume(void *opaque, const struct lumen_frame *f,
 	int err;
 
 	(void)info;
+	if (atomic_load_explicit(&c->mailbox_full, memory_order_acquire)) {
+		struct lumen_encoder_config ec;
+		char msg[256];
+
+		pthread_mutex_lock(&c->mailbox_lock);
+		ec = c->mailbox;
+		atomic_store_explicit(&c->mailbox_full, false, memory_order_relaxed);
+		pthread_mutex_unlock(&c->mailbox_lock);
+		if (lumen_encoder_configure(c->enc, &ec, msg, sizeof(msg)))
+			lumen_warn("serve: video%d: %s", c->index, msg);
+	}
 	if (c->scaler) {
 		err = lumen_scaler_run(c->scaler, f, &c->scaled);
 		if (err)
@@ -367,6 +385,18 @@ static int copy_newest_jpeg(struct jpeg_chan *j, uint64_t *seq, int timeout_ms,
 	return err;
 }
 
+/* jpeg.quality as configured now: the HTTP threads read d->cfg only under
+ * cfg_lock, since /api/v1/set writes it from another HTTP thread. */
+static int jpeg_quality(struct lumen_daemon *d)
+{
+	int q;
+
+	pthread_mutex_lock(&d->cfg_lock);
+	q = d->cfg.jpeg.quality;
+	pthread_mutex_unlock(&d->cfg_lock);
+	return q;
+}
+
 /* A JPEG of another size or quality: scaled and encoded on this thread
  * from the latest frame (allocates per request, not per frame). */
 static int custom_jpeg(struct jpeg_chan *j, const struct lumen_http_jpeg_req *req,
@@ -393,7 +423,7 @@ static int custom_jpeg(struct jpeg_chan *j, const struct lumen_http_jpeg_req *re
 	ec.width = w;
 	ec.height = h;
 	ec.fmt = LUMEN_PIX_NV12;
-	ec.quality = req->quality ? req->quality : d->cfg.jpeg.quality;
+	ec.quality = req->quality ? req->quality : jpeg_quality(d);
 	err = lumen_encoder_create(&enc, &lumen_encoder_jpeg, &ec, msg, sizeof(msg));
 	if (err)
 		return -EINVAL;
@@ -432,6 +462,7 @@ destroy_enc:
 
 /* ---- HTTP callbacks -------------------------------------------------------- */
 
+
 static int http_snapshot(void *ctx, const struct lumen_http_jpeg_req *req,
 			 struct lumen_buf *out)
 {
@@ -442,7 +473,7 @@ static int http_snapshot(void *ctx, const struct lumen_http_jpeg_req *req,
 		return -EAGAIN;
 	if ((req->width && req->width != j->width) ||
 	    (req->height && req->height != j->height) ||
-	    (req->quality && req->quality != d->cfg.jpeg.quality))
+	    (req->quality && req->quality != jpeg_quality(d)))
 		return custom_jpeg(j, req, out);
 	return copy_newest_jpeg(j, NULL, 2000, out) == 0 ? 0 : -EAGAIN;
 }
@@ -717,7 +748,6 @@ static void http_config_changed(void *ctx, const struct lumen_config *cfg,
 	struct lumen_daemon *d = ctx;
 	struct lumen_control_config cc;
 	struct lumen_isp_params p;
-	char msg[256];
 
 	d->cfg = *cfg;
 	for (size_t i = 0; i < n; i++)
@@ -729,9 +759,13 @@ static void http_config_changed(void *ctx, const struct lumen_config *cfg,
 
 		if (!d->ch[i].enc)
 			continue;
+		/* posted to the channel's sink thread, the encoder's owner; a
+		 * newer post replaces one not yet taken */
 		encoder_config(v, d->ch[i].width, d->ch[i].height, &ec);
-		if (lumen_encoder_configure(d->ch[i].enc, &ec, msg, sizeof(msg)))
-			lumen_warn("serve: video%d: %s", i, msg);
+		pthread_mutex_lock(&d->ch[i].mailbox_lock);
+		d->ch[i].mailbox = ec;
+		atomic_store_explicit(&d->ch[i].mailbox_full, true, memory_order_release);
+		pthread_mutex_unlock(&d->ch[i].mailbox_lock);
 	}
 	control_config_from(cfg, &cc);
 	if (d->ctl)
@@ -772,6 +806,8 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 	clock_gettime(CLOCK_MONOTONIC, &d->started);
 	d->cfg = *cfg;
 	pthread_mutex_init(&d->cfg_lock, NULL);
+	for (int i = 0; i < NCHAN; i++)
+		pthread_mutex_init(&d->ch[i].mailbox_lock, NULL);
 	if (cfg_path)
 		snprintf(d->cfg_path, sizeof(d->cfg_path), "%s", cfg_path);
 
@@ -931,6 +967,8 @@ void lumen_daemon_stop(struct lumen_daemon *d)
 	lumen_control_destroy(d->ctl);
 	if (d->src)
 		d->src->ops->destroy(d->src);
+	for (int i = 0; i < NCHAN; i++)
+		pthread_mutex_destroy(&d->ch[i].mailbox_lock);
 	pthread_mutex_destroy(&d->cfg_lock);
 	free(d);
 }
