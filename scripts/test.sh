@@ -7,9 +7,12 @@
 #   3. sanitize  clang, warnings are errors, ASan+UBSan (halt on the first
 #                error) with the libFuzzer harnesses: every test but the
 #                suite 'native' (numbers and real-time clients)
-#   4. armhf, arm64, mipsel: cross builds; suite 'unit' under qemu-user
-#   5. static-collect-armhf, -mipsel: lumen-collect linked statically
-#   6. fuzz      each harness of step 3 for LUMEN_FUZZ_SECONDS (default 30)
+#   4. tsan      clang, ThreadSanitizer: the suite 'tsan' (the threaded
+#                parts: pipeline, servers, the daemon with live changes);
+#                any report fails the step
+#   5. armhf, arm64, mipsel: cross builds; suite 'unit' under qemu-user
+#   6. static-collect-armhf, -mipsel: lumen-collect linked statically
+#   7. fuzz      each harness of step 3 for LUMEN_FUZZ_SECONDS (default 30)
 #                from its corpus (fuzz/corpus/NAME) with its dictionary
 #                (fuzz/NAME.dict), two at a time
 # Test data is looked for in LUMEN_DATA (default ../shared/data); tests that
@@ -134,6 +137,22 @@ TEST_ARGS="--no-suite native --timeout-multiplier 2"
 CC=clang suite sanitize "$out/sanitize" -Dwerror=true \
 	--buildtype=debugoptimized -Db_sanitize=address,undefined -Db_lundef=false \
 	-Dc_args=-fno-sanitize-recover=all -Dfuzz=true
+step_end
+
+# ThreadSanitizer over the threaded code (suite 'tsan'). Reports go to
+# files (log_path), so a race in a server that a shell test starts and
+# stops fails the step too, not only one in a cmocka executable.
+step_begin tsan
+rm -rf "$out/tsan-reports" && mkdir -p "$out/tsan-reports"
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 log_path=$out/tsan-reports/report"
+TEST_ARGS="--suite tsan --timeout-multiplier 2"
+CC=clang suite tsan "$out/tsan" -Dwerror=true --buildtype=debugoptimized \
+	-Db_sanitize=thread -Db_lundef=false
+unset TSAN_OPTIONS
+if ls "$out/tsan-reports"/report* >/dev/null 2>&1; then
+	cat "$out/tsan-reports"/report* >"$out/tsan-reports.log"
+	step_fail tsan-reports "$out/tsan-reports.log"
+fi
 step_end
 
 # under qemu-user: the suite 'unit' (docs/testing.md)
