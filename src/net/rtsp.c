@@ -1151,7 +1151,7 @@ static void accept_conns(struct lumen_rtsp_server *s, int64_t now)
 			return;
 		victim = pick_victim(s, peer.sin_addr);
 		if (victim >= 0) {
-			lumen_info("rtsp: %s: closing (idle, a new client needs its slot)",
+			lumen_dbg("rtsp: %s: closing (idle, a new client needs its slot)",
 				   s->conns[victim].peer_str);
 			s->evicted++;
 			conn_close(s, victim);
@@ -1269,7 +1269,7 @@ static void timers(struct lumen_rtsp_server *s, int64_t now)
 		if (cn->out_len > cn->out_off && now - cn->last_progress_ns > stall) {
 			drop_client(s, (int)ci, "not reading (send buffer full)");
 		} else if (cn->req_start_ns && now - cn->req_start_ns > header) {
-			lumen_info("rtsp: %s: closing: request incomplete %u ms after "
+			lumen_dbg("rtsp: %s: closing: request incomplete %u ms after "
 				   "its first byte", cn->peer_str, s->cfg.header_timeout_ms);
 			s->timeouts++;
 			conn_close(s, (int)ci);
