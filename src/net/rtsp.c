@@ -1455,8 +1455,8 @@ struct lumen_rtsp_server *lumen_rtsp_create(const struct lumen_rtsp_config *cfg,
 		s->cfg.mtu = LUMEN_RTP_MAX_PAYLOAD;
 	if (!s->cfg.max_clients)
 		s->cfg.max_clients = 32;
-	if (!s->cfg.max_per_ip)
-		s->cfg.max_per_ip = 8;
+	if (!s->cfg.max_per_ip)	/* one address never holds more than half */
+		s->cfg.max_per_ip = (s->cfg.max_clients + 1) / 2;
 	if (!s->cfg.header_timeout_ms)
 		s->cfg.header_timeout_ms = 5000;
 	if (!s->cfg.setup_timeout_ms)

@@ -67,7 +67,7 @@ struct lumen_rtsp_config {
 	struct lumen_digest_creds creds;
 	int nonce_ttl_s;		/* Digest nonce lifetime; 0 = 300 */
 	unsigned max_clients;		/* connections; 0 = 32 */
-	unsigned max_per_ip;		/* connections from one address; 0 = 8 */
+	unsigned max_per_ip;		/* from one address; 0 = half of max_clients */
 	unsigned header_timeout_ms;	/* a request's first byte to its end; 0 = 5000 */
 	unsigned setup_timeout_ms;	/* SETUP to the first PLAY; 0 = 10000 */
 	unsigned session_timeout_s;	/* 0 = 60 */
