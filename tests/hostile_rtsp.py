@@ -378,9 +378,9 @@ def run(srv, port, url):
     def drip(sock):
         try:
             for ch in b"OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n":
+                sock.send(bytes([ch]))
                 if stop.wait(1.0):
                     return
-                sock.send(bytes([ch]))
         except OSError:
             pass
 
