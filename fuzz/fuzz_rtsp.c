@@ -2,11 +2,11 @@
 /*
  * libFuzzer harness for the RTSP request parser (src/net/rtsp_parse.c): the
  * input is a TCP byte stream, parsed message by message as the server does,
- * and every header value goes through the Transport, path, Session and
- * Digest parsers. Invariants beyond "no crash, no sanitizer report": the
- * parser never consumes more than it was given, makes progress or asks for
- * more, reports a request only with a CSeq, and an error always carries an
- * error status and a message.
+ * and every header value goes through the Transport, path and Session
+ * parsers (Digest headers are net/digest.c's). Invariants beyond "no
+ * crash, no sanitizer report": the parser never consumes more than it was
+ * given, makes progress or asks for more, reports a request only with a
+ * CSeq, and an error always carries an error status and a message.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -22,8 +22,7 @@ static struct lumen_rtsp_request req;
 static void headers(void)
 {
 	struct lumen_rtsp_transport t;
-	struct lumen_rtsp_digest d;
-	char err[200], id[32], resp[33];
+	char err[200], id[32];
 	bool track;
 	int ch;
 
@@ -42,12 +41,6 @@ static void headers(void)
 		}
 		if (!lumen_rtsp_session_id(v, id, sizeof(id)) && !id[0])
 			abort();
-		if (!lumen_rtsp_parse_digest(v, &d)) {
-			lumen_rtsp_digest_response(d.username, d.realm, "pw", req.method_name,
-						   d.uri, d.nonce, d.qop, d.nc, d.cnonce, resp);
-			if (strlen(resp) != 32)
-				abort();
-		}
 	}
 }
 

@@ -9,6 +9,9 @@
 #     client set up over TCP and playing never reads its socket
 #   - garbage, a huge header, bad CSeq, bad Transport, unknown path get
 #     error statuses; the server still serves afterwards
+#   - credentials set while serving (rtsp_serve_file's stdin): a client
+#     without them gets 401; ffprobe, ffmpeg and gst-launch with
+#     rtsp://user:pass@ authenticate (Digest) and play
 # Usage: rtsp_clients.sh path/to/rtsp_serve_file
 set -u
 serve=$1
@@ -28,8 +31,12 @@ ffmpeg -v error -y -f lavfi -i testsrc=size=640x360:rate=25 -t 4 -c:v libx264 \
 	-tune zerolatency -bf 0 -g 25 "$dir/out.h264" ||
 	{ echo "SKIP: ffmpeg cannot make the H.264 fixture (libx264?)"; exit 77; }
 
-"$serve" "$dir/out.h264" --fps 25 --size 640x360 --stall-ms 2000 >"$dir/srv.txt" 2>"$dir/srv.err" &
+# the server reads credential commands from a FIFO (see rtsp_serve_file.c)
+mkfifo "$dir/ctl"
+"$serve" "$dir/out.h264" --fps 25 --size 640x360 --stall-ms 2000 <"$dir/ctl" \
+	>"$dir/srv.txt" 2>"$dir/srv.err" &
 pid=$!
+exec 3>"$dir/ctl"
 port=
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	port=$(sed -n 's/^port //p' "$dir/srv.txt")
@@ -134,9 +141,40 @@ out=$(timeout 30 ffprobe -v error -rtsp_transport tcp \
 [ "$out" = "h264,640,360" ] || fail "ffprobe after the malformed requests: '$out'"
 echo "still serving after malformed requests"
 
+# --- Digest: credentials set while serving --------------------------------
+echo "creds viewer pa55-word" >&3
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	grep -q '^creds ok' "$dir/srv.txt" && break
+	sleep 0.2
+done
+grep -q '^creds ok' "$dir/srv.txt" || fail "the server did not take the credentials"
+out=$(timeout 30 ffprobe -v error -rtsp_transport tcp -show_entries stream=codec_name \
+	-of csv=p=0 "$url" 2>&1)
+case "$out" in *401*) echo "ffprobe without credentials: 401";;
+	*) fail "ffprobe without credentials: '$out'";; esac
+aurl=rtsp://viewer:pa55-word@127.0.0.1:$port/ch0
+out=$(timeout 30 ffprobe -v error -rtsp_transport tcp \
+	-show_entries stream=codec_name,width,height -of csv=p=0 "$aurl")
+[ "$out" = "h264,640,360" ] || fail "ffprobe with credentials: '$out'"
+echo "ffprobe with credentials: $out"
+timeout 60 ffmpeg -v error -rtsp_transport udp -i "$aurl" -t 2 -f framecrc - \
+	>"$dir/auth.crc" 2>"$dir/auth.err"
+n=$(frames "$dir/auth.crc")
+[ "$n" -ge 45 ] || fail "ffmpeg with credentials decoded $n of 50 frames: $(head -3 "$dir/auth.err")"
+echo "ffmpeg udp with credentials: $n frames"
+if command -v gst-launch-1.0 >/dev/null 2>&1 && gst-inspect-1.0 rtspsrc >/dev/null 2>&1 &&
+   gst-inspect-1.0 h264parse >/dev/null 2>&1 && gst-inspect-1.0 avdec_h264 >/dev/null 2>&1; then
+	timeout 60 gst-launch-1.0 -q rtspsrc location="$aurl" protocols=tcp ! \
+		rtph264depay ! h264parse ! avdec_h264 ! fakesink num-buffers=25 \
+		>"$dir/gst.out" 2>&1 || fail "gst-launch with credentials: $(tail -5 "$dir/gst.out")"
+	echo "gst-launch with credentials: EOS after 25 decoded frames"
+fi
+exec 3>&-
+
 kill -TERM "$pid"
 wait "$pid" || { rc=$?; pid=; fail "server exited with status $rc"; }
 pid=
 cat "$dir/srv.txt"
 grep -q '^status_400 ' "$dir/srv.txt" || fail "no 400 counted"
+grep -q '^status_401 ' "$dir/srv.txt" || fail "no 401 counted"
 echo "rtsp clients: all passed"

@@ -5,11 +5,19 @@
  *
  *   rtsp_serve_file FILE.h264 [--fps N] [--size WxH] [--port N]
  *                   [--user U --password P] [--stall-ms N] [--seconds N]
+ *                   [--max-clients N] [--max-per-ip N] [--header-ms N]
+ *                   [--setup-ms N] [--session-s N] [--nonce-ttl-s N]
  *
  * Prints "port N" when listening, then runs until SIGINT/SIGTERM or
  * --seconds, and prints the server counters as "key value" lines on exit.
+ * A --password without a --user is refused (exit 2), as lumen serve does.
+ * Lines on stdin change the credentials while serving, from this (not the
+ * server's) thread: "creds USER PASSWORD" or "nocreds"; each is answered
+ * "creds ok" or "creds error" on stdout once lumen_rtsp_set_creds()
+ * returned.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -34,6 +42,30 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
+}
+
+static struct lumen_rtsp_server *server;
+
+/* Reads credential commands from stdin (see the top of the file). */
+static void *stdin_thread(void *arg)
+{
+	char line[256], user[128], pass[128];
+
+	(void)arg;
+	while (fgets(line, sizeof(line), stdin)) {
+		struct lumen_digest_creds c = { 0 };
+		int ok = -EINVAL;
+
+		if (sscanf(line, "creds %127s %127s", user, pass) == 2)
+			ok = lumen_digest_make_creds(user, pass, &c);
+		else if (!strncmp(line, "nocreds", 7))
+			ok = 0;
+		if (!ok)
+			ok = lumen_rtsp_set_creds(server, &c);
+		printf("creds %s\n", ok ? "error" : "ok");
+		fflush(stdout);
+	}
+	return NULL;
 }
 
 static uint8_t *read_file(const char *path, size_t *len)
@@ -112,11 +144,12 @@ static void print_stats(struct lumen_rtsp_server *s)
 
 	lumen_rtsp_stats(s, &st);
 	printf("connections %llu\nrequests %llu\ndropped_clients %llu\n"
-	       "timeouts %llu\nauth_failures %llu\n",
+	       "timeouts %llu\nauth_failures %llu\nevicted %llu\nrefused %llu\n",
 	       (unsigned long long)st.connections, (unsigned long long)st.requests,
 	       (unsigned long long)st.dropped_clients,
 	       (unsigned long long)st.timeouts,
-	       (unsigned long long)st.auth_failures);
+	       (unsigned long long)st.auth_failures,
+	       (unsigned long long)st.evicted, (unsigned long long)st.refused);
 	for (int i = 0; i < LUMEN_RTSP_NSTATUS; i++)
 		if (st.responses[i])
 			printf("status_%d %llu\n", lumen_rtsp_status_codes[i],
@@ -135,7 +168,9 @@ int main(int argc, char **argv)
 {
 	struct lumen_rtsp_config cfg = { .nchannels = 1 };
 	struct lumen_rtsp_server *s;
+	const char *user = NULL, *password = NULL;
 	static struct au aus[MAX_AUS];
+	pthread_t reader;
 	unsigned fps = 25, w = 640, h = 360, seconds = 0;
 	int64_t t0, next;
 	uint64_t frame = 0;
@@ -157,9 +192,21 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--port"))
 			cfg.port = (uint16_t)atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--user"))
-			cfg.user = argv[i + 1];
+			user = argv[i + 1];
 		else if (!strcmp(argv[i], "--password"))
-			cfg.password = argv[i + 1];
+			password = argv[i + 1];
+		else if (!strcmp(argv[i], "--max-clients"))
+			cfg.max_clients = (unsigned)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--max-per-ip"))
+			cfg.max_per_ip = (unsigned)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--header-ms"))
+			cfg.header_timeout_ms = (unsigned)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--setup-ms"))
+			cfg.setup_timeout_ms = (unsigned)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--session-s"))
+			cfg.session_timeout_s = (unsigned)atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--nonce-ttl-s"))
+			cfg.nonce_ttl_s = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--stall-ms"))
 			cfg.stall_timeout_ms = (unsigned)atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--seconds"))
@@ -171,6 +218,11 @@ int main(int argc, char **argv)
 	}
 	if (!fps)
 		fps = 25;
+	if ((user || password) &&
+	    lumen_digest_make_creds(user ? user : "", password ? password : "", &cfg.creds)) {
+		fprintf(stderr, "rtsp_serve_file: --user and --password go together\n");
+		return 2;
+	}
 	buf = read_file(argv[1], &len);
 	if (!buf) {
 		fprintf(stderr, "rtsp_serve_file: %s: cannot read\n", argv[1]);
@@ -193,8 +245,11 @@ int main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	server = s;
 	printf("port %u\naus %d\n", lumen_rtsp_port(s), naus);
 	fflush(stdout);
+	if (pthread_create(&reader, NULL, stdin_thread, NULL) == 0)
+		pthread_detach(reader);
 
 	t0 = next = mono();
 	while (!stop_flag && (!seconds || mono() - t0 < (int64_t)seconds * 1000000000)) {

@@ -45,6 +45,7 @@ const int lumen_rtsp_status_codes[LUMEN_RTSP_NSTATUS] = {
 #define OUT_RESERVE	8192	/* room kept for responses between packets */
 #define PUMP_BUDGET	64	/* packets per session per pass */
 #define PASS_LIMIT	8192	/* packets per wake before polling again */
+#define SESSIONS_PER_CONN 2	/* sessions one connection may hold */
 #define SPS_MAX		256
 #define PPS_MAX		128
 
@@ -96,16 +97,21 @@ struct conn {
 	uint8_t out[OUT_SIZE];
 	size_t out_off, out_len;
 	int64_t last_progress_ns, last_request_ns;
+	int64_t req_start_ns;	/* first byte of the incomplete request; 0: none */
 	bool close_after_flush;
+	struct lumen_digest_conn dg;	/* its nonces and nc */
 };
 
 struct session {
 	bool used;
 	char id[17];
 	char peer[48];
-	int conn;		/* owning connection, -1 after it closed (UDP) */
+	int conn;		/* the connection that set it up, the only one
+				 * that may control it; it ends with it */
 	int channel;
 	bool tcp, playing, wait_key;
+	bool played;		/* has been PLAYed (else setup_timeout_ms) */
+	int64_t setup_ns;
 	bool caught_up;		/* has emptied its queue since joining */
 	uint8_t ich[2];		/* interleaved channels */
 	struct sockaddr_in rtp_addr, rtcp_addr;
@@ -119,8 +125,10 @@ struct session {
 
 struct lumen_rtsp_server {
 	struct lumen_rtsp_config cfg;
-	char user[64], password[64], realm[64], bind_addr[64];
-	char nonce[33];
+	char bind_addr[64];
+	struct lumen_digest_server dg;	/* read-only after create */
+	pthread_mutex_t creds_lock;	/* guards creds (set_creds: any thread) */
+	struct lumen_digest_creds creds;
 	int listen_fd, rtp_fd, rtcp_fd, wake_fd;
 	uint16_t port, rtp_port;
 	pthread_t thread;
@@ -130,12 +138,14 @@ struct lumen_rtsp_server {
 	struct channel ch[LUMEN_RTSP_MAX_CHANNELS];
 	unsigned nconns;
 	struct conn *conns;
-	struct session *sessions;	/* nconns of them */
+	unsigned nsessions;
+	struct session *sessions;	/* SESSIONS_PER_CONN * nconns of them */
 	bool udp_blocked;
 	uint32_t rng;
 	struct lumen_rtsp_request req;	/* the one being handled */
 	/* counters (s->lock) */
 	uint64_t connections, requests, auth_failures, timeouts, dropped_clients;
+	uint64_t evicted, refused;
 	uint64_t responses[LUMEN_RTSP_NSTATUS];
 };
 
@@ -322,19 +332,16 @@ static void conn_close(struct lumen_rtsp_server *s, int ci)
 {
 	struct conn *c = &s->conns[ci];
 
-	for (unsigned i = 0; i < s->nconns; i++) {
+	for (unsigned i = 0; i < s->nsessions; i++) {
 		struct session *ss = &s->sessions[i];
 
-		if (!ss->used || ss->conn != ci)
-			continue;
-		if (ss->tcp)
+		if (ss->used && ss->conn == ci)
 			session_free(s, ss);
-		else
-			ss->conn = -1;	/* UDP lives on until TEARDOWN/timeout */
 	}
 	close(c->fd);
 	c->fd = -1;
 	c->in_len = c->out_len = c->out_off = c->skip = 0;
+	c->req_start_ns = 0;
 	c->close_after_flush = false;
 }
 
@@ -453,7 +460,7 @@ static void reply(struct lumen_rtsp_server *s, int ci, int status, long cseq,
 
 static struct session *session_find(struct lumen_rtsp_server *s, const char *id)
 {
-	for (unsigned i = 0; i < s->nconns; i++)
+	for (unsigned i = 0; i < s->nsessions; i++)
 		if (s->sessions[i].used && !strcmp(s->sessions[i].id, id))
 			return &s->sessions[i];
 	return NULL;
@@ -681,32 +688,56 @@ static void session_rtcp(struct lumen_rtsp_server *s, struct session *ss,
 
 /* ---- requests ------------------------------------------------------------- */
 
-static bool auth_ok(struct lumen_rtsp_server *s, const struct lumen_rtsp_request *req)
+/*
+ * Checks the request's Authorization against the current credentials.
+ * Returns 0 (no credentials configured, OPTIONS, or right), or what
+ * lumen_digest_check() returns (-ESTALE, -EACCES, -EINVAL); -EACCES too
+ * when the header is missing.
+ */
+static int auth_check(struct lumen_rtsp_server *s, int ci,
+		      const struct lumen_rtsp_request *req)
 {
-	struct lumen_rtsp_digest d;
+	struct lumen_digest_creds creds;
 	const char *h;
-	char want[33];
 
-	if (!s->user[0] || req->method == LUMEN_RTSP_OPTIONS)
-		return true;
+	if (req->method == LUMEN_RTSP_OPTIONS)
+		return 0;
+	pthread_mutex_lock(&s->creds_lock);
+	creds = s->creds;
+	pthread_mutex_unlock(&s->creds_lock);
+	if (!creds.user[0])
+		return 0;
 	h = lumen_rtsp_header(req, "Authorization");
-	if (!h || lumen_rtsp_parse_digest(h, &d))
-		return false;
-	if (strcmp(d.username, s->user) || strcmp(d.realm, s->realm) ||
-	    strcmp(d.nonce, s->nonce))
-		return false;
-	if (d.algorithm[0] && strcasecmp(d.algorithm, "MD5"))
-		return false;
-	if (d.qop[0] && strcasecmp(d.qop, "auth"))
-		return false;
-	lumen_rtsp_digest_response(s->user, s->realm, s->password, req->method_name,
-				   d.uri, d.nonce, d.qop, d.nc, d.cnonce, want);
-	return !strcasecmp(want, d.response);
+	if (!h)
+		return -EACCES;
+	return lumen_digest_check(&s->dg, &s->conns[ci].dg, &creds, req->method_name,
+				  req->uri, h, lumen_digest_now());
 }
 
-/* Looks the request's Session up: 0 (found, *out set), -ENOENT (no
- * header), -ESRCH (unknown id). */
-static int req_session(struct lumen_rtsp_server *s,
+/* 401 with a SHA-256 and then an MD5 challenge for fresh nonces of @ci. */
+static void reply_401(struct lumen_rtsp_server *s, int ci, long cseq, bool stale)
+{
+	static const enum lumen_digest_alg algs[] = { LUMEN_DIGEST_SHA256, LUMEN_DIGEST_MD5 };
+	uint64_t now = lumen_digest_now();
+	char extra[640], ch[256];
+	size_t n = 0;
+
+	for (int i = 0; i < 2; i++) {
+		if (lumen_digest_challenge(&s->dg, &s->conns[ci].dg, algs[i], stale, now,
+					   ch, sizeof(ch)) < 0) {
+			reply(s, ci, 500, cseq, NULL);
+			return;
+		}
+		n += (size_t)snprintf(extra + n, sizeof(extra) - n,
+				      "WWW-Authenticate: %s\r\n", ch);
+	}
+	reply(s, ci, 401, cseq, extra);
+}
+
+/* Looks the request's Session up among the sessions of connection @ci:
+ * 0 (found, *out set), -ENOENT (no header), -ESRCH (unknown id, or a
+ * session of another connection: to it, that id does not exist). */
+static int req_session(struct lumen_rtsp_server *s, int ci,
 		       const struct lumen_rtsp_request *req, struct session **out)
 {
 	const char *h = lumen_rtsp_header(req, "Session");
@@ -718,6 +749,8 @@ static int req_session(struct lumen_rtsp_server *s,
 	if (lumen_rtsp_session_id(h, id, sizeof(id)))
 		return -ESRCH;
 	*out = session_find(s, id);
+	if (*out && (*out)->conn != ci)
+		*out = NULL;
 	return *out ? 0 : -ESRCH;
 }
 
@@ -777,7 +810,7 @@ static void do_setup(struct lumen_rtsp_server *s, int ci,
 		reply(s, ci, 461, req->cseq, NULL);
 		return;
 	}
-	ret = req_session(s, req, &ss);
+	ret = req_session(s, ci, req, &ss);
 	if (ret == -ESRCH) {
 		reply(s, ci, 454, req->cseq, NULL);
 		return;
@@ -792,10 +825,15 @@ static void do_setup(struct lumen_rtsp_server *s, int ci,
 			return;
 		}
 	} else {
-		for (unsigned i = 0; i < s->nconns && !ss; i++)
+		unsigned mine = 0;
+
+		for (unsigned i = 0; i < s->nsessions; i++)
+			mine += s->sessions[i].used && s->sessions[i].conn == ci;
+		for (unsigned i = 0; i < s->nsessions && !ss; i++)
 			if (!s->sessions[i].used)
 				ss = &s->sessions[i];
-		if (!ss) {
+		if (!ss || mine >= SESSIONS_PER_CONN) {
+			ss = NULL;
 			reply(s, ci, 503, req->cseq, NULL);
 			return;
 		}
@@ -809,6 +847,7 @@ static void do_setup(struct lumen_rtsp_server *s, int ci,
 				snprintf(ss->id + 2 * i, 3, "%02X", b[i]);
 		}
 		ss->channel = ch;
+		ss->setup_ns = now;
 		ss->ssrc = rnd32(s);
 		ss->seq = (uint16_t)rnd32(s);
 		ss->ts_off = rnd32(s);
@@ -851,6 +890,7 @@ static void do_play(struct lumen_rtsp_server *s, int ci,
 	ts = session_join(s, ss, now);
 	ss->caught_up = false;
 	ss->playing = true;
+	ss->played = true;
 	ss->next_rtcp_ns = now;	/* the first SR right after the first packets */
 	/* the track's control URL: the aggregate URL + "/trackID=0" */
 	while (n && req->uri[n - 1] == '/')
@@ -875,7 +915,7 @@ static void handle_request(struct lumen_rtsp_server *s, int ci,
 	struct session *ss = NULL;
 	char extra[192];
 	bool track;
-	int ch, sret;
+	int ch, sret, aret;
 
 	s->requests++;
 	cn->last_request_ns = now;
@@ -890,14 +930,14 @@ static void handle_request(struct lumen_rtsp_server *s, int ci,
 		reply(s, ci, 405, req->cseq, extra);
 		return;
 	}
-	if (!auth_ok(s, req)) {
-		s->auth_failures++;
-		snprintf(extra, sizeof(extra), "WWW-Authenticate: Digest realm=\"%s\", "
-			 "nonce=\"%s\", algorithm=MD5\r\n", s->realm, s->nonce);
-		reply(s, ci, 401, req->cseq, extra);
+	aret = auth_check(s, ci, req);
+	if (aret) {
+		if (aret != -ESTALE)
+			s->auth_failures++;
+		reply_401(s, ci, req->cseq, aret == -ESTALE);
 		return;
 	}
-	sret = req_session(s, req, &ss);
+	sret = req_session(s, ci, req, &ss);
 	if (ss)
 		ss->last_activity_ns = now;
 
@@ -935,13 +975,6 @@ static void handle_request(struct lumen_rtsp_server *s, int ci,
 		reply(s, ci, 455, req->cseq, NULL);	/* not valid in Init */
 		return;
 	}
-	if (ss && ss->tcp && ss->conn != ci) {
-		/* the interleaved data lives on the connection that set it up */
-		reply(s, ci, 455, req->cseq, NULL);
-		return;
-	}
-	if (ss && !ss->tcp)
-		ss->conn = ci;
 	snprintf(extra, sizeof(extra), "Session: %s\r\n", ss ? ss->id : "");
 	switch (req->method) {
 	case LUMEN_RTSP_PLAY:
@@ -1037,9 +1070,69 @@ static bool conn_input(struct lumen_rtsp_server *s, int ci, int64_t now)
 			break;
 		}
 	}
+	/* the header timeout runs from the first byte of a request that is
+	 * not complete yet, not from the last byte (a drip feed) */
+	if (!cn->in_len && !cn->skip)
+		cn->req_start_ns = 0;
+	else if (!cn->req_start_ns)
+		cn->req_start_ns = now;
 	if (conn_flush(cn, now) < 0)
 		return false;
 	return !(cn->close_after_flush && cn->out_off == cn->out_len);
+}
+
+static bool conn_playing(const struct lumen_rtsp_server *s, int ci)
+{
+	for (unsigned i = 0; i < s->nsessions; i++)
+		if (s->sessions[i].used && s->sessions[i].conn == ci &&
+		    s->sessions[i].playing)
+			return true;
+	return false;
+}
+
+/*
+ * The connection to close so that one from @addr can be accepted, or -1
+ * (refuse it). Only connections without a playing session are candidates:
+ * of @addr's own when it holds max_per_ip already; else, when the table is
+ * full, of the address holding the most connections; of those, the one
+ * whose last request is oldest. -2: a slot is free, nobody needs to go.
+ */
+static int pick_victim(struct lumen_rtsp_server *s, struct in_addr addr)
+{
+	unsigned from_addr = 0, used = 0, most = 0;
+	int victim = -1;
+
+	for (unsigned ci = 0; ci < s->nconns; ci++) {
+		if (s->conns[ci].fd < 0)
+			continue;
+		used++;
+		from_addr += s->conns[ci].peer.sin_addr.s_addr == addr.s_addr;
+	}
+	if (from_addr < s->cfg.max_per_ip && used < s->nconns)
+		return -2;
+	for (unsigned ci = 0; ci < s->nconns; ci++) {
+		const struct conn *c = &s->conns[ci];
+		unsigned n = 0;
+
+		if (c->fd < 0 || conn_playing(s, (int)ci))
+			continue;
+		if (from_addr >= s->cfg.max_per_ip) {
+			if (c->peer.sin_addr.s_addr != addr.s_addr)
+				continue;
+		} else {
+			for (unsigned k = 0; k < s->nconns; k++)
+				n += s->conns[k].fd >= 0 &&
+				     s->conns[k].peer.sin_addr.s_addr == c->peer.sin_addr.s_addr;
+			if (n < most)
+				continue;
+		}
+		if (victim < 0 || n > most ||
+		    c->last_request_ns < s->conns[victim].last_request_ns) {
+			victim = (int)ci;
+			most = n;
+		}
+	}
+	return victim;
 }
 
 static void accept_conns(struct lumen_rtsp_server *s, int64_t now)
@@ -1052,19 +1145,27 @@ static void accept_conns(struct lumen_rtsp_server *s, int64_t now)
 		struct conn *cn = NULL;
 		char a[INET_ADDRSTRLEN];
 		socklen_t llen;
-		int ci;
+		int ci, victim;
 
 		if (fd < 0)
 			return;
-		for (ci = 0; ci < (int)s->nconns; ci++)
+		victim = pick_victim(s, peer.sin_addr);
+		if (victim >= 0) {
+			lumen_dbg("rtsp: %s: closing (idle, a new client needs its slot)",
+				   s->conns[victim].peer_str);
+			s->evicted++;
+			conn_close(s, victim);
+		}
+		for (ci = 0; victim != -1 && ci < (int)s->nconns; ci++)
 			if (s->conns[ci].fd < 0) {
 				cn = &s->conns[ci];
 				break;
 			}
-		if (!cn) {
+		if (!cn || lumen_digest_conn_init(&cn->dg)) {
 			static const char busy[] = "RTSP/1.0 503 Service Unavailable\r\n\r\n";
 
 			count_status(s, 503);
+			s->refused++;
 			if (send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 				lumen_dbg("rtsp: refusing a connection: %s", strerror(errno));
 			close(fd);
@@ -1086,6 +1187,7 @@ static void accept_conns(struct lumen_rtsp_server *s, int64_t now)
 		cn->in_len = cn->out_len = cn->out_off = cn->skip = 0;
 		cn->close_after_flush = false;
 		cn->last_progress_ns = cn->last_request_ns = now;
+		cn->req_start_ns = 0;
 		s->connections++;
 	}
 }
@@ -1103,7 +1205,7 @@ static void udp_input(struct lumen_rtsp_server *s, int fd, bool rtcp, int64_t no
 
 		if (n < 0)
 			return;
-		for (unsigned i = 0; i < s->nconns && rtcp; i++) {
+		for (unsigned i = 0; i < s->nsessions && rtcp; i++) {
 			struct session *ss = &s->sessions[i];
 
 			if (ss->used && !ss->tcp &&
@@ -1118,7 +1220,7 @@ static void drop_client(struct lumen_rtsp_server *s, int ci, const char *why)
 {
 	lumen_warn("rtsp: %s: closing: %s", s->conns[ci].peer_str, why);
 	s->dropped_clients++;
-	for (unsigned i = 0; i < s->nconns; i++)
+	for (unsigned i = 0; i < s->nsessions; i++)
 		if (s->sessions[i].used && s->sessions[i].conn == ci)
 			s->ch[s->sessions[i].channel].dropped_clients++;
 	conn_close(s, ci);
@@ -1129,14 +1231,23 @@ static void timers(struct lumen_rtsp_server *s, int64_t now)
 {
 	int64_t timeout = (int64_t)s->cfg.session_timeout_s * 1000000000;
 	int64_t stall = (int64_t)s->cfg.stall_timeout_ms * 1000000;
+	int64_t setup = (int64_t)s->cfg.setup_timeout_ms * 1000000;
+	int64_t header = (int64_t)s->cfg.header_timeout_ms * 1000000;
 
-	for (unsigned i = 0; i < s->nconns; i++) {
+	for (unsigned i = 0; i < s->nsessions; i++) {
 		struct session *ss = &s->sessions[i];
 
 		if (!ss->used)
 			continue;
 		if (!ss->tcp && now - ss->last_activity_ns > timeout) {
 			lumen_info("rtsp: session %s timed out", ss->id);
+			s->timeouts++;
+			session_free(s, ss);
+			continue;
+		}
+		if (!ss->played && now - ss->setup_ns > setup) {
+			lumen_info("rtsp: session %s: no PLAY %u ms after SETUP",
+				   ss->id, s->cfg.setup_timeout_ms);
 			s->timeouts++;
 			session_free(s, ss);
 			continue;
@@ -1152,13 +1263,19 @@ static void timers(struct lumen_rtsp_server *s, int64_t now)
 
 		if (cn->fd < 0)
 			continue;
-		for (unsigned i = 0; i < s->nconns; i++)
+		for (unsigned i = 0; i < s->nsessions; i++)
 			if (s->sessions[i].used && s->sessions[i].conn == (int)ci)
 				has_session = true;
-		if (cn->out_len > cn->out_off && now - cn->last_progress_ns > stall)
+		if (cn->out_len > cn->out_off && now - cn->last_progress_ns > stall) {
 			drop_client(s, (int)ci, "not reading (send buffer full)");
-		else if (!has_session && now - cn->last_request_ns > timeout)
+		} else if (cn->req_start_ns && now - cn->req_start_ns > header) {
+			lumen_dbg("rtsp: %s: closing: request incomplete %u ms after "
+				   "its first byte", cn->peer_str, s->cfg.header_timeout_ms);
+			s->timeouts++;
 			conn_close(s, (int)ci);
+		} else if (!has_session && now - cn->last_request_ns > timeout) {
+			conn_close(s, (int)ci);
+		}
 	}
 }
 
@@ -1170,7 +1287,7 @@ static bool pump_all(struct lumen_rtsp_server *s, int64_t now)
 
 	do {
 		sent = 0;
-		for (unsigned i = 0; i < s->nconns; i++) {
+		for (unsigned i = 0; i < s->nsessions; i++) {
 			struct session *ss = &s->sessions[i];
 
 			if (!ss->used || !ss->playing || (ss->tcp && ss->conn < 0))
@@ -1310,7 +1427,6 @@ struct lumen_rtsp_server *lumen_rtsp_create(const struct lumen_rtsp_config *cfg,
 	struct lumen_rtsp_server *s;
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	socklen_t alen = sizeof(a);
-	uint8_t nb[16];
 	int one = 1, ret;
 
 	if (!cfg->nchannels || cfg->nchannels > LUMEN_RTSP_MAX_CHANNELS) {
@@ -1326,10 +1442,8 @@ struct lumen_rtsp_server *lumen_rtsp_create(const struct lumen_rtsp_config *cfg,
 			 cfg->max_clients, LUMEN_RTSP_MAX_CLIENTS, cfg->rtp_port);
 		return NULL;
 	}
-	if ((cfg->user && strlen(cfg->user) >= 64) ||
-	    (cfg->password && strlen(cfg->password) >= 64) ||
-	    (cfg->realm && strlen(cfg->realm) >= 64)) {
-		snprintf(err, errlen, "rtsp: user, password and realm are limited to 63 bytes");
+	if (!lumen_digest_creds_valid(&cfg->creds)) {
+		snprintf(err, errlen, "rtsp: malformed credentials (user or HA1)");
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
@@ -1341,6 +1455,12 @@ struct lumen_rtsp_server *lumen_rtsp_create(const struct lumen_rtsp_config *cfg,
 		s->cfg.mtu = LUMEN_RTP_MAX_PAYLOAD;
 	if (!s->cfg.max_clients)
 		s->cfg.max_clients = 32;
+	if (!s->cfg.max_per_ip)	/* one address never holds more than half */
+		s->cfg.max_per_ip = (s->cfg.max_clients + 1) / 2;
+	if (!s->cfg.header_timeout_ms)
+		s->cfg.header_timeout_ms = 5000;
+	if (!s->cfg.setup_timeout_ms)
+		s->cfg.setup_timeout_ms = 10000;
 	if (!s->cfg.session_timeout_s)
 		s->cfg.session_timeout_s = 60;
 	if (!s->cfg.stall_timeout_ms)
@@ -1348,28 +1468,30 @@ struct lumen_rtsp_server *lumen_rtsp_create(const struct lumen_rtsp_config *cfg,
 	if (!s->cfg.rtcp_interval_ms)
 		s->cfg.rtcp_interval_ms = 5000;
 	copy_str(s->bind_addr, sizeof(s->bind_addr), cfg->bind_addr ? cfg->bind_addr : "0.0.0.0");
-	if (cfg->user && cfg->password && cfg->user[0]) {
-		copy_str(s->user, sizeof(s->user), cfg->user);
-		copy_str(s->password, sizeof(s->password), cfg->password);
-	}
-	copy_str(s->realm, sizeof(s->realm), cfg->realm ? cfg->realm : "lumen");
-	s->cfg.user = s->cfg.password = s->cfg.realm = s->cfg.bind_addr = NULL;
-	random_bytes(nb, sizeof(nb));
-	for (int i = 0; i < 16; i++)
-		snprintf(s->nonce + 2 * i, 3, "%02x", nb[i]);
+	s->creds = cfg->creds;
+	memset(&s->cfg.creds, 0, sizeof(s->cfg.creds));	/* s->creds is the one */
+	s->cfg.bind_addr = NULL;
 	random_bytes(&s->rng, sizeof(s->rng));
 	s->rng |= 1;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->creds_lock, NULL);
+	ret = lumen_digest_server_init(&s->dg, cfg->nonce_ttl_s);
+	if (ret) {
+		snprintf(err, errlen, "rtsp: no randomness for Digest nonces: %s",
+			 strerror(-ret));
+		goto fail;
+	}
 
 	s->nconns = s->cfg.max_clients;
+	s->nsessions = SESSIONS_PER_CONN * s->nconns;
 	s->conns = calloc(s->nconns, sizeof(*s->conns));
-	s->sessions = calloc(s->nconns, sizeof(*s->sessions));
+	s->sessions = calloc(s->nsessions, sizeof(*s->sessions));
 	if (!s->conns || !s->sessions)
 		goto fail_nomem;
-	for (unsigned i = 0; i < s->nconns; i++) {
+	for (unsigned i = 0; i < s->nconns; i++)
 		s->conns[i].fd = -1;
+	for (unsigned i = 0; i < s->nsessions; i++)
 		s->sessions[i].conn = -1;
-	}
 	for (unsigned i = 0; i < cfg->nchannels; i++) {
 		struct channel *c = &s->ch[i];
 
@@ -1473,6 +1595,16 @@ void lumen_rtsp_destroy(struct lumen_rtsp_server *s)
 	free(s);
 }
 
+int lumen_rtsp_set_creds(struct lumen_rtsp_server *s, const struct lumen_digest_creds *c)
+{
+	if (!s || !c || !lumen_digest_creds_valid(c))
+		return -EINVAL;
+	pthread_mutex_lock(&s->creds_lock);
+	s->creds = *c;
+	pthread_mutex_unlock(&s->creds_lock);
+	return 0;
+}
+
 void lumen_rtsp_stats(struct lumen_rtsp_server *s, struct lumen_rtsp_stats *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -1482,6 +1614,8 @@ void lumen_rtsp_stats(struct lumen_rtsp_server *s, struct lumen_rtsp_stats *out)
 	out->auth_failures = s->auth_failures;
 	out->timeouts = s->timeouts;
 	out->dropped_clients = s->dropped_clients;
+	out->evicted = s->evicted;
+	out->refused = s->refused;
 	memcpy(out->responses, s->responses, sizeof(out->responses));
 	out->nchannels = s->cfg.nchannels;
 	for (unsigned i = 0; i < s->nconns; i++)
@@ -1505,7 +1639,7 @@ void lumen_rtsp_stats(struct lumen_rtsp_server *s, struct lumen_rtsp_stats *out)
 		o->latency_ns_last = c->latency_last;
 		o->latency_ns_max = c->latency_max;
 	}
-	for (unsigned i = 0; i < s->nconns; i++) {
+	for (unsigned i = 0; i < s->nsessions; i++) {
 		struct session *ss = &s->sessions[i];
 		struct lumen_rtsp_client_stats *o;
 

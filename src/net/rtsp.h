@@ -17,9 +17,19 @@
  * data pending is closed (a dropped client). Other clients and the push
  * path are never held up by one.
  *
+ * Hostile clients. A session is controlled only from the connection that
+ * set it up (454 elsewhere) and ends with it. Connections are capped per
+ * source address (max_per_ip); when the table or an address's share is
+ * full, the connection without a playing session that made its last
+ * request longest ago (of the address with most connections) is closed
+ * for the new one. A request must be complete header_timeout_ms after its
+ * first byte; a session that is not PLAYed setup_timeout_ms after SETUP
+ * is freed.
+ *
  * Threads: create/start/stop/destroy from one control thread; push from
  * one producer thread per channel (any thread, concurrent channels fine);
- * stats from any thread. The server thread owns every socket.
+ * stats and set_creds from any thread. The server thread owns every
+ * socket.
  */
 #ifndef LUMEN_NET_RTSP_H
 #define LUMEN_NET_RTSP_H
@@ -27,6 +37,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "net/digest.h"
 
 #define LUMEN_RTSP_MAX_CHANNELS	4
 #define LUMEN_RTSP_MAX_CLIENTS	64
@@ -46,10 +58,18 @@ struct lumen_rtsp_config {
 	uint16_t rtp_port;		/* even UDP port (RTCP +1); 0 = pick */
 	unsigned nchannels;		/* paths /ch0 .. /ch<n-1> */
 	struct lumen_rtsp_channel_config ch[LUMEN_RTSP_MAX_CHANNELS];
-	/* Digest auth when both are set (RFC 2617, MD5); OPTIONS is open */
-	const char *user, *password;
-	const char *realm;		/* NULL = "lumen" */
+	/*
+	 * Who may watch (net/digest.h): with creds.user set, every method but
+	 * OPTIONS needs Digest (SHA-256 or MD5, realm LUMEN_DIGEST_REALM);
+	 * creds.user empty = no authentication. lumen_rtsp_set_creds()
+	 * changes them while running.
+	 */
+	struct lumen_digest_creds creds;
+	int nonce_ttl_s;		/* Digest nonce lifetime; 0 = 300 */
 	unsigned max_clients;		/* connections; 0 = 32 */
+	unsigned max_per_ip;		/* from one address; 0 = half of max_clients */
+	unsigned header_timeout_ms;	/* a request's first byte to its end; 0 = 5000 */
+	unsigned setup_timeout_ms;	/* SETUP to the first PLAY; 0 = 10000 */
 	unsigned session_timeout_s;	/* 0 = 60 */
 	unsigned stall_timeout_ms;	/* TCP client not reading; 0 = 5000 */
 	unsigned max_lag_packets;	/* a client's queue; 0 = 3/4 of ring */
@@ -88,7 +108,10 @@ struct lumen_rtsp_channel_stats {
 };
 
 struct lumen_rtsp_stats {
-	uint64_t connections, requests, auth_failures, timeouts;
+	uint64_t connections, requests, auth_failures;
+	uint64_t timeouts;		/* sessions and requests that timed out */
+	uint64_t evicted;		/* idle connections closed for a new one */
+	uint64_t refused;		/* connections answered 503 */
 	uint64_t dropped_clients;	/* closed for not reading */
 	uint64_t responses[LUMEN_RTSP_NSTATUS];
 	unsigned connections_now, sessions_now;
@@ -123,6 +146,14 @@ void lumen_rtsp_destroy(struct lumen_rtsp_server *s);
 int lumen_rtsp_push(struct lumen_rtsp_server *s, int channel,
 		    const uint8_t *annexb, size_t len, uint64_t pts_90k,
 		    bool keyframe, int64_t capture_ns);
+
+/*
+ * Replaces the credentials (user[0] == 0: no authentication from now on).
+ * Any thread; takes effect for the next request of every connection, also
+ * of those already open; sessions that are playing go on. Returns 0, or
+ * -EINVAL when @c is not lumen_digest_creds_valid() (nothing changes).
+ */
+int lumen_rtsp_set_creds(struct lumen_rtsp_server *s, const struct lumen_digest_creds *c);
 
 /* A consistent copy of the counters. */
 void lumen_rtsp_stats(struct lumen_rtsp_server *s, struct lumen_rtsp_stats *out);

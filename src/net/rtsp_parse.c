@@ -9,7 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "net/md5.h"
 #include "net/rtsp_parse.h"
 
 static const char *const method_names[] = {
@@ -132,6 +131,23 @@ static enum lumen_rtsp_method method_lookup(const char *name)
 	return LUMEN_RTSP_UNKNOWN;
 }
 
+/* "RTSP/" 1*DIGIT "." 1*DIGIT and nothing after it: what gst-rtsp-server
+ * accepts as a version (a well-formed one other than 1.0 is then 505). */
+static bool version_form(const char *v)
+{
+	size_t a, b;
+
+	if (strncmp(v, "RTSP/", 5))
+		return false;
+	v += 5;
+	a = strspn(v, "0123456789");
+	if (!a || a > 3 || v[a] != '.')
+		return false;
+	v += a + 1;
+	b = strspn(v, "0123456789");
+	return b && b <= 3 && !v[b];
+}
+
 /* Parses the request line in place; returns 0 or the status to answer. */
 static int request_line(struct lumen_rtsp_request *req, char *line, char *err,
 			size_t errlen)
@@ -165,9 +181,14 @@ static int request_line(struct lumen_rtsp_request *req, char *line, char *err,
 				 line);
 			return 400;
 		}
+	if ((size_t)(sp2 - (sp1 + 1)) > LUMEN_RTSP_MAX_URI) {
+		snprintf(err, errlen, "%s: URI of %zu bytes (limit %d)", line,
+			 (size_t)(sp2 - (sp1 + 1)), LUMEN_RTSP_MAX_URI);
+		return 414;
+	}
 	ver = trim(sp2 + 1);
-	if (strncmp(ver, "RTSP/", 5)) {
-		snprintf(err, errlen, "%s %.60s: version '%.16s' is not RTSP",
+	if (!version_form(ver)) {
+		snprintf(err, errlen, "%s %.60s: version '%.16s' is not RTSP/x.y",
 			 line, req->uri, ver);
 		return 400;
 	}
@@ -177,6 +198,15 @@ static int request_line(struct lumen_rtsp_request *req, char *line, char *err,
 		return 505;
 	}
 	return 0;
+}
+
+static int header_count(const struct lumen_rtsp_request *req, const char *name)
+{
+	int n = 0;
+
+	for (int i = 0; i < req->nheaders; i++)
+		n += !strcasecmp(req->hdr[i].name, name);
+	return n;
 }
 
 static int parse_message(const char *in, size_t len, struct lumen_rtsp_request *req,
@@ -237,6 +267,11 @@ static int parse_message(const char *in, size_t len, struct lumen_rtsp_request *
 					    "request does not start with a method "
 					    "(byte 0x%02x at %zu)", (uint8_t)in[i], i);
 			}
+		if (memchr(in, '\0', len)) {
+			*consumed = len;
+			return fail(req, -EBADMSG, 400, true, err, errlen,
+				    "request line has a NUL byte");
+		}
 		return LUMEN_RTSP_NEED_MORE;
 	}
 	lineend = (size_t)(p - in);
@@ -248,11 +283,11 @@ static int parse_message(const char *in, size_t len, struct lumen_rtsp_request *
 		memcpy(req->buf, in, lineend);
 		req->buf[lineend] = '\0';
 		st = request_line(req, trim(req->buf), err, errlen);
-		if (st == 400 || memchr(in, '\0', lineend)) {
+		if (st == 400 || memchr(in, '\0', len)) {
 			*consumed = len;
 			if (st != 400)
 				return fail(req, -EBADMSG, 400, true, err, errlen,
-					    "request line has a NUL byte");
+					    "request has a NUL byte");
 			return fail(req, -EBADMSG, 400, true, NULL, 0, "x");
 		}
 		if (len >= LUMEN_RTSP_MAX_HEADER) {
@@ -328,6 +363,14 @@ static int parse_message(const char *in, size_t len, struct lumen_rtsp_request *
 		req->cseq = parse_dec(cs, 9);
 
 	cl = lumen_rtsp_header(req, "Content-Length");
+	if (cl && header_count(req, "Content-Length") > 1) {
+		/* which one frames the body? a request smuggling trick: the
+		 * stream is lost */
+		*consumed = len;
+		return fail(req, -EBADMSG, 400, true, err, errlen,
+			    "%s %.60s: more than one Content-Length",
+			    req->method_name, req->uri);
+	}
 	if (cl) {
 		long n = parse_dec(cl, 9);
 
@@ -349,6 +392,9 @@ static int parse_message(const char *in, size_t len, struct lumen_rtsp_request *
 		req->body_len = (size_t)n;
 	}
 	*consumed = hlen + req->body_len;
+	if (req->body_len && memchr(req->body, '\0', req->body_len))
+		return fail(req, -EBADMSG, 400, false, err, errlen,
+			    "%s %.60s: body has a NUL byte", req->method_name, req->uri);
 
 	if (st)
 		return fail(req, -EBADMSG, st, false, NULL, 0, "x");
@@ -439,8 +485,12 @@ static int transport_spec(char *spec, struct lumen_rtsp_transport *t,
 			snprintf(why, whylen, "multicast (unicast only)");
 			return -EPROTONOSUPPORT;
 		} else if (!strcasecmp(key, "client_port") && val) {
-			if (parse_pair(val, 65535, pr) || pr[0] == 0 || pr[1] == 0) {
-				snprintf(why, whylen, "client_port '%.24s'", val);
+			/* an RTP port and the RTCP port above it (RFC 3550
+			 * 11): even, then odd, neither 0 */
+			if (parse_pair(val, 65535, pr) || pr[0] == 0 || (pr[0] & 1) ||
+			    pr[1] != pr[0] + 1) {
+				snprintf(why, whylen, "client_port '%.24s' (an even "
+					 "port n and n+1)", val);
 				return -EPROTONOSUPPORT;
 			}
 			t->client_port[0] = (uint16_t)pr[0];
@@ -584,104 +634,4 @@ int lumen_rtsp_session_id(const char *value, char *id, size_t idlen)
 	memcpy(id, value, n);
 	id[n] = '\0';
 	return 0;
-}
-
-/* ---- Digest --------------------------------------------------------------- */
-
-int lumen_rtsp_parse_digest(const char *value, struct lumen_rtsp_digest *d)
-{
-	static const struct { const char *key; size_t off, size; } fields[] = {
-#define F(k) { #k, offsetof(struct lumen_rtsp_digest, k), \
-	       sizeof(((struct lumen_rtsp_digest *)0)->k) }
-		F(username), F(realm), F(nonce), F(uri), F(response),
-		F(qop), F(nc), F(cnonce), F(algorithm),
-#undef F
-	};
-	const char *p = value;
-
-	memset(d, 0, sizeof(*d));
-	while (*p == ' ')
-		p++;
-	if (strncasecmp(p, "Digest", 6) || (p[6] != ' ' && p[6] != '\t'))
-		return -EINVAL;
-	p += 6;
-	for (;;) {
-		const char *k, *v;
-		size_t kl, vl;
-		bool quoted;
-
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (!*p)
-			break;
-		k = p;
-		while (*p && *p != '=' && *p != ' ' && *p != ',')
-			p++;
-		kl = (size_t)(p - k);
-		while (*p == ' ')
-			p++;
-		if (*p != '=')
-			return -EINVAL;
-		p++;
-		while (*p == ' ')
-			p++;
-		quoted = *p == '"';
-		if (quoted) {
-			v = ++p;
-			while (*p && *p != '"')
-				p++;
-			if (!*p)
-				return -EINVAL;
-			vl = (size_t)(p - v);
-			p++;
-		} else {
-			v = p;
-			while (*p && *p != ',' && *p != ' ')
-				p++;
-			vl = (size_t)(p - v);
-		}
-		for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-			if (strlen(fields[i].key) != kl || strncasecmp(k, fields[i].key, kl))
-				continue;
-			if (vl >= fields[i].size)
-				return -EINVAL;
-			memcpy((char *)d + fields[i].off, v, vl);
-			((char *)d + fields[i].off)[vl] = '\0';
-		}
-	}
-	if (!d->username[0] || !d->nonce[0] || !d->uri[0] || !d->response[0])
-		return -EINVAL;
-	return 0;
-}
-
-static void md5_join(char out[33], const char *const *parts, int n)
-{
-	struct lumen_md5 m;
-	uint8_t dig[16];
-
-	lumen_md5_init(&m);
-	for (int i = 0; i < n; i++) {
-		if (i)
-			lumen_md5_update(&m, ":", 1);
-		lumen_md5_update(&m, parts[i], strlen(parts[i]));
-	}
-	lumen_md5_final(&m, dig);
-	lumen_md5_tohex(dig, out);
-}
-
-void lumen_rtsp_digest_response(const char *user, const char *realm,
-				const char *pass, const char *method,
-				const char *uri, const char *nonce,
-				const char *qop, const char *nc,
-				const char *cnonce, char out[33])
-{
-	char ha1[33], ha2[33];
-
-	md5_join(ha1, (const char *const[]){ user, realm, pass }, 3);
-	md5_join(ha2, (const char *const[]){ method, uri }, 2);
-	if (qop && *qop)
-		md5_join(out, (const char *const[]){ ha1, nonce, nc ? nc : "",
-			 cnonce ? cnonce : "", qop, ha2 }, 6);
-	else
-		md5_join(out, (const char *const[]){ ha1, nonce, ha2 }, 3);
 }

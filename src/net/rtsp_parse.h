@@ -2,8 +2,8 @@
 /*
  * RTSP/1.0 (RFC 2326) request parsing: framing of requests and interleaved
  * binary frames on one TCP byte stream, the request line and headers, the
- * Transport header, the stream paths lumen serves, Session ids and the
- * Digest Authorization header (RFC 2617; RFC 7616 with MD5).
+ * Transport header, the stream paths lumen serves and Session ids.
+ * (Digest Authorization is net/digest.h's.)
  *
  * Contract: pure functions over caller buffers. Nothing allocates; every
  * string a request refers to lives in the request's own buffer. Bad input
@@ -21,6 +21,7 @@
 #define LUMEN_RTSP_MAX_BODY	4096	/* Content-Length accepted */
 #define LUMEN_RTSP_MAX_HEADERS	32
 #define LUMEN_RTSP_MAX_LINE	2048	/* request line */
+#define LUMEN_RTSP_MAX_URI	1024	/* request-target (414 above) */
 
 enum lumen_rtsp_method {
 	LUMEN_RTSP_OPTIONS,
@@ -126,25 +127,5 @@ int lumen_rtsp_uri_channel(const char *uri, unsigned nchannels, bool *track);
 /* Copies the Session header's id (before any ';') into @id. Returns 0,
  * or -EINVAL when it is empty or longer than @idlen - 1. */
 int lumen_rtsp_session_id(const char *value, char *id, size_t idlen);
-
-/* ---- Digest authentication (RFC 2617, MD5) ---------------------------- */
-
-struct lumen_rtsp_digest {
-	char username[64], realm[64], nonce[64], uri[512], response[40];
-	char qop[16], nc[16], cnonce[64], algorithm[16];
-};
-
-/* Parses an "Authorization: Digest k=v, k="v", ..." value. Returns 0, or
- * -EINVAL when the scheme is not Digest or a field is missing/too long. */
-int lumen_rtsp_parse_digest(const char *value, struct lumen_rtsp_digest *d);
-
-/* The 32-hex response of RFC 2617 3.2.2.1: with qop ("auth"), MD5(HA1:nonce:
- * nc:cnonce:qop:HA2), else MD5(HA1:nonce:HA2); HA1 = MD5(user:realm:pass),
- * HA2 = MD5(method:uri). */
-void lumen_rtsp_digest_response(const char *user, const char *realm,
-				const char *pass, const char *method,
-				const char *uri, const char *nonce,
-				const char *qop, const char *nc,
-				const char *cnonce, char out[33]);
 
 #endif

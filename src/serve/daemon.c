@@ -874,9 +874,14 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 			rc.ch[i].fps_den = 1;
 			rc.ch[i].bitrate_kbps = (unsigned)v->bitrate_kbps;
 		}
-		if (cfg->rtsp.user[0] || cfg->rtsp.password[0]) {
-			rc.user = d->cfg.rtsp.user;
-			rc.password = d->cfg.rtsp.password;
+		/* a password without a user must not mean "no auth" */
+		if ((cfg->rtsp.user[0] || cfg->rtsp.password[0]) &&
+		    lumen_digest_make_creds(cfg->rtsp.user, cfg->rtsp.password,
+					    &rc.creds)) {
+			snprintf(err, errlen, "rtsp: user and password must both be set "
+				 "(user without ':', '\"', '\\' or control bytes)");
+			ret = LUMEN_EXIT_USAGE;
+			goto fail;
 		}
 		rc.request_keyframe = request_keyframe;
 		rc.opaque = d;
