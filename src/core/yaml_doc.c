@@ -67,11 +67,18 @@ struct frame {
 	int key;	/* mappings: the key waiting for its value, 0 = none */
 };
 
+struct anchor {
+	char *name;
+	int id;		/* the node it names */
+};
+
 struct builder {
 	struct lumen_yaml *y;
 	struct frame st[LUMEN_YAML_DEPTH_MAX];
 	int depth;
 	int nodes;
+	struct anchor anchors[LUMEN_YAML_ANCHORS_MAX];
+	int nanchors;
 };
 
 static yaml_node_t *node_of(struct builder *b, int id)
@@ -174,6 +181,8 @@ static int first_repeat(struct builder *b, yaml_node_t *map)
 	return best;
 }
 
+static int link_node(struct builder *b, bool scalar, int id);
+
 /* Adds the node of a scalar or collection-start event and links it to its
  * parent; pushes collections. */
 static int add_node(struct builder *b, yaml_event_t *ev)
@@ -197,9 +206,9 @@ static int add_node(struct builder *b, yaml_event_t *ev)
 		anchor = ev->data.mapping_start.anchor;
 		break;
 	}
-	if (anchor)
+	if (anchor && b->nanchors == LUMEN_YAML_ANCHORS_MAX)
 		return fail_at(y, line, path_of(b, NULL, path, sizeof(path)),
-			       "anchors (&%.40s) are not supported", anchor);
+			       "more than %d anchors (&name)", LUMEN_YAML_ANCHORS_MAX);
 	if (++b->nodes > LUMEN_YAML_NODES_MAX)
 		return fail_at(y, line, NULL, "more than %d YAML nodes",
 			       LUMEN_YAML_NODES_MAX);
@@ -233,6 +242,24 @@ static int add_node(struct builder *b, yaml_event_t *ev)
 	n = node_of(b, id);
 	n->start_mark = ev->start_mark;
 	n->end_mark = ev->end_mark;
+	if (anchor) {
+		/* a redefined anchor names the newer node (YAML 1.2) */
+		b->anchors[b->nanchors].name = strdup((const char *)anchor);
+		if (!b->anchors[b->nanchors].name)
+			return -ENOMEM;
+		b->anchors[b->nanchors++].id = id;
+	}
+	return link_node(b, ev->type == YAML_SCALAR_EVENT, id);
+}
+
+/* Makes node @id the next item, key or value of the innermost collection;
+ * pushes it when it is one (@scalar false). */
+static int link_node(struct builder *b, bool scalar, int id)
+{
+	struct lumen_yaml *y = b->y;
+	struct frame *top = b->depth ? &b->st[b->depth - 1] : NULL;
+	bool in_map = top && node_of(b, top->id)->type == YAML_MAPPING_NODE;
+
 	if (top && !in_map) {
 		if (!yaml_document_append_sequence_item(&y->doc, top->id, id))
 			return -ENOMEM;
@@ -243,9 +270,36 @@ static int add_node(struct builder *b, yaml_event_t *ev)
 			return -ENOMEM;
 		top->key = 0;
 	}
-	if (ev->type != YAML_SCALAR_EVENT)
+	if (!scalar)
 		b->st[b->depth++] = (struct frame){ id, 0 };
 	return 0;
+}
+
+/*
+ * An alias (*name) stands for the scalar its anchor named: the same node is
+ * linked again, so it costs no memory. Aliases of lists and mappings are
+ * refused: they are what turns a few lines into a "billion laughs".
+ */
+static int add_alias(struct builder *b, yaml_event_t *ev)
+{
+	const char *name = (const char *)ev->data.alias.anchor;
+	int line = (int)ev->start_mark.line + 1, i;
+	char path[160];
+
+	if (++b->nodes > LUMEN_YAML_NODES_MAX)
+		return fail_at(b->y, line, NULL, "more than %d YAML nodes",
+			       LUMEN_YAML_NODES_MAX);
+	for (i = b->nanchors - 1; i >= 0; i--)
+		if (!strcmp(b->anchors[i].name, name))
+			break;
+	if (i < 0)
+		return fail_at(b->y, line, path_of(b, NULL, path, sizeof(path)),
+			       "alias *%.40s: no such anchor before it", name);
+	if (node_of(b, b->anchors[i].id)->type != YAML_SCALAR_NODE)
+		return fail_at(b->y, line, path_of(b, NULL, path, sizeof(path)),
+			       "alias *%.40s names a list or mapping; only single "
+			       "values may be aliased", name);
+	return link_node(b, true, b->anchors[i].id);
 }
 
 /* Closes the innermost collection; a mapping's keys must be unique. */
@@ -299,9 +353,7 @@ static int build(struct lumen_yaml *y, yaml_parser_t *p)
 			done = true;
 			break;
 		case YAML_ALIAS_EVENT:
-			ret = fail_at(y, (int)ev.start_mark.line + 1, NULL,
-				      "aliases (*%.40s) are not supported",
-				      ev.data.alias.anchor);
+			ret = add_alias(&b, &ev);
 			break;
 		case YAML_SCALAR_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
@@ -317,6 +369,8 @@ static int build(struct lumen_yaml *y, yaml_parser_t *p)
 		}
 		yaml_event_delete(&ev);
 	}
+	for (int i = 0; i < b.nanchors; i++)
+		free(b.anchors[i].name);
 	if (ret == -ENOMEM)
 		lumen_fail(ret, y->err, y->errlen, "%s: out of memory", y->name);
 	return ret;

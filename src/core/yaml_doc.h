@@ -11,11 +11,14 @@
  *   LUMEN_YAML_NODES_MAX   scalars + sequences + mappings
  *   LUMEN_YAML_DEPTH_MAX   nesting of sequences and mappings (block or flow)
  *   LUMEN_YAML_SCALAR_MAX  bytes in one scalar (key or value)
+ *   LUMEN_YAML_ANCHORS_MAX anchors (&name)
  *
- * Anchors (&a) and aliases (*a) are refused: no lumen file needs them, and
- * they are how a "billion laughs" file turns a few lines into a graph that
- * a walker expands exponentially (and libyaml looks each one up linearly).
- * A NUL byte is refused (not a text file). Keys must be scalars, and a key
+ * An alias (*name) may only stand for a single value (a scalar), as vendor
+ * ISP configs use them ("r_gain: *r_gain"); it links the anchored node
+ * again and counts as a node. An alias of a list or mapping is refused: it
+ * is how a "billion laughs" file turns a few lines into a graph that a
+ * walker expands exponentially (and libyaml's own loader looks anchors up
+ * linearly, quadratic in their number). A NUL byte is refused (not a text file). Keys must be scalars, and a key
  * repeated in one mapping is refused when the file loads, whoever reads it.
  * Only the first document of a stream is read.
  *
@@ -34,6 +37,7 @@
 #define LUMEN_YAML_NODES_MAX	65536
 #define LUMEN_YAML_DEPTH_MAX	32
 #define LUMEN_YAML_SCALAR_MAX	4096
+#define LUMEN_YAML_ANCHORS_MAX	64
 
 struct lumen_yaml {
 	yaml_document_t doc;
