@@ -520,6 +520,22 @@ static void test_kb_errors(void **state)
 	expect_kb_error("version: 1\nsensors:\n  - name: s\n    chip_id: 0x1\n    id_regs: [1, 2, 3]\n"
 			"    addr: 0x30\n    source: s\n", "id_regs");
 	expect_kb_error("[[[", "YAML error");
+	/* hostile files: kb.c had a size limit but no alias or depth limit */
+	expect_kb_error("version: 1\nnotes:\n  - id: a\n    when: &w [x.y == 1]\n"
+			"    text: t\n    source: s\n  - id: b\n    when: *w\n"
+			"    text: t\n    source: s\n",
+			"t.yaml:8: key 'notes[1].when': alias *w names a list or mapping");
+	{
+		char deep[200];
+		int n = sprintf(deep, "version: 1\nnotes: ");
+
+		for (int i = 0; i < 40; i++)
+			deep[n++] = '[';
+		for (int i = 0; i < 40; i++)
+			deep[n++] = ']';
+		deep[n] = 0;
+		expect_kb_error(deep, "t.yaml:2: nested deeper than 32 levels");
+	}
 }
 
 /* The predicate language: or-groups, negated comparisons, fact-to-fact. */
