@@ -345,8 +345,10 @@ static int build(struct lumen_yaml *y, yaml_parser_t *p)
 	while (!done && !ret) {
 		yaml_event_t ev;
 
-		if (!yaml_parser_parse(p, &ev))
-			return syntax_error(y, p);
+		if (!yaml_parser_parse(p, &ev)) {
+			ret = syntax_error(y, p);
+			break;
+		}
 		switch (ev.type) {
 		case YAML_STREAM_END_EVENT:
 		case YAML_DOCUMENT_END_EVENT:
@@ -371,7 +373,7 @@ static int build(struct lumen_yaml *y, yaml_parser_t *p)
 	}
 	for (int i = 0; i < b.nanchors; i++)
 		free(b.anchors[i].name);
-	if (ret == -ENOMEM)
+	if (ret == -ENOMEM && p->error != YAML_MEMORY_ERROR)	/* ours, no message yet */
 		lumen_fail(ret, y->err, y->errlen, "%s: out of memory", y->name);
 	return ret;
 }
