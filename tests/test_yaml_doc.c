@@ -173,6 +173,8 @@ static void oversize_refused(void **state)
 	expect_refused("a: 1\nb: \0\n", 10, -EINVAL, "t.yaml:2: NUL byte");
 	expect_refused("a: \"x\\0y\"\n", 10, -EINVAL, "t.yaml:1: key 'a': NUL character");
 	expect_refused("a: [1\n", 6, -EINVAL, "t.yaml:2: YAML error");
+	/* libyaml's mark is past the last line when there is no final newline */
+	expect_refused("# c\n{wi", 7, -EINVAL, "t.yaml:2: YAML error");
 	expect_refused("[1, 2]: x\n", 10, -EINVAL, "keys must be plain names");
 }
 

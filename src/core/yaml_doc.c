@@ -25,6 +25,10 @@ static int vfail_at(struct lumen_yaml *y, int line, const char *key,
 {
 	char why[320];
 
+	/* libyaml puts the end of a file without a final newline on a line
+	 * after it */
+	if (y->lines && line > y->lines)
+		line = y->lines;
 	vsnprintf(why, sizeof(why), fmt, ap);
 	if (key)
 		return lumen_fail(-EINVAL, y->err, y->errlen, "%s:%d: %s%skey '%s': %s",
@@ -396,6 +400,10 @@ int lumen_yaml_load_buffer(struct lumen_yaml *y, const char *name,
 		buf += 3;
 		len -= 3;
 	}
+	y->lines = 1;
+	for (const char *s = buf, *end = buf + len; (s = memchr(s, '\n', (size_t)(end - s)));
+	     s++)
+		y->lines++;
 	nul = memchr(buf, 0, len);
 	if (nul) {
 		int line = 1;

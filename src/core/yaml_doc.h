@@ -50,6 +50,7 @@ struct lumen_yaml {
 	 * 'x')" gives "name:line: signals[2] (id 'x'): key 'stage': why".
 	 */
 	const char *entry;
+	int lines;		/* lines in the input: messages never name more */
 };
 
 /*
