@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "board/board.h"
+#include "core/yaml_doc.h"
 
 static char tmpdir[256];
 
@@ -205,7 +206,8 @@ static void test_hostile(void **state)
 {
 	struct lumen_board b;
 	char err[512] = "";
-	char *big = malloc(100000);
+	size_t bigsize = LUMEN_YAML_FILE_MAX + 1;
+	char *big = malloc(bigsize);
 	const char *path;
 
 	(void)state;
@@ -215,14 +217,14 @@ static void test_hostile(void **state)
 	path = write_file("nul.yaml", "name: x\0y\n", 10);
 	assert_int_equal(lumen_board_load(path, &b, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, ":1: NUL byte"));
-	memset(big, '[', 100000);
+	memset(big, '[', 1000);
 	path = write_file("deep.yaml", big, 1000);
 	assert_int_equal(lumen_board_load(path, &b, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "nested deeper"));
-	memset(big, '#', 100000);
-	path = write_file("big.yaml", big, 100000);
+	memset(big, '#', bigsize);	/* one byte over the reader's limit */
+	path = write_file("big.yaml", big, bigsize);
 	assert_int_equal(lumen_board_load(path, &b, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "larger than 64 KiB"));
+	assert_non_null(strstr(err, "larger than 1024 KiB"));
 	snprintf(big, 1000, "%s/missing.yaml", tmpdir);
 	assert_int_equal(lumen_board_load(big, &b, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "missing.yaml: No such file"));

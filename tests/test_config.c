@@ -221,6 +221,35 @@ static void bad_files_name_file_line_and_key(void **state)
 	expect_error("video0:\n  width: 1920\n", "key 'video0.width'", "both");
 }
 
+/* Hostile files: before the YAML reader, config.c had no limit, so an
+ * alias of a section was taken, brackets nested 40 deep reached the key
+ * walker and a file of any size was read (100 MB: 16 s, 2.6 GB). */
+static void hostile_files_are_refused(void **state)
+{
+	size_t len = (1u << 20) + 1;
+	char *big = malloc(len);
+	struct lumen_config c;
+	char err[256] = "";
+	int n;
+
+	(void)state;
+	assert_non_null(big);
+	expect_error("video0: &v\n  fps: 10\nvideo1: *v\n", ":3: key 'video1'",
+		     "alias *v names a list or mapping");
+	n = sprintf(big, "video0:\n  fps: ");
+	for (int i = 0; i < 40; i++)
+		big[n++] = '[';
+	for (int i = 0; i < 40; i++)
+		big[n++] = ']';
+	big[n++] = '\n';
+	big[n] = 0;
+	expect_error(big, ":2: nested deeper than 32 levels", NULL);
+	memset(big, '#', len);
+	assert_int_equal(lumen_config_parse(big, len, "big", &c, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "big: larger than 1024 KiB");
+	free(big);
+}
+
 static void set_reports_live_or_restart(void **state)
 {
 	struct lumen_config c, before;
@@ -360,6 +389,7 @@ int main(void)
 		cmocka_unit_test(defaults_are_the_documented_ones),
 		cmocka_unit_test(full_file_parses),
 		cmocka_unit_test(bad_files_name_file_line_and_key),
+		cmocka_unit_test(hostile_files_are_refused),
 		cmocka_unit_test(set_reports_live_or_restart),
 		cmocka_unit_test(json_masks_secrets_and_nests),
 		cmocka_unit_test(persist_round_trip),

@@ -499,18 +499,18 @@ static void expect_kb_error(const char *text, const char *needle)
 static void test_kb_errors(void **state)
 {
 	(void)state;
-	expect_kb_error("version: 2\n", "t.yaml:1: version");
-	expect_kb_error("version: 1\nfoo: 1\n", "foo: unknown key");
+	expect_kb_error("version: 2\n", "t.yaml:1: key 'version': expected 1");
+	expect_kb_error("version: 1\nfoo: 1\n", "t.yaml:2: key 'foo': unknown key");
 	expect_kb_error("version: 1\nsignals:\n  - id: a\n    stage: lens\n    verdict: ok\n"
 			"    when: x\n    explain: e\n    source: s\n",
-			"t.yaml:4: signals[0] (id 'a'): stage: 'lens' is not one of");
+			"t.yaml:4: signals[0] (id 'a'): key 'stage': 'lens' is not one of");
 	expect_kb_error("version: 1\npatterns:\n  - id: p\n    match: 'a(('\n"
-			"    fact: f.x\n    source: s\n", "t.yaml:4: patterns[0] (id 'p'): match:");
+			"    fact: f.x\n    source: s\n", "t.yaml:4: patterns[0] (id 'p'): key 'match':");
 	expect_kb_error("version: 1\nsignals:\n  - id: a\n    stage: i2c\n    verdict: ok\n"
 			"    when: 'x.y ~ 3'\n    explain: e\n    source: s\n",
 			"unknown operator '~'");
 	expect_kb_error("version: 1\ncauses:\n  - id: c\n    stage: i2c\n    requires: x\n"
-			"    summary: s\n    fix: f\n", "source: missing");
+			"    summary: s\n    fix: f\n", "causes[0] (id 'c'): key 'source': missing");
 	expect_kb_error("version: 1\nnotes:\n  - id: n\n    when: X\n    text: t\n    source: s\n",
 			"'X' is not a fact name");
 	expect_kb_error("version: 1\nsignals:\n  - id: a\n    stage: i2c\n    verdict: ok\n"
@@ -520,6 +520,22 @@ static void test_kb_errors(void **state)
 	expect_kb_error("version: 1\nsensors:\n  - name: s\n    chip_id: 0x1\n    id_regs: [1, 2, 3]\n"
 			"    addr: 0x30\n    source: s\n", "id_regs");
 	expect_kb_error("[[[", "YAML error");
+	/* hostile files: kb.c had a size limit but no alias or depth limit */
+	expect_kb_error("version: 1\nnotes:\n  - id: a\n    when: &w [x.y == 1]\n"
+			"    text: t\n    source: s\n  - id: b\n    when: *w\n"
+			"    text: t\n    source: s\n",
+			"t.yaml:8: key 'notes[1].when': alias *w names a list or mapping");
+	{
+		char deep[200];
+		int n = sprintf(deep, "version: 1\nnotes: ");
+
+		for (int i = 0; i < 40; i++)
+			deep[n++] = '[';
+		for (int i = 0; i < 40; i++)
+			deep[n++] = ']';
+		deep[n] = 0;
+		expect_kb_error(deep, "t.yaml:2: nested deeper than 32 levels");
+	}
 }
 
 /* The predicate language: or-groups, negated comparisons, fact-to-fact. */

@@ -1,20 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Board files: search, libyaml document API, validation with file:line:key. */
+/* Board files: search, the YAML reader (core/yaml_doc.h), validation with
+ * file:line:key. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "board/board.h"
 #include "board/board_paths.h"
 #include "core/errmsg.h"
+#include "core/yaml_doc.h"
 #include "soc/refsoc.h"
-
-#define BOARD_FILE_MAX	(64 * 1024)
-#define FLOW_DEPTH_MAX	16
-#define ANCHORS_MAX	64
 
 const char *lumen_board_backend_name(enum lumen_board_backend backend)
 {
@@ -25,71 +22,28 @@ const char *lumen_board_backend_name(enum lumen_board_backend backend)
 #define fail(err, errlen, ...) lumen_fail(-EINVAL, err, errlen, __VA_ARGS__)
 
 struct loader {
-	const char *path;
-	yaml_document_t *doc;
+	struct lumen_yaml y;
 	const struct lumen_board_opts *opts;
-	char *err;
-	size_t errlen;
 };
 
-static unsigned long line_of(const yaml_node_t *n)
-{
-	return (unsigned long)n->start_mark.line + 1;
-}
+#define bad(l, n, key, ...) lumen_yaml_fail(&(l)->y, n, key, __VA_ARGS__)
 
-__attribute__((format(printf, 4, 5)))
-static int bad(struct loader *l, const yaml_node_t *n, const char *key,
-	       const char *fmt, ...)
-{
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return fail(l->err, l->errlen, "%s:%lu: key '%s': %s", l->path,
-		    line_of(n), key, what);
-}
-
-/* An integer scalar in [lo, hi], decimal or 0x hex. */
+/* An integer scalar in [lo, hi], decimal or 0x hex; *@out is 0 on error
+ * (callers store it into the board being built, dropped on error). */
 static int get_int(struct loader *l, const yaml_node_t *n, const char *key,
 		   long lo, long hi, long *out)
 {
-	const char *s;
-	char *end;
-	long v;
+	long long v = 0;
+	int ret = lumen_yaml_int(&l->y, n, key, lo, hi, &v);
 
-	if (n->type != YAML_SCALAR_NODE || !n->data.scalar.length)
-		return bad(l, n, key, "expected an integer");
-	s = (const char *)n->data.scalar.value;
-	errno = 0;
-	v = strtol(s, &end, 0);
-	if (errno || *end || end == s || s[0] == '+' ||
-	    (s[0] == '0' && s[1] && s[1] != 'x' && s[1] != 'X'))
-		return bad(l, n, key, "expected an integer, got '%.40s'", s);
-	if (v < lo || v > hi)
-		return bad(l, n, key, "%ld is out of range %ld..%ld", v, lo,
-			   hi);
-	*out = v;
-	return 0;
+	*out = (long)v;
+	return ret;
 }
 
 static int get_bool(struct loader *l, const yaml_node_t *n, const char *key,
 		    bool *out)
 {
-	if (n->type == YAML_SCALAR_NODE) {
-		const char *s = (const char *)n->data.scalar.value;
-
-		if (!strcmp(s, "true") || !strcmp(s, "yes")) {
-			*out = true;
-			return 0;
-		}
-		if (!strcmp(s, "false") || !strcmp(s, "no")) {
-			*out = false;
-			return 0;
-		}
-	}
-	return bad(l, n, key, "expected true or false");
+	return lumen_yaml_bool(&l->y, n, key, out);
 }
 
 /* A name: [a-z0-9._-]+, shorter than @size. */
@@ -128,23 +82,18 @@ static int each_key(struct loader *l, yaml_node_t *map, const char *where,
 		return bad(l, map, where, "expected a mapping ({ key: value })");
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
 	     p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(l->doc, p->value);
-		const char *key;
+		yaml_node_t *k = lumen_yaml_node(&l->y, p->key);
+		yaml_node_t *v = lumen_yaml_node(&l->y, p->value);
+		const char *key = lumen_yaml_text(k);	/* keys are scalars */
 		int idx, ret;
 
-		if (!k || !v || k->type != YAML_SCALAR_NODE)
-			return bad(l, map, where, "keys must be plain names");
-		key = (const char *)k->data.scalar.value;
 		for (idx = 0; idx < nkeys; idx++)
 			if (!strcmp(key, keys[idx]))
 				break;
 		if (idx == nkeys)
 			return bad(l, k, key, "unknown key%s%s", *where ? " in " : "",
 				   where);
-		if (seen[idx])
-			return bad(l, k, key, "repeated key");
-		seen[idx] = true;
+		seen[idx] = true;	/* the reader refused repeated keys */
 		ret = fn(l, idx, key, v, ctx);
 		if (ret)
 			return ret;
@@ -158,12 +107,8 @@ static int missing(struct loader *l, const yaml_node_t *map, const char *where,
 	for (int i = 0; required >> i; i++)
 		if ((required >> i & 1) && !seen[i]) {
 			if (*where)
-				return fail(l->err, l->errlen,
-					    "%s:%lu: key '%s': missing '%s'",
-					    l->path, line_of(map), where, keys[i]);
-			return fail(l->err, l->errlen,
-				    "%s:%lu: key '%s': missing (required)",
-				    l->path, line_of(map), keys[i]);
+				return bad(l, map, where, "missing '%s'", keys[i]);
+			return bad(l, map, keys[i], "missing (required)");
 		}
 	return 0;
 }
@@ -266,7 +211,7 @@ static int load_pre_probe(struct loader *l, yaml_node_t *v, struct lumen_board *
 		return bad(l, v, "pre_probe", "expected a list of { reg: R, val: V }");
 	for (yaml_node_item_t *it = v->data.sequence.items.start;
 	     it < v->data.sequence.items.top; it++) {
-		yaml_node_t *n = yaml_document_get_node(l->doc, *it);
+		yaml_node_t *n = lumen_yaml_node(&l->y, *it);
 		bool seen[2] = { false, false };
 		int ret;
 
@@ -399,146 +344,72 @@ static int top_field(struct loader *l, int idx, const char *key,
 	return -EINVAL;
 }
 
-/*
- * libyaml is slow on deep flow nesting and many anchors; a board file needs
- * neither, so refuse them before parsing (counts include quoted text).
- */
-static int check_limits(const char *path, const char *s, size_t len,
-			char *err, size_t errlen)
+/* Checks the document in @l into @b; @b is written only on success. */
+static int load(struct loader *l, const char *path, struct lumen_board *b)
 {
-	int depth = 0, line = 1, anchors = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == 0)
-			return fail(err, errlen, "%s:%d: NUL byte: not a text file",
-				    path, line);
-		if (s[i] == '\n')
-			line++;
-		else if (s[i] == '[' || s[i] == '{')
-			depth++;
-		else if ((s[i] == ']' || s[i] == '}') && depth > 0)
-			depth--;
-		else if (s[i] == '&' || s[i] == '*')
-			anchors++;
-		if (depth > FLOW_DEPTH_MAX)
-			return fail(err, errlen, "%s:%d: brackets nested deeper "
-				    "than %d levels", path, line, FLOW_DEPTH_MAX);
-		if (anchors > ANCHORS_MAX)
-			return fail(err, errlen, "%s:%d: more than %d YAML "
-				    "anchors/aliases", path, line, ANCHORS_MAX);
-	}
-	return 0;
-}
-
-static int read_text(const char *path, char **out, size_t *len, char *err,
-		     size_t errlen)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	size_t n;
+	struct lumen_board tmp;
+	struct top_ctx c = { &tmp, { NULL } };
+	bool seen[NKEYS] = { false };
+	const struct lumen_soc_model *m;
+	yaml_node_t *root = lumen_yaml_root(&l->y);
 	int ret;
 
-	if (!fp) {
-		ret = -errno;
-		fail(err, errlen, "%s: %s", path, strerror(errno));
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.buffers = 4;
+	if (!root)
+		return fail(l->y.err, l->y.errlen, "%s: empty file", path);
+	if (root->type != YAML_MAPPING_NODE)
+		return bad(l, root, NULL, "expected a mapping of keys");
+	ret = each_key(l, root, "", top_keys, NKEYS, seen, top_field, &c);
+	if (!ret)
+		ret = missing(l, root, "", top_keys, seen, REQUIRED);
+	if (ret)
 		return ret;
-	}
-	buf = malloc(BOARD_FILE_MAX + 2);	/* one more than read, for the NUL */
-	if (!buf) {
-		fclose(fp);
-		return -ENOMEM;
-	}
-	n = fread(buf, 1, BOARD_FILE_MAX + 1, fp);
-	ret = ferror(fp) ? -EIO : 0;
-	fclose(fp);
-	if (!ret && n > BOARD_FILE_MAX)
-		ret = fail(err, errlen, "%s: larger than %d KiB: not a board file",
-			   path, BOARD_FILE_MAX / 1024);
-	else if (ret)
-		fail(err, errlen, "%s: read error", path);
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-	buf[n] = 0;
-	*out = buf;
-	*len = n;
+
+	/* cross-checks against the SoC model */
+	m = lumen_soc_model_find(tmp.soc);
+	if (tmp.pad >= m->npads)
+		return bad(l, c.node[K_PAD] ? c.node[K_PAD] : root, "pad",
+			   "%s has sensor pads 0..%d", m->name, m->npads - 1);
+	if (tmp.lanes > m->pad_lanes[tmp.pad])
+		return bad(l, c.node[K_LANES], "lanes",
+			   "%d lanes, but pad %d of %s has %d", tmp.lanes,
+			   tmp.pad, m->name, m->pad_lanes[tmp.pad]);
+	snprintf(tmp.path, sizeof(tmp.path), "%s", path);
+	*b = tmp;
 	return 0;
 }
 
 int lumen_board_parse_file(const char *path, const struct lumen_board_opts *opts,
 			   struct lumen_board *b, char *err, size_t errlen)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	struct lumen_board tmp;
-	struct loader l = { path, &doc, opts, err, errlen };
-	struct top_ctx c = { &tmp, { NULL } };
-	bool seen[NKEYS] = { false };
-	const struct lumen_soc_model *m;
-	yaml_node_t *root;
-	char *text = NULL;
-	size_t len = 0;
+	struct loader l = { .opts = opts };
 	int ret;
 
 	if (!path || !b)
 		return -EINVAL;
-	ret = read_text(path, &text, &len, err, errlen);
+	ret = lumen_yaml_load_file(&l.y, path, err, errlen);
 	if (ret)
-		return ret;
-	ret = check_limits(path, text, len, err, errlen);
-	if (ret)
-		goto free_text;
-	if (!yaml_parser_initialize(&parser)) {
-		ret = -ENOMEM;
-		goto free_text;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &doc)) {
-		ret = fail(err, errlen, "%s:%lu: %s", path,
-			   (unsigned long)parser.problem_mark.line + 1,
-			   parser.problem ? parser.problem : "YAML syntax error");
-		goto delete_parser;
-	}
-	memset(&tmp, 0, sizeof(tmp));
-	tmp.buffers = 4;
-	root = yaml_document_get_root_node(&doc);
-	if (!root) {
-		ret = fail(err, errlen, "%s: empty file", path);
-		goto delete_doc;
-	}
-	if (root->type != YAML_MAPPING_NODE) {
-		ret = fail(err, errlen, "%s:%lu: expected a mapping of keys",
-			   path, line_of(root));
-		goto delete_doc;
-	}
-	ret = each_key(&l, root, "", top_keys, NKEYS, seen, top_field, &c);
-	if (!ret)
-		ret = missing(&l, root, "", top_keys, seen, REQUIRED);
-	if (ret)
-		goto delete_doc;
+		return ret == -EFBIG ? -EINVAL : ret;
+	ret = load(&l, path, b);
+	lumen_yaml_free(&l.y);
+	return ret;
+}
 
-	/* cross-checks against the SoC model */
-	m = lumen_soc_model_find(tmp.soc);
-	if (tmp.pad >= m->npads) {
-		ret = bad(&l, c.node[K_PAD] ? c.node[K_PAD] : root, "pad",
-			  "%s has sensor pads 0..%d", m->name, m->npads - 1);
-		goto delete_doc;
-	}
-	if (tmp.lanes > m->pad_lanes[tmp.pad]) {
-		ret = bad(&l, c.node[K_LANES], "lanes",
-			  "%d lanes, but pad %d of %s has %d", tmp.lanes,
-			  tmp.pad, m->name, m->pad_lanes[tmp.pad]);
-		goto delete_doc;
-	}
-	snprintf(tmp.path, sizeof(tmp.path), "%s", path);
-	*b = tmp;
-delete_doc:
-	yaml_document_delete(&doc);
-delete_parser:
-	yaml_parser_delete(&parser);
-free_text:
-	free(text);
+int lumen_board_parse(const char *name, const char *text, size_t len,
+		      const struct lumen_board_opts *opts, struct lumen_board *b,
+		      char *err, size_t errlen)
+{
+	struct loader l = { .opts = opts };
+	int ret;
+
+	if (!name || !text || !b)
+		return -EINVAL;
+	ret = lumen_yaml_load_buffer(&l.y, name, text, len, err, errlen);
+	if (ret)
+		return ret == -EFBIG ? -EINVAL : ret;
+	ret = load(&l, name, b);
+	lumen_yaml_free(&l.y);
 	return ret;
 }
 

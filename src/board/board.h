@@ -91,9 +91,16 @@ int lumen_board_load_ex(const char *name_or_path,
 			const struct lumen_board_opts *opts,
 			struct lumen_board *b, char *err, size_t errlen);
 
-/* Parses one file (no search). */
+/* Parses one file (no search), through the YAML reader and its limits
+ * (src/core/yaml_doc.h); a file over the size limit is -EINVAL too. */
 int lumen_board_parse_file(const char *path, const struct lumen_board_opts *opts,
 			   struct lumen_board *b, char *err, size_t errlen);
+
+/* The same for @len bytes of board text at @text, named @name in messages
+ * and in b->path (the fuzzer's way in). */
+int lumen_board_parse(const char *name, const char *text, size_t len,
+		      const struct lumen_board_opts *opts, struct lumen_board *b,
+		      char *err, size_t errlen);
 
 const char *lumen_board_backend_name(enum lumen_board_backend backend);
 

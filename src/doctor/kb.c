@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The knowledge base: YAML data (data/doctor/kb.yaml, see docs/doctor.md)
- * loaded with libyaml and checked entry by entry; every error names
+ * loaded with the YAML reader (core/yaml_doc.h, its limits) and checked
+ * entry by entry; every error names
  * file:line, the entry and the key. Also the small predicate language
  * ("csi.frames_seen == 0", "not sensor.streaming", "srcfg.pad !=
  * ref.srcfg.pad") and the evaluation of line patterns (POSIX extended
@@ -14,26 +15,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include <yaml.h>
 
 #include "doctor/doctor_config.h"
 #include "doctor/internal.h"
 #include "core/errmsg.h"
+#include "core/yaml_doc.h"
 
-#define KB_FILE_MAX (1u << 20)
 #define KB_ENTRIES_MAX 1024
 
 struct loader {
-	const char *name;
-	yaml_document_t doc;
-	char *err;
-	size_t errlen;
-	/* entry being read, for messages */
-	const char *list;
-	int index;
-	char id[48];
+	struct lumen_yaml y;	/* y.entry points at entry[] inside a list */
+	char entry[96];		/* "signals[2] (id 'x')" for messages */
+	char id[48];		/* id of the entry being read */
 };
 
 /* Prefilter of a pattern: a literal every match must contain. Kept
@@ -43,94 +37,51 @@ struct kb_prefilter {
 	bool icase;
 };
 
-static int node_line(const yaml_node_t *n)
-{
-	return n ? (int)n->start_mark.line + 1 : 0;
-}
-
-static int fail(struct loader *l, const yaml_node_t *n, const char *key,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int fail(struct loader *l, const yaml_node_t *n, const char *key,
-		const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (l->list)
-		return lumen_fail(-EINVAL, l->err, l->errlen,
-				     "%s:%d: %s[%d]%s%s%s: %s%s%s", l->name,
-				     node_line(n), l->list, l->index,
-				     l->id[0] ? " (id '" : "", l->id,
-				     l->id[0] ? "')" : "", key ? key : "",
-				     key ? ": " : "", msg);
-	return lumen_fail(-EINVAL, l->err, l->errlen, "%s:%d: %s%s%s",
-			     l->name, node_line(n), key ? key : "",
-			     key ? ": " : "", msg);
-}
-
-static yaml_node_t *node(struct loader *l, int id)
-{
-	return yaml_document_get_node(&l->doc, id);
-}
-
-static yaml_node_t *map_get(struct loader *l, yaml_node_t *map, const char *key)
-{
-	if (!map || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = node(l, p->key);
-
-		if (k && k->type == YAML_SCALAR_NODE &&
-		    !strcmp((const char *)k->data.scalar.value, key))
-			return node(l, p->value);
-	}
-	return NULL;
-}
+#define fail(l, n, key, ...) lumen_yaml_fail(&(l)->y, n, key, __VA_ARGS__)
 
 /* Keys not in @known are typos: refuse them. */
 static int check_keys(struct loader *l, yaml_node_t *map,
 		      const char *const *known)
 {
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = node(l, p->key);
-		bool ok = false;
-
-		if (!k || k->type != YAML_SCALAR_NODE)
-			return fail(l, k, NULL, "keys must be plain words");
-		for (int i = 0; known[i]; i++)
-			ok |= !strcmp((const char *)k->data.scalar.value, known[i]);
-		if (!ok)
-			return fail(l, k, (const char *)k->data.scalar.value,
-				    "unknown key");
-	}
-	return 0;
+	return lumen_yaml_check_keys(&l->y, map, NULL, known);
 }
 
+/* Optional or @required text value of @key in @map; "" when absent. */
 static int get_str(struct loader *l, yaml_node_t *map, const char *key,
 		   bool required, char *out, size_t size)
 {
-	yaml_node_t *n = map_get(l, map, key);
+	yaml_node_t *n = lumen_yaml_get(&l->y, map, key);
 
 	out[0] = '\0';
-	if (!n) {
-		if (required)
-			return fail(l, map, key, "missing");
-		return 0;
-	}
-	if (n->type != YAML_SCALAR_NODE)
-		return fail(l, n, key, "expected a text value");
-	if (n->data.scalar.length >= size)
-		return fail(l, n, key, "longer than %zu characters", size - 1);
-	memcpy(out, n->data.scalar.value, n->data.scalar.length);
-	out[n->data.scalar.length] = '\0';
-	return 0;
+	if (!n)
+		return required ? fail(l, map, key, "missing") : 0;
+	return lumen_yaml_string(&l->y, n, key, out, size);
 }
 
+/* Optional integer value of @key in @map; @dflt when absent. */
+static int get_int(struct loader *l, yaml_node_t *map, const char *key,
+		   long long min, long long max, long long dflt, long long *out)
+{
+	yaml_node_t *n = lumen_yaml_get(&l->y, map, key);
+
+	*out = dflt;
+	return n ? lumen_yaml_int(&l->y, n, key, min, max, out) : 0;
+}
+
+/* Optional boolean value of @key in @map; false when absent. */
+static int get_bool(struct loader *l, yaml_node_t *map, const char *key,
+		    bool *out)
+{
+	yaml_node_t *n = lumen_yaml_get(&l->y, map, key);
+
+	*out = false;
+	return n ? lumen_yaml_bool(&l->y, n, key, out) : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* predicates                                                          */
+
+/* A whole integer, as the evidence parsers read them, in [min, max]. */
 static int parse_int_text(const char *s, long long min, long long max,
 			  long long *out)
 {
@@ -142,40 +93,6 @@ static int parse_int_text(const char *s, long long min, long long max,
 	*out = v;
 	return 0;
 }
-
-static int get_int(struct loader *l, yaml_node_t *map, const char *key,
-		   long long min, long long max, long long dflt, long long *out)
-{
-	yaml_node_t *n = map_get(l, map, key);
-
-	*out = dflt;
-	if (!n)
-		return 0;
-	if (n->type != YAML_SCALAR_NODE ||
-	    parse_int_text((const char *)n->data.scalar.value, min, max, out))
-		return fail(l, n, key, "expected an integer in %lld..%lld", min, max);
-	return 0;
-}
-
-static int get_bool(struct loader *l, yaml_node_t *map, const char *key,
-		    bool *out)
-{
-	yaml_node_t *n = map_get(l, map, key);
-	const char *v;
-
-	*out = false;
-	if (!n)
-		return 0;
-	v = n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : "";
-	if (!strcmp(v, "true") || !strcmp(v, "yes"))
-		*out = true;
-	else if (strcmp(v, "false") && strcmp(v, "no"))
-		return fail(l, n, key, "expected true or false");
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* predicates                                                          */
 
 static bool valid_fact_name(const char *s)
 {
@@ -317,7 +234,7 @@ static int get_cond(struct loader *l, yaml_node_t *map, const char *key,
 		    bool required, struct kb_cond *c)
 {
 	yaml_node_t *n = map && map->type == YAML_MAPPING_NODE ?
-			 map_get(l, map, key) : map;
+			 lumen_yaml_get(&l->y, map, key) : map;
 	char why[128];
 
 	memset(c, 0, sizeof(*c));
@@ -335,7 +252,7 @@ static int get_cond(struct loader *l, yaml_node_t *map, const char *key,
 		return fail(l, n, key, "expected a condition or a list of them");
 	for (yaml_node_item_t *it = n->data.sequence.items.start;
 	     it < n->data.sequence.items.top; it++) {
-		yaml_node_t *e = node(l, *it);
+		yaml_node_t *e = lumen_yaml_node(&l->y, *it);
 
 		if (!e || e->type != YAML_SCALAR_NODE)
 			return fail(l, e, key, "expected condition text");
@@ -624,7 +541,7 @@ static int get_stage(struct loader *l, yaml_node_t *map, int *stage)
 		return ret;
 	*stage = lumen_doctor_stage_parse(s);
 	if (*stage < 0)
-		return fail(l, map_get(l, map, "stage"), "stage",
+		return fail(l, lumen_yaml_get(&l->y, map, "stage"), "stage",
 			    "'%s' is not one of power, i2c, sensor, link, receiver, "
 			    "vif, isp, dma, encoder, streamer", s);
 	return 0;
@@ -657,7 +574,7 @@ static int load_pattern(struct loader *l, yaml_node_t *e, struct kb_pattern *p,
 	    (ret = read_source(l, e, src, sizeof(src))))
 		return ret;
 	if (!valid_fact_name(p->fact))
-		return fail(l, map_get(l, e, "fact"), "fact",
+		return fail(l, lumen_yaml_get(&l->y, e, "fact"), "fact",
 			    "'%s' is not a fact name (a-z 0-9 _ .)", p->fact);
 	if (p->value[0] && add[0])
 		return fail(l, e, "add", "give value or add, not both");
@@ -669,7 +586,7 @@ static int load_pattern(struct loader *l, yaml_node_t *e, struct kb_pattern *p,
 		char msg[128];
 
 		regerror(ret, &p->re, msg, sizeof(msg));
-		return fail(l, map_get(l, e, "match"), "match", "'%s': %s", re, msg);
+		return fail(l, lumen_yaml_get(&l->y, e, "match"), "match", "'%s': %s", re, msg);
 	}
 	p->re_ok = true;
 	regex_literal(re, pf->lit, sizeof(pf->lit));
@@ -696,7 +613,7 @@ static int load_signal(struct loader *l, yaml_node_t *e, struct kb_signal *s)
 	else if (!strcmp(v, "broken"))
 		s->verdict = LUMEN_VERDICT_BROKEN;
 	else
-		return fail(l, map_get(l, e, "verdict"), "verdict",
+		return fail(l, lumen_yaml_get(&l->y, e, "verdict"), "verdict",
 			    "'%s' is not ok or broken", v);
 	return 0;
 }
@@ -719,14 +636,14 @@ static int load_cause(struct loader *l, yaml_node_t *e, struct kb_cause *c)
 	    (ret = read_source(l, e, c->source, sizeof(c->source))))
 		return ret;
 	c->prior = (int)prior;
-	n = map_get(l, e, "supports");
+	n = lumen_yaml_get(&l->y, e, "supports");
 	if (n) {
 		if (n->type != YAML_SEQUENCE_NODE)
 			return fail(l, n, "supports", "expected a list of {when, weight}");
 		for (yaml_node_item_t *it = n->data.sequence.items.start;
 		     it < n->data.sequence.items.top; it++) {
 			static const char *const skeys[] = { "when", "weight", NULL };
-			yaml_node_t *s = node(l, *it);
+			yaml_node_t *s = lumen_yaml_node(&l->y, *it);
 			struct kb_support *sp;
 			long long w;
 
@@ -742,16 +659,16 @@ static int load_cause(struct loader *l, yaml_node_t *e, struct kb_cause *c)
 			sp->weight = (int)w;
 		}
 	}
-	n = map_get(l, e, "rules_out");
+	n = lumen_yaml_get(&l->y, e, "rules_out");
 	if (n) {
 		if (n->type != YAML_SEQUENCE_NODE)
 			return fail(l, n, "rules_out", "expected a list of conditions");
 		for (yaml_node_item_t *it = n->data.sequence.items.start;
 		     it < n->data.sequence.items.top; it++) {
 			if (c->nrules_out == 6)
-				return fail(l, node(l, *it), "rules_out",
+				return fail(l, lumen_yaml_node(&l->y, *it), "rules_out",
 					    "more than 6 entries");
-			ret = get_cond(l, node(l, *it), "rules_out", true,
+			ret = get_cond(l, lumen_yaml_node(&l->y, *it), "rules_out", true,
 				       &c->rules_out[c->nrules_out++]);
 			if (ret)
 				return ret;
@@ -800,35 +717,31 @@ static int load_sensor(struct loader *l, yaml_node_t *e, struct kb_sensor *s)
 	s->lanes = (int)v;
 	if ((ret = read_source(l, e, src, sizeof(src))))
 		return ret;
-	n = map_get(l, e, "id_regs");
-	if (!n || n->type != YAML_SEQUENCE_NODE ||
-	    n->data.sequence.items.top - n->data.sequence.items.start < 1 ||
-	    n->data.sequence.items.top - n->data.sequence.items.start > 2)
+	n = lumen_yaml_get(&l->y, e, "id_regs");
+	if (lumen_yaml_seq_len(n) < 1 || lumen_yaml_seq_len(n) > 2)
 		return fail(l, n ? n : e, "id_regs",
 			    "expected [reg] (16-bit ID) or [msb_reg, lsb_reg]");
-	for (int i = 0; n->data.sequence.items.start + i < n->data.sequence.items.top; i++) {
-		yaml_node_t *r = node(l, n->data.sequence.items.start[i]);
-
-		if (!r || r->type != YAML_SCALAR_NODE ||
-		    parse_int_text((const char *)r->data.scalar.value, 0, 0xffff, &v))
-			return fail(l, r, "id_regs", "expected a register number");
+	for (int i = 0; i < lumen_yaml_seq_len(n); i++) {
+		if ((ret = lumen_yaml_int(&l->y, lumen_yaml_item(&l->y, n, i),
+					  "id_regs", 0, 0xffff, &v)))
+			return ret;
 		s->id_regs[i] = (uint16_t)v;
 	}
-	n = map_get(l, e, "addr");
+	n = lumen_yaml_get(&l->y, e, "addr");
 	if (!n)
 		return fail(l, e, "addr", "missing");
 	if (n->type == YAML_SCALAR_NODE) {
-		if (parse_int_text((const char *)n->data.scalar.value, 1, 0x7f, &v))
-			return fail(l, n, "addr", "expected a 7-bit address");
+		if ((ret = lumen_yaml_int(&l->y, n, "addr", 1, 0x7f, &v)))
+			return ret;
 		s->addrs[s->naddrs++] = (uint16_t)v;
 	} else if (n->type == YAML_SEQUENCE_NODE) {
-		for (yaml_node_item_t *it = n->data.sequence.items.start;
-		     it < n->data.sequence.items.top; it++) {
-			yaml_node_t *a = node(l, *it);
+		for (int i = 0; i < lumen_yaml_seq_len(n); i++) {
+			yaml_node_t *a = lumen_yaml_item(&l->y, n, i);
 
-			if (s->naddrs == 4 || !a || a->type != YAML_SCALAR_NODE ||
-			    parse_int_text((const char *)a->data.scalar.value, 1, 0x7f, &v))
-				return fail(l, a, "addr", "expected up to 4 7-bit addresses");
+			if (s->naddrs == 4)
+				return fail(l, a, "addr", "more than 4 addresses");
+			if ((ret = lumen_yaml_int(&l->y, a, "addr", 1, 0x7f, &v)))
+				return ret;
 			s->addrs[s->naddrs++] = (uint16_t)v;
 		}
 	} else {
@@ -841,7 +754,7 @@ static int load_sensor(struct loader *l, yaml_node_t *e, struct kb_sensor *s)
 static int list_len(struct loader *l, yaml_node_t *root, const char *key,
 		    yaml_node_t **out)
 {
-	yaml_node_t *n = map_get(l, root, key);
+	yaml_node_t *n = lumen_yaml_get(&l->y, root, key);
 
 	*out = n;
 	if (!n)
@@ -862,18 +775,21 @@ static int load_list(struct loader *l, yaml_node_t *list, const char *name,
 		return 0;
 	for (yaml_node_item_t *it = list->data.sequence.items.start;
 	     it < list->data.sequence.items.top; it++, i++) {
-		yaml_node_t *e = node(l, *it);
+		yaml_node_t *e = lumen_yaml_node(&l->y, *it);
 		char *entry = (char *)array + (size_t)i * elem;
 		int ret;
 
-		l->list = name;
-		l->index = i;
+		snprintf(l->entry, sizeof(l->entry), "%s[%d]", name, i);
+		l->y.entry = l->entry;
 		l->id[0] = '\0';
 		if (!e || e->type != YAML_MAPPING_NODE)
 			return fail(l, e, NULL, "expected an entry (key: value lines)");
 		ret = get_str(l, e, "id", has_ids, l->id, sizeof(l->id));
 		if (ret)
 			return ret;
+		if (l->id[0])
+			snprintf(l->entry, sizeof(l->entry), "%s[%d] (id '%s')",
+				 name, i, l->id);
 		if (has_ids) {
 			/* ids are unique within a list; entries start with id[48] */
 			for (int j = 0; j < i; j++)
@@ -885,7 +801,7 @@ static int load_list(struct loader *l, yaml_node_t *list, const char *name,
 		if (ret)
 			return ret;
 	}
-	l->list = NULL;
+	l->y.entry = NULL;
 	return 0;
 }
 
@@ -936,65 +852,40 @@ void lumen_doctor_kb_free(struct lumen_doctor_kb *kb)
 	free(kb);
 }
 
-int lumen_doctor_kb_parse(const char *name, const char *text, size_t len,
-			  struct lumen_doctor_kb **out, char *err, size_t errlen)
+/* The knowledge base of the document in @l into *@out (NULL on error). */
+static int load(struct loader *l, struct lumen_doctor_kb **out)
 {
-	struct loader l = { .name = name, .err = err, .errlen = errlen };
+	static const char *const keys[] = { "version", "sensors", "patterns",
+					    "signals", "causes", "notes", NULL };
 	yaml_node_t *root, *lp, *ls, *lc, *ln, *lsn, *ver;
 	struct lumen_doctor_kb *kb = NULL;
-	yaml_parser_t parser;
+	const char *name = l->y.name;
+	char *err = l->y.err;
+	size_t errlen = l->y.errlen;
 	int ret, np, ns, nc, nn, nsn;
 
 	*out = NULL;
-	if (len > KB_FILE_MAX)
-		return lumen_fail(-EFBIG, err, errlen, "%s: larger than %u KiB",
-				     name, KB_FILE_MAX >> 10);
-	if (!yaml_parser_initialize(&parser))
-		return lumen_fail(-ENOMEM, err, errlen, "%s: out of memory", name);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &l.doc)) {
-		ret = lumen_fail(-EINVAL, err, errlen, "%s:%d: YAML error: %s",
-				    name, (int)parser.problem_mark.line + 1,
-				    parser.problem ? parser.problem : "malformed");
-		yaml_parser_delete(&parser);
+	root = lumen_yaml_root(&l->y);
+	if (!root || root->type != YAML_MAPPING_NODE)
+		return fail(l, root, NULL, "expected version, sensors, patterns, "
+			    "signals, causes, notes");
+	ret = check_keys(l, root, keys);
+	if (ret)
 		return ret;
-	}
-	yaml_parser_delete(&parser);
-	root = yaml_document_get_root_node(&l.doc);
-	if (!root || root->type != YAML_MAPPING_NODE) {
-		ret = fail(&l, root, NULL, "expected version, sensors, patterns, "
-			   "signals, causes, notes");
-		goto free_doc;
-	}
-	{
-		static const char *const keys[] = { "version", "sensors", "patterns",
-						    "signals", "causes", "notes", NULL };
-
-		ret = check_keys(&l, root, keys);
-		if (ret)
-			goto free_doc;
-	}
-	ver = map_get(&l, root, "version");
-	if (!ver || ver->type != YAML_SCALAR_NODE ||
-	    strcmp((const char *)ver->data.scalar.value, "1")) {
-		ret = fail(&l, ver ? ver : root, "version", "expected 1");
-		goto free_doc;
-	}
-	np = list_len(&l, root, "patterns", &lp);
-	ns = list_len(&l, root, "signals", &ls);
-	nc = list_len(&l, root, "causes", &lc);
-	nn = list_len(&l, root, "notes", &ln);
-	nsn = list_len(&l, root, "sensors", &lsn);
-	if (np < 0 || ns < 0 || nc < 0 || nn < 0 || nsn < 0) {
-		ret = -EINVAL;
-		goto free_doc;
-	}
+	ver = lumen_yaml_get(&l->y, root, "version");
+	if (!lumen_yaml_text(ver) || strcmp(lumen_yaml_text(ver), "1"))
+		return fail(l, ver ? ver : root, "version", "expected 1");
+	np = list_len(l, root, "patterns", &lp);
+	ns = list_len(l, root, "signals", &ls);
+	nc = list_len(l, root, "causes", &lc);
+	nn = list_len(l, root, "notes", &ln);
+	nsn = list_len(l, root, "sensors", &lsn);
+	if (np < 0 || ns < 0 || nc < 0 || nn < 0 || nsn < 0)
+		return -EINVAL;
 	if (np > KB_ENTRIES_MAX || ns > KB_ENTRIES_MAX || nc > KB_ENTRIES_MAX ||
-	    nn > KB_ENTRIES_MAX || nsn > KB_ENTRIES_MAX) {
-		ret = fail(&l, root, NULL, "more than %d entries in a list",
-			   KB_ENTRIES_MAX);
-		goto free_doc;
-	}
+	    nn > KB_ENTRIES_MAX || nsn > KB_ENTRIES_MAX)
+		return fail(l, root, NULL, "more than %d entries in a list",
+			    KB_ENTRIES_MAX);
 	kb = calloc(1, sizeof(*kb));
 	if (kb) {
 		kb->patterns = calloc((size_t)np + 1, sizeof(*kb->patterns));
@@ -1011,65 +902,62 @@ int lumen_doctor_kb_parse(const char *name, const char *text, size_t len,
 		goto free_kb;
 	}
 	kb->nsensors = nsn;	/* prefilters() needs it before the patterns load */
-	ret = load_list(&l, lsn, "sensors", kb->sensors, sizeof(*kb->sensors),
+	ret = load_list(l, lsn, "sensors", kb->sensors, sizeof(*kb->sensors),
 			NULL, 0, sensor_fn);
 	if (ret)
 		goto free_kb;
-	ret = load_list(&l, lp, "patterns", kb->patterns, sizeof(*kb->patterns),
+	ret = load_list(l, lp, "patterns", kb->patterns, sizeof(*kb->patterns),
 			prefilters(kb), sizeof(struct kb_prefilter), pattern_fn);
 	kb->npatterns = np;
 	if (ret)
 		goto free_kb;
-	if ((ret = load_list(&l, ls, "signals", kb->signals, sizeof(*kb->signals),
+	if ((ret = load_list(l, ls, "signals", kb->signals, sizeof(*kb->signals),
 			     NULL, 0, signal_fn)) ||
-	    (ret = load_list(&l, lc, "causes", kb->causes, sizeof(*kb->causes),
+	    (ret = load_list(l, lc, "causes", kb->causes, sizeof(*kb->causes),
 			     NULL, 0, cause_fn)) ||
-	    (ret = load_list(&l, ln, "notes", kb->notes, sizeof(*kb->notes),
+	    (ret = load_list(l, ln, "notes", kb->notes, sizeof(*kb->notes),
 			     NULL, 0, note_fn)))
 		goto free_kb;
 	kb->nsignals = ns;
 	kb->ncauses = nc;
 	kb->nnotes = nn;
-	yaml_document_delete(&l.doc);
 	*out = kb;
 	return 0;
 
 free_kb:
 	lumen_doctor_kb_free(kb);
-free_doc:
-	yaml_document_delete(&l.doc);
+	return ret;
+}
+
+int lumen_doctor_kb_parse(const char *name, const char *text, size_t len,
+			  struct lumen_doctor_kb **out, char *err, size_t errlen)
+{
+	struct loader l;
+	int ret;
+
+	*out = NULL;
+	memset(&l, 0, sizeof(l));
+	ret = lumen_yaml_load_buffer(&l.y, name, text, len, err, errlen);
+	if (ret)
+		return ret;
+	ret = load(&l, out);
+	lumen_yaml_free(&l.y);
 	return ret;
 }
 
 int lumen_doctor_kb_load(const char *path, struct lumen_doctor_kb **out,
 			 char *err, size_t errlen)
 {
-	struct stat st;
-	char *buf;
-	FILE *f;
-	size_t got;
+	struct loader l;
 	int ret;
 
-	f = fopen(path, "rb");
-	if (!f)
-		return lumen_fail(-errno, err, errlen, "%s: %s", path,
-				     strerror(errno));
-	if (fstat(fileno(f), &st) || st.st_size < 0 || st.st_size > (off_t)KB_FILE_MAX) {
-		fclose(f);
-		return lumen_fail(-EFBIG, err, errlen,
-				     "%s: not a regular file of at most %u KiB", path,
-				     KB_FILE_MAX >> 10);
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		fclose(f);
-		return lumen_fail(-ENOMEM, err, errlen, "%s: out of memory", path);
-	}
-	got = fread(buf, 1, (size_t)st.st_size, f);
-	fclose(f);
-	buf[got] = '\0';
-	ret = lumen_doctor_kb_parse(path, buf, got, out, err, errlen);
-	free(buf);
+	*out = NULL;
+	memset(&l, 0, sizeof(l));
+	ret = lumen_yaml_load_file(&l.y, path, err, errlen);
+	if (ret)
+		return ret;
+	ret = load(&l, out);
+	lumen_yaml_free(&l.y);
 	return ret;
 }
 

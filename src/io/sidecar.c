@@ -8,9 +8,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <yaml.h>
 
 #include "core/errmsg.h"
+#include "core/yaml_doc.h"
 
 /* Longest scalar worth looking at; anything longer is a bad value. */
 #define VALUE_MAX 128
@@ -103,24 +103,6 @@ static int parse_black(const char *s, uint16_t out[4])
 	for (int i = 0; i < 4; i++)
 		out[i] = (uint16_t)v[n == 1 ? 0 : i];
 	return 0;
-}
-
-static int parse_bool(const char *s, bool *out)
-{
-	static const char *const yes[] = { "true", "yes", "on", "1" };
-	static const char *const no[] = { "false", "no", "off", "0" };
-
-	for (int i = 0; i < 4; i++) {
-		if (!strcasecmp(s, yes[i])) {
-			*out = true;
-			return 0;
-		}
-		if (!strcasecmp(s, no[i])) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -EINVAL;
 }
 
 static int parse_container(const char *v, bool packing_only,
@@ -283,126 +265,79 @@ static void set_black_rgb(struct lumen_raw_format *f, const unsigned long lv[4])
 /* ------------------------------------------------------------------ */
 /* YAML dialects                                                       */
 
-struct ydoc {
-	yaml_document_t doc;
-	const char *name;
-	char *err;
-	size_t errlen;
-};
-
-static int node_line(const yaml_node_t *n)
-{
-	return (int)n->start_mark.line + 1;
-}
-
-/* Copies a scalar into @buf; false when not a scalar, too long or has NUL. */
-static bool scalar(const yaml_node_t *n, char *buf, size_t size)
-{
-	if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.length >= size ||
-	    memchr(n->data.scalar.value, 0, n->data.scalar.length))
-		return false;
-	memcpy(buf, n->data.scalar.value, n->data.scalar.length);
-	buf[n->data.scalar.length] = '\0';
-	return true;
-}
-
-static yaml_node_t *map_get(struct ydoc *y, yaml_node_t *map, const char *key)
-{
-	char k[VALUE_MAX];
-
-	if (!map || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-	     p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *kn = yaml_document_get_node(&y->doc, p->key);
-
-		if (scalar(kn, k, sizeof(k)) && !strcmp(k, key))
-			return yaml_document_get_node(&y->doc, p->value);
-	}
-	return NULL;
-}
-
 /*
- * Applies @section.@key of the config as lumen key @lkey. Absent keys are
- * fine unless @required. Messages: "name:line: section.key: ...".
+ * Applies @sname.@key of the config as lumen key @lkey. Absent keys are
+ * fine unless @required. Messages: "name:line: key 'section.key': ...".
  */
-static int apply(struct ydoc *y, struct lumen_raw_format *f,
+static int apply(struct lumen_yaml *y, struct lumen_raw_format *f,
 		 yaml_node_t *section, const char *sname, const char *key,
 		 const char *lkey, bool required, bool *found)
 {
-	yaml_node_t *n = map_get(y, section, key);
-	char v[VALUE_MAX], msg[192];
+	yaml_node_t *n = lumen_yaml_get(y, section, key);
+	char v[VALUE_MAX], msg[192], full[96];
 	int ret;
 
+	snprintf(full, sizeof(full), "%s.%s", sname, key);
 	if (found)
 		*found = n != NULL;
-	if (!n) {
-		if (!required)
-			return 0;
-		return lumen_fail(-EINVAL, y->err, y->errlen,
-				     "%s:%d: %s.%s missing", y->name,
-				     section ? node_line(section) : 1, sname, key);
-	}
-	if (!scalar(n, v, sizeof(v)))
-		return lumen_fail(-EINVAL, y->err, y->errlen,
-				     "%s:%d: %s.%s: expected a short scalar value",
-				     y->name, node_line(n), sname, key);
+	if (!n)
+		return required ? lumen_yaml_fail(y, section, full, "missing") : 0;
+	ret = lumen_yaml_string(y, n, full, v, sizeof(v));
+	if (ret)
+		return ret;
 	ret = lumen_raw_format_set(f, lkey, v, msg, sizeof(msg));
 	if (ret)
-		return lumen_fail(ret, y->err, y->errlen, "%s:%d: %s.%s: %s",
-				     y->name, node_line(n), sname, key, msg);
+		return lumen_yaml_fail(y, n, full, "%s", msg);
 	return 0;
 }
 
-/* Reads an unsigned level @section.@key into *out; absent keeps *out. */
-static int level(struct ydoc *y, yaml_node_t *section, const char *sname,
+/* Reads an unsigned level @sname.@key into *out; absent keeps *out. */
+static int level(struct lumen_yaml *y, yaml_node_t *section, const char *sname,
 		 const char *key, unsigned long *out, bool *found)
 {
-	yaml_node_t *n = map_get(y, section, key);
-	char v[VALUE_MAX];
+	yaml_node_t *n = lumen_yaml_get(y, section, key);
+	char full[96];
+	long long v;
+	int ret;
 
 	if (!n)
 		return 0;
-	if (!scalar(n, v, sizeof(v)) || !parse_uint(v, 0, 65535, out))
-		return lumen_fail(-EINVAL, y->err, y->errlen,
-				     "%s:%d: %s.%s: expected an integer level 0..65535",
-				     y->name, node_line(n), sname, key);
+	snprintf(full, sizeof(full), "%s.%s", sname, key);
+	ret = lumen_yaml_int(y, n, full, 0, 65535, &v);
+	if (ret)
+		return ret;
+	*out = (unsigned long)v;
 	if (found)
 		*found = true;
 	return 0;
 }
 
 /* A boolean switch; absent means @dflt. */
-static int enabled(struct ydoc *y, yaml_node_t *section, const char *sname,
+static int enabled(struct lumen_yaml *y, yaml_node_t *section, const char *sname,
 		   const char *key, bool dflt, bool *out)
 {
-	yaml_node_t *n = map_get(y, section, key);
-	char v[VALUE_MAX];
+	yaml_node_t *n = lumen_yaml_get(y, section, key);
+	char full[96];
 
 	*out = dflt;
 	if (!n)
 		return 0;
-	if (!scalar(n, v, sizeof(v)) || parse_bool(v, out))
-		return lumen_fail(-EINVAL, y->err, y->errlen,
-				     "%s:%d: %s.%s: expected true or false", y->name,
-				     node_line(n), sname, key);
-	return 0;
+	snprintf(full, sizeof(full), "%s.%s", sname, key);
+	return lumen_yaml_bool(y, n, full, out);
 }
 
-static int parse_infinite_isp(struct ydoc *y, yaml_node_t *root,
+static int parse_infinite_isp(struct lumen_yaml *y, yaml_node_t *root,
 			      struct lumen_raw_format *f)
 {
 	static const char *const offs[] = { "r_offset", "gr_offset", "gb_offset", "b_offset" };
 	static const char *const sats[] = { "r_sat", "gr_sat", "gb_sat", "b_sat" };
-	yaml_node_t *si = map_get(y, root, "sensor_info");
-	yaml_node_t *blc = map_get(y, root, "black_level_correction");
+	yaml_node_t *si = lumen_yaml_get(y, root, "sensor_info");
+	yaml_node_t *blc = lumen_yaml_get(y, root, "black_level_correction");
 	bool found, on;
 	int ret;
 
 	if (!si || si->type != YAML_MAPPING_NODE)
-		return lumen_fail(-EINVAL, y->err, y->errlen,
-				     "%s:%d: sensor_info is not a mapping", y->name,
-				     si ? node_line(si) : 1);
+		return lumen_yaml_fail(y, si, "sensor_info", "expected a mapping");
 	/* the reference ISPs read numpy uint16 files */
 	f->container = LUMEN_PIX_BAYER16;
 	if ((ret = apply(y, f, si, "sensor_info", "width", "width", true, NULL)) ||
@@ -419,7 +354,7 @@ static int parse_infinite_isp(struct ydoc *y, yaml_node_t *root,
 	if (!blc || blc->type != YAML_MAPPING_NODE)
 		return 0;
 	ret = enabled(y, blc, "black_level_correction", "is_enable", false, &on);
-	if (!ret && !map_get(y, blc, "is_enable"))
+	if (!ret && !lumen_yaml_get(y, blc, "is_enable"))
 		ret = enabled(y, blc, "black_level_correction", "isEnable", true, &on);
 	if (ret || !on)
 		return ret;	/* a disabled BLC says nothing about black */
@@ -445,20 +380,18 @@ static int parse_infinite_isp(struct ydoc *y, yaml_node_t *root,
 	return 0;
 }
 
-static int parse_fast_openisp(struct ydoc *y, yaml_node_t *root,
+static int parse_fast_openisp(struct lumen_yaml *y, yaml_node_t *root,
 			      struct lumen_raw_format *f)
 {
 	static const char *const bls[] = { "bl_r", "bl_gr", "bl_gb", "bl_b" };
-	yaml_node_t *hw = map_get(y, root, "hardware");
-	yaml_node_t *blc = map_get(y, root, "blc");
+	yaml_node_t *hw = lumen_yaml_get(y, root, "hardware");
+	yaml_node_t *blc = lumen_yaml_get(y, root, "blc");
 	bool on = true, any = false;
 	unsigned long lv[4] = { 0, 0, 0, 0 };
 	int ret;
 
 	if (!hw || hw->type != YAML_MAPPING_NODE)
-		return lumen_fail(-EINVAL, y->err, y->errlen,
-				     "%s:%d: hardware is not a mapping", y->name,
-				     hw ? node_line(hw) : 1);
+		return lumen_yaml_fail(y, hw, "hardware", "expected a mapping");
 	f->container = LUMEN_PIX_BAYER16;
 	if ((ret = apply(y, f, hw, "hardware", "raw_width", "width", true, NULL)) ||
 	    (ret = apply(y, f, hw, "hardware", "raw_height", "height", true, NULL)) ||
@@ -467,7 +400,7 @@ static int parse_fast_openisp(struct ydoc *y, yaml_node_t *root,
 		return ret;
 	if (!blc || blc->type != YAML_MAPPING_NODE)
 		return 0;
-	ret = enabled(y, map_get(y, root, "module_enable_status"),
+	ret = enabled(y, lumen_yaml_get(y, root, "module_enable_status"),
 		      "module_enable_status", "blc", true, &on);
 	if (ret || !on)
 		return ret;
@@ -484,50 +417,33 @@ static const char *const lumen_keys[] = {
 	"black", "white", "offset", "stride", "endian", "format",
 };
 
-static int parse_lumen(struct ydoc *y, yaml_node_t *root,
+static int parse_lumen(struct lumen_yaml *y, yaml_node_t *root,
 		       struct lumen_raw_format *f)
 {
-	unsigned seen = 0;
-
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
 	     p < root->data.mapping.pairs.top; p++) {
-		yaml_node_t *kn = yaml_document_get_node(&y->doc, p->key);
-		yaml_node_t *vn = yaml_document_get_node(&y->doc, p->value);
-		char k[VALUE_MAX], v[VALUE_MAX], msg[192];
+		yaml_node_t *kn = lumen_yaml_node(y, p->key);
+		yaml_node_t *vn = lumen_yaml_node(y, p->value);
+		const char *k = lumen_yaml_text(kn);	/* unique: the reader checked */
+		char v[VALUE_MAX], msg[192];
 		size_t ki;
 		int ret;
 
-		if (!kn || !vn)
-			return lumen_fail(-EINVAL, y->err, y->errlen,
-					     "%s: malformed document", y->name);
-		if (!scalar(kn, k, sizeof(k)))
-			return lumen_fail(-EINVAL, y->err, y->errlen,
-					     "%s:%d: expected a key name", y->name,
-					     node_line(kn));
 		for (ki = 0; ki < sizeof(lumen_keys) / sizeof(lumen_keys[0]); ki++)
 			if (!strcmp(k, lumen_keys[ki]))
 				break;
 		if (ki == sizeof(lumen_keys) / sizeof(lumen_keys[0]))
-			return lumen_fail(-EINVAL, y->err, y->errlen,
-					     "%s:%d: key '%.64s': unknown key", y->name,
-					     node_line(kn), k);
-		if (seen & (1u << ki))
-			return lumen_fail(-EINVAL, y->err, y->errlen,
-					     "%s:%d: key '%s': given twice", y->name,
-					     node_line(kn), k);
-		seen |= 1u << ki;
+			return lumen_yaml_fail(y, kn, k, "unknown key");
 
 		if (vn->type == YAML_SEQUENCE_NODE && !strcmp(k, "black")) {
 			/* black: [64, 64, 64, 64] */
 			size_t n = 0;
 
 			v[0] = '\0';
-			for (yaml_node_item_t *it = vn->data.sequence.items.start;
-			     it < vn->data.sequence.items.top; it++) {
-				char e[16];
-				yaml_node_t *en = yaml_document_get_node(&y->doc, *it);
+			for (int i = 0; i < lumen_yaml_seq_len(vn); i++) {
+				const char *e = lumen_yaml_text(lumen_yaml_item(y, vn, i));
 
-				if (!scalar(en, e, sizeof(e)) || n + strlen(e) + 2 > sizeof(v)) {
+				if (!e || strlen(e) > 15 || n + strlen(e) + 2 > sizeof(v)) {
 					n = sizeof(v);
 					break;
 				}
@@ -535,67 +451,22 @@ static int parse_lumen(struct ydoc *y, yaml_node_t *root,
 						      n ? "," : "", e);
 			}
 			if (n >= sizeof(v))
-				return lumen_fail(-EINVAL, y->err, y->errlen,
-						     "%s:%d: key 'black': bad list (expected one level or four)",
-						     y->name, node_line(vn));
-		} else if (!scalar(vn, v, sizeof(v))) {
-			return lumen_fail(-EINVAL, y->err, y->errlen,
-					     "%s:%d: key '%s': expected a single value",
-					     y->name, node_line(vn), k);
+				return lumen_yaml_fail(y, vn, "black",
+						       "bad list (expected one level or four)");
+		} else if (!lumen_yaml_text(vn)) {
+			return lumen_yaml_fail(y, vn, k, "expected a single value");
+		} else if ((ret = lumen_yaml_string(y, vn, k, v, sizeof(v)))) {
+			return ret;
 		}
 		if (!strcmp(k, "format")) {
 			if (strcmp(v, "lumen-raw"))
-				return lumen_fail(-EINVAL, y->err, y->errlen,
-						     "%s:%d: key 'format': bad value '%.64s' (expected lumen-raw)",
-						     y->name, node_line(vn), v);
+				return lumen_yaml_fail(y, vn, "format",
+						       "bad value '%.64s' (expected lumen-raw)", v);
 			continue;
 		}
 		ret = lumen_raw_format_set(f, k, v, msg, sizeof(msg));
 		if (ret)
-			return lumen_fail(-EINVAL, y->err, y->errlen, "%s:%d: %s",
-					     y->name, node_line(vn), msg);
-	}
-	return 0;
-}
-
-/*
- * libyaml is quadratic in some inputs: the scanner in the depth of flow
- * collections ("[[[[" of 100 KiB takes half a minute) and the loader in the
- * number of anchors (each new one, and each alias, is looked up linearly).
- * Sidecars need neither, so bound them before libyaml looks. The count is
- * an overestimate (brackets and '&' inside quotes count too).
- */
-#define FLOW_DEPTH_MAX 64
-#define ANCHORS_MAX 256
-#define ALIASES_MAX 4096
-
-static int check_yaml_limits(const char *name, const char *s, size_t len,
-			     char *err, size_t errlen)
-{
-	int depth = 0, line = 1, anchors = 0, aliases = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		bool token_start = i == 0 || strchr(" \t\r\n[{,:-", s[i - 1]);
-
-		if (s[i] == '\n')
-			line++;
-		else if (s[i] == '[' || s[i] == '{')
-			depth++;
-		else if ((s[i] == ']' || s[i] == '}') && depth > 0)
-			depth--;
-		else if (s[i] == '&' && token_start)
-			anchors++;
-		else if (s[i] == '*' && token_start)
-			aliases++;
-		if (depth > FLOW_DEPTH_MAX)
-			return lumen_fail(-EINVAL, err, errlen,
-					     "%s:%d: brackets nested deeper than %d levels",
-					     name, line, FLOW_DEPTH_MAX);
-		if (anchors > ANCHORS_MAX || aliases > ALIASES_MAX)
-			return lumen_fail(-EINVAL, err, errlen,
-					     "%s:%d: more than %d YAML %s", name, line,
-					     anchors > ANCHORS_MAX ? ANCHORS_MAX : ALIASES_MAX,
-					     anchors > ANCHORS_MAX ? "anchors" : "aliases");
+			return lumen_yaml_fail(y, vn, NULL, "%s", msg);
 	}
 	return 0;
 }
@@ -605,49 +476,31 @@ static int parse_yaml(const char *name, const char *buf, size_t len,
 		      enum lumen_sidecar_dialect *dialect, char *err,
 		      size_t errlen)
 {
-	struct ydoc y = { .name = name, .err = err, .errlen = errlen };
-	yaml_parser_t parser;
+	struct lumen_yaml y;
 	yaml_node_t *root;
 	int ret;
 
-	ret = check_yaml_limits(name, buf, len, err, errlen);
+	ret = lumen_yaml_load_buffer(&y, name, buf, len, err, errlen);
 	if (ret)
 		return ret;
-	if (!yaml_parser_initialize(&parser))
-		return lumen_fail(-ENOMEM, err, errlen, "%s: out of memory", name);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	if (!yaml_parser_load(&parser, &y.doc)) {
-		ret = lumen_fail(-EINVAL, err, errlen, "%s:%d: YAML error: %s%s%s",
-				    name, (int)parser.problem_mark.line + 1,
-				    parser.problem ? parser.problem : "malformed",
-				    parser.context ? " " : "",
-				    parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		return ret;
-	}
-	yaml_parser_delete(&parser);
-
-	root = yaml_document_get_root_node(&y.doc);
+	root = lumen_yaml_root(&y);
 	if (!root) {
 		ret = lumen_fail(-EINVAL, err, errlen, "%s: empty sidecar", name);
 	} else if (root->type != YAML_MAPPING_NODE) {
-		ret = lumen_fail(-EINVAL, err, errlen,
-				    "%s:%d: expected 'key: value' lines", name,
-				    node_line(root));
-	} else if (map_get(&y, root, "sensor_info")) {
+		ret = lumen_yaml_fail(&y, root, NULL, "expected 'key: value' lines");
+	} else if (lumen_yaml_get(&y, root, "sensor_info")) {
 		*dialect = LUMEN_SIDECAR_INFINITE_ISP;
 		ret = parse_infinite_isp(&y, root, f);
-	} else if (map_get(&y, root, "hardware")) {
+	} else if (lumen_yaml_get(&y, root, "hardware")) {
 		*dialect = LUMEN_SIDECAR_FAST_OPENISP;
 		ret = parse_fast_openisp(&y, root, f);
 	} else {
 		*dialect = LUMEN_SIDECAR_LUMEN;
 		ret = parse_lumen(&y, root, f);
 	}
-	yaml_document_delete(&y.doc);
+	lumen_yaml_free(&y);
 	return ret;
 }
-
 /* ------------------------------------------------------------------ */
 /* openISP CSV                                                         */
 

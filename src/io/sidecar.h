@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "core/yaml_doc.h"
 #include "io/raw_read.h"
 
 /*
@@ -38,8 +39,11 @@ enum lumen_sidecar_dialect {
 
 const char *lumen_sidecar_dialect_name(enum lumen_sidecar_dialect d);
 
-/* Largest sidecar/config accepted (Infinite-ISP configs are ~160 KiB). */
-#define LUMEN_SIDECAR_MAX_BYTES (1u << 20)
+/* Largest sidecar/config accepted (Infinite-ISP configs are ~160 KiB): the
+ * YAML reader's limit, for CSV too. YAML sidecars go through that reader
+ * (src/core/yaml_doc.h) and its other limits: no anchors or aliases,
+ * nesting, node count, scalar length. */
+#define LUMEN_SIDECAR_MAX_BYTES LUMEN_YAML_FILE_MAX
 
 /*
  * Parses the sidecar text @buf of @len bytes (need not be NUL-terminated)
@@ -47,7 +51,8 @@ const char *lumen_sidecar_dialect_name(enum lumen_sidecar_dialect d);
  * the fields of @f it describes; fields it does not mention keep their
  * value, so options may be applied before or after. @dialect may be NULL.
  * Lumen's own format rejects unknown keys, duplicates and bad values with
- * "name:line: key 'k': ..."; the foreign dialects read only the keys that
+ * "name:line: key 'k': ..."; the foreign dialects (messages name the key as
+ * 'section.key') read only the keys that
  * describe the raw data and require the image size. Returns 0 or -EINVAL
  * (-E2BIG above LUMEN_SIDECAR_MAX_BYTES); @f untouched on error.
  */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Tuning files: libyaml document API in, plain stdio out. */
+/* Tuning files: the YAML reader (core/yaml_doc.h) in, plain stdio out. */
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -8,8 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml.h>
 
+#include "core/errmsg.h"
+#include "core/yaml_doc.h"
 #include "io/tuning.h"
 
 void lumen_tuning_init(struct lumen_tuning *t)
@@ -29,141 +30,73 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-struct loader {
-	const char *path;
-	yaml_document_t *doc;
-	char *err;
-	size_t errlen;
-};
+#define bad(y, n, key, ...) lumen_yaml_fail(y, n, key, __VA_ARGS__)
 
-static int bad(struct loader *l, const yaml_node_t *n, const char *key,
-	       const char *what)
-{
-	set_err(l->err, l->errlen, "%s:%lu: key '%s': %s", l->path,
-		(unsigned long)n->start_mark.line + 1, key, what);
-	return -EINVAL;
-}
-
-static int get_double(struct loader *l, const yaml_node_t *n, const char *key,
-		      double *out)
-{
-	const char *s = (const char *)n->data.scalar.value;
-	char *end;
-	double v;
-
-	if (n->type != YAML_SCALAR_NODE || !n->data.scalar.length)
-		return bad(l, n, key, "expected a number");
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || *end || end == s || !isfinite(v))
-		return bad(l, n, key, "expected a number");
-	*out = v;
-	return 0;
-}
-
-static int get_float(struct loader *l, const yaml_node_t *n, const char *key,
+static int get_float(struct lumen_yaml *y, const yaml_node_t *n, const char *key,
 		     float *out, double lo, double hi)
 {
 	double v;
-	int ret = get_double(l, n, key, &v);
+	int ret = lumen_yaml_double(y, n, key, lo, hi, &v);
 
-	if (ret)
-		return ret;
-	if (v < lo || v > hi)
-		return bad(l, n, key, "value out of range");
-	*out = (float)v;
-	return 0;
+	if (!ret)
+		*out = (float)v;
+	return ret;
 }
 
-static int get_u16(struct loader *l, const yaml_node_t *n, const char *key,
+static int get_u16(struct lumen_yaml *y, const yaml_node_t *n, const char *key,
 		   uint16_t *out)
 {
-	double v;
-	int ret = get_double(l, n, key, &v);
+	long long v;
+	int ret = lumen_yaml_int(y, n, key, 0, 65535, &v);
 
-	if (ret)
-		return ret;
-	if (v < 0 || v > 65535 || v != floor(v))
-		return bad(l, n, key, "expected an integer 0..65535");
-	*out = (uint16_t)v;
-	return 0;
-}
-
-static int get_string(struct loader *l, const yaml_node_t *n, const char *key,
-		      char *out, size_t size)
-{
-	if (n->type != YAML_SCALAR_NODE)
-		return bad(l, n, key, "expected a string");
-	if (n->data.scalar.length >= size ||
-	    memchr(n->data.scalar.value, 0, n->data.scalar.length))
-		return bad(l, n, key, "string too long");
-	memcpy(out, n->data.scalar.value, n->data.scalar.length);
-	out[n->data.scalar.length] = 0;
-	return 0;
+	if (!ret)
+		*out = (uint16_t)v;
+	return ret;
 }
 
 /* The @want items of a sequence node, or an error. */
-static int get_seq(struct loader *l, const yaml_node_t *n, const char *key,
+static int get_seq(struct lumen_yaml *y, const yaml_node_t *n, const char *key,
 		   int want, yaml_node_t **items)
 {
-	yaml_node_item_t *it;
-	int k = 0;
+	int len = lumen_yaml_seq_len(n);
 
-	if (n->type != YAML_SEQUENCE_NODE)
-		return bad(l, n, key, "expected a list");
-	for (it = n->data.sequence.items.start;
-	     it < n->data.sequence.items.top; it++) {
-		if (k == want)
-			break;
-		items[k++] = yaml_document_get_node(l->doc, *it);
-	}
-	if (k != want || it != n->data.sequence.items.top) {
-		char what[48];
-
-		snprintf(what, sizeof(what), "expected a list of %d", want);
-		return bad(l, n, key, what);
-	}
+	if (len < 0)
+		return bad(y, n, key, "expected a list");
+	if (len != want)
+		return bad(y, n, key, "expected a list of %d", want);
+	for (int k = 0; k < want; k++)
+		items[k] = lumen_yaml_item(y, n, k);
 	return 0;
 }
 
 /*
  * The values of sub-mapping @n of key @where into @out[i] for @names[i]
- * (NULL when absent); an unknown or repeated key is an error.
+ * (NULL when absent); an unknown key is an error.
  */
-static int sub_mapping(struct loader *l, const yaml_node_t *n, const char *where,
-		       const char *expected, const char *const names[], int count,
-		       yaml_node_t *out[])
+static int sub_mapping(struct lumen_yaml *y, const yaml_node_t *n,
+		       const char *where, const char *expected,
+		       const char *const names[], int count, yaml_node_t *out[])
 {
-	char what[64];
-
 	for (int i = 0; i < count; i++)
 		out[i] = NULL;
-	if (n->type != YAML_MAPPING_NODE) {
-		snprintf(what, sizeof(what), "expected a mapping with %s", expected);
-		return bad(l, n, where, what);
-	}
+	if (n->type != YAML_MAPPING_NODE)
+		return bad(y, n, where, "expected a mapping with %s", expected);
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
 	     p < n->data.mapping.pairs.top; p++) {
-		yaml_node_t *k = yaml_document_get_node(l->doc, p->key);
-		const char *key = k->type == YAML_SCALAR_NODE
-					  ? (const char *)k->data.scalar.value
-					  : "?";
+		yaml_node_t *k = lumen_yaml_node(y, p->key);
+		const char *key = lumen_yaml_text(k);
 		int idx = 0;
 
 		while (idx < count && strcmp(key, names[idx]))
 			idx++;
-		if (idx == count) {
-			snprintf(what, sizeof(what), "unknown key in %s", where);
-			return bad(l, k, key, what);
-		}
-		if (out[idx])
-			return bad(l, k, key, "repeated key");
-		out[idx] = yaml_document_get_node(l->doc, p->value);
+		if (idx == count)
+			return bad(y, k, key, "unknown key in %s", where);
+		out[idx] = lumen_yaml_node(y, p->value);
 	}
 	return 0;
 }
 
-static int load_delta_e(struct loader *l, const yaml_node_t *n,
+static int load_delta_e(struct lumen_yaml *l, const yaml_node_t *n,
 			struct lumen_tuning *t)
 {
 	static const char *const names[2] = { "mean", "max" };
@@ -178,7 +111,7 @@ static int load_delta_e(struct loader *l, const yaml_node_t *n,
 }
 
 /* lsc: { grid: [W, H], gain: [[W*H], [W*H], [W*H], [W*H]] }, grid first */
-static int load_lsc(struct loader *l, const yaml_node_t *n,
+static int load_lsc(struct lumen_yaml *l, const yaml_node_t *n,
 		    struct lumen_tuning *t)
 {
 	static const char *const names[2] = { "grid", "gain" };
@@ -192,26 +125,25 @@ static int load_lsc(struct loader *l, const yaml_node_t *n,
 	gain = v[1];
 	if (!grid || !gain)
 		return bad(l, n, "lsc", "needs both grid and gain");
-	ret = get_seq(l, grid, "grid", 2, wh);
+	ret = get_seq(l, grid, "lsc.grid", 2, wh);
 	for (int i = 0; !ret && i < 2; i++) {
-		double d;
+		long long d = 0;
 
-		ret = get_double(l, wh[i], "grid", &d);
-		if (!ret && (d != (int)d || d < 2 || d > 64))
-			ret = bad(l, wh[i], "grid", "expected whole numbers 2..64");
+		ret = lumen_yaml_int(l, wh[i], "lsc.grid", 2, 64, &d);
 		dim[i] = (int)d;
 	}
 	if (ret)
 		return ret;
 	if (dim[0] * dim[1] > LUMEN_TUNING_LSC_MAX)
-		return bad(l, grid, "grid", "too many nodes (at most 1024)");
-	ret = get_seq(l, gain, "gain", 4, items);
+		return bad(l, grid, "lsc.grid", "too many nodes (at most %d)",
+			   LUMEN_TUNING_LSC_MAX);
+	ret = get_seq(l, gain, "lsc.gain", 4, items);
 	for (int c = 0; !ret && c < 4; c++) {
 		yaml_node_t *g[LUMEN_TUNING_LSC_MAX];
 
-		ret = get_seq(l, items[c], "gain", dim[0] * dim[1], g);
+		ret = get_seq(l, items[c], "lsc.gain", dim[0] * dim[1], g);
 		for (int i = 0; !ret && i < dim[0] * dim[1]; i++)
-			ret = get_float(l, g[i], "gain", &t->lsc_gain[c][i],
+			ret = get_float(l, g[i], "lsc.gain", &t->lsc_gain[c][i],
 					0.1, 16);
 	}
 	if (!ret) {
@@ -238,7 +170,7 @@ static const char *const keys[] = {
 };
 #define NKEYS (int)(sizeof(keys) / sizeof(keys[0]))
 
-static int load_key(struct loader *l, int idx, yaml_node_t *v,
+static int load_key(struct lumen_yaml *l, int idx, yaml_node_t *v,
 		    struct lumen_tuning *t)
 {
 	yaml_node_t *items[4], *row[3];
@@ -247,7 +179,7 @@ static int load_key(struct loader *l, int idx, yaml_node_t *v,
 
 	switch (idx) {
 	case 0:
-		return get_string(l, v, key, t->sensor, sizeof(t->sensor));
+		return lumen_yaml_string(l, v, key, t->sensor, sizeof(t->sensor));
 	case 1:
 		if (v->type == YAML_SCALAR_NODE) {
 			ret = get_u16(l, v, key, &t->black[0]);
@@ -285,101 +217,85 @@ static int load_key(struct loader *l, int idx, yaml_node_t *v,
 	case 6:
 		return load_delta_e(l, v, t);
 	case 7:
-		return get_string(l, v, key, t->source, sizeof(t->source));
+		return lumen_yaml_string(l, v, key, t->source, sizeof(t->source));
 	case 8:
 		return load_lsc(l, v, t);
 	}
 	return -EINVAL;
 }
 
-int lumen_tuning_load(const char *path, struct lumen_tuning *t, char *err,
-		      size_t errlen)
+/* Checks the document in @y into @t; @t is written only on success. */
+static int load(struct lumen_yaml *y, struct lumen_tuning *t)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	struct lumen_tuning tmp;
-	struct loader l = { path, &doc, err, errlen };
-	bool seen[NKEYS] = { false };
-	yaml_node_t *root;
-	FILE *fp;
+	struct lumen_tuning *tmp;
+	yaml_node_t *root = lumen_yaml_root(y);
 	int ret = 0;
 
-	if (!path || !t)
-		return -EINVAL;
-	fp = fopen(path, "rb");
-	if (!fp) {
-		ret = -errno;
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
-		return ret;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(fp);
-		set_err(err, errlen, "%s: out of memory", path);
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_file(&parser, fp);
-	if (!yaml_parser_load(&parser, &doc)) {
-		set_err(err, errlen, "%s:%lu: %s", path,
-			(unsigned long)parser.problem_mark.line + 1,
-			parser.problem ? parser.problem : "YAML syntax error");
-		yaml_parser_delete(&parser);
-		fclose(fp);
-		return -EINVAL;
-	}
-	lumen_tuning_init(&tmp);
-	root = yaml_document_get_root_node(&doc);
-	if (!root) {
-		set_err(err, errlen, "%s: empty file", path);
-		ret = -EINVAL;
-		goto out;
-	}
-	if (root->type != YAML_MAPPING_NODE) {
-		set_err(err, errlen, "%s:%lu: expected a mapping of keys",
-			path, (unsigned long)root->start_mark.line + 1);
-		ret = -EINVAL;
-		goto out;
-	}
+	if (!root)
+		return lumen_fail(-EINVAL, y->err, y->errlen, "%s: empty file", y->name);
+	if (root->type != YAML_MAPPING_NODE)
+		return bad(y, root, NULL, "expected a mapping of keys");
+	tmp = malloc(sizeof(*tmp));	/* 16 KiB of shading grid */
+	if (!tmp)
+		return lumen_fail(-ENOMEM, y->err, y->errlen, "%s: out of memory",
+				  y->name);
+	lumen_tuning_init(tmp);
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
 	     p < root->data.mapping.pairs.top && !ret; p++) {
-		yaml_node_t *k = yaml_document_get_node(&doc, p->key);
-		yaml_node_t *v = yaml_document_get_node(&doc, p->value);
-		const char *key;
+		yaml_node_t *k = lumen_yaml_node(y, p->key);
+		const char *key = lumen_yaml_text(k);
 		int idx;
 
-		if (k->type != YAML_SCALAR_NODE) {
-			ret = bad(&l, k, "?", "keys must be plain names");
-			break;
-		}
-		key = (const char *)k->data.scalar.value;
 		for (idx = 0; idx < NKEYS; idx++)
 			if (!strcmp(key, keys[idx]))
 				break;
-		if (idx == NKEYS) {
-			ret = bad(&l, k, key, "unknown key");
-			break;
-		}
-		if (seen[idx]) {
-			ret = bad(&l, k, key, "repeated key");
-			break;
-		}
-		seen[idx] = true;
-		ret = load_key(&l, idx, v, &tmp);
+		if (idx == NKEYS)
+			ret = bad(y, k, key, "unknown key");
+		else	/* the reader refused repeated keys */
+			ret = load_key(y, idx, lumen_yaml_node(y, p->value), tmp);
 	}
-	if (!ret && tmp.has_black && tmp.white) {
+	if (!ret && tmp->has_black && tmp->white) {
 		for (int i = 0; i < 4; i++)
-			if (tmp.black[i] >= tmp.white) {
-				set_err(err, errlen,
-					"%s: key 'black': must be below white",
-					path);
-				ret = -EINVAL;
-			}
+			if (tmp->black[i] >= tmp->white)
+				ret = lumen_fail(-EINVAL, y->err, y->errlen,
+						 "%s: key 'black': must be below white",
+						 y->name);
 	}
 	if (!ret)
-		*t = tmp;
-out:
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	fclose(fp);
+		*t = *tmp;
+	free(tmp);
+	return ret;
+}
+
+int lumen_tuning_load(const char *path, struct lumen_tuning *t, char *err,
+		      size_t errlen)
+{
+	struct lumen_yaml y;
+	int ret;
+
+	if (!path || !t)
+		return -EINVAL;
+	ret = lumen_yaml_load_file(&y, path, err, errlen);
+	if (ret)
+		return ret == -EFBIG ? -EINVAL : ret;
+	ret = load(&y, t);
+	lumen_yaml_free(&y);
+	return ret;
+}
+
+int lumen_tuning_parse(const char *name, const char *text, size_t len,
+		       struct lumen_tuning *t, char *err, size_t errlen)
+{
+	struct lumen_yaml y;
+	int ret;
+
+	if (!name || !text || !t)
+		return -EINVAL;
+	ret = lumen_yaml_load_buffer(&y, name, text, len, err, errlen);
+	if (ret)
+		return ret == -EFBIG ? -EINVAL : ret;
+	ret = load(&y, t);
+	lumen_yaml_free(&y);
 	return ret;
 }
 

@@ -23,7 +23,9 @@
  *       - [...]
  *
  * Every key is optional; an unknown key, a repeated key or a value of the
- * wrong shape is an error naming the file, line and key.
+ * wrong shape is an error naming the file, line and key. The file goes
+ * through the YAML reader and its limits (src/core/yaml_doc.h: 1 MiB, no
+ * anchors or aliases, ...).
  */
 #ifndef LUMEN_IO_TUNING_H
 #define LUMEN_IO_TUNING_H
@@ -68,6 +70,10 @@ bool lumen_tuning_lsc_map(const struct lumen_tuning *t, struct lumen_lsc_map *ma
  */
 int lumen_tuning_load(const char *path, struct lumen_tuning *t, char *err,
 		      size_t errlen);
+
+/* The same for @len bytes of tuning text at @text, named @name. */
+int lumen_tuning_parse(const char *name, const char *text, size_t len,
+		       struct lumen_tuning *t, char *err, size_t errlen);
 
 /*
  * Writes @t to @path atomically (a temporary file in the same directory,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* `lumen serve` configuration: one schema table, libyaml in, stdio out. */
+/* `lumen serve` configuration: one schema table, the YAML reader
+ * (core/yaml_doc.h) in, stdio out. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,9 +12,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <yaml.h>
 
 #include "core/errmsg.h"
+#include "core/yaml_doc.h"
 #include "serve/config.h"
 
 static const char *const w_log[] = { "error", "warn", "info", "debug", NULL };
@@ -282,139 +283,96 @@ int lumen_config_get(const struct lumen_config *cfg, const char *key, char *out,
 
 /* ---- loading ---- */
 
-struct loader {
-	const char *path;
-	yaml_document_t *doc;
-	struct lumen_config *cfg;
-	char *err;
-	size_t errlen;
-};
-
-static int bad(struct loader *l, const yaml_node_t *n, const char *key, const char *what)
+/* Sets the keys of mapping @map (section @prefix, "" at the top) into @cfg;
+ * sections recurse, so the depth is that of the key table. */
+static int load_mapping(struct lumen_yaml *y, struct lumen_config *cfg,
+			yaml_node_t *map, const char *prefix)
 {
-	return fail(l->err, l->errlen, "%s:%lu: key '%s': %s", l->path,
-		    (unsigned long)n->start_mark.line + 1, key, what);
-}
-
-static int load_mapping(struct loader *l, yaml_node_t *map, const char *prefix, int depth)
-{
-	if (depth > 4)
-		return bad(l, map, prefix, "nested too deep");
 	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
 	     p < map->data.mapping.pairs.top; p++) {
-		yaml_node_t *kn = yaml_document_get_node(l->doc, p->key);
-		yaml_node_t *vn = yaml_document_get_node(l->doc, p->value);
+		yaml_node_t *kn = lumen_yaml_node(y, p->key);
+		yaml_node_t *vn = lumen_yaml_node(y, p->value);
 		const struct lumen_config_key *k;
+		const char *value;
 		char path[128], why[200];
 		int ret;
 
-		if (kn->type != YAML_SCALAR_NODE)
-			return bad(l, kn, prefix[0] ? prefix : "?", "keys must be plain names");
+		/* keys are scalars and unique: the reader checked */
 		if (snprintf(path, sizeof(path), "%s%s%s", prefix, prefix[0] ? "." : "",
-			     (const char *)kn->data.scalar.value) >= (int)sizeof(path))
-			return bad(l, kn, prefix, "key too long");
-		for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++) {
-			yaml_node_t *prev = yaml_document_get_node(l->doc, q->key);
-
-			if (prev->type == YAML_SCALAR_NODE &&
-			    !strcmp((const char *)prev->data.scalar.value,
-				    (const char *)kn->data.scalar.value))
-				return bad(l, kn, path, "repeated key");
-		}
+			     lumen_yaml_text(kn)) >= (int)sizeof(path))
+			return lumen_yaml_fail(y, kn, prefix[0] ? prefix : NULL,
+					       "key too long");
 		if (is_section(path)) {
 			if (vn->type != YAML_MAPPING_NODE)
-				return bad(l, vn, path, "expected a mapping of keys");
-			ret = load_mapping(l, vn, path, depth + 1);
+				return lumen_yaml_fail(y, vn, path,
+						       "expected a mapping of keys");
+			ret = load_mapping(y, cfg, vn, path);
 			if (ret)
 				return ret;
 			continue;
 		}
 		k = lumen_config_find(path);
 		if (!k)
-			return bad(l, kn, path, "unknown key");
-		if (vn->type != YAML_SCALAR_NODE)
-			return bad(l, vn, path, "expected a single value");
-		if (memchr(vn->data.scalar.value, 0, vn->data.scalar.length))
-			return bad(l, vn, path, "NUL byte in value");
-		if (set_value(l->cfg, k, (const char *)vn->data.scalar.value, why,
-			      sizeof(why)))
-			return bad(l, vn, path, why);
+			return lumen_yaml_fail(y, kn, path, "unknown key");
+		value = lumen_yaml_text(vn);
+		if (!value)
+			return lumen_yaml_fail(y, vn, path, "expected a single value");
+		/* the same parser as `set`, so a file and the API agree */
+		if (set_value(cfg, k, value, why, sizeof(why)))
+			return lumen_yaml_fail(y, vn, path, "%s", why);
 	}
 	return 0;
 }
 
-/* Parses what @parser reads, named @name in messages. */
-static int load(yaml_parser_t *parser, const char *name, struct lumen_config *cfg,
-		char *err, size_t errlen)
+/* The document in @y over the defaults into @cfg, only on success. */
+static int load(struct lumen_yaml *y, struct lumen_config *cfg)
 {
-	yaml_document_t doc;
+	yaml_node_t *root = lumen_yaml_root(y);
 	struct lumen_config tmp;
-	struct loader l = { name, &doc, &tmp, err, errlen };
-	yaml_node_t *root;
 	char why[200];
 	int ret = 0;
 
-	if (!yaml_parser_load(parser, &doc))
-		return fail(err, errlen, "%s:%lu: %s", name,
-			    (unsigned long)parser->problem_mark.line + 1,
-			    parser->problem ? parser->problem : "YAML syntax error");
 	lumen_config_defaults(&tmp);
-	root = yaml_document_get_root_node(&doc);
 	if (root && root->type == YAML_MAPPING_NODE)
-		ret = load_mapping(&l, root, "", 0);
+		ret = load_mapping(y, &tmp, root, "");
 	else if (root && !(root->type == YAML_SCALAR_NODE && !root->data.scalar.length))
-		ret = fail(err, errlen, "%s:%lu: expected a mapping of sections", name,
-			   (unsigned long)root->start_mark.line + 1);
+		ret = lumen_yaml_fail(y, root, NULL, "expected a mapping of sections");
 	if (!ret && lumen_config_validate(&tmp, why, sizeof(why)))
-		ret = fail(err, errlen, "%s: %s", name, why);
+		ret = fail(y->err, y->errlen, "%s: %s", y->name, why);
 	if (!ret)
 		*cfg = tmp;
-	yaml_document_delete(&doc);
 	return ret;
 }
 
 int lumen_config_parse(const char *text, size_t len, const char *name,
 		       struct lumen_config *cfg, char *err, size_t errlen)
 {
-	yaml_parser_t parser;
+	struct lumen_yaml y;
 	int ret;
 
 	if (!text || !name || !cfg)
 		return -EINVAL;
-	if (!yaml_parser_initialize(&parser)) {
-		fail(err, errlen, "%s: out of memory", name);
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	ret = load(&parser, name, cfg, err, errlen);
-	yaml_parser_delete(&parser);
+	ret = lumen_yaml_load_buffer(&y, name, text, len, err, errlen);
+	if (ret)
+		return ret == -EFBIG ? -EINVAL : ret;
+	ret = load(&y, cfg);
+	lumen_yaml_free(&y);
 	return ret;
 }
 
 int lumen_config_load(const char *path, struct lumen_config *cfg, char *err,
 		      size_t errlen)
 {
-	yaml_parser_t parser;
-	FILE *fp;
+	struct lumen_yaml y;
 	int ret;
 
 	if (!path || !cfg)
 		return -EINVAL;
-	fp = fopen(path, "rb");
-	if (!fp) {
-		ret = -errno;
-		fail(err, errlen, "%s: %s", path, strerror(errno));
-		return ret;
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(fp);
-		fail(err, errlen, "%s: out of memory", path);
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_file(&parser, fp);
-	ret = load(&parser, path, cfg, err, errlen);
-	yaml_parser_delete(&parser);
-	fclose(fp);
+	ret = lumen_yaml_load_file(&y, path, err, errlen);
+	if (ret)
+		return ret == -EFBIG ? -EINVAL : ret;
+	ret = load(&y, cfg);
+	lumen_yaml_free(&y);
 	return ret;
 }
 

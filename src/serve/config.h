@@ -130,7 +130,9 @@ void lumen_config_defaults(struct lumen_config *cfg);
  * (-ENOENT, so a caller can fall back to the defaults), "path:12: key
  * 'video0.bitratee': unknown key", "path:7: key 'video0.fps': 200 is out of
  * range 1..120", a YAML syntax error with its line, or a cross-key rule
- * (see lumen_config_validate). @cfg is only written on success.
+ * (see lumen_config_validate). The file goes through the YAML reader and
+ * its limits (src/core/yaml_doc.h); a file over 1 MiB is -EINVAL too.
+ * @cfg is only written on success.
  */
 int lumen_config_load(const char *path, struct lumen_config *cfg, char *err,
 		      size_t errlen);
