@@ -87,13 +87,19 @@ int lumen_encoder_create(struct lumen_encoder **out,
 	enc->cfg.preset = NULL;	/* not kept: the caller owns the string */
 	atomic_init(&enc->keyframe_pending, 0);
 	atomic_init(&enc->keyframe_requests, 0);
+	e = -pthread_mutex_init(&enc->shown_lock, NULL);
+	if (e)
+		goto free_enc;
 	e = ops->create(enc, cfg, err, errlen);
-	if (e) {
-		free(enc);
-		return e;
-	}
+	if (e)
+		goto destroy_lock;
 	*out = enc;
 	return 0;
+destroy_lock:
+	pthread_mutex_destroy(&enc->shown_lock);
+free_enc:
+	free(enc);
+	return e;
 }
 
 void lumen_encoder_destroy(struct lumen_encoder *enc)
@@ -102,6 +108,7 @@ void lumen_encoder_destroy(struct lumen_encoder *enc)
 		return;
 	if (enc->ops->destroy)
 		enc->ops->destroy(enc);
+	pthread_mutex_destroy(&enc->shown_lock);
 	free(enc);
 }
 
@@ -149,9 +156,8 @@ size_t lumen_encoder_au_capacity(const struct lumen_encoder_ops *ops,
 	return (size_t)cfg->width * (size_t)cfg->height * 3 / 2 + 4096;
 }
 
-int lumen_encoder_encode(struct lumen_encoder *enc,
-			 const struct lumen_frame *frame,
-			 struct lumen_stream_ring *ring)
+static int encode_once(struct lumen_encoder *enc, const struct lumen_frame *frame,
+		       struct lumen_stream_ring *ring)
 {
 	struct lumen_encoded res;
 	struct lumen_stream_buf *buf;
@@ -211,9 +217,23 @@ int lumen_encoder_encode(struct lumen_encoder *enc,
 	return 0;
 }
 
+int lumen_encoder_encode(struct lumen_encoder *enc,
+			 const struct lumen_frame *frame,
+			 struct lumen_stream_ring *ring)
+{
+	int e = encode_once(enc, frame, ring);
+
+	pthread_mutex_lock(&enc->shown_lock);
+	enc->shown = enc->ctr;
+	pthread_mutex_unlock(&enc->shown_lock);
+	return e;
+}
+
 void lumen_encoder_read_counters(struct lumen_encoder *enc,
 				 struct lumen_encoder_counters *out)
 {
-	*out = enc->ctr;
+	pthread_mutex_lock(&enc->shown_lock);
+	*out = enc->shown;
+	pthread_mutex_unlock(&enc->shown_lock);
 	out->keyframe_requests = atomic_load(&enc->keyframe_requests);
 }

@@ -19,6 +19,7 @@
 #ifndef LUMEN_ENCODE_ENCODER_H
 #define LUMEN_ENCODE_ENCODER_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -115,6 +116,10 @@ struct lumen_encoder {
 	struct lumen_encoder_config cfg;
 	void *priv;			/* the implementation's */
 	struct lumen_encoder_counters ctr;	/* written by the encode thread */
+	/* what lumen_encoder_read_counters() returns to other threads: a copy
+	 * of ctr published at the end of every lumen_encoder_encode() */
+	pthread_mutex_t shown_lock;
+	struct lumen_encoder_counters shown;
 	atomic_int keyframe_pending;	/* set from any thread */
 	atomic_uint keyframe_requests;
 };
