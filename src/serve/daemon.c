@@ -723,6 +723,10 @@ static void http_config_changed(void *ctx, const struct lumen_config *cfg,
 	for (size_t i = 0; i < n; i++)
 		lumen_info("serve: config %s changed%s", keys[i],
 			   restart ? " (applies after a restart)" : "");
+	/* TODO(merge, issue 19): new credentials apply to RTSP at once:
+	 * if (d->rtsp && any of keys[] starts with "auth.")
+	 *	lumen_rtsp_set_creds(d->rtsp, &cfg->auth);
+	 * (HTTP already reads cfg->auth on every request) */
 	for (int i = 0; i < NCHAN; i++) {
 		const struct lumen_cfg_video *v = i ? &cfg->video1 : &cfg->video0;
 		struct lumen_encoder_config ec;
@@ -838,10 +842,11 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 			rc.ch[i].fps_den = 1;
 			rc.ch[i].bitrate_kbps = (unsigned)v->bitrate_kbps;
 		}
-		if (cfg->rtsp.user[0] || cfg->rtsp.password[0]) {
-			rc.user = d->cfg.rtsp.user;
-			rc.password = d->cfg.rtsp.password;
-		}
+		if (cfg->rtsp.bind[0])
+			rc.bind_addr = d->cfg.rtsp.bind;
+		/* TODO(merge, issue 19): hand cfg->auth to the RTSP server
+		 * (lumen_rtsp_config takes struct lumen_digest_creds once the
+		 * RTSP side lands); until then RTSP ignores credentials */
 		rc.request_keyframe = request_keyframe;
 		rc.opaque = d;
 		d->rtsp = lumen_rtsp_create(&rc, msg, sizeof(msg));
@@ -870,6 +875,7 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 		goto fail;
 	}
 	if (cfg->http.enabled) {
+		hp.bind = cfg->http.bind[0] ? d->cfg.http.bind : NULL;
 		hp.port = cfg->http.port;
 		hp.cfg = &d->cfg;
 		hp.cfg_lock = &d->cfg_lock;
