@@ -38,7 +38,7 @@
 
 #include "serve/config.h"
 
-#define LUMEN_HTTP_MAX_CLIENTS 32
+#define LUMEN_HTTP_MAX_CLIENTS 48
 
 /* A growable byte buffer owned by the HTTP server; callbacks fill it with
  * lumen_buf_*; its memory stays allocated between frames of one stream. */
