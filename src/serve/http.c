@@ -53,11 +53,10 @@ struct lumen_http {
 	struct lumen_digest_server ds;	/* read-only after start */
 	pthread_mutex_t ctr_lock;	/* guards ctr */
 	struct lumen_http_counters ctr;
-	pthread_mutex_t conn_lock;	/* guards slots, evicted, wd_stop */
+	pthread_mutex_t conn_lock;	/* guards slots, wd_stop; taken before ctr_lock */
 	pthread_cond_t wd_cond;
 	pthread_t wd;
 	bool wd_stop;
-	uint64_t evicted;
 	struct slot *slots;		/* HARD_LIMIT of them */
 };
 
@@ -354,6 +353,7 @@ struct slot {
 	int fd;
 	uint64_t since_ms;		/* WAITING since */
 	bool authed;			/* sent right credentials once */
+	unsigned char peer[16];		/* the client's address (v4 or v6 bytes) */
 	struct lumen_digest_conn dc;	/* connection thread only */
 };
 
@@ -386,11 +386,62 @@ static void slot_set(struct lumen_http *h, struct slot *sl, enum slot_state st)
 	pthread_mutex_unlock(&h->conn_lock);
 }
 
+/* The client address of @c as 16 bytes (IPv4 in the first 4). */
+static void peer_of(struct MHD_Connection *c, unsigned char out[16])
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	memset(out, 0, 16);
+	if (!ci || !ci->client_addr)
+		return;
+	if (ci->client_addr->sa_family == AF_INET)
+		memcpy(out, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, 4);
+	else if (ci->client_addr->sa_family == AF_INET6)
+		memcpy(out, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr,
+		       16);
+}
+
+/*
+ * The connection to give up for a new one: among those WAITING (between
+ * requests or still sending a head), one of the address that holds the
+ * most of them, unauthenticated before authenticated, the longest waiting
+ * first. So a flood from a few addresses evicts its own sockets before a
+ * lone client's. NULL when none is WAITING. Called with conn_lock held.
+ */
+static struct slot *victim(struct lumen_http *h)
+{
+	struct slot *best = NULL;
+	int best_n = 0;
+
+	for (int i = 0; i < HARD_LIMIT; i++) {
+		struct slot *s = &h->slots[i];
+		int n = 0;
+
+		if (s->state != SLOT_WAITING)
+			continue;
+		for (int j = 0; j < HARD_LIMIT; j++)
+			n += h->slots[j].state == SLOT_WAITING &&
+			     !memcmp(h->slots[j].peer, s->peer, 16);
+		if (!best || n > best_n ||
+		    (n == best_n && ((!s->authed && best->authed) ||
+				     (s->authed == best->authed &&
+				      s->since_ms < best->since_ms)))) {
+			best = s;
+			best_n = n;
+		}
+	}
+	return best;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: STARTED on the listening thread (after
+ * MHD's own total and per-address limits let the connection in), CLOSED on
+ * the connection's thread before MHD closes its socket. */
 static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
 			      enum MHD_ConnectionNotificationCode code)
 {
 	struct lumen_http *h = cls;
-	struct slot *sl = *socket_context, *oldest = NULL;
+	struct slot *sl = *socket_context, *old;
 	const union MHD_ConnectionInfo *ci;
 	int used = 0;
 
@@ -403,29 +454,24 @@ static void notify_connection(void *cls, struct MHD_Connection *c, void **socket
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 	pthread_mutex_lock(&h->conn_lock);
 	for (int i = 0; i < HARD_LIMIT; i++) {
-		struct slot *s = &h->slots[i];
-
-		if (s->state == SLOT_FREE) {
-			if (!sl)
-				sl = s;
-			continue;
-		}
-		used++;
-		if (s->state == SLOT_WAITING &&
-		    (!oldest || (!s->authed && oldest->authed) ||
-		     (s->authed == oldest->authed && s->since_ms < oldest->since_ms)))
-			oldest = s;
+		if (h->slots[i].state != SLOT_FREE)
+			used++;
+		else if (!sl)
+			sl = &h->slots[i];
 	}
-	if (used >= EVICT_AT && oldest) {
-		shutdown(oldest->fd, SHUT_RDWR);
-		oldest->state = SLOT_BUSY;	/* once */
-		h->evicted++;
+	if (used >= EVICT_AT && (old = victim(h))) {
+		shutdown(old->fd, SHUT_RDWR);
+		old->state = SLOT_BUSY;	/* once */
+		pthread_mutex_lock(&h->ctr_lock);
+		h->ctr.evicted++;
+		pthread_mutex_unlock(&h->ctr_lock);
 	}
 	if (sl) {
 		sl->state = SLOT_WAITING;
 		sl->fd = ci ? ci->connect_fd : -1;
 		sl->since_ms = now_ms();
 		sl->authed = false;
+		peer_of(c, sl->peer);
 	}
 	pthread_mutex_unlock(&h->conn_lock);
 	if (sl && lumen_digest_conn_init(&sl->dc))
@@ -1039,7 +1085,6 @@ static enum MHD_Result do_set(struct lumen_http *h, struct MHD_Connection *c)
 		pthread_mutex_unlock(h->p.cfg_lock);
 		return send_json_error(h, c, MHD_HTTP_BAD_REQUEST, why);
 	}
-	pthread_mutex_lock(h->p.cfg_lock);
 	old = *h->p.cfg;
 	ret = lumen_config_set_many(h->p.cfg, a.keys, a.values, a.n, err, sizeof(err));
 	if (ret >= 0 && h->p.cfg_path &&
@@ -1091,6 +1136,9 @@ static enum MHD_Result do_metrics(struct lumen_http *h, struct MHD_Connection *c
 			      NULL, ctr.mjpeg_parts);
 	lumen_metrics_gauge(w, "lumen_http_mjpeg_clients", "MJPEG streams open", NULL,
 			    ctr.mjpeg_clients);
+	lumen_metrics_counter(w, "lumen_http_evicted_total",
+			      "idle HTTP connections closed to make room for new ones", NULL,
+			      ctr.evicted);
 	if (ret || w->failed || b.failed) {
 		free(w);
 		lumen_buf_free(&b);

@@ -136,6 +136,7 @@ void lumen_http_stop(struct lumen_http *h);
 /* Request counters, for the daemon's own /metrics. */
 struct lumen_http_counters {
 	uint64_t requests, errors_4xx, errors_5xx, mjpeg_parts, auth_failures;
+	uint64_t evicted;	/* idle connections shut down to make room */
 	int mjpeg_clients;
 };
 void lumen_http_read_counters(const struct lumen_http *h, struct lumen_http_counters *c);
