@@ -3,8 +3,11 @@
  * Writes the fuzz seeds for fuzz_dng into a directory: tiny DNGs that
  * together reach every branch of the reader (writer output, big-endian
  * 16-bit, packed 12-bit strips under a thumbnail IFD0 with SubIFDs,
- * lossless JPEG tiles with crop/black/linearisation tags) and a bare
- * lossless JPEG stream. Usage: gen_dng_seeds <dir>
+ * lossless JPEG tiles with crop/black/linearisation tags), a bare
+ * lossless JPEG stream, and hostile shapes built byte by byte (strips or
+ * lossless JPEG streams shared by every strip, tags outside the file or
+ * with absurd counts or types, a BigTIFF with every colour tag).
+ * Usage: gen_dng_seeds <dir>
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 #include <tiffio.h>
 
 #include "io/dng.h"
+#include "dng_build.h"
 #include "ljpeg_enc.h"
 
 static char path[4096];
@@ -43,6 +47,98 @@ static void dng_tags(TIFF *t, int w, int h, int bps, int compression)
 	TIFFSetField(t, TIFFTAG_CFAPATTERN, 4, cfa);
 	TIFFSetField(t, TIFFTAG_COLORMATRIX1, 9, cm);
 	TIFFSetField(t, TIFFTAG_ASSHOTNEUTRAL, 3, neutral);
+}
+
+static int save(const char *p, uint8_t *buf, size_t len)
+{
+	FILE *fp = buf ? fopen(p, "wb") : NULL;
+	int ok = fp && fwrite(buf, 1, len, fp) == len;
+
+	if (fp && fclose(fp))
+		ok = 0;
+	free(buf);
+	return ok ? 0 : -1;
+}
+
+/* A w x h 16-bit DNG, one strip a row from 4096 (all at 4096 if @shared). */
+static uint8_t *rows_dng(uint32_t w, uint32_t h, int shared, const struct dng_entry *e,
+			 int ne, int big, size_t *len)
+{
+	uint64_t off[128], cnt[128];
+	struct dng_build b = { .width = w, .height = h, .rows_per_strip = 1, .nstrips = h,
+			       .strip_off = off, .strip_len = cnt, .extra = e, .nextra = ne,
+			       .bigtiff = big != 0 };
+	size_t size = 4096 + (size_t)w * 2 * (shared ? 1 : h);
+	uint8_t *buf;
+
+	if (h > 128)
+		return NULL;
+	for (uint32_t y = 0; y < h; y++) {
+		off[y] = 4096 + (shared ? 0 : (uint64_t)y * w * 2);
+		cnt[y] = (uint64_t)w * 2;
+	}
+	/* shared: still big enough for one bit a pixel, so the coverage check is what refuses */
+	if (shared && size < 4096 + (size_t)w * h / 8 + 64)
+		size = 4096 + (size_t)w * h / 8 + 64;
+	buf = dng_build(&b, size, len);
+	for (size_t i = 4096; buf && i < size; i++)
+		buf[i] = (uint8_t)(i * 13);
+	return buf;
+}
+
+static int hostile_seeds(const char *dir, const uint16_t *img)
+{
+	static const int32_t cm[18] = { 8000, 10000, -2000, 10000, -1000, 10000, -3000, 10000,
+					11000, 10000, 1000, 10000, 0, 1, 1000, 10000, 5000, 10000 };
+	static const int32_t sing[18] = { 1, 1, 2, 1, 3, 1, 2, 1, 4, 1, 6, 1, 0, 1, 0, 1, 1, 1 };
+	static const int32_t cal[18] = { 2, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 1, 1 };
+	static const int32_t ab[6] = { 1, 1, 3, 2, 1, 1 }, neutral[6] = { 1, 2, 1, 1, 2, 3 };
+	static const uint8_t ops[16] = { 0, 0, 0, 1, 0, 0, 0, 1 };
+	static const uint16_t lin[4] = { 0, 100, 1000, 4095 }, ill = 21;
+	struct dng_entry e[8];
+	uint64_t off[64], cnt[64];
+	struct dng_build b = { .width = 64, .height = 64, .compression = 7,
+			       .rows_per_strip = 1, .nstrips = 64, .strip_off = off,
+			       .strip_len = cnt };
+	uint8_t *j, *buf;
+	size_t len, jlen;
+	int ret = 0;
+
+	/* 8192x8192 whose strips share one row, scaled down */
+	ret |= save(at(dir, "shared_strips.dng"), rows_dng(128, 128, 1, NULL, 0, 0, &len), len);
+	e[0] = (struct dng_entry){ 50721, TIFF_SRATIONAL, 9, NULL, 0x7fff0000 };
+	ret |= save(at(dir, "cm_outside.dng"), rows_dng(16, 16, 0, e, 1, 0, &len), len);
+	e[0] = (struct dng_entry){ 50712, TIFF_SHORT, 1u << 30, NULL, 1024 };
+	ret |= save(at(dir, "lin_huge.dng"), rows_dng(16, 16, 0, e, 1, 0, &len), len);
+	e[0] = (struct dng_entry){ 50721, TIFF_ASCII, 9, "abcdefgh", 0 };
+	e[1] = (struct dng_entry){ 50722, TIFF_SRATIONAL, 9, sing, 0 };
+	e[2] = (struct dng_entry){ 50728, TIFF_RATIONAL, 2, neutral, 0 };
+	ret |= save(at(dir, "tags_bad.dng"), rows_dng(16, 16, 0, e, 3, 0, &len), len);
+	e[0] = (struct dng_entry){ 50714, TIFF_SHORT, 4, NULL, 0x40000000 };
+	ret |= save(at(dir, "black_outside.dng"), rows_dng(16, 16, 0, e, 1, 0, &len), len);
+	/* a BigTIFF with every colour tag, an opcode list and a linearisation */
+	e[0] = (struct dng_entry){ 50721, TIFF_SRATIONAL, 9, cm, 0 };
+	e[1] = (struct dng_entry){ 50723, TIFF_SRATIONAL, 9, cal, 0 };
+	e[2] = (struct dng_entry){ 50727, TIFF_RATIONAL, 3, ab, 0 };
+	e[3] = (struct dng_entry){ 50728, TIFF_RATIONAL, 3, neutral, 0 };
+	e[4] = (struct dng_entry){ 50778, TIFF_SHORT, 1, &ill, 0 };
+	e[5] = (struct dng_entry){ 51009, TIFF_UNDEFINED, 16, ops, 0 };
+	e[6] = (struct dng_entry){ 50712, TIFF_SHORT, 4, lin, 0 };
+	ret |= save(at(dir, "bigtiff.dng"), rows_dng(16, 16, 0, e, 7, 1, &len), len);
+	/* 64 lossless JPEG strips that all point at one 64x1 stream */
+	j = test_ljpeg_encode(img, 64, 1, 1, 12, 1, 0, 0, &jlen);
+	if (!j)
+		return -1;
+	for (int i = 0; i < 64; i++) {
+		off[i] = 1024;
+		cnt[i] = jlen;
+	}
+	buf = dng_build(&b, 1024 + 600, &len);
+	if (buf)
+		memcpy(buf + 1024, j, jlen);
+	free(j);
+	ret |= save(at(dir, "ljpeg_shared.dng"), buf, len);
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -154,5 +250,5 @@ int main(int argc, char **argv)
 		return 1;
 	fclose(fp);
 	free(j);
-	return 0;
+	return hostile_seeds(argv[1], img) ? 1 : 0;
 }

@@ -11,7 +11,7 @@ set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh meson ninja-build pkg-config gcc libturbojpeg0-dev \
 	libjpeg62-turbo-dev libpng-dev libtiff-dev libyaml-dev libcmocka-dev \
-	libmicrohttpd-dev libx264-dev
+	libmicrohttpd-dev nettle-dev libx264-dev
 [ -f build-release/build.ninja ] ||
 	meson setup build-release --buildtype=release -Dtests=disabled >/dev/null
 ninja -C build-release lumen >/dev/null

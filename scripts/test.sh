@@ -35,7 +35,7 @@ step_end() {
 step_begin deps
 sh scripts/deps.sh meson ninja-build pkg-config gcc clang libcmocka-dev \
 	libturbojpeg0-dev libjpeg62-turbo-dev libpng-dev libtiff-dev \
-	libyaml-dev libx264-dev libmicrohttpd-dev libclang-rt-14-dev \
+	libyaml-dev libx264-dev libmicrohttpd-dev nettle-dev libclang-rt-14-dev \
 	gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu gcc-mipsel-linux-gnu \
 	libc6-dev-armhf-cross libc6-dev-arm64-cross libc6-dev-mipsel-cross \
 	qemu-user dcraw curl chromium ffmpeg gstreamer1.0-tools \

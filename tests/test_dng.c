@@ -5,6 +5,7 @@
  * compressions) are built here with libtiff and the test-only encoder.
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,8 +20,10 @@
 
 #include "core/frame.h"
 #include "core/pack.h"
+#include "io/develop_input.h"
 #include "io/dng.h"
 #include "io/ljpeg.h"
+#include "dng_build.h"
 #include "ljpeg_enc.h"
 #include "testutil.h"
 
@@ -779,6 +782,290 @@ static void hostile_files_refused(void **state)
 	free(img);
 }
 
+/* ---- hostile files built byte by byte: limits, shared data, tags ---- */
+
+#define HB_DATA 16384	/* where hb_file() puts the samples */
+
+/*
+ * A w x h 16-bit uncompressed DNG, one strip per row at HB_DATA (or all at
+ * HB_DATA when @shared), samples x + y, padded to @file_size.
+ */
+static uint8_t *hb_file(uint32_t w, uint32_t h, bool shared, const struct dng_entry *extra,
+			int nextra, bool big, size_t file_size, size_t *len)
+{
+	uint64_t *off = calloc(h, sizeof(*off)), *cnt = calloc(h, sizeof(*cnt));
+	struct dng_build b = { .width = w, .height = h, .rows_per_strip = 1, .nstrips = h,
+			       .strip_off = off, .strip_len = cnt, .extra = extra,
+			       .nextra = nextra, .bigtiff = big };
+	size_t min = HB_DATA + (size_t)w * 2 * (shared ? 1 : h);
+	uint8_t *buf;
+
+	assert_non_null(off);
+	assert_non_null(cnt);
+	for (uint32_t y = 0; y < h; y++) {
+		off[y] = HB_DATA + (shared ? 0 : (uint64_t)y * w * 2);
+		cnt[y] = (uint64_t)w * 2;
+	}
+	buf = dng_build(&b, file_size > min ? file_size : min, len);
+	assert_non_null(buf);
+	for (uint32_t y = 0; y < (shared ? 1 : h); y++)
+		for (uint32_t x = 0; x < w; x++) {
+			buf[HB_DATA + ((size_t)y * w + x) * 2] = (uint8_t)(x + y);
+			buf[HB_DATA + ((size_t)y * w + x) * 2 + 1] = (uint8_t)((x + y) >> 8);
+		}
+	free(off);
+	free(cnt);
+	return buf;
+}
+
+/* Reads @b within @lim; returns the errno and keeps the message in @err. */
+static int hb_read(const uint8_t *b, size_t len, const struct lumen_input_limits *lim,
+		   struct lumen_raw_image *r, char *err, size_t errlen)
+{
+	int ret = lumen_dng_read_mem_limits(b, len, "hostile.dng", lim, r, err, errlen);
+
+	if (ret < 0) {
+		assert_null(r->buffer);
+		assert_non_null(strstr(err, "hostile.dng: "));
+	}
+	return ret;
+}
+
+static bool has_warning(const struct lumen_raw_image *r, const char *a, const char *b)
+{
+	for (int i = 0; i < r->n_warnings && i < LUMEN_RAW_MAX_WARNINGS; i++)
+		if (strstr(r->warnings[i], a) && (!b || strstr(r->warnings[i], b)))
+			return true;
+	return false;
+}
+
+/* The tester's 8192x8192 file whose strips all point at one row, scaled
+ * down: refused before the image is allocated, whatever the limits. */
+static void shared_strips_refused(void **state)
+{
+	struct lumen_input_limits big = { .max_pixels = 1ull << 40, .max_memory = 1ull << 40 };
+	struct lumen_raw_image r;
+	char err[300];
+	size_t len;
+	uint8_t *b;
+
+	(void)state;
+	b = hb_file(1024, 1024, true, NULL, 0, false, 256 << 10, &len);
+	assert_int_equal(hb_read(b, len, &big, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "distinct bytes"));
+	free(b);
+	/* the same image with its own rows is fine */
+	b = hb_file(1024, 1024, false, NULL, 0, false, 0, &len);
+	assert_int_equal(hb_read(b, len, &big, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.frame.width, 1024);
+	assert_int_equal(lumen_frame_raw_at(&r.frame, 1000, 20), 1020);
+	assert_int_equal(r.n_warnings, 0);
+	lumen_raw_image_free(&r);
+	free(b);
+}
+
+static void pixel_and_memory_limits(void **state)
+{
+	struct lumen_input_limits lim = { .max_pixels = 64 * 64 - 1, .max_memory = 1ull << 30,
+					  .raise_pixels = "--max-pixels N",
+					  .raise_memory = "--max-memory MB" };
+	struct lumen_raw_image r;
+	char err[300];
+	size_t len;
+	uint8_t *b = hb_file(64, 64, false, NULL, 0, false, 0, &len);
+
+	(void)state;
+	assert_int_equal(hb_read(b, len, &lim, &r, err, sizeof(err)), -EFBIG);
+	assert_non_null(strstr(err, "4096 pixels, above the limit of 4095"));
+	assert_non_null(strstr(err, "--max-pixels N"));
+	lim.max_pixels = 64 * 64;
+	assert_int_equal(hb_read(b, len, &lim, &r, err, sizeof(err)), 0);
+	assert_true(r.mem_peak >= 64 * 64 * 2 && r.mem_peak <= lim.max_memory);
+	lim.max_memory = r.mem_peak;
+	lumen_raw_image_free(&r);
+	assert_int_equal(hb_read(b, len, &lim, &r, err, sizeof(err)), 0);
+	lumen_raw_image_free(&r);
+	lim.max_memory--;
+	assert_int_equal(hb_read(b, len, &lim, &r, err, sizeof(err)), -EFBIG);
+	assert_non_null(strstr(err, "memory limit"));
+	assert_non_null(strstr(err, "--max-memory MB"));
+	/* the live default refuses what the desktop one takes */
+	assert_true(lumen_input_limits_live.max_pixels < lumen_input_limits_desktop.max_pixels);
+	assert_true(lumen_input_limits_live.max_memory <= 64ull << 20);
+	free(b);
+}
+
+/* Lossless JPEG: a strip cannot decode to more than its declared size, and
+ * strips cannot share one stream to make a large image from little data. */
+static void ljpeg_blocks_bounded(void **state)
+{
+	struct lumen_input_limits big = { .max_pixels = 1ull << 40, .max_memory = 1ull << 40 };
+	struct dng_build bd = { .width = 16, .height = 8, .compression = 7, .nstrips = 1 };
+	struct lumen_raw_image r;
+	uint16_t img[64 * 64];
+	uint64_t off[64], cnt[64];
+	char err[300];
+	size_t jlen, len;
+	uint8_t *j, *b;
+
+	(void)state;
+	for (int i = 0; i < 64 * 64; i++)
+		img[i] = (uint16_t)(i * 7 & 0xfff);
+	/* a 16x16 stream in a 16x8 strip: twice its declared size */
+	j = test_ljpeg_encode(img, 16, 16, 1, 12, 1, 0, 0, &jlen);
+	assert_non_null(j);
+	off[0] = HB_DATA;
+	cnt[0] = jlen;
+	bd.strip_off = off;
+	bd.strip_len = cnt;
+	b = dng_build(&bd, HB_DATA + jlen, &len);
+	memcpy(b + HB_DATA, j, jlen);
+	assert_int_equal(hb_read(b, len, &big, &r, err, sizeof(err)), -E2BIG);
+	free(b);
+	free(j);
+	/* 64 strips of 64x1 all pointing at one stream */
+	j = test_ljpeg_encode(img, 64, 1, 1, 12, 1, 0, 0, &jlen);
+	assert_non_null(j);
+	for (int i = 0; i < 64; i++) {
+		off[i] = HB_DATA;
+		cnt[i] = jlen;
+	}
+	bd.width = 64;
+	bd.height = 64;
+	bd.rows_per_strip = 1;
+	bd.nstrips = 64;
+	b = dng_build(&bd, HB_DATA + 4096, &len);
+	memcpy(b + HB_DATA, j, jlen);
+	assert_int_equal(hb_read(b, len, &big, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "distinct bytes"));
+	free(b);
+	free(j);
+}
+
+static void unusable_tags_named(void **state)
+{
+	static const int32_t cm[18] = { 8000, 10000, -2000, 10000, -1000, 10000, -3000, 10000,
+					11000, 10000, 1000, 10000, 0, 1, 1000, 10000, 5000, 10000 };
+	static const int32_t sing[18] = { 1, 1, 2, 1, 3, 1, 2, 1, 4, 1, 6, 1, 0, 1, 0, 1, 1, 1 };
+	static const int32_t cal[18] = { 2, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 1, 1 };
+	static const int32_t ab[6] = { 1, 1, 3, 1, 1, 1 };
+	static const int32_t neutral2[4] = { 1, 2, 1, 1 };
+	static const uint8_t ops[8] = { 0, 0, 0, 0 };
+	static const uint16_t black1 = 10;
+	struct lumen_raw_image r;
+	char err[300];
+	size_t len;
+	uint8_t *b;
+	struct dng_entry e[4];
+
+	(void)state;
+	/* ColorMatrix1 outside the file: ignored, with a warning */
+	e[0] = (struct dng_entry){ 50721, TIFF_SRATIONAL, 9, NULL, 0x7fff0000 };
+	b = hb_file(16, 16, false, e, 1, false, 0, &len);
+	assert_int_equal(hb_read(b, len, NULL, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n_color_matrices, 0);
+	assert_true(has_warning(&r, "ColorMatrix1 (0xc621): ", "outside the"));
+	lumen_raw_image_free(&r);
+	free(b);
+	/* the same in a BigTIFF, which is read */
+	b = hb_file(16, 16, false, e, 1, true, 0, &len);
+	assert_int_equal(hb_read(b, len, NULL, &r, err, sizeof(err)), 0);
+	assert_int_equal(lumen_frame_raw_at(&r.frame, 5, 7), 12);
+	assert_true(has_warning(&r, "ColorMatrix1 (0xc621): ", "outside the"));
+	lumen_raw_image_free(&r);
+	free(b);
+	/* a LinearizationTable of 2^30 entries refuses the file */
+	e[0] = (struct dng_entry){ 50712, TIFF_SHORT, 1u << 30, NULL, HB_DATA };
+	b = hb_file(16, 16, false, e, 1, false, 0, &len);
+	assert_int_equal(hb_read(b, len, NULL, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "LinearizationTable (0xc618): 1073741824 values"));
+	free(b);
+	/* BlackLevel outside the file refuses too */
+	e[0] = (struct dng_entry){ 50714, TIFF_SHORT, 4, NULL, 0x40000000 };
+	b = hb_file(16, 16, false, e, 1, false, 0, &len);
+	assert_int_equal(hb_read(b, len, NULL, &r, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "BlackLevel (0xc61a): "));
+	free(b);
+	/* wrong type, wrong count, singular: warnings; a good BlackLevel stays */
+	e[0] = (struct dng_entry){ 50721, TIFF_ASCII, 9, "abcdefgh", 0 };
+	e[1] = (struct dng_entry){ 50722, TIFF_SRATIONAL, 9, sing, 0 };
+	e[2] = (struct dng_entry){ 50728, TIFF_RATIONAL, 2, neutral2, 0 };
+	e[3] = (struct dng_entry){ 50714, TIFF_SHORT, 1, &black1, 0 };
+	b = hb_file(16, 16, false, e, 4, false, 0, &len);
+	assert_int_equal(hb_read(b, len, NULL, &r, err, sizeof(err)), 0);
+	assert_true(has_warning(&r, "ColorMatrix1 (0xc621): ", "type ASCII"));
+	assert_true(has_warning(&r, "ColorMatrix2 (0xc622): ", "singular"));
+	assert_true(has_warning(&r, "AsShotNeutral (0xc628): ", "2 values"));
+	assert_int_equal(r.n_warnings, 3);
+	assert_int_equal(r.n_color_matrices, 0);
+	assert_false(r.has_as_shot_neutral);
+	assert_int_equal(r.frame.black[0], 10);
+	lumen_raw_image_free(&r);
+	free(b);
+	/* CameraCalibration and AnalogBalance are applied; an opcode list is named */
+	e[0] = (struct dng_entry){ 50721, TIFF_SRATIONAL, 9, cm, 0 };
+	e[1] = (struct dng_entry){ 50723, TIFF_SRATIONAL, 9, cal, 0 };
+	e[2] = (struct dng_entry){ 50727, TIFF_RATIONAL, 3, ab, 0 };
+	e[3] = (struct dng_entry){ 51009, TIFF_UNDEFINED, 4, ops, 0 };
+	b = hb_file(16, 16, false, e, 4, false, 0, &len);
+	assert_int_equal(hb_read(b, len, NULL, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n_color_matrices, 1);
+	assert_float_equal(r.color_matrix[0][0][0], 2 * 0.8f, 1e-5);	/* CC row 0 x2 */
+	assert_float_equal(r.color_matrix[0][1][1], 3 * 1.1f, 1e-5);	/* AB 3 on G */
+	assert_float_equal(r.color_matrix[0][2][2], 0.5f, 1e-5);
+	assert_true(has_warning(&r, "OpcodeList2 (0xc741): ", "not applied"));
+	assert_int_equal(r.n_warnings, 1);
+	lumen_raw_image_free(&r);
+	free(b);
+}
+
+/* lumen develop's loader: BigTIFF is a DNG, warnings reach it, limits apply */
+static void develop_input_bigtiff_and_limits(void **state)
+{
+	struct lumen_input_limits lim = { .max_pixels = 1000, .max_memory = 1ull << 30,
+					  .raise_pixels = "--max-pixels N" };
+	struct lumen_develop_input in;
+	struct lumen_raw_format fmt;
+	struct dng_entry e = { 50721, TIFF_SRATIONAL, 9, NULL, 0x7fff0000 };
+	char err[300];
+	size_t len;
+	uint8_t *b = hb_file(32, 32, false, &e, 1, true, 0, &len);
+	FILE *f = fopen(tmp_path("big.dng"), "wb");
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, len, f), len);
+	fclose(f);
+	free(b);
+	lumen_raw_format_init(&fmt);
+	assert_int_equal(lumen_develop_input_load(tmp_path("big.dng"), &fmt, &in, err,
+						  sizeof(err)), 0);
+	assert_true(in.is_dng);
+	assert_int_equal(in.frame.width, 32);
+	assert_int_equal(in.n_warnings, 1);
+	assert_non_null(strstr(in.warnings[0], "ColorMatrix1 (0xc621): "));
+	lumen_develop_input_free(&in);
+	assert_int_equal(lumen_develop_input_load_limits(tmp_path("big.dng"), &fmt, &lim, &in,
+							 err, sizeof(err)), -EFBIG);
+	assert_non_null(strstr(err, "--max-pixels N"));
+	/* a plain dump is held to the same limits */
+	f = fopen(tmp_path("plain.raw"), "wb");
+	assert_non_null(f);
+	for (int i = 0; i < 64 * 64; i++)
+		fputc(i & 0xff, f);
+	fclose(f);
+	fmt.width = 64;
+	fmt.height = 64;
+	fmt.bits = 8;
+	assert_int_equal(lumen_develop_input_load_limits(tmp_path("plain.raw"), &fmt, &lim, &in,
+							 err, sizeof(err)), -EFBIG);
+	assert_non_null(strstr(err, "4096 pixels"));
+	lim.max_pixels = 4096;
+	assert_int_equal(lumen_develop_input_load_limits(tmp_path("plain.raw"), &fmt, &lim, &in,
+							 err, sizeof(err)), 0);
+	lumen_develop_input_free(&in);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -807,6 +1094,11 @@ int main(void)
 		cmocka_unit_test(packed_depths_uncompressed),
 		cmocka_unit_test(lossless_jpeg_dng),
 		cmocka_unit_test(hostile_files_refused),
+		cmocka_unit_test(shared_strips_refused),
+		cmocka_unit_test(pixel_and_memory_limits),
+		cmocka_unit_test(ljpeg_blocks_bounded),
+		cmocka_unit_test(unusable_tags_named),
+		cmocka_unit_test(develop_input_bigtiff_and_limits),
 	};
 
 	TIFFSetWarningHandler(NULL);

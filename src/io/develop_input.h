@@ -12,6 +12,8 @@
 #include <stddef.h>
 
 #include "core/frame.h"
+#include "io/dng.h"
+#include "io/raw_image.h"
 #include "io/raw_read.h"
 
 struct lumen_develop_input {
@@ -26,17 +28,35 @@ struct lumen_develop_input {
 	bool has_xyz_to_cam;
 	float xyz_to_cam[3][3];		/* DNG ColorMatrix (D65 preferred) */
 	char note[512];			/* what was inferred, for the user */
+	/*
+	 * Tags the file has but that could not be used (see
+	 * lumen_raw_image.warnings), plus colour data that failed here:
+	 * "TagName (0xNNNN): why". Callers print each as
+	 * "FILE: warning: LINE"; n_warnings may exceed the lines kept.
+	 */
+	int n_warnings;
+	char warnings[LUMEN_RAW_MAX_WARNINGS][LUMEN_RAW_WARNING_LEN];
 };
 
 /*
- * Loads @path. For plain dumps @fmt says the layout (its size may be
+ * Loads @path: a DNG when it starts with a TIFF or BigTIFF header, else a
+ * plain dump. For plain dumps @fmt says the layout (its size may be
  * corrected from the file size, and levels widened when the data exceeds
  * them: both are explained in ->note). Returns 0, or a negative errno with
- * a one-line message naming the file in @err; on error nothing is held.
+ * a one-line message naming the file in @err (-EFBIG beyond @limits); on
+ * error nothing is held. Uses lumen_input_limits_desktop: these are the
+ * desktop tools' loaders (develop, calibrate).
  */
 int lumen_develop_input_load(const char *path, struct lumen_raw_format *fmt,
 			     struct lumen_develop_input *in, char *err,
 			     size_t errlen);
+
+/* The same within @limits (NULL: lumen_input_limits_desktop); the memory
+ * limit covers the reader's peak plus the frame handed out. */
+int lumen_develop_input_load_limits(const char *path, struct lumen_raw_format *fmt,
+				    const struct lumen_input_limits *limits,
+				    struct lumen_develop_input *in, char *err,
+				    size_t errlen);
 
 /* Saves the frame as a DNG that dcraw/LibRaw read, with levels and colour
  * data. Returns 0 or a negative errno with a message; no partial file. */
@@ -50,6 +70,10 @@ void lumen_develop_input_free(struct lumen_develop_input *in);
 int lumen_develop_input_load_dng(const char *path,
 				 struct lumen_develop_input *in, char *err,
 				 size_t errlen);
+int lumen_develop_input_load_dng_limits(const char *path,
+					const struct lumen_input_limits *limits,
+					struct lumen_develop_input *in, char *err,
+					size_t errlen);
 
 /*
  * The camera -> sRGB matrix for white-balanced data from a DNG-style

@@ -18,10 +18,43 @@
 #include "io/raw_image.h"
 
 /*
- * Reads the raw image of a DNG file. -ENOENT/-EACCES/... for the file
- * itself, -EINVAL for corrupt or absurd contents, -ENOTSUP for valid DNG
- * features not handled (lossy JPEG, LinearRaw, non-Bayer CFAs, ...),
- * -ENOMEM. Free the result with lumen_raw_image_free().
+ * What one input file may cost. A hostile header can claim any size, so
+ * every reader checks the claim against these before it allocates, and
+ * refuses with -EFBIG and a message naming the limit and @raise_pixels /
+ * @raise_memory (how the user raises it, e.g. "--max-pixels N").
+ */
+struct lumen_input_limits {
+	uint64_t max_pixels;	/* stored raw image, width x height */
+	uint64_t max_memory;	/* bytes the reader holds at its peak: the
+				 * decoded frame, decoder scratch, tables
+				 * (not the mapped file itself) */
+	const char *raise_pixels;	/* NULL: "lumen_input_limits.max_pixels" */
+	const char *raise_memory;	/* NULL: "lumen_input_limits.max_memory" */
+};
+
+/*
+ * Defaults. LIVE fits a 64-128 MB camera (a 16 Mpix sensor is 32 MiB of
+ * BAYER16); DESKTOP is for `lumen develop` and `lumen calibrate` on a PC
+ * (64 Mpix covers 8192x8192, medium format needs --max-pixels).
+ */
+#define LUMEN_INPUT_LIVE_MAX_PIXELS (16ull << 20)
+#define LUMEN_INPUT_LIVE_MAX_MEMORY (48ull << 20)
+#define LUMEN_INPUT_DESKTOP_MAX_PIXELS (64ull << 20)
+#define LUMEN_INPUT_DESKTOP_MAX_MEMORY (1024ull << 20)
+
+extern const struct lumen_input_limits lumen_input_limits_live;
+extern const struct lumen_input_limits lumen_input_limits_desktop;
+
+/*
+ * Reads the raw image of a DNG file (classic TIFF or BigTIFF container)
+ * within lumen_input_limits_live. -ENOENT/-EACCES/... for the file
+ * itself, -EINVAL for corrupt or absurd contents (including a tag that
+ * defines the samples, e.g. LinearizationTable or BlackLevel, that is
+ * present but unusable), -ENOTSUP for valid DNG features not handled
+ * (lossy JPEG, LinearRaw, non-Bayer CFAs, ...), -EFBIG beyond a limit,
+ * -ENOMEM. A colour or geometry tag that is present but unusable is
+ * ignored with a warning in out->warnings. Free the result with
+ * lumen_raw_image_free().
  */
 int lumen_dng_read(const char *path, struct lumen_raw_image *out,
 		   char *err, size_t errlen);
@@ -29,6 +62,13 @@ int lumen_dng_read(const char *path, struct lumen_raw_image *out,
 /* The same from @size bytes at @data; @name is used in messages only. */
 int lumen_dng_read_mem(const void *data, size_t size, const char *name,
 		       struct lumen_raw_image *out, char *err, size_t errlen);
+
+/* The same within @limits (NULL: lumen_input_limits_live). */
+int lumen_dng_read_limits(const char *path, const struct lumen_input_limits *limits,
+			  struct lumen_raw_image *out, char *err, size_t errlen);
+int lumen_dng_read_mem_limits(const void *data, size_t size, const char *name,
+			      const struct lumen_input_limits *limits,
+			      struct lumen_raw_image *out, char *err, size_t errlen);
 
 /* Metadata for lumen_dng_write(); any pointer may be NULL. */
 struct lumen_dng_write_meta {

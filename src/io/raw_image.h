@@ -7,8 +7,12 @@
 #define LUMEN_IO_RAW_IMAGE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/frame.h"
+
+#define LUMEN_RAW_MAX_WARNINGS 8
+#define LUMEN_RAW_WARNING_LEN 160
 
 struct lumen_raw_image {
 	/*
@@ -23,8 +27,11 @@ struct lumen_raw_image {
 	bool has_as_shot_neutral;
 	float as_shot_neutral[3];	/* camera RGB of a neutral, G ~ 1 */
 	int n_color_matrices;		/* 0..2 */
-	float color_matrix[2][3][3];	/* XYZ -> camera, row-major */
+	float color_matrix[2][3][3];	/* XYZ -> camera, row-major, with
+					 * AnalogBalance x CameraCalibration
+					 * applied as DNG says */
 	int calibration_illuminant[2];	/* EXIF LightSource codes, 0 unknown */
+	int color_matrix_tag[2];	/* where each came from: 50721/50722 */
 	int n_forward_matrices;		/* 0..2 */
 	float forward_matrix[2][3][3];	/* white-balanced camera -> XYZ D50 */
 	char make[64], model[64];
@@ -34,6 +41,15 @@ struct lumen_raw_image {
 	int raw_width, raw_height;	/* the stored raw image */
 	int crop_x, crop_y;		/* origin of the frame in it */
 	int dng_version[4];
+
+	/*
+	 * Tags that were present but could not be used, and were ignored:
+	 * "TagName (0xNNNN): why", one line each, no file name. n_warnings
+	 * counts them all; only the first LUMEN_RAW_MAX_WARNINGS are kept.
+	 */
+	int n_warnings;
+	char warnings[LUMEN_RAW_MAX_WARNINGS][LUMEN_RAW_WARNING_LEN];
+	size_t mem_peak;		/* bytes the reader held at its peak */
 };
 
 /* Frees the pixels and zeroes @img; NULL and zeroed images are fine. */

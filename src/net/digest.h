@@ -105,6 +105,19 @@ int lumen_digest_check(const struct lumen_digest_server *s, struct lumen_digest_
 		       const struct lumen_digest_creds *creds, const char *method,
 		       const char *request_uri, const char *authorization, uint64_t now_s);
 
+/*
+ * The pieces of RFC 7616 3.4.1, for clients (the tests) and known-answer
+ * tests: HA1 = H(user:realm:password); the response is
+ * H(HA1:nonce:nc:cnonce:qop:H(method:uri)) when @qop is non-empty, else
+ * H(HA1:nonce:H(method:uri)). Lowercase hex into @out (33 bytes for MD5,
+ * 65 for SHA-256). Return 0 or -ENOSPC.
+ */
+int lumen_digest_ha1(enum lumen_digest_alg alg, const char *user, const char *realm,
+		     const char *password, char *out, size_t outlen);
+int lumen_digest_response(enum lumen_digest_alg alg, const char *ha1, const char *nonce,
+			  const char *nc, const char *cnonce, const char *qop,
+			  const char *method, const char *uri, char *out, size_t outlen);
+
 /* Seconds of CLOCK_MONOTONIC, the clock of @now_s above. */
 uint64_t lumen_digest_now(void);
 

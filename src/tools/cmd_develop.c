@@ -42,10 +42,17 @@ static void usage(FILE *out)
 "  --no-dpc                    keep defective pixels\n"
 "  --quality N                 JPEG quality (default 92)\n"
 "  --yuv-matrix 601|709 --full-range\n"
+"input limits (a hostile header can claim any size; refused beyond these):\n"
+"  --max-pixels N|NM           stored raw pixels; NM is N x 2^20\n"
+"                              (default %llu = %lluM)\n"
+"  --max-memory MB             MiB the loader may hold (default %llu)\n"
 "plain raw format (or --sidecar FILE: lumen, Infinite-ISP, fast-openISP or\n"
 "openISP config):\n"
 "  --size WxH --bits N --bayer rggb|grbg|gbrg|bggr --packing none|raw10|raw12\n"
-"  --black N|N,N,N,N --white N --offset BYTES --stride BYTES --endian le|be\n");
+"  --black N|N,N,N,N --white N --offset BYTES --stride BYTES --endian le|be\n",
+		(unsigned long long)LUMEN_INPUT_DESKTOP_MAX_PIXELS,
+		(unsigned long long)(LUMEN_INPUT_DESKTOP_MAX_PIXELS >> 20),
+		(unsigned long long)(LUMEN_INPUT_DESKTOP_MAX_MEMORY >> 20));
 }
 
 static int parse_floats(const char *s, float *v, int n)
@@ -88,7 +95,33 @@ struct develop_opts {
 	int quality;
 	enum lumen_yuv_matrix matrix;
 	bool full_range;
+	struct lumen_input_limits limits;
 };
+
+/* A positive count, with an M (x 2^20) suffix when @mega, at most @max. */
+static int parse_count(const char *s, bool mega, unsigned long long max,
+		       unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	if (mega && (*end == 'M' || *end == 'm')) {
+		if (v > max >> 20)
+			return -ERANGE;
+		v <<= 20;
+		end++;
+	}
+	if (*end || v == 0 || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
 
 /* Parses the picture options; the raw-format options were taken out of
  * argv before. Returns 0 or 2 (usage) with a message printed. */
@@ -100,6 +133,9 @@ static int parse_opts(int argc, char **argv, struct develop_opts *o)
 	o->dpc = true;
 	o->quality = 92;
 	o->awb_method = LUMEN_AWB_COMBINED;
+	o->limits = lumen_input_limits_desktop;
+	o->limits.raise_pixels = "--max-pixels N";
+	o->limits.raise_memory = "--max-memory MB";
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -173,6 +209,20 @@ static int parse_opts(int argc, char **argv, struct develop_opts *o)
 			if (parse_floats(v, &q, 1) || q < 1 || q > 100)
 				goto bad_value;
 			o->quality = (int)q;
+		} else if (!strcmp(a, "--max-pixels")) {
+			unsigned long long n;
+
+			/* LUMEN_MAX_DIM squared is the most any reader accepts */
+			if (parse_count(v, true, (unsigned long long)LUMEN_MAX_DIM * LUMEN_MAX_DIM, &n))
+				goto bad_value;
+			o->limits.max_pixels = n;
+		} else if (!strcmp(a, "--max-memory")) {
+			unsigned long long mb;
+
+			/* below 2^24 MiB (16 TiB), so the byte count cannot overflow */
+			if (parse_count(v, false, (1ull << 24) - 1, &mb))
+				goto bad_value;
+			o->limits.max_memory = mb << 20;
 		} else if (!strcmp(a, "--yuv-matrix")) {
 			if (!strcmp(v, "601"))
 				o->matrix = LUMEN_YUV_BT601;
@@ -248,11 +298,16 @@ int lumen_cmd_develop(int argc, char **argv)
 		return 1;
 	}
 
-	ret = lumen_develop_input_load(o.in, &fmt, &input, err, sizeof(err));
+	ret = lumen_develop_input_load_limits(o.in, &fmt, &o.limits, &input, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "lumen develop: %s\n", err);
 		return 1;
 	}
+	for (int i = 0; i < input.n_warnings && i < LUMEN_RAW_MAX_WARNINGS; i++)
+		fprintf(stderr, "%s: warning: %s\n", o.in, input.warnings[i]);
+	if (input.n_warnings > LUMEN_RAW_MAX_WARNINGS)
+		fprintf(stderr, "%s: warning: %d more tags could not be used\n", o.in,
+			input.n_warnings - LUMEN_RAW_MAX_WARNINGS);
 	if (input.note[0])
 		fprintf(stderr, "lumen develop: note: %s\n", input.note);
 	if (tuning.has_black && !fmt.has_black && !input.levels_from_file) {
@@ -347,7 +402,7 @@ int lumen_cmd_develop(int argc, char **argv)
 		memcpy(settings.ccm, input.ccm, sizeof(settings.ccm));
 		printf("develop.ccm: from the file's colour matrix\n");
 	} else {
-		printf("develop.ccm: identity (no tuning, no colour matrix in the file)\n");
+		printf("develop.ccm: identity (no tuning, no usable colour matrix in the file)\n");
 	}
 
 	ret = lumen_develop_frame(isp, &input.frame, &settings, &out, &report);
