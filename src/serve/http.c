@@ -682,6 +682,43 @@ static int b64_decode(const char *in, char *out, size_t outlen)
 }
 
 /*
+ * Whether the nonce of the Digest header @auth was minted for this
+ * connection. Browsers reuse a nonce on their other connections, where
+ * net/digest.h refuses it (nonces are bound to one connection); answering
+ * those with stale=true makes the browser retry at once with the fresh
+ * nonce instead of asking its user again. A nonce that is ours and still
+ * refused means wrong credentials: no stale then, so no retry loop.
+ */
+static bool nonce_is_ours(const struct lumen_http *h, const struct slot *sl, const char *auth)
+{
+	char nonce[128], when[17], chal[320], *end;
+	const char *p, *q;
+	size_t n;
+	uint64_t t;
+
+	for (p = strstr(auth, "nonce="); p; p = strstr(p + 1, "nonce="))
+		if (p[-1] == ' ' || p[-1] == ',' || p[-1] == '\t')
+			break;	/* not cnonce= */
+	if (!p)
+		return false;
+	p += 6;
+	p += *p == '"';
+	n = strcspn(p, "\", \t");
+	if (n < 16 || n >= sizeof(nonce))
+		return false;
+	memcpy(nonce, p, n);
+	nonce[n] = 0;
+	memcpy(when, nonce, 16);
+	when[16] = 0;
+	t = strtoull(when, &end, 16);
+	if (*end || lumen_digest_challenge(&h->ds, &sl->dc, LUMEN_DIGEST_MD5, false, t, chal,
+					   sizeof(chal)) < 0)
+		return false;
+	q = strstr(chal, "nonce=\"");
+	return q && !strncmp(q + 7, nonce, n) && q[7 + n] == '"';
+}
+
+/*
  * Whether @c's request is allowed to see @what: true when no credentials
  * are configured (then nothing that changes state gets this far, see
  * do_set), when @open_ok, or when the request carries right ones (Digest
@@ -722,7 +759,7 @@ static bool authorised(struct lumen_http *h, struct MHD_Connection *c, struct re
 
 		if (!rc)
 			goto ok;
-		stale = rc == -ESTALE;
+		stale = rc == -ESTALE || (rc == -EACCES && !nonce_is_ours(h, sl, auth));
 	}
 	r = MHD_create_response_from_buffer(strlen("401 Unauthorized\n"),
 					    (void *)"401 Unauthorized\n", MHD_RESPMEM_PERSISTENT);
@@ -730,6 +767,11 @@ static bool authorised(struct lumen_http *h, struct MHD_Connection *c, struct re
 		*ret = MHD_NO;
 		return false;
 	}
+	/* a fresh connection id for every challenge: a nonce minted in the
+	 * same second would otherwise repeat one the client already counted
+	 * nc up on, and its nc=1 under the new challenge would be refused */
+	if (sl && lumen_digest_conn_init(&sl->dc))
+		sl = NULL;	/* no randomness: Basic only */
 	if (sl) {
 		static const enum lumen_digest_alg algs[] = { LUMEN_DIGEST_SHA256,
 							     LUMEN_DIGEST_MD5 };
