@@ -22,7 +22,12 @@ with one small channel to spare the CPU):
    cross-site POSTs (foreign Origin or Referer, no X-Lumen-Request) are
    403; a right POST saves the file; a new password set through the API
    applies at once and is stored only as HA1s; auth.metrics_public opens
-   /metrics alone; Digest SHA-256 and MD5 (RFC 7616, computed here) pass.
+   /metrics alone; Digest SHA-256 and MD5 (RFC 7616, computed here) pass,
+   and another connection's nonce gets stale=true (browsers retry then).
+3. HTTPS (http.tls_cert/tls_key, a self-signed certificate from openssl):
+   a missing key and a certificate given as key stop the start with the
+   key named; curl --cacert works with Basic and Digest, 401 without; plain
+   HTTP on that port gets no HTTP answer.
 
 Every failure prints what and the daemon's log, exit 1; 77 when the
 loopback addresses 127.0.0.2.. cannot be bound.
@@ -495,5 +500,62 @@ for alg in ("SHA-256", "MD5"):
     expect("Digest %s, wrong password" % alg,
            digest(alg, "/api/v1/status", pw="nope"), (401, 401))
 ok("Digest SHA-256 and MD5: right 200, wrong 401")
+
+# Digest as browsers use it: a nonce from one connection on another gets
+# stale=true (retry at once), not a plain refusal (which asks the user)
+s1 = connect()
+s1.sendall(b"GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+got = b""
+while b"401 Unauthorized\n" not in got:
+    got += s1.recv(65536)
+s1.close()
+nonce = re.search(rb'algorithm=MD5, nonce="([0-9a-f]+)"', got).group(1).decode()
+ha1 = hashlib.md5(b"admin:lumen:n3w pass").hexdigest()
+ha2 = hashlib.md5(b"GET:/api/v1/status").hexdigest()
+resp = hashlib.md5(("%s:%s:00000001:c0ffee:auth:%s" % (ha1, nonce, ha2)).encode()).hexdigest()
+st, hd, _ = request("GET", "/api/v1/status", {"Authorization": (
+    'Digest username="admin", realm="lumen", nonce="%s", uri="/api/v1/status", '
+    'algorithm=MD5, qop=auth, nc=00000001, cnonce="c0ffee", response="%s"' % (nonce, resp))})
+chal = [v for k, v in hd if k.lower() == "www-authenticate" and "Digest" in v]
+if st != 401 or not chal or "stale=true" not in chal[0]:
+    fail("another connection's nonce: %d %s, want 401 with stale=true" % (st, chal))
+ok("Digest: another connection's nonce gets 401 with stale=true")
+stop()
+
+# ---- 3. HTTPS ------------------------------------------------------------------------
+key, crt = os.path.join(TMP, "key.pem"), os.path.join(TMP, "cert.pem")
+if subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                   "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                   "-keyout", key, "-out", crt], capture_output=True).returncode:
+    fail("openssl could not make a self-signed certificate")
+text = open(cfg).read().replace('tls_cert: ""', 'tls_cert: "%s"' % crt)
+open(cfg, "w").write(text.replace('tls_key: ""', 'tls_key: "%s"' % os.path.join(TMP, "no.pem")))
+rport, hport = free_ports(2)
+p = subprocess.run([LUMEN, "serve", "--foreground", "--config", cfg, "--rtsp-port",
+                    str(rport), "--http-port", str(hport)], capture_output=True, timeout=30)
+if p.returncode == 0 or b"http.tls_key" not in p.stderr or b"no.pem" not in p.stderr:
+    fail("a missing TLS key: exit %d, %r" % (p.returncode, p.stderr[-300:]))
+open(cfg, "w").write(text.replace('tls_key: ""', 'tls_key: "%s"' % crt))  # a cert is no key
+p = subprocess.run([LUMEN, "serve", "--foreground", "--config", cfg, "--rtsp-port",
+                    str(rport), "--http-port", str(hport)], capture_output=True, timeout=30)
+if p.returncode == 0 or b"HTTPS" not in p.stderr:
+    fail("a certificate as TLS key: exit %d, %r" % (p.returncode, p.stderr[-300:]))
+open(cfg, "w").write(text.replace('tls_key: ""', 'tls_key: "%s"' % key))
+start(cfg)
+curl = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10",
+        "--cacert", crt]
+for what, args, want in [
+        ("https with credentials", ["-u", "admin:n3w pass"], "200"),
+        ("https without credentials", [], "401"),
+        ("https, Digest", ["--digest", "-u", "admin:n3w pass"], "200")]:
+    got = subprocess.run(curl + args + ["https://127.0.0.1:%d/api/v1/status" % PORT],
+                         capture_output=True).stdout.decode()
+    expect(what, got, want)
+got = subprocess.run(curl + ["http://127.0.0.1:%d/api/v1/status" % PORT],
+                     capture_output=True).stdout.decode()
+if got in ("200", "401"):
+    fail("plain HTTP on the HTTPS port answered %s" % got)
+ok("HTTPS: missing key and a cert as key refused at start with the key named; curl "
+   "--cacert with Basic 200, Digest 200, none 401; plain HTTP gets no answer")
 stop()
 print("hostile_http: all passed in %.1f s" % (time.monotonic() - T0))
