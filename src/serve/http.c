@@ -376,13 +376,18 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Moves @sl to @st; a slot already FREE (its connection closed) stays
+ * FREE, so that a late request_completed cannot make the watchdog act on
+ * a descriptor that is no longer this connection's. */
 static void slot_set(struct lumen_http *h, struct slot *sl, enum slot_state st)
 {
 	if (!sl)
 		return;
 	pthread_mutex_lock(&h->conn_lock);
-	sl->state = st;
-	sl->since_ms = now_ms();
+	if (sl->state != SLOT_FREE || st == SLOT_FREE) {
+		sl->state = st;
+		sl->since_ms = now_ms();
+	}
 	pthread_mutex_unlock(&h->conn_lock);
 }
 
