@@ -1239,7 +1239,10 @@ static int check_head(struct lumen_http *h, struct MHD_Connection *c, const stru
 		return send_close(h, c, MHD_HTTP_URI_TOO_LONG, "414 URI Too Long\n");
 	if (rq->nul || head_has_nul(c, rq, method, version))
 		return send_close(h, c, MHD_HTTP_BAD_REQUEST, "400 Bad Request: NUL byte\n");
-	if (rq->target[0] != '/' && strcmp(rq->target, "*"))
+	/* origin-form, asterisk-form, or absolute-form (RFC 7230 5.3.2: a
+	 * server must accept it; its path then matches nothing here: 404) */
+	if (rq->target[0] != '/' && strcmp(rq->target, "*") &&
+	    strncasecmp(rq->target, "http://", 7) && strncasecmp(rq->target, "https://", 8))
 		return send_close(h, c, MHD_HTTP_BAD_REQUEST,
 				  "400 Bad Request: request-target\n");
 	if (header_count(c, MHD_HTTP_HEADER_HOST) > 1 ||
