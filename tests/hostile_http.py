@@ -542,6 +542,8 @@ if p.returncode == 0 or b"HTTPS" not in p.stderr:
     fail("a certificate as TLS key: exit %d, %r" % (p.returncode, p.stderr[-300:]))
 open(cfg, "w").write(text.replace('tls_key: ""', 'tls_key: "%s"' % key))
 start(cfg)
+if "https://127.0.0.1:%d/  (web page)" % PORT not in open(os.path.join(TMP, "srv.out")).read():
+    fail("the printed URL is not https://")
 curl = ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10",
         "--cacert", crt]
 for what, args, want in [

@@ -907,11 +907,12 @@ void lumen_daemon_print_urls(struct lumen_daemon *d, const char *host)
 	}
 	if (d->http) {
 		int port = lumen_http_port(d->http);
+		const char *sc = d->cfg.tls.cert[0] ? "https" : "http";
 
-		printf("http://%s:%d/  (web page)\n", host, port);
-		printf("http://%s:%d/image.jpg  http://%s:%d/mjpeg  "
-		       "http://%s:%d/api/v1/status  http://%s:%d/metrics\n",
-		       host, port, host, port, host, port, host, port);
+		printf("%s://%s:%d/  (web page)\n", sc, host, port);
+		printf("%s://%s:%d/image.jpg  %s://%s:%d/mjpeg  "
+		       "%s://%s:%d/api/v1/status  %s://%s:%d/metrics\n",
+		       sc, host, port, sc, host, port, sc, host, port, sc, host, port);
 	}
 	fflush(stdout);
 }
