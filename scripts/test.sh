@@ -43,7 +43,7 @@ sh scripts/deps.sh meson ninja-build pkg-config gcc clang libcmocka-dev \
 	libc6-dev-armhf-cross libc6-dev-arm64-cross libc6-dev-mipsel-cross \
 	qemu-user dcraw curl chromium ffmpeg gstreamer1.0-tools \
 	gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-	gstreamer1.0-plugins-bad gstreamer1.0-libav netcat-openbsd python3 \
+	gstreamer1.0-plugins-bad gstreamer1.0-libav netcat-openbsd python3 openssl \
 	vlc-bin vlc-plugin-base ||
 	{ echo "test: could not install build dependencies"; echo "0 passed, 1 failed"; exit 1; }
 step_end

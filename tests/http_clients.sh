@@ -21,8 +21,15 @@ fails=0
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
-# status code of a request: code ARGS...
-code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }
+# The server runs with credentials (admin:pw): every request but the ones
+# testing refusal carries them. A state change is a POST with the header
+# the web page sends (a cross-site form cannot).
+A="-u admin:pw"
+SET="-X POST -H X-Lumen-Request:1"
+# status code of a request: code ARGS... (with credentials; a later -u wins)
+code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 $A "$@"; }
+# the same without credentials
+acode() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }
 
 "$serve" "$tmp/lumen.yaml" --user admin --password 'pw' >"$tmp/server.out" 2>"$tmp/server.err" &
 pid=$!
@@ -34,28 +41,29 @@ for _ in $(seq 50); do
 done
 [ -n "$port" ] || { echo "FAIL: server did not start"; cat "$tmp/server.err"; exit 1; }
 base=http://127.0.0.1:$port
+ubase=http://admin:pw@127.0.0.1:$port	# for the browser (top-level navigation)
 echo "server on $base"
 sleep 0.3	# a few frames
 
 # snapshot: default size, a requested size, refused parameters
-if curl -sf --max-time 10 "$base/image.jpg" -o "$tmp/a.jpg" &&
+if curl $A -sf --max-time 10 "$base/image.jpg" -o "$tmp/a.jpg" &&
 	"$check" jpeg "$tmp/a.jpg" 640 360; then ok "/image.jpg"; else bad "/image.jpg"; fi
-if curl -sf --max-time 10 "$base/image.jpg?width=320&height=180&quality=40" -o "$tmp/b.jpg" &&
+if curl $A -sf --max-time 10 "$base/image.jpg?width=320&height=180&quality=40" -o "$tmp/b.jpg" &&
 	"$check" jpeg "$tmp/b.jpg" 320 180; then ok "/image.jpg 320x180"; else bad "/image.jpg?width=320"; fi
 c=$(code "$base/image.jpg?width=abc"); [ "$c" = 400 ] && ok "bad width -> 400" || bad "bad width -> $c"
 c=$(code "$base/image.jpg?quality=101"); [ "$c" = 400 ] && ok "bad quality -> 400" || bad "bad quality -> $c"
 c=$(code "$base/image.jpg?width=321&height=180"); [ "$c" = 400 ] && ok "odd width -> 400" || bad "odd width -> $c"
-ctype=$(curl -s -o /dev/null -w '%{content_type}' "$base/image.jpg")
+ctype=$(curl $A -s -o /dev/null -w '%{content_type}' "$base/image.jpg")
 [ "$ctype" = image/jpeg ] && ok "image/jpeg" || bad "content type '$ctype'"
 
 # MJPEG: 3 s at mjpeg.fps (5 by default) -> about 15 parts; curl ends it (28)
-curl -s --max-time 3 "$base/mjpeg" -o "$tmp/m.bin"
+curl $A -s --max-time 3 "$base/mjpeg" -o "$tmp/m.bin"
 if "$check" mjpeg "$tmp/m.bin" 5; then ok "/mjpeg"; else bad "/mjpeg"; fi
-ctype=$(curl -s --max-time 1 -o /dev/null -w '%{content_type}' "$base/mjpeg")
+ctype=$(curl $A -s --max-time 1 -o /dev/null -w '%{content_type}' "$base/mjpeg")
 case $ctype in multipart/x-mixed-replace\;boundary=*) ok "mjpeg type" ;; *) bad "mjpeg type '$ctype'" ;; esac
 
 # metrics
-if curl -sf --max-time 10 "$base/metrics" -o "$tmp/metrics.txt" &&
+if curl $A -sf --max-time 10 "$base/metrics" -o "$tmp/metrics.txt" &&
 	"$check" metrics "$tmp/metrics.txt" lumen_stage_frames_out_total; then
 	ok "/metrics"
 else
@@ -65,47 +73,59 @@ grep -q '^lumen_http_mjpeg_parts_total [1-9]' "$tmp/metrics.txt" && ok "mjpeg pa
 	bad "lumen_http_mjpeg_parts_total"
 
 # status: JSON from the callback, its counters grow
-s1=$(curl -sf "$base/api/v1/status")
+s1=$(curl $A -sf "$base/api/v1/status")
 sleep 0.2
-s2=$(curl -sf "$base/api/v1/status")
+s2=$(curl $A -sf "$base/api/v1/status")
 case $s1 in '{"uptime_s":'*'"stages":[{"name":"sensor"'*) ok "/api/v1/status" ;; *) bad "status '$s1'" ;; esac
 [ "$s1" != "$s2" ] && ok "status counters move" || bad "status did not change"
 
-# config: JSON, secrets masked
-cfg=$(curl -sf "$base/api/v1/config")
-case $cfg in *'"http":{"enabled":true,"port":8080,"user":"admin","password":"********"}'*) ok "/api/v1/config" ;;
+# config: JSON, HA1s masked
+cfg=$(curl $A -sf "$base/api/v1/config")
+case $cfg in *'"auth":{"user":"admin","ha1_md5":"set","ha1_sha256":"set","metrics_public":false}'*) ok "/api/v1/config" ;;
 	*) bad "config '$cfg'" ;; esac
-case $cfg in *'"pw"'*) bad "password leaked" ;; esac
+case $cfg in *'"pw"'*|*[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]*) bad "password or HA1 leaked" ;; esac
+
+# with credentials configured, every path asks for them
+for p in / /image.jpg /mjpeg /api/v1/status /api/v1/config /metrics; do
+	c=$(acode "$base$p"); [ "$c" = 401 ] && ok "$p without auth -> 401" || bad "$p without auth -> $c"
+done
+c=$(code --digest "$base/api/v1/status"); [ "$c" = 200 ] && ok "GET with curl --digest" || bad "curl --digest -> $c"
 
 # set: 401 without or with wrong credentials, 200 with Basic or Digest, persisted
-c=$(code "$base/api/v1/set?video0.bitrate_kbps=2048")
+c=$(acode $SET "$base/api/v1/set?video0.bitrate_kbps=2048")
 [ "$c" = 401 ] && ok "set without auth -> 401" || bad "set without auth -> $c"
-c=$(code -u admin:wrong "$base/api/v1/set?video0.bitrate_kbps=2048")
+c=$(code $SET -u admin:wrong "$base/api/v1/set?video0.bitrate_kbps=2048")
 [ "$c" = 401 ] && ok "set wrong password -> 401" || bad "set wrong password -> $c"
-c=$(code -u admin:wrong --digest "$base/api/v1/set?video0.bitrate_kbps=2048")
+c=$(code $SET -u admin:wrong --digest "$base/api/v1/set?video0.bitrate_kbps=2048")
 [ "$c" = 401 ] && ok "set wrong digest -> 401" || bad "set wrong digest -> $c"
-[ -f "$tmp/lumen.yaml" ] && bad "config written without auth"
-body=$(curl -s -u admin:pw -X POST "$base/api/v1/set?video0.bitrate_kbps=2048")
+c=$(code "$base/api/v1/set?video0.bitrate_kbps=2048")
+[ "$c" = 405 ] && ok "GET set -> 405" || bad "GET set -> $c"
+c=$(code -X POST "$base/api/v1/set?video0.bitrate_kbps=2048")
+[ "$c" = 403 ] && ok "POST set without X-Lumen-Request -> 403" || bad "POST set unmarked -> $c"
+c=$(code $SET -H "Origin: http://evil.example" "$base/api/v1/set?video0.bitrate_kbps=2048")
+[ "$c" = 403 ] && ok "POST set from another Origin -> 403" || bad "cross-origin set -> $c"
+[ -f "$tmp/lumen.yaml" ] && bad "config written by a refused set"
+body=$(curl $A -s $SET "$base/api/v1/set?video0.bitrate_kbps=2048")
 case $body in '{"ok":true,"restart":false,"keys":["video0.bitrate_kbps"]}') ok "set basic" ;; *) bad "set basic '$body'" ;; esac
 grep -q '^  bitrate_kbps: 2048$' "$tmp/lumen.yaml" && ok "persisted" || bad "not persisted"
-body=$(curl -s -u admin:pw --digest "$base/api/v1/set?rtsp.port=554&isp.ae.antiflicker=60")
+body=$(curl $A -s $SET --digest "$base/api/v1/set?rtsp.port=554&isp.ae.antiflicker=60")
 case $body in *'"ok":true,"restart":true'*) ok "set digest, restart flagged" ;; *) bad "set digest '$body'" ;; esac
 grep -q 'antiflicker: "60"' "$tmp/lumen.yaml" && ok "persisted 2" || bad "not persisted 2"
-c=$(code -u admin:pw "$base/api/v1/set?video0.bitratee=1")
-body=$(curl -s -u admin:pw "$base/api/v1/set?video0.bitratee=1")
+c=$(code $SET "$base/api/v1/set?video0.bitratee=1")
+body=$(curl $A -s $SET "$base/api/v1/set?video0.bitratee=1")
 [ "$c" = 400 ] && case $body in *"key 'video0.bitratee': unknown key"*) true ;; *) false ;; esac &&
 	ok "unknown key -> 400 with message" || bad "unknown key -> $c '$body'"
-c=$(code -u admin:pw "$base/api/v1/set?video0.fps=1000"); [ "$c" = 400 ] && ok "range -> 400" || bad "range -> $c"
-c=$(code -u admin:pw "$base/api/v1/set"); [ "$c" = 400 ] && ok "empty set -> 400" || bad "empty set -> $c"
-case $(curl -sf "$base/api/v1/config") in *'"bitrate_kbps":2048'*) ok "config shows the change" ;;
+c=$(code $SET "$base/api/v1/set?video0.fps=1000"); [ "$c" = 400 ] && ok "range -> 400" || bad "range -> $c"
+c=$(code $SET "$base/api/v1/set"); [ "$c" = 400 ] && ok "empty set -> 400" || bad "empty set -> $c"
+case $(curl $A -sf "$base/api/v1/config") in *'"bitrate_kbps":2048'*) ok "config shows the change" ;;
 	*) bad "config not changed" ;; esac
-case $(curl -sf "$base/api/v1/status") in *'"config_changes":{"live":1,"restart":1}'*) ok "callbacks told" ;;
+case $(curl $A -sf "$base/api/v1/status") in *'"config_changes":{"live":1,"restart":1}'*) ok "callbacks told" ;;
 	*) bad "config_changed callback" ;; esac
 
 # jpeg.enabled=false turns the JPEG endpoints off, live
-c=$(code -u admin:pw "$base/api/v1/set?jpeg.enabled=false")
+c=$(code $SET "$base/api/v1/set?jpeg.enabled=false")
 c2=$(code "$base/image.jpg")
-c3=$(code -u admin:pw "$base/api/v1/set?jpeg.enabled=true")
+c3=$(code $SET "$base/api/v1/set?jpeg.enabled=true")
 c4=$(code "$base/image.jpg")
 [ "$c$c2$c3$c4" = 200503200200 ] && ok "jpeg.enabled off/on" || bad "jpeg.enabled: $c $c2 $c3 $c4"
 
@@ -131,7 +151,7 @@ st=$(printf 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n' | "$check
 case $st in "HTTP/1."?" 400"*) ok "bad Content-Length -> $st" ;; *) bad "bad Content-Length -> '$st'" ;; esac
 head -c 300000 /dev/urandom | "$check" raw "$port" >/dev/null 2>&1
 head -c 200000 /dev/zero >"$tmp/body.bin"
-c=$(code -u admin:pw --data-binary @"$tmp/body.bin" "$base/api/v1/set?mjpeg.fps=3")
+c=$(code -H X-Lumen-Request:1 --data-binary @"$tmp/body.bin" "$base/api/v1/set?mjpeg.fps=3")
 [ "$c" = 413 ] && ok "200 kB body -> 413" || bad "200 kB body -> $c"
 st=$(printf 'GET / HTTP/1.1\r\nHost: x\r\nX-Big: %070000d\r\n\r\n' 0 | "$check" raw "$port")
 case $st in "HTTP/1."?" 4"*) ok "oversized header -> $st" ;; *) bad "oversized header -> '$st'" ;; esac
@@ -139,7 +159,7 @@ st=$(printf 'GET / HTTP/1.1\r\nHost: x\r\nBad header line\r\n\r\n' | "$check" ra
 case $st in "HTTP/1."?" 4"*) ok "bad header -> $st" ;; *) bad "bad header -> '$st'" ;; esac
 st=$(printf 'GET /%05000d HTTP/1.1\r\nHost: x\r\n\r\n' 0 | "$check" raw "$port")
 case $st in "HTTP/1."?" 4"*) ok "long path -> $st" ;; *) bad "long path -> '$st'" ;; esac
-if curl -sf --max-time 10 "$base/" -o "$tmp/index.html" && grep -q '<title>lumen</title>' "$tmp/index.html"; then
+if curl $A -sf --max-time 10 "$base/" -o "$tmp/index.html" && grep -q '<title>lumen</title>' "$tmp/index.html"; then
 	ok "still serving the page"
 else
 	bad "page after garbage"
@@ -157,12 +177,12 @@ elif [ -z "$browser" ]; then
 else
 	HOME=$tmp timeout 90 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars \
 		--no-first-run --disable-dev-shm-usage --virtual-time-budget=4000 \
-		--screenshot="$tmp/shot.png" --window-size=1280,800 "$base/" \
+		--screenshot="$tmp/shot.png" --window-size=1280,800 "$ubase/" \
 		>"$tmp/chromium.log" 2>&1
 	# the DOM after the page's scripts ran: the pipeline drawn from the
 	# status callback (8 stages), the stream URLs from the config
 	HOME=$tmp timeout 90 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
-		--disable-dev-shm-usage --virtual-time-budget=4000 --dump-dom "$base/" \
+		--disable-dev-shm-usage --virtual-time-budget=4000 --dump-dom "$ubase/" \
 		>"$tmp/dom.html" 2>>"$tmp/chromium.log"
 	n=$(grep -o 'class="stage[ "]' "$tmp/dom.html" | wc -l)
 	if [ "$n" -eq 8 ] && grep -q 'RTSP/HTTP' "$tmp/dom.html" &&
@@ -180,7 +200,7 @@ else
 fi
 
 # a clean stop with a stream open: the server ends it and exits 0 quickly
-curl -s --max-time 20 "$base/mjpeg" -o "$tmp/m2.bin" &
+curl $A -s --max-time 20 "$base/mjpeg" -o "$tmp/m2.bin" &
 cpid=$!
 sleep 0.5
 kill -TERM "$pid"

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <turbojpeg.h>
 
+#include "net/digest.h"
 #include "serve/http.h"
 
 #define W 640
@@ -263,13 +264,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	for (int i = 2; i + 1 < argc; i += 2)
-		if (lumen_config_set(&cfg, !strcmp(argv[i], "--user") ? "http.user"
-								  : "http.password",
-				     argv[i + 1], err, sizeof(err)) < 0) {
-			fprintf(stderr, "%s\n", err);
+	/* --user U --password P: the credentials, as lumen passwd makes them */
+	if (argc == 6 && !strcmp(argv[2], "--user") && !strcmp(argv[4], "--password")) {
+		if (lumen_digest_make_creds(argv[3], argv[5], &cfg.auth)) {
+			fprintf(stderr, "bad --user or --password\n");
 			return 2;
 		}
+	} else if (argc != 2) {
+		fprintf(stderr, "usage: http_serve_test CONFIG.yaml [--user U --password P]\n");
+		return 2;
+	}
 	/* signals go to sigwait below, not to the server's threads */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The real daemon against real clients on loopback: `lumen serve
 # --foreground` at its defaults (imou-bullet3 on the virtual backend) on
-# free ports, with a temporary --config path so /api/v1/set can save.
+# free ports, with a temporary --config path so /api/v1/set can save, and
+# credentials in it from `lumen passwd` (every client sends them: curl -u,
+# rtsp://user:pass@, Chromium's http://user:pass@ top-level URL).
 #   serve_clients.sh LUMEN HTTP_CHECK
 # Checks (each failure says what and prints the daemon's log):
 #   - ffprobe over TCP and UDP: h264 2560x1440 on /ch0, 640x360 on /ch1;
@@ -17,7 +19,8 @@
 #     produced in each run)
 #   - /image.jpg (main size and 640x360), /mjpeg >= 5 parts, /metrics
 #     strict Prometheus text, /api/v1/status JSON with the stages,
-#     /api/v1/set saves the config file
+#     /api/v1/set (POST with X-Lumen-Request) saves the config file;
+#     /image.jpg without credentials is 401
 #   - headless Chromium draws the page: stages in the DOM, a screenshot
 #   - malformed RTSP and HTTP requests get error statuses, then ffprobe
 #     still works
@@ -58,6 +61,12 @@ for s in ss: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in ss))')
 rport=${ports% *}
 hport=${ports#* }
+# with credentials, as a deployed camera runs: lumen passwd writes them
+printf 'v1ewer-pw\n' | "$lumen" passwd --config "$dir/lumen.yaml" viewer >"$dir/passwd.out" 2>&1 ||
+	fail "lumen passwd: $(cat "$dir/passwd.out")"
+grep -q '^  ha1_sha256: "[0-9a-f]\{64\}"$' "$dir/lumen.yaml" && ! grep -q 'v1ewer' "$dir/lumen.yaml" ||
+	fail "lumen passwd wrote: $(cat "$dir/lumen.yaml")"
+A="-u viewer:v1ewer-pw"
 "$lumen" serve --foreground --rtsp-port "$rport" --http-port "$hport" \
 	--config "$dir/lumen.yaml" >"$dir/srv.out" 2>"$dir/srv.err" &
 pid=$!
@@ -71,12 +80,17 @@ grep -q "^rtsp://127.0.0.1:$rport/ch0  (2560x1440 H.264)" "$dir/srv.out" ||
 grep -q "^rtsp://127.0.0.1:$rport/ch1  (640x360 H.264)" "$dir/srv.out" ||
 	fail "no URL line for /ch1"
 base=http://127.0.0.1:$hport
-rtsp=rtsp://127.0.0.1:$rport
+ubase=http://viewer:v1ewer-pw@127.0.0.1:$hport	# the browser's top-level URL
+# RTSP clients send the credentials too (until the RTSP server checks
+# them it ignores them)
+rtsp=rtsp://viewer:v1ewer-pw@127.0.0.1:$rport
 ok "lumen serve up: $rtsp, $base ($(elapsed) s)"
+c=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$base/image.jpg")
+[ "$c" = 401 ] || fail "/image.jpg without credentials -> $c, want 401"
 
 # a counter of the daemon: metric NAME LABELS -> value (integer part)
 metric() {
-	curl -s --max-time 10 "$base/metrics" |
+	curl $A -s --max-time 10 "$base/metrics" |
 		sed -n "s/^$1{$2} \([0-9]*\).*/\1/p"
 }
 aus() { metric lumen_rtsp_aus_total 'channel="0"'; }
@@ -286,17 +300,17 @@ bg=
 python3 -c "import sys; sys.exit(0 if $share_stuck >= 0.8 * $share_alone else 1)" ||
 	fail "the 9th client lowered the others: share $share_stuck vs $share_alone alone"
 ok "8 clients: share of the server's frames $share_alone alone, $share_stuck with a stuck 9th ($(elapsed) s)"
-curl -s --max-time 10 "$base/metrics" | grep -E '^lumen_rtsp_client_drops_total|dropped_clients' || true
+curl $A -s --max-time 10 "$base/metrics" | grep -E '^lumen_rtsp_client_drops_total|dropped_clients' || true
 
 # --- HTTP ------------------------------------------------------------------
-curl -sf --max-time 20 "$base/image.jpg" -o "$dir/a.jpg" || fail "/image.jpg: curl failed"
+curl $A -sf --max-time 20 "$base/image.jpg" -o "$dir/a.jpg" || fail "/image.jpg: curl failed"
 "$check" jpeg "$dir/a.jpg" 2560 1440 || fail "/image.jpg is not a 2560x1440 JPEG"
-curl -sf --max-time 20 "$base/image.jpg?width=640&height=360" -o "$dir/b.jpg" ||
+curl $A -sf --max-time 20 "$base/image.jpg?width=640&height=360" -o "$dir/b.jpg" ||
 	fail "/image.jpg?width=640&height=360: curl failed"
 "$check" jpeg "$dir/b.jpg" 640 360 || fail "/image.jpg?width=640&height=360 is not 640x360"
 ok "/image.jpg 2560x1440 and 640x360"
 # /mjpeg: stop as soon as 5 whole parts are in (the ISP may be slow)
-curl -s --max-time 90 "$base/mjpeg" -o "$dir/m.bin" &
+curl $A -s --max-time 90 "$base/mjpeg" -o "$dir/m.bin" &
 mc=$!
 bg=$mc
 got=
@@ -309,11 +323,11 @@ wait "$mc" 2>/dev/null
 bg=
 [ -n "$got" ] || { "$check" mjpeg "$dir/m.bin" 5; fail "/mjpeg: fewer than 5 valid JPEG parts in 90 s"; }
 ok "/mjpeg: >= 5 valid JPEG parts"
-curl -sf --max-time 10 "$base/metrics" -o "$dir/metrics.txt" || fail "/metrics: curl failed"
+curl $A -sf --max-time 10 "$base/metrics" -o "$dir/metrics.txt" || fail "/metrics: curl failed"
 "$check" metrics "$dir/metrics.txt" lumen_rtsp_latency_seconds >/dev/null ||
 	{ "$check" metrics "$dir/metrics.txt" lumen_rtsp_latency_seconds; fail "/metrics is not valid Prometheus text"; }
 ok "/metrics: Prometheus text with lumen_rtsp_latency_seconds"
-curl -sf --max-time 10 "$base/api/v1/status" -o "$dir/status.json" || fail "/api/v1/status: curl failed"
+curl $A -sf --max-time 10 "$base/api/v1/status" -o "$dir/status.json" || fail "/api/v1/status: curl failed"
 python3 -m json.tool "$dir/status.json" >/dev/null || fail "/api/v1/status is not JSON"
 python3 - "$dir/status.json" <<'EOF' || fail "/api/v1/status lacks stages or streams"
 import json, sys
@@ -326,7 +340,8 @@ assert d["streams"][0]["aus"] > 0
 print("status stages:", " ".join(names))
 EOF
 ok "/api/v1/status: JSON with the stages"
-c=$(curl -s -o "$dir/set.json" -w '%{http_code}' --max-time 10 "$base/api/v1/set?video0.bitrate_kbps=2048")
+c=$(curl $A -s -o "$dir/set.json" -w '%{http_code}' --max-time 10 -X POST \
+	-H X-Lumen-Request:1 "$base/api/v1/set?video0.bitrate_kbps=2048")
 [ "$c" = 200 ] || fail "/api/v1/set -> $c: $(cat "$dir/set.json")"
 grep -q '^  bitrate_kbps: 2048$' "$dir/lumen.yaml" 2>/dev/null ||
 	fail "/api/v1/set did not write $dir/lumen.yaml"
@@ -342,10 +357,10 @@ if [ -z "$browser" ]; then
 else
 	HOME=$dir timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
 		--disable-dev-shm-usage --hide-scrollbars --virtual-time-budget=8000 \
-		--window-size=1280,800 --screenshot="$dir/shot.png" "$base/" \
+		--window-size=1280,800 --screenshot="$dir/shot.png" "$ubase/" \
 		>"$dir/chromium.log" 2>&1
 	HOME=$dir timeout 120 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
-		--disable-dev-shm-usage --virtual-time-budget=8000 --dump-dom "$base/" \
+		--disable-dev-shm-usage --virtual-time-budget=8000 --dump-dom "$ubase/" \
 		>"$dir/dom.html" 2>>"$dir/chromium.log"
 	n=$(grep -o 'class="stage[ "]' "$dir/dom.html" | wc -l)
 	[ "$n" -ge 8 ] && grep -q "rtsp://127.0.0.1:$rport/ch0" "$dir/dom.html" ||
@@ -386,7 +401,7 @@ big=$(head -c 9000 /dev/zero | tr '\0' a)
 ask 413 "DESCRIBE rtsp://127.0.0.1/ch0 RTSP/1.0\r\nCSeq: 5\r\nX-Big: $big\r\n\r\n"
 ok "RTSP: garbage, TLS bytes, bad CSeq, no CSeq, unknown path, bad Transport, huge header -> 4xx"
 for p in /../../etc/passwd /%2e%2e/%2e%2e/etc/passwd /..%2f..%2fetc%2fpasswd //etc/passwd; do
-	c=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --path-as-is "$base$p")
+	c=$(curl $A -s -o /dev/null -w '%{http_code}' --max-time 10 --path-as-is "$base$p")
 	[ "$c" = 404 ] || fail "HTTP $p -> $c"
 done
 st=$(printf 'GET / XTTP/1.1\r\nHost: x\r\n\r\n' | "$check" raw "$hport")
@@ -397,7 +412,7 @@ ok "HTTP: traversal paths 404, bad version and oversized header 4xx"
 out=$(timeout 60 ffprobe -v error -probesize 32 -rtsp_transport tcp \
 	-show_entries stream=codec_name,width,height -of csv=p=0 "$rtsp/ch1")
 [ "$out" = "h264,640,360" ] || fail "ffprobe after the malformed requests: '$out'"
-curl -sf --max-time 20 "$base/image.jpg" -o "$dir/c.jpg" && "$check" jpeg "$dir/c.jpg" 2560 1440 >/dev/null ||
+curl $A -sf --max-time 20 "$base/image.jpg" -o "$dir/c.jpg" && "$check" jpeg "$dir/c.jpg" 2560 1440 >/dev/null ||
 	fail "/image.jpg after the malformed requests"
 ok "still serving RTSP and HTTP after the malformed requests"
 

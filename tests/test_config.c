@@ -71,7 +71,10 @@ static void defaults_are_the_documented_ones(void **state)
 	assert_true(c.rtsp.enabled);
 	assert_int_equal(c.rtsp.port, 8554);
 	assert_int_equal(c.http.port, 8080);
-	assert_string_equal(c.http.user, "");
+	assert_string_equal(c.auth.user, "");	/* nobody: viewing only */
+	assert_string_equal(c.http.bind, "");	/* all addresses */
+	assert_false(c.metrics_public);
+	assert_string_equal(c.tls.cert, "");
 	assert_int_equal(c.video0.width, 0);
 	assert_int_equal(c.video1.width, 640);
 	assert_int_equal(c.video1.height, 360);
@@ -83,6 +86,13 @@ static void defaults_are_the_documented_ones(void **state)
 		char v[80];
 		struct lumen_config d = c;
 
+		if (k->flags & LUMEN_CFG_GONE) {	/* removed keys: set fails, saying why */
+			assert_int_equal(lumen_config_get(&c, k->path, v, sizeof(v)), -ENOENT);
+			assert_int_equal(lumen_config_set(&d, k->path, "x", err, sizeof(err)),
+					 -EINVAL);
+			assert_non_null(strstr(err, "run lumen passwd"));
+			continue;
+		}
 		assert_int_equal(lumen_config_get(&c, k->path, v, sizeof(v)), 0);
 		assert_true(lumen_config_set(&d, k->path, v, err, sizeof(err)) >= 0);
 		assert_memory_equal(&d, &c, sizeof(c));
@@ -96,14 +106,20 @@ static const char full[] =
 	"board:\n"
 	"  name: imou-bullet3\n"
 	"  backend: virtual\n"
+	"auth:\n"
+	"  user: admin\n"
+	"  ha1_md5: f0ab1d14e13af12f9ac89903590c26bc\n"
+	"  ha1_sha256: \"47caca0958e5e11c84bbd0ebddc5206d78f2e3409420f6df1c0892a74051f429\"\n"
+	"  metrics_public: true\n"
 	"rtsp:\n"
 	"  enabled: true\n"
 	"  port: 554\n"
-	"  user: admin\n"
-	"  password: \"s3cret \\\"quoted\\\"\"\n"
+	"  bind: 192.168.1.10\n"
 	"http:\n"
 	"  enabled: yes\n"
 	"  port: 80\n"
+	"  tls_cert: /etc/lumen/cert.pem\n"
+	"  tls_key: /etc/lumen/key.pem\n"
 	"video0:\n"
 	"  enabled: true\n"
 	"  codec: h264\n"
@@ -139,8 +155,12 @@ static void full_file_parses(void **state)
 	assert_int_equal(lumen_config_load(path, &c, err, sizeof(err)), 0);
 	assert_int_equal(c.system.log_level, LUMEN_CFG_LOG_DEBUG);
 	assert_int_equal(c.rtsp.port, 554);
-	assert_string_equal(c.rtsp.user, "admin");
-	assert_string_equal(c.rtsp.password, "s3cret \"quoted\"");
+	assert_string_equal(c.auth.user, "admin");
+	assert_string_equal(c.auth.ha1_md5, "f0ab1d14e13af12f9ac89903590c26bc");
+	assert_string_equal(c.auth.ha1_sha256, "47caca0958e5e11c84bbd0ebddc5206d78f2e3409420f6df1c0892a74051f429");
+	assert_true(c.metrics_public);
+	assert_string_equal(c.rtsp.bind, "192.168.1.10");
+	assert_string_equal(c.tls.key, "/etc/lumen/key.pem");
 	assert_int_equal(c.http.port, 80);
 	assert_int_equal(c.video0.width, 2560);
 	assert_int_equal(c.video0.bitrate_kbps, 6000);
@@ -211,14 +231,35 @@ static void bad_files_name_file_line_and_key(void **state)
 	expect_error("video0:\n  fps: [1, 2]\n", ":2: key 'video0.fps'",
 		     "expected a single value");
 	expect_error("rtsp:\n  port: 1\n  port: 2\n", ":3: key 'rtsp.port'", "repeated key");
-	expect_error("http:\n  user: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
-		     ":2: key 'http.user'", "longer than 63");
+	expect_error("auth:\n  user: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+		     ":2: key 'auth.user'", "longer than 63");
+	/* the plain-text scheme is gone, and says what to do instead */
+	expect_error("http:\n  port: 80\n  password: hunter2\n", ":3: key 'http.password'",
+		     "plain-text passwords are not stored; run lumen passwd");
+	expect_error("rtsp:\n  password: hunter2\n", ":2: key 'rtsp.password'",
+		     "run lumen passwd");
+	expect_error("auth:\n  password: hunter2\n", ":2: key 'auth.password'",
+		     "plain-text passwords are not stored");
+	expect_error("http:\n  user: admin\n", ":2: key 'http.user'",
+		     "replaced by auth.user; run lumen passwd");
 	expect_error("video0:\n  fps: 25\n bad indent: 1\n", ":", NULL);	/* YAML syntax */
 	expect_error("- a\n- b\n", ":1: expected a mapping", NULL);
 	/* cross-key rules */
 	expect_error("http:\n  port: 8554\n", "key 'http.port'", "also rtsp.port");
 	expect_error("video1:\n  width: 641\n", "key 'video1.width'", "even");
 	expect_error("video0:\n  width: 1920\n", "key 'video0.width'", "both");
+	expect_error("auth:\n  user: admin\n", "key 'auth.ha1_md5'", "needs both HA1s");
+	expect_error("auth:\n  user: admin\n  ha1_md5: f0ab1d14e13af12f9ac89903590c26bc\n", "key 'auth.ha1_sha256'",
+		     "run lumen passwd");
+	expect_error("auth:\n  ha1_md5: f0ab1d14e13af12f9ac89903590c26bc\n  ha1_sha256: 47caca0958e5e11c84bbd0ebddc5206d78f2e3409420f6df1c0892a74051f429\n", "key 'auth.user'",
+		     "HA1s without a user");
+	expect_error("auth:\n  user: admin\n  ha1_md5: F0AB1D14E13AF12F9AC89903590C26BC\n  ha1_sha256: 47caca0958e5e11c84bbd0ebddc5206d78f2e3409420f6df1c0892a74051f429\n",
+		     "key 'auth.ha1_md5'", "32 lowercase hex");
+	expect_error("auth:\n  user: admin\n  ha1_md5: f0ab1d14e13af12f9ac89903590c26bc\n  ha1_sha256: f0ab1d14e13af12f9ac89903590c26bc\n",
+		     "key 'auth.ha1_sha256'", "64 lowercase hex");
+	expect_error("http:\n  bind: 10.0.0.300\n", "key 'http.bind'", "not an IPv4");
+	expect_error("rtsp:\n  bind: localhost\n", "key 'rtsp.bind'", "not an IPv4");
+	expect_error("http:\n  tls_cert: /c.pem\n", "key 'http.tls_key'", "go together");
 }
 
 /* Hostile files: before the YAML reader, config.c had no limit, so an
@@ -281,7 +322,11 @@ static void set_reports_live_or_restart(void **state)
 			 -EINVAL);
 	assert_int_equal(lumen_config_set(&c, "video0.bitrate_kbps", "", err, sizeof(err)),
 			 -EINVAL);
-	assert_int_equal(lumen_config_set(&c, "http.user", "a\nb", err, sizeof(err)), -EINVAL);
+	assert_int_equal(lumen_config_set(&c, "auth.user", "a\nb", err, sizeof(err)), -EINVAL);
+	assert_int_equal(lumen_config_set(&c, "auth.password", "x", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "key 'auth.password': plain-text passwords"));
+	/* a user without HA1s is refused, with them accepted */
+	assert_int_equal(lumen_config_set(&c, "auth.user", "admin", err, sizeof(err)), -EINVAL);
 	/* a single key that breaks a cross-key rule is refused ... */
 	assert_int_equal(lumen_config_set(&c, "video1.width", "0", err, sizeof(err)), -EINVAL);
 	assert_memory_equal(&c, &before, sizeof(c));
@@ -297,16 +342,24 @@ static void json_masks_secrets_and_nests(void **state)
 	struct lumen_config c;
 	char err[256], buf[4096];
 	size_t n;
+	const char *keys[] = { "auth.user", "auth.ha1_md5", "auth.ha1_sha256" };
+	const char *vals[] = { "admin", "f0ab1d14e13af12f9ac89903590c26bc",
+			       "47caca0958e5e11c84bbd0ebddc5206d78f2e3409420f6df1c0892a74051f429" };
 
 	(void)state;
 	lumen_config_defaults(&c);
-	assert_int_equal(lumen_config_set(&c, "http.password", "hunter2", err, sizeof(err)), 0);
+	assert_int_equal(lumen_config_set_many(&c, keys, vals, 3, err, sizeof(err)),
+			 LUMEN_CONFIG_APPLIED_LIVE);
 	n = lumen_config_to_json(&c, buf, sizeof(buf));
 	assert_true(n < sizeof(buf));
 	assert_int_equal(strlen(buf), n);
-	assert_null(strstr(buf, "hunter2"));
-	assert_non_null(strstr(buf, "\"http\":{\"enabled\":true,\"port\":8080,\"user\":\"\","
-				    "\"password\":\"********\"}"));
+	assert_null(strstr(buf, vals[1]));
+	assert_null(strstr(buf, vals[2]));
+	assert_null(strstr(buf, "password"));	/* removed keys are not shown */
+	assert_non_null(strstr(buf, "\"auth\":{\"user\":\"admin\",\"ha1_md5\":\"set\","
+				    "\"ha1_sha256\":\"set\",\"metrics_public\":false}"));
+	assert_non_null(strstr(buf, "\"http\":{\"enabled\":true,\"port\":8080,\"bind\":\"\","
+				    "\"tls_cert\":\"\",\"tls_key\":\"\"}"));
 	assert_non_null(strstr(buf, "\"isp\":{\"demosaic\":\"fast\",\"awb\":\"auto\","
 				    "\"ae\":{\"enabled\":true,\"target\":18,\"antiflicker\":\"off\"}}}"));
 	assert_int_equal(buf[0], '{');
@@ -325,7 +378,8 @@ static void persist_round_trip(void **state)
 	lumen_config_defaults(&c);
 	assert_int_equal(lumen_config_load(write_file("rt.yaml", full), &c, err,
 					   sizeof(err)), 0);
-	assert_int_equal(lumen_config_set(&c, "http.user", "ad\"m\\in", err, sizeof(err)), 0);
+	assert_int_equal(lumen_config_set(&c, "board.name", "ad\"m\\in", err, sizeof(err)),
+			 LUMEN_CONFIG_NEEDS_RESTART);
 	snprintf(path, sizeof(path), "%s/rt.yaml", dir);
 	assert_int_equal(lumen_config_save(path, &c, err, sizeof(err)), 0);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -339,6 +393,7 @@ static void persist_round_trip(void **state)
 	assert_non_null(strstr(text, "isp:\n  demosaic: \"quality\"\n  awb: \"grey-edge\"\n"
 				     "  ae:\n    enabled: false\n"));
 	assert_non_null(strstr(text, "video1:\n  enabled: true\n"));
+	assert_null(strstr(text, "password"));	/* removed keys are not written */
 	assert_null(strstr(strstr(text, "video1:") + 1, "video1:"));
 	free(text);
 }

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 
 #include "core/errmsg.h"
 #include "core/yaml_doc.h"
@@ -47,11 +48,14 @@ static const char *const w_flicker[] = { "off", "50", "60", NULL };
 	K_ENUM(#ch ".profile", ch.profile, w_profile, 0, "H.264 profile"),	\
 	K_ENUM(#ch ".rc", ch.rc, w_rc, 0, "rate control")
 
+#define K_GONE(p, h) { p, LUMEN_CFG_STRING, 0, 0, NULL, 0, 0, LUMEN_CFG_GONE, h }
+#define NO_PLAIN "plain-text passwords are not stored; run lumen passwd"
 #define K_SERVER(s, what)							\
 	K_BOOL(#s ".enabled", s.enabled, 0, "run the " what " server"),		\
 	K_INT(#s ".port", s.port, 1, 65535, 0, "TCP port"),			\
-	K_STR(#s ".user", s.user, LIVE, "user name; user or password set = auth on"), \
-	K_STR(#s ".password", s.password, LIVE | SECRET, "password")
+	K_STR(#s ".bind", s.bind, 0, "IPv4 address to listen on, empty = all"), \
+	K_GONE(#s ".user", "replaced by auth.user; run lumen passwd"),		\
+	K_GONE(#s ".password", NO_PLAIN)
 
 /* In file order: persisting walks it and opens a section when the prefix
  * changes, so the keys of one section stay together. */
@@ -59,8 +63,19 @@ const struct lumen_config_key lumen_config_keys[] = {
 	K_ENUM("system.log_level", system.log_level, w_log, LIVE, "log level"),
 	K_STR("board.name", board.name, 0, "board file name"),
 	K_ENUM("board.backend", board.backend, w_backend, 0, "capture backend"),
+	K_STR("auth.user", auth.user, LIVE, "user of both servers; empty = nobody "
+	      "(viewing is open, changes refused)"),
+	K_STR("auth.ha1_md5", auth.ha1_md5, LIVE | SECRET,
+	      "MD5(user:lumen:password) in hex, written by lumen passwd"),
+	K_STR("auth.ha1_sha256", auth.ha1_sha256, LIVE | SECRET,
+	      "SHA-256(user:lumen:password) in hex, written by lumen passwd"),
+	K_GONE("auth.password", NO_PLAIN),
+	K_BOOL("auth.metrics_public", metrics_public, LIVE,
+	       "serve /metrics without credentials"),
 	K_SERVER(rtsp, "RTSP"),
 	K_SERVER(http, "HTTP"),
+	K_STR("http.tls_cert", tls.cert, 0, "PEM certificate: serve HTTPS (with tls_key)"),
+	K_STR("http.tls_key", tls.key, 0, "PEM private key of tls_cert"),
 	K_VIDEO(video0),
 	K_VIDEO(video1),
 	K_BOOL("jpeg.enabled", jpeg.enabled, LIVE, "serve /image.jpg and /mjpeg"),
@@ -152,6 +167,8 @@ static int set_value(struct lumen_config *cfg, const struct lumen_config_key *k,
 	char *end;
 	int idx;
 
+	if (k->flags & LUMEN_CFG_GONE)
+		return fail(why, whylen, "%s", k->help);
 	switch (k->type) {
 	case LUMEN_CFG_BOOL:
 		if (word_index(true_words, value) >= 0)
@@ -207,6 +224,51 @@ static int check_size(const char *sec, int w, int h, char *err, size_t errlen)
 	return 0;
 }
 
+static int check_bind(const char *sec, const char *addr, char *err, size_t errlen)
+{
+	struct in_addr a;
+
+	if (addr[0] && inet_pton(AF_INET, addr, &a) != 1)
+		return fail(err, errlen, "key '%s.bind': '%s' is not an IPv4 address",
+			    sec, addr);
+	return 0;
+}
+
+static bool is_hex(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+/* auth.user and both HA1s, or none of them; names the key at fault. */
+static int check_auth(const struct lumen_digest_creds *a, char *err, size_t errlen)
+{
+	bool user = a->user[0], md5 = a->ha1_md5[0], sha = a->ha1_sha256[0];
+
+	if (!user && !md5 && !sha)
+		return 0;
+	if (!user)
+		return fail(err, errlen, "key 'auth.user': HA1s without a user; run "
+			    "lumen passwd");
+	if (!md5 || !sha)
+		return fail(err, errlen, "key 'auth.%s': auth.user needs both HA1s; run "
+			    "lumen passwd", md5 ? "ha1_sha256" : "ha1_md5");
+	if (!is_hex(a->ha1_md5, 32))
+		return fail(err, errlen, "key 'auth.ha1_md5': not 32 lowercase hex digits");
+	if (!is_hex(a->ha1_sha256, 64))
+		return fail(err, errlen, "key 'auth.ha1_sha256': not 64 lowercase hex "
+			    "digits");
+	for (const unsigned char *p = (const unsigned char *)a->user; *p; p++)
+		if (*p == ':' || *p == '"' || *p == '\\')
+			return fail(err, errlen, "key 'auth.user': must not hold ':', "
+				    "'\"' or '\\'");
+	return 0;
+}
+
 int lumen_config_validate(const struct lumen_config *cfg, char *err, size_t errlen)
 {
 	int ret;
@@ -221,6 +283,13 @@ int lumen_config_validate(const struct lumen_config *cfg, char *err, size_t errl
 			    cfg->http.port);
 	if (!cfg->board.name[0])
 		return fail(err, errlen, "key 'board.name': must not be empty");
+	if ((ret = check_bind("rtsp", cfg->rtsp.bind, err, errlen)) ||
+	    (ret = check_bind("http", cfg->http.bind, err, errlen)) ||
+	    (ret = check_auth(&cfg->auth, err, errlen)))
+		return ret;
+	if (!cfg->tls.cert[0] != !cfg->tls.key[0])
+		return fail(err, errlen, "key 'http.%s': tls_cert and tls_key go together",
+			    cfg->tls.cert[0] ? "tls_key" : "tls_cert");
 	return 0;
 }
 
@@ -261,7 +330,7 @@ int lumen_config_get(const struct lumen_config *cfg, const char *key, char *out,
 	const struct lumen_config_key *k = lumen_config_find(key);
 	const char *field;
 
-	if (!k)
+	if (!k || (k->flags & LUMEN_CFG_GONE))
 		return -ENOENT;
 	field = (const char *)cfg + k->offset;
 	switch (k->type) {
@@ -437,6 +506,8 @@ static void write_yaml(FILE *fp, const struct lumen_config *cfg)
 		int d = depth_of(k->path), same = common_sections(prev, k->path);
 		char name[64];
 
+		if (k->flags & LUMEN_CFG_GONE)
+			continue;
 		for (int j = same; j < d; j++) {
 			component(k->path, j, name, sizeof(name));
 			fprintf(fp, "%*s%s:\n", 2 * j, "", name);
@@ -579,9 +650,11 @@ size_t lumen_config_to_json(const struct lumen_config *cfg, char *buf, size_t bu
 		int d = depth_of(k->path), same = common_sections(prev, k->path);
 		char name[64];
 
+		if (k->flags & LUMEN_CFG_GONE)
+			continue;
 		for (; open > same; open--)
 			put(&o, "}");
-		if (i)
+		if (prev[0])
 			put(&o, ",");
 		for (int j = same; j < d; j++, open++) {
 			component(k->path, j, name, sizeof(name));
@@ -600,8 +673,7 @@ size_t lumen_config_to_json(const struct lumen_config *cfg, char *buf, size_t bu
 			json_string(&o, k->words[*(const int *)field]);
 			break;
 		case LUMEN_CFG_STRING:
-			json_string(&o, (k->flags & LUMEN_CFG_SECRET) && *field ? "********"
-										: field);
+			json_string(&o, (k->flags & LUMEN_CFG_SECRET) && *field ? "set" : field);
 			break;
 		}
 		prev = k->path;

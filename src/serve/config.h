@@ -28,6 +28,8 @@
 #include <stdint.h>
 #include <stddef.h>
 
+#include "net/digest.h"
+
 /* Enumerated keys are stored as the index of their word in the table. */
 enum lumen_cfg_log_level { LUMEN_CFG_LOG_ERROR, LUMEN_CFG_LOG_WARN, LUMEN_CFG_LOG_INFO,
 			   LUMEN_CFG_LOG_DEBUG };
@@ -56,11 +58,12 @@ struct lumen_cfg_video {
 	int rc;			/* enum lumen_cfg_rc */
 };
 
+#define LUMEN_CFG_PATH 256	/* file path keys: up to 255 bytes */
+
 struct lumen_cfg_server {
 	bool enabled;
 	int port;
-	char user[LUMEN_CFG_STR];	/* both empty = no authentication */
-	char password[LUMEN_CFG_STR];
+	char bind[LUMEN_CFG_STR];	/* IPv4 address to listen on, "" = all */
 };
 
 struct lumen_config {
@@ -75,7 +78,16 @@ struct lumen_config {
 		 * config file */
 		uint32_t faults;
 	} board;
+	/* who may log in to both servers (HA1s only, never a password:
+	 * `lumen passwd` writes them); user[0] == 0 = nobody, and then
+	 * nothing that changes state is allowed */
+	struct lumen_digest_creds auth;
+	bool metrics_public;	/* auth.metrics_public: /metrics without login */
 	struct lumen_cfg_server rtsp, http;
+	struct {
+		char cert[LUMEN_CFG_PATH];	/* PEM paths; both "" = plain HTTP */
+		char key[LUMEN_CFG_PATH];
+	} tls;			/* http.tls_cert, http.tls_key */
 	struct lumen_cfg_video video0, video1;
 	struct {
 		bool enabled;
@@ -101,6 +113,8 @@ enum lumen_cfg_type { LUMEN_CFG_BOOL, LUMEN_CFG_INT, LUMEN_CFG_ENUM, LUMEN_CFG_S
 /* lumen_config_key.flags */
 #define LUMEN_CFG_LIVE   (1u << 0)	/* a change applies without restart */
 #define LUMEN_CFG_SECRET (1u << 1)	/* never shown by lumen_config_to_json */
+#define LUMEN_CFG_GONE   (1u << 2)	/* a removed key: setting it fails with
+					 * its help text; never written or shown */
 
 /* One key of the schema. */
 struct lumen_config_key {
@@ -121,7 +135,8 @@ extern const size_t lumen_config_nkeys;
 const struct lumen_config_key *lumen_config_find(const char *path);
 
 /* The defaults: what `lumen serve` runs with no file (imou-bullet3 on the
- * virtual backend, RTSP 8554, HTTP 8080, no authentication). */
+ * virtual backend, RTSP 8554, HTTP 8080 on all addresses, no credentials:
+ * viewing is open and nothing can be changed until `lumen passwd`). */
 void lumen_config_defaults(struct lumen_config *cfg);
 
 /*
@@ -143,7 +158,9 @@ int lumen_config_parse(const char *text, size_t len, const char *name,
 		       struct lumen_config *cfg, char *err, size_t errlen);
 
 /* The rules that span keys (even sizes, width and height both 0 or both
- * set, distinct ports). 0 or -EINVAL with "key 'x': why" in @err. */
+ * set, distinct ports, bind addresses that parse, auth.user with both
+ * well-formed HA1s or none of the three, TLS cert and key both or neither).
+ * 0 or -EINVAL with "key 'x': why" in @err. */
 int lumen_config_validate(const struct lumen_config *cfg, char *err, size_t errlen);
 
 /* lumen_config_set() results */
@@ -183,7 +200,7 @@ int lumen_config_save(const char *path, const struct lumen_config *cfg, char *er
 
 /*
  * The JSON of @cfg, nested like the YAML ({"video0":{"fps":25,...},...}),
- * secrets shown as "********" when set and "" when not; written with
+ * secrets shown as "set" when set and "" when not; written with
  * snprintf semantics: returns the length it needed (excluding the NUL),
  * writes at most @outlen bytes.
  */

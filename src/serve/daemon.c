@@ -753,6 +753,10 @@ static void http_config_changed(void *ctx, const struct lumen_config *cfg,
 	for (size_t i = 0; i < n; i++)
 		lumen_info("serve: config %s changed%s", keys[i],
 			   restart ? " (applies after a restart)" : "");
+	/* credentials apply at once to RTSP too (HTTP reads cfg->auth on
+	 * every request); the RTSP server copies them under its own lock */
+	if (d->rtsp)
+		lumen_rtsp_set_creds(d->rtsp, &cfg->auth);
 	for (int i = 0; i < NCHAN; i++) {
 		const struct lumen_cfg_video *v = i ? &cfg->video1 : &cfg->video0;
 		struct lumen_encoder_config ec;
@@ -874,15 +878,10 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 			rc.ch[i].fps_den = 1;
 			rc.ch[i].bitrate_kbps = (unsigned)v->bitrate_kbps;
 		}
-		/* a password without a user must not mean "no auth" */
-		if ((cfg->rtsp.user[0] || cfg->rtsp.password[0]) &&
-		    lumen_digest_make_creds(cfg->rtsp.user, cfg->rtsp.password,
-					    &rc.creds)) {
-			snprintf(err, errlen, "rtsp: user and password must both be set "
-				 "(user without ':', '\"', '\\' or control bytes)");
-			ret = LUMEN_EXIT_USAGE;
-			goto fail;
-		}
+		if (cfg->rtsp.bind[0])
+			rc.bind_addr = d->cfg.rtsp.bind;
+		/* one set of credentials for both servers (auth:, HA1s only) */
+		rc.creds = cfg->auth;
 		rc.request_keyframe = request_keyframe;
 		rc.opaque = d;
 		d->rtsp = lumen_rtsp_create(&rc, msg, sizeof(msg));
@@ -911,6 +910,7 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 		goto fail;
 	}
 	if (cfg->http.enabled) {
+		hp.bind = cfg->http.bind[0] ? d->cfg.http.bind : NULL;
 		hp.port = cfg->http.port;
 		hp.cfg = &d->cfg;
 		hp.cfg_lock = &d->cfg_lock;
@@ -942,11 +942,12 @@ void lumen_daemon_print_urls(struct lumen_daemon *d, const char *host)
 	}
 	if (d->http) {
 		int port = lumen_http_port(d->http);
+		const char *sc = d->cfg.tls.cert[0] ? "https" : "http";
 
-		printf("http://%s:%d/  (web page)\n", host, port);
-		printf("http://%s:%d/image.jpg  http://%s:%d/mjpeg  "
-		       "http://%s:%d/api/v1/status  http://%s:%d/metrics\n",
-		       host, port, host, port, host, port, host, port);
+		printf("%s://%s:%d/  (web page)\n", sc, host, port);
+		printf("%s://%s:%d/image.jpg  %s://%s:%d/mjpeg  "
+		       "%s://%s:%d/api/v1/status  %s://%s:%d/metrics\n",
+		       sc, host, port, sc, host, port, sc, host, port, sc, host, port);
 	}
 	fflush(stdout);
 }

@@ -16,27 +16,48 @@
 #include <unistd.h>
 #include <microhttpd.h>
 
+#include <strings.h>
+
 #include "core/log.h"
+#include "net/digest.h"
 #include "serve/http.h"
 
 /* The web page, generated at build time from web/index.html (web/embed.c). */
 extern const unsigned char lumen_web_index[];
 extern const size_t lumen_web_index_len;
 
-#define REALM "lumen"
 #define BOUNDARY "lumenframe"
 #define MJPEG_WAIT_MS 200	/* bounds how long a stop waits for a stream */
 #define MAX_SET_KEYS 32
-#define MAX_BODY (64 * 1024)	/* request bodies are read and dropped */
+#define MAX_BODY (16 * 1024)	/* request bodies are read and dropped */
+#define MAX_TARGET 4096		/* longer request-targets get 414 */
+/* Sized for a 64 MB camera: each connection is a thread with a small stack
+ * and at most MEMORY_LIMIT of buffers, so HARD_LIMIT of them stay under
+ * 15 MB even when all are busy. */
+#define HARD_LIMIT LUMEN_HTTP_MAX_CLIENTS
+#define EVICT_AT (HARD_LIMIT - 8)	/* from here a new connection evicts an idle one */
+#define PER_IP_LIMIT 12
+#define STACK_SIZE (256 * 1024)
+#define MEMORY_LIMIT (32 * 1024)
+#define HEADER_TIMEOUT_S 10	/* accept (or last reply) to full request head */
+#define IO_TIMEOUT_S 15		/* no progress at all on a busy connection */
+
+struct slot;
 
 struct lumen_http {
 	struct MHD_Daemon *d;
 	struct lumen_http_params p;
 	atomic_int stopping;
 	int port;
-	unsigned char nonce_seed[32];
+	bool tls;
+	struct lumen_digest_server ds;	/* read-only after start */
 	pthread_mutex_t ctr_lock;	/* guards ctr */
 	struct lumen_http_counters ctr;
+	pthread_mutex_t conn_lock;	/* guards slots, wd_stop; taken before ctr_lock */
+	pthread_cond_t wd_cond;
+	pthread_t wd;
+	bool wd_stop;
+	struct slot *slots;		/* HARD_LIMIT of them */
 };
 
 /* ---- buffers ---- */
@@ -310,68 +331,473 @@ static int query_int(struct MHD_Connection *c, const char *name, int lo, int hi,
 	return 0;
 }
 
-/* ---- authentication ---- */
+/* ---- connections ---- */
 
-/* Compares in time independent of where the strings differ. */
-static bool same_secret(const char *a, const char *b)
+/*
+ * Every connection MHD accepts gets a slot (MHD_OPTION_NOTIFY_CONNECTION,
+ * listening thread) until it closes (connection thread). A slot is WAITING
+ * from its accept, and again from the end of each request, until the
+ * headers of the next request are in; the watchdog shuts down a socket
+ * WAITING longer than HEADER_TIMEOUT_S, so a header sent a byte at a time
+ * and an idle keep-alive connection both end after that long, however
+ * often bytes arrive. When a new connection makes EVICT_AT, the WAITING
+ * connection waiting longest is shut down to make room, so idle sockets
+ * cannot fill the server. The socket stays open until MHD's cleanup, which
+ * runs after the CLOSED notification has freed the slot: shutdown() under
+ * conn_lock never hits a reused descriptor.
+ */
+enum slot_state { SLOT_FREE, SLOT_WAITING, SLOT_BUSY };
+
+struct slot {
+	enum slot_state state;
+	int fd;
+	uint64_t since_ms;		/* WAITING since */
+	bool authed;			/* sent right credentials once */
+	unsigned char peer[16];		/* the client's address (v4 or v6 bytes) */
+	struct lumen_digest_conn dc;	/* connection thread only */
+};
+
+/* Per request, made by the URI log callback (before MHD touches the
+ * request-target) and freed when the request completes. */
+struct req {
+	char *target;		/* the request-target as sent; NULL = too long */
+	size_t target_len;	/* strlen at log time */
+	const char *target_at;	/* where it was in MHD's buffer */
+	bool nul;		/* %00 in it */
+	bool started;		/* headers checked */
+	size_t body;		/* bytes of body seen */
+};
+
+static uint64_t now_ms(void)
 {
-	size_t na = strlen(a), nb = strlen(b);
-	unsigned char diff = na != nb;
+	struct timespec ts;
 
-	for (size_t i = 0; i < na; i++)
-		diff |= (unsigned char)(a[i] ^ b[i % (nb ? nb : 1)]);
-	return !diff;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Moves @sl to @st; a slot already FREE (its connection closed) stays
+ * FREE, so that a late request_completed cannot make the watchdog act on
+ * a descriptor that is no longer this connection's. */
+static void slot_set(struct lumen_http *h, struct slot *sl, enum slot_state st)
+{
+	if (!sl)
+		return;
+	pthread_mutex_lock(&h->conn_lock);
+	if (sl->state != SLOT_FREE || st == SLOT_FREE) {
+		sl->state = st;
+		sl->since_ms = now_ms();
+	}
+	pthread_mutex_unlock(&h->conn_lock);
+}
+
+/* The client address of @c as 16 bytes (IPv4 in the first 4). */
+static void peer_of(struct MHD_Connection *c, unsigned char out[16])
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	memset(out, 0, 16);
+	if (!ci || !ci->client_addr)
+		return;
+	if (ci->client_addr->sa_family == AF_INET)
+		memcpy(out, &((const struct sockaddr_in *)(const void *)ci->client_addr)->sin_addr, 4);
+	else if (ci->client_addr->sa_family == AF_INET6)
+		memcpy(out, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr,
+		       16);
 }
 
 /*
- * True when no credentials are configured or the request carries right
- * ones (Basic, or Digest MD5). Otherwise queues the 401 (offering both
- * schemes) and returns false with *@ret set.
+ * The connection to give up for a new one: among those WAITING (between
+ * requests or still sending a head), one of the address that holds the
+ * most of them, unauthenticated before authenticated, the longest waiting
+ * first. So a flood from a few addresses evicts its own sockets before a
+ * lone client's. NULL when none is WAITING. Called with conn_lock held.
  */
-static bool authorised(struct lumen_http *h, struct MHD_Connection *c,
-		       enum MHD_Result *ret)
+static struct slot *victim(struct lumen_http *h)
 {
-	char user[LUMEN_CFG_STR], pass[LUMEN_CFG_STR];
-	char *u, *pw = NULL;
+	struct slot *best = NULL;
+	int best_n = 0;
+
+	for (int i = 0; i < HARD_LIMIT; i++) {
+		struct slot *s = &h->slots[i];
+		int n = 0;
+
+		if (s->state != SLOT_WAITING)
+			continue;
+		for (int j = 0; j < HARD_LIMIT; j++)
+			n += h->slots[j].state == SLOT_WAITING &&
+			     !memcmp(h->slots[j].peer, s->peer, 16);
+		if (!best || n > best_n ||
+		    (n == best_n && ((!s->authed && best->authed) ||
+				     (s->authed == best->authed &&
+				      s->since_ms < best->since_ms)))) {
+			best = s;
+			best_n = n;
+		}
+	}
+	return best;
+}
+
+/* MHD_OPTION_NOTIFY_CONNECTION: STARTED on the listening thread (after
+ * MHD's own total and per-address limits let the connection in), CLOSED on
+ * the connection's thread before MHD closes its socket. */
+static void notify_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			      enum MHD_ConnectionNotificationCode code)
+{
+	struct lumen_http *h = cls;
+	struct slot *sl = *socket_context, *old;
+	const union MHD_ConnectionInfo *ci;
+	int used = 0;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (sl)
+			slot_set(h, sl, SLOT_FREE);
+		*socket_context = NULL;
+		return;
+	}
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	pthread_mutex_lock(&h->conn_lock);
+	for (int i = 0; i < HARD_LIMIT; i++) {
+		if (h->slots[i].state != SLOT_FREE)
+			used++;
+		else if (!sl)
+			sl = &h->slots[i];
+	}
+	if (used >= EVICT_AT && (old = victim(h))) {
+		shutdown(old->fd, SHUT_RDWR);
+		old->state = SLOT_BUSY;	/* once */
+		pthread_mutex_lock(&h->ctr_lock);
+		h->ctr.evicted++;
+		pthread_mutex_unlock(&h->ctr_lock);
+	}
+	if (sl) {
+		sl->state = SLOT_WAITING;
+		sl->fd = ci ? ci->connect_fd : -1;
+		sl->since_ms = now_ms();
+		sl->authed = false;
+		peer_of(c, sl->peer);
+	}
+	pthread_mutex_unlock(&h->conn_lock);
+	if (sl && lumen_digest_conn_init(&sl->dc))
+		memset(&sl->dc, 0, sizeof(sl->dc));
+	*socket_context = sl;
+}
+
+/* Shuts down connections WAITING for a request header too long. */
+static void *watchdog(void *arg)
+{
+	struct lumen_http *h = arg;
+
+	pthread_mutex_lock(&h->conn_lock);
+	while (!h->wd_stop) {
+		struct timespec ts;
+		uint64_t now = now_ms();
+
+		for (int i = 0; i < HARD_LIMIT; i++) {
+			struct slot *s = &h->slots[i];
+
+			if (s->state == SLOT_WAITING && s->fd >= 0 &&
+			    now - s->since_ms > HEADER_TIMEOUT_S * 1000) {
+				shutdown(s->fd, SHUT_RDWR);
+				s->state = SLOT_BUSY;	/* once */
+			}
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 250 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&h->wd_cond, &h->conn_lock, &ts);
+	}
+	pthread_mutex_unlock(&h->conn_lock);
+	return NULL;
+}
+
+/* MHD_OPTION_URI_LOG_CALLBACK: sees the request-target before MHD splits
+ * off the query and unescapes it; its return value becomes the request's
+ * state (*state of handle()). */
+static void *uri_log(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct req *r = calloc(1, sizeof(*r));
+	size_t n = strlen(uri);
+
+	(void)cls;
+	(void)c;
+	if (!r)
+		return NULL;
+	r->target_len = n;
+	r->target_at = uri;
+	if (n <= MAX_TARGET) {
+		r->target = strdup(uri);
+		r->nul = strstr(uri, "%00") != NULL;
+	}
+	return r;
+}
+
+static void request_completed(void *cls, struct MHD_Connection *c, void **state,
+			      enum MHD_RequestTerminationCode toe)
+{
+	struct lumen_http *h = cls;
+	struct req *r = *state;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	(void)toe;
+	if (r) {
+		free(r->target);
+		free(r);
+		*state = NULL;
+	}
+	slot_set(h, ci ? ci->socket_context : NULL, SLOT_WAITING);
+}
+
+/* ---- strictness (RFC 7230 as nginx applies it, where MHD does not) ---- */
+
+/* True when bytes in [from, to) are all NUL (MHD's line and field ends). */
+static bool only_nuls(const char *from, const char *to, bool blanks)
+{
+	for (; from < to; from++)
+		if (*from && !(blanks && (*from == ' ' || *from == '\t')))
+			return false;
+	return true;
+}
+
+struct walk {
+	const char *pos, *end;
+	bool bad;
+};
+
+static enum MHD_Result walk_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct walk *w = cls;
+
+	(void)kind;
+	if (!value || key < w->pos || key >= w->end || value < key || value > w->end)
+		return MHD_YES;	/* not in the raw block: nothing to compare */
+	if (!only_nuls(w->pos, key, false) ||
+	    !only_nuls(key + strlen(key), value, true))
+		w->bad = true;
+	w->pos = value + strlen(value);
+	return w->bad ? MHD_NO : MHD_YES;
+}
+
+/*
+ * Whether the request head held a NUL byte. MHD ends every line and field
+ * of the head in place with NULs and hands out C strings, so a NUL sent
+ * inside a field hides what follows it. The head is one block starting at
+ * @method (MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE bytes); walking the
+ * fields in order, the bytes between the end of one string and the start
+ * of the next must all be terminators. The request-target is checked by
+ * its length at log time (before MHD split it): it must end right before
+ * the version.
+ */
+static bool head_has_nul(struct MHD_Connection *c, const struct req *r, const char *method,
+			 const char *version)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	struct walk w;
+
+	if (!ci)
+		return false;
+	w.end = method + ci->header_size;
+	if (r->target_at < method || r->target_at >= w.end || version < r->target_at ||
+	    version >= w.end)
+		return false;
+	if (!only_nuls(method + strlen(method), r->target_at, true) ||
+	    version != r->target_at + r->target_len + 1)
+		return true;
+	w.pos = version + strlen(version);
+	w.bad = false;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, walk_header, &w);
+	return w.bad || !only_nuls(w.pos, w.end, false);
+}
+
+struct name_count {
+	const char *name;
+	int n;
+};
+
+static enum MHD_Result count_one(void *cls, enum MHD_ValueKind kind, const char *key,
+				 const char *value)
+{
+	struct name_count *nc = cls;
+
+	(void)kind;
+	(void)value;
+	nc->n += !strcasecmp(key, nc->name);
+	return MHD_YES;
+}
+
+/* How many times header @name came (MHD's lookup only finds the first). */
+static int header_count(struct MHD_Connection *c, const char *name)
+{
+	struct name_count nc = { name, 0 };
+
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_one, &nc);
+	return nc.n;
+}
+
+/* ---- authentication ---- */
+
+static int b64_val(int ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	return ch == '+' ? 62 : ch == '/' ? 63 : -1;
+}
+
+/* Base64 @in into @out (NUL-terminated); -EINVAL when malformed, holding a
+ * NUL, or longer than @outlen - 1. */
+static int b64_decode(const char *in, char *out, size_t outlen)
+{
+	size_t n = 0;
+	unsigned acc = 0;
+	int bits = 0, pad = 0;
+
+	for (; *in; in++) {
+		int v = b64_val((unsigned char)*in);
+
+		if (*in == '=') {
+			pad++;
+			continue;
+		}
+		if (v < 0 || pad)
+			return -EINVAL;
+		acc = (acc << 6) | (unsigned)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (n + 1 >= outlen)
+				return -EINVAL;
+			out[n] = (char)((acc >> bits) & 0xff);
+			if (!out[n++])
+				return -EINVAL;
+		}
+	}
+	out[n] = 0;
+	return pad > 2 ? -EINVAL : 0;
+}
+
+/*
+ * Whether the nonce of the Digest header @auth was minted for this
+ * connection. Browsers reuse a nonce on their other connections, where
+ * net/digest.h refuses it (nonces are bound to one connection); answering
+ * those with stale=true makes the browser retry at once with the fresh
+ * nonce instead of asking its user again. A nonce that is ours and still
+ * refused means wrong credentials: no stale then, so no retry loop.
+ */
+static bool nonce_is_ours(const struct lumen_http *h, const struct slot *sl, const char *auth)
+{
+	char nonce[128], when[17], chal[320], *end;
+	const char *p, *q;
+	size_t n;
+	uint64_t t;
+
+	for (p = strstr(auth, "nonce="); p; p = strstr(p + 1, "nonce="))
+		if (p[-1] == ' ' || p[-1] == ',' || p[-1] == '\t')
+			break;	/* not cnonce= */
+	if (!p)
+		return false;
+	p += 6;
+	p += *p == '"';
+	n = strcspn(p, "\", \t");
+	if (n < 16 || n >= sizeof(nonce))
+		return false;
+	memcpy(nonce, p, n);
+	nonce[n] = 0;
+	memcpy(when, nonce, 16);
+	when[16] = 0;
+	t = strtoull(when, &end, 16);
+	if (*end || lumen_digest_challenge(&h->ds, &sl->dc, LUMEN_DIGEST_MD5, false, t, chal,
+					   sizeof(chal)) < 0)
+		return false;
+	q = strstr(chal, "nonce=\"");
+	return q && !strncmp(q + 7, nonce, n) && q[7 + n] == '"';
+}
+
+/*
+ * Whether @c's request is allowed to see @what: true when no credentials
+ * are configured (then nothing that changes state gets this far, see
+ * do_set), when @open_ok, or when the request carries right ones (Digest
+ * SHA-256 or MD5 through net/digest.h, or Basic). Otherwise queues the 401
+ * (challenges for SHA-256, MD5, Basic) and returns false with *@ret set.
+ */
+static bool authorised(struct lumen_http *h, struct MHD_Connection *c, struct req *rq,
+		       const char *method, bool open_ok, enum MHD_Result *ret)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct slot *sl = ci ? ci->socket_context : NULL;
+	struct lumen_digest_creds creds;
+	const char *auth;
 	struct MHD_Response *r;
-	bool ok = false;
-	int stale = MHD_NO;
+	bool stale = false;
+	char chal[320];
+	uint64_t now = lumen_digest_now();
 
 	pthread_mutex_lock(h->p.cfg_lock);
-	memcpy(user, h->p.cfg->http.user, sizeof(user));
-	memcpy(pass, h->p.cfg->http.password, sizeof(pass));
+	creds = h->p.cfg->auth;
 	pthread_mutex_unlock(h->p.cfg_lock);
-	if (!user[0] && !pass[0])
+	if (!creds.user[0] || open_ok)
 		return true;
-	u = MHD_basic_auth_get_username_password(c, &pw);
-	if (u) {
-		ok = same_secret(u, user) && pw && same_secret(pw, pass);
-		MHD_free(u);
-		if (pw)
-			MHD_free(pw);
-	} else if ((u = MHD_digest_auth_get_username(c))) {
-		int v = MHD_digest_auth_check2(c, REALM, user, pass, 300, MHD_DIGEST_ALG_MD5);
+	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (auth && !strncasecmp(auth, "Basic ", 6)) {
+		char pair[2 * LUMEN_DIGEST_USER_MAX + 256], *colon;
 
-		ok = v == MHD_YES;
-		stale = v == MHD_INVALID_NONCE ? MHD_YES : MHD_NO;
-		MHD_free(u);
+		if (!b64_decode(auth + 6, pair, sizeof(pair)) &&
+		    (colon = strchr(pair, ':'))) {
+			*colon = 0;
+			if (lumen_digest_check_basic(&creds, pair, colon + 1))
+				goto ok;
+		}
+	} else if (auth && sl && rq->target) {
+		int rc = lumen_digest_check(&h->ds, &sl->dc, &creds, method, rq->target,
+					    auth, now);
+
+		if (!rc)
+			goto ok;
+		stale = rc == -ESTALE || (rc == -EACCES && !nonce_is_ours(h, sl, auth));
 	}
-	if (ok)
-		return true;
 	r = MHD_create_response_from_buffer(strlen("401 Unauthorized\n"),
-					    (void *)"401 Unauthorized\n",
-					    MHD_RESPMEM_PERSISTENT);
+					    (void *)"401 Unauthorized\n", MHD_RESPMEM_PERSISTENT);
 	if (!r) {
 		*ret = MHD_NO;
 		return false;
 	}
+	/* a fresh connection id for every challenge: a nonce minted in the
+	 * same second would otherwise repeat one the client already counted
+	 * nc up on, and its nc=1 under the new challenge would be refused */
+	if (sl && lumen_digest_conn_init(&sl->dc))
+		sl = NULL;	/* no randomness: Basic only */
+	if (sl) {
+		static const enum lumen_digest_alg algs[] = { LUMEN_DIGEST_SHA256,
+							     LUMEN_DIGEST_MD5 };
+
+		for (size_t i = 0; i < 2; i++)
+			if (lumen_digest_challenge(&h->ds, &sl->dc, algs[i], stale, now, chal,
+						   sizeof(chal)) > 0)
+				MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+							chal);
+	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-				"Basic realm=\"" REALM "\", charset=\"UTF-8\"");
-	count(h, MHD_HTTP_UNAUTHORIZED);
-	*ret = MHD_queue_auth_fail_response2(c, REALM, "lumen-opaque", r, stale,
-					     MHD_DIGEST_ALG_MD5);
-	MHD_destroy_response(r);
+				"Basic realm=\"" LUMEN_DIGEST_REALM "\", charset=\"UTF-8\"");
+	*ret = reply(h, c, MHD_HTTP_UNAUTHORIZED, r, "text/plain; charset=utf-8");
 	return false;
+ok:
+	if (sl) {
+		pthread_mutex_lock(&h->conn_lock);
+		sl->authed = true;
+		pthread_mutex_unlock(&h->conn_lock);
+	}
+	return true;
 }
 
 /* ---- endpoints ---- */
@@ -573,6 +999,8 @@ static enum MHD_Result do_config(struct lumen_http *h, struct MHD_Connection *c)
 struct set_args {
 	const char *keys[MAX_SET_KEYS], *values[MAX_SET_KEYS];
 	size_t n;
+	const char *shown[MAX_SET_KEYS];	/* the keys as the client named them */
+	size_t nshown;
 	bool bad;
 };
 
@@ -591,20 +1019,119 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
 	return MHD_YES;
 }
 
+/*
+ * Whether a state-changing request may come from a page of this server and
+ * not from another site: an Origin (or, without it, a Referer) that is
+ * present must name this server's Host, and the request must carry a header
+ * that a cross-site form cannot send (X-Lumen-Request: 1, or a JSON
+ * Content-Type, both of which make a browser ask first). NULL when it may,
+ * else why not.
+ */
+static const char *cross_site(struct lumen_http *h, struct MHD_Connection *c)
+{
+	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	const char *referer = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+							  MHD_HTTP_HEADER_REFERER);
+	const char *mark = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Lumen-Request");
+	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_CONTENT_TYPE);
+	const char *scheme = h->tls ? "https://" : "http://";
+	size_t sl = strlen(scheme), hl = host ? strlen(host) : 0;
+
+	if (origin) {
+		if (!host || strncasecmp(origin, scheme, sl) || strlen(origin) != sl + hl ||
+		    strcasecmp(origin + sl, host))
+			return "cross-origin request refused (Origin is not this server)";
+	} else if (referer) {
+		if (!host || strncasecmp(referer, scheme, sl) ||
+		    strncasecmp(referer + sl, host, hl) ||
+		    !strchr("/?#", referer[sl + hl]) || !referer[sl + hl])
+			return "cross-origin request refused (Referer is not this server)";
+	}
+	if (!(mark && !strcmp(mark, "1")) &&
+	    !(type && !strncasecmp(type, "application/json", 16)))
+		return "state changes need the header X-Lumen-Request: 1 (or a JSON "
+		       "Content-Type)";
+	return NULL;
+}
+
+/*
+ * auth.password=... (with auth.user=..., or the current user) is hashed
+ * here and replaced by auth.user, auth.ha1_md5 and auth.ha1_sha256: the
+ * password itself is never stored. auth.user alone would leave HA1s of
+ * another name, so it is refused. @a's arrays then point into @creds.
+ * Called with the config lock held. NULL, or why the request is bad.
+ */
+static const char *hash_password(struct set_args *a, const struct lumen_config *cfg,
+				 struct lumen_digest_creds *creds)
+{
+	const char *user = NULL, *password = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n; i++) {
+		if (!strcmp(a->keys[i], "auth.user"))
+			user = a->values[i];
+		else if (!strcmp(a->keys[i], "auth.password"))
+			password = a->values[i];
+	}
+	if (!password)
+		return user ? "auth.user needs auth.password (its HA1s depend on both)" : NULL;
+	if (lumen_digest_make_creds(user ? user : cfg->auth.user, password, creds))
+		return "auth.user must be 1..63 bytes without ':', '\"', '\\\\' or control "
+		       "bytes, and auth.password not empty";
+	for (size_t i = 0; i < a->n; i++)
+		if (strcmp(a->keys[i], "auth.user") && strcmp(a->keys[i], "auth.password")) {
+			a->keys[n] = a->keys[i];
+			a->values[n++] = a->values[i];
+		}
+	if (n + 3 > MAX_SET_KEYS)
+		return "too many keys";
+	a->keys[n] = "auth.user";
+	a->values[n++] = creds->user;
+	a->keys[n] = "auth.ha1_md5";
+	a->values[n++] = creds->ha1_md5;
+	a->keys[n] = "auth.ha1_sha256";
+	a->values[n++] = creds->ha1_sha256;
+	a->n = n;
+	return NULL;
+}
+
+/* POST|PUT /api/v1/set (the caller checked method and credentials). */
 static enum MHD_Result do_set(struct lumen_http *h, struct MHD_Connection *c)
 {
 	struct set_args a = { .n = 0 };
 	struct lumen_config old;
+	struct lumen_digest_creds creds;
 	struct lumen_buf b = { 0 };
+	const char *why;
 	char err[256];
 	int ret;
 
+	pthread_mutex_lock(h->p.cfg_lock);
+	ret = h->p.cfg->auth.user[0];
+	pthread_mutex_unlock(h->p.cfg_lock);
+	if (!ret)
+		return send_json_error(h, c, MHD_HTTP_FORBIDDEN,
+				       "no credentials are configured, so nothing can be "
+				       "changed: run lumen passwd USER on the camera");
+	why = cross_site(h, c);
+	if (why)
+		return send_json_error(h, c, MHD_HTTP_FORBIDDEN, why);
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
 	if (a.bad || !a.n)
 		return send_json_error(h, c, MHD_HTTP_BAD_REQUEST,
 				       a.bad ? "expected key=value pairs (at most 32)"
 					     : "no key=value given");
+	for (size_t i = 0; i < a.n; i++)	/* auth.password may be shown below */
+		a.shown[i] = a.keys[i];
+	a.nshown = a.n;
 	pthread_mutex_lock(h->p.cfg_lock);
+	why = hash_password(&a, h->p.cfg, &creds);
+	if (why) {
+		pthread_mutex_unlock(h->p.cfg_lock);
+		return send_json_error(h, c, MHD_HTTP_BAD_REQUEST, why);
+	}
 	old = *h->p.cfg;
 	ret = lumen_config_set_many(h->p.cfg, a.keys, a.values, a.n, err, sizeof(err));
 	if (ret >= 0 && h->p.cfg_path &&
@@ -620,14 +1147,14 @@ static enum MHD_Result do_set(struct lumen_http *h, struct MHD_Connection *c)
 	pthread_mutex_unlock(h->p.cfg_lock);
 	if (ret < 0)
 		return send_json_error(h, c, MHD_HTTP_BAD_REQUEST, err);
-	lumen_info("http: set %s%s (%s)", a.keys[0], a.n > 1 ? " and more" : "",
+	lumen_info("http: set %s%s (%s)", a.shown[0], a.nshown > 1 ? " and more" : "",
 		   ret == LUMEN_CONFIG_NEEDS_RESTART ? "needs restart" : "live");
 	lumen_buf_printf(&b, "{\"ok\":true,\"restart\":%s,\"keys\":[",
 			 ret == LUMEN_CONFIG_NEEDS_RESTART ? "true" : "false");
-	for (size_t i = 0; i < a.n; i++) {
+	for (size_t i = 0; i < a.nshown; i++) {
 		if (i)
 			lumen_buf_append(&b, ",", 1);
-		lumen_buf_json_string(&b, a.keys[i]);
+		lumen_buf_json_string(&b, a.shown[i]);
 	}
 	lumen_buf_printf(&b, "]}\n");
 	return send_buf(h, c, MHD_HTTP_OK, &b, "application/json");
@@ -656,6 +1183,9 @@ static enum MHD_Result do_metrics(struct lumen_http *h, struct MHD_Connection *c
 			      NULL, ctr.mjpeg_parts);
 	lumen_metrics_gauge(w, "lumen_http_mjpeg_clients", "MJPEG streams open", NULL,
 			    ctr.mjpeg_clients);
+	lumen_metrics_counter(w, "lumen_http_evicted_total",
+			      "idle HTTP connections closed to make room for new ones", NULL,
+			      ctr.evicted);
 	if (ret || w->failed || b.failed) {
 		free(w);
 		lumen_buf_free(&b);
@@ -666,54 +1196,143 @@ static enum MHD_Result do_metrics(struct lumen_http *h, struct MHD_Connection *c
 	return send_buf(h, c, MHD_HTTP_OK, &b, "text/plain; version=0.0.4; charset=utf-8");
 }
 
-/* The access handler (connection thread). A request body is read and
- * dropped: /api/v1/set takes its keys from the query string only. */
+/* A reply that ends the connection after it is sent (errors in the request
+ * head, after which nothing read from this connection can be trusted). */
+static enum MHD_Result send_close(struct lumen_http *h, struct MHD_Connection *c,
+				  unsigned status, const char *msg)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(msg), (void *)msg,
+								 MHD_RESPMEM_PERSISTENT);
+
+	if (r)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	return reply(h, c, status, r, "text/plain; charset=utf-8");
+}
+
+static enum MHD_Result send_405(struct lumen_http *h, struct MHD_Connection *c,
+				const char *allow)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+		strlen("405 Method Not Allowed\n"), (void *)"405 Method Not Allowed\n",
+		MHD_RESPMEM_PERSISTENT);
+
+	if (r)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	return reply(h, c, MHD_HTTP_METHOD_NOT_ALLOWED, r, "text/plain; charset=utf-8");
+}
+
+/*
+ * The checks on a complete request head that MHD 0.9.75 does not make
+ * (with MHD_OPTION_STRICT_FOR_CLIENT it already refuses HTTP/1.1 without
+ * Host and spaces in the target). Queues the error and returns its result,
+ * or returns -1 when the request may go on.
+ */
+static int check_head(struct lumen_http *h, struct MHD_Connection *c, const struct req *rq,
+		      const char *method, const char *version)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_TRANSFER_ENCODING);
+
+	if (!rq->target)
+		return send_close(h, c, MHD_HTTP_URI_TOO_LONG, "414 URI Too Long\n");
+	if (rq->nul || head_has_nul(c, rq, method, version))
+		return send_close(h, c, MHD_HTTP_BAD_REQUEST, "400 Bad Request: NUL byte\n");
+	/* origin-form, asterisk-form, or absolute-form (RFC 7230 5.3.2: a
+	 * server must accept it; its path then matches nothing here: 404) */
+	if (rq->target[0] != '/' && strcmp(rq->target, "*") &&
+	    strncasecmp(rq->target, "http://", 7) && strncasecmp(rq->target, "https://", 8))
+		return send_close(h, c, MHD_HTTP_BAD_REQUEST,
+				  "400 Bad Request: request-target\n");
+	if (header_count(c, MHD_HTTP_HEADER_HOST) > 1 ||
+	    header_count(c, MHD_HTTP_HEADER_CONTENT_LENGTH) > 1 ||
+	    header_count(c, MHD_HTTP_HEADER_TRANSFER_ENCODING) > 1)
+		return send_close(h, c, MHD_HTTP_BAD_REQUEST,
+				  "400 Bad Request: repeated header\n");
+	/* RFC 7230 3.3.3: both framing headers is how requests get smuggled */
+	if (cl && te)
+		return send_close(h, c, MHD_HTTP_BAD_REQUEST,
+				  "400 Bad Request: Content-Length with Transfer-Encoding\n");
+	if (te && strcasecmp(te, "chunked"))
+		return send_close(h, c, MHD_HTTP_NOT_IMPLEMENTED,
+				  "501 Transfer-Encoding not implemented\n");
+	if (cl) {
+		char *end;
+		unsigned long long n;
+
+		errno = 0;
+		n = strtoull(cl, &end, 10);
+		if (*cl < '0' || *cl > '9' || *end || errno)
+			return send_close(h, c, MHD_HTTP_BAD_REQUEST,
+					  "400 Bad Request: Content-Length\n");
+		if (n > MAX_BODY)
+			return send_close(h, c, MHD_HTTP_CONTENT_TOO_LARGE,
+					  "413 request body too large\n");
+	}
+	return -1;
+}
+
+/*
+ * The access handler (connection thread). First call: the head is in;
+ * it is checked and the connection stops counting as WAITING. A request
+ * body is read and dropped (at most MAX_BODY): /api/v1/set takes its keys
+ * from the query string. Last call: routing.
+ *
+ * Who may do what: with no credentials configured, anything that only
+ * reads is open and /api/v1/set answers 403; with credentials, every path
+ * asks for them (401) except /metrics when auth.metrics_public is true.
+ * /api/v1/set only takes POST or PUT, and refuses cross-site requests.
+ */
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version,
 			      const char *upload_data, size_t *upload_data_size, void **state)
 {
 	struct lumen_http *h = cls;
+	struct req *rq = *state;
 	bool get = !strcmp(method, MHD_HTTP_METHOD_GET) ||
 		   !strcmp(method, MHD_HTTP_METHOD_HEAD);
-	bool post = !strcmp(method, MHD_HTTP_METHOD_POST);
+	bool change = !strcmp(method, MHD_HTTP_METHOD_POST) ||
+		      !strcmp(method, MHD_HTTP_METHOD_PUT);
+	bool open_ok;
 	enum MHD_Result ret;
 
-	(void)version;
 	(void)upload_data;
-	/* First call: only the headers are in. A declared body over MAX_BODY
-	 * gets 413 before any of it is read; *state then counts the body bytes
-	 * seen + 1 (no allocation to free), and a body that grows past
-	 * MAX_BODY anyway (chunked) makes us hang up. */
-	if (!*state) {
-		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (!rq)
+		return MHD_NO;	/* no memory for it */
+	if (!rq->started) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		int r;
 
-		*state = (void *)(uintptr_t)1;
-		if (cl && strtoull(cl, NULL, 10) > MAX_BODY)
-			return send_text(h, c, MHD_HTTP_CONTENT_TOO_LARGE,
-					 "request body over %d bytes\n", MAX_BODY);
-		return MHD_YES;
+		rq->started = true;
+		slot_set(h, ci ? ci->socket_context : NULL, SLOT_BUSY);
+		r = check_head(h, c, rq, method, version);
+		return r < 0 ? MHD_YES : (enum MHD_Result)r;
 	}
 	if (*upload_data_size) {
-		uintptr_t seen = (uintptr_t)*state + *upload_data_size;
-
-		if (seen > MAX_BODY || seen < (uintptr_t)*state)
+		rq->body += *upload_data_size;
+		if (rq->body > MAX_BODY)
 			return MHD_NO;
-		*state = (void *)seen;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
 	if (atomic_load(&h->stopping))
 		return MHD_NO;
 	if (!strcmp(url, "/api/v1/set")) {
-		if (!get && !post)
-			goto not_allowed;
-		if (!authorised(h, c, &ret))
+		if (!change)
+			return send_405(h, c, "POST, PUT");
+		if (!authorised(h, c, rq, method, false, &ret))
 			return ret;
 		return do_set(h, c);
 	}
 	if (!get)
-		goto not_allowed;
+		return send_405(h, c, "GET, HEAD");
+	pthread_mutex_lock(h->p.cfg_lock);
+	open_ok = !strcmp(url, "/metrics") && h->p.cfg->metrics_public;
+	pthread_mutex_unlock(h->p.cfg_lock);
+	if (!authorised(h, c, rq, method, open_ok, &ret))
+		return ret;
 	if (!strcmp(url, "/") || !strcmp(url, "/index.html")) {
 		struct MHD_Response *r = MHD_create_response_from_buffer(
 			lumen_web_index_len, (void *)lumen_web_index, MHD_RESPMEM_PERSISTENT);
@@ -738,8 +1357,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (!strcmp(url, "/metrics"))
 		return do_metrics(h, c);
 	return send_text(h, c, MHD_HTTP_NOT_FOUND, "404 Not Found\n");
-not_allowed:
-	return send_text(h, c, MHD_HTTP_METHOD_NOT_ALLOWED, "405 Method Not Allowed\n");
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -755,28 +1372,47 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	lumen_dbg("http: %s", msg);
 }
 
-static void random_bytes(unsigned char *out, size_t n)
+/* The whole of the PEM file @path (at most 64 KiB) into *@out (NUL
+ * terminated, caller frees). 0 or -errno with "http: key: path: why". */
+static int read_pem(const char *key, const char *path, char **out, char *err, size_t errlen)
 {
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	ssize_t got = fd >= 0 ? read(fd, out, n) : -1;
-	struct timespec ts;
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	size_t n;
 
-	if (fd >= 0)
-		close(fd);
-	if (got == (ssize_t)n)
-		return;
-	/* no /dev/urandom (early boot, chroot): nonces stay unique, not secret */
-	clock_gettime(CLOCK_REALTIME, &ts);
-	for (size_t i = 0; i < n; i++)
-		out[i] = (unsigned char)((unsigned long)ts.tv_nsec >> (i % 4 * 8)) ^
-			 (unsigned char)(ts.tv_sec >> (i % 8)) ^ (unsigned char)(i * 131);
+	*out = NULL;
+	if (!fp) {
+		int e = errno;
+
+		snprintf(err, errlen, "http: %s: %s: %s", key, path, strerror(e));
+		return -e;
+	}
+	buf = malloc(64 * 1024 + 1);
+	n = buf ? fread(buf, 1, 64 * 1024 + 1, fp) : 0;
+	fclose(fp);
+	if (!buf)
+		return -ENOMEM;
+	if (n > 64 * 1024 || !n || !memmem(buf, n, "-----BEGIN ", 11) ||
+	    memchr(buf, 0, n)) {
+		snprintf(err, errlen, "http: %s: %s: %s", key, path,
+			 n > 64 * 1024 ? "over 64 KiB" : "not a PEM file");
+		free(buf);
+		return -EINVAL;
+	}
+	buf[n] = 0;
+	*out = buf;
+	return 0;
 }
 
 int lumen_http_start(const struct lumen_http_params *p, struct lumen_http **out,
 		     char *err, size_t errlen)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct MHD_OptionItem tls[3] = { { MHD_OPTION_END, 0, NULL } };
 	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_POLL | MHD_USE_ERROR_LOG;
+	char *cert = NULL, *key = NULL;
 	struct lumen_http *h;
 	int ret;
 
@@ -788,44 +1424,99 @@ int lumen_http_start(const struct lumen_http_params *p, struct lumen_http **out,
 		return -EINVAL;
 	}
 	sa.sin_port = htons((uint16_t)p->port);
+	if (p->cfg->tls.cert[0]) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			snprintf(err, errlen, "http: http.tls_cert: this libmicrohttpd has "
+				 "no TLS");
+			return -ENOTSUP;
+		}
+		ret = read_pem("http.tls_cert", p->cfg->tls.cert, &cert, err, errlen);
+		if (!ret)
+			ret = read_pem("http.tls_key", p->cfg->tls.key, &key, err, errlen);
+		if (ret)
+			goto out_pem;
+		tls[0] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, cert };
+		tls[1] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, key };
+		tls[2] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+		flags |= MHD_USE_TLS;
+	}
+	ret = -ENOMEM;
 	h = calloc(1, sizeof(*h));
 	if (!h)
-		return -ENOMEM;
+		goto out_pem;
+	h->slots = calloc(HARD_LIMIT, sizeof(*h->slots));
+	if (!h->slots)
+		goto out_free;
 	h->p = *p;
+	h->tls = cert != NULL;
 	atomic_init(&h->stopping, 0);
-	ret = pthread_mutex_init(&h->ctr_lock, NULL);
+	ret = lumen_digest_server_init(&h->ds, 0);
 	if (ret) {
-		free(h);
-		return -ret;
+		snprintf(err, errlen, "http: no randomness for nonces: %s", strerror(-ret));
+		goto out_free;
 	}
-	random_bytes(h->nonce_seed, sizeof(h->nonce_seed));
+	ret = -pthread_mutex_init(&h->ctr_lock, NULL);
+	if (ret)
+		goto out_free;
+	ret = -pthread_mutex_init(&h->conn_lock, NULL);
+	if (ret)
+		goto out_ctr;
+	ret = -pthread_cond_init(&h->wd_cond, NULL);
+	if (ret)
+		goto out_conn;
 	errno = 0;
 	h->d = MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			MHD_USE_POLL | MHD_USE_ERROR_LOG,
-		0, NULL, NULL, handle, h,
+		flags, 0, NULL, NULL, handle, h,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)LUMEN_HTTP_MAX_CLIENTS,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
-		MHD_OPTION_DIGEST_AUTH_RANDOM, sizeof(h->nonce_seed), h->nonce_seed,
-		MHD_OPTION_NONCE_NC_SIZE, (unsigned int)128,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HARD_LIMIT,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)PER_IP_LIMIT,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)IO_TIMEOUT_S,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MEMORY_LIMIT,
+		MHD_OPTION_THREAD_STACK_SIZE, (size_t)STACK_SIZE,
+		MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+		MHD_OPTION_URI_LOG_CALLBACK, uri_log, h,
+		MHD_OPTION_NOTIFY_COMPLETED, request_completed, h,
+		MHD_OPTION_NOTIFY_CONNECTION, notify_connection, h,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_ARRAY, tls,
 		MHD_OPTION_END);
 	if (!h->d) {
 		ret = errno ? -errno : -EADDRINUSE;
-		snprintf(err, errlen, "http: cannot listen on %s:%d: %s",
-			 p->bind ? p->bind : "0.0.0.0", p->port, strerror(-ret));
-		goto out_lock;
+		if (cert)
+			snprintf(err, errlen, "http: cannot serve HTTPS on %s:%d (is %s/%s "
+				 "a matching certificate and key?): %s",
+				 p->bind ? p->bind : "0.0.0.0", p->port, p->cfg->tls.cert,
+				 p->cfg->tls.key, strerror(-ret));
+		else
+			snprintf(err, errlen, "http: cannot listen on %s:%d: %s",
+				 p->bind ? p->bind : "0.0.0.0", p->port, strerror(-ret));
+		goto out_cond;
+	}
+	ret = -pthread_create(&h->wd, NULL, watchdog, h);
+	if (ret) {
+		snprintf(err, errlen, "http: cannot start its watchdog: %s", strerror(-ret));
+		MHD_stop_daemon(h->d);
+		goto out_cond;
 	}
 	info = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
 	h->port = info ? info->port : p->port;
+	free(cert);	/* MHD keeps its own copies once started */
+	free(key);
 	*out = h;
 	return 0;
-out_lock:
+out_cond:
+	pthread_cond_destroy(&h->wd_cond);
+out_conn:
+	pthread_mutex_destroy(&h->conn_lock);
+out_ctr:
 	pthread_mutex_destroy(&h->ctr_lock);
+out_free:
+	free(h->slots);
 	free(h);
+out_pem:
+	free(cert);
+	free(key);
 	return ret;
 }
 
@@ -840,7 +1531,15 @@ void lumen_http_stop(struct lumen_http *h)
 		return;
 	atomic_store(&h->stopping, 1);
 	MHD_stop_daemon(h->d);
+	pthread_mutex_lock(&h->conn_lock);
+	h->wd_stop = true;
+	pthread_cond_signal(&h->wd_cond);
+	pthread_mutex_unlock(&h->conn_lock);
+	pthread_join(h->wd, NULL);
+	pthread_cond_destroy(&h->wd_cond);
+	pthread_mutex_destroy(&h->conn_lock);
 	pthread_mutex_destroy(&h->ctr_lock);
+	free(h->slots);
 	free(h);
 }
 

@@ -12,17 +12,33 @@
  *   GET  /api/v1/status       JSON                       -> ops.status
  *   GET  /api/v1/status?format=text  the stage table of `lumen run`,
  *                             which `lumen doctor --url` reads -> ops.status_text
- *   GET  /api/v1/config       JSON of the config (secrets masked)
- *   GET|POST /api/v1/set?k=v[&k=v...]  changes keys, all or none; needs
- *                             auth when http.user or http.password is set
+ *   GET  /api/v1/config       JSON of the config (HA1s shown as "set")
+ *   POST|PUT /api/v1/set?k=v[&k=v...]  changes keys, all or none
+ *                             (auth.password=... is hashed into the HA1s)
  *   GET  /metrics             Prometheus text 0.0.4      -> ops.metrics
- * Anything else is 404, a method other than GET/HEAD/POST is 405, a bad
- * query is 400, a declared body over 64 KiB is 413 (bodies are read and
- * dropped); libmicrohttpd itself answers malformed requests (400) and
- * oversized headers (431) and keeps serving.
+ *
+ * Access (cfg->auth, read on every request): with no credentials
+ * configured everything that reads is open and /api/v1/set is 403; with
+ * them, every path answers 401 without the right ones (Digest SHA-256 or
+ * MD5 through net/digest.h, or Basic), except /metrics when
+ * cfg->metrics_public. /api/v1/set also refuses (403) a request whose
+ * Origin or Referer is another site or that lacks X-Lumen-Request: 1 (or
+ * a JSON Content-Type); GET on it is 405.
+ *
+ * Anything else is 404, a method other than GET/HEAD (POST/PUT for set) is
+ * 405, a bad query is 400, a declared body over 16 KiB is 413 (bodies are
+ * read and dropped). Malformed heads (a NUL byte, raw or %00; HTTP/1.1
+ * without Host; repeated Host, Content-Length or Transfer-Encoding;
+ * Content-Length with Transfer-Encoding) are 400, a request-target over
+ * 4 KiB 414, each closing the connection; libmicrohttpd answers the rest
+ * (400, 431) and keeps serving. A request head must be complete within
+ * 10 s of the accept or of the previous reply, else the connection is shut
+ * down; from LUMEN_HTTP_MAX_CLIENTS - 8 connections on, a new one evicts
+ * the longest-waiting idle connection of the address holding most.
  *
  * Threads: libmicrohttpd runs one listening thread and one thread per
- * connection (at most LUMEN_HTTP_MAX_CLIENTS); every callback below is
+ * connection (at most LUMEN_HTTP_MAX_CLIENTS, 12 per address, 256 KiB
+ * stacks), the server one watchdog thread; every callback below is
  * called on a connection thread, possibly on several at once, and must be
  * thread-safe. next_jpeg may block (with its timeout); nothing else should.
  * lumen_http_stop() makes waiting MJPEG streams end within one
@@ -38,7 +54,7 @@
 
 #include "serve/config.h"
 
-#define LUMEN_HTTP_MAX_CLIENTS 32
+#define LUMEN_HTTP_MAX_CLIENTS 48
 
 /* A growable byte buffer owned by the HTTP server; callbacks fill it with
  * lumen_buf_*; its memory stays allocated between frames of one stream. */
@@ -119,9 +135,11 @@ struct lumen_http_params {
 struct lumen_http;
 
 /*
- * Starts listening. Returns 0 and the server in *@out, or a negative errno
+ * Starts listening, over HTTPS when cfg->tls.cert is set (read here, with
+ * cfg->tls.key). Returns 0 and the server in *@out, or a negative errno
  * with a message in @err (e.g. "http: cannot listen on 0.0.0.0:80:
- * Permission denied"). The params' pointers must outlive the server.
+ * Permission denied", "http: http.tls_key: PATH: No such file or
+ * directory"). The params' pointers must outlive the server.
  */
 int lumen_http_start(const struct lumen_http_params *p, struct lumen_http **out,
 		     char *err, size_t errlen);
@@ -136,6 +154,7 @@ void lumen_http_stop(struct lumen_http *h);
 /* Request counters, for the daemon's own /metrics. */
 struct lumen_http_counters {
 	uint64_t requests, errors_4xx, errors_5xx, mjpeg_parts, auth_failures;
+	uint64_t evicted;	/* idle connections shut down to make room */
 	int mjpeg_clients;
 };
 void lumen_http_read_counters(const struct lumen_http *h, struct lumen_http_counters *c);

@@ -19,6 +19,7 @@ int lumen_cmd_bench(int argc, char **argv);
 int lumen_cmd_sample(int argc, char **argv);
 int lumen_cmd_run(int argc, char **argv);
 int lumen_cmd_serve(int argc, char **argv);
+int lumen_cmd_passwd(int argc, char **argv);
 int lumen_cmd_sensor(int argc, char **argv);
 int lumen_cmd_doctor(int argc, char **argv);
 int lumen_cmd_collect(int argc, char **argv);
