@@ -253,27 +253,51 @@ eight() { # tag
 printf 'alone:'
 eight alone
 # the 9th: OPTIONS, DESCRIBE, SETUP interleaved, PLAY, then it never reads
-# (receive buffer shrunk so the server sees it stall early)
-python3 - "$rport" >"$dir/stuck.out" 2>&1 <<'EOF' &
-import socket, sys, time
-port = int(sys.argv[1])
+# (receive buffer shrunk so the server sees it stall early); it answers the
+# Digest challenge as ffmpeg does (MD5, qop=auth, nc counting up)
+python3 - "$rport" viewer v1ewer-pw >"$dir/stuck.out" 2>&1 <<'EOF' &
+import hashlib, re, socket, sys, time
+port, user, pw = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 s = socket.socket()
 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.connect(("127.0.0.1", port))
 url = "rtsp://127.0.0.1:%d/ch0" % port
+nonce, nc = None, 0
+def md5(x):
+    return hashlib.md5(x.encode()).hexdigest()
+def authz(method, uri):
+    global nc
+    if nonce is None:
+        return ""
+    nc += 1
+    ha1, ha2 = md5("%s:lumen:%s" % (user, pw)), md5("%s:%s" % (method, uri))
+    resp = md5("%s:%s:%08x:c0ffee:auth:%s" % (ha1, nonce, nc, ha2))
+    return ('Authorization: Digest username="%s", realm="lumen", nonce="%s", '
+            'uri="%s", algorithm=MD5, response="%s", qop=auth, nc=%08x, '
+            'cnonce="c0ffee"\r\n' % (user, nonce, uri, resp, nc))
+def send(req, cseq, extra):
+    s.sendall(("%s %s RTSP/1.0\r\nCSeq: %d\r\n%s%s\r\n"
+               % (req, url, cseq, authz(req, url), extra)).encode())
 def ask(req, cseq, extra=""):
-    s.sendall(("%s %s RTSP/1.0\r\nCSeq: %d\r\n%s\r\n" % (req, url, cseq, extra)).encode())
-    data = b""
-    while b"\r\n\r\n" not in data:
-        data += s.recv(1)
-    head = data.decode()
-    n = 0
-    for line in head.split("\r\n"):
-        if line.lower().startswith("content-length:"):
-            n = int(line.split(":")[1])
-    while n > 0:
-        n -= len(s.recv(n))
-    return head
+    global nonce
+    for attempt in (0, 1):
+        send(req, cseq + 100 * attempt, extra)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += s.recv(1)
+        head = data.decode()
+        n = 0
+        for line in head.split("\r\n"):
+            if line.lower().startswith("content-length:"):
+                n = int(line.split(":")[1])
+        while n > 0:
+            n -= len(s.recv(n))
+        if not head.startswith("RTSP/1.0 401"):
+            return head
+        md5ch = [l for l in head.split("\r\n")
+                 if l.lower().startswith("www-authenticate:") and "algorithm=MD5" in l]
+        nonce = re.search(r'nonce="([^"]+)"', md5ch[0]).group(1)
+    raise SystemExit("401 twice: " + head)
 ask("OPTIONS", 1)
 ask("DESCRIBE", 2, "Accept: application/sdp\r\n")
 url += "/trackID=0"
@@ -281,7 +305,7 @@ h = ask("SETUP", 3, "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n")
 sess = [l.split(":", 1)[1].strip().split(";")[0] for l in h.split("\r\n")
         if l.lower().startswith("session:")][0]
 url = url.rsplit("/", 1)[0]
-s.sendall(("PLAY %s RTSP/1.0\r\nCSeq: 4\r\nSession: %s\r\n\r\n" % (url, sess)).encode())
+send("PLAY", 4, "Session: %s\r\n" % sess)
 print("playing, session", sess, flush=True)
 time.sleep(40)
 EOF
@@ -394,12 +418,16 @@ ask 400 'garbage\r\n\r\n'
 ask 400 '\026\003\001\002\000\001\000\001\374\003\003'
 ask 400 'OPTIONS * RTSP/1.0\r\nCSeq: abc\r\n\r\n'
 ask 400 'DESCRIBE rtsp://127.0.0.1/ch0 RTSP/1.0\r\n\r\n'
-ask 404 'DESCRIBE rtsp://127.0.0.1/ch7 RTSP/1.0\r\nCSeq: 2\r\n\r\n'
-ask 461 'SETUP rtsp://127.0.0.1/ch0/trackID=0 RTSP/1.0\r\nCSeq: 3\r\nTransport: bogus\r\n\r\n'
-ask 461 'SETUP rtsp://127.0.0.1/ch0/trackID=0 RTSP/1.0\r\nCSeq: 4\r\nTransport: RTP/AVP;multicast\r\n\r\n'
+# well-formed but without credentials: 401 before anything else is said
+# (whether /ch7 exists, whether the Transport would do); the 404 and 461
+# answers themselves are checked without credentials by rtsp_clients.sh and
+# rtsp_parse
+ask 401 'DESCRIBE rtsp://127.0.0.1/ch7 RTSP/1.0\r\nCSeq: 2\r\n\r\n'
+ask 401 'SETUP rtsp://127.0.0.1/ch0/trackID=0 RTSP/1.0\r\nCSeq: 3\r\nTransport: bogus\r\n\r\n'
+ask 401 'SETUP rtsp://127.0.0.1/ch0/trackID=0 RTSP/1.0\r\nCSeq: 4\r\nTransport: RTP/AVP;multicast\r\n\r\n'
 big=$(head -c 9000 /dev/zero | tr '\0' a)
 ask 413 "DESCRIBE rtsp://127.0.0.1/ch0 RTSP/1.0\r\nCSeq: 5\r\nX-Big: $big\r\n\r\n"
-ok "RTSP: garbage, TLS bytes, bad CSeq, no CSeq, unknown path, bad Transport, huge header -> 4xx"
+ok "RTSP: garbage, TLS bytes, bad CSeq, no CSeq, huge header -> 4xx; no credentials -> 401 first"
 for p in /../../etc/passwd /%2e%2e/%2e%2e/etc/passwd /..%2f..%2fetc%2fpasswd //etc/passwd; do
 	c=$(curl $A -s -o /dev/null -w '%{http_code}' --max-time 10 --path-as-is "$base$p")
 	[ "$c" = 404 ] || fail "HTTP $p -> $c"
