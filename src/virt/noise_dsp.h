@@ -18,13 +18,16 @@
  *         (Irwin-Hall of four uniforms on 0..255: mean 0, variance
  *         4 (256^2 - 1) / 12 exactly, |d| <= 510)
  *   k   = t->k[mean[i] >> LUMEN_NOISE_LEVEL_SHIFT]
- *   v   = mean[i] + ((k * d + 2048) >> 12)   (int32, arithmetic shift)
+ *   v   = mean[i] + ((k * d) >> 12)          (int32, arithmetic shift)
  *   v   = min(v, t->upper); v = max(v, 0)
  *   dst = min(v >> t->frac, t->maxcode)
  *
  * k is the noise scale of the level in Q12 per unit of d (at most
  * LUMEN_NOISE_K_MAX, so k * d fits int32); 0 where the level is certainly
- * clipped. upper is the full-well clip in M's units.
+ * clipped. upper is the full-well clip in M's units. The noise is floored,
+ * not rounded, on purpose: it takes 1/2 unit of M off on average, which
+ * makes the final floor (a grid of 2^-F codes) as unbiased as flooring a
+ * continuous value would be (mean code = mean + black exactly).
  *
  * Kernels never allocate, write dst[0..n-1], read mean[0..n-1] and the
  * table, and run on the caller's thread; dst and mean must not overlap.
@@ -84,7 +87,7 @@ static inline uint16_t lumen_noise_sample(uint16_t mean, uint32_t x, uint32_t ke
 	int32_t d = (int32_t)((h & 0xff) + (h >> 8 & 0xff) + (h >> 16 & 0xff) +
 			      (h >> 24)) - 510;
 	int32_t v = (int32_t)mean +
-		((t->k[mean >> LUMEN_NOISE_LEVEL_SHIFT] * d + 2048) >> 12);
+		((t->k[mean >> LUMEN_NOISE_LEVEL_SHIFT] * d) >> 12);
 
 	if (v > t->upper)
 		v = t->upper;

@@ -528,7 +528,7 @@ static void build_noise_tab(const struct lumen_sensor_model *model,
 		/* the kernel gives every value of the level this scale, so
 		 * the largest noise it can add is known exactly */
 		if (l == LUMEN_NOISE_LEVELS - 1 ||
-		    lo - (((int64_t)kq * D_MAX + 2048) >> 12) - 1 >= t->upper)
+		    lo - (((int64_t)kq * D_MAX) >> 12) - 2 >= t->upper)
 			t->k[l] = 0;
 		else
 			t->k[l] = kq;

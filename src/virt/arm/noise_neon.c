@@ -36,7 +36,7 @@ LUMEN_NOISE_ROW_FN(lumen_noise_row_neon)
 		for (int j = 0; j < 4; j++)
 			kk[j] = t->k[mean[i + j] >> LUMEN_NOISE_LEVEL_SHIFT];
 		k = vld1q_s32(kk);
-		v = vrshrq_n_s32(vmulq_s32(k, d), 12);
+		v = vshrq_n_s32(vmulq_s32(k, d), 12);
 		v = vaddq_s32(m, v);
 		v = vmaxq_s32(vminq_s32(v, upper), zero);
 		v = vminq_s32(vshlq_s32(v, shr), maxcode);

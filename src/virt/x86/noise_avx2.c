@@ -30,7 +30,7 @@ static inline __m256i eight(__m256i x, __m256i key, __m128i mean8,
 	k = _mm256_i32gather_epi32((const int *)t->k,
 				   _mm256_srli_epi32(m, LUMEN_NOISE_LEVEL_SHIFT), 4);
 	v = _mm256_mullo_epi32(k, d);
-	v = _mm256_srai_epi32(_mm256_add_epi32(v, _mm256_set1_epi32(2048)), 12);
+	v = _mm256_srai_epi32(v, 12);
 	v = _mm256_add_epi32(m, v);
 	v = _mm256_min_epi32(v, _mm256_set1_epi32(t->upper));
 	v = _mm256_max_epi32(v, _mm256_setzero_si256());
