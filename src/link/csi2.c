@@ -5,6 +5,7 @@
  * csi2_rx.c.
  */
 #include "link/csi2.h"
+#include "link/csi2_dsp.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -158,7 +159,7 @@ static void crc_init_tables(void)
 		}
 }
 
-uint16_t lumen_csi2_crc16_update(uint16_t crc, const uint8_t *p, size_t n)
+LUMEN_CRC16_FN(lumen_csi2_crc16_update_c)
 {
 	unsigned c = crc;
 
@@ -179,6 +180,44 @@ uint16_t lumen_csi2_crc16_update(uint16_t crc, const uint8_t *p, size_t n)
 	while (n--)
 		c = (c >> 8) ^ crc_table[0][(c ^ *p++) & 0xFF];
 	return (uint16_t)c;
+}
+
+uint64_t lumen_csi2_crc_fold_const(unsigned n)
+{
+	uint32_t r = 1;		/* x^0, normal bit order: degree d at bit d */
+	uint64_t k = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		r <<= 1;
+		if (r & 0x10000u)
+			r ^= 0x11021u;	/* x^16 + x^12 + x^5 + 1 */
+	}
+	for (int d = 0; d < 16; d++)
+		if (r >> d & 1)
+			k |= 1ull << (63 - d);
+	return k;
+}
+
+void lumen_csi2_dsp_init(struct lumen_csi2_dsp *dsp)
+{
+	dsp->crc16 = lumen_csi2_crc16_update_c;
+#if defined(LUMEN_HAVE_AVX2)
+	lumen_csi2_dsp_init_x86(dsp);
+#endif
+}
+
+static struct lumen_csi2_dsp csi2_dsp;
+static pthread_once_t dsp_once = PTHREAD_ONCE_INIT;
+
+static void dsp_init_once(void)
+{
+	lumen_csi2_dsp_init(&csi2_dsp);
+}
+
+uint16_t lumen_csi2_crc16_update(uint16_t crc, const uint8_t *p, size_t n)
+{
+	pthread_once(&dsp_once, dsp_init_once);
+	return csi2_dsp.crc16(crc, p, n);
 }
 
 uint16_t lumen_csi2_crc16(const uint8_t *p, size_t n)
