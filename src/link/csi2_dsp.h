@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Kernels of the CSI-2 layer picked at run time (docs/simd.md): the payload
- * CRC and the byte distribution over 2 or 4 lanes (and its merge). The C reference is the slicing-by-16 table code of csi2.c
- * (lumen_csi2_crc16_update_c); the x86 version folds 64 bytes per step
- * with carry-less multiplies (PCLMULQDQ) and hands the last 16-byte
- * remainder and the tail to the C code. Both give the same CRC for every
- * input (any pointer alignment, any length, any running value);
- * tests/test_csi2.c compares them. No allocation; caller's thread.
+ * CRC and the byte distribution over 2 or 4 lanes (and its merge).
+ *
+ * The CRC's C reference is the slicing-by-16 table code of csi2.c
+ * (lumen_csi2_crc16_update_c); the x86 (PCLMULQDQ) and arm64 (PMULL)
+ * versions fold 64 bytes per step with carry-less multiplies and hand the
+ * last 16-byte remainder and the tail to the C code. All give the same CRC
+ * for every input (any pointer alignment, any length, any running value).
+ * Every kernel gives the C reference's bytes; tests/test_csi2.c compares
+ * them. No allocation; caller's thread.
  */
 #ifndef LUMEN_LINK_CSI2_DSP_H
 #define LUMEN_LINK_CSI2_DSP_H
@@ -38,6 +41,7 @@ struct lumen_csi2_dsp {
 
 LUMEN_CRC16_FN(lumen_csi2_crc16_update_c);
 LUMEN_CRC16_FN(lumen_csi2_crc16_update_clmul);
+LUMEN_CRC16_FN(lumen_csi2_crc16_update_pmull);	/* arm64 only */
 LUMEN_LANE_SPLIT_FN(lumen_lane_split2_c);
 LUMEN_LANE_SPLIT_FN(lumen_lane_split4_c);
 LUMEN_LANE_MERGE_FN(lumen_lane_merge2_c);
@@ -56,9 +60,9 @@ const struct lumen_csi2_dsp *lumen_csi2_dsp(void);
 
 /*
  * The C kernel, then the fastest lumen_cpu_flags() allows (x86: the AVX2
- * level on a CPU with PCLMULQDQ, which every AVX2 CPU has; ARM keeps the
- * table CRC: PMULL is not part of NEON and is left for later; its lane
- * kernels are NEON). The public lumen_csi2_crc16_update(), the transmitter
+ * level on a CPU with PCLMULQDQ, which every AVX2 CPU has; arm64: the NEON
+ * level on a CPU whose HWCAP has PMULL, the crypto extension's polynomial
+ * multiply; 32-bit ARM keeps the table CRC; the lane kernels are NEON). The public lumen_csi2_crc16_update(), the transmitter
  * and the receiver use a table filled once per process.
  */
 void lumen_csi2_dsp_init(struct lumen_csi2_dsp *dsp);
