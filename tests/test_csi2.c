@@ -9,13 +9,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "core/frame.h"
 #include "core/pack.h"
+#include "core/cpu.h"
 #include "link/csi2.h"
+#include "link/csi2_dsp.h"
 #include "testutil.h"
 
 /* ---- ECC ------------------------------------------------------------------ */
@@ -215,6 +218,108 @@ static void crc_table_matches_bitwise(void **state)
 		assert_int_equal(lumen_csi2_crc16_update(lumen_csi2_crc16(buf, cut),
 							 buf + cut, len - cut), whole);
 	}
+}
+
+/*
+ * The CRC kernel of every SIMD level against the C tables, checkasm style:
+ * every length 0..700 (each fold path and tail), every alignment 0..15,
+ * any running value, on zero, all-ones, alternating and random bytes, and
+ * a full RAW10 line of 2560 pixels.
+ */
+static void crc_simd_matches_c(void **state)
+{
+	static const unsigned levels[] = { LUMEN_CPU_AVX2, LUMEN_CPU_NEON };
+	static uint8_t buf[3200 + 16];
+	unsigned all = lumen_cpu_flags(), seed = 9;
+	int tested = 0;
+
+	(void)state;
+	for (size_t l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
+		struct lumen_csi2_dsp dsp;
+
+		if ((levels[l] & all) != levels[l])
+			continue;
+		lumen_cpu_set_mask(levels[l]);
+		lumen_csi2_dsp_init(&dsp);
+		lumen_cpu_set_mask(all);
+		if (dsp.crc16 == lumen_csi2_crc16_update_c)
+			continue;
+		tested++;
+		for (int pat = 0; pat < 4; pat++) {
+			for (size_t i = 0; i < sizeof(buf); i++)
+				buf[i] = pat == 0 ? 0 : pat == 1 ? 0xFF :
+					pat == 2 ? (i & 1 ? 0xAA : 0x55) :
+					(uint8_t)lumen_test_rand(&seed);
+			for (size_t len = 0; len <= 700; len++) {
+				size_t off = len % 16;
+				uint16_t start = len % 3 == 0 ? LUMEN_CSI2_CRC_SEED :
+					len % 3 == 1 ? 0 : (uint16_t)lumen_test_rand(&seed);
+				uint16_t want = lumen_csi2_crc16_update_c(start, buf + off, len);
+
+				if (dsp.crc16(start, buf + off, len) != want)
+					fail_msg("level %#x pattern %d length %zu offset %zu: "
+						 "crc differs", levels[l], pat, len, off);
+			}
+			if (dsp.crc16(LUMEN_CSI2_CRC_SEED, buf + 3, 3200) !=
+			    lumen_csi2_crc16_update_c(LUMEN_CSI2_CRC_SEED, buf + 3, 3200))
+				fail_msg("level %#x pattern %d: a 3200-byte line differs",
+					 levels[l], pat);
+		}
+	}
+	printf("csi2: CRC kernels of %d SIMD level(s) match C\n", tested);
+}
+
+/* The lane split/merge kernels of every SIMD level against C: every count
+ * 0..100 and a long line, random bytes, guards after every output. */
+static void lanes_simd_matches_c(void **state)
+{
+	enum { MAXC = 1700, G = 16 };
+	static const unsigned levels[] = { LUMEN_CPU_AVX2, LUMEN_CPU_NEON };
+	static uint8_t src[4 * MAXC], lc[4][MAXC + G], ls[4][MAXC + G];
+	static uint8_t mc[4 * MAXC + G], ms[4 * MAXC + G];
+	unsigned all = lumen_cpu_flags(), seed = 21;
+	int tested = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(src); i++)
+		src[i] = (uint8_t)lumen_test_rand(&seed);
+	for (size_t l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
+		struct lumen_csi2_dsp c, d;
+
+		if ((levels[l] & all) != levels[l])
+			continue;
+		lumen_cpu_set_mask(0);
+		lumen_csi2_dsp_init(&c);
+		lumen_cpu_set_mask(levels[l]);
+		lumen_csi2_dsp_init(&d);
+		lumen_cpu_set_mask(all);
+		if (d.split2 == c.split2)
+			continue;
+		tested++;
+		for (size_t count = 0; count <= MAXC; count += count < 100 ? 1 : 800) {
+			for (int n = 2; n <= 4; n += 2) {
+				uint8_t *const pc[4] = { lc[0], lc[1], lc[2], lc[3] };
+				uint8_t *const ps[4] = { ls[0], ls[1], ls[2], ls[3] };
+				const uint8_t *const qc[4] = { lc[0], lc[1], lc[2], lc[3] };
+
+				memset(lc, 0xA5, sizeof(lc));
+				memset(ls, 0xA5, sizeof(ls));
+				(n == 2 ? c.split2 : c.split4)(src, count, pc);
+				(n == 2 ? d.split2 : d.split4)(src, count, ps);
+				if (memcmp(lc, ls, sizeof(lc)))
+					fail_msg("level %#x split%d count %zu differs",
+						 levels[l], n, count);
+				memset(mc, 0x5A, sizeof(mc));
+				memset(ms, 0x5A, sizeof(ms));
+				(n == 2 ? c.merge2 : c.merge4)(qc, count, mc);
+				(n == 2 ? d.merge2 : d.merge4)(qc, count, ms);
+				if (memcmp(mc, ms, sizeof(mc)) || memcmp(mc, src, n * count))
+					fail_msg("level %#x merge%d count %zu differs",
+						 levels[l], n, count);
+			}
+		}
+	}
+	printf("csi2: lane kernels of %d SIMD level(s) match C\n", tested);
 }
 
 /* ---- packets and lanes ------------------------------------------------------ */
@@ -803,6 +908,8 @@ int main(void)
 		cmocka_unit_test(ecc_every_double_bit_detected),
 		cmocka_unit_test(crc_known_vectors),
 		cmocka_unit_test(crc_table_matches_bitwise),
+		cmocka_unit_test(crc_simd_matches_c),
+		cmocka_unit_test(lanes_simd_matches_c),
 		cmocka_unit_test(long_packet_layout),
 		cmocka_unit_test(lanes_distribute_round_robin),
 		cmocka_unit_test(round_trip_all_formats_and_lanes),

@@ -17,8 +17,10 @@
 
 #include "calib/colorchecker.h"
 #include "calib/colour.h"
+#include "core/cpu.h"
 #include "core/mat3.h"
 #include "io/image_write.h"
+#include "virt/noise_dsp.h"
 #include "virt/scene.h"
 #include "testutil.h"
 
@@ -465,6 +467,201 @@ static void chart_detected_where_laid_out(void **state)
 	lumen_scene_destroy(sc);
 }
 
+/* A flat field at levels from read-noise bound to near the clip, 10- and
+ * 12-bit: the mean of a patch is the model's mean and its variance, over
+ * space and over frames at one photosite, is shot + read noise
+ * (+ quantisation). The per-frame noise is fresh every frame. */
+static void flat_noise_statistics(void **state)
+{
+	static const struct { int bits; double exposure, gain; } cases[] = {
+		{ 10, 0.0, 8 },		/* no light: read noise only */
+		{ 10, 0.0005, 4 },	/* ~40 e-: read noise matters */
+		{ 10, 0.01, 1 },	/* ~800 e- */
+		{ 12, 0.05, 1 },	/* ~4000 e-, 12-bit */
+		{ 12, 0.1, 1 },		/* ~8000 e-, near the full well */
+	};
+	struct lumen_scene_config cfg = {
+		.kind = LUMEN_SCENE_FLAT, .width = W, .height = H, .light = 1,
+	};
+	struct lumen_scene *sc;
+	struct lumen_frame f;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(lumen_scene_create(&cfg, &sc, err, sizeof(err)), 0);
+	alloc_frame(&f);
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		struct lumen_sensor_model m = model;
+		struct lumen_render_params p = params(LUMEN_BAYER_RGGB);
+		struct lumen_frame mf;
+		double mean[3], var[3], want_mean[3], cpe;
+		double ts[64] = { 0 }, ts2[64] = { 0 }, tvar = 0, tmean = 0;
+		const int frames = 16;
+
+		m.bits = cases[k].bits;
+		m.black = (uint16_t)(cases[k].bits == 10 ? 64 : 240);
+		p.exposure_s = cases[k].exposure;
+		p.analog_gain = cases[k].gain;
+		cpe = ((1 << m.bits) - 1 - m.black) / m.full_well_e * p.analog_gain;
+
+		/* the noiseless mean, then the noisy frame's statistics */
+		alloc_frame(&mf);
+		p.noiseless = true;
+		assert_int_equal(lumen_scene_render(sc, &m, &p, &mf), 0);
+		rect_stats(&mf, W / 4, H / 4, W / 2, H / 2, want_mean, NULL);
+		lumen_frame_free(&mf);
+		p.noiseless = false;
+		for (int fr = 0; fr < frames; fr++) {
+			p.frame_index = 1000 + (uint64_t)fr;
+			assert_int_equal(lumen_scene_render(sc, &m, &p, &f), 0);
+			if (fr == 0)
+				rect_stats(&f, W / 4, H / 4, W / 2, H / 2, mean, var);
+			/* 64 photosites of one colour, each over the frames */
+			for (int i = 0; i < 64; i++) {
+				double v = lumen_frame_raw_at(&f, 2 * (i % 8) + W / 2,
+							      2 * (i / 8) + H / 2);
+
+				ts[i] += v;
+				ts2[i] += v * v;
+			}
+		}
+		for (int i = 0; i < 64; i++) {
+			double mu = ts[i] / frames;
+
+			tmean += mu / 64;
+			/* unbiased over the frames */
+			tvar += (ts2[i] - frames * mu * mu) / (frames - 1) / 64;
+		}
+		for (int c = 0; c < 3; c++) {
+			double e = want_mean[c] / cpe;
+			double want = (e + m.read_noise_e * m.read_noise_e) * cpe * cpe +
+				      1.0 / 12;
+
+			printf("scene: flat %d-bit exp %g gain %g ch %d: mean %.2f (%.2f), "
+			       "var %.3f, model %.3f\n", m.bits, p.exposure_s,
+			       p.analog_gain, c, mean[c], want_mean[c], var[c], want);
+			/* the noiseless mean is rounded to codes: +-0.5 */
+			assert_true(fabs(mean[c] - want_mean[c]) < 0.5 + 0.01 * want_mean[c]);
+			assert_true(fabs(var[c] - want) < 0.05 * want);
+		}
+		/* over time at one photosite (R sites): 64 x 15 degrees of
+		 * freedom, so +-20 % is over 4 standard errors */
+		{
+			double e = want_mean[0] / cpe;
+			double want = (e + m.read_noise_e * m.read_noise_e) * cpe * cpe +
+				      1.0 / 12;
+
+			printf("scene: temporal mean %.2f, var %.3f, model %.3f\n",
+			       tmean - m.black, tvar, want);
+			assert_true(fabs(tvar - want) < 0.2 * want);
+		}
+	}
+	lumen_frame_free(&f);
+	lumen_scene_destroy(sc);
+}
+
+/* The cached mean follows every change: exposure A, B, then A again with
+ * the same frame index gives A's frame again, and B's noisy mean is the
+ * noiseless B. */
+static void cached_mean_follows_changes(void **state)
+{
+	struct lumen_scene *sc = chart(1.0);
+	struct lumen_render_params p = params(LUMEN_BAYER_GBRG);
+	struct lumen_frame a, b, c;
+	int rects[24][4], x, y, w, h;
+	double mb[3], mc[3];
+
+	(void)state;
+	alloc_frame(&a);
+	alloc_frame(&b);
+	alloc_frame(&c);
+	assert_int_equal(lumen_scene_render(sc, &model, &p, &a), 0);
+	p.exposure_s *= 0.5;
+	assert_int_equal(lumen_scene_render(sc, &model, &p, &b), 0);
+	p.noiseless = true;
+	assert_int_equal(lumen_scene_render(sc, &model, &p, &c), 0);
+	lumen_scene_chart_layout(W, H, rects);
+	inner(rects[19], &x, &y, &w, &h);	/* white */
+	rect_stats(&b, x, y, w, h, mb, NULL);
+	rect_stats(&c, x, y, w, h, mc, NULL);
+	for (int k = 0; k < 3; k++)
+		assert_true(fabs(mb[k] - mc[k]) < 0.01 * mc[k] + 0.5);
+	p.noiseless = false;
+	p.exposure_s *= 2;
+	assert_int_equal(lumen_scene_render(sc, &model, &p, &b), 0);
+	assert_memory_equal(a.data[0], b.data[0], (size_t)H * a.stride[0]);
+	/* the illuminant and the flip are part of it too */
+	p.hflip = true;
+	assert_int_equal(lumen_scene_render(sc, &model, &p, &b), 0);
+	assert_memory_not_equal(a.data[0], b.data[0], (size_t)H * a.stride[0]);
+	p.hflip = false;
+	lumen_scene_set_illuminant(sc, (const double[3]){ 1.0985, 1.0, 0.3558 });
+	assert_int_equal(lumen_scene_render(sc, &model, &p, &b), 0);
+	assert_memory_not_equal(a.data[0], b.data[0], (size_t)H * a.stride[0]);
+	lumen_scene_set_illuminant(sc, NULL);
+	assert_int_equal(lumen_scene_render(sc, &model, &p, &b), 0);
+	assert_memory_equal(a.data[0], b.data[0], (size_t)H * a.stride[0]);
+	lumen_frame_free(&a);
+	lumen_frame_free(&b);
+	lumen_frame_free(&c);
+	lumen_scene_destroy(sc);
+}
+
+/* The noise kernels of every SIMD level give the C kernel's bits: means at
+ * 0, at 65535, around the clip and random; tables with zero, largest and
+ * random scales; counters that wrap; odd widths. */
+static void noise_simd_matches_c(void **state)
+{
+	static const unsigned levels[] = { LUMEN_CPU_AVX2, LUMEN_CPU_NEON };
+	static const int widths[] = { 1, 3, 4, 7, 8, 15, 16, 17, 31, 33, 100, 641 };
+	static struct lumen_noise_tab t;
+	static uint16_t mean[641], out_c[641 + 8], out_s[641 + 8];
+	unsigned all = lumen_cpu_flags(), seed = 5;
+	int tested = 0;
+
+	(void)state;
+	for (size_t l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
+		struct lumen_noise_dsp dsp;
+
+		if ((levels[l] & all) != levels[l])
+			continue;
+		lumen_cpu_set_mask(levels[l]);
+		lumen_noise_dsp_init(&dsp);
+		lumen_cpu_set_mask(all);
+		if (dsp.row == lumen_noise_row_c)
+			continue;
+		tested++;
+		for (int tk = 0; tk < 4; tk++) {
+			for (int i = 0; i < LUMEN_NOISE_LEVELS; i++)
+				t.k[i] = tk == 0 ? 0 : tk == 1 ? LUMEN_NOISE_K_MAX :
+					(int32_t)(lumen_test_rand(&seed) %
+						  (unsigned)(tk == 2 ? 4096 * 40 : LUMEN_NOISE_K_MAX));
+			t.frac = tk;
+			t.maxcode = tk == 3 ? 65535 : (1 << (14 - tk)) - 1;
+			t.upper = tk == 1 ? INT32_MAX / 2 : (int32_t)(lumen_test_rand(&seed) % 70000);
+			for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
+				for (int pat = 0; pat < 4; pat++) {
+					int w = widths[wi];
+					uint32_t ctr = pat == 3 ? 0xFFFFFFF0u : lumen_test_rand(&seed);
+					uint32_t key = lumen_test_rand(&seed);
+
+					for (int i = 0; i < w; i++)
+						mean[i] = pat == 0 ? 0 : pat == 1 ? 65535 :
+							pat == 2 ? (uint16_t)(t.upper + (int)(i % 64) - 32) :
+							(uint16_t)lumen_test_rand(&seed);
+					for (int i = 0; i < w + 8; i++)
+						out_c[i] = out_s[i] = 0xbeef;
+					lumen_noise_row_c(out_c, mean, w, ctr, key, &t);
+					dsp.row(out_s, mean, w, ctr, key, &t);
+					if (memcmp(out_c, out_s, (size_t)(w + 8) * 2))
+						fail_msg("level %#x table %d width %d pattern %d: differs",
+							 levels[l], tk, w, pat);
+				}
+		}
+	}
+	printf("scene: noise kernels of %d SIMD level(s) match C\n", tested);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +674,9 @@ int main(void)
 		cmocka_unit_test(bad_input_refused),
 		cmocka_unit_test(image_scene_linear_and_pans),
 		cmocka_unit_test(chart_detected_where_laid_out),
+		cmocka_unit_test(flat_noise_statistics),
+		cmocka_unit_test(cached_mean_follows_changes),
+		cmocka_unit_test(noise_simd_matches_c),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

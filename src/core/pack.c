@@ -2,14 +2,17 @@
 #include "core/pack.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
+
+#include "core/pack_dsp.h"
 
 /*
  * The loops run over whole groups; a last partial group (n % 4 or n % 2
  * samples) is handled on its own, so no sample past n is read or written
  * whatever n is, and the padding bytes of a packed row are written as zero.
  */
-void lumen_unpack_raw10(const uint8_t *src, uint16_t *dst, size_t n)
+LUMEN_RAW10_UNPACK_FN(lumen_unpack_raw10_c)
 {
 	size_t whole = n / 4 * 4;
 
@@ -35,7 +38,7 @@ static void pack_group10(const uint16_t *s, uint8_t *dst)
 			   (s[2] & 3) << 4 | (s[3] & 3) << 6);
 }
 
-void lumen_pack_raw10(const uint16_t *src, uint8_t *dst, size_t n)
+LUMEN_RAW10_PACK_FN(lumen_pack_raw10_c)
 {
 	size_t whole = n / 4 * 4;
 
@@ -47,6 +50,37 @@ void lumen_pack_raw10(const uint16_t *src, uint8_t *dst, size_t n)
 		memcpy(tail, src, (n - whole) * sizeof(*src));
 		pack_group10(tail, dst);
 	}
+}
+
+void lumen_pack_dsp_init(struct lumen_pack_dsp *dsp)
+{
+	dsp->unpack10 = lumen_unpack_raw10_c;
+	dsp->pack10 = lumen_pack_raw10_c;
+#if defined(LUMEN_HAVE_AVX2)
+	lumen_pack_dsp_init_x86(dsp);
+#elif defined(LUMEN_HAVE_NEON)
+	lumen_pack_dsp_init_arm(dsp);
+#endif
+}
+
+static struct lumen_pack_dsp pack_dsp;
+static pthread_once_t pack_once = PTHREAD_ONCE_INIT;
+
+static void pack_dsp_once(void)
+{
+	lumen_pack_dsp_init(&pack_dsp);
+}
+
+void lumen_unpack_raw10(const uint8_t *src, uint16_t *dst, size_t n)
+{
+	pthread_once(&pack_once, pack_dsp_once);
+	pack_dsp.unpack10(src, dst, n);
+}
+
+void lumen_pack_raw10(const uint16_t *src, uint8_t *dst, size_t n)
+{
+	pthread_once(&pack_once, pack_dsp_once);
+	pack_dsp.pack10(src, dst, n);
 }
 
 void lumen_unpack_raw12(const uint8_t *src, uint16_t *dst, size_t n)

@@ -5,6 +5,7 @@
  * csi2_rx.c.
  */
 #include "link/csi2.h"
+#include "link/csi2_dsp.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -158,7 +159,7 @@ static void crc_init_tables(void)
 		}
 }
 
-uint16_t lumen_csi2_crc16_update(uint16_t crc, const uint8_t *p, size_t n)
+LUMEN_CRC16_FN(lumen_csi2_crc16_update_c)
 {
 	unsigned c = crc;
 
@@ -179,6 +180,95 @@ uint16_t lumen_csi2_crc16_update(uint16_t crc, const uint8_t *p, size_t n)
 	while (n--)
 		c = (c >> 8) ^ crc_table[0][(c ^ *p++) & 0xFF];
 	return (uint16_t)c;
+}
+
+uint64_t lumen_csi2_crc_fold_const(unsigned n)
+{
+	uint32_t r = 1;		/* x^0, normal bit order: degree d at bit d */
+	uint64_t k = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		r <<= 1;
+		if (r & 0x10000u)
+			r ^= 0x11021u;	/* x^16 + x^12 + x^5 + 1 */
+	}
+	for (int d = 0; d < 16; d++)
+		if (r >> d & 1)
+			k |= 1ull << (63 - d);
+	return k;
+}
+
+LUMEN_LANE_SPLIT_FN(lumen_lane_split2_c)
+{
+	uint8_t *restrict a = lane[0], *restrict b = lane[1];
+
+	for (size_t j = 0; j < count; j++) {
+		a[j] = src[2 * j];
+		b[j] = src[2 * j + 1];
+	}
+}
+
+LUMEN_LANE_SPLIT_FN(lumen_lane_split4_c)
+{
+	uint8_t *restrict a = lane[0], *restrict b = lane[1];
+	uint8_t *restrict c = lane[2], *restrict d = lane[3];
+
+	for (size_t j = 0; j < count; j++) {
+		a[j] = src[4 * j];
+		b[j] = src[4 * j + 1];
+		c[j] = src[4 * j + 2];
+		d[j] = src[4 * j + 3];
+	}
+}
+
+LUMEN_LANE_MERGE_FN(lumen_lane_merge2_c)
+{
+	const uint8_t *restrict a = lane[0], *restrict b = lane[1];
+
+	for (size_t j = 0; j < count; j++) {
+		dst[2 * j] = a[j];
+		dst[2 * j + 1] = b[j];
+	}
+}
+
+LUMEN_LANE_MERGE_FN(lumen_lane_merge4_c)
+{
+	for (size_t j = 0; j < count; j++)
+		for (int l = 0; l < 4; l++)
+			dst[4 * j + (size_t)l] = lane[l][j];
+}
+
+void lumen_csi2_dsp_init(struct lumen_csi2_dsp *dsp)
+{
+	dsp->crc16 = lumen_csi2_crc16_update_c;
+	dsp->split2 = lumen_lane_split2_c;
+	dsp->split4 = lumen_lane_split4_c;
+	dsp->merge2 = lumen_lane_merge2_c;
+	dsp->merge4 = lumen_lane_merge4_c;
+#if defined(LUMEN_HAVE_AVX2)
+	lumen_csi2_dsp_init_x86(dsp);
+#elif defined(LUMEN_HAVE_NEON)
+	lumen_csi2_dsp_init_arm(dsp);
+#endif
+}
+
+static struct lumen_csi2_dsp csi2_dsp;
+static pthread_once_t dsp_once = PTHREAD_ONCE_INIT;
+
+static void dsp_init_once(void)
+{
+	lumen_csi2_dsp_init(&csi2_dsp);
+}
+
+const struct lumen_csi2_dsp *lumen_csi2_dsp(void)
+{
+	pthread_once(&dsp_once, dsp_init_once);
+	return &csi2_dsp;
+}
+
+uint16_t lumen_csi2_crc16_update(uint16_t crc, const uint8_t *p, size_t n)
+{
+	return lumen_csi2_dsp()->crc16(crc, p, n);
 }
 
 uint16_t lumen_csi2_crc16(const uint8_t *p, size_t n)
@@ -269,30 +359,19 @@ size_t lumen_csi2_distribute(const uint8_t *pkt, size_t len, int nlanes,
 		memcpy(lane[0] + 1, pkt, len);
 		break;
 	case 2: {
-		uint8_t *restrict a = lane[0] + 1, *restrict b = lane[1] + 1;
-		const uint8_t *restrict src = pkt;
-		size_t j;
+		uint8_t *const l2[2] = { lane[0] + 1, lane[1] + 1 };
 
-		for (j = 0; j < len / 2; j++) {
-			a[j] = src[2 * j];
-			b[j] = src[2 * j + 1];
-		}
+		lumen_csi2_dsp()->split2(pkt, len / 2, l2);
 		if (len & 1)
-			a[j] = pkt[2 * j];
+			lane[0][1 + len / 2] = pkt[len - 1];
 		break;
 	}
 	case 4: {
-		uint8_t *restrict a = lane[0] + 1, *restrict b = lane[1] + 1;
-		uint8_t *restrict c = lane[2] + 1, *restrict d = lane[3] + 1;
-		const uint8_t *restrict src = pkt;
-		size_t j;
+		uint8_t *const l4[4] = { lane[0] + 1, lane[1] + 1, lane[2] + 1,
+					 lane[3] + 1 };
+		size_t j = len / 4;
 
-		for (j = 0; j < len / 4; j++) {
-			a[j] = src[4 * j];
-			b[j] = src[4 * j + 1];
-			c[j] = src[4 * j + 2];
-			d[j] = src[4 * j + 3];
-		}
+		lumen_csi2_dsp()->split4(pkt, j, l4);
 		for (size_t k = 4 * j; k < len; k++)
 			lane[k & 3][1 + j] = pkt[k];
 		break;

@@ -88,7 +88,8 @@ enum lumen_csi2_ecc_status lumen_csi2_ecc_check(const uint8_t in[4],
 
 #define LUMEN_CSI2_CRC_SEED 0xFFFFu
 
-/* Continues a CRC over @n bytes (table-driven, 16 bytes per step). */
+/* Continues a CRC over @n bytes: the fastest kernel of csi2_dsp.h (carry-
+ * less multiply folding on x86, the slicing-by-16 tables otherwise). */
 uint16_t lumen_csi2_crc16_update(uint16_t crc, const uint8_t *p, size_t n);
 /* CRC of a whole payload, seeded with 0xFFFF (0xFFFF for an empty one). */
 uint16_t lumen_csi2_crc16(const uint8_t *p, size_t n);

@@ -7,6 +7,7 @@
  * shows up the way it does on hardware, as SoT or ECC errors and no frame.
  */
 #include "link/csi2.h"
+#include "link/csi2_dsp.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -317,13 +318,14 @@ void lumen_csi2_rx_burst(struct lumen_csi2_rx *rx, const uint8_t *const lane[],
 		if (per > cap)
 			per = cap;	/* longer than any packet: keep the head */
 		if (n == 2) {
-			const uint8_t *restrict a = lane[0] + 1;
-			const uint8_t *restrict b = lane[1] + 1;
+			const uint8_t *const l2[2] = { lane[0] + 1, lane[1] + 1 };
 
-			for (size_t j = 0; j < per; j++) {
-				m[2 * j] = a[j];
-				m[2 * j + 1] = b[j];
-			}
+			lumen_csi2_dsp()->merge2(l2, per, m);
+		} else if (n == 4) {
+			const uint8_t *const l4[4] = { lane[0] + 1, lane[1] + 1,
+						       lane[2] + 1, lane[3] + 1 };
+
+			lumen_csi2_dsp()->merge4(l4, per, m);
 		} else {
 			for (size_t j = 0; j < per; j++)
 				for (int l = 0; l < n; l++)

@@ -13,11 +13,16 @@
  * read or one 3-term dot product, then noise and quantisation. Changing
  * the illuminant therefore costs nothing and keeps no second copy.
  *
- * Noise: per output row a counter-based generator (splitmix64) seeded from
- * (frame_index, row), one 64-bit draw per pixel giving a standard normal as
- * the scaled sum of four 16-bit uniforms (Irwin-Hall, exact variance,
- * tails cut at 3.46 sigma). Shot noise is Gaussian with variance = mean
- * electrons; read noise adds its variance; one draw covers both.
+ * Render once, noise per frame: a noisy render first brings the cached
+ * mean plane up to date (a full render as above, kept as fixed-point codes,
+ * only when the scene, light, illuminant, exposure, gains, flip, window or
+ * pan step differ from the last one), then adds noise to it row by row with
+ * the kernel of noise_dsp.h: a counter-based 32-bit hash of (pixel, frame),
+ * a standard normal as the scaled sum of its four bytes (Irwin-Hall,
+ * exact variance, tails cut at 3.45 sigma), scaled by the level's sigma
+ * from a table built with the plane. Shot noise is Gaussian with variance
+ * = mean electrons; read noise adds its variance; one draw covers both.
+ * The noiseless path renders straight to codes, as it always did.
  */
 #include <errno.h>
 #include <math.h>
@@ -30,6 +35,7 @@
 #include "core/mat3.h"
 #include "core/errmsg.h"
 #include "io/rgb_read.h"
+#include "virt/noise_dsp.h"
 #include "virt/scene.h"
 
 #define SURROUND_LABEL LUMEN_CC_PATCHES	/* label of the grey surround */
@@ -52,6 +58,19 @@ struct lumen_scene {
 	pthread_mutex_t lock;		/* guards light and illuminant */
 	double light;
 	double illum[3];		/* white point, Y = 1 */
+
+	/* The mean plane of the last noisy render and what it was made of;
+	 * render_lock serialises renders, which share it. */
+	pthread_mutex_t render_lock;
+	uint16_t *mean;			/* width x height at most, row stride = out width */
+	struct lumen_noise_tab *tab;
+	struct mean_key {
+		double light, illum[3], exposure_s, again, dgain;
+		double cam_from_xyz[3][3], electrons_per_unit, full_well_e,
+		       read_noise_e, corner_illumination;
+		int bits, black, bayer, hflip, vflip, w, h, off;
+	} key;
+	bool key_valid;
 };
 
 /* ---- chart ------------------------------------------------------------ */
@@ -294,6 +313,12 @@ int lumen_scene_create(const struct lumen_scene_config *cfg,
 		free(sc);
 		return lumen_fail(-ret, err, errsz, "scene: mutex: %s", strerror(ret));
 	}
+	ret = pthread_mutex_init(&sc->render_lock, NULL);
+	if (ret) {
+		pthread_mutex_destroy(&sc->lock);
+		free(sc);
+		return lumen_fail(-ret, err, errsz, "scene: mutex: %s", strerror(ret));
+	}
 	lumen_scene_set_illuminant(sc, cfg->illuminant_xyz);
 
 	if (sc->kind != LUMEN_SCENE_IMAGE) {
@@ -320,6 +345,9 @@ void lumen_scene_destroy(struct lumen_scene *scene)
 	if (!scene)
 		return;
 	pthread_mutex_destroy(&scene->lock);
+	pthread_mutex_destroy(&scene->render_lock);
+	free(scene->mean);
+	free(scene->tab);
 	free(scene->labels);
 	free(scene->rgb);
 	free(scene);
@@ -413,17 +441,10 @@ static inline uint64_t mix64(uint64_t z)
 }
 
 #define GOLDEN 0x9e3779b97f4a7c15ull
-/* 1 / sd of a sum of four uniforms on 0..65535: sqrt(3 / (65536^2 - 1)) */
-#define IH_SCALE 2.6429215e-05f
-#define IH_MEAN 131070.0f
-
-static inline float normal_from(uint64_t r)
-{
-	uint32_t s = (uint32_t)(r & 0xffff) + (uint32_t)((r >> 16) & 0xffff) +
-		     (uint32_t)((r >> 32) & 0xffff) + (uint32_t)(r >> 48);
-
-	return ((float)s - IH_MEAN) * IH_SCALE;
-}
+/* sd of d, the sum of four uniforms on 0..255 less its mean (noise_dsp.h):
+ * sqrt(4 (256^2 - 1) / 12) */
+#define D_SD 147.80054127099327
+#define D_MAX 510
 
 /* Per-frame constants of the electron -> code chain. */
 struct conv {
@@ -432,7 +453,7 @@ struct conv {
 	float code_per_e;	/* ADC codes per electron incl. both gains */
 	float black_round;	/* black + 0.5 */
 	float maxcode;
-	bool noise;
+	float mean_scale;	/* 2^F: codes -> units of the mean plane */
 };
 
 /* Electrons -> clipped, rounded codes. */
@@ -450,25 +471,68 @@ static inline uint16_t to_code(const struct conv *cv, float e)
 	return (uint16_t)v;
 }
 
-/* Mean electrons in @e -> codes in @dst, with noise unless cv->noise is
- * false; @ctr is the row's generator counter. */
-static void quantise(const struct conv *cv, const float *e, int n, uint64_t *ctr,
-		     uint16_t *dst)
+/* Mean electrons in @e -> noiseless codes in @dst. */
+static void quantise(const struct conv *cv, const float *e, int n, uint16_t *dst)
 {
-	uint64_t c = *ctr;
+	for (int i = 0; i < n; i++)
+		dst[i] = to_code(cv, e[i] > 0 ? e[i] : 0);
+}
 
-	if (!cv->noise) {
-		for (int i = 0; i < n; i++)
-			dst[i] = to_code(cv, e[i] > 0 ? e[i] : 0);
-		return;
-	}
+/* Mean electrons in @e -> the mean plane: (codes + black + 0.5) x 2^F,
+ * rounded, clamped to 0..65535; no full-well clip (noise comes first). */
+static void to_mean(const struct conv *cv, const float *e, int n, uint16_t *dst)
+{
 	for (int i = 0; i < n; i++) {
 		float m = e[i] > 0 ? e[i] : 0;
+		float v = (m * cv->code_per_e + cv->black_round) * cv->mean_scale + 0.5f;
 
-		c += GOLDEN;
-		dst[i] = to_code(cv, m + sqrtf(m + cv->read2) * normal_from(mix64(c)));
+		dst[i] = (uint16_t)(v > 65535.0f ? 65535.0f : v);
 	}
-	*ctr = c;
+}
+
+/* Fraction bits of the mean plane: 2 bits of headroom above the ADC's
+ * range up to 14-bit models, none above (see build_noise_tab). */
+static int mean_frac(int bits)
+{
+	return bits <= 14 ? 14 - bits : 0;
+}
+
+/*
+ * The noise table for the mean plane of these constants: per level of M,
+ * sigma = sqrt(m + read^2) x code_per_e codes for the mean m (electrons) at
+ * the level's centre, as the Q12 scale of d. Variance is linear in m, so
+ * the level's average variance is exact. A level whose lowest value stays
+ * above the clip with the largest noise of its scale is certainly clipped:
+ * no noise (the same codes). So is the top level, where the plane clamps
+ * (for models up to 14 bits that is 4x the ADC's range; above, the last
+ * 2^-12 of it).
+ */
+static void build_noise_tab(const struct lumen_sensor_model *model,
+			    const struct conv *cv, struct lumen_noise_tab *t)
+{
+	double F = cv->mean_scale, cpe = cv->code_per_e;
+	double up = ((double)cv->full_well * cpe + cv->black_round) * F;
+
+	t->frac = mean_frac(model->bits);
+	t->maxcode = (int32_t)cv->maxcode;
+	t->upper = up > INT32_MAX / 2 ? INT32_MAX / 2 : (int32_t)floor(up);
+	for (int l = 0; l < LUMEN_NOISE_LEVELS; l++) {
+		double lo = (double)(l << LUMEN_NOISE_LEVEL_SHIFT);
+		double mid = lo + (1 << LUMEN_NOISE_LEVEL_SHIFT) / 2.0;
+		double me = (mid / F - cv->black_round) / cpe;
+		double sd = sqrt((me > 0 ? me : 0) + cv->read2) * cpe * F;
+		double k = sd / D_SD * 4096.0;
+		int32_t kq = k >= LUMEN_NOISE_K_MAX ? LUMEN_NOISE_K_MAX :
+			(int32_t)lrint(k);
+
+		/* the kernel gives every value of the level this scale, so
+		 * the largest noise it can add is known exactly */
+		if (l == LUMEN_NOISE_LEVELS - 1 ||
+		    lo - (((int64_t)kq * D_MAX) >> 12) - 2 >= t->upper)
+			t->k[l] = 0;
+		else
+			t->k[l] = kq;
+	}
 }
 
 static void render_test_pattern(const struct lumen_render_params *p,
@@ -527,6 +591,7 @@ int lumen_scene_render(struct lumen_scene *scene,
 	unsigned maxcode;
 	struct conv cv;
 	int x0, y0, sw, off;
+	uint16_t *mean_plane = NULL;	/* rendering the mean plane */
 
 	if (!scene || !model || !p || !out || out->fmt != LUMEN_PIX_BAYER16 ||
 	    !out->data[0] || out->width < 1 || out->height < 1 ||
@@ -579,7 +644,7 @@ int lumen_scene_render(struct lumen_scene *scene,
 				p->analog_gain * p->digital_gain);
 	cv.black_round = model->black + 0.5f;
 	cv.maxcode = (float)maxcode;
-	cv.noise = !p->noiseless;
+	cv.mean_scale = (float)(1 << mean_frac(model->bits));
 
 	/* lens shading: 1 / (1 + k r^2)^2, r^2 = 1 at the active area's
 	 * corners; k = 0 for none */
@@ -603,12 +668,57 @@ int lumen_scene_render(struct lumen_scene *scene,
 		off = (int)(d < 0 ? d + sw : d);
 	}
 
+	/* with noise: the mean plane, rendered only when it is out of date */
+	if (!p->noiseless) {
+		struct mean_key key;
+
+		memset(&key, 0, sizeof(key));
+		key.light = light;
+		memcpy(key.illum, illum, sizeof(illum));
+		key.exposure_s = p->exposure_s;
+		key.again = p->analog_gain;
+		key.dgain = p->digital_gain;
+		memcpy(key.cam_from_xyz, model->cam_from_xyz, sizeof(key.cam_from_xyz));
+		key.electrons_per_unit = model->electrons_per_unit;
+		key.full_well_e = model->full_well_e;
+		key.read_noise_e = model->read_noise_e;
+		key.corner_illumination = model->corner_illumination;
+		key.bits = model->bits;
+		key.black = model->black;
+		key.bayer = (int)p->bayer;
+		key.hflip = p->hflip;
+		key.vflip = p->vflip;
+		key.w = out->width;
+		key.h = out->height;
+		key.off = off;
+
+		pthread_mutex_lock(&scene->render_lock);
+		if (!scene->mean) {
+			scene->mean = malloc((size_t)scene->width * (size_t)scene->height *
+					     sizeof(*scene->mean));
+			scene->tab = malloc(sizeof(*scene->tab));
+			if (!scene->mean || !scene->tab) {
+				free(scene->mean);
+				free(scene->tab);
+				scene->mean = NULL;
+				scene->tab = NULL;
+				pthread_mutex_unlock(&scene->render_lock);
+				return -ENOMEM;
+			}
+		}
+		mean_plane = scene->mean;
+		if (scene->key_valid && !memcmp(&key, &scene->key, sizeof(key)))
+			goto add_noise;
+		scene->key = key;
+		scene->key_valid = true;
+		build_noise_tab(model, &cv, scene->tab);
+	}
+
 	for (int y = 0; y < out->height; y++) {
-		uint16_t *dst = (uint16_t *)(void *)(out->data[0] + (size_t)y * out->stride[0]);
+		uint16_t *dst = mean_plane ? mean_plane + (size_t)y * (size_t)out->width :
+			(uint16_t *)(void *)(out->data[0] + (size_t)y * out->stride[0]);
 		int sy = y0 + y, dir = p->hflip ? -1 : 1, col;
 		int ch[2] = { lumen_bayer_at(p->bayer, 0, y), lumen_bayer_at(p->bayer, 1, y) };
-		uint64_t ctr = mix64(p->frame_index * GOLDEN ^ ((uint64_t)y << 20) ^
-				     0x5ce7e5eedull);
 
 		double dy = y0 + y - cy;
 		float shade_y = (float)(dy * dy * inv_hd2);
@@ -654,8 +764,28 @@ int lumen_scene_render(struct lumen_scene *scene,
 
 					ebuf[i] /= t * t;
 				}
-			quantise(&cv, ebuf, n, &ctr, dst + xs);
+			if (mean_plane)
+				to_mean(&cv, ebuf, n, dst + xs);
+			else
+				quantise(&cv, ebuf, n, dst + xs);
 		}
 	}
+	if (!mean_plane)
+		return 0;
+
+add_noise:
+	/* per frame: the plane plus noise, a counter per photosite and a key
+	 * per frame index */
+	{
+		struct lumen_noise_dsp dsp;
+		uint32_t fkey = (uint32_t)mix64(p->frame_index * GOLDEN ^ 0x5ce7e5eedull);
+
+		lumen_noise_dsp_init(&dsp);
+		for (int y = 0; y < out->height; y++)
+			dsp.row((uint16_t *)(void *)(out->data[0] + (size_t)y * out->stride[0]),
+				mean_plane + (size_t)y * (size_t)out->width, out->width,
+				(uint32_t)y * (uint32_t)out->width, fkey, scene->tab);
+	}
+	pthread_mutex_unlock(&scene->render_lock);
 	return 0;
 }

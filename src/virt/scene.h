@@ -14,10 +14,15 @@
  *   and read noise  -> analogue gain, digital gain -> black level ->
  *   quantisation and clipping to the ADC's bits.
  *
- * The scene is prepared once (create) at the sensor's size; per frame only
- * the scaling, noise and quantisation run, in one pass with no allocation.
- * set_light/set_illuminant may be called from any thread while another
- * renders (atomic doubles read once per frame).
+ * The scene is prepared once (create) at the sensor's size. A noisy render
+ * keeps the noiseless mean of every photosite (the "mean plane", allocated
+ * on the first noisy render: 2 bytes per photosite of the full size) and
+ * rebuilds it only when the light, illuminant, exposure, gains, model, CFA
+ * order, flip, window or pan step differ from the last render; otherwise
+ * it only adds the frame's noise (virt/noise_dsp.h). Renders of one scene
+ * are serialised by a mutex (they share the plane); no allocation after
+ * the first. set_light/set_illuminant may be called from any thread while
+ * another renders (read once per frame under a lock).
  */
 #ifndef LUMEN_VIRT_SCENE_H
 #define LUMEN_VIRT_SCENE_H
@@ -84,7 +89,11 @@ void lumen_scene_set_illuminant(struct lumen_scene *scene, const double xyz[3]);
 /*
  * Renders one frame into @out: BAYER16 with @model->bits, of the scene's
  * size or a centred window of it (out->width/height <= scene size). Sets
- * out->bayer, bits, black, white. Returns 0 or -EINVAL (size, format).
+ * out->bayer, bits, black, white. The same parameters give the same bits
+ * on every CPU (the noise kernels are exact). Any thread; renders of one
+ * scene run one at a time. Returns 0, -EINVAL (size, format) or -ENOMEM
+ * (the mean plane could not be allocated on the first noisy render; the
+ * scene is unchanged and a later render tries again).
  */
 int lumen_scene_render(struct lumen_scene *scene,
 		       const struct lumen_sensor_model *model,

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ARM dispatch ladder of the RAW10 kernels (pack_dsp.h); no ISA flags. */
+#include "core/cpu.h"
+#include "core/pack_dsp.h"
+
+void lumen_pack_dsp_init_arm(struct lumen_pack_dsp *dsp)
+{
+	if (!(lumen_cpu_flags() & LUMEN_CPU_NEON))
+		return;
+	dsp->unpack10 = lumen_unpack_raw10_neon;
+	dsp->pack10 = lumen_pack_raw10_neon;
+}
