@@ -1362,10 +1362,193 @@ static void wb_matches_replaced_code(void **state)
 	lumen_cpu_set_mask(cpu_all);
 }
 
+/* ------------------------------------------------------------------ */
+/* lsc: the code this stage replaced, verbatim but for the names       */
+
+static int ref_lsc_apply(struct lumen_frame *work, const struct lumen_lsc_map *map)
+{
+	const int w = work->width, h = work->height, gw = map->grid_w;
+	float rowgain[2][64];
+
+	if (gw < 2 || map->grid_h < 2 || gw > 64 ||
+	    map->grid_h > 64 || w < 2 || h < 2)
+		return -EINVAL;
+	for (int c = 0; c < 4; c++)
+		if (!map->gain[c])
+			return -EINVAL;
+
+	for (int y = 0; y < h; y++) {
+		uint16_t *row = (uint16_t *)(void *)(work->data[0] +
+						     (size_t)y * work->stride[0]);
+		float fy = (float)y * (float)(map->grid_h - 1) / (float)(h - 1);
+		int gy = (int)fy;
+		float ty, fx_step = (float)(gw - 1) / (float)(w - 1);
+
+		if (gy >= map->grid_h - 1)
+			gy = map->grid_h - 2;
+		ty = fy - (float)gy;
+		for (int cx = 0; cx < 2; cx++) {
+			const float *g = map->gain[(y & 1) * 2 + cx];
+
+			for (int i = 0; i < gw; i++)
+				rowgain[cx][i] = g[gy * gw + i] * (1 - ty) +
+						 g[(gy + 1) * gw + i] * ty;
+		}
+		for (int x = 0; x < w; x++) {
+			float fx = (float)x * fx_step;
+			int gx = (int)fx;
+			float tx, gain, v;
+
+			if (gx >= gw - 1)
+				gx = gw - 2;
+			tx = fx - (float)gx;
+			gain = rowgain[x & 1][gx] * (1 - tx) +
+			       rowgain[x & 1][gx + 1] * tx;
+			v = (float)row[x] * gain + 0.5f;
+			row[x] = (uint16_t)(v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX :
+					    v < 0 ? 0 : v);
+		}
+	}
+	return 0;
+}
+
+/* Gains of map kind @k: smooth lens falls, flat, wild, extremes. */
+static float test_gain(int k, int i, int j, int c, unsigned *seed)
+{
+	unsigned r = lumen_test_rand(seed);
+
+	switch (k) {
+	case 0: return 1.0f + 0.02f * (float)((i - 5) * (i - 5) + (j - 3) * (j - 3)) +
+		       0.01f * (float)c;
+	case 1: return 1.0f;
+	case 2: return (float)(r % 100000) / 10000.0f;	/* 0 .. 10 */
+	case 3: return (r & 3) == 0 ? 0.0f : (r & 3) == 1 ? 64.0f :
+		       (r & 3) == 2 ? 1e-3f : 3.999f;
+	default: return 0.25f + (float)(r % 1000) / 500.0f;
+	}
+}
+
+/* Every level's row kernel against C: tables of every frame and grid
+ * width, plus random in-range ones; hostile samples and gains (huge, 0,
+ * tiny, NaN and infinite map entries through lumen_lsc_row_gains). */
+static void lsc_rows_match_c(void **state)
+{
+	static const int widths[] = { 1, 2, 7, 8, 15, 16, 17, 31, 33, 64, 100, 257 };
+	static const int grids[] = { 2, 3, 9, 17, 33, 64 };
+	static const float odd_gains[] = { 0, 1e-30f, 1e-45f, -1, 1, 70000.0f,
+					   INFINITY, -INFINITY, NAN, 0x1p-61f };
+	enum { GW = 64, GH = 3 };
+	static float gain[4][GW * GH];
+	struct lumen_lsc_map map = { 0, GH, { gain[0], gain[1], gain[2], gain[3] } };
+	unsigned seed = 99;
+
+	(void)state;
+	for (unsigned l = 1; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp, ref;
+
+		if (!level_init(l, &dsp))
+			continue;
+		lumen_cpu_set_mask(0);
+		lumen_isp_dsp_init(&ref);
+		for (unsigned wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
+			for (unsigned gi = 0; gi < sizeof(grids) / sizeof(grids[0]); gi++)
+				for (int k = 0; k < 6; k++)
+					for (int p = 0; p < PAT_COUNT; p++) {
+					const int w = widths[wi], gw = grids[gi];
+					int32_t gx[260];
+					float w0[260], w1[260], rg[2][LUMEN_LSC_RG_LEN];
+					const float *rgp[2] = { rg[0], rg[1] };
+					const struct lumen_lsc_cols cols = { gx, w0, w1 };
+					uint16_t src[260 + 8], a[260 + 8], b[260 + 8];
+
+					map.grid_w = gw;
+					for (int c = 0; c < 4; c++)
+						for (int j = 0; j < GH; j++)
+							for (int i = 0; i < gw; i++)
+								gain[c][j * gw + i] = k < 5 ?
+									test_gain(k, i, j, c, &seed) :
+									odd_gains[lumen_test_rand(&seed) % 10];
+					lumen_lsc_row_gains(&map, (int)(lumen_test_rand(&seed) % 7), 7, rg);
+					if (k == 4) {
+						/* random tables: any column, any weights */
+						for (int x = 0; x < w; x++) {
+							gx[x] = (int32_t)(lumen_test_rand(&seed) %
+									  (LUMEN_LSC_MAX_GRID - 1));
+							w1[x] = (float)(lumen_test_rand(&seed) % 4097) / 4096.0f;
+							w0[x] = 1 - w1[x];
+						}
+					} else {
+						lumen_lsc_cols_make(gx, w0, w1, w < 2 ? 2 : w, gw, 0, w);
+					}
+					for (int x = 0; x < w + 8; x++)
+						src[x] = pattern_at((enum pattern)p, x, 0, &seed);
+					memcpy(a, src, sizeof(src));
+					memcpy(b, src, sizeof(src));
+					ref.lsc_row(a, src, w, rgp, &cols);
+					dsp.lsc_row(b, src, w, rgp, &cols);
+					if (memcmp(a, b, sizeof(a)))
+						fail_msg("lsc row: level %u width %d grid %d kind %d "
+							 "pattern %d", l, w, gw, k, p);
+					/* in place */
+					memcpy(b, src, sizeof(src));
+					dsp.lsc_row(b, b, w, rgp, &cols);
+					if (memcmp(a, b, sizeof(a)))
+						fail_msg("lsc row in place: level %u width %d", l, w);
+				}
+	}
+	lumen_cpu_set_mask(cpu_all);
+}
+
+/* lumen_lsc_apply and the ISP stage against the replaced code, every
+ * level, finite maps (the replaced code was undefined for NaN). */
+static void lsc_matches_replaced_code(void **state)
+{
+	static const int grids[][2] = { { 2, 2 }, { 3, 5 }, { 17, 13 }, { 64, 64 } };
+	enum { GMAX = 64 * 64 };
+	static float gain[4][GMAX];
+	struct lumen_lsc_map map = { 0, 0, { gain[0], gain[1], gain[2], gain[3] } };
+	unsigned seed = 7;
+
+	(void)state;
+	for (unsigned l = 0; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+
+		if (!level_init(l, &dsp))
+			continue;
+		for (unsigned s = 0; s < N_SIZES; s++)
+			for (unsigned g = 0; g < sizeof(grids) / sizeof(grids[0]); g++)
+				for (int k = 0; k < 5; k++) {
+					const int w = frame_sizes[s][0], h = frame_sizes[s][1];
+					enum pattern p = (enum pattern)((s + g + k) % PAT_COUNT);
+					struct lumen_frame f, a, b;
+
+					map.grid_w = grids[g][0];
+					map.grid_h = grids[g][1];
+					for (int c = 0; c < 4; c++)
+						for (int j = 0; j < map.grid_h; j++)
+							for (int i = 0; i < map.grid_w; i++)
+								gain[c][j * map.grid_w + i] =
+									test_gain(k, i, j, c, &seed);
+					raw_make(&f, w, h, LUMEN_BAYER_RGGB, p, seed, s & 1);
+					raw_copy(&a, &f);
+					raw_copy(&b, &f);
+					assert_int_equal(ref_lsc_apply(&a, &map), 0);
+					assert_int_equal(lumen_lsc_apply(&b, &map), 0);
+					assert_raw_equal(&a, &b, "lsc vs replaced");
+					lumen_frame_free(&f);
+					lumen_frame_free(&a);
+					lumen_frame_free(&b);
+				}
+	}
+	lumen_cpu_set_mask(cpu_all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(scale_rows_match_c),
+		cmocka_unit_test(lsc_rows_match_c),
+		cmocka_unit_test(lsc_matches_replaced_code),
 		cmocka_unit_test(scale_c_matches_replaced_arithmetic),
 		cmocka_unit_test(blc_matches_replaced_code),
 		cmocka_unit_test(wb_matches_replaced_code),

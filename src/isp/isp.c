@@ -65,9 +65,21 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 			goto free_rgb;
 		}
 	}
+	isp->lsc_gx = malloc((size_t)max_width * sizeof(*isp->lsc_gx));
+	isp->lsc_w0 = malloc((size_t)max_width * sizeof(*isp->lsc_w0));
+	isp->lsc_w1 = malloc((size_t)max_width * sizeof(*isp->lsc_w1));
+	if (!isp->lsc_gx || !isp->lsc_w0 || !isp->lsc_w1) {
+		err = -ENOMEM;
+		goto free_lsc;
+	}
 	*out = isp;
 	return 0;
 
+free_lsc:
+	free(isp->lsc_w1);
+	free(isp->lsc_w0);
+	free(isp->lsc_gx);
+	free(isp->scratch);
 free_rgb:
 	lumen_frame_free(&isp->rgb);
 free_raw:
@@ -99,6 +111,9 @@ void lumen_isp_destroy(struct lumen_isp *isp)
 {
 	if (!isp)
 		return;
+	free(isp->lsc_w1);
+	free(isp->lsc_w0);
+	free(isp->lsc_gx);
 	free(isp->scratch);
 	lumen_frame_free(&isp->rgb);
 	lumen_frame_free(&isp->raw);

@@ -122,6 +122,11 @@ struct lumen_isp {
 	uint8_t tone_lut[LUMEN_WORK_MAX + 1];
 	float tone_contrast;
 	bool tone_valid;
+	/* lens-shading column tables (isp/lsc.c), max_width entries each,
+	 * valid for a frame lsc_width wide and a grid lsc_grid_w wide */
+	int32_t *lsc_gx;
+	float *lsc_w0, *lsc_w1;
+	int lsc_width, lsc_grid_w;
 	struct lumen_isp_stage_counters ctr[LUMEN_ISP_MAX_STAGES];
 };
 

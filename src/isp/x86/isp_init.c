@@ -17,5 +17,6 @@ void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
 	dsp->dpc_screen = lumen_dpc_screen_avx2;
 	dsp->ccm_row = lumen_ccm_row_avx2;
 	dsp->csc420 = lumen_csc420_avx2;
+	dsp->lsc_row = lumen_lsc_row_avx2;
 	dsp->stats_span = lumen_stats_span_avx2;
 }
