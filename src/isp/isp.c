@@ -9,6 +9,9 @@
 
 #include "core/clock.h"
 #include "isp/demosaic.h"
+#include "isp/demosaic_dsp.h"
+#include "isp/isp_band.h"
+#include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
 const struct lumen_isp_stage *const lumen_isp_stages[] = {
@@ -42,7 +45,7 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 	if (max_width < 2 || max_height < 2 || max_width > LUMEN_MAX_DIM ||
 	    max_height > LUMEN_MAX_DIM)
 		return -EINVAL;
-	isp = calloc(1, sizeof(*isp));
+	isp = calloc(1, sizeof(*isp));	/* NULL band and table pointers */
 	if (!isp)
 		return -ENOMEM;
 	isp->max_width = max_width;
@@ -72,9 +75,20 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 		err = -ENOMEM;
 		goto free_lsc;
 	}
+	isp->band_stride = ((size_t)max_width * 2 + 63) & ~(size_t)63;
+	for (int c = 0; c < 3; c++) {
+		isp->band[c] = aligned_alloc(64, isp->band_stride * LUMEN_ISP_BAND);
+		if (!isp->band[c]) {
+			err = -ENOMEM;
+			goto free_band;
+		}
+	}
 	*out = isp;
 	return 0;
 
+free_band:
+	for (int c = 0; c < 3; c++)
+		free(isp->band[c]);
 free_lsc:
 	free(isp->lsc_w1);
 	free(isp->lsc_w0);
@@ -111,6 +125,8 @@ void lumen_isp_destroy(struct lumen_isp *isp)
 {
 	if (!isp)
 		return;
+	for (int c = 0; c < 3; c++)
+		free(isp->band[c]);
 	free(isp->lsc_w1);
 	free(isp->lsc_w0);
 	free(isp->lsc_gx);
@@ -139,6 +155,141 @@ int lumen_isp_process(struct lumen_isp *isp, const struct lumen_frame *in,
 		      const struct lumen_isp_params *p, struct lumen_frame *out)
 {
 	return lumen_isp_process_stages(isp, in, p, out, 0, lumen_isp_stage_count);
+}
+
+/* Index of @stage in lumen_isp_stages[] (they are all there). */
+static int stage_at(const struct lumen_isp_stage *stage)
+{
+	for (int i = 0; i < lumen_isp_stage_count; i++)
+		if (lumen_isp_stages[i] == stage)
+			return i;
+	return -1;
+}
+
+/* Adds the time since *t to ns[@i] and restarts *t. */
+static inline void lap(uint64_t ns[], int i, uint64_t *t)
+{
+	uint64_t now = lumen_now_ns();
+
+	ns[i] += now - *t;
+	*t = now;
+}
+
+static inline int min_i(int a, int b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * The front run (blc, dpc, lsc) over bands; ns[] gets each stage's time.
+ * The caller checked @p->lsc. Each stage trails the one before: dpc of
+ * row y reads blc rows up to y + 2, and lsc of row y may only change it
+ * once dpc of row y + 2 (which reads it) is done.
+ */
+static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
+		     const struct lumen_isp_dsp *dsp, int i_blc, uint64_t ns[])
+{
+	const struct lumen_frame *in = isp->input;
+	struct lumen_frame *raw = &isp->raw;
+	const int h = raw->height;
+	const unsigned thr = lumen_dpc_threshold(p->dpc_threshold);
+	struct lumen_scale_phase ph[2];
+	int yb = 0, yd = 0, yl = 0, err;
+	uint64_t t = lumen_now_ns();
+
+	if (lumen_blc_phases(in, ph))
+		return -EINVAL;
+	for (int y = LUMEN_ISP_BAND; yl < h; y += LUMEN_ISP_BAND) {
+		const int nb = min_i(h, y + 4);
+		const int nd = nb == h ? h : nb - 2;
+		const int nl = nd == h ? h : nd - 2;
+
+		lumen_blc_rows(dsp, ph, in, raw, yb, nb);
+		lap(ns, i_blc, &t);
+		if (p->dpc)
+			lumen_dpc_rows(dsp, raw, thr, yd, nd);
+		lap(ns, i_blc + 1, &t);
+		if (p->lsc) {
+			err = lumen_isp_lsc_rows(isp, dsp, p->lsc, yl, nl);
+			if (err)
+				return err;	/* checked before: cannot happen */
+		}
+		lap(ns, i_blc + 2, &t);
+		yb = nb;
+		yd = nd;
+		yl = nl;
+	}
+	lumen_blc_finish(in, raw);
+	return 0;
+}
+
+/*
+ * The back run (wb, demosaic, ccm, tone, csc) over bands, the fast
+ * demosaic writing each band into isp->band and the csc pass reading it
+ * from there. wb stays two rows ahead of the demosaic, which reads rows
+ * y - 2 .. y + 2.
+ */
+static int run_back(struct lumen_isp *isp, const struct lumen_isp_params *p,
+		    const struct lumen_isp_dsp *dsp, int i_wb, uint64_t ns[])
+{
+	struct lumen_frame *raw = &isp->raw;
+	const int h = raw->height, i_dm = i_wb + 1, i_csc = i_wb + 4;
+	const size_t bs[3] = { isp->band_stride, isp->band_stride, isp->band_stride };
+	const uint16_t *const cband[3] = { isp->band[0], isp->band[1], isp->band[2] };
+	const bool wb = !lumen_wb_is_unity(p);
+	struct lumen_demosaic_dsp ddsp;
+	struct lumen_scale_phase ph[2];
+	struct lumen_csc_coeffs c;
+	uint64_t t = lumen_now_ns();
+	int yw = 0, err;
+
+	/* ccm and tone: their tables, as the stages make them */
+	for (int i = i_wb + 2; i < i_csc; i++) {
+		err = lumen_isp_stages[i]->run(isp, p);
+		lap(ns, i, &t);
+		if (err)
+			return err;
+	}
+	if (wb)
+		lumen_wb_phases(raw->bayer, p->wb, ph);
+	lumen_demosaic_dsp_init(&ddsp);
+	lumen_csc_coeffs_make(p->yuv_matrix, p->yuv_full_range, &c);
+	lap(ns, i_csc, &t);
+	for (int y0 = 0; y0 < h; y0 += LUMEN_ISP_BAND) {
+		const int y1 = min_i(h, y0 + LUMEN_ISP_BAND), nw = min_i(h, y1 + 2);
+
+		if (wb)
+			lumen_wb_rows(dsp, ph, raw, yw, nw);
+		yw = nw;
+		lap(ns, i_wb, &t);
+		lumen_demosaic_fast_rows(&ddsp, raw, isp->band, bs, y0, y1);
+		lap(ns, i_dm, &t);
+		lumen_isp_finish_rows(dsp, cband, bs, raw->width, isp->ccm_q,
+				      isp->tone_lut, &c, isp->output, y0, y1);
+		lap(ns, i_csc, &t);
+	}
+	return 0;
+}
+
+/* Counts a fused run of stages [i0, i1) that took ns[]; a failure (@err)
+ * is charged to the last stage that took any time. */
+static void count_run(struct lumen_isp *isp, int i0, int i1, const uint64_t ns[],
+		      int err)
+{
+	int last = i0;
+
+	for (int i = i0; i < i1; i++) {
+		isp->ctr[i].ns_last = ns[i];
+		isp->ctr[i].ns_total += ns[i];
+		if (ns[i])
+			last = i;
+	}
+	for (int i = i0; i < i1; i++) {
+		if (!err)
+			isp->ctr[i].frames++;
+		else if (i == last)
+			isp->ctr[i].errors++;
+	}
 }
 
 int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in,
@@ -174,9 +325,32 @@ int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in
 	isp->input = in;
 	isp->output = out;
 
+	const int i_blc = stage_at(&lumen_isp_blc), i_wb = stage_at(&lumen_isp_wb);
+	struct lumen_isp_dsp dsp;
+
+	lumen_isp_dsp_init(&dsp);
 	for (int i = first; i < end; i++) {
 		uint64_t t0 = lumen_now_ns(), dt;
+		uint64_t ns[LUMEN_ISP_MAX_STAGES] = { 0 };
 
+		/* whole runs of the band lists go fused (see isp.h) */
+		if (i == i_blc && end >= i + 3 && (!p->lsc ||
+		    !lumen_lsc_check(&isp->raw, p->lsc))) {
+			err = run_front(isp, p, &dsp, i, ns);
+			count_run(isp, i, i + 3, ns, err);
+			if (err)
+				break;
+			i += 2;
+			continue;
+		}
+		if (i == i_wb && end == i + 5 && p->demosaic == LUMEN_DEMOSAIC_FAST) {
+			err = run_back(isp, p, &dsp, i, ns);
+			count_run(isp, i, i + 5, ns, err);
+			if (err)
+				break;
+			i += 4;
+			continue;
+		}
 		err = lumen_isp_stages[i]->run(isp, p);
 		dt = lumen_now_ns() - t0;
 		isp->ctr[i].ns_last = dt;

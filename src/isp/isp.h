@@ -17,6 +17,18 @@
  * stage whose params say "off" returns at once. Nothing is allocated per
  * frame: lumen_isp_create() sizes every working buffer for the largest frame.
  *
+ * Bands. lumen_isp_process_stages() runs the stages of two runs of the
+ * list fused over bands of LUMEN_ISP_BAND rows, so that a band's rows are
+ * still in cache when the next stage reads them, whenever a call covers
+ * such a run whole: blc, dpc and lsc (the front: each lags the one before
+ * by the two rows its 5x5 neighbourhood needs, so every stage sees exactly
+ * the rows it would see frame by frame), and wb, demosaic (fast method),
+ * ccm, tone and csc (the back: the demosaic writes each band into a small
+ * buffer that the csc pass reads at once, so the RGB16P frame is never
+ * written). The result is bit for bit that of the stages one after the
+ * other (tests/test_isp_simd.c); each stage's counter still gets its own
+ * time, summed over the bands. After a fused back run, rgb holds nothing.
+ *
  * Fused pass. ccm and tone only prepare their tables (ccm_q, tone_lut); the
  * csc stage then takes the demosaicked RGB16P frame through matrix, table
  * and colour conversion in one pass straight into the output (see
@@ -106,6 +118,7 @@ struct lumen_isp_stage {
 };
 
 #define LUMEN_ISP_MAX_STAGES 12
+#define LUMEN_ISP_BAND 16		/* rows per band, even */
 
 struct lumen_isp {
 	int max_width, max_height;
@@ -127,6 +140,10 @@ struct lumen_isp {
 	int32_t *lsc_gx;
 	float *lsc_w0, *lsc_w1;
 	int lsc_width, lsc_grid_w;
+	/* one band of demosaicked RGB16P rows for the fused back run:
+	 * LUMEN_ISP_BAND rows of band_stride bytes per plane */
+	uint16_t *band[3];
+	size_t band_stride;
 	struct lumen_isp_stage_counters ctr[LUMEN_ISP_MAX_STAGES];
 };
 

@@ -81,8 +81,8 @@ LUMEN_LSC_ROW_FN(lumen_lsc_row_c)
 	}
 }
 
-static int lsc_check(const struct lumen_frame *work,
-		     const struct lumen_lsc_map *map)
+int lumen_lsc_check(const struct lumen_frame *work,
+		    const struct lumen_lsc_map *map)
 {
 	if (map->grid_w < 2 || map->grid_h < 2 ||
 	    map->grid_w > LUMEN_LSC_MAX_GRID || map->grid_h > LUMEN_LSC_MAX_GRID ||
@@ -105,7 +105,7 @@ int lumen_lsc_apply(struct lumen_frame *work, const struct lumen_lsc_map *map)
 	const float *rgp[2] = { rg[0], rg[1] };
 	const struct lumen_lsc_cols cols = { gx, w0, w1 };
 	struct lumen_isp_dsp dsp;
-	int err = lsc_check(work, map);
+	int err = lumen_lsc_check(work, map);
 
 	if (err)
 		return err;
@@ -135,7 +135,7 @@ int lumen_isp_lsc_rows(struct lumen_isp *isp, const struct lumen_isp_dsp *dsp,
 	float rg[2][LUMEN_LSC_RG_LEN];
 	const float *rgp[2] = { rg[0], rg[1] };
 	struct lumen_lsc_cols cols;
-	int err = lsc_check(work, map);
+	int err = lumen_lsc_check(work, map);
 
 	if (err)
 		return err;
