@@ -951,7 +951,8 @@ static int isp_staged(struct lumen_isp *isp, const struct lumen_frame *raw,
 /* The band-fused ISP against the stages one after the other: sizes around
  * the band height, every output format, raw formats, DPC, LSC and WB on
  * and off, the front and back runs called apart (as the pipeline calls
- * them) and together; outputs, working raw and statistics all equal. */
+ * them) and together, on 1, 3 and 5 threads; outputs, working raw and
+ * statistics all equal. */
 static void bands_match_staged(void **state)
 {
 	static const int sizes[][2] = { { 6, 6 }, { 8, 18 }, { 34, 16 }, { 40, 17 },
@@ -1013,6 +1014,9 @@ static void bands_match_staged(void **state)
 				prm.yuv_matrix = (enum lumen_yuv_matrix)(k & 1);
 				assert_int_equal(lumen_isp_create(&ia, w, h), 0);
 				assert_int_equal(lumen_isp_create(&ib, w, h), 0);
+				/* slices: one thread, two, and more than the rows of
+				 * some frames' slices hold */
+				assert_int_equal(lumen_isp_set_threads(ib, 1 + (k + (int)s) % 3 * 2), 0);
 				assert_int_equal(isp_staged(ia, &raw, &prm, &a), 0);
 				if (k & 2) {
 					assert_int_equal(lumen_isp_process(ib, &raw, &prm, &b), 0);
