@@ -56,6 +56,12 @@ LUMEN_SCALE_ROW_FN(lumen_scale_row_c)
 		dst[x] = scale_px(src[x], b0, m0, s0);
 }
 
+LUMEN_BLC10_ROW_FN(lumen_blc10_row_c)
+{
+	lumen_unpack_raw10(src, dst, (size_t)width);
+	lumen_scale_row_c(dst, dst, width, p);
+}
+
 int lumen_blc_phases(const struct lumen_frame *in, struct lumen_scale_phase ph[2])
 {
 	for (int c = 0; c < 4; c++) {
@@ -85,9 +91,11 @@ void lumen_blc_rows(const struct lumen_isp_dsp *dsp,
 				       in->width, &ph[y & 1]);
 			continue;
 		}
-		if (in->fmt == LUMEN_PIX_BAYER10P)
-			lumen_unpack_raw10(src, dst, (size_t)in->width);
-		else if (in->fmt == LUMEN_PIX_BAYER12P)
+		if (in->fmt == LUMEN_PIX_BAYER10P) {
+			dsp->blc10_row(dst, src, in->width, &ph[y & 1]);
+			continue;
+		}
+		if (in->fmt == LUMEN_PIX_BAYER12P)
 			lumen_unpack_raw12(src, dst, (size_t)in->width);
 		else
 			for (int x = 0; x < in->width; x++)

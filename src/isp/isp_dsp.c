@@ -8,6 +8,7 @@
 void lumen_isp_dsp_init(struct lumen_isp_dsp *dsp)
 {
 	dsp->scale_row = lumen_scale_row_c;
+	dsp->blc10_row = lumen_blc10_row_c;
 	dsp->dpc_screen = lumen_dpc_screen_c;
 	dsp->stats_span = lumen_stats_span_c;
 	dsp->ccm_row = lumen_ccm_row_c;

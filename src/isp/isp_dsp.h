@@ -50,6 +50,16 @@ void lumen_scale_phase_set(struct lumen_scale_phase *p, int k, unsigned black,
 typedef LUMEN_SCALE_ROW_FN(lumen_scale_row_fn);
 
 /*
+ * blc straight from MIPI RAW10 (@src holds lumen_raw10_bytes(width) bytes,
+ * lumen_unpack_raw10() layout): exactly lumen_unpack_raw10() into @dst and
+ * then the scale row above in place. Reads nothing past those bytes.
+ */
+#define LUMEN_BLC10_ROW_FN(name) \
+	void name(uint16_t *dst, const uint8_t *src, int width, \
+		  const struct lumen_scale_phase *p)
+typedef LUMEN_BLC10_ROW_FN(lumen_blc10_row_fn);
+
+/*
  * dpc pre-screen. The pixel at column i (0 <= i < n) of @row is a candidate
  * when at least six of its eight same-colour neighbours nb (up[i-2], up[i],
  * up[i+2], row[i-2], row[i+2], dn[i-2], dn[i], dn[i+2]) satisfy
@@ -181,6 +191,7 @@ typedef LUMEN_CSC422_FN(lumen_csc422_fn);
 
 struct lumen_isp_dsp {
 	lumen_scale_row_fn *scale_row;
+	lumen_blc10_row_fn *blc10_row;
 	lumen_dpc_screen_fn *dpc_screen;
 	lumen_stats_span_fn *stats_span;
 	lumen_ccm_row_fn *ccm_row;
@@ -204,6 +215,9 @@ void lumen_isp_dsp_init_arm(struct lumen_isp_dsp *dsp);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_c);		/* blc.c */
 LUMEN_SCALE_ROW_FN(lumen_scale_row_avx2);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_neon);
+LUMEN_BLC10_ROW_FN(lumen_blc10_row_c);		/* blc.c */
+LUMEN_BLC10_ROW_FN(lumen_blc10_row_avx2);
+LUMEN_BLC10_ROW_FN(lumen_blc10_row_neon);
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_c);	/* dpc.c */
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_avx2);
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_neon);

@@ -13,6 +13,7 @@ void lumen_isp_dsp_init_arm(struct lumen_isp_dsp *dsp)
 	if (!(flags & LUMEN_CPU_NEON))
 		return;
 	dsp->scale_row = lumen_scale_row_neon;
+	dsp->blc10_row = lumen_blc10_row_neon;
 	dsp->dpc_screen = lumen_dpc_screen_neon;
 	dsp->stats_span = lumen_stats_span_neon;
 	dsp->ccm_row = lumen_ccm_row_neon;
