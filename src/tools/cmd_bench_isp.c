@@ -203,7 +203,9 @@ int lumen_cmd_bench_isp(int argc, char **argv)
 
 		ret = lumen_develop_input_load(file, &fmt, &input, err, sizeof(err));
 		if (ret) {
-			fprintf(stderr, "lumen bench isp: %s\n", err);
+			fprintf(stderr, "lumen bench isp: %s\n(a plain dump becomes a DNG "
+				"with: lumen develop IN --size WxH --bits N --bayer ORDER "
+				"-o FILE.dng)\n", err);
 			return 1;
 		}
 		in = &input.frame;
