@@ -935,6 +935,113 @@ static void isp_levels_agree(void **state)
 }
 
 
+/* Stage by stage: one call per stage, which never fuses (isp.h). */
+static int isp_staged(struct lumen_isp *isp, const struct lumen_frame *raw,
+		      const struct lumen_isp_params *prm, struct lumen_frame *out)
+{
+	for (int i = 0; i < lumen_isp_stage_count; i++) {
+		int err = lumen_isp_process_stages(isp, raw, prm, out, i, i + 1);
+
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The band-fused ISP against the stages one after the other: sizes around
+ * the band height, every output format, raw formats, DPC, LSC and WB on
+ * and off, the front and back runs called apart (as the pipeline calls
+ * them) and together, on 1, 3 and 5 threads; outputs, working raw and
+ * statistics all equal. */
+static void bands_match_staged(void **state)
+{
+	static const int sizes[][2] = { { 6, 6 }, { 8, 18 }, { 34, 16 }, { 40, 17 },
+					{ 66, 34 }, { 130, 36 }, { 98, 50 } };
+	static float gain[4][5 * 4];
+	struct lumen_lsc_map map = { 5, 4, { gain[0], gain[1], gain[2], gain[3] } };
+	unsigned seed = 5;
+
+	(void)state;
+	for (int c = 0; c < 4; c++)
+		for (int i = 0; i < 5 * 4; i++)
+			gain[c][i] = 1.0f + (float)(lumen_test_rand(&seed) % 1000) / 700.0f;
+	for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+		for (unsigned f = 0; f < 4; f++)
+			for (int k = 0; k < 6; k++) {
+				const int w = sizes[s][0], h = sizes[s][1];
+				const int stats_end = lumen_isp_stage_index("stats") + 1;
+				struct lumen_frame raw16, raw, a, b;
+				struct lumen_isp_params prm;
+				struct lumen_isp *ia, *ib;
+
+				if (!size_ok(out_fmts[f], w, h))
+					continue;
+				raw_make(&raw16, w, h, (enum lumen_bayer)(k & 3),
+					 k == 5 ? PAT_RANDOM16 : PAT_SPIKES, 3u + s, true);
+				raw = raw16;
+				/* RAW10 rows are whole groups of four here */
+				const bool packed = (k & 1) && !(w & 3);
+
+				if (packed) {
+					/* as RAW10 from the link, 10-bit values */
+					assert_int_equal(lumen_frame_alloc(&raw, LUMEN_PIX_BAYER10P,
+									   w, h), 0);
+					raw.bayer = raw16.bayer;
+					for (int y = 0; y < h; y++) {
+						uint16_t *r = (uint16_t *)(void *)(raw16.data[0] +
+									   (size_t)y * raw16.stride[0]);
+
+						for (int x = 0; x < w; x++)
+							r[x] &= 1023;
+						lumen_pack_raw10(r, raw.data[0] + (size_t)y * raw.stride[0],
+								 (size_t)w);
+					}
+					raw.white = 1023;
+				} else {
+					raw.white = k == 4 ? 65535 : 16000;
+				}
+				for (int c = 0; c < 4; c++)
+					raw.black[c] = (uint16_t)(k == 2 ? 0 : 16 + 4 * c);
+				frame_make(&a, out_fmts[f], w, h);
+				frame_make(&b, out_fmts[f], w, h);
+				lumen_isp_params_default(&prm);
+				prm.dpc = k != 3;
+				prm.lsc = k == 2 ? NULL : &map;
+				prm.wb[0] = k == 4 ? 1.0f : 1.9f;
+				prm.wb[2] = k == 4 ? 1.0f : 1.4f;
+				prm.contrast = 0.25f;
+				prm.exposure = k == 1 ? 9.0f : 1.2f;
+				prm.yuv_matrix = (enum lumen_yuv_matrix)(k & 1);
+				assert_int_equal(lumen_isp_create(&ia, w, h), 0);
+				assert_int_equal(lumen_isp_create(&ib, w, h), 0);
+				/* slices: one thread, two, and more than the rows of
+				 * some frames' slices hold */
+				assert_int_equal(lumen_isp_set_threads(ib, 1 + (k + (int)s) % 3 * 2), 0);
+				assert_int_equal(isp_staged(ia, &raw, &prm, &a), 0);
+				if (k & 2) {
+					assert_int_equal(lumen_isp_process(ib, &raw, &prm, &b), 0);
+				} else {
+					assert_int_equal(lumen_isp_process_stages(ib, &raw, &prm, &b,
+						0, stats_end), 0);
+					assert_int_equal(lumen_isp_process_stages(ib, &raw, &prm, &b,
+						stats_end, lumen_isp_stage_count), 0);
+				}
+				assert_frames_equal(&a, &b, "bands vs staged");
+				for (int y = 0; y < h; y++)
+					assert_memory_equal(ia->raw.data[0] + (size_t)y * ia->raw.stride[0],
+							    ib->raw.data[0] + (size_t)y * ib->raw.stride[0],
+							    (size_t)w * 2);
+				assert_memory_equal(&ia->stats, &ib->stats, sizeof(ia->stats));
+				lumen_isp_destroy(ia);
+				lumen_isp_destroy(ib);
+				if (packed)
+					lumen_frame_free(&raw);
+				free(raw16.data[0]);
+				lumen_frame_free(&a);
+				lumen_frame_free(&b);
+			}
+}
+
 /* ------------------------------------------------------------------ */
 /* stats: the code this stage replaced, verbatim but for names         */
 
@@ -1230,6 +1337,46 @@ static void scale_rows_match_c(void **state)
 
 /* Every sample value through the C map against the replaced blc and wb
  * arithmetic (64-bit, and Q12 on working values). */
+/* blc from RAW10: every level against C on random packed bytes, every
+ * width around the 16-sample step and the 26-byte read margin, exactly
+ * the row's bytes allocated (a read past them faults under ASan and is
+ * caught by the guard compare otherwise), and guard words after dst. */
+static void blc10_rows_match_c(void **state)
+{
+	unsigned seed = 1234;
+
+	(void)state;
+	for (unsigned l = 1; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp, ref;
+
+		if (!level_init(l, &dsp))
+			continue;
+		lumen_cpu_set_mask(0);
+		lumen_isp_dsp_init(&ref);
+		for (int w = 1; w <= 140; w++)
+			for (int k = 0; k < 20; k++) {
+				const size_t n = lumen_raw10_bytes((size_t)w);
+				uint8_t *src = malloc(n);
+				uint16_t a[140 + 8], b[140 + 8];
+				struct lumen_scale_phase ph;
+
+				assert_non_null(src);
+				for (size_t i = 0; i < n; i++)
+					src[i] = (uint8_t)(k == 18 ? 0xff : k == 19 ? 0 :
+							   lumen_test_rand(&seed));
+				test_phase(k, &seed, &ph);
+				memset(a, 0x5a, sizeof(a));
+				memset(b, 0x5a, sizeof(b));
+				ref.blc10_row(a, src, w, &ph);
+				dsp.blc10_row(b, src, w, &ph);
+				if (memcmp(a, b, sizeof(a)))
+					fail_msg("blc10 row: level %u width %d kind %d", l, w, k);
+				free(src);
+			}
+	}
+	lumen_cpu_set_mask(cpu_all);
+}
+
 static void scale_c_matches_replaced_arithmetic(void **state)
 {
 	static const unsigned blacks[] = { 0, 4, 64, 200, 4000, 60000 };
@@ -1362,10 +1509,195 @@ static void wb_matches_replaced_code(void **state)
 	lumen_cpu_set_mask(cpu_all);
 }
 
+/* ------------------------------------------------------------------ */
+/* lsc: the code this stage replaced, verbatim but for the names       */
+
+static int ref_lsc_apply(struct lumen_frame *work, const struct lumen_lsc_map *map)
+{
+	const int w = work->width, h = work->height, gw = map->grid_w;
+	float rowgain[2][64];
+
+	if (gw < 2 || map->grid_h < 2 || gw > 64 ||
+	    map->grid_h > 64 || w < 2 || h < 2)
+		return -EINVAL;
+	for (int c = 0; c < 4; c++)
+		if (!map->gain[c])
+			return -EINVAL;
+
+	for (int y = 0; y < h; y++) {
+		uint16_t *row = (uint16_t *)(void *)(work->data[0] +
+						     (size_t)y * work->stride[0]);
+		float fy = (float)y * (float)(map->grid_h - 1) / (float)(h - 1);
+		int gy = (int)fy;
+		float ty, fx_step = (float)(gw - 1) / (float)(w - 1);
+
+		if (gy >= map->grid_h - 1)
+			gy = map->grid_h - 2;
+		ty = fy - (float)gy;
+		for (int cx = 0; cx < 2; cx++) {
+			const float *g = map->gain[(y & 1) * 2 + cx];
+
+			for (int i = 0; i < gw; i++)
+				rowgain[cx][i] = g[gy * gw + i] * (1 - ty) +
+						 g[(gy + 1) * gw + i] * ty;
+		}
+		for (int x = 0; x < w; x++) {
+			float fx = (float)x * fx_step;
+			int gx = (int)fx;
+			float tx, gain, v;
+
+			if (gx >= gw - 1)
+				gx = gw - 2;
+			tx = fx - (float)gx;
+			gain = rowgain[x & 1][gx] * (1 - tx) +
+			       rowgain[x & 1][gx + 1] * tx;
+			v = (float)row[x] * gain + 0.5f;
+			row[x] = (uint16_t)(v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX :
+					    v < 0 ? 0 : v);
+		}
+	}
+	return 0;
+}
+
+/* Gains of map kind @k: smooth lens falls, flat, wild, extremes. */
+static float test_gain(int k, int i, int j, int c, unsigned *seed)
+{
+	unsigned r = lumen_test_rand(seed);
+
+	switch (k) {
+	case 0: return 1.0f + 0.02f * (float)((i - 5) * (i - 5) + (j - 3) * (j - 3)) +
+		       0.01f * (float)c;
+	case 1: return 1.0f;
+	case 2: return (float)(r % 100000) / 10000.0f;	/* 0 .. 10 */
+	case 3: return (r & 3) == 0 ? 0.0f : (r & 3) == 1 ? 64.0f :
+		       (r & 3) == 2 ? 1e-3f : 3.999f;
+	default: return 0.25f + (float)(r % 1000) / 500.0f;
+	}
+}
+
+/* Every level's row kernel against C: tables of every frame and grid
+ * width, plus random in-range ones; hostile samples and gains (huge, 0,
+ * tiny, NaN and infinite map entries through lumen_lsc_row_gains). */
+static void lsc_rows_match_c(void **state)
+{
+	static const int widths[] = { 1, 2, 7, 8, 15, 16, 17, 31, 33, 64, 100, 257 };
+	static const int grids[] = { 2, 3, 9, 17, 33, 64 };
+	static const float odd_gains[] = { 0, 1e-30f, 1e-45f, -1, 1, 70000.0f,
+					   INFINITY, -INFINITY, NAN, 0x1p-61f };
+	enum { GW = 64, GH = 3 };
+	static float gain[4][GW * GH];
+	struct lumen_lsc_map map = { 0, GH, { gain[0], gain[1], gain[2], gain[3] } };
+	unsigned seed = 99;
+
+	(void)state;
+	for (unsigned l = 1; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp, ref;
+
+		if (!level_init(l, &dsp))
+			continue;
+		lumen_cpu_set_mask(0);
+		lumen_isp_dsp_init(&ref);
+		for (unsigned wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
+			for (unsigned gi = 0; gi < sizeof(grids) / sizeof(grids[0]); gi++)
+				for (int k = 0; k < 6; k++)
+					for (int p = 0; p < PAT_COUNT; p++) {
+					const int w = widths[wi], gw = grids[gi];
+					int32_t gx[260];
+					float w0[260], w1[260], rg[2][LUMEN_LSC_RG_LEN];
+					const float *rgp[2] = { rg[0], rg[1] };
+					const struct lumen_lsc_cols cols = { gx, w0, w1 };
+					uint16_t src[260 + 8], a[260 + 8], b[260 + 8];
+
+					map.grid_w = gw;
+					for (int c = 0; c < 4; c++)
+						for (int j = 0; j < GH; j++)
+							for (int i = 0; i < gw; i++)
+								gain[c][j * gw + i] = k < 5 ?
+									test_gain(k, i, j, c, &seed) :
+									odd_gains[lumen_test_rand(&seed) % 10];
+					lumen_lsc_row_gains(&map, (int)(lumen_test_rand(&seed) % 7), 7, rg);
+					if (k == 4) {
+						/* random tables: any column, any weights */
+						for (int x = 0; x < w; x++) {
+							gx[x] = (int32_t)(lumen_test_rand(&seed) %
+									  (LUMEN_LSC_MAX_GRID - 1));
+							w1[x] = (float)(lumen_test_rand(&seed) % 4097) / 4096.0f;
+							w0[x] = 1 - w1[x];
+						}
+					} else {
+						lumen_lsc_cols_make(gx, w0, w1, w < 2 ? 2 : w, gw, 0, w);
+					}
+					for (int x = 0; x < w + 8; x++)
+						src[x] = pattern_at((enum pattern)p, x, 0, &seed);
+					memcpy(a, src, sizeof(src));
+					memcpy(b, src, sizeof(src));
+					ref.lsc_row(a, src, w, rgp, &cols);
+					dsp.lsc_row(b, src, w, rgp, &cols);
+					if (memcmp(a, b, sizeof(a)))
+						fail_msg("lsc row: level %u width %d grid %d kind %d "
+							 "pattern %d", l, w, gw, k, p);
+					/* in place */
+					memcpy(b, src, sizeof(src));
+					dsp.lsc_row(b, b, w, rgp, &cols);
+					if (memcmp(a, b, sizeof(a)))
+						fail_msg("lsc row in place: level %u width %d", l, w);
+				}
+	}
+	lumen_cpu_set_mask(cpu_all);
+}
+
+/* lumen_lsc_apply and the ISP stage against the replaced code, every
+ * level, finite maps (the replaced code was undefined for NaN). */
+static void lsc_matches_replaced_code(void **state)
+{
+	static const int grids[][2] = { { 2, 2 }, { 3, 5 }, { 17, 13 }, { 64, 64 } };
+	enum { GMAX = 64 * 64 };
+	static float gain[4][GMAX];
+	struct lumen_lsc_map map = { 0, 0, { gain[0], gain[1], gain[2], gain[3] } };
+	unsigned seed = 7;
+
+	(void)state;
+	for (unsigned l = 0; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+
+		if (!level_init(l, &dsp))
+			continue;
+		for (unsigned s = 0; s < N_SIZES; s++)
+			for (unsigned g = 0; g < sizeof(grids) / sizeof(grids[0]); g++)
+				for (int k = 0; k < 5; k++) {
+					const int w = frame_sizes[s][0], h = frame_sizes[s][1];
+					enum pattern p = (enum pattern)((s + g + k) % PAT_COUNT);
+					struct lumen_frame f, a, b;
+
+					map.grid_w = grids[g][0];
+					map.grid_h = grids[g][1];
+					for (int c = 0; c < 4; c++)
+						for (int j = 0; j < map.grid_h; j++)
+							for (int i = 0; i < map.grid_w; i++)
+								gain[c][j * map.grid_w + i] =
+									test_gain(k, i, j, c, &seed);
+					raw_make(&f, w, h, LUMEN_BAYER_RGGB, p, seed, s & 1);
+					raw_copy(&a, &f);
+					raw_copy(&b, &f);
+					assert_int_equal(ref_lsc_apply(&a, &map), 0);
+					assert_int_equal(lumen_lsc_apply(&b, &map), 0);
+					assert_raw_equal(&a, &b, "lsc vs replaced");
+					lumen_frame_free(&f);
+					lumen_frame_free(&a);
+					lumen_frame_free(&b);
+				}
+	}
+	lumen_cpu_set_mask(cpu_all);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(scale_rows_match_c),
+		cmocka_unit_test(blc10_rows_match_c),
+		cmocka_unit_test(lsc_rows_match_c),
+		cmocka_unit_test(lsc_matches_replaced_code),
+		cmocka_unit_test(bands_match_staged),
 		cmocka_unit_test(scale_c_matches_replaced_arithmetic),
 		cmocka_unit_test(blc_matches_replaced_code),
 		cmocka_unit_test(wb_matches_replaced_code),

@@ -8,6 +8,7 @@
 #include <errno.h>
 
 #include "core/pack.h"
+#include "isp/isp_band.h"
 #include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
@@ -55,14 +56,14 @@ LUMEN_SCALE_ROW_FN(lumen_scale_row_c)
 		dst[x] = scale_px(src[x], b0, m0, s0);
 }
 
-int lumen_blc_apply(const struct lumen_frame *in, struct lumen_frame *work)
+LUMEN_BLC10_ROW_FN(lumen_blc10_row_c)
 {
-	struct lumen_scale_phase ph[2];
-	struct lumen_isp_dsp dsp;
+	lumen_unpack_raw10(src, dst, (size_t)width);
+	lumen_scale_row_c(dst, dst, width, p);
+}
 
-	if (!lumen_pixfmt_is_bayer(in->fmt) || work->fmt != LUMEN_PIX_BAYER16 ||
-	    in->width != work->width || in->height != work->height)
-		return -EINVAL;
+int lumen_blc_phases(const struct lumen_frame *in, struct lumen_scale_phase ph[2])
+{
 	for (int c = 0; c < 4; c++) {
 		if (in->white <= in->black[c])
 			return -EINVAL;
@@ -71,33 +72,60 @@ int lumen_blc_apply(const struct lumen_frame *in, struct lumen_frame *work)
 				      (uint32_t)(((uint64_t)LUMEN_WORK_MAX << 16) /
 						 (in->white - in->black[c])));
 	}
-	lumen_isp_dsp_init(&dsp);
+	return 0;
+}
 
-	for (int y = 0; y < in->height; y++) {
+void lumen_blc_rows(const struct lumen_isp_dsp *dsp,
+		    const struct lumen_scale_phase ph[2],
+		    const struct lumen_frame *in, struct lumen_frame *work,
+		    int y0, int y1)
+{
+	for (int y = y0; y < y1; y++) {
 		const uint8_t *src = in->data[0] + (size_t)y * in->stride[0];
 		uint16_t *dst = (uint16_t *)(void *)(work->data[0] +
 						     (size_t)y * work->stride[0]);
 
 		/* packed and 8-bit rows are widened in place first */
 		if (in->fmt == LUMEN_PIX_BAYER16) {
-			dsp.scale_row(dst, (const uint16_t *)(const void *)src,
-				      in->width, &ph[y & 1]);
+			dsp->scale_row(dst, (const uint16_t *)(const void *)src,
+				       in->width, &ph[y & 1]);
 			continue;
 		}
-		if (in->fmt == LUMEN_PIX_BAYER10P)
-			lumen_unpack_raw10(src, dst, (size_t)in->width);
-		else if (in->fmt == LUMEN_PIX_BAYER12P)
+		if (in->fmt == LUMEN_PIX_BAYER10P) {
+			dsp->blc10_row(dst, src, in->width, &ph[y & 1]);
+			continue;
+		}
+		if (in->fmt == LUMEN_PIX_BAYER12P)
 			lumen_unpack_raw12(src, dst, (size_t)in->width);
 		else
 			for (int x = 0; x < in->width; x++)
 				dst[x] = src[x];
-		dsp.scale_row(dst, dst, in->width, &ph[y & 1]);
+		dsp->scale_row(dst, dst, in->width, &ph[y & 1]);
 	}
+}
+
+void lumen_blc_finish(const struct lumen_frame *in, struct lumen_frame *work)
+{
 	work->bayer = in->bayer;
 	work->bits = LUMEN_WORK_BITS;
 	work->white = LUMEN_WORK_MAX;
 	for (int c = 0; c < 4; c++)
 		work->black[c] = 0;
+}
+
+int lumen_blc_apply(const struct lumen_frame *in, struct lumen_frame *work)
+{
+	struct lumen_scale_phase ph[2];
+	struct lumen_isp_dsp dsp;
+
+	if (!lumen_pixfmt_is_bayer(in->fmt) || work->fmt != LUMEN_PIX_BAYER16 ||
+	    in->width != work->width || in->height != work->height)
+		return -EINVAL;
+	if (lumen_blc_phases(in, ph))
+		return -EINVAL;
+	lumen_isp_dsp_init(&dsp);
+	lumen_blc_rows(&dsp, ph, in, work, 0, in->height);
+	lumen_blc_finish(in, work);
 	return 0;
 }
 

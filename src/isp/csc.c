@@ -15,6 +15,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "isp/isp_band.h"
 #include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
@@ -224,30 +225,22 @@ int lumen_csc_apply(const struct lumen_frame *rgb8, struct lumen_frame *out,
 	return 0;
 }
 
-int lumen_isp_finish(const struct lumen_frame *rgb, const int32_t q[3][3],
-		     const uint8_t lut[LUMEN_WORK_MAX + 1],
-		     enum lumen_yuv_matrix matrix, bool full_range,
-		     struct lumen_frame *out)
+void lumen_isp_finish_rows(const struct lumen_isp_dsp *dsp,
+			   const uint16_t *const band[3],
+			   const size_t band_stride[3], int width,
+			   const int32_t q[3][3],
+			   const uint8_t lut[LUMEN_WORK_MAX + 1],
+			   const struct lumen_csc_coeffs *c,
+			   struct lumen_frame *out, int y0, int y1)
 {
-	const int w = rgb->width, h = rgb->height;
+	const int w = width;
 	const int rows = out->fmt == LUMEN_PIX_NV12 ||
 			 out->fmt == LUMEN_PIX_I420 ? 2 : 1;
-	struct lumen_isp_dsp dsp;
-	struct lumen_csc_coeffs c;
 	uint16_t lin[3][CSC_CHUNK];
 	uint8_t buf[6][CSC_CHUNK];
 	const uint8_t *px[6] = { buf[0], buf[1], buf[2], buf[3], buf[4], buf[5] };
-	int err;
 
-	if (rgb->fmt != LUMEN_PIX_RGB16P)
-		return -EINVAL;
-	err = csc_check_out(out, w, h);
-	if (err)
-		return err;
-	lumen_csc_coeffs_make(matrix, full_range, &c);
-	lumen_isp_dsp_init(&dsp);
-
-	for (int y = 0; y < h; y += rows)
+	for (int y = y0; y < y1; y += rows)
 		for (int x = 0; x < w; x += CSC_CHUNK) {
 			const int n = w - x < CSC_CHUNK ? w - x : CSC_CHUNK;
 
@@ -259,13 +252,36 @@ int lumen_isp_finish(const struct lumen_frame *rgb, const int32_t q[3][3],
 
 				for (int ch = 0; ch < 3; ch++)
 					s[ch] = (const uint16_t *)(const void *)
-						(rgb->data[ch] + (size_t)(y + k) *
-						 rgb->stride[ch]) + x;
-				dsp.ccm_row(l, s, n, q);
-				dsp.tone_row(d, (const uint16_t *const *)l, n, lut);
+						((const uint8_t *)(const void *)band[ch] +
+						 (size_t)(y + k - y0) * band_stride[ch]) + x;
+				dsp->ccm_row(l, s, n, q);
+				dsp->tone_row(d, (const uint16_t *const *)l, n, lut);
 			}
-			csc_emit(&dsp, out, px, x, y, n, &c);
+			csc_emit(dsp, out, px, x, y, n, c);
 		}
+}
+
+int lumen_isp_finish(const struct lumen_frame *rgb, const int32_t q[3][3],
+		     const uint8_t lut[LUMEN_WORK_MAX + 1],
+		     enum lumen_yuv_matrix matrix, bool full_range,
+		     struct lumen_frame *out)
+{
+	const uint16_t *band[3];
+	struct lumen_isp_dsp dsp;
+	struct lumen_csc_coeffs c;
+	int err;
+
+	if (rgb->fmt != LUMEN_PIX_RGB16P)
+		return -EINVAL;
+	err = csc_check_out(out, rgb->width, rgb->height);
+	if (err)
+		return err;
+	lumen_csc_coeffs_make(matrix, full_range, &c);
+	lumen_isp_dsp_init(&dsp);
+	for (int p = 0; p < 3; p++)
+		band[p] = (const uint16_t *)(const void *)rgb->data[p];
+	lumen_isp_finish_rows(&dsp, band, rgb->stride, rgb->width, q, lut, &c,
+			      out, 0, rgb->height);
 	return 0;
 }
 

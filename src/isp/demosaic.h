@@ -27,6 +27,17 @@ int lumen_demosaic(enum lumen_demosaic_method method,
 
 /* The two methods, for tests and benchmarks. */
 int lumen_demosaic_fast(const struct lumen_frame *raw, struct lumen_frame *rgb);
+/*
+ * Rows [@y0, @y1) of the fast method into a band: row y of each plane
+ * goes to band[p] + (y - y0) * band_stride[p] bytes. For the ISP's band
+ * loop; @raw must have passed the checks of lumen_demosaic_fast() (it
+ * reads raw rows y0 - 2 .. y1 + 1, mirrored at the frame edges). Returns 0.
+ */
+struct lumen_demosaic_dsp;
+int lumen_demosaic_fast_rows(const struct lumen_demosaic_dsp *dsp,
+			     const struct lumen_frame *raw,
+			     uint16_t *const band[3], const size_t band_stride[3],
+			     int y0, int y1);
 size_t lumen_demosaic_quality_scratch_size(int width, int height);
 /*
  * For callers that trade memory for speed (benchmarks, tests): the scratch

@@ -163,19 +163,14 @@ static int dm_check(const struct lumen_frame *raw,
 	return 0;
 }
 
-int lumen_demosaic_fast(const struct lumen_frame *raw, struct lumen_frame *rgb)
+int lumen_demosaic_fast_rows(const struct lumen_demosaic_dsp *dsp,
+			     const struct lumen_frame *raw,
+			     uint16_t *const band[3], const size_t band_stride[3],
+			     int y0, int y1)
 {
-	struct lumen_demosaic_dsp dsp;
-	int w, h, ret;
+	const int w = raw->width, h = raw->height;
 
-	ret = dm_check(raw, rgb);
-	if (ret)
-		return ret;
-	w = raw->width;
-	h = raw->height;
-	lumen_demosaic_dsp_init(&dsp);
-
-	for (int y = 0; y < h; y++) {
+	for (int y = y0; y < y1; y++) {
 		const uint16_t *rows[5];
 		uint16_t *dst[3];
 		enum lumen_bayer order = lumen_bayer_shift(raw->bayer, 0, y);
@@ -185,8 +180,8 @@ int lumen_demosaic_fast(const struct lumen_frame *raw, struct lumen_frame *rgb)
 				(raw->data[0] +
 				 (size_t)dm_reflect(y - 2 + i, h) * raw->stride[0]);
 		for (int p = 0; p < 3; p++)
-			dst[p] = (uint16_t *)(void *)(rgb->data[p] +
-						      (size_t)y * rgb->stride[p]);
+			dst[p] = (uint16_t *)(void *)((uint8_t *)(void *)band[p] +
+						      (size_t)(y - y0) * band_stride[p]);
 
 		if (w <= DM_CHUNK_MAX) {
 			dm_chunk_mirrored(dst, rows, w, 0, w, order);
@@ -198,10 +193,26 @@ int lumen_demosaic_fast(const struct lumen_frame *raw, struct lumen_frame *rgb)
 
 			for (int i = 0; i < 5; i++)
 				in[i] = rows[i] + 2;
-			dsp.row(dst[0] + 2, dst[1] + 2, dst[2] + 2, in, w - 4,
-				lumen_bayer_shift(order, 2, 0));
+			dsp->row(dst[0] + 2, dst[1] + 2, dst[2] + 2, in, w - 4,
+				 lumen_bayer_shift(order, 2, 0));
 		}
 		dm_chunk_mirrored(dst, rows, w, w - 2, w, order);
 	}
 	return 0;
+}
+
+int lumen_demosaic_fast(const struct lumen_frame *raw, struct lumen_frame *rgb)
+{
+	struct lumen_demosaic_dsp dsp;
+	uint16_t *band[3];
+	int ret;
+
+	ret = dm_check(raw, rgb);
+	if (ret)
+		return ret;
+	lumen_demosaic_dsp_init(&dsp);
+	for (int p = 0; p < 3; p++)
+		band[p] = (uint16_t *)(void *)rgb->data[p];
+	return lumen_demosaic_fast_rows(&dsp, raw, band, rgb->stride, 0,
+					raw->height);
 }

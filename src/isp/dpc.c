@@ -3,6 +3,7 @@
  * Defective-pixel correction on the working raw, in place, before anything
  * spreads a defect into its neighbours (shading, demosaic).
  */
+#include "isp/isp_band.h"
 #include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
@@ -189,22 +190,23 @@ LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_c)
 	return n;
 }
 
-long lumen_dpc_apply(struct lumen_frame *work, unsigned threshold)
+unsigned lumen_dpc_threshold(unsigned threshold)
 {
-	const int w = work->width, h = work->height;
-	struct lumen_isp_dsp dsp;
-	long corrected = 0;
-
-	if (w < 5 || h < 5)
-		return 0;
 	if (!threshold)
 		threshold = LUMEN_WORK_MAX / 64;
 	/* a margin beyond the sample range rejects everything either way;
 	 * clamping keeps the sums below from wrapping */
-	if (threshold > 65535)
-		threshold = 65535;
-	lumen_isp_dsp_init(&dsp);
+	return threshold > 65535 ? 65535 : threshold;
+}
 
+long lumen_dpc_rows(const struct lumen_isp_dsp *dsp, struct lumen_frame *work,
+		    unsigned threshold, int y0, int y1)
+{
+	const int w = work->width, h = work->height;
+	long corrected = 0;
+
+	if (w < 5 || h < 5)
+		return 0;
 	/*
 	 * In raster order, in place: a corrected pixel is what its later
 	 * neighbours see. A pixel can only be defective when at least six
@@ -215,7 +217,7 @@ long lumen_dpc_apply(struct lumen_frame *work, unsigned threshold)
 	 * the same as testing every pixel in turn. The two columns at each
 	 * side (whose neighbours are mirrored) get the full test directly.
 	 */
-	for (int y = 0; y < h; y++) {
+	for (int y = y0; y < y1; y++) {
 		uint16_t *row = (uint16_t *)(void *)(work->data[0] +
 						     (size_t)y * work->stride[0]);
 		/* rows two above and below, mirrored at the frame edges as
@@ -229,8 +231,8 @@ long lumen_dpc_apply(struct lumen_frame *work, unsigned threshold)
 		corrected += dpc_pixel(work, row, 0, y, true, threshold);
 		corrected += dpc_pixel(work, row, 1, y, true, threshold);
 		for (int x = 2; x < w - 2; x++) {
-			x += dsp.dpc_screen(up + x, row + x, dn + x, w - 2 - x,
-					    threshold);
+			x += dsp->dpc_screen(up + x, row + x, dn + x, w - 2 - x,
+					     threshold);
 			if (x >= w - 2)
 				break;
 			corrected += dpc_pixel(work, row, x, y, edge_row, threshold);
@@ -239,6 +241,15 @@ long lumen_dpc_apply(struct lumen_frame *work, unsigned threshold)
 		corrected += dpc_pixel(work, row, w - 1, y, true, threshold);
 	}
 	return corrected;
+}
+
+long lumen_dpc_apply(struct lumen_frame *work, unsigned threshold)
+{
+	struct lumen_isp_dsp dsp;
+
+	lumen_isp_dsp_init(&dsp);
+	return lumen_dpc_rows(&dsp, work, lumen_dpc_threshold(threshold), 0,
+			      work->height);
 }
 
 static int dpc_run(struct lumen_isp *isp, const struct lumen_isp_params *p)

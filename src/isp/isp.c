@@ -3,12 +3,16 @@
 #include "isp/isp.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/clock.h"
 #include "isp/demosaic.h"
+#include "isp/demosaic_dsp.h"
+#include "isp/isp_band.h"
+#include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
 const struct lumen_isp_stage *const lumen_isp_stages[] = {
@@ -34,6 +38,173 @@ void lumen_isp_params_default(struct lumen_isp_params *p)
 	p->stats = true;
 }
 
+/* The band buffers of worker @k; 0 or -ENOMEM with none held. */
+static int band_alloc(struct lumen_isp *isp, int k)
+{
+	for (int c = 0; c < 3; c++) {
+		isp->band[k][c] = aligned_alloc(64, isp->band_stride * LUMEN_ISP_BAND);
+		if (!isp->band[k][c]) {
+			while (c--) {
+				free(isp->band[k][c]);
+				isp->band[k][c] = NULL;
+			}
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void band_free(struct lumen_isp *isp, int k)
+{
+	for (int c = 0; c < 3; c++) {
+		free(isp->band[k][c]);
+		isp->band[k][c] = NULL;
+	}
+}
+
+/*
+ * The workers other than the caller. A job is a function run once per
+ * worker k in 0..n-1 (k = 0 on the caller's thread); lumen_isp_pool_run()
+ * returns when every worker has finished it, which is the barrier between
+ * steps. Jobs only write rows of their own slice.
+ */
+typedef void isp_job_fn(struct lumen_isp *isp, int k, int n, void *arg);
+
+struct lumen_isp_pool {
+	struct lumen_isp *isp;
+	int n;				/* workers, caller included */
+	pthread_t th[LUMEN_ISP_MAX_THREADS];
+	pthread_mutex_t lock;
+	pthread_cond_t go, done;
+	unsigned gen;			/* bumped for each job */
+	int pending;			/* workers still in the job */
+	bool quit;
+	isp_job_fn *job;
+	void *arg;
+};
+
+struct pool_worker {
+	struct lumen_isp_pool *pool;
+	int k;
+};
+
+static void *pool_main(void *arg)
+{
+	struct lumen_isp_pool *pool = ((struct pool_worker *)arg)->pool;
+	const int k = ((struct pool_worker *)arg)->k;
+	unsigned seen = 0;
+
+	free(arg);
+	pthread_mutex_lock(&pool->lock);
+	for (;;) {
+		while (!pool->quit && pool->gen == seen)
+			pthread_cond_wait(&pool->go, &pool->lock);
+		if (pool->quit)
+			break;
+		seen = pool->gen;
+		pthread_mutex_unlock(&pool->lock);
+		pool->job(pool->isp, k, pool->n, pool->arg);
+		pthread_mutex_lock(&pool->lock);
+		if (--pool->pending == 0)
+			pthread_cond_signal(&pool->done);
+	}
+	pthread_mutex_unlock(&pool->lock);
+	return NULL;
+}
+
+/* Runs @job on every worker (k = 0 here) and waits for all of them. */
+static void pool_run(struct lumen_isp *isp, isp_job_fn *job, void *arg)
+{
+	struct lumen_isp_pool *pool = isp->pool;
+
+	if (!pool) {
+		job(isp, 0, 1, arg);
+		return;
+	}
+	pthread_mutex_lock(&pool->lock);
+	pool->job = job;
+	pool->arg = arg;
+	pool->pending = pool->n - 1;
+	pool->gen++;
+	pthread_cond_broadcast(&pool->go);
+	pthread_mutex_unlock(&pool->lock);
+	job(isp, 0, pool->n, arg);
+	pthread_mutex_lock(&pool->lock);
+	while (pool->pending)
+		pthread_cond_wait(&pool->done, &pool->lock);
+	pthread_mutex_unlock(&pool->lock);
+}
+
+/* Stops and joins the first @started helpers of @pool and frees it. */
+static void pool_stop(struct lumen_isp_pool *pool, int started)
+{
+	pthread_mutex_lock(&pool->lock);
+	pool->quit = true;
+	pthread_cond_broadcast(&pool->go);
+	pthread_mutex_unlock(&pool->lock);
+	for (int i = 1; i <= started; i++)
+		pthread_join(pool->th[i], NULL);
+	pthread_cond_destroy(&pool->done);
+	pthread_cond_destroy(&pool->go);
+	pthread_mutex_destroy(&pool->lock);
+	free(pool);
+}
+
+int lumen_isp_set_threads(struct lumen_isp *isp, int threads)
+{
+	struct lumen_isp_pool *pool;
+	int err = 0, k;
+
+	if (threads < 1 || threads > LUMEN_ISP_MAX_THREADS)
+		return -EINVAL;
+	if (isp->pool) {
+		pool_stop(isp->pool, isp->pool->n - 1);
+		isp->pool = NULL;
+	}
+	for (k = 1; k < LUMEN_ISP_MAX_THREADS; k++)
+		band_free(isp, k);
+	isp->threads = 1;
+	if (threads == 1)
+		return 0;
+
+	pool = calloc(1, sizeof(*pool));
+	if (!pool)
+		return -ENOMEM;
+	pool->isp = isp;
+	pool->n = threads;
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->go, NULL);
+	pthread_cond_init(&pool->done, NULL);
+	for (k = 1; k < threads; k++) {
+		struct pool_worker *w;
+
+		err = band_alloc(isp, k);
+		if (err)
+			goto stop_pool;
+		w = malloc(sizeof(*w));
+		if (!w) {
+			err = -ENOMEM;
+			goto stop_pool;
+		}
+		w->pool = pool;
+		w->k = k;
+		if (pthread_create(&pool->th[k], NULL, pool_main, w)) {
+			free(w);
+			err = -EAGAIN;
+			goto stop_pool;
+		}
+	}
+	isp->pool = pool;
+	isp->threads = threads;
+	return 0;
+
+stop_pool:
+	pool_stop(pool, k - 1);
+	for (int i = 1; i < LUMEN_ISP_MAX_THREADS; i++)
+		band_free(isp, i);
+	return err;
+}
+
 int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 {
 	struct lumen_isp *isp;
@@ -42,7 +213,7 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 	if (max_width < 2 || max_height < 2 || max_width > LUMEN_MAX_DIM ||
 	    max_height > LUMEN_MAX_DIM)
 		return -EINVAL;
-	isp = calloc(1, sizeof(*isp));
+	isp = calloc(1, sizeof(*isp));	/* NULL band and table pointers */
 	if (!isp)
 		return -ENOMEM;
 	isp->max_width = max_width;
@@ -65,9 +236,26 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 			goto free_rgb;
 		}
 	}
+	isp->lsc_gx = malloc((size_t)max_width * sizeof(*isp->lsc_gx));
+	isp->lsc_w0 = malloc((size_t)max_width * sizeof(*isp->lsc_w0));
+	isp->lsc_w1 = malloc((size_t)max_width * sizeof(*isp->lsc_w1));
+	if (!isp->lsc_gx || !isp->lsc_w0 || !isp->lsc_w1) {
+		err = -ENOMEM;
+		goto free_lsc;
+	}
+	isp->band_stride = ((size_t)max_width * 2 + 63) & ~(size_t)63;
+	isp->threads = 1;
+	err = band_alloc(isp, 0);
+	if (err)
+		goto free_lsc;
 	*out = isp;
 	return 0;
 
+free_lsc:
+	free(isp->lsc_w1);
+	free(isp->lsc_w0);
+	free(isp->lsc_gx);
+	free(isp->scratch);
 free_rgb:
 	lumen_frame_free(&isp->rgb);
 free_raw:
@@ -99,6 +287,11 @@ void lumen_isp_destroy(struct lumen_isp *isp)
 {
 	if (!isp)
 		return;
+	lumen_isp_set_threads(isp, 1);
+	band_free(isp, 0);
+	free(isp->lsc_w1);
+	free(isp->lsc_w0);
+	free(isp->lsc_gx);
 	free(isp->scratch);
 	lumen_frame_free(&isp->rgb);
 	lumen_frame_free(&isp->raw);
@@ -124,6 +317,249 @@ int lumen_isp_process(struct lumen_isp *isp, const struct lumen_frame *in,
 		      const struct lumen_isp_params *p, struct lumen_frame *out)
 {
 	return lumen_isp_process_stages(isp, in, p, out, 0, lumen_isp_stage_count);
+}
+
+/* Index of @stage in lumen_isp_stages[] (they are all there). */
+static int stage_at(const struct lumen_isp_stage *stage)
+{
+	for (int i = 0; i < lumen_isp_stage_count; i++)
+		if (lumen_isp_stages[i] == stage)
+			return i;
+	return -1;
+}
+
+/* Adds the time since *t to ns[@i] and restarts *t. */
+static inline void lap(uint64_t ns[], int i, uint64_t *t)
+{
+	uint64_t now = lumen_now_ns();
+
+	ns[i] += now - *t;
+	*t = now;
+}
+
+static inline int min_i(int a, int b)
+{
+	return a < b ? a : b;
+}
+
+/* Rows [*y0, *y1) of worker k of n: even-aligned slices of the frame. */
+static void slice(int h, int k, int n, int *y0, int *y1)
+{
+	*y0 = (int)((long long)(h / 2) * k / n) * 2;
+	*y1 = k == n - 1 ? h : (int)((long long)(h / 2) * (k + 1) / n) * 2;
+}
+
+/* What the slice jobs below share; read-only but for worker 0's times. */
+struct slice_job {
+	const struct lumen_isp_params *p;
+	const struct lumen_isp_dsp *dsp;
+	const struct lumen_demosaic_dsp *ddsp;
+	const struct lumen_scale_phase *ph;	/* blc or wb */
+	const struct lumen_csc_coeffs *c;
+	uint64_t ns_dm, ns_csc;			/* worker 0's demosaic, csc */
+};
+
+static void blc_job(struct lumen_isp *isp, int k, int n, void *arg)
+{
+	const struct slice_job *j = arg;
+	int y0, y1;
+
+	slice(isp->raw.height, k, n, &y0, &y1);
+	lumen_blc_rows(j->dsp, j->ph, isp->input, &isp->raw, y0, y1);
+}
+
+static void lsc_job(struct lumen_isp *isp, int k, int n, void *arg)
+{
+	const struct slice_job *j = arg;
+	int y0, y1;
+
+	slice(isp->raw.height, k, n, &y0, &y1);
+	/* the column tables were made before: nothing is written but rows */
+	lumen_isp_lsc_rows(isp, j->dsp, j->p->lsc, y0, y1);
+}
+
+static void wb_job(struct lumen_isp *isp, int k, int n, void *arg)
+{
+	const struct slice_job *j = arg;
+	int y0, y1;
+
+	slice(isp->raw.height, k, n, &y0, &y1);
+	lumen_wb_rows(j->dsp, j->ph, &isp->raw, y0, y1);
+}
+
+/* Demosaic and csc of one slice over bands, in worker k's band buffer. */
+static void develop_job(struct lumen_isp *isp, int k, int n, void *arg)
+{
+	struct slice_job *j = arg;
+	const size_t bs[3] = { isp->band_stride, isp->band_stride, isp->band_stride };
+	const uint16_t *const cband[3] = { isp->band[k][0], isp->band[k][1],
+					   isp->band[k][2] };
+	uint64_t ns[2] = { 0, 0 }, t = lumen_now_ns();
+	int s0, s1;
+
+	slice(isp->raw.height, k, n, &s0, &s1);
+	for (int y0 = s0; y0 < s1; y0 += LUMEN_ISP_BAND) {
+		const int y1 = min_i(s1, y0 + LUMEN_ISP_BAND);
+
+		lumen_demosaic_fast_rows(j->ddsp, &isp->raw, isp->band[k], bs, y0, y1);
+		lap(ns, 0, &t);
+		lumen_isp_finish_rows(j->dsp, cband, bs, isp->raw.width, isp->ccm_q,
+				      isp->tone_lut, j->c, isp->output, y0, y1);
+		lap(ns, 1, &t);
+	}
+	if (k == 0) {
+		j->ns_dm = ns[0];
+		j->ns_csc = ns[1];
+	}
+}
+
+/*
+ * The front run (blc, dpc, lsc); ns[] gets each stage's time. The caller
+ * checked @p->lsc. On one thread, over bands, each stage trailing the one
+ * before: dpc of row y reads blc rows up to y + 2, and lsc of row y may
+ * only change it once dpc of row y + 2 (which reads it) is done. On more,
+ * blc and lsc in slices around dpc on this thread.
+ */
+static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
+		     const struct lumen_isp_dsp *dsp, int i_blc, uint64_t ns[])
+{
+	const struct lumen_frame *in = isp->input;
+	struct lumen_frame *raw = &isp->raw;
+	const int h = raw->height;
+	const unsigned thr = lumen_dpc_threshold(p->dpc_threshold);
+	struct lumen_scale_phase ph[2];
+	struct slice_job job = { .p = p, .dsp = dsp, .ph = ph };
+	int yb = 0, yd = 0, yl = 0, err;
+	uint64_t t = lumen_now_ns();
+
+	if (lumen_blc_phases(in, ph))
+		return -EINVAL;
+	if (isp->threads > 1) {
+		pool_run(isp, blc_job, &job);
+		lap(ns, i_blc, &t);
+		if (p->dpc)
+			lumen_dpc_rows(dsp, raw, thr, 0, h);
+		lap(ns, i_blc + 1, &t);
+		if (p->lsc) {
+			/* the context's tables, before the workers read them */
+			err = lumen_isp_lsc_rows(isp, dsp, p->lsc, 0, 0);
+			if (err)
+				return err;	/* checked before: cannot happen */
+			pool_run(isp, lsc_job, &job);
+		}
+		lap(ns, i_blc + 2, &t);
+		lumen_blc_finish(in, raw);
+		return 0;
+	}
+	for (int y = LUMEN_ISP_BAND; yl < h; y += LUMEN_ISP_BAND) {
+		const int nb = min_i(h, y + 4);
+		const int nd = nb == h ? h : nb - 2;
+		const int nl = nd == h ? h : nd - 2;
+
+		lumen_blc_rows(dsp, ph, in, raw, yb, nb);
+		lap(ns, i_blc, &t);
+		if (p->dpc)
+			lumen_dpc_rows(dsp, raw, thr, yd, nd);
+		lap(ns, i_blc + 1, &t);
+		if (p->lsc) {
+			err = lumen_isp_lsc_rows(isp, dsp, p->lsc, yl, nl);
+			if (err)
+				return err;	/* checked before: cannot happen */
+		}
+		lap(ns, i_blc + 2, &t);
+		yb = nb;
+		yd = nd;
+		yl = nl;
+	}
+	lumen_blc_finish(in, raw);
+	return 0;
+}
+
+/*
+ * The back run (wb, demosaic, ccm, tone, csc), the fast demosaic writing
+ * each band into a band buffer and the csc pass reading it from there. On
+ * one thread wb stays two rows ahead of the demosaic, which reads rows
+ * y - 2 .. y + 2; on more, wb runs in slices first (a slice's demosaic
+ * reads two rows of its neighbours'), then demosaic and csc in slices.
+ */
+static int run_back(struct lumen_isp *isp, const struct lumen_isp_params *p,
+		    const struct lumen_isp_dsp *dsp, int i_wb, uint64_t ns[])
+{
+	struct lumen_frame *raw = &isp->raw;
+	const int h = raw->height, i_dm = i_wb + 1, i_csc = i_wb + 4;
+	const size_t bs[3] = { isp->band_stride, isp->band_stride, isp->band_stride };
+	const uint16_t *const cband[3] = { isp->band[0][0], isp->band[0][1],
+					   isp->band[0][2] };
+	const bool wb = !lumen_wb_is_unity(p);
+	struct lumen_demosaic_dsp ddsp;
+	struct lumen_scale_phase ph[2];
+	struct lumen_csc_coeffs c;
+	struct slice_job job = { .p = p, .dsp = dsp, .ddsp = &ddsp, .ph = ph, .c = &c };
+	uint64_t t = lumen_now_ns();
+	int yw = 0, err;
+
+	/* ccm and tone: their tables, as the stages make them */
+	for (int i = i_wb + 2; i < i_csc; i++) {
+		err = lumen_isp_stages[i]->run(isp, p);
+		lap(ns, i, &t);
+		if (err)
+			return err;
+	}
+	if (wb)
+		lumen_wb_phases(raw->bayer, p->wb, ph);
+	lumen_demosaic_dsp_init(&ddsp);
+	lumen_csc_coeffs_make(p->yuv_matrix, p->yuv_full_range, &c);
+	lap(ns, i_csc, &t);
+	if (isp->threads > 1) {
+		uint64_t wall;
+
+		if (wb)
+			pool_run(isp, wb_job, &job);
+		lap(ns, i_wb, &t);
+		pool_run(isp, develop_job, &job);
+		/* the wall time, shared as worker 0 spent its own */
+		wall = lumen_now_ns() - t;
+		if (job.ns_dm + job.ns_csc) {
+			ns[i_dm] += wall * job.ns_dm / (job.ns_dm + job.ns_csc);
+			ns[i_csc] += wall - wall * job.ns_dm / (job.ns_dm + job.ns_csc);
+		}
+		return 0;
+	}
+	for (int y0 = 0; y0 < h; y0 += LUMEN_ISP_BAND) {
+		const int y1 = min_i(h, y0 + LUMEN_ISP_BAND), nw = min_i(h, y1 + 2);
+
+		if (wb)
+			lumen_wb_rows(dsp, ph, raw, yw, nw);
+		yw = nw;
+		lap(ns, i_wb, &t);
+		lumen_demosaic_fast_rows(&ddsp, raw, isp->band[0], bs, y0, y1);
+		lap(ns, i_dm, &t);
+		lumen_isp_finish_rows(dsp, cband, bs, raw->width, isp->ccm_q,
+				      isp->tone_lut, &c, isp->output, y0, y1);
+		lap(ns, i_csc, &t);
+	}
+	return 0;
+}
+
+/* Counts a fused run of stages [i0, i1) that took ns[]; a failure (@err)
+ * is charged to the last stage that took any time. */
+static void count_run(struct lumen_isp *isp, int i0, int i1, const uint64_t ns[],
+		      int err)
+{
+	int last = i0;
+
+	for (int i = i0; i < i1; i++) {
+		isp->ctr[i].ns_last = ns[i];
+		isp->ctr[i].ns_total += ns[i];
+		if (ns[i])
+			last = i;
+	}
+	for (int i = i0; i < i1; i++) {
+		if (!err)
+			isp->ctr[i].frames++;
+		else if (i == last)
+			isp->ctr[i].errors++;
+	}
 }
 
 int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in,
@@ -159,9 +595,32 @@ int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in
 	isp->input = in;
 	isp->output = out;
 
+	const int i_blc = stage_at(&lumen_isp_blc), i_wb = stage_at(&lumen_isp_wb);
+	struct lumen_isp_dsp dsp;
+
+	lumen_isp_dsp_init(&dsp);
 	for (int i = first; i < end; i++) {
 		uint64_t t0 = lumen_now_ns(), dt;
+		uint64_t ns[LUMEN_ISP_MAX_STAGES] = { 0 };
 
+		/* whole runs of the band lists go fused (see isp.h) */
+		if (i == i_blc && end >= i + 3 && (!p->lsc ||
+		    !lumen_lsc_check(&isp->raw, p->lsc))) {
+			err = run_front(isp, p, &dsp, i, ns);
+			count_run(isp, i, i + 3, ns, err);
+			if (err)
+				break;
+			i += 2;
+			continue;
+		}
+		if (i == i_wb && end == i + 5 && p->demosaic == LUMEN_DEMOSAIC_FAST) {
+			err = run_back(isp, p, &dsp, i, ns);
+			count_run(isp, i, i + 5, ns, err);
+			if (err)
+				break;
+			i += 4;
+			continue;
+		}
 		err = lumen_isp_stages[i]->run(isp, p);
 		dt = lumen_now_ns() - t0;
 		isp->ctr[i].ns_last = dt;

@@ -17,6 +17,25 @@
  * stage whose params say "off" returns at once. Nothing is allocated per
  * frame: lumen_isp_create() sizes every working buffer for the largest frame.
  *
+ * Bands. lumen_isp_process_stages() runs the stages of two runs of the
+ * list fused over bands of LUMEN_ISP_BAND rows, so that a band's rows are
+ * still in cache when the next stage reads them, whenever a call covers
+ * such a run whole: blc, dpc and lsc (the front: each lags the one before
+ * by the two rows its 5x5 neighbourhood needs, so every stage sees exactly
+ * the rows it would see frame by frame), and wb, demosaic (fast method),
+ * ccm, tone and csc (the back: the demosaic writes each band into a small
+ * buffer that the csc pass reads at once, so the RGB16P frame is never
+ * written). The result is bit for bit that of the stages one after the
+ * other (tests/test_isp_simd.c); each stage's counter still gets its own
+ * time, summed over the bands. After a fused back run, rgb holds nothing.
+ *
+ * Slices. With lumen_isp_set_threads(N > 1), the row-wise stages of those
+ * runs split the frame into N slices of rows, one per worker: blc, then
+ * dpc (sequential, raster order, on the caller's thread), then lsc; wb,
+ * then the demosaic and csc pass over bands in each slice. Each worker
+ * writes only its own rows, the steps meet at barriers where a stage reads
+ * rows another worker wrote, and the result is the same bits as one thread.
+ *
  * Fused pass. ccm and tone only prepare their tables (ccm_q, tone_lut); the
  * csc stage then takes the demosaicked RGB16P frame through matrix, table
  * and colour conversion in one pass straight into the output (see
@@ -106,6 +125,8 @@ struct lumen_isp_stage {
 };
 
 #define LUMEN_ISP_MAX_STAGES 12
+#define LUMEN_ISP_BAND 16		/* rows per band, even */
+#define LUMEN_ISP_MAX_THREADS 8
 
 struct lumen_isp {
 	int max_width, max_height;
@@ -122,6 +143,17 @@ struct lumen_isp {
 	uint8_t tone_lut[LUMEN_WORK_MAX + 1];
 	float tone_contrast;
 	bool tone_valid;
+	/* lens-shading column tables (isp/lsc.c), max_width entries each,
+	 * valid for a frame lsc_width wide and a grid lsc_grid_w wide */
+	int32_t *lsc_gx;
+	float *lsc_w0, *lsc_w1;
+	int lsc_width, lsc_grid_w;
+	/* one band of demosaicked RGB16P rows per worker for the fused back
+	 * run: LUMEN_ISP_BAND rows of band_stride bytes per plane */
+	uint16_t *band[LUMEN_ISP_MAX_THREADS][3];
+	size_t band_stride;
+	int threads;			/* workers, the caller's thread included */
+	struct lumen_isp_pool *pool;	/* the other workers; NULL for one */
 	struct lumen_isp_stage_counters ctr[LUMEN_ISP_MAX_STAGES];
 };
 
@@ -164,6 +196,15 @@ int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in
  */
 int lumen_isp_reserve_scratch(struct lumen_isp *isp,
 			      enum lumen_demosaic_method method);
+
+/*
+ * Sets how many threads develop a frame: the caller's and @threads - 1
+ * workers that the ISP starts here and keeps (1..LUMEN_ISP_MAX_THREADS;
+ * 1 stops them). Allocates the workers' band buffers; call it while no
+ * frame is being processed (not from the frame path). Returns 0, -EINVAL,
+ * -ENOMEM or -EAGAIN (threads); on error the ISP keeps one thread.
+ */
+int lumen_isp_set_threads(struct lumen_isp *isp, int threads);
 
 /* Index of the stage named @name in lumen_isp_stages[], or -ENOENT. */
 int lumen_isp_stage_index(const char *name);

@@ -50,6 +50,16 @@ void lumen_scale_phase_set(struct lumen_scale_phase *p, int k, unsigned black,
 typedef LUMEN_SCALE_ROW_FN(lumen_scale_row_fn);
 
 /*
+ * blc straight from MIPI RAW10 (@src holds lumen_raw10_bytes(width) bytes,
+ * lumen_unpack_raw10() layout): exactly lumen_unpack_raw10() into @dst and
+ * then the scale row above in place. Reads nothing past those bytes.
+ */
+#define LUMEN_BLC10_ROW_FN(name) \
+	void name(uint16_t *dst, const uint8_t *src, int width, \
+		  const struct lumen_scale_phase *p)
+typedef LUMEN_BLC10_ROW_FN(lumen_blc10_row_fn);
+
+/*
  * dpc pre-screen. The pixel at column i (0 <= i < n) of @row is a candidate
  * when at least six of its eight same-colour neighbours nb (up[i-2], up[i],
  * up[i+2], row[i-2], row[i+2], dn[i-2], dn[i], dn[i+2]) satisfy
@@ -101,6 +111,53 @@ typedef LUMEN_CCM_ROW_FN(lumen_ccm_row_fn);
 		  int width, const uint8_t lut[LUMEN_WORK_MAX + 1])
 typedef LUMEN_TONE_ROW_FN(lumen_tone_row_fn);
 
+/*
+ * Lens shading on one row of a working frame, from tables made once per
+ * frame size and grid (struct lumen_lsc_cols, lumen_lsc_cols_make()) and
+ * the row's vertically interpolated gains (lumen_lsc_row_gains()). With
+ * k = x & 1, i = gx[x]:
+ *
+ *   gain   = rg[k][i] * w0[x] + rg[k][i + 1] * w1[x]
+ *   v      = (float)src[x] * gain + 0.5f
+ *   dst[x] = (uint16_t)(v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v < 0 ? 0 : v)
+ *
+ * in IEEE single precision, each operation rounded in this order (no fused
+ * multiply-add). rg[k] holds LUMEN_LSC_RG_LEN values, each 0 or in
+ * 2^-60..LUMEN_LSC_GAIN_MAX (lumen_lsc_row_gains() guarantees it), gx[x] is in
+ * 0..LUMEN_LSC_MAX_GRID - 2, w0 and w1 are in 0..1. @dst may equal @src.
+ */
+#define LUMEN_LSC_MAX_GRID 64
+#define LUMEN_LSC_RG_LEN (LUMEN_LSC_MAX_GRID + 8)	/* padded for SIMD loads */
+#define LUMEN_LSC_GAIN_MAX 65536.0f
+struct lumen_lsc_cols {
+	const int32_t *gx;	/* grid column left of x */
+	const float *w0, *w1;	/* 1 - t and t, t the position between */
+};
+
+#define LUMEN_LSC_ROW_FN(name) \
+	void name(uint16_t *dst, const uint16_t *src, int width, \
+		  const float *const rg[2], const struct lumen_lsc_cols *cols)
+typedef LUMEN_LSC_ROW_FN(lumen_lsc_row_fn);
+
+/*
+ * Column tables of lens shading for frames @width wide and a grid
+ * @grid_w nodes wide (2..LUMEN_LSC_MAX_GRID), columns [@x0, @x1) into
+ * gx[0 ..], w0[0 ..], w1[0 ..]: node i sits at x = i (width - 1) /
+ * (grid_w - 1). Called once per frame size, not per frame.
+ */
+void lumen_lsc_cols_make(int32_t *gx, float *w0, float *w1, int width,
+			 int grid_w, int x0, int x1);
+
+/*
+ * The two cells' gains of row @y of a frame @height high, interpolated
+ * between grid rows, into rg[2][LUMEN_LSC_RG_LEN] (padding included), each
+ * clamped to 0..LUMEN_LSC_GAIN_MAX (NaN and below 2^-60 to 0, where every
+ * sample gives 0 anyway) so that the row kernels are
+ * defined for any map. The map must be valid (lumen_lsc_apply() checks).
+ */
+void lumen_lsc_row_gains(const struct lumen_lsc_map *map, int y, int height,
+			 float rg[2][LUMEN_LSC_RG_LEN]);
+
 /* R'G'B' -> Y'CbCr coefficients, Q14 (see csc.c for how they are made). */
 struct lumen_csc_coeffs {
 	int16_t y[3], cb[3], cr[3];
@@ -134,10 +191,12 @@ typedef LUMEN_CSC422_FN(lumen_csc422_fn);
 
 struct lumen_isp_dsp {
 	lumen_scale_row_fn *scale_row;
+	lumen_blc10_row_fn *blc10_row;
 	lumen_dpc_screen_fn *dpc_screen;
 	lumen_stats_span_fn *stats_span;
 	lumen_ccm_row_fn *ccm_row;
 	lumen_tone_row_fn *tone_row;
+	lumen_lsc_row_fn *lsc_row;
 	lumen_csc420_fn *csc420;
 	lumen_csc422_fn *csc422;
 };
@@ -156,6 +215,9 @@ void lumen_isp_dsp_init_arm(struct lumen_isp_dsp *dsp);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_c);		/* blc.c */
 LUMEN_SCALE_ROW_FN(lumen_scale_row_avx2);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_neon);
+LUMEN_BLC10_ROW_FN(lumen_blc10_row_c);		/* blc.c */
+LUMEN_BLC10_ROW_FN(lumen_blc10_row_avx2);
+LUMEN_BLC10_ROW_FN(lumen_blc10_row_neon);
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_c);	/* dpc.c */
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_avx2);
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_neon);
@@ -166,6 +228,9 @@ LUMEN_CCM_ROW_FN(lumen_ccm_row_c);		/* ccm.c */
 LUMEN_CCM_ROW_FN(lumen_ccm_row_avx2);
 LUMEN_CCM_ROW_FN(lumen_ccm_row_neon);
 LUMEN_TONE_ROW_FN(lumen_tone_row_c);		/* tone.c */
+LUMEN_LSC_ROW_FN(lumen_lsc_row_c);		/* lsc.c */
+LUMEN_LSC_ROW_FN(lumen_lsc_row_avx2);
+LUMEN_LSC_ROW_FN(lumen_lsc_row_neon);
 LUMEN_CSC420_FN(lumen_csc420_c);		/* csc.c */
 LUMEN_CSC420_FN(lumen_csc420_avx2);
 LUMEN_CSC420_FN(lumen_csc420_neon);

@@ -3,16 +3,15 @@
  * White balance on the raw, before demosaicking: the demosaic then works on
  * neutral-balanced data, which keeps its colour-difference assumptions true.
  */
+#include "isp/isp_band.h"
 #include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
-void lumen_wb_apply(struct lumen_frame *work, const float gain[3])
+void lumen_wb_phases(enum lumen_bayer bayer, const float gain[3],
+		     struct lumen_scale_phase ph[2])
 {
-	struct lumen_scale_phase ph[2];
-	struct lumen_isp_dsp dsp;
-
 	for (int i = 0; i < 4; i++) {
-		float g = gain[lumen_bayer_at(work->bayer, i & 1, i >> 1)];
+		float g = gain[lumen_bayer_at(bayer, i & 1, i >> 1)];
 		uint32_t q;
 
 		if (!(g > 0))
@@ -24,18 +23,38 @@ void lumen_wb_apply(struct lumen_frame *work, const float gain[3])
 		q = (uint32_t)(g * 4096.0f + 0.5f);
 		lumen_scale_phase_set(&ph[i >> 1], i & 1, 0, q << 4);
 	}
-	lumen_isp_dsp_init(&dsp);
-	for (int y = 0; y < work->height; y++) {
+}
+
+void lumen_wb_rows(const struct lumen_isp_dsp *dsp,
+		   const struct lumen_scale_phase ph[2], struct lumen_frame *work,
+		   int y0, int y1)
+{
+	for (int y = y0; y < y1; y++) {
 		uint16_t *row = (uint16_t *)(void *)(work->data[0] +
 						     (size_t)y * work->stride[0]);
 
-		dsp.scale_row(row, row, work->width, &ph[y & 1]);
+		dsp->scale_row(row, row, work->width, &ph[y & 1]);
 	}
+}
+
+void lumen_wb_apply(struct lumen_frame *work, const float gain[3])
+{
+	struct lumen_scale_phase ph[2];
+	struct lumen_isp_dsp dsp;
+
+	lumen_wb_phases(work->bayer, gain, ph);
+	lumen_isp_dsp_init(&dsp);
+	lumen_wb_rows(&dsp, ph, work, 0, work->height);
+}
+
+bool lumen_wb_is_unity(const struct lumen_isp_params *p)
+{
+	return p->wb[0] == 1.0f && p->wb[1] == 1.0f && p->wb[2] == 1.0f;
 }
 
 static int wb_run(struct lumen_isp *isp, const struct lumen_isp_params *p)
 {
-	if (p->wb[0] == 1.0f && p->wb[1] == 1.0f && p->wb[2] == 1.0f)
+	if (lumen_wb_is_unity(p))
 		return 0;
 	lumen_wb_apply(&isp->raw, p->wb);
 	return 0;

@@ -444,7 +444,8 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: lumen bench demosaic [--data DIR] [--quick] "
 		"[--no-speed] [--no-quality]\n"
-		"       [--set kodak|mcmaster] [--method fast|quality]\n");
+		"       [--set kodak|mcmaster] [--method fast|quality]\n"
+		"       lumen bench isp [--threads N] [--frames N] [FILE.dng]\n");
 }
 
 int lumen_cmd_bench(int argc, char **argv)
@@ -458,6 +459,8 @@ int lumen_cmd_bench(int argc, char **argv)
 
 	if (!data || !*data)
 		data = "../shared/data";
+	if (argc >= 2 && !strcmp(argv[1], "isp"))
+		return lumen_cmd_bench_isp(argc, argv);
 	if (argc < 2 || strcmp(argv[1], "demosaic")) {
 		usage(stderr);
 		return 2;

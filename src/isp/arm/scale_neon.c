@@ -12,6 +12,7 @@
  */
 #include <arm_neon.h>
 
+#include "core/pack.h"
 #include "isp/isp_dsp.h"
 
 static inline uint16x8_t alt(uint32_t even, uint32_t odd)
@@ -45,4 +46,12 @@ LUMEN_SCALE_ROW_FN(lumen_scale_row_neon)
 	}
 	if (x < width)
 		lumen_scale_row_c(dst + x, src + x, width - x, p);
+}
+
+/* RAW10 in: the C unpacking (RAW10's five-byte groups have no NEON
+ * de-interleave), then the row above in place; exact by construction. */
+LUMEN_BLC10_ROW_FN(lumen_blc10_row_neon)
+{
+	lumen_unpack_raw10(src, dst, (size_t)width);
+	lumen_scale_row_neon(dst, dst, width, p);
 }

@@ -14,8 +14,10 @@ void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
 	if (!(flags & LUMEN_CPU_AVX2))
 		return;
 	dsp->scale_row = lumen_scale_row_avx2;
+	dsp->blc10_row = lumen_blc10_row_avx2;
 	dsp->dpc_screen = lumen_dpc_screen_avx2;
 	dsp->ccm_row = lumen_ccm_row_avx2;
 	dsp->csc420 = lumen_csc420_avx2;
+	dsp->lsc_row = lumen_lsc_row_avx2;
 	dsp->stats_span = lumen_stats_span_avx2;
 }
