@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 		best = 1e9;
 		for (int i = 0; i < runs; i++) {
 			t = cpu_ms();
-			lumen_awb_estimate(&isp->stats, &isp->raw,
+			lumen_awb_estimate(&isp->stats,
 					   (enum lumen_awb_method)m, &r);
 			t = cpu_ms() - t;
 			best = t < best ? t : best;

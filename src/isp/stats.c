@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * 3A statistics on the working raw before white balance: per-zone R/G/B
- * sums over 2x2 cells, clipped-cell counts and a luma histogram. AE and AWB
- * read these and never touch pixels.
+ * sums over 2x2 cells, clipped-cell counts, a luma histogram, and the block
+ * grid (sums, logs, clip flags) for the local-contrast AWB estimators. AE
+ * and AWB read these and never touch pixels.
  */
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "isp/isp_dsp.h"
@@ -38,6 +42,126 @@ LUMEN_STATS_SPAN_FN(lumen_stats_span_c)
 	*clipped += clip;
 }
 
+/*
+ * The block grid. Vertical pass first: each row of a strip of whole blocks
+ * is added to column sums (even and odd rows apart, so the four CFA
+ * positions stay apart) and column maxima, plain loops of a fixed width that
+ * the compiler vectorises; then each block's columns are reduced. Column
+ * strips keep the accumulators small and on the stack.
+ */
+#define GRID_STRIP 1024	/* samples per strip */
+#define LOG_LUT_BITS 8
+
+static void grid_rows(const uint16_t *restrict row, int n,
+		      uint32_t *restrict acc, uint16_t *restrict mx)
+{
+	int i = 0;
+
+	for (; i + 16 <= n; i += 16)
+		for (int k = 0; k < 16; k++) {
+			acc[i + k] += row[i + k];
+			mx[i + k] = row[i + k] > mx[i + k] ? row[i + k] : mx[i + k];
+		}
+	for (; i < n; i++) {
+		acc[i] += row[i];
+		mx[i] = row[i] > mx[i] ? row[i] : mx[i];
+	}
+}
+
+/* log2(x) in Q11 for x >= 1, from the float's exponent and a table of the
+ * mantissa's log with linear interpolation (error < 1e-5). */
+static uint16_t log2_q11(float x, const float lut[(1 << LOG_LUT_BITS) + 1])
+{
+	union { float f; uint32_t u; } v = { .f = x };
+	const int e = (int)(v.u >> 23) - 127;
+	const uint32_t m = v.u & 0x7fffff;
+	const uint32_t i = m >> (23 - LOG_LUT_BITS);
+	const float t = (float)(m & ((1u << (23 - LOG_LUT_BITS)) - 1)) *
+			(1.0f / (float)(1u << (23 - LOG_LUT_BITS)));
+	const float l = (float)e + lut[i] + t * (lut[i + 1] - lut[i]);
+
+	return (uint16_t)(l * LUMEN_STATS_LOG_ONE + 0.5f);
+}
+
+struct grid_ctx {
+	int b, gw, gh;
+	float lut[(1 << LOG_LUT_BITS) + 1];
+};
+
+/* Sets the grid's size in @st; false when the frame has no whole block. */
+static bool grid_setup(const struct lumen_frame *work, struct grid_ctx *g,
+		       struct lumen_isp_stats *st)
+{
+	const int cw = work->width / 2, ch = work->height / 2;
+	const int bx = (cw + LUMEN_STATS_GRID_MAX_W - 1) / LUMEN_STATS_GRID_MAX_W;
+	const int by = (ch + LUMEN_STATS_GRID_MAX_H - 1) / LUMEN_STATS_GRID_MAX_H;
+
+	g->b = bx > by ? bx : by;
+	if (g->b < 1)
+		g->b = 1;
+	st->grid_w = st->grid_h = 0;
+	st->grid_block = g->b;
+	/* a block's G sum (2 b^2 samples) fits 32 bits up to b = 256 */
+	if (g->b > 256 || cw / g->b < 1 || ch / g->b < 1)
+		return false;
+	g->gw = cw / g->b;
+	g->gh = ch / g->b;
+	for (int i = 0; i <= 1 << LOG_LUT_BITS; i++)
+		g->lut[i] = log2f(1.0f + (float)i / (float)(1 << LOG_LUT_BITS));
+	st->grid_w = g->gw;
+	st->grid_h = g->gh;
+	return true;
+}
+
+/* Block row @by of the grid (its rows were just read by the zone pass, so
+ * they are in cache). */
+static void grid_row(const struct lumen_frame *work, const int chan[4],
+		     const struct grid_ctx *g, int by, struct lumen_isp_stats *st)
+{
+	const int b = g->b, per_strip = GRID_STRIP / (2 * b);
+	/* the mean of a position's samples: b * b of them (G: twice that) */
+	const float inv = 1.0f / (float)(b * b);
+	uint32_t acc[2][GRID_STRIP];
+	uint16_t mx[GRID_STRIP];
+
+	for (int bx0 = 0; bx0 < g->gw; bx0 += per_strip) {
+		const int nb = g->gw - bx0 < per_strip ? g->gw - bx0 : per_strip;
+		const int n = nb * 2 * b;
+
+		memset(acc[0], 0, sizeof(acc[0][0]) * (size_t)n);
+		memset(acc[1], 0, sizeof(acc[1][0]) * (size_t)n);
+		memset(mx, 0, sizeof(mx[0]) * (size_t)n);
+		for (int r = 0; r < 2 * b; r++) {
+			const uint16_t *row = (const uint16_t *)(const void *)
+				(work->data[0] + (size_t)(2 * b * by + r) * work->stride[0]);
+
+			grid_rows(row + 2 * b * bx0, n, acc[r & 1], mx);
+		}
+		for (int k = 0; k < nb; k++) {
+			const int z = by * g->gw + bx0 + k;
+			uint32_t pos[4] = { 0, 0, 0, 0 };
+			uint16_t m = 0;
+
+			for (int x = 2 * b * k; x < 2 * b * (k + 1); x += 2) {
+				pos[0] += acc[0][x];
+				pos[1] += acc[0][x + 1];
+				pos[2] += acc[1][x];
+				pos[3] += acc[1][x + 1];
+				m = mx[x] > m ? mx[x] : m;
+				m = mx[x + 1] > m ? mx[x + 1] : m;
+			}
+			st->grid_sum[0][z] = st->grid_sum[1][z] = st->grid_sum[2][z] = 0;
+			for (int i = 0; i < 4; i++)
+				st->grid_sum[chan[i]][z] += pos[i];
+			for (int c = 0; c < 3; c++)
+				st->grid_log[c][z] = log2_q11(
+					(float)st->grid_sum[c][z] * inv *
+					(c == 1 ? 0.5f : 1.0f) + 1.0f, g->lut);
+			st->grid_clipped[z] = m >= LUMEN_STATS_CLIP;
+		}
+	}
+}
+
 void lumen_stats_collect(const struct lumen_frame *work,
 			 struct lumen_isp_stats *st)
 {
@@ -49,6 +173,8 @@ void lumen_stats_collect(const struct lumen_frame *work,
 	struct lumen_isp_dsp dsp;
 	/* which channel sits at each cell position */
 	int chan[4];
+	struct grid_ctx grid;
+	bool has_grid;
 
 	if (zx <= 0 || zy <= 0 || zx * zy > LUMEN_STATS_MAX_ZONES)
 		zx = zy = 16;
@@ -56,7 +182,8 @@ void lumen_stats_collect(const struct lumen_frame *work,
 		zx = cw > 0 ? cw : 1;
 	if (zy > ch)
 		zy = ch > 0 ? ch : 1;
-	memset(st, 0, sizeof(*st));
+	/* the grid is written whole by grid_collect() */
+	memset(st, 0, offsetof(struct lumen_isp_stats, grid_w));
 	memset(hist, 0, sizeof(hist));
 	st->zones_x = zx;
 	st->zones_y = zy;
@@ -67,6 +194,7 @@ void lumen_stats_collect(const struct lumen_frame *work,
 	for (int z = 0; z <= zx; z++)
 		xb[z] = (int)(((long long)z * cw + zx - 1) / zx);
 	lumen_isp_dsp_init(&dsp);
+	has_grid = grid_setup(work, &grid, st);
 
 	for (int cy = 0; cy < ch; cy++) {
 		const uint16_t *r0 = (const uint16_t *)(const void *)
@@ -84,6 +212,9 @@ void lumen_stats_collect(const struct lumen_frame *work,
 			for (int i = 0; i < 4; i++)
 				st->sum[chan[i]][zrow + z] += pos[i];
 		}
+		/* the block row just completed, while its rows are in cache */
+		if (has_grid && (cy + 1) % grid.b == 0 && (cy + 1) / grid.b <= grid.gh)
+			grid_row(work, chan, &grid, (cy + 1) / grid.b - 1, st);
 	}
 	/* every cell has one R, two G and one B sample */
 	for (int zr = 0; zr < zy; zr++) {
