@@ -1066,7 +1066,10 @@ static void stats_match_replaced_code(void **state)
 					a->zones_y = b->zones_y = zones[z][1];
 					ref_stats_collect(&f, a);
 					lumen_stats_collect(&f, b);
-					if (memcmp(a, b, sizeof(*a)))
+					/* the zone part; the block grid is new
+					 * (stats_grid_matches_definition) */
+					if (memcmp(a, b, offsetof(struct lumen_isp_stats,
+								  grid_w)))
 						fail_msg("stats level %#x %dx%d zones %dx%d p %u o %d",
 							 cpu_levels[l], f.width, f.height,
 							 zones[z][0], zones[z][1], p, o);
@@ -1078,6 +1081,101 @@ static void stats_match_replaced_code(void **state)
 	free(b);
 }
 
+
+/*
+ * The block grid against its definition (isp.h), sample by sample: sums,
+ * edge sums (same-channel neighbours right and below, none past the last
+ * two columns or rows) and clip flags of every block, on the hostile
+ * patterns, at sizes that give one block per cell, several strips, a grid
+ * ending on the frame's edge, and leftover cells.
+ */
+static void ref_grid(const struct lumen_frame *f, int b, int gw, int gh,
+		     uint64_t sum[3], uint64_t edge[3], bool *clip, int bx, int by)
+{
+	(void)gw;
+	(void)gh;
+	sum[0] = sum[1] = sum[2] = edge[0] = edge[1] = edge[2] = 0;
+	*clip = false;
+	for (int y = 2 * b * by; y < 2 * b * (by + 1); y++)
+		for (int x = 2 * b * bx; x < 2 * b * (bx + 1); x++) {
+			const int c = lumen_bayer_at(f->bayer, x, y);
+			const unsigned v = *(const uint16_t *)(const void *)
+				(f->data[0] + (size_t)y * f->stride[0] + 2 * (size_t)x);
+
+			sum[c] += v;
+			if (x + 2 < f->width) {
+				unsigned r = *(const uint16_t *)(const void *)
+					(f->data[0] + (size_t)y * f->stride[0] + 2 * (size_t)(x + 2));
+
+				edge[c] += v > r ? v - r : r - v;
+			}
+			if (y + 2 < f->height) {
+				unsigned d = *(const uint16_t *)(const void *)
+					(f->data[0] + (size_t)(y + 2) * f->stride[0] + 2 * (size_t)x);
+
+				edge[c] += v > d ? v - d : d - v;
+			}
+			*clip |= v >= LUMEN_STATS_CLIP;
+		}
+}
+
+static void stats_grid_matches_definition(void **state)
+{
+	static const int sizes[][2] = {
+		{ 5, 5 }, { 4, 4 }, { 33, 8 }, { 333, 17 }, { 322, 242 },
+		{ 2240, 140 }, { 2600, 300 }, { 1925, 243 },
+	};
+	static const enum pattern pats[] = { PAT_RANDOM_WORK, PAT_ZERO,
+		PAT_WORK_MAX, PAT_CHECKER, PAT_NEAR_CLIP, PAT_SPIKES };
+	struct lumen_isp_stats *st = malloc(sizeof(*st));
+
+	(void)state;
+	assert_non_null(st);
+	for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+		for (unsigned p = 0; p < sizeof(pats) / sizeof(pats[0]); p++) {
+			const int cw = sizes[s][0] / 2, ch = sizes[s][1] / 2;
+			int b = (cw + LUMEN_STATS_GRID_MAX_W - 1) / LUMEN_STATS_GRID_MAX_W;
+			struct lumen_frame f;
+
+			if ((ch + LUMEN_STATS_GRID_MAX_H - 1) / LUMEN_STATS_GRID_MAX_H > b)
+				b = (ch + LUMEN_STATS_GRID_MAX_H - 1) / LUMEN_STATS_GRID_MAX_H;
+			b = b < 1 ? 1 : b;
+			raw_make(&f, sizes[s][0], sizes[s][1], (enum lumen_bayer)((s + p) & 3),
+				 pats[p], 5u + s, p & 1);
+			memset(st, 0x33, sizeof(*st));
+			st->zones_x = st->zones_y = 16;
+			lumen_stats_collect(&f, st);
+			assert_int_equal(st->grid_block, b);
+			assert_int_equal(st->grid_w, cw / b);
+			assert_int_equal(st->grid_h, ch / b);
+			assert_true(st->grid_w <= LUMEN_STATS_GRID_MAX_W &&
+				    st->grid_h <= LUMEN_STATS_GRID_MAX_H);
+			for (int by = 0; by < st->grid_h; by++)
+				for (int bx = 0; bx < st->grid_w; bx++) {
+					const int z = by * st->grid_w + bx;
+					uint64_t sum[3], edge[3];
+					bool clip;
+
+					ref_grid(&f, b, st->grid_w, st->grid_h, sum, edge,
+						 &clip, bx, by);
+					for (int c = 0; c < 3; c++)
+						if (st->grid_sum[c][z] != sum[c] ||
+						    st->grid_edge[c][z] != edge[c])
+							fail_msg("grid %dx%d p %u block %d,%d c %d: "
+								 "sum %u/%llu edge %u/%llu",
+								 f.width, f.height, p, bx, by, c,
+								 st->grid_sum[c][z],
+								 (unsigned long long)sum[c],
+								 st->grid_edge[c][z],
+								 (unsigned long long)edge[c]);
+					if (!st->grid_clipped[z] != !clip)
+						fail_msg("grid %dx%d p %u block %d,%d: clip",
+							 f.width, f.height, p, bx, by);
+				}
+			free(f.data[0]);
+		}
+	free(st);
+}
 
 /* ------------------------------------------------------------------ */
 /* blc and wb: the code these stages replaced, verbatim but for names  */
@@ -1377,6 +1475,7 @@ int main(void)
 		cmocka_unit_test(csc_matches_replaced_code),
 		cmocka_unit_test(finish_matches_stage_by_stage),
 		cmocka_unit_test(stats_spans_match_c),
+		cmocka_unit_test(stats_grid_matches_definition),
 		cmocka_unit_test(stats_match_replaced_code),
 		cmocka_unit_test(isp_levels_agree),
 	};

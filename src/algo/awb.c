@@ -160,8 +160,10 @@ static int white_patch(const struct lumen_isp_stats *st, float *lr, float *lb)
 /*
  * The local-contrast estimators below work on the stats stage's block grid
  * (struct lumen_isp_stats, grid_*): a block is a square of grid_block x
- * grid_block 2x2 cells, with its channel sums, the log2 of its channel
- * means (Q11) and a clip flag. They read nothing else: no pixels.
+ * grid_block 2x2 cells, with its channel sums, its channel edge sums (the
+ * absolute differences of each sample to its same-channel neighbours right
+ * and below: contrast at the finest scale) and a clip flag. They read
+ * nothing else: no pixels.
  */
 struct grid {
 	const struct lumen_isp_stats *st;
@@ -191,10 +193,11 @@ static inline void block_mean(const struct grid *g, int z, float m[3])
 }
 
 /*
- * First-order grey edge on the block grid: the mean absolute gradient of
- * each channel between neighbouring blocks is proportional to the
- * illuminant when scene edges are achromatic on average. Blocks with a
- * clipped sample, and dark ones, are skipped.
+ * First-order grey edge: the mean absolute gradient of each channel is
+ * proportional to the illuminant when scene edges are achromatic on
+ * average. The gradients are the grid's edge sums (same-channel neighbours
+ * at the sensor's resolution); blocks with a clipped sample, and dark ones,
+ * are left out.
  */
 static int grey_edge(const struct lumen_isp_stats *st, float *lr, float *lb)
 {
@@ -202,28 +205,20 @@ static int grey_edge(const struct lumen_isp_stats *st, float *lr, float *lb)
 	struct grid g;
 	long used = 0;
 
-	if (!grid_open(st, &g, 3))
+	if (!grid_open(st, &g, 1))
 		return 0;
-	for (int by = 1; by < g.h; by++)
-		for (int bx = 1; bx < g.w; bx++) {
-			const int z = by * g.w + bx, l = z - 1, u = z - g.w;
-			float v[3], lv[3], uv[3];
+	for (int z = 0; z < g.w * g.h; z++) {
+		float m[3];
 
-			if (st->grid_clipped[z] || st->grid_clipped[l] ||
-			    st->grid_clipped[u])
-				continue;
-			block_mean(&g, z, v);
-			if (fmaxf(v[0], fmaxf(v[1], v[2])) < LUMEN_WORK_MAX / 200)
-				continue;
-			block_mean(&g, l, lv);
-			block_mean(&g, u, uv);
-			for (int c = 0; c < 3; c++) {
-				float dx = v[c] - lv[c], dy = v[c] - uv[c];
-
-				acc[c] += sqrtf(dx * dx + dy * dy);
-			}
-			used++;
-		}
+		if (st->grid_clipped[z])
+			continue;
+		block_mean(&g, z, m);
+		if (fmaxf(m[0], fmaxf(m[1], m[2])) < LUMEN_WORK_MAX / 200)
+			continue;
+		for (int c = 0; c < 3; c++)
+			acc[c] += (double)st->grid_edge[c][z] * g.inv[c];
+		used++;
+	}
 	if (used < 16 || acc[0] <= 0 || acc[1] <= 0 || acc[2] <= 0)
 		return 0;
 	*lr = (float)log(acc[0] / acc[1]);
@@ -233,45 +228,42 @@ static int grey_edge(const struct lumen_isp_stats *st, float *lr, float *lb)
 
 /*
  * Grey pixels (after Yang, Gao and Li, "Efficient illuminant estimation for
- * color constancy using grey pixels", CVPR 2015), on the block grid: under
- * any illuminant, an achromatic surface has the same local contrast in
- * log R, log G and log B, because the illuminant is a per-channel constant
- * that the log turns into an offset the Laplacian removes. Blocks whose
- * three log-Laplacians agree best (relative to their size) are taken as
- * grey; their mean colour is the illuminant. The logs come with the
- * statistics, so this is integer Laplacians and one square root per block,
- * in two passes (a histogram of the grey index picks the best GP_SHARE).
+ * color constancy using grey pixels", CVPR 2015), per block of the grid:
+ * under any illuminant, an achromatic surface has the same local contrast
+ * relative to its level (the contrast of its log) in R, G and B, because
+ * the illuminant is a per-channel factor that cancels in the ratio. The
+ * grid gives each channel's mean gradient and mean level per block; blocks
+ * whose three relative contrasts agree best (relative to their size) are
+ * taken as grey, and their mean colour is the illuminant. No logs: one
+ * division per channel and a square root per block, in two passes (a
+ * histogram of the grey index picks the best GP_SHARE).
  */
 #define GI_BINS 512
 #define GI_MAX 1.0f
-#define GP_SHARE 0.02	/* the best 2 % of blocks (at least GP_MIN) */
+#define GP_SHARE 0.05	/* the best 5 % of blocks (at least GP_MIN) */
 #define GP_MIN 32
-/* Q11 log2 -> natural log */
-#define LOG_Q_TO_LN (0.69314718f / LUMEN_STATS_LOG_ONE)
+#define GP_FLAT 0.02f	/* mean relative gradient below this: no contrast */
 
-/* Grey index of block @z (not on the border), or a negative value when the
- * block cannot vote; its mean colour in @rgb. */
+/* Grey index of block @z, or a negative value when the block cannot vote;
+ * its mean colour in @rgb. */
 static float grey_index(const struct grid *g, int z, float rgb[3])
 {
 	const struct lumen_isp_stats *st = g->st;
-	float lap[3], mean = 0, dev = 0;
+	float k[3], mean = 0, dev = 0;
 
 	if (st->grid_clipped[z])
 		return -1;
 	block_mean(g, z, rgb);
 	for (int c = 0; c < 3; c++) {
-		const uint16_t *lg = st->grid_log[c];
-
 		if (rgb[c] < LUMEN_WORK_MAX / 256)
 			return -1;
-		lap[c] = (float)abs(4 * (int)lg[z] - lg[z - 1] - lg[z + 1] -
-				    lg[z - g->w] - lg[z + g->w]) * LOG_Q_TO_LN;
-		mean += lap[c] / 3;
+		k[c] = (float)st->grid_edge[c][z] / (float)st->grid_sum[c][z];
+		mean += k[c] / 3;
 	}
-	if (mean < 0.02f)	/* flat: no contrast to compare */
+	if (mean < GP_FLAT)	/* flat: no contrast to compare */
 		return -1;
 	for (int c = 0; c < 3; c++)
-		dev += (lap[c] - mean) * (lap[c] - mean) / 3;
+		dev += (k[c] - mean) * (k[c] - mean) / 3;
 	return sqrtf(dev) / mean;
 }
 
@@ -290,17 +282,16 @@ static int grey_pixel(const struct lumen_isp_stats *st, float *lr, float *lb,
 	struct grid g;
 	long used = 0;
 
-	if (!grid_open(st, &g, 8))
+	if (!grid_open(st, &g, 3))
 		return 0;
-	for (int by = 1; by < g.h - 1; by++)
-		for (int bx = 1; bx < g.w - 1; bx++) {
-			float rgb[3], gi = grey_index(&g, by * g.w + bx, rgb);
+	for (int z = 0; z < g.w * g.h; z++) {
+		float rgb[3], gi = grey_index(&g, z, rgb);
 
-			if (gi < 0)
-				continue;
-			hist[gi_bin(gi)]++;
-			total++;
-		}
+		if (gi < 0)
+			continue;
+		hist[gi_bin(gi)]++;
+		total++;
+	}
 	if (total < 64)
 		return 0;
 	want = (uint64_t)((double)total * GP_SHARE);
@@ -312,16 +303,15 @@ static int grey_pixel(const struct lumen_isp_stats *st, float *lr, float *lb,
 			break;
 		}
 	}
-	for (int by = 1; by < g.h - 1; by++)
-		for (int bx = 1; bx < g.w - 1; bx++) {
-			float rgb[3], gi = grey_index(&g, by * g.w + bx, rgb);
+	for (int z = 0; z < g.w * g.h; z++) {
+		float rgb[3], gi = grey_index(&g, z, rgb);
 
-			if (gi < 0 || gi_bin(gi) > limit_bin)
-				continue;
-			for (int c = 0; c < 3; c++)
-				sum[c] += rgb[c];
-			used++;
-		}
+		if (gi < 0 || gi_bin(gi) > limit_bin)
+			continue;
+		for (int c = 0; c < 3; c++)
+			sum[c] += rgb[c];
+		used++;
+	}
 	if (!used || sum[0] <= 0 || sum[1] <= 0 || sum[2] <= 0)
 		return 0;
 	*lr = (float)log(sum[0] / sum[1]);
@@ -358,15 +348,21 @@ static int grey_pixel(const struct lumen_isp_stats *st, float *lr, float *lb,
  * coloured patches; the estimate moves to the edge in proportion to the
  * share of luma off it, from none at COOL_TRUST_LO to all at COOL_TRUST_HI.
  * Returns the blocks used, or 0 (estimate untouched) with too few.
+ *
+ * The constants were fitted on the seven shared test shots (docs/isp.md),
+ * on this block grid: block means are smoother than the single cells the
+ * step first worked on, so the edge is taken further out (99 % where cells
+ * used 95 %) and the grey-pixel shares, being lower, map to the move
+ * between 0.12 and 0.45 (cells: 0.25 and 0.65).
  */
 #define COOL_RADIUS 0.45f
-#define COOL_PCT 0.95f
+#define COOL_PCT 0.99f
 #define COOL_BAND 0.05f
 #define COOL_BINS 256
 #define COOL_MIN_CELLS 64
 #define COOL_NEAR 0.05f
-#define COOL_TRUST_LO 0.25f
-#define COOL_TRUST_HI 0.65f
+#define COOL_TRUST_LO 0.12f
+#define COOL_TRUST_HI 0.45f
 
 /* Channel means over the 3x3 blocks around @z in @rgb; false if any is
  * clipped. */
@@ -401,7 +397,7 @@ static int cool_edge(const struct lumen_isp_stats *st, int limit_bin,
 	long used = 0;
 	float t, move;
 
-	if (!grid_open(st, &g, 8))
+	if (!grid_open(st, &g, 3))
 		return 0;
 	for (int by = 1; by < g.h - 1; by++)
 		for (int bx = 1; bx < g.w - 1; bx++) {

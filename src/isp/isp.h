@@ -63,7 +63,6 @@ struct lumen_lsc_map {
 #define LUMEN_STATS_GRID_MAX_W 160
 #define LUMEN_STATS_GRID_MAX_H 120
 #define LUMEN_STATS_GRID_MAX (LUMEN_STATS_GRID_MAX_W * LUMEN_STATS_GRID_MAX_H)
-#define LUMEN_STATS_LOG_ONE 2048
 struct lumen_isp_stats {
 	int zones_x, zones_y;		/* set by the caller before the frame */
 	/* in working units, on the black-subtracted, shading-corrected raw,
@@ -84,13 +83,16 @@ struct lumen_isp_stats {
 	 * grid within LUMEN_STATS_GRID_MAX_W x _H (cells right of and below
 	 * the last whole block are not in it). Per block, row-major:
 	 * grid_sum: R, G, B sums (G over both G samples, so 2x the cells);
-	 * grid_log: log2 of each channel's mean sample + 1, Q11
-	 * (LUMEN_STATS_LOG_ONE = 1.0), from the sums; grid_clipped: nonzero
-	 * when any sample of the block is at or above the clip level.
+	 * grid_edge: the sums, over the same samples, of each sample's
+	 * absolute differences to its same-channel neighbours right and below
+	 * (x + 2, y + 2; none past the frame's last two columns or rows):
+	 * local contrast at the finest scale, so grid_edge / grid_sum is a
+	 * channel's mean relative gradient in the block; grid_clipped: nonzero
+	 * when any sample of the block is at or above LUMEN_STATS_CLIP.
 	 */
 	int grid_w, grid_h, grid_block;	/* grid_w = 0: no grid (tiny frame) */
 	uint32_t grid_sum[3][LUMEN_STATS_GRID_MAX];
-	uint16_t grid_log[3][LUMEN_STATS_GRID_MAX];
+	uint32_t grid_edge[3][LUMEN_STATS_GRID_MAX];
 	uint8_t grid_clipped[LUMEN_STATS_GRID_MAX];
 };
 

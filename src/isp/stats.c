@@ -5,7 +5,6 @@
  * grid (sums, logs, clip flags) for the local-contrast AWB estimators. AE
  * and AWB read these and never touch pixels.
  */
-#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -44,48 +43,46 @@ LUMEN_STATS_SPAN_FN(lumen_stats_span_c)
 
 /*
  * The block grid. Vertical pass first: each row of a strip of whole blocks
- * is added to column sums (even and odd rows apart, so the four CFA
- * positions stay apart) and column maxima, plain loops of a fixed width that
- * the compiler vectorises; then each block's columns are reduced. Column
- * strips keep the accumulators small and on the stack.
+ * adds its samples, and each sample's absolute differences to its
+ * same-channel neighbours right (x + 2) and below (y + 2), to column sums
+ * (even and odd rows apart, so the four CFA positions stay apart), and its
+ * value to column maxima: plain loops of a fixed width that the compiler
+ * vectorises. Then each block's columns are reduced. Column strips keep the
+ * accumulators small and on the stack.
  */
 #define GRID_STRIP 1024	/* samples per strip */
-#define LOG_LUT_BITS 8
 
-static void grid_rows(const uint16_t *restrict row, int n,
-		      uint32_t *restrict acc, uint16_t *restrict mx)
+static inline uint32_t absdiff(uint16_t a, uint16_t b)
+{
+	return a > b ? (uint32_t)(a - b) : (uint32_t)(b - a);
+}
+
+static void grid_rows(const uint16_t *restrict row, const uint16_t *restrict right,
+		      const uint16_t *restrict below, int n,
+		      uint32_t *restrict acc, uint32_t *restrict edge,
+		      uint16_t *restrict mx)
 {
 	int i = 0;
 
 	for (; i + 16 <= n; i += 16)
 		for (int k = 0; k < 16; k++) {
-			acc[i + k] += row[i + k];
-			mx[i + k] = row[i + k] > mx[i + k] ? row[i + k] : mx[i + k];
+			const uint16_t v = row[i + k];
+
+			acc[i + k] += v;
+			edge[i + k] += absdiff(v, right[i + k]) + absdiff(v, below[i + k]);
+			mx[i + k] = v > mx[i + k] ? v : mx[i + k];
 		}
 	for (; i < n; i++) {
-		acc[i] += row[i];
-		mx[i] = row[i] > mx[i] ? row[i] : mx[i];
+		const uint16_t v = row[i];
+
+		acc[i] += v;
+		edge[i] += absdiff(v, right[i]) + absdiff(v, below[i]);
+		mx[i] = v > mx[i] ? v : mx[i];
 	}
-}
-
-/* log2(x) in Q11 for x >= 1, from the float's exponent and a table of the
- * mantissa's log with linear interpolation (error < 1e-5). */
-static uint16_t log2_q11(float x, const float lut[(1 << LOG_LUT_BITS) + 1])
-{
-	union { float f; uint32_t u; } v = { .f = x };
-	const int e = (int)(v.u >> 23) - 127;
-	const uint32_t m = v.u & 0x7fffff;
-	const uint32_t i = m >> (23 - LOG_LUT_BITS);
-	const float t = (float)(m & ((1u << (23 - LOG_LUT_BITS)) - 1)) *
-			(1.0f / (float)(1u << (23 - LOG_LUT_BITS)));
-	const float l = (float)e + lut[i] + t * (lut[i + 1] - lut[i]);
-
-	return (uint16_t)(l * LUMEN_STATS_LOG_ONE + 0.5f);
 }
 
 struct grid_ctx {
 	int b, gw, gh;
-	float lut[(1 << LOG_LUT_BITS) + 1];
 };
 
 /* Sets the grid's size in @st; false when the frame has no whole block. */
@@ -101,13 +98,12 @@ static bool grid_setup(const struct lumen_frame *work, struct grid_ctx *g,
 		g->b = 1;
 	st->grid_w = st->grid_h = 0;
 	st->grid_block = g->b;
-	/* a block's G sum (2 b^2 samples) fits 32 bits up to b = 256 */
-	if (g->b > 256 || cw / g->b < 1 || ch / g->b < 1)
+	/* a block's G sums (2 b^2 samples, edges up to twice a sample) fit
+	 * 32 bits up to b = 128 */
+	if (g->b > 128 || cw / g->b < 1 || ch / g->b < 1)
 		return false;
 	g->gw = cw / g->b;
 	g->gh = ch / g->b;
-	for (int i = 0; i <= 1 << LOG_LUT_BITS; i++)
-		g->lut[i] = log2f(1.0f + (float)i / (float)(1 << LOG_LUT_BITS));
 	st->grid_w = g->gw;
 	st->grid_h = g->gh;
 	return true;
@@ -119,44 +115,57 @@ static void grid_row(const struct lumen_frame *work, const int chan[4],
 		     const struct grid_ctx *g, int by, struct lumen_isp_stats *st)
 {
 	const int b = g->b, per_strip = GRID_STRIP / (2 * b);
-	/* the mean of a position's samples: b * b of them (G: twice that) */
-	const float inv = 1.0f / (float)(b * b);
-	uint32_t acc[2][GRID_STRIP];
+	uint32_t acc[2][GRID_STRIP], edge[2][GRID_STRIP];
 	uint16_t mx[GRID_STRIP];
 
 	for (int bx0 = 0; bx0 < g->gw; bx0 += per_strip) {
 		const int nb = g->gw - bx0 < per_strip ? g->gw - bx0 : per_strip;
-		const int n = nb * 2 * b;
+		const int n = nb * 2 * b, x0 = 2 * b * bx0;
+		/* the frame's last two columns have no right neighbour */
+		const int nr = x0 + n + 2 <= work->width ? n : work->width - 2 - x0;
 
-		memset(acc[0], 0, sizeof(acc[0][0]) * (size_t)n);
-		memset(acc[1], 0, sizeof(acc[1][0]) * (size_t)n);
+		for (int p = 0; p < 2; p++) {
+			memset(acc[p], 0, sizeof(acc[p][0]) * (size_t)n);
+			memset(edge[p], 0, sizeof(edge[p][0]) * (size_t)n);
+		}
 		memset(mx, 0, sizeof(mx[0]) * (size_t)n);
 		for (int r = 0; r < 2 * b; r++) {
+			const int y = 2 * b * by + r;
 			const uint16_t *row = (const uint16_t *)(const void *)
-				(work->data[0] + (size_t)(2 * b * by + r) * work->stride[0]);
+				(work->data[0] + (size_t)y * work->stride[0]) + x0;
+			/* the last two rows: no neighbour below (difference 0) */
+			const uint16_t *below = y + 2 < work->height ?
+				(const uint16_t *)(const void *)
+				((const uint8_t *)row + 2 * work->stride[0]) : row;
 
-			grid_rows(row + 2 * b * bx0, n, acc[r & 1], mx);
+			grid_rows(row, row + 2, below, nr, acc[r & 1], edge[r & 1], mx);
+			for (int x = nr; x < n; x++) {
+				acc[r & 1][x] += row[x];
+				edge[r & 1][x] += absdiff(row[x], below[x]);
+				mx[x] = row[x] > mx[x] ? row[x] : mx[x];
+			}
 		}
 		for (int k = 0; k < nb; k++) {
 			const int z = by * g->gw + bx0 + k;
-			uint32_t pos[4] = { 0, 0, 0, 0 };
+			uint32_t pos[4] = { 0, 0, 0, 0 }, ed[4] = { 0, 0, 0, 0 };
 			uint16_t m = 0;
 
 			for (int x = 2 * b * k; x < 2 * b * (k + 1); x += 2) {
-				pos[0] += acc[0][x];
-				pos[1] += acc[0][x + 1];
-				pos[2] += acc[1][x];
-				pos[3] += acc[1][x + 1];
+				for (int p = 0; p < 2; p++) {
+					pos[2 * p] += acc[p][x];
+					pos[2 * p + 1] += acc[p][x + 1];
+					ed[2 * p] += edge[p][x];
+					ed[2 * p + 1] += edge[p][x + 1];
+				}
 				m = mx[x] > m ? mx[x] : m;
 				m = mx[x + 1] > m ? mx[x + 1] : m;
 			}
-			st->grid_sum[0][z] = st->grid_sum[1][z] = st->grid_sum[2][z] = 0;
-			for (int i = 0; i < 4; i++)
-				st->grid_sum[chan[i]][z] += pos[i];
 			for (int c = 0; c < 3; c++)
-				st->grid_log[c][z] = log2_q11(
-					(float)st->grid_sum[c][z] * inv *
-					(c == 1 ? 0.5f : 1.0f) + 1.0f, g->lut);
+				st->grid_sum[c][z] = st->grid_edge[c][z] = 0;
+			for (int i = 0; i < 4; i++) {
+				st->grid_sum[chan[i]][z] += pos[i];
+				st->grid_edge[chan[i]][z] += ed[i];
+			}
 			st->grid_clipped[z] = m >= LUMEN_STATS_CLIP;
 		}
 	}
@@ -173,7 +182,7 @@ void lumen_stats_collect(const struct lumen_frame *work,
 	struct lumen_isp_dsp dsp;
 	/* which channel sits at each cell position */
 	int chan[4];
-	struct grid_ctx grid;
+	struct grid_ctx grid = { 0, 0, 0 };
 	bool has_grid;
 
 	if (zx <= 0 || zy <= 0 || zx * zy > LUMEN_STATS_MAX_ZONES)
