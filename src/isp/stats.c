@@ -57,13 +57,12 @@ static inline uint32_t absdiff(uint16_t a, uint16_t b)
 	return a > b ? (uint32_t)(a - b) : (uint32_t)(b - a);
 }
 
-static void grid_rows(const uint16_t *restrict row, const uint16_t *restrict right,
-		      const uint16_t *restrict below, int n,
-		      uint32_t *restrict acc, uint32_t *restrict edge,
-		      uint16_t *restrict mx)
+/* The C reference of the grid's vertical pass (isp_dsp.h). */
+LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_c)
 {
 	int i = 0;
 
+	/* blocks of 16 the compiler vectorises (SSE2, NEON) */
 	for (; i + 16 <= n; i += 16)
 		for (int k = 0; k < 16; k++) {
 			const uint16_t v = row[i + k];
@@ -112,7 +111,8 @@ static bool grid_setup(const struct lumen_frame *work, struct grid_ctx *g,
 /* Block row @by of the grid (its rows were just read by the zone pass, so
  * they are in cache). */
 static void grid_row(const struct lumen_frame *work, const int chan[4],
-		     const struct grid_ctx *g, int by, struct lumen_isp_stats *st)
+		     const struct grid_ctx *g, int by, const struct lumen_isp_dsp *dsp,
+		     struct lumen_isp_stats *st)
 {
 	const int b = g->b, per_strip = GRID_STRIP / (2 * b);
 	uint32_t acc[2][GRID_STRIP], edge[2][GRID_STRIP];
@@ -138,7 +138,8 @@ static void grid_row(const struct lumen_frame *work, const int chan[4],
 				(const uint16_t *)(const void *)
 				((const uint8_t *)row + 2 * work->stride[0]) : row;
 
-			grid_rows(row, row + 2, below, nr, acc[r & 1], edge[r & 1], mx);
+			dsp->stats_grid_rows(row, row + 2, below, nr, acc[r & 1],
+					     edge[r & 1], mx);
 			for (int x = nr; x < n; x++) {
 				acc[r & 1][x] += row[x];
 				edge[r & 1][x] += absdiff(row[x], below[x]);
@@ -223,7 +224,7 @@ void lumen_stats_collect(const struct lumen_frame *work,
 		}
 		/* the block row just completed, while its rows are in cache */
 		if (has_grid && (cy + 1) % grid.b == 0 && (cy + 1) / grid.b <= grid.gh)
-			grid_row(work, chan, &grid, (cy + 1) / grid.b - 1, st);
+			grid_row(work, chan, &grid, (cy + 1) / grid.b - 1, &dsp, st);
 	}
 	/* every cell has one R, two G and one B sample */
 	for (int zr = 0; zr < zy; zr++) {

@@ -18,4 +18,5 @@ void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
 	dsp->ccm_row = lumen_ccm_row_avx2;
 	dsp->csc420 = lumen_csc420_avx2;
 	dsp->stats_span = lumen_stats_span_avx2;
+	dsp->stats_grid_rows = lumen_stats_grid_rows_avx2;
 }
