@@ -1035,7 +1035,8 @@ static void stats_spans_match_c(void **state)
 }
 
 /*
- * The grid's vertical pass: each SIMD kernel against the C one, every
+ * The grid's vertical pass (one row and two rows at once): each SIMD
+ * kernel against the C one, every
  * length up to a few vectors and some long ones, hostile working values
  * (the contract is samples <= LUMEN_WORK_MAX; larger ones are clamped),
  * @right and @below overlapping @row as the stats stage passes them,
@@ -1079,6 +1080,28 @@ static void stats_grid_rows_match_c(void **state)
 				    memcmp(mx[0], mx[1], sizeof(mx[0])))
 					fail_msg("grid rows level %#x n %d p %d differ",
 						 cpu_levels[l], n, p);
+				/* two rows at once: the kernel against C, and C
+				 * against the one-row C kernel twice */
+				lumen_stats_grid_rows2_c(in, in + N + 2, in + 2 * N + 2, n,
+							 acc[0], edge[0], mx[0]);
+				dsp.stats_grid_rows2(in, in + N + 2, in + 2 * N + 2, n,
+						     acc[1], edge[1], mx[1]);
+				if (memcmp(acc[0], acc[1], sizeof(acc[0])) ||
+				    memcmp(edge[0], edge[1], sizeof(edge[0])) ||
+				    memcmp(mx[0], mx[1], sizeof(mx[0])))
+					fail_msg("grid rows2 level %#x n %d p %d differ",
+						 cpu_levels[l], n, p);
+				lumen_stats_grid_rows_c(in, in + 2, in + N + 2, n, acc[1],
+							edge[1], mx[1]);
+				lumen_stats_grid_rows_c(in + N + 2, in + N + 4, in + 2 * N + 2,
+							n, acc[1], edge[1], mx[1]);
+				lumen_stats_grid_rows2_c(in, in + N + 2, in + 2 * N + 2, n,
+							 acc[0], edge[0], mx[0]);
+				if (memcmp(acc[0], acc[1], sizeof(acc[0])) ||
+				    memcmp(edge[0], edge[1], sizeof(edge[0])) ||
+				    memcmp(mx[0], mx[1], sizeof(mx[0])))
+					fail_msg("grid rows2 C n %d p %d: not two rows",
+						 n, p);
 			}
 	}
 	lumen_cpu_set_mask(cpu_all);

@@ -80,6 +80,21 @@ LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_c)
 	}
 }
 
+/* The C reference of the two-row pass (isp_dsp.h). */
+LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_c)
+{
+	for (int i = 0; i < n; i++) {
+		uint16_t u = a[i];
+		const uint16_t v = c[i];
+
+		acc[i] += (uint32_t)u + v;
+		edge[i] += absdiff(u, a[i + 2]) + absdiff(u, v) + absdiff(v, c[i + 2]) +
+			   absdiff(v, d[i]);
+		u = u > v ? u : v;
+		mx[i] = u > mx[i] ? u : mx[i];
+	}
+}
+
 struct grid_ctx {
 	int b, gw, gh;
 };
@@ -129,23 +144,39 @@ static void grid_row(const struct lumen_frame *work, const int chan[4],
 			memset(edge[p], 0, sizeof(edge[p][0]) * (size_t)n);
 		}
 		memset(mx, 0, sizeof(mx[0]) * (size_t)n);
-		for (int r = 0; r < 2 * b; r++) {
-			const int y = 2 * b * by + r;
-			const uint16_t *row = (const uint16_t *)(const void *)
-				(work->data[0] + (size_t)y * work->stride[0]) + x0;
-			/* the last two rows: no neighbour below (difference 0) */
-			const uint16_t *below = y + 2 < work->height ?
-				(const uint16_t *)(const void *)
-				((const uint8_t *)row + 2 * work->stride[0]) : row;
+		/* per colour phase p, its b rows y, y + 2, ... in pairs */
+		for (int p = 0; p < 2; p++)
+			for (int j = 0; j < b; j += 2) {
+				const int y = 2 * b * by + p + 2 * j;
+				const uint16_t *row = (const uint16_t *)(const void *)
+					(work->data[0] + (size_t)y * work->stride[0]) + x0;
+				const uint16_t *row2 = (const uint16_t *)(const void *)
+					((const uint8_t *)row + 2 * work->stride[0]);
+				const int yl = j + 1 < b ? y + 2 : y;	/* the pair's last */
+				/* below the last row: none past the frame (difference 0) */
+				const uint16_t *last = yl == y ? row : row2;
+				const uint16_t *below = yl + 2 < work->height ?
+					(const uint16_t *)(const void *)
+					((const uint8_t *)last + 2 * work->stride[0]) : last;
 
-			dsp->stats_grid_rows(row, row + 2, below, nr, acc[r & 1],
-					     edge[r & 1], mx);
-			for (int x = nr; x < n; x++) {
-				acc[r & 1][x] += row[x];
-				edge[r & 1][x] += absdiff(row[x], below[x]);
-				mx[x] = row[x] > mx[x] ? row[x] : mx[x];
+				if (j + 1 < b)
+					dsp->stats_grid_rows2(row, row2, below, nr, acc[p],
+							      edge[p], mx);
+				else
+					dsp->stats_grid_rows(row, row + 2, below, nr, acc[p],
+							     edge[p], mx);
+				/* the frame's last two columns: no right neighbour */
+				for (int x = nr; x < n; x++)
+					for (const uint16_t *q = row;; q = row2) {
+						const uint16_t *qb = q == last ? below : row2;
+
+						acc[p][x] += q[x];
+						edge[p][x] += absdiff(q[x], qb[x]);
+						mx[x] = q[x] > mx[x] ? q[x] : mx[x];
+						if (q == last)
+							break;
+					}
 			}
-		}
 		for (int k = 0; k < nb; k++) {
 			const int z = by * g->gw + bx0 + k;
 			uint32_t pos[4] = { 0, 0, 0, 0 }, ed[4] = { 0, 0, 0, 0 };

@@ -111,3 +111,26 @@ LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_avx2)
 		lumen_stats_grid_rows_c(row + i, right + i, below + i, n - i,
 					acc + i, edge + i, mx + i);
 }
+
+/* The two-row pass; exact with lumen_stats_grid_rows2_c (isp_dsp.h): the
+ * two rows' samples and four edge terms summed in 16 bits, then widened
+ * once. */
+LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_avx2)
+{
+	int i = 0;
+
+	for (; i + 16 <= n; i += 16) {
+		const __m256i u = LD(a + i), v = LD(c + i);
+		const __m256i e = _mm256_add_epi16(
+			_mm256_add_epi16(absdiff16(u, LD(a + i + 2)), absdiff16(u, v)),
+			_mm256_add_epi16(absdiff16(v, LD(c + i + 2)), absdiff16(v, LD(d + i))));
+
+		_mm256_storeu_si256((__m256i *)(void *)(mx + i),
+				    _mm256_max_epu16(LD(mx + i), _mm256_max_epu16(u, v)));
+		add_wide(acc + i, _mm256_add_epi16(u, v));
+		add_wide(edge + i, e);
+	}
+	if (i < n)
+		lumen_stats_grid_rows2_c(a + i, c + i, d + i, n - i, acc + i, edge + i,
+					 mx + i);
+}
