@@ -83,7 +83,20 @@ LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_c)
 /* The C reference of the two-row pass (isp_dsp.h). */
 LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_c)
 {
-	for (int i = 0; i < n; i++) {
+	int i = 0;
+
+	/* blocks of 16 the compiler vectorises (SSE2, NEON) */
+	for (; i + 16 <= n; i += 16)
+		for (int k = 0; k < 16; k++) {
+			const uint16_t u = a[i + k], v = c[i + k];
+			const uint16_t m = u > v ? u : v;
+
+			acc[i + k] += (uint32_t)u + v;
+			edge[i + k] += absdiff(u, a[i + k + 2]) + absdiff(u, v) +
+				       absdiff(v, c[i + k + 2]) + absdiff(v, d[i + k]);
+			mx[i + k] = m > mx[i + k] ? m : mx[i + k];
+		}
+	for (; i < n; i++) {
 		uint16_t u = a[i];
 		const uint16_t v = c[i];
 
