@@ -363,8 +363,7 @@ static void awb_settles_after_light_change(void **state)
 		isp->stats.zones_x = isp->stats.zones_y = 32;
 		assert_int_equal(lumen_isp_process_stages(isp, &raw, &p, &out, 0,
 							  wb_stage), 0);
-		assert_int_equal(lumen_awb_ctl_process(&awb, &isp->stats, &isp->raw,
-						       gain), 0);
+		assert_int_equal(lumen_awb_ctl_process(&awb, &isp->stats, gain), 0);
 		if (f == 9) {
 			printf("awb: D65: R %.3f B %.3f (truth %.3f %.3f)\n", awb.st.r_gain,
 			       awb.st.b_gain, rb_d65[0], rb_d65[1]);
@@ -406,13 +405,19 @@ static void awb_holds_without_data(void **state)
 	cfg.speed = 0;
 	assert_int_equal(lumen_awb_ctl_init(&awb, &cfg, start), 0);
 	st->zones_x = st->zones_y = 4;	/* all zones empty: no estimate */
-	assert_int_equal(lumen_awb_ctl_process(&awb, st, NULL, gain), 0);
+	assert_int_equal(lumen_awb_ctl_process(&awb, st, gain), 0);
 	assert_true(fabsf(gain[0] - 2.0f) < 1e-5f && fabsf(gain[2] - 1.5f) < 1e-5f);
 	assert_int_equal(awb.st.invalid_frames, 1);
 	assert_false(awb.st.converged);
-	cfg.method = LUMEN_AWB_GREY_EDGE;	/* needs the raw */
-	assert_int_equal(lumen_awb_ctl_init(&awb, &cfg, NULL), 0);
-	assert_int_equal(lumen_awb_ctl_process(&awb, st, NULL, gain), -EINVAL);
+	/* the grid-based methods: no grid, no estimate, gains held */
+	cfg.method = LUMEN_AWB_COMBINED;
+	assert_int_equal(lumen_awb_ctl_init(&awb, &cfg, start), 0);
+	assert_int_equal(lumen_awb_ctl_process(&awb, st, gain), 0);
+	assert_true(fabsf(gain[0] - 2.0f) < 1e-5f && fabsf(gain[2] - 1.5f) < 1e-5f);
+	assert_int_equal(awb.st.invalid_frames, 1);
+	/* no statistics at all: refused, gains held */
+	assert_int_equal(lumen_awb_ctl_process(&awb, NULL, gain), -EINVAL);
+	assert_true(fabsf(gain[0] - 2.0f) < 1e-5f && fabsf(gain[2] - 1.5f) < 1e-5f);
 	free(st);
 }
 
@@ -444,14 +449,14 @@ static void awb_estimates_every_nth_frame(void **state)
 	(void)state;
 	assert_int_equal(lumen_awb_ctl_init(&awb, &cfg, NULL), 0);
 	flat_stats(st, 0.5, 0.5);
-	assert_int_equal(lumen_awb_ctl_process(&awb, st, NULL, gain), 0);
+	assert_int_equal(lumen_awb_ctl_process(&awb, st, gain), 0);
 	assert_true(fabsf(awb.st.r_gain - 2.0f) < 0.01f);	/* first: taken as is */
 	flat_stats(st, 0.25, 0.5);	/* the light changes */
 	for (int f = 1; f < 3; f++) {
-		assert_int_equal(lumen_awb_ctl_process(&awb, st, NULL, gain), 0);
+		assert_int_equal(lumen_awb_ctl_process(&awb, st, gain), 0);
 		assert_true(fabsf(awb.st.r_gain - 2.0f) < 0.01f);
 	}
-	assert_int_equal(lumen_awb_ctl_process(&awb, st, NULL, gain), 0);
+	assert_int_equal(lumen_awb_ctl_process(&awb, st, gain), 0);
 	assert_true(awb.st.r_gain > 2.5f && awb.st.r_gain < 3.5f);	/* half-way in log */
 	free(st);
 }

@@ -1141,6 +1141,80 @@ static void stats_spans_match_c(void **state)
 	print_message("stats spans tested: %d\n", tested);
 }
 
+/*
+ * The grid's vertical pass (one row and two rows at once): each SIMD
+ * kernel against the C one, every
+ * length up to a few vectors and some long ones, hostile working values
+ * (the contract is samples <= LUMEN_WORK_MAX; larger ones are clamped),
+ * @right and @below overlapping @row as the stats stage passes them,
+ * accumulators that start non-zero, and nothing written past n.
+ */
+static void stats_grid_rows_match_c(void **state)
+{
+	enum { N = 1100, PAD = 8 };
+	static uint16_t in[3 * N + 4], mx[2][N + PAD];
+	static uint32_t acc[2][N + PAD], edge[2][N + PAD];
+	int tested = 0;
+
+	(void)state;
+	for (unsigned l = 1; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+		unsigned seed = 41;
+
+		if (!level_init(l, &dsp) || dsp.stats_grid_rows == lumen_stats_grid_rows_c)
+			continue;
+		tested++;
+		for (int n = 0; n <= N; n += n < 70 ? 1 : 131)
+			for (int p = 0; p < PAT_COUNT; p++) {
+				for (int x = 0; x < 3 * N + 4; x++) {
+					uint16_t v = pattern_at((enum pattern)p, x, x / N, &seed);
+
+					in[x] = v > MAXV ? MAXV : v;
+				}
+				for (int k = 0; k < 2; k++)
+					for (int x = 0; x < N + PAD; x++) {
+						acc[k][x] = 1000u * (unsigned)x + 7;
+						edge[k][x] = 3u * (unsigned)x + 1;
+						mx[k][x] = (uint16_t)((x * 37) % (MAXV + 1));
+					}
+				/* row at 0, right at +2, below a "row" further on */
+				lumen_stats_grid_rows_c(in, in + 2, in + N + 2, n, acc[0],
+							edge[0], mx[0]);
+				dsp.stats_grid_rows(in, in + 2, in + N + 2, n, acc[1],
+						    edge[1], mx[1]);
+				if (memcmp(acc[0], acc[1], sizeof(acc[0])) ||
+				    memcmp(edge[0], edge[1], sizeof(edge[0])) ||
+				    memcmp(mx[0], mx[1], sizeof(mx[0])))
+					fail_msg("grid rows level %#x n %d p %d differ",
+						 cpu_levels[l], n, p);
+				/* two rows at once: the kernel against C, and C
+				 * against the one-row C kernel twice */
+				lumen_stats_grid_rows2_c(in, in + N + 2, in + 2 * N + 2, n,
+							 acc[0], edge[0], mx[0]);
+				dsp.stats_grid_rows2(in, in + N + 2, in + 2 * N + 2, n,
+						     acc[1], edge[1], mx[1]);
+				if (memcmp(acc[0], acc[1], sizeof(acc[0])) ||
+				    memcmp(edge[0], edge[1], sizeof(edge[0])) ||
+				    memcmp(mx[0], mx[1], sizeof(mx[0])))
+					fail_msg("grid rows2 level %#x n %d p %d differ",
+						 cpu_levels[l], n, p);
+				lumen_stats_grid_rows_c(in, in + 2, in + N + 2, n, acc[1],
+							edge[1], mx[1]);
+				lumen_stats_grid_rows_c(in + N + 2, in + N + 4, in + 2 * N + 2,
+							n, acc[1], edge[1], mx[1]);
+				lumen_stats_grid_rows2_c(in, in + N + 2, in + 2 * N + 2, n,
+							 acc[0], edge[0], mx[0]);
+				if (memcmp(acc[0], acc[1], sizeof(acc[0])) ||
+				    memcmp(edge[0], edge[1], sizeof(edge[0])) ||
+				    memcmp(mx[0], mx[1], sizeof(mx[0])))
+					fail_msg("grid rows2 C n %d p %d: not two rows",
+						 n, p);
+			}
+	}
+	lumen_cpu_set_mask(cpu_all);
+	print_message("grid row kernels tested: %d\n", tested);
+}
+
 /* whole statistics, every level, against the replaced code (on working
  * values: that code indexed its histogram out of bounds above them) */
 static void stats_match_replaced_code(void **state)
@@ -1173,7 +1247,10 @@ static void stats_match_replaced_code(void **state)
 					a->zones_y = b->zones_y = zones[z][1];
 					ref_stats_collect(&f, a);
 					lumen_stats_collect(&f, b);
-					if (memcmp(a, b, sizeof(*a)))
+					/* the zone part; the block grid is new
+					 * (stats_grid_matches_definition) */
+					if (memcmp(a, b, offsetof(struct lumen_isp_stats,
+								  grid_w)))
 						fail_msg("stats level %#x %dx%d zones %dx%d p %u o %d",
 							 cpu_levels[l], f.width, f.height,
 							 zones[z][0], zones[z][1], p, o);
@@ -1185,6 +1262,116 @@ static void stats_match_replaced_code(void **state)
 	free(b);
 }
 
+
+/*
+ * The block grid against its definition (isp.h), sample by sample: sums,
+ * edge sums (same-channel neighbours right and below, none past the last
+ * two columns or rows) and clip flags of every block, on the hostile
+ * patterns, at sizes that give one block per cell, several strips, a grid
+ * ending on the frame's edge, and leftover cells.
+ */
+static void ref_grid(const struct lumen_frame *f, int b, int gw, int gh,
+		     uint64_t sum[3], uint64_t edge[3], bool *clip, int bx, int by)
+{
+	(void)gw;
+	(void)gh;
+	sum[0] = sum[1] = sum[2] = edge[0] = edge[1] = edge[2] = 0;
+	*clip = false;
+	for (int y = 2 * b * by; y < 2 * b * (by + 1); y++)
+		for (int x = 2 * b * bx; x < 2 * b * (bx + 1); x++) {
+			const int c = lumen_bayer_at(f->bayer, x, y);
+			const unsigned v = *(const uint16_t *)(const void *)
+				(f->data[0] + (size_t)y * f->stride[0] + 2 * (size_t)x);
+
+			sum[c] += v;
+			if (x + 2 < f->width) {
+				unsigned r = *(const uint16_t *)(const void *)
+					(f->data[0] + (size_t)y * f->stride[0] + 2 * (size_t)(x + 2));
+
+				edge[c] += v > r ? v - r : r - v;
+			}
+			if (y + 2 < f->height) {
+				unsigned d = *(const uint16_t *)(const void *)
+					(f->data[0] + (size_t)(y + 2) * f->stride[0] + 2 * (size_t)x);
+
+				edge[c] += v > d ? v - d : d - v;
+			}
+			*clip |= v >= LUMEN_STATS_CLIP;
+		}
+}
+
+static void stats_grid_matches_definition(void **state)
+{
+	static const int sizes[][2] = {
+		{ 5, 5 }, { 4, 4 }, { 33, 8 }, { 333, 17 }, { 322, 242 },
+		{ 2240, 140 }, { 1925, 243 },
+	};
+	static const enum pattern pats[] = { PAT_RANDOM_WORK, PAT_ZERO,
+		PAT_WORK_MAX, PAT_CHECKER, PAT_NEAR_CLIP, PAT_SPIKES };
+	struct lumen_isp_stats *st = malloc(sizeof(*st));
+
+	(void)state;
+	assert_non_null(st);
+	for (unsigned l = 0; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+
+		if (!level_init(l, &dsp))
+			continue;
+		for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+			for (unsigned p = 0; p < sizeof(pats) / sizeof(pats[0]); p++) {
+				const int cw = sizes[s][0] / 2, ch = sizes[s][1] / 2;
+				int b = (cw + LUMEN_STATS_GRID_MAX_W - 1) / LUMEN_STATS_GRID_MAX_W;
+				struct lumen_frame f;
+
+				if ((ch + LUMEN_STATS_GRID_MAX_H - 1) / LUMEN_STATS_GRID_MAX_H > b)
+					b = (ch + LUMEN_STATS_GRID_MAX_H - 1) / LUMEN_STATS_GRID_MAX_H;
+				b = b < 1 ? 1 : b;
+				raw_make(&f, sizes[s][0], sizes[s][1], (enum lumen_bayer)((s + p) & 3),
+					 pats[p], 5u + s, p & 1);
+				/* a working frame: samples within LUMEN_WORK_MAX */
+				for (int y = 0; y < f.height; y++)
+					for (int x = 0; x < f.width; x++) {
+						uint16_t *v = (uint16_t *)(void *)(f.data[0] +
+							(size_t)y * f.stride[0]) + x;
+
+						*v = *v > MAXV ? MAXV : *v;
+					}
+				memset(st, 0x33, sizeof(*st));
+				st->zones_x = st->zones_y = 16;
+				lumen_stats_collect(&f, st);
+				assert_int_equal(st->grid_block, b);
+				assert_int_equal(st->grid_w, cw / b);
+				assert_int_equal(st->grid_h, ch / b);
+				assert_true(st->grid_w <= LUMEN_STATS_GRID_MAX_W &&
+					    st->grid_h <= LUMEN_STATS_GRID_MAX_H);
+				for (int by = 0; by < st->grid_h; by++)
+					for (int bx = 0; bx < st->grid_w; bx++) {
+						const int z = by * st->grid_w + bx;
+						uint64_t sum[3], edge[3];
+						bool clip;
+
+						ref_grid(&f, b, st->grid_w, st->grid_h, sum, edge,
+							 &clip, bx, by);
+						for (int c = 0; c < 3; c++)
+							if (st->grid_sum[c][z] != sum[c] ||
+							    st->grid_edge[c][z] != edge[c])
+								fail_msg("grid %dx%d p %u block %d,%d c %d: "
+									 "sum %u/%llu edge %u/%llu",
+									 f.width, f.height, p, bx, by, c,
+									 st->grid_sum[c][z],
+									 (unsigned long long)sum[c],
+									 st->grid_edge[c][z],
+									 (unsigned long long)edge[c]);
+						if (!st->grid_clipped[z] != !clip)
+							fail_msg("grid %dx%d p %u block %d,%d: clip",
+								 f.width, f.height, p, bx, by);
+					}
+				free(f.data[0]);
+			}
+	}
+	lumen_cpu_set_mask(cpu_all);
+	free(st);
+}
 
 /* ------------------------------------------------------------------ */
 /* blc and wb: the code these stages replaced, verbatim but for names  */
@@ -1709,6 +1896,8 @@ int main(void)
 		cmocka_unit_test(csc_matches_replaced_code),
 		cmocka_unit_test(finish_matches_stage_by_stage),
 		cmocka_unit_test(stats_spans_match_c),
+		cmocka_unit_test(stats_grid_rows_match_c),
+		cmocka_unit_test(stats_grid_matches_definition),
 		cmocka_unit_test(stats_match_replaced_code),
 		cmocka_unit_test(isp_levels_agree),
 	};

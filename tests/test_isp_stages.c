@@ -12,10 +12,39 @@
 #include <cmocka.h>
 
 #include "algo/ae.h"
+#include "algo/ae_control.h"
 #include "algo/awb.h"
+#include "algo/awb_control.h"
 #include "core/pack.h"
 #include "isp/stages.h"
+#include "pipeline/pipeline.h"
 #include "testutil.h"
+
+/*
+ * 3A reads statistics only, and the contract is in the types: every AE and
+ * AWB entry point, and the pipeline's 3A hook, takes the statistics struct
+ * and no frame. Adding a frame (or any pixel pointer) to one of them fails
+ * this build; awb_ae_read_statistics_only checks the same at run time.
+ */
+#define HAS_TYPE(fn, T) _Generic(&(fn), T: 1, default: 0)
+_Static_assert(HAS_TYPE(lumen_awb_estimate,
+	int (*)(const struct lumen_isp_stats *, enum lumen_awb_method,
+		struct lumen_awb_result *)), "AWB estimates from statistics only");
+_Static_assert(HAS_TYPE(lumen_awb_ctl_process,
+	int (*)(struct lumen_awb_ctl *, const struct lumen_isp_stats *, float *)),
+	"live AWB runs on statistics only");
+_Static_assert(HAS_TYPE(lumen_ae_normalise,
+	void (*)(const struct lumen_isp_stats *, const float *, float,
+		 struct lumen_ae_result *)), "AE measures statistics only");
+_Static_assert(HAS_TYPE(lumen_ae_ctl_process,
+	int (*)(struct lumen_ae_ctl *, const struct lumen_isp_stats *, const float *,
+		const struct lumen_ae_exposure *, struct lumen_ae_exposure *)),
+	"live AE runs on statistics only");
+_Static_assert(_Generic((lumen_pipeline_3a_fn)0,
+	void (*)(void *, struct lumen_pipeline *, const struct lumen_isp_stats *,
+		 const struct lumen_capture_info *, struct lumen_isp_params *,
+		 struct lumen_frame_info *): 1, default: 0),
+	"the pipeline's 3A hook gets statistics, not the working frame");
 
 static uint16_t *px16(const struct lumen_frame *f, int x, int y)
 {
@@ -303,7 +332,7 @@ static void awb_finds_the_light(void **state)
 	lumen_stats_collect(&f, st);
 	assert_int_equal(st->cells, 96 * 64);
 	for (size_t m = 0; m < sizeof(methods) / sizeof(methods[0]); m++) {
-		assert_int_equal(lumen_awb_estimate(st, &f, methods[m], &r), 0);
+		assert_int_equal(lumen_awb_estimate(st, methods[m], &r), 0);
 		assert_true(r.valid);
 		/* illuminant R/G and B/G within 15% (the scene is only roughly
 		 * grey on average under this light; a wrong channel or CFA
@@ -318,9 +347,48 @@ static void awb_finds_the_light(void **state)
 		/* smallest gain is 1 */
 		assert_true(fabsf(fminf(r.gain[0], fminf(r.gain[1], r.gain[2])) - 1) < 1e-5f);
 	}
-	assert_int_equal(lumen_awb_estimate(st, NULL, LUMEN_AWB_GREY_EDGE, &r), -EINVAL);
+	assert_int_equal(lumen_awb_estimate(NULL, LUMEN_AWB_GREY_EDGE, &r), -EINVAL);
 	free(st);
 	lumen_frame_free(&f);
+}
+
+/*
+ * Every AWB method and AE on statistics whose frame is gone: the frame is
+ * freed (a read of it is a use after free under the sanitizers) after a
+ * first estimate on a copy of the statistics, and each answer must equal
+ * the first, bit for bit.
+ */
+static void awb_ae_read_statistics_only(void **state)
+{
+	struct lumen_isp_stats *st = calloc(1, sizeof(*st));
+	const float light[3] = { 0.9f, 0.8f, 0.5f }, unit[3] = { 1, 1, 1 };
+	struct lumen_awb_result before[5], after;
+	struct lumen_ae_result ae_before, ae_after;
+	struct lumen_frame f;
+
+	(void)state;
+	assert_non_null(st);
+	assert_int_equal(lumen_frame_alloc(&f, LUMEN_PIX_BAYER16, 320, 240), 0);
+	f.bayer = LUMEN_BAYER_GRBG;
+	render_scene(&f, light, 23);
+	st->zones_x = st->zones_y = 16;
+	lumen_stats_collect(&f, st);
+	assert_true(st->grid_w > 8 && st->grid_h > 8);
+	for (int m = 0; m <= LUMEN_AWB_GREY_PIXEL; m++)
+		assert_int_equal(lumen_awb_estimate(st, (enum lumen_awb_method)m,
+						    &before[m]), 0);
+	lumen_ae_normalise(st, unit, 0.18f, &ae_before);
+	memset(f.data[0], 0xa5, f.stride[0] * (size_t)f.height);
+	lumen_frame_free(&f);
+	for (int m = 0; m <= LUMEN_AWB_GREY_PIXEL; m++) {
+		assert_int_equal(lumen_awb_estimate(st, (enum lumen_awb_method)m,
+						    &after), 0);
+		assert_true(before[m].valid);
+		assert_memory_equal(&before[m], &after, sizeof(after));
+	}
+	lumen_ae_normalise(st, unit, 0.18f, &ae_after);
+	assert_memory_equal(&ae_before, &ae_after, sizeof(ae_after));
+	free(st);
 }
 
 static void ae_brings_scene_to_mid_grey(void **state)
@@ -352,6 +420,7 @@ int main(void)
 		cmocka_unit_test(wb_and_lsc_gains),
 		cmocka_unit_test(ccm_tone_csc_chain),
 		cmocka_unit_test(awb_finds_the_light),
+		cmocka_unit_test(awb_ae_read_statistics_only),
 		cmocka_unit_test(ae_brings_scene_to_mid_grey),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -778,7 +778,6 @@ struct probe {
 
 static void probe_frame(void *opaque, struct lumen_pipeline *pl,
 			const struct lumen_isp_stats *stats,
-			const struct lumen_frame *work,
 			const struct lumen_capture_info *cap,
 			struct lumen_isp_params *params,
 			struct lumen_frame_info *info)
@@ -786,7 +785,7 @@ static void probe_frame(void *opaque, struct lumen_pipeline *pl,
 	struct probe *p = opaque;
 	struct lumen_control_state s;
 
-	lumen_control_frame(p->ctl, pl, stats, work, cap, params, info);
+	lumen_control_frame(p->ctl, pl, stats, cap, params, info);
 	lumen_control_get(p->ctl, &s);
 	pthread_mutex_lock(&p->lock);
 	if (p->n < MAX_RECS) {

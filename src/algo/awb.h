@@ -1,17 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Auto white balance: estimate the illuminant's colour in camera RGB from
- * ISP statistics (and, for grey-edge, from the working raw) and return the
- * gains that make it neutral. Gains are normalised so the smallest is 1:
- * then no channel can clip below white (a colour cast in highlights).
+ * the ISP's statistics (struct lumen_isp_stats: zone sums for grey world
+ * and white patch, the block grid for grey edge, grey pixels and the
+ * cool-edge step) and return the gains that make it neutral. Gains are
+ * normalised so the smallest is 1: then no channel can clip below white (a
+ * colour cast in highlights).
  *
- * Algorithms read statistics and never touch devices; they run on the
- * caller's thread and never allocate.
+ * The contract is in the types: an estimator gets the statistics and
+ * nothing else, so it cannot read pixels (as on a hardware ISP, which
+ * returns only statistics). Algorithms never touch devices; they run on
+ * the caller's thread and never allocate.
  */
 #ifndef LUMEN_ALGO_AWB_H
 #define LUMEN_ALGO_AWB_H
 
-#include "core/frame.h"
 #include "isp/isp.h"
 
 enum lumen_awb_method {
@@ -34,12 +37,12 @@ struct lumen_awb_result {
 int lumen_awb_parse_method(const char *s, enum lumen_awb_method *out);
 
 /*
- * @st from lumen_stats_collect(); @work (the working raw the statistics came
- * from) is needed by GREY_EDGE and COMBINED and may be NULL otherwise.
- * Returns 0, or -EINVAL when @work is needed and missing.
+ * @st from the ISP's stats stage (lumen_stats_collect()). Returns 0 with
+ * @out->valid false when the statistics give no usable estimate (too dark,
+ * all clipped, a frame too small for the block grid), or -EINVAL for a NULL
+ * @st or an unknown method (@out then holds unit gains, invalid).
  */
 int lumen_awb_estimate(const struct lumen_isp_stats *st,
-		       const struct lumen_frame *work,
 		       enum lumen_awb_method method,
 		       struct lumen_awb_result *out);
 

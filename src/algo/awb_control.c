@@ -59,8 +59,7 @@ int lumen_awb_ctl_init(struct lumen_awb_ctl *awb, const struct lumen_awb_config 
 }
 
 int lumen_awb_ctl_process(struct lumen_awb_ctl *awb,
-			  const struct lumen_isp_stats *stats,
-			  const struct lumen_frame *work, float gain[3])
+			  const struct lumen_isp_stats *stats, float gain[3])
 {
 	struct lumen_awb_result r;
 	float k = awb->cfg.speed;
@@ -69,7 +68,7 @@ int lumen_awb_ctl_process(struct lumen_awb_ctl *awb,
 
 	awb->st.frames++;
 	if (estimate) {
-		ret = stats ? lumen_awb_estimate(stats, work, awb->cfg.method, &r) :
+		ret = stats ? lumen_awb_estimate(stats, awb->cfg.method, &r) :
 			      -EINVAL;
 		if (ret || !r.valid) {
 			awb->st.invalid_frames++;

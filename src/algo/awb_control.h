@@ -18,8 +18,7 @@
 #include "algo/awb.h"
 
 struct lumen_awb_config {
-	enum lumen_awb_method method;	/* GREY_EDGE, GREY_PIXEL and COMBINED
-					 * need the working raw */
+	enum lumen_awb_method method;
 	float speed;		/* fraction of the way to the estimate per
 				 * frame, in log chroma; 0 = 0.5 */
 	float tolerance;	/* settled when within this (relative) of the
@@ -27,8 +26,9 @@ struct lumen_awb_config {
 	int converge_frames;	/* for this many frames in a row; 0 = 3 */
 	int interval;		/* estimate on every N-th frame (the gains move
 				 * towards the last estimate on every frame);
-				 * 0 = 1. The raw-reading methods cost ~185 ms
-				 * (COMBINED) at 2560x1440 on one x86 core. */
+				 * 0 = 1. Every method reads statistics only:
+				 * COMBINED costs ~1 ms at 2560x1440 on one
+				 * x86 core (docs/3a.md). */
 };
 
 /* State for the status API; read it between process() calls. */
@@ -57,16 +57,14 @@ int lumen_awb_ctl_init(struct lumen_awb_ctl *awb, const struct lumen_awb_config 
 		       const float *start_gain);
 
 /*
- * One frame: @stats from the ISP stats stage; @work the working raw they
- * came from (may be NULL for GREY_WORLD and WHITE_PATCH). Writes the gains
- * to use to @gain (also in awb->st.gain). When the frame gives no usable
- * estimate (too dark, all clipped) the gains are held and the frame is
- * counted in invalid_frames. Frames between estimates (interval > 1) only
- * move the gains on. Returns 0, or -EINVAL when the method needs @work and
- * it is NULL (gains held).
+ * One frame: @stats from the ISP stats stage (all the controller sees of
+ * the frame). Writes the gains to use to @gain (also in awb->st.gain). When
+ * the frame gives no usable estimate (too dark, all clipped) the gains are
+ * held and the frame is counted in invalid_frames. Frames between
+ * estimates (interval > 1) only move the gains on. Returns 0, or -EINVAL
+ * when @stats is NULL on a frame that estimates (gains held).
  */
 int lumen_awb_ctl_process(struct lumen_awb_ctl *awb,
-			  const struct lumen_isp_stats *stats,
-			  const struct lumen_frame *work, float gain[3]);
+			  const struct lumen_isp_stats *stats, float gain[3]);
 
 #endif

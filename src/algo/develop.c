@@ -39,8 +39,8 @@ int lumen_develop_frame(struct lumen_isp *isp, const struct lumen_frame *raw,
 	memcpy(p.wb, s->wb, sizeof(p.wb));
 	p.stats = true;
 
-	/* the ISP up to its statistics; 3A reads them (and, for grey edge and
-	 * grey pixels, the working raw they came from) */
+	/* the ISP up to its statistics; 3A reads them and nothing else (the
+	 * same path as live 3A) */
 	isp->stats.zones_x = isp->stats.zones_y = 32;
 	ret = lumen_isp_process_stages(isp, raw, &p, out, 0, wb_stage);
 	if (ret)
@@ -48,7 +48,7 @@ int lumen_develop_frame(struct lumen_isp *isp, const struct lumen_frame *raw,
 	if (s->auto_wb) {
 		struct lumen_awb_result awb;
 
-		lumen_awb_estimate(&isp->stats, &isp->raw, s->awb_method, &awb);
+		lumen_awb_estimate(&isp->stats, s->awb_method, &awb);
 		memcpy(p.wb, awb.gain, sizeof(p.wb));
 		rep->awb_valid = awb.valid;
 	}

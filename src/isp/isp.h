@@ -71,9 +71,17 @@ struct lumen_lsc_map {
 	const float *gain[4];		/* grid_w * grid_h values each */
 };
 
-/* Per-zone sums over a grid and a luma histogram, for 3A. */
+/*
+ * What the stats stage measures, for 3A: per-zone sums over a grid of
+ * zones, a luma histogram, and a finer grid of block sums and logs. This is
+ * all 3A sees of a frame (as on hardware ISPs, which return statistics, not
+ * pixels); docs/isp.md lists who reads what.
+ */
 #define LUMEN_STATS_MAX_ZONES (32 * 32)
 #define LUMEN_STATS_HIST_BINS 256
+#define LUMEN_STATS_GRID_MAX_W 160
+#define LUMEN_STATS_GRID_MAX_H 120
+#define LUMEN_STATS_GRID_MAX (LUMEN_STATS_GRID_MAX_W * LUMEN_STATS_GRID_MAX_H)
 struct lumen_isp_stats {
 	int zones_x, zones_y;		/* set by the caller before the frame */
 	/* in working units, on the black-subtracted, shading-corrected raw,
@@ -86,6 +94,25 @@ struct lumen_isp_stats {
 	 * 0..LUMEN_WORK_MAX, before white balance */
 	uint32_t hist[LUMEN_STATS_HIST_BINS];
 	uint32_t cells;			/* 2x2 cells counted in hist */
+	/*
+	 * The block grid, for the AWB estimators that look at local contrast
+	 * (grey edge, grey pixels, the cool-edge step; awb.c), filled by the
+	 * stats stage in the same pass: the frame cut into square blocks of
+	 * grid_block x grid_block 2x2 cells, the smallest side that keeps the
+	 * grid within LUMEN_STATS_GRID_MAX_W x _H (cells right of and below
+	 * the last whole block are not in it). Per block, row-major:
+	 * grid_sum: R, G, B sums (G over both G samples, so 2x the cells);
+	 * grid_edge: the sums, over the same samples, of each sample's
+	 * absolute differences to its same-channel neighbours right and below
+	 * (x + 2, y + 2; none past the frame's last two columns or rows):
+	 * local contrast at the finest scale, so grid_edge / grid_sum is a
+	 * channel's mean relative gradient in the block; grid_clipped: nonzero
+	 * when any sample of the block is at or above LUMEN_STATS_CLIP.
+	 */
+	int grid_w, grid_h, grid_block;	/* grid_w = 0: no grid (tiny frame) */
+	uint32_t grid_sum[3][LUMEN_STATS_GRID_MAX];
+	uint32_t grid_edge[3][LUMEN_STATS_GRID_MAX];
+	uint8_t grid_clipped[LUMEN_STATS_GRID_MAX];
 };
 
 struct lumen_isp_params {

@@ -11,6 +11,8 @@ void lumen_isp_dsp_init(struct lumen_isp_dsp *dsp)
 	dsp->blc10_row = lumen_blc10_row_c;
 	dsp->dpc_screen = lumen_dpc_screen_c;
 	dsp->stats_span = lumen_stats_span_c;
+	dsp->stats_grid_rows = lumen_stats_grid_rows_c;
+	dsp->stats_grid_rows2 = lumen_stats_grid_rows2_c;
 	dsp->ccm_row = lumen_ccm_row_c;
 	dsp->tone_row = lumen_tone_row_c;
 	dsp->lsc_row = lumen_lsc_row_c;

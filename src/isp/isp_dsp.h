@@ -90,6 +90,35 @@ typedef LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_fn);
 typedef LUMEN_STATS_SPAN_FN(lumen_stats_span_fn);
 
 /*
+ * The block grid's vertical pass (stats.c), over @n samples of one row:
+ * acc[i] += row[i]; edge[i] += |row[i] - right[i]| + |row[i] - below[i]|;
+ * mx[i] = max(mx[i], row[i]). Samples are at most LUMEN_WORK_MAX (the
+ * working frame's range: an edge term then fits 16 bits, which the SIMD
+ * kernels use); @right and @below may overlap @row (all three are only
+ * read), the outputs overlap nothing.
+ */
+#define LUMEN_STATS_GRID_ROWS_FN(name) \
+	void name(const uint16_t *restrict row, const uint16_t *restrict right, \
+		  const uint16_t *restrict below, int n, uint32_t *restrict acc, \
+		  uint32_t *restrict edge, uint16_t *restrict mx)
+typedef LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_fn);
+
+/*
+ * The same for two rows of one colour phase at once, @a (row y) and @c
+ * (row y + 2), @d the row below @c (y + 4, or @c itself past the frame):
+ * acc[i] += a[i] + c[i]; edge[i] += |a[i] - a[i + 2]| + |a[i] - c[i]| +
+ * |c[i] - c[i + 2]| + |c[i] - d[i]|; mx[i] = max(mx[i], a[i], c[i]), i.e.
+ * exactly lumen_stats_grid_rows(a, a + 2, c) then (c, c + 2, d), with the
+ * 32-bit sums touched once (the sums of two rows fit 16 bits). a[n + 1] and
+ * c[n + 1] must be readable.
+ */
+#define LUMEN_STATS_GRID_ROWS2_FN(name) \
+	void name(const uint16_t *restrict a, const uint16_t *restrict c, \
+		  const uint16_t *restrict d, int n, uint32_t *restrict acc, \
+		  uint32_t *restrict edge, uint16_t *restrict mx)
+typedef LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_fn);
+
+/*
  * Colour matrix on planar rows: with c_j = min(src_j[x], LUMEN_WORK_MAX),
  *   dst_i[x] = clip((q[i][0] c_0 + q[i][1] c_1 + q[i][2] c_2 + 2048) >> 12,
  *                   0, LUMEN_WORK_MAX)
@@ -194,6 +223,8 @@ struct lumen_isp_dsp {
 	lumen_blc10_row_fn *blc10_row;
 	lumen_dpc_screen_fn *dpc_screen;
 	lumen_stats_span_fn *stats_span;
+	lumen_stats_grid_rows_fn *stats_grid_rows;
+	lumen_stats_grid_rows2_fn *stats_grid_rows2;
 	lumen_ccm_row_fn *ccm_row;
 	lumen_tone_row_fn *tone_row;
 	lumen_lsc_row_fn *lsc_row;
@@ -224,6 +255,12 @@ LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_neon);
 LUMEN_STATS_SPAN_FN(lumen_stats_span_c);	/* stats.c */
 LUMEN_STATS_SPAN_FN(lumen_stats_span_avx2);
 LUMEN_STATS_SPAN_FN(lumen_stats_span_neon);
+LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_c);	/* stats.c */
+LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_avx2);
+LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_neon);
+LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_c);	/* stats.c */
+LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_avx2);
+LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_neon);
 LUMEN_CCM_ROW_FN(lumen_ccm_row_c);		/* ccm.c */
 LUMEN_CCM_ROW_FN(lumen_ccm_row_avx2);
 LUMEN_CCM_ROW_FN(lumen_ccm_row_neon);

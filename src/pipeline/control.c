@@ -129,7 +129,6 @@ static bool ae_setup(struct lumen_control *ctl,
 
 void lumen_control_frame(void *opaque, struct lumen_pipeline *pl,
 			 const struct lumen_isp_stats *stats,
-			 const struct lumen_frame *work,
 			 const struct lumen_capture_info *cap,
 			 struct lumen_isp_params *params,
 			 struct lumen_frame_info *info)
@@ -143,7 +142,7 @@ void lumen_control_frame(void *opaque, struct lumen_pipeline *pl,
 	if (s->awb_on) {
 		float gain[3];
 
-		if (lumen_awb_ctl_process(&ctl->awb, stats, work, gain) == 0 &&
+		if (lumen_awb_ctl_process(&ctl->awb, stats, gain) == 0 &&
 		    ctl->awb.st.valid)
 			memcpy(params->wb, gain, sizeof(gain));
 	}

@@ -47,7 +47,6 @@ void lumen_control_destroy(struct lumen_control *ctl);
 /* The pipeline hook (opaque = the control). */
 void lumen_control_frame(void *opaque, struct lumen_pipeline *pl,
 			 const struct lumen_isp_stats *stats,
-			 const struct lumen_frame *work,
 			 const struct lumen_capture_info *cap,
 			 struct lumen_isp_params *params,
 			 struct lumen_frame_info *info);

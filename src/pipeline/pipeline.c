@@ -283,7 +283,7 @@ static void *isp_main(void *arg)
 					       stats_end);
 		if (!err && pl->cfg.control)
 			pl->cfg.control(pl->cfg.control_opaque, pl,
-					&pl->isp->stats, &pl->isp->raw, &cap,
+					&pl->isp->stats, &cap,
 					&params, info);
 		if (!err)
 			err = lumen_isp_process_stages(pl->isp, raw, &params,

@@ -58,12 +58,11 @@ struct lumen_sink_ops {
 /* Hook for 3A (set by the caller; NULL = fixed exposure and WB). Runs on
  * the ISP thread after the statistics stage of each frame: may change
  * @params (wb, exposure) for the rest of this frame and call the source's
- * set_exposure_gain for later ones. @work is the ISP's working raw of the
- * frame (black-subtracted, shading-corrected, before WB). */
+ * set_exposure_gain for later ones. @stats is all it sees of the frame:
+ * 3A works from statistics only, as on a hardware ISP. */
 struct lumen_pipeline;
 typedef void (*lumen_pipeline_3a_fn)(void *opaque, struct lumen_pipeline *pl,
 				     const struct lumen_isp_stats *stats,
-				     const struct lumen_frame *work,
 				     const struct lumen_capture_info *cap,
 				     struct lumen_isp_params *params,
 				     struct lumen_frame_info *info);

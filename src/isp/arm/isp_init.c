@@ -16,6 +16,8 @@ void lumen_isp_dsp_init_arm(struct lumen_isp_dsp *dsp)
 	dsp->blc10_row = lumen_blc10_row_neon;
 	dsp->dpc_screen = lumen_dpc_screen_neon;
 	dsp->stats_span = lumen_stats_span_neon;
+	dsp->stats_grid_rows = lumen_stats_grid_rows_neon;
+	dsp->stats_grid_rows2 = lumen_stats_grid_rows2_neon;
 	dsp->ccm_row = lumen_ccm_row_neon;
 	dsp->csc420 = lumen_csc420_neon;
 	dsp->lsc_row = lumen_lsc_row_neon;

@@ -69,3 +69,55 @@ LUMEN_STATS_SPAN_FN(lumen_stats_span_neon)
 		lumen_stats_span_c(r0 + 2 * i, r1 + 2 * i, cells - i, sum, clipped,
 				   hist);
 }
+
+/*
+ * The block grid's vertical pass; exact with lumen_stats_grid_rows_c
+ * (isp_dsp.h). 8 samples per step: vabd for the absolute differences (their
+ * sum fits 16 bits: samples are 14-bit), vmax, and widening adds (vaddw)
+ * into the 32-bit column sums. The rest through the C kernel.
+ */
+LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_neon)
+{
+	int i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		const uint16x8_t v = vld1q_u16(row + i);
+		const uint16x8_t e = vaddq_u16(vabdq_u16(v, vld1q_u16(right + i)),
+					       vabdq_u16(v, vld1q_u16(below + i)));
+
+		vst1q_u16(mx + i, vmaxq_u16(vld1q_u16(mx + i), v));
+		vst1q_u32(acc + i, vaddw_u16(vld1q_u32(acc + i), vget_low_u16(v)));
+		vst1q_u32(acc + i + 4, vaddw_u16(vld1q_u32(acc + i + 4), vget_high_u16(v)));
+		vst1q_u32(edge + i, vaddw_u16(vld1q_u32(edge + i), vget_low_u16(e)));
+		vst1q_u32(edge + i + 4, vaddw_u16(vld1q_u32(edge + i + 4), vget_high_u16(e)));
+	}
+	if (i < n)
+		lumen_stats_grid_rows_c(row + i, right + i, below + i, n - i,
+					acc + i, edge + i, mx + i);
+}
+
+/* The two-row pass; exact with lumen_stats_grid_rows2_c (isp_dsp.h): the
+ * two rows' samples and four edge terms summed in 16 bits, then widened
+ * once. */
+LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_neon)
+{
+	int i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		const uint16x8_t u = vld1q_u16(a + i), v = vld1q_u16(c + i);
+		const uint16x8_t e = vaddq_u16(
+			vaddq_u16(vabdq_u16(u, vld1q_u16(a + i + 2)), vabdq_u16(u, v)),
+			vaddq_u16(vabdq_u16(v, vld1q_u16(c + i + 2)),
+				  vabdq_u16(v, vld1q_u16(d + i))));
+		const uint16x8_t s = vaddq_u16(u, v);
+
+		vst1q_u16(mx + i, vmaxq_u16(vld1q_u16(mx + i), vmaxq_u16(u, v)));
+		vst1q_u32(acc + i, vaddw_u16(vld1q_u32(acc + i), vget_low_u16(s)));
+		vst1q_u32(acc + i + 4, vaddw_u16(vld1q_u32(acc + i + 4), vget_high_u16(s)));
+		vst1q_u32(edge + i, vaddw_u16(vld1q_u32(edge + i), vget_low_u16(e)));
+		vst1q_u32(edge + i + 4, vaddw_u16(vld1q_u32(edge + i + 4), vget_high_u16(e)));
+	}
+	if (i < n)
+		lumen_stats_grid_rows2_c(a + i, c + i, d + i, n - i, acc + i, edge + i,
+					 mx + i);
+}

@@ -20,4 +20,6 @@ void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
 	dsp->csc420 = lumen_csc420_avx2;
 	dsp->lsc_row = lumen_lsc_row_avx2;
 	dsp->stats_span = lumen_stats_span_avx2;
+	dsp->stats_grid_rows = lumen_stats_grid_rows_avx2;
+	dsp->stats_grid_rows2 = lumen_stats_grid_rows2_avx2;
 }

@@ -70,3 +70,67 @@ LUMEN_STATS_SPAN_FN(lumen_stats_span_avx2)
 		lumen_stats_span_c(r0 + 2 * i, r1 + 2 * i, cells - i, sum, clipped,
 				   hist);
 }
+
+/*
+ * The block grid's vertical pass; exact with lumen_stats_grid_rows_c
+ * (isp_dsp.h). 16 samples per step: absolute differences as the OR of two
+ * saturating subtractions, their sum still in 16 bits (samples are 14-bit),
+ * the maximum in 16 bits, then samples and edges widened to 32 bits for the
+ * column sums. The rest through the C kernel.
+ */
+static inline void add_wide(uint32_t *dst, __m256i v16)
+{
+	__m256i lo = _mm256_cvtepu16_epi32(_mm256_castsi256_si128(v16));
+	__m256i hi = _mm256_cvtepu16_epi32(_mm256_extracti128_si256(v16, 1));
+
+	_mm256_storeu_si256((__m256i *)(void *)dst, _mm256_add_epi32(LD(dst), lo));
+	_mm256_storeu_si256((__m256i *)(void *)(dst + 8),
+			    _mm256_add_epi32(LD(dst + 8), hi));
+}
+
+static inline __m256i absdiff16(__m256i a, __m256i b)
+{
+	return _mm256_or_si256(_mm256_subs_epu16(a, b), _mm256_subs_epu16(b, a));
+}
+
+LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_avx2)
+{
+	int i = 0;
+
+	for (; i + 16 <= n; i += 16) {
+		const __m256i v = LD(row + i);
+		const __m256i e = _mm256_add_epi16(absdiff16(v, LD(right + i)),
+						   absdiff16(v, LD(below + i)));
+
+		_mm256_storeu_si256((__m256i *)(void *)(mx + i),
+				    _mm256_max_epu16(LD(mx + i), v));
+		add_wide(acc + i, v);
+		add_wide(edge + i, e);
+	}
+	if (i < n)
+		lumen_stats_grid_rows_c(row + i, right + i, below + i, n - i,
+					acc + i, edge + i, mx + i);
+}
+
+/* The two-row pass; exact with lumen_stats_grid_rows2_c (isp_dsp.h): the
+ * two rows' samples and four edge terms summed in 16 bits, then widened
+ * once. */
+LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_avx2)
+{
+	int i = 0;
+
+	for (; i + 16 <= n; i += 16) {
+		const __m256i u = LD(a + i), v = LD(c + i);
+		const __m256i e = _mm256_add_epi16(
+			_mm256_add_epi16(absdiff16(u, LD(a + i + 2)), absdiff16(u, v)),
+			_mm256_add_epi16(absdiff16(v, LD(c + i + 2)), absdiff16(v, LD(d + i))));
+
+		_mm256_storeu_si256((__m256i *)(void *)(mx + i),
+				    _mm256_max_epu16(LD(mx + i), _mm256_max_epu16(u, v)));
+		add_wide(acc + i, _mm256_add_epi16(u, v));
+		add_wide(edge + i, e);
+	}
+	if (i < n)
+		lumen_stats_grid_rows2_c(a + i, c + i, d + i, n - i, acc + i, edge + i,
+					 mx + i);
+}
