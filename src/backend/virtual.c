@@ -121,7 +121,7 @@ struct vboard {
 	struct frame_note ring[INFO_RING];	/* by DMA delivery index */
 	uint64_t delivered_base, dequeued;	/* since the last start */
 	uint64_t frames_rendered, frames_sent, tx_errors;
-	bool powered;
+	atomic_bool powered;	/* read by vb_status() on any thread */
 };
 
 static void sleep_until(int64_t t)
@@ -501,15 +501,16 @@ static int vb_status(struct lumen_source *src, struct lumen_stage_status *st,
 				   (int64_t)vb->mclk_on_hz : 0);
 	}
 	if ((s = next_stage(st, &n, max, "i2c"))) {
-		const struct lumen_i2c_counters *ic = &vb->bus->ctr;
+		struct lumen_i2c_counters ic;
 
-		s->errors = ic->errors;
+		/* the ISP thread may be writing exposure on this bus now */
+		lumen_i2c_shown(vb->bus, &ic, s->note, sizeof(s->note));
+		s->errors = ic.errors;
 		lumen_status_extra(s, "bus", vb->bus->number);
 		lumen_status_extra(s, "addr", vb->cfg.i2c_addr);
-		lumen_status_extra(s, "transfers", (int64_t)ic->transfers);
-		lumen_status_extra(s, "nacks", (int64_t)ic->nacks);
-		lumen_status_extra(s, "retries", (int64_t)ic->retries);
-		snprintf(s->note, sizeof(s->note), "%s", vb->bus->last_error);
+		lumen_status_extra(s, "transfers", (int64_t)ic.transfers);
+		lumen_status_extra(s, "nacks", (int64_t)ic.nacks);
+		lumen_status_extra(s, "retries", (int64_t)ic.retries);
 	}
 	pthread_mutex_lock(&vb->lock);
 	if ((s = next_stage(st, &n, max, "sensor"))) {

@@ -6,6 +6,7 @@
  * messages.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,14 +26,44 @@ static bool is_nack(int err)
 	return err == -ENXIO || err == -EREMOTEIO;
 }
 
-static void __attribute__((format(printf, 2, 3)))
-set_error(struct lumen_i2c_bus *bus, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 0)))
+set_error_locked(struct lumen_i2c_bus *bus, const char *fmt, va_list ap)
+{
+	vsnprintf(bus->last_error, sizeof(bus->last_error), fmt, ap);
+}
+
+void lumen_i2c_set_error(struct lumen_i2c_bus *bus, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(bus->last_error, sizeof(bus->last_error), fmt, ap);
+	pthread_mutex_lock(&bus->shown_lock);
+	set_error_locked(bus, fmt, ap);
+	pthread_mutex_unlock(&bus->shown_lock);
 	va_end(ap);
+}
+
+void lumen_i2c_bus_init(struct lumen_i2c_bus *bus,
+			const struct lumen_i2c_bus_ops *ops, int number,
+			const char *backend, void *priv)
+{
+	bus->ops = ops;
+	bus->number = number;
+	bus->backend = backend;
+	bus->retries = 2;
+	bus->priv = priv;
+	pthread_mutex_init(&bus->shown_lock, NULL);
+}
+
+void lumen_i2c_shown(struct lumen_i2c_bus *bus, struct lumen_i2c_counters *ctr,
+		     char *err, size_t errlen)
+{
+	pthread_mutex_lock(&bus->shown_lock);
+	if (ctr)
+		*ctr = bus->ctr;
+	if (err && errlen)
+		snprintf(err, errlen, "%s", bus->last_error);
+	pthread_mutex_unlock(&bus->shown_lock);
 }
 
 int lumen_i2c_transfer(struct lumen_i2c_bus *bus, struct lumen_i2c_msg *msgs,
@@ -42,23 +73,29 @@ int lumen_i2c_transfer(struct lumen_i2c_bus *bus, struct lumen_i2c_msg *msgs,
 
 	if (!bus || !bus->ops || !bus->ops->transfer || !msgs || n <= 0)
 		return -EINVAL;
-	bus->ctr.transfers++;
-	bus->ctr.messages += (uint64_t)n;
+	int retried = 0;
+
 	for (int attempt = 0; attempt <= bus->retries; attempt++) {
 		if (attempt)
-			bus->ctr.retries++;
+			retried++;
 		ret = bus->ops->transfer(bus, msgs, n);
-		if (ret >= 0)
-			return 0;
-		if (!transient(ret))
+		if (ret >= 0 || !transient(ret))
 			break;
 	}
-	bus->ctr.errors++;
-	if (is_nack(ret))
-		bus->ctr.nacks++;
-	set_error(bus, "i2c-%d addr 0x%02x: transfer failed: %s", bus->number,
-		  msgs[0].addr, strerror(-ret));
-	return ret;
+	pthread_mutex_lock(&bus->shown_lock);
+	bus->ctr.transfers++;
+	bus->ctr.messages += (uint64_t)n;
+	bus->ctr.retries += (uint64_t)retried;
+	if (ret < 0) {
+		bus->ctr.errors++;
+		if (is_nack(ret))
+			bus->ctr.nacks++;
+		snprintf(bus->last_error, sizeof(bus->last_error),
+			 "i2c-%d addr 0x%02x: transfer failed: %s",
+			 bus->number, msgs[0].addr, strerror(-ret));
+	}
+	pthread_mutex_unlock(&bus->shown_lock);
+	return ret < 0 ? ret : 0;
 }
 
 static int check_widths(int reg_bytes, int val_bytes)
@@ -73,7 +110,7 @@ static int check_widths(int reg_bytes, int val_bytes)
 static void reg_error(struct lumen_i2c_bus *bus, uint16_t addr, uint16_t reg,
 		      int reg_bytes, const char *what, int err)
 {
-	set_error(bus, "i2c-%d addr 0x%02x reg 0x%0*x: %s failed: %s",
+	lumen_i2c_set_error(bus, "i2c-%d addr 0x%02x reg 0x%0*x: %s failed: %s",
 		  bus->number, addr, reg_bytes * 2, reg, what, strerror(-err));
 }
 
@@ -140,6 +177,9 @@ int lumen_i2c_write_reg(struct lumen_i2c_bus *bus, uint16_t addr,
 
 void lumen_i2c_close(struct lumen_i2c_bus *bus)
 {
-	if (bus && bus->ops && bus->ops->close)
+	if (!bus)
+		return;
+	pthread_mutex_destroy(&bus->shown_lock);
+	if (bus->ops && bus->ops->close)
 		bus->ops->close(bus);
 }

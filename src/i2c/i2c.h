@@ -16,11 +16,15 @@
  * recorded as text in bus->last_error, in the form
  *   "i2c-3 addr 0x30 reg 0x3107: read failed: No such device or address"
  * so that callers can print it without rebuilding it. A bus handle is used
- * by one thread at a time (the sensor driver's caller serialises).
+ * by one thread at a time (the sensor driver's caller serialises); the one
+ * exception is lumen_i2c_shown(), which any thread may call while another
+ * transfers (the status API reads the counters while the ISP thread writes
+ * exposure). Writers therefore update ctr and last_error under shown_lock.
  */
 #ifndef LUMEN_I2C_I2C_H
 #define LUMEN_I2C_I2C_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,10 +59,29 @@ struct lumen_i2c_bus {
 	int number;			/* N of /dev/i2c-N, or of the virtual bus */
 	const char *backend;		/* "i2c-dev" or "virtual" */
 	int retries;			/* extra attempts on transient errors */
-	struct lumen_i2c_counters ctr;
-	char last_error[160];
+	struct lumen_i2c_counters ctr;	/* written under shown_lock */
+	char last_error[160];		/* written under shown_lock */
+	pthread_mutex_t shown_lock;	/* lumen_i2c_bus_init() sets it up */
 	void *priv;
 };
+
+/* For backends: sets up the common part of a zeroed bus. */
+void lumen_i2c_bus_init(struct lumen_i2c_bus *bus, const struct lumen_i2c_bus_ops *ops,
+			int number, const char *backend, void *priv);
+
+/*
+ * Records @fmt as the bus's last_error (for sensor drivers that find an
+ * error the bus itself cannot see, e.g. a wrong chip id).
+ */
+void lumen_i2c_set_error(struct lumen_i2c_bus *bus, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * A consistent copy of the counters and of last_error, safe from any
+ * thread while another thread transfers. @err may be NULL.
+ */
+void lumen_i2c_shown(struct lumen_i2c_bus *bus, struct lumen_i2c_counters *ctr,
+		     char *err, size_t errlen);
 
 /* Opens /dev/i2c-@number. 0 or -errno (message in last_error of no bus: see errno text). */
 int lumen_i2c_open_dev(int number, struct lumen_i2c_bus **out);

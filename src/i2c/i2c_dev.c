@@ -98,11 +98,7 @@ int lumen_i2c_open_dev_msg(int number, struct lumen_i2c_bus **out, char *err,
 	}
 	p = (struct dev_priv *)(void *)(bus + 1);
 	p->fd = fd;
-	bus->ops = &dev_ops;
-	bus->number = number;
-	bus->backend = "i2c-dev";
-	bus->retries = 2;
-	bus->priv = p;
+	lumen_i2c_bus_init(bus, &dev_ops, number, "i2c-dev", p);
 	*out = bus;
 	return 0;
 

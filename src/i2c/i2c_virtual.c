@@ -63,11 +63,7 @@ int lumen_i2c_virtual_create(int number, struct lumen_i2c_bus **out)
 	bus = calloc(1, sizeof(*bus) + sizeof(struct virt_priv));
 	if (!bus)
 		return -ENOMEM;
-	bus->ops = &virt_ops;
-	bus->number = number;
-	bus->backend = "virtual";
-	bus->retries = 2;
-	bus->priv = bus + 1;
+	lumen_i2c_bus_init(bus, &virt_ops, number, "virtual", bus + 1);
 	*out = bus;
 	return 0;
 }

@@ -212,7 +212,7 @@ static int imx_set_gain(struct lumen_sensor *s, uint32_t gain_q8,
 static int imx_set_vts(struct lumen_sensor *s, uint32_t vts)
 {
 	if (vts < s->mode->vts || vts > VTS_MAX) {
-		snprintf(s->bus->last_error, sizeof(s->bus->last_error),
+		lumen_i2c_set_error(s->bus,
 			 "imx258: VTS %u out of range %u..%u", vts, s->mode->vts,
 			 VTS_MAX);
 		return -ERANGE;

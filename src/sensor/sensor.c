@@ -133,7 +133,7 @@ int lumen_sensor_generic_probe(struct lumen_sensor *s)
 	if (ret)
 		return ret;
 	if (id != info->chip_id) {
-		snprintf(s->bus->last_error, sizeof(s->bus->last_error),
+		lumen_i2c_set_error(s->bus,
 			 "i2c-%d addr 0x%02x reg 0x%0*x: chip id 0x%04x, expected "
 			 "0x%04x (%s)", s->bus->number, s->addr,
 			 info->reg_bytes * 2, info->chip_id_reg[0], id,

@@ -154,7 +154,7 @@ static int ss_set_vts(struct lumen_sensor *s, uint32_t vts)
 	int ret;
 
 	if (vts < (uint32_t)s->mode->height + p->vblank_min || vts > p->vts_max) {
-		snprintf(s->bus->last_error, sizeof(s->bus->last_error),
+		lumen_i2c_set_error(s->bus,
 			 "%s: VTS %u out of range %u..%u", s->info->name, vts,
 			 s->mode->height + p->vblank_min, p->vts_max);
 		return -ERANGE;
