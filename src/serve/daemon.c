@@ -96,7 +96,9 @@ static double uptime_s(const struct lumen_daemon *d)
  * (frames lost before the encoder, a slow ISP): clients then play at the
  * wrong speed and `ffmpeg -t 10` waits for 10 s of pts, not of video.
  * The capture time is what a camera's RTP clock should follow. Falls back
- * to the encoder's pts when the capture time is unknown.
+ * to the encoder's pts when the capture time is unknown. The RTSP server
+ * puts it on the channel's frame grid and keeps it strictly increasing
+ * (lumen_rtsp_push()), whatever the sensor's jitter and the drops.
  */
 static uint64_t rtp_clock(const struct lumen_stream_buf *au)
 {
