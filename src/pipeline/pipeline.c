@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -339,7 +340,7 @@ int lumen_pipeline_create(const struct lumen_pipeline_config *cfg,
 			  struct lumen_pipeline **out)
 {
 	struct lumen_pipeline *pl;
-	int err = -ENOMEM;
+	int err = -ENOMEM, threads;
 
 	if (!cfg->source || cfg->source->width <= 0 || cfg->source->height <= 0)
 		return -EINVAL;
@@ -364,6 +365,16 @@ int lumen_pipeline_create(const struct lumen_pipeline_config *cfg,
 	if (err)
 		goto destroy_isp;
 	pl->scratch_size = pl->isp->scratch_size;
+	threads = cfg->isp_threads;
+	if (threads <= 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = n < 1 ? 1 : n > LUMEN_ISP_MAX_THREADS ?
+			LUMEN_ISP_MAX_THREADS : (int)n;
+	}
+	err = lumen_isp_set_threads(pl->isp, threads);
+	if (err)
+		goto destroy_isp;
 	*out = pl;
 	return 0;
 

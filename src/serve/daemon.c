@@ -920,6 +920,7 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 	/* live video: when the ISP falls behind, develop the newest frame
 	 * and count the older ones as dropped, not a growing delay */
 	pc.drop_stale = true;
+	pc.isp_threads = cfg->isp.threads;
 	pc.isp.demosaic = cfg->isp.demosaic == LUMEN_CFG_DEMOSAIC_QUALITY ?
 		LUMEN_DEMOSAIC_QUALITY : LUMEN_DEMOSAIC_FAST;
 	control_config_from(cfg, &cc);
