@@ -1017,7 +1017,12 @@ void lumen_daemon_print_urls(struct lumen_daemon *d, const char *host)
 	}
 	if (d->http) {
 		int port = lumen_http_port(d->http);
-		const char *sc = d->cfg.tls.cert[0] ? "https" : "http";
+		const char *sc;
+
+		/* HTTP threads may be writing d->cfg (/api/v1/set) already */
+		pthread_mutex_lock(&d->cfg_lock);
+		sc = d->cfg.tls.cert[0] ? "https" : "http";
+		pthread_mutex_unlock(&d->cfg_lock);
 
 		printf("%s://%s:%d/  (web page)\n", sc, host, port);
 		printf("%s://%s:%d/image.jpg  %s://%s:%d/mjpeg  "
