@@ -440,20 +440,19 @@ static int jpeg_quality(struct lumen_daemon *d)
 
 /*
  * HTTP thread, custom_lock held: has the sink copy its next frame into
- * j->latest (waits up to two of its frame periods). Returns 0 when latest
+ * j->latest (waits up to 2 s: the sink takes mjpeg.fps frames a second
+ * when the ISP keeps up). Returns 0 when latest
  * holds a frame: the new one, or an older one when the sink took none in
  * time (a stalled JPEG output); -EAGAIN when there never was one.
  */
 static int snapshot_latest(struct jpeg_chan *j)
 {
-	int fps = j->fps > 0 ? j->fps : 1;
 	struct timespec until;
 	int err = 0;
 
+	/* as long as a plain snapshot waits for its JPEG (http_snapshot) */
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_nsec += 2 * 1000000000L / fps;
-	until.tv_sec += until.tv_nsec / 1000000000L;
-	until.tv_nsec %= 1000000000L;
+	until.tv_sec += 2;
 	pthread_mutex_lock(&j->latest_lock);
 	atomic_store_explicit(&j->want, true, memory_order_release);
 	while (atomic_load_explicit(&j->want, memory_order_relaxed) && !err)
