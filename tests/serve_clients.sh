@@ -17,7 +17,8 @@
 #     plays and never reads, they still get >= 80 % of what they got
 #     without it (both runs here, counts relative to the frames the server
 #     produced in each run)
-#   - /image.jpg (main size and 640x360), /mjpeg >= 5 parts, /metrics
+#   - /image.jpg (main size and 640x360, the custom size costing one frame
+#     copy and none before), /mjpeg >= 5 parts, /metrics
 #     strict Prometheus text, /api/v1/status JSON with the stages,
 #     /api/v1/set (POST with X-Lumen-Request) saves the config file;
 #     /image.jpg without credentials is 401
@@ -327,12 +328,21 @@ ok "8 clients: share of the server's frames $share_alone alone, $share_stuck wit
 curl $A -s --max-time 10 "$base/metrics" | grep -E '^lumen_rtsp_client_drops_total|dropped_clients' || true
 
 # --- HTTP ------------------------------------------------------------------
+copies() {
+	curl $A -s --max-time 10 "$base/metrics" |
+		sed -n 's/^lumen_jpeg_frame_copies_total \([0-9]*\).*/\1/p'
+}
 curl $A -sf --max-time 20 "$base/image.jpg" -o "$dir/a.jpg" || fail "/image.jpg: curl failed"
 "$check" jpeg "$dir/a.jpg" 2560 1440 || fail "/image.jpg is not a 2560x1440 JPEG"
+# the JPEG output copies a frame only for a custom snapshot, one per ask
+c0=$(copies)
+[ "$c0" = 0 ] || fail "the JPEG output copied $c0 frames before any custom snapshot"
 curl $A -sf --max-time 20 "$base/image.jpg?width=640&height=360" -o "$dir/b.jpg" ||
 	fail "/image.jpg?width=640&height=360: curl failed"
 "$check" jpeg "$dir/b.jpg" 640 360 || fail "/image.jpg?width=640&height=360 is not 640x360"
-ok "/image.jpg 2560x1440 and 640x360"
+c1=$(copies)
+[ "$c1" = 1 ] || fail "one custom snapshot: $c1 frame copies"
+ok "/image.jpg 2560x1440 and 640x360; one frame copy for the custom one"
 # /mjpeg: stop as soon as 5 whole parts are in (the ISP may be slow)
 curl $A -s --max-time 90 "$base/mjpeg" -o "$dir/m.bin" &
 mc=$!

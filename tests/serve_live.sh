@@ -8,8 +8,10 @@
 #   serve_live.sh LUMEN
 # Checks (each failure says what and prints the daemon's log):
 #   - `lumen passwd` writes the credentials; without them the status is 401
-#   - ffmpeg plays /ch0 over RTSP/TCP with them through all the changes and
-#     exits 0 having decoded frames
+#   - ffmpeg plays /ch0 and /ch1 over RTSP/TCP with them through all the
+#     changes and exits 0 having decoded frames, nothing on stderr, with
+#     strictly increasing dts in frame periods (RTP timestamps that never
+#     fall in one frame period)
 #   - 6 rounds of POST /api/v1/set (video0.bitrate_kbps,
 #     video1.bitrate_kbps, jpeg.quality) each answer ok with restart false,
 #     between reads of /image.jpg?quality=N, /api/v1/status and /metrics
@@ -103,11 +105,17 @@ wait_frames() { # stage above user:pass
 }
 wait_frames encoder0 0 "$auth"
 
-# an RTSP client playing through every change (ends by itself)
-ffmpeg -nostdin -v error -rtsp_transport tcp -i "rtsp://$auth@127.0.0.1:$rport/ch0" \
-	-t 12 -f framecrc "$dir/ffmpeg.crc" 2>"$dir/ffmpeg.err" &
-ff=$!
-bg="$bg $ff"
+# an RTSP client on each channel playing through every change (they end
+# by themselves). Passthrough timing: every decoded frame is written with
+# its own timestamp in frame periods (the muxer's 1/fps time base), so two
+# RTP timestamps within one period show as equal dts
+for ch in 0 1; do
+	ffmpeg -nostdin -v error -rtsp_transport tcp -i "rtsp://$auth@127.0.0.1:$rport/ch$ch" \
+		-t 12 -fps_mode passthrough -f framecrc "$dir/ffmpeg$ch.crc" \
+		2>"$dir/ffmpeg$ch.err" &
+	eval ff$ch=$!
+	bg="$bg $!"
+done
 
 set_keys() { # query user:pass -> prints the reply
 	curl -s -X POST -H 'X-Lumen-Request: 1' -u "$2" "$http/api/v1/set?$1"
@@ -131,13 +139,22 @@ b1=$(frames_out encoder1 "$auth")
 wait_frames encoder1 "$b1" "$auth"
 ok "encoder1 still encoding after the changes"
 
-wait "$ff"
-rc=$?
+for ch in 0 1; do
+	eval "wait \$ff$ch"
+	rc=$?
+	frames=$(grep -vc '^#' "$dir/ffmpeg$ch.crc" 2>/dev/null)
+	[ "$rc" = 0 ] || fail "ffmpeg /ch$ch exited $rc: $(tail -3 "$dir/ffmpeg$ch.err")"
+	[ "${frames:-0}" -gt 0 ] || fail "ffmpeg decoded no frame of /ch$ch"
+	[ -s "$dir/ffmpeg$ch.err" ] && fail "ffmpeg /ch$ch: $(head -3 "$dir/ffmpeg$ch.err")"
+	# RTP timestamps strictly increasing: no dts repeats or goes back.
+	# From the second frame on: ffmpeg gives the first AU it reads no
+	# pts and writes it at 0, where the second lands too
+	bad=$(grep -v '^#' "$dir/ffmpeg$ch.crc" | awk -F, \
+		'NR > 2 && $2 + 0 <= prev { print NR ": " prev " then " $2 + 0; exit } { prev = $2 + 0 }')
+	[ -z "$bad" ] || fail "/ch$ch: dts not strictly increasing at frame $bad"
+	ok "ffmpeg played /ch$ch with credentials through the changes: $frames frames, dts strictly increasing, exit 0"
+done
 bg=
-frames=$(grep -vc '^#' "$dir/ffmpeg.crc" 2>/dev/null)
-[ "$rc" = 0 ] || fail "ffmpeg exited $rc: $(tail -3 "$dir/ffmpeg.err")"
-[ "${frames:-0}" -gt 0 ] || fail "ffmpeg decoded no frame"
-ok "ffmpeg played /ch0 with credentials through the changes: $frames frames, exit 0"
 
 # a new password through the API applies at once to both servers
 reply=$(set_keys "auth.user=admin&auth.password=n3w" "$auth")

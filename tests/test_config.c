@@ -360,7 +360,7 @@ static void json_masks_secrets_and_nests(void **state)
 				    "\"ha1_sha256\":\"set\",\"metrics_public\":false}"));
 	assert_non_null(strstr(buf, "\"http\":{\"enabled\":true,\"port\":8080,\"bind\":\"\","
 				    "\"tls_cert\":\"\",\"tls_key\":\"\"}"));
-	assert_non_null(strstr(buf, "\"isp\":{\"demosaic\":\"fast\",\"awb\":\"auto\","
+	assert_non_null(strstr(buf, "\"isp\":{\"demosaic\":\"fast\",\"threads\":0,\"awb\":\"auto\","
 				    "\"ae\":{\"enabled\":true,\"target\":18,\"antiflicker\":\"off\"}}}"));
 	assert_int_equal(buf[0], '{');
 	/* snprintf semantics: a short buffer is cut, the length is the same */
@@ -390,7 +390,7 @@ static void persist_round_trip(void **state)
 	assert_memory_equal(&c, &d, sizeof(c));
 	/* each section once, in schema order */
 	text = read_all(path);
-	assert_non_null(strstr(text, "isp:\n  demosaic: \"quality\"\n  awb: \"grey-edge\"\n"
+	assert_non_null(strstr(text, "isp:\n  demosaic: \"quality\"\n  threads: 0\n  awb: \"grey-edge\"\n"
 				     "  ae:\n    enabled: false\n"));
 	assert_non_null(strstr(text, "video1:\n  enabled: true\n"));
 	assert_null(strstr(text, "password"));	/* removed keys are not written */

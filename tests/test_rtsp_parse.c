@@ -866,6 +866,98 @@ static void server_tcp_interleaved(void **state)
 	lumen_rtsp_destroy(s);
 }
 
+static void tcp_play(struct client *c);
+
+/* The frame grid: collisions, jitter and captures going back. */
+static void rtp_frame_ts(void **state)
+{
+	uint64_t slot = UINT64_MAX;
+
+	(void)state;
+	/* 25 fps: 3600 ticks a slot, nearest slot */
+	assert_int_equal(lumen_rtp_frame_ts(900000, 25, 1, &slot), 900000);
+	assert_int_equal(slot, 250);
+	assert_int_equal(lumen_rtp_frame_ts(900000 + 3500, 25, 1, &slot), 903600);
+	/* rounds to the slot just taken: the next one */
+	assert_int_equal(lumen_rtp_frame_ts(900000 + 5300, 25, 1, &slot), 907200);
+	/* the same capture time again, and one that went back */
+	assert_int_equal(lumen_rtp_frame_ts(900000 + 5300, 25, 1, &slot), 910800);
+	assert_int_equal(lumen_rtp_frame_ts(800000, 25, 1, &slot), 914400);
+	/* a drop: the grid follows capture again */
+	assert_int_equal(lumen_rtp_frame_ts(900000 + 10 * 3600 + 100, 25, 1, &slot),
+			 900000 + 10 * 3600);
+	/* 30000/1001: 3003 ticks */
+	slot = UINT64_MAX;
+	assert_int_equal(lumen_rtp_frame_ts(3003 * 7 + 1400, 30000, 1001, &slot),
+			 3003 * 7);
+	assert_int_equal(lumen_rtp_frame_ts(3003 * 7 + 1600, 30000, 1001, &slot),
+			 3003 * 8);
+	/* no rate: one tick */
+	slot = UINT64_MAX;
+	assert_int_equal(lumen_rtp_frame_ts(5, 0, 0, &slot), 5);
+	assert_int_equal(lumen_rtp_frame_ts(5, 0, 0, &slot), 6);
+	assert_int_equal(lumen_rtp_frame_ts(2, 0, 0, &slot), 7);
+}
+
+/*
+ * The push path as the daemon drives it: capture times that collide in
+ * one frame period, repeat or go back (a slow consumer's drops, scheduling
+ * jitter) still reach the client as strictly increasing timestamps on the
+ * 25 fps grid of the SDP, each within a period of its capture.
+ */
+static void server_ts_strict(void **state)
+{
+	/* capture times, and the timestamps (less the first) that must go
+	 * out: the nearest free 25 fps slot after the previous AU's */
+	static const uint64_t pts[] = {
+		0, 3600, 6900, 7000, 14400, 14000, 16100, 23500, 25200, 25200,
+		25000, 36000, 39500, 54000 + 1700,
+	};
+	static const uint32_t want[] = {
+		0, 3600, 7200, 10800, 14400, 18000, 21600, 25200, 28800, 32400,
+		36000, 39600, 43200, 54000,
+	};
+	struct lumen_rtsp_server *s = server_new();
+	static struct client c;
+	static uint8_t au[2000], pkt[2048];
+	unsigned rng = 3, ch;
+	uint32_t prev = 0, ts0 = 0;
+	size_t aulen, n;
+
+	(void)state;
+	aulen = make_au(au, true, 1500, &rng);
+	assert_int_equal(lumen_rtsp_push(s, 0, au, aulen, pts[0], true, 0), 0);
+	client_connect(&c, lumen_rtsp_port(s));
+	tcp_play(&c);
+	for (size_t a = 0; a < sizeof(pts) / sizeof(pts[0]); a++) {
+		bool marker = false;
+		uint32_t ts = 0;
+
+		if (a) {
+			aulen = make_au(au, false, 600, &rng);
+			assert_int_equal(lumen_rtsp_push(s, 0, au, aulen, pts[a],
+							 false, 0), 0);
+		}
+		while (!marker) {
+			n = next_frame(&c, pkt, &ch);
+			if (ch == 1)
+				continue;	/* RTCP */
+			assert_true(n > 12);
+			ts = (uint32_t)pkt[4] << 24 | (uint32_t)pkt[5] << 16 |
+			     (uint32_t)pkt[6] << 8 | pkt[7];
+			marker = pkt[1] & 0x80;
+		}
+		if (!a)
+			ts0 = ts;
+		else
+			assert_true((int32_t)(ts - prev) > 0);
+		assert_int_equal(ts - ts0, want[a]);
+		prev = ts;
+	}
+	close(c.fd);
+	lumen_rtsp_destroy(s);
+}
+
 /* Sets up @c on /ch0 over TCP interleaved and plays it. */
 static void tcp_play(struct client *c)
 {
@@ -1081,6 +1173,8 @@ int main(void)
 		cmocka_unit_test(rtp_rtcp_headers),
 		cmocka_unit_test(server_status_codes),
 		cmocka_unit_test(server_tcp_interleaved),
+		cmocka_unit_test(rtp_frame_ts),
+		cmocka_unit_test(server_ts_strict),
 		cmocka_unit_test(server_slow_client),
 		cmocka_unit_test(server_udp),
 	};

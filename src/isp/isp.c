@@ -283,6 +283,17 @@ int lumen_isp_reserve_scratch(struct lumen_isp *isp,
 	return 0;
 }
 
+void *lumen_isp_adopt_scratch(struct lumen_isp *isp, void *mem, size_t size)
+{
+	void *old = isp->scratch;
+
+	if (!mem || size <= isp->scratch_size)
+		return mem;
+	isp->scratch = mem;
+	isp->scratch_size = size;
+	return old;
+}
+
 void lumen_isp_destroy(struct lumen_isp *isp)
 {
 	if (!isp)

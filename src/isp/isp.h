@@ -225,6 +225,15 @@ int lumen_isp_reserve_scratch(struct lumen_isp *isp,
 			      enum lumen_demosaic_method method);
 
 /*
+ * Hands the ISP a demosaic scratch of @size bytes (64-byte aligned, from
+ * aligned_alloc) that another thread allocated, when it is larger than the
+ * one it has. Returns the buffer the caller must free (the old one, or
+ * @mem when it was not larger). Call from the thread that runs the ISP,
+ * between frames: the allocation stays off that thread.
+ */
+void *lumen_isp_adopt_scratch(struct lumen_isp *isp, void *mem, size_t size);
+
+/*
  * Sets how many threads develop a frame: the caller's and @threads - 1
  * workers that the ISP starts here and keeps (1..LUMEN_ISP_MAX_THREADS;
  * 1 stops them). Allocates the workers' band buffers; call it while no

@@ -100,6 +100,21 @@ void lumen_rtp_header(uint8_t out[LUMEN_RTP_HDR_LEN], bool marker, unsigned pt,
 	put32(out + 8, ssrc);
 }
 
+uint32_t lumen_rtp_frame_ts(uint64_t pts_90k, unsigned fps_num, unsigned fps_den,
+			    uint64_t *slot)
+{
+	/* a slot is 90000 * den / num ticks; pts_90k stays far below 2^64 /
+	 * num for centuries of CLOCK_MONOTONIC */
+	uint64_t num = fps_num && fps_den ? fps_num : 1;
+	uint64_t per = fps_num && fps_den ? 90000ull * fps_den : 1;
+	uint64_t s = (pts_90k * num + per / 2) / per;
+
+	if (*slot != UINT64_MAX && s <= *slot)
+		s = *slot + 1;
+	*slot = s;
+	return (uint32_t)(s * per / num);
+}
+
 uint64_t lumen_ntp_from_realtime(int64_t realtime_ns)
 {
 	/* 70 years incl. 17 leap days between 1900 and 1970 */

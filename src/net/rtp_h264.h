@@ -61,6 +61,22 @@ size_t lumen_h264_packet(const struct lumen_nal *nal, size_t mtu, size_t i,
 void lumen_rtp_header(uint8_t out[LUMEN_RTP_HDR_LEN], bool marker, unsigned pt,
 		      uint16_t seq, uint32_t ts, uint32_t ssrc);
 
+/*
+ * The RTP timestamp of the next access unit of a stream of @fps_num /
+ * @fps_den frames per second, from its capture time @pts_90k on the 90 kHz
+ * clock. *@slot is the frame slot (pts_90k / frame period) the previous AU
+ * took; UINT64_MAX before the first. The AU takes the slot nearest to
+ * @pts_90k, or the one after *@slot when that is not later (two captures
+ * that round to one slot, a capture time that went back), and *@slot is
+ * updated. So the timestamps increase strictly, sit on the frame grid the
+ * SDP's a=framerate announces (a client that counts in frame periods, as
+ * ffmpeg does, never sees two frames in one), and stay within half a
+ * period of capture unless the source delivers faster than @fps_num /
+ * @fps_den. @fps_num or @fps_den 0: the slot is one 90 kHz tick.
+ */
+uint32_t lumen_rtp_frame_ts(uint64_t pts_90k, unsigned fps_num, unsigned fps_den,
+			    uint64_t *slot);
+
 /* NTP timestamp (RFC 3550 4: seconds since 1900 . fraction) of a
  * CLOCK_REALTIME value in ns. */
 uint64_t lumen_ntp_from_realtime(int64_t realtime_ns);

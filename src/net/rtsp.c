@@ -76,7 +76,8 @@ struct channel {
 	uint8_t sps[SPS_MAX], pps[PPS_MAX];
 	size_t sps_len, pps_len;
 	uint64_t sdp_version;
-	uint32_t last_ts;
+	uint32_t last_ts;	/* RTP timestamp of the newest AU */
+	uint64_t last_slot;	/* its frame slot (lumen_rtp_frame_ts) */
 	int64_t last_push_ns;	/* CLOCK_MONOTONIC of the last push */
 	/* push counters (ch->lock) */
 	uint64_t aus, keyframes, packets, bytes, push_errors;
@@ -244,6 +245,7 @@ int lumen_rtsp_push(struct lumen_rtsp_server *s, int channel,
 	unsigned mtu = s->cfg.mtu;
 	size_t need = 0;
 	uint64_t one = 1;
+	uint32_t ts;
 	int n, nout = 0;
 	struct channel *c;
 
@@ -306,12 +308,17 @@ int lumen_rtsp_push(struct lumen_rtsp_server *s, int channel,
 		c->keys[c->nkeys++ % NKEYS] = c->head;
 		c->keyframes++;
 	}
+	/* strictly increasing, on the a=framerate grid: captures that round
+	 * to one frame period or go back (drops, jitter) must not give two
+	 * AUs one timestamp */
+	ts = lumen_rtp_frame_ts(pts_90k, c->cfg.fps_num, c->cfg.fps_den,
+				&c->last_slot);
 	for (int i = 0; i < nout; i++)
-		ring_put_nal(c, out[i], mtu, (uint32_t)pts_90k, capture_ns,
+		ring_put_nal(c, out[i], mtu, ts, capture_ns,
 			     i ? 0 : (uint8_t)(SLOT_AU_START | (keyframe ? SLOT_KEY : 0)),
 			     i == nout - 1);
 	c->aus++;
-	c->last_ts = (uint32_t)pts_90k;
+	c->last_ts = ts;
 	c->last_push_ns = mono_ns();
 	pthread_mutex_unlock(&c->lock);
 	if (write(s->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
@@ -1496,6 +1503,7 @@ struct lumen_rtsp_server *lumen_rtsp_create(const struct lumen_rtsp_config *cfg,
 		struct channel *c = &s->ch[i];
 
 		c->cfg = cfg->ch[i];
+		c->last_slot = UINT64_MAX;
 		c->nslots = c->cfg.ring_packets ? c->cfg.ring_packets : 2048;
 		if (c->nslots < 64)
 			c->nslots = 64;

@@ -136,7 +136,11 @@ void lumen_rtsp_destroy(struct lumen_rtsp_server *s);
 
 /*
  * Queues one H.264 access unit (Annex-B, all NALs of one picture) of
- * @channel. @pts_90k: presentation time in 90 kHz units (the RTP clock);
+ * @channel. @pts_90k: presentation (capture) time in 90 kHz units; the
+ * RTP timestamp is it put on the channel's frame grid (fps_num/fps_den)
+ * and made strictly later than the previous AU's (lumen_rtp_frame_ts()),
+ * so clients see increasing timestamps even when captures collide or
+ * go back;
  * @keyframe: an IDR AU (SPS/PPS are taken from it and re-sent before it
  * when it lacks them); @capture_ns: CLOCK_MONOTONIC time the frame was
  * captured, for the latency figure (0 = unknown). Copies the data; never

@@ -15,10 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/pool.h"
+#include "isp/demosaic.h"
 #include "pipeline/fqueue.h"
 
 struct rate {
@@ -55,6 +57,10 @@ struct lumen_pipeline {
 	pthread_mutex_t lock;
 	struct lumen_isp *isp;
 	struct lumen_isp_params params;	/* pl->lock */
+	/* a demosaic scratch set_isp_params() allocated for the ISP thread to
+	 * adopt (pl->lock), and the largest the ISP has or will adopt */
+	void *scratch_pending;
+	size_t scratch_pending_size, scratch_size;
 	struct sink sinks[LUMEN_PIPELINE_MAX_SINKS];
 	int nsinks;
 	pthread_t isp_thread;
@@ -215,6 +221,8 @@ static void *isp_main(void *arg)
 		struct lumen_isp_params params;
 		struct lumen_frame *raw, *out;
 		struct lumen_frame_info *info;
+		void *scratch;
+		size_t scratch_size;
 		int64_t t0;
 		int err;
 
@@ -259,11 +267,17 @@ static void *isp_main(void *arg)
 		pthread_mutex_lock(&pl->lock);
 		pl->isp_in++;
 		params = pl->params;
+		scratch = pl->scratch_pending;
+		scratch_size = pl->scratch_pending_size;
+		pl->scratch_pending = NULL;
 		out = lumen_pool_get(&pl->out_pool);
 		if (out)
 			pl->isp_holding++;
 		check_accounting_locked(pl);
 		pthread_mutex_unlock(&pl->lock);
+		/* a larger scratch for the new demosaic method, allocated on
+		 * the thread that asked for it; the old one is small */
+		free(lumen_isp_adopt_scratch(pl->isp, scratch, scratch_size));
 		if (!out) {
 			/* every output frame is held by sinks: drop here */
 			src->ops->release(src, raw);
@@ -326,7 +340,7 @@ int lumen_pipeline_create(const struct lumen_pipeline_config *cfg,
 			  struct lumen_pipeline **out)
 {
 	struct lumen_pipeline *pl;
-	int err = -ENOMEM;
+	int err = -ENOMEM, threads;
 
 	if (!cfg->source || cfg->source->width <= 0 || cfg->source->height <= 0)
 		return -EINVAL;
@@ -346,9 +360,26 @@ int lumen_pipeline_create(const struct lumen_pipeline_config *cfg,
 	err = lumen_isp_create(&pl->isp, pl->src->width, pl->src->height);
 	if (err)
 		goto destroy_lock;
+	/* the configured method's scratch now, before any frame */
+	err = lumen_isp_reserve_scratch(pl->isp, cfg->isp.demosaic);
+	if (err)
+		goto destroy_isp;
+	pl->scratch_size = pl->isp->scratch_size;
+	threads = cfg->isp_threads;
+	if (threads <= 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = n < 1 ? 1 : n > LUMEN_ISP_MAX_THREADS ?
+			LUMEN_ISP_MAX_THREADS : (int)n;
+	}
+	err = lumen_isp_set_threads(pl->isp, threads);
+	if (err)
+		goto destroy_isp;
 	*out = pl;
 	return 0;
 
+destroy_isp:
+	lumen_isp_destroy(pl->isp);
 destroy_lock:
 	pthread_mutex_destroy(&pl->lock);
 free_pl:
@@ -510,6 +541,7 @@ void lumen_pipeline_destroy(struct lumen_pipeline *pl)
 	free(pl->refs);
 	free(pl->infos);
 	lumen_isp_destroy(pl->isp);
+	free(pl->scratch_pending);
 	pthread_mutex_destroy(&pl->lock);
 	free(pl);
 }
@@ -517,9 +549,34 @@ void lumen_pipeline_destroy(struct lumen_pipeline *pl)
 void lumen_pipeline_set_isp_params(struct lumen_pipeline *pl,
 				   const struct lumen_isp_params *p)
 {
+	size_t need = lumen_demosaic_scratch_size(p->demosaic, pl->src->width,
+						  pl->src->height);
+	void *mem = NULL, *old = NULL;
+	size_t have;
+
+	pthread_mutex_lock(&pl->lock);
+	have = pl->scratch_size;
+	pthread_mutex_unlock(&pl->lock);
+	if (need > have) {
+		/* here, not on the ISP thread: allocate and fault the pages in
+		 * (tens of MB for the quality demosaic at 2560 wide). On
+		 * failure the ISP allocates on its first such frame. */
+		mem = aligned_alloc(64, (need + 63) & ~(size_t)63);
+		if (mem)
+			memset(mem, 0, need);
+	}
 	pthread_mutex_lock(&pl->lock);
 	pl->params = *p;
+	if (mem && need > pl->scratch_size) {
+		old = pl->scratch_pending;
+		pl->scratch_pending = mem;
+		pl->scratch_pending_size = need;
+		pl->scratch_size = need;
+		mem = NULL;
+	}
 	pthread_mutex_unlock(&pl->lock);
+	free(old);
+	free(mem);
 }
 
 void lumen_pipeline_get_isp_params(struct lumen_pipeline *pl,

@@ -81,6 +81,10 @@ struct lumen_pipeline_config {
 	 * what the sensor sees now instead of frames that waited in the DMA
 	 * queue. Leave false for sources where every frame matters (replay). */
 	bool drop_stale;
+	/* Threads that develop a frame (lumen_isp_set_threads(): slices of
+	 * rows, the same bits as one thread); 0 = one per online CPU core,
+	 * at most LUMEN_ISP_MAX_THREADS. */
+	int isp_threads;
 	/* Sees every raw frame on the ISP thread before the ISP (e.g. to save
 	 * DNGs); it must not keep @raw. NULL = none. */
 	void (*raw_tap)(void *opaque, const struct lumen_frame *raw,

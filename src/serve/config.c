@@ -84,6 +84,8 @@ const struct lumen_config_key lumen_config_keys[] = {
 	K_INT("jpeg.height", jpeg.height, 0, 8192, LIVE, "height, 0 = main channel's"),
 	K_INT("mjpeg.fps", mjpeg.fps, 1, 30, LIVE, "frames per second of /mjpeg"),
 	K_ENUM("isp.demosaic", isp.demosaic, w_demosaic, LIVE, "demosaic kernel"),
+	K_INT("isp.threads", isp.threads, 0, 8, 0,
+	      "ISP slice threads, 0 = one per CPU core (at most 8)"),
 	K_ENUM("isp.awb", isp.awb, w_awb, LIVE, "auto white balance method"),
 	K_BOOL("isp.ae.enabled", isp.ae.enabled, LIVE, "auto exposure"),
 	K_INT("isp.ae.target", isp.ae.target, 1, 100, LIVE,

@@ -99,6 +99,7 @@ struct lumen_config {
 	} mjpeg;
 	struct {
 		int demosaic;	/* enum lumen_cfg_demosaic */
+		int threads;	/* slice threads; 0 = one per online core */
 		int awb;	/* enum lumen_cfg_awb */
 		struct {
 			bool enabled;

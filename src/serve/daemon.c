@@ -56,9 +56,24 @@ struct jpeg_chan {
 	struct lumen_encoder *enc;
 	struct lumen_stream_ring ring;
 	bool ring_ok;
-	pthread_mutex_t latest_lock;		/* guards latest */
-	struct lumen_frame latest;		/* copy of the newest NV12 frame */
-	bool have_latest;
+	/*
+	 * A frame for custom snapshots, copied only when one is asked: an
+	 * HTTP thread (custom_jpeg(), one at a time under custom_lock) sets
+	 * want under latest_lock and waits on copied; the sink thread, seeing
+	 * want (an atomic, read once per frame without the lock), copies its
+	 * next frame into latest under latest_lock, clears want and signals.
+	 * While want is clear only the HTTP thread holding custom_lock reads
+	 * latest, so it scales and encodes with no lock the sink needs.
+	 */
+	pthread_mutex_t custom_lock;		/* one custom snapshot at a time */
+	pthread_mutex_t latest_lock;		/* guards want/have_latest hand-over */
+	pthread_cond_t copied;
+	atomic_bool want;
+	struct lumen_frame latest;		/* sensor-size NV12 */
+	bool have_latest;			/* latest holds a frame */
+	uint64_t copies;			/* frames copied (latest_lock) */
+	bool sync_ok;				/* the locks and cond exist */
+	int fps;				/* the sink's rate (mjpeg.fps at start) */
 	int sink;
 };
 
@@ -96,7 +111,9 @@ static double uptime_s(const struct lumen_daemon *d)
  * (frames lost before the encoder, a slow ISP): clients then play at the
  * wrong speed and `ffmpeg -t 10` waits for 10 s of pts, not of video.
  * The capture time is what a camera's RTP clock should follow. Falls back
- * to the encoder's pts when the capture time is unknown.
+ * to the encoder's pts when the capture time is unknown. The RTSP server
+ * puts it on the channel's frame grid and keeps it strictly increasing
+ * (lumen_rtsp_push()), whatever the sensor's jitter and the drops.
  */
 static uint64_t rtp_clock(const struct lumen_stream_buf *au)
 {
@@ -281,10 +298,18 @@ static int jpeg_consume(void *opaque, const struct lumen_frame *f,
 	int err;
 
 	(void)info;
-	pthread_mutex_lock(&j->latest_lock);
-	copy_nv12(f, &j->latest);
-	j->have_latest = true;
-	pthread_mutex_unlock(&j->latest_lock);
+	if (atomic_load_explicit(&j->want, memory_order_acquire)) {
+		/* again under the lock: the asker may have given up */
+		pthread_mutex_lock(&j->latest_lock);
+		if (atomic_load_explicit(&j->want, memory_order_relaxed)) {
+			copy_nv12(f, &j->latest);
+			j->have_latest = true;
+			j->copies++;
+			atomic_store_explicit(&j->want, false, memory_order_relaxed);
+			pthread_cond_broadcast(&j->copied);
+		}
+		pthread_mutex_unlock(&j->latest_lock);
+	}
 	if (j->scaler) {
 		err = lumen_scaler_run(j->scaler, f, &j->scaled);
 		if (err)
@@ -313,6 +338,11 @@ static int jpeg_setup(struct lumen_daemon *d, char *err, size_t errlen)
 	j->height = d->cfg.jpeg.height ? d->cfg.jpeg.height : d->src->height & ~1;
 	if (pthread_mutex_init(&j->latest_lock, NULL))
 		return -EAGAIN;
+	if (pthread_mutex_init(&j->custom_lock, NULL))
+		goto destroy_latest_lock;
+	if (pthread_cond_init(&j->copied, NULL))
+		goto destroy_custom_lock;
+	j->sync_ok = true;
 	ret = lumen_frame_alloc(&j->latest, LUMEN_PIX_NV12, d->src->width & ~1,
 				d->src->height & ~1);
 	if (ret)
@@ -342,9 +372,16 @@ static int jpeg_setup(struct lumen_daemon *d, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	j->ring_ok = true;
+	j->fps = d->cfg.mjpeg.fps;
 	j->sink = lumen_pipeline_add_sink(d->pl, "jpeg", &jpeg_sink_ops, j, 1,
-					  d->cfg.mjpeg.fps);
+					  j->fps);
 	return j->sink < 0 ? j->sink : 0;
+
+destroy_custom_lock:
+	pthread_mutex_destroy(&j->custom_lock);
+destroy_latest_lock:
+	pthread_mutex_destroy(&j->latest_lock);
+	return -EAGAIN;
 }
 
 static void jpeg_teardown(struct jpeg_chan *j)
@@ -359,10 +396,14 @@ static void jpeg_teardown(struct jpeg_chan *j)
 		lumen_frame_free(&j->scaled);
 	}
 	j->scaler = NULL;
-	if (j->latest.data[0]) {
+	if (j->latest.data[0])
 		lumen_frame_free(&j->latest);
+	if (j->sync_ok) {
+		pthread_cond_destroy(&j->copied);
+		pthread_mutex_destroy(&j->custom_lock);
 		pthread_mutex_destroy(&j->latest_lock);
 	}
+	j->sync_ok = false;
 }
 
 /* The newest JPEG of the ring, copied into @out. */
@@ -397,8 +438,34 @@ static int jpeg_quality(struct lumen_daemon *d)
 	return q;
 }
 
+/*
+ * HTTP thread, custom_lock held: has the sink copy its next frame into
+ * j->latest (waits up to 2 s: the sink takes mjpeg.fps frames a second
+ * when the ISP keeps up). Returns 0 when latest
+ * holds a frame: the new one, or an older one when the sink took none in
+ * time (a stalled JPEG output); -EAGAIN when there never was one.
+ */
+static int snapshot_latest(struct jpeg_chan *j)
+{
+	struct timespec until;
+	int err = 0;
+
+	/* as long as a plain snapshot waits for its JPEG (http_snapshot) */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	pthread_mutex_lock(&j->latest_lock);
+	atomic_store_explicit(&j->want, true, memory_order_release);
+	while (atomic_load_explicit(&j->want, memory_order_relaxed) && !err)
+		err = pthread_cond_timedwait(&j->copied, &j->latest_lock, &until);
+	atomic_store_explicit(&j->want, false, memory_order_relaxed);
+	err = j->have_latest ? 0 : -EAGAIN;
+	pthread_mutex_unlock(&j->latest_lock);
+	return err;
+}
+
 /* A JPEG of another size or quality: scaled and encoded on this thread
- * from the latest frame (allocates per request, not per frame). */
+ * from a copy of the next frame the JPEG sink takes (allocates and copies
+ * per request, not per frame; the sink thread never waits on it). */
 static int custom_jpeg(struct jpeg_chan *j, const struct lumen_http_jpeg_req *req,
 		       struct lumen_buf *out)
 {
@@ -435,14 +502,13 @@ static int custom_jpeg(struct jpeg_chan *j, const struct lumen_http_jpeg_req *re
 			  msg, sizeof(msg));
 	if (err)
 		goto destroy_ring;
-	pthread_mutex_lock(&j->latest_lock);
-	if (!j->have_latest)
-		err = -EAGAIN;
-	else if (sc)
+	pthread_mutex_lock(&j->custom_lock);
+	err = snapshot_latest(j);
+	if (!err && sc)
 		err = lumen_scaler_run(sc, &j->latest, &scaled);
 	if (!err)
 		err = lumen_encoder_encode(enc, sc ? &scaled : &j->latest, &ring);
-	pthread_mutex_unlock(&j->latest_lock);
+	pthread_mutex_unlock(&j->custom_lock);
 	if (err >= 0 && lumen_stream_acquire(&ring, &next, 0, &au) == 0) {
 		err = lumen_buf_append(out, au->data, au->len);
 		lumen_stream_release(&ring, au);
@@ -660,6 +726,16 @@ static int http_metrics(void *ctx, struct lumen_metrics *w)
 		   "Processing time of the last frame", labels,
 		   st[i].ns_last / 1e6))
 #undef EACH_STAGE
+	if (d->jpeg.sync_ok) {
+		uint64_t copies;
+
+		pthread_mutex_lock(&d->jpeg.latest_lock);
+		copies = d->jpeg.copies;
+		pthread_mutex_unlock(&d->jpeg.latest_lock);
+		lumen_metrics_counter(w, "lumen_jpeg_frame_copies_total",
+				      "Frames the JPEG output copied for custom snapshots",
+				      NULL, copies);
+	}
 	if (d->ctl) {
 		lumen_control_get(d->ctl, &cs);
 		lumen_metrics_gauge(w, "lumen_ae_exposure_seconds",
@@ -843,6 +919,7 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 	/* live video: when the ISP falls behind, develop the newest frame
 	 * and count the older ones as dropped, not a growing delay */
 	pc.drop_stale = true;
+	pc.isp_threads = cfg->isp.threads;
 	pc.isp.demosaic = cfg->isp.demosaic == LUMEN_CFG_DEMOSAIC_QUALITY ?
 		LUMEN_DEMOSAIC_QUALITY : LUMEN_DEMOSAIC_FAST;
 	control_config_from(cfg, &cc);
@@ -941,7 +1018,7 @@ void lumen_daemon_print_urls(struct lumen_daemon *d, const char *host)
 		int port = lumen_http_port(d->http);
 		const char *sc;
 
-		/* HTTP threads may already be changing d->cfg */
+		/* HTTP threads may be writing d->cfg (/api/v1/set) already */
 		pthread_mutex_lock(&d->cfg_lock);
 		sc = d->cfg.tls.cert[0] ? "https" : "http";
 		pthread_mutex_unlock(&d->cfg_lock);
