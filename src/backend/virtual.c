@@ -20,6 +20,7 @@
 #include "board/board.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/thread.h"
 #include "i2c/i2c.h"
 #include "link/csi2.h"
 #include "soc/refsoc.h"
@@ -185,6 +186,7 @@ static void *hardware_main(void *arg)
 	struct vboard *vb = arg;
 	int64_t next = lumen_now_ns();
 
+	lumen_thread_name("sensor-virt", NULL);
 	while (atomic_load(&vb->running)) {
 		struct lumen_emu_output o;
 		struct lumen_soc_dma_counters dc;

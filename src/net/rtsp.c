@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "core/thread.h"
 #include "net/rtp_h264.h"
 #include "net/rtsp.h"
 #include "net/rtsp_parse.h"
@@ -1315,6 +1316,7 @@ static void *server_thread(void *arg)
 	int *owner;
 	bool more = false;
 
+	lumen_thread_name("rtsp", NULL);
 	pfd = calloc(s->nconns + 4, sizeof(*pfd));
 	owner = calloc(s->nconns + 4, sizeof(*owner));
 	if (!pfd || !owner) {
