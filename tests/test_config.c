@@ -222,7 +222,7 @@ static void bad_files_name_file_line_and_key(void **state)
 	expect_error("isp:\n  ae:\n    antiflicker: 55\n",
 		     ":3: key 'isp.ae.antiflicker'", "not one of off, 50, 60");
 	expect_error("video1:\n  fps: 500\n", ":2: key 'video1.fps'",
-		     "500 is out of range 1..120");
+		     "500 is out of range 0..120");
 	expect_error("rtsp:\n  port: eighty\n", ":2: key 'rtsp.port'", "not an integer");
 	expect_error("rtsp:\n  port: 80.5\n", ":2: key 'rtsp.port'", "not an integer");
 	expect_error("http:\n  enabled: maybe\n", ":2: key 'http.enabled'",

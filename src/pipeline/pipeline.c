@@ -20,6 +20,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/pool.h"
+#include "core/thread.h"
 #include "isp/demosaic.h"
 #include "pipeline/fqueue.h"
 
@@ -145,6 +146,7 @@ static void *sink_main(void *arg)
 	struct lumen_frame *f;
 	struct lumen_frame_info *info;
 
+	lumen_thread_name("sink-", s->name);
 	while (atomic_load(&pl->running)) {
 		pthread_mutex_lock(&pl->lock);
 		while (s->stalled && atomic_load(&pl->running))
@@ -155,10 +157,12 @@ static void *sink_main(void *arg)
 		info = &pl->infos[f->index];
 		int64_t t0 = lumen_now_ns();
 		bool skip = false;
+		double max_fps = s->ops->max_fps ? s->ops->max_fps(s->opaque) :
+			s->max_fps;
 
-		if (s->max_fps > 0 && s->last_taken_ns &&
+		if (max_fps > 0 && s->last_taken_ns &&
 		    (double)(info->capture_ns - s->last_taken_ns) <
-		    0.95e9 / s->max_fps)
+		    0.95e9 / max_fps)
 			skip = true;
 		int err = skip ? 0 : s->ops->consume(s->opaque, f, info);
 		int64_t t1 = lumen_now_ns();
@@ -216,6 +220,7 @@ static void *isp_main(void *arg)
 	int timeout = pl->cfg.dequeue_timeout_ms > 0 ?
 		pl->cfg.dequeue_timeout_ms : 1000;
 
+	lumen_thread_name("isp", NULL);
 	while (atomic_load(&pl->running)) {
 		struct lumen_capture_info cap = { 0 };
 		struct lumen_isp_params params;

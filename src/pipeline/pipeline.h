@@ -53,6 +53,13 @@ struct lumen_sink_ops {
 	 */
 	int (*consume)(void *opaque, const struct lumen_frame *f,
 		       const struct lumen_frame_info *info);
+	/*
+	 * Optional: the rate the sink wants now, asked on the sink's thread
+	 * before each frame (frames closer than 0.95 / rate to the last one
+	 * taken are skipped, not consumed). NULL: the max_fps given to
+	 * lumen_pipeline_add_sink(). 0 or less: every frame.
+	 */
+	double (*max_fps)(void *opaque);
 };
 
 /* Hook for 3A (set by the caller; NULL = fixed exposure and WB). Runs on

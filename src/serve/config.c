@@ -41,7 +41,8 @@ static const char *const w_flicker[] = { "off", "50", "60", NULL };
 	K_ENUM(#ch ".codec", ch.codec, w_codec, 0, "video codec"),		\
 	K_INT(#ch ".width", ch.width, 0, 8192, 0, "width, 0 = sensor width"),	\
 	K_INT(#ch ".height", ch.height, 0, 8192, 0, "height, 0 = sensor height"), \
-	K_INT(#ch ".fps", ch.fps, 1, 120, LIVE, "frames per second"),		\
+	K_INT(#ch ".fps", ch.fps, 0, 120, LIVE,				\
+	      "frames per second, 0 = the sensor's rate"),			\
 	K_INT(#ch ".bitrate_kbps", ch.bitrate_kbps, 16, 100000, LIVE,		\
 	      "target bitrate in kbit/s"),					\
 	K_INT(#ch ".gop", ch.gop, 1, 1000, 0, "frames from one IDR to the next"), \
@@ -98,7 +99,7 @@ const size_t lumen_config_nkeys = sizeof(lumen_config_keys) / sizeof(lumen_confi
 void lumen_config_defaults(struct lumen_config *cfg)
 {
 	static const struct lumen_cfg_video v0 = {
-		.enabled = true, .codec = LUMEN_CFG_CODEC_H264, .fps = 25,
+		.enabled = true, .codec = LUMEN_CFG_CODEC_H264, .fps = 0,
 		.bitrate_kbps = 4096, .gop = 50, .profile = LUMEN_CFG_PROFILE_MAIN,
 		.rc = LUMEN_CFG_RC_CBR,
 	};

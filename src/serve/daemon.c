@@ -12,6 +12,7 @@
 
 #include "backend/virtual.h"
 #include "board/board.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "encode/encoder.h"
 #include "encode/stream_ring.h"
@@ -45,6 +46,7 @@ struct h264_chan {
 	pthread_mutex_t mailbox_lock;
 	struct lumen_encoder_config mailbox;
 	atomic_bool mailbox_full;
+	atomic_int fps;				/* the sink's rate, live */
 };
 
 struct jpeg_chan {
@@ -73,7 +75,10 @@ struct jpeg_chan {
 	bool have_latest;			/* latest holds a frame */
 	uint64_t copies;			/* frames copied (latest_lock) */
 	bool sync_ok;				/* the locks and cond exist */
-	int fps;				/* the sink's rate (mjpeg.fps at start) */
+	atomic_int fps;				/* mjpeg.fps, live */
+	/* when an /mjpeg stream last asked for a part (HTTP threads write,
+	 * the sink thread reads; 0 = never) */
+	atomic_llong mjpeg_asked_ns;
 	int sink;
 };
 
@@ -165,7 +170,18 @@ static int h264_consume(void *opaque, const struct lumen_frame *f,
 	return 0;
 }
 
-static const struct lumen_sink_ops h264_sink_ops = { .consume = h264_consume };
+/* The channel's rate (sink thread; videoN.fps changes it live). */
+static double h264_max_fps(void *opaque)
+{
+	struct h264_chan *c = opaque;
+
+	return atomic_load_explicit(&c->fps, memory_order_relaxed);
+}
+
+static const struct lumen_sink_ops h264_sink_ops = {
+	.consume = h264_consume,
+	.max_fps = h264_max_fps,
+};
 
 static void request_keyframe(void *opaque, int channel)
 {
@@ -175,14 +191,24 @@ static void request_keyframe(void *opaque, int channel)
 		lumen_encoder_request_keyframe(d->ch[channel].enc);
 }
 
-static void encoder_config(const struct lumen_cfg_video *v, int w, int h,
+/* A channel's rate: videoN.fps, or with 0 the board's sensor rate (the
+ * board file's fps; 30 when it leaves the sensor mode's default). */
+static int chan_fps(const struct lumen_daemon *d, const struct lumen_cfg_video *v)
+{
+	if (v->fps > 0)
+		return v->fps;
+	return d->board.fps > 0 ? d->board.fps : 30;
+}
+
+static void encoder_config(const struct lumen_daemon *d,
+			   const struct lumen_cfg_video *v, int w, int h,
 			   struct lumen_encoder_config *ec)
 {
 	lumen_encoder_config_default(ec);
 	ec->width = w;
 	ec->height = h;
 	ec->fmt = LUMEN_PIX_NV12;
-	ec->fps_num = v->fps;
+	ec->fps_num = chan_fps(d, v);
 	ec->fps_den = 1;
 	ec->bitrate_kbps = v->bitrate_kbps;
 	ec->gop = v->gop;
@@ -239,7 +265,7 @@ static int h264_setup(struct lumen_daemon *d, int i,
 		snprintf(err, errlen, "video%d: scaler: %s", i, msg);
 		return ret;
 	}
-	encoder_config(v, c->width, c->height, &ec);
+	encoder_config(d, v, c->width, c->height, &ec);
 	ret = lumen_encoder_create(&c->enc, &lumen_encoder_x264, &ec, msg,
 				   sizeof(msg));
 	if (ret) {
@@ -255,8 +281,9 @@ static int h264_setup(struct lumen_daemon *d, int i,
 		return ret;
 	}
 	c->ring_ok = true;
+	atomic_store(&c->fps, chan_fps(d, v));
 	c->sink = lumen_pipeline_add_sink(d->pl, i ? "video1" : "video0",
-					  &h264_sink_ops, c, 2, v->fps);
+					  &h264_sink_ops, c, 1, 0);
 	return c->sink < 0 ? c->sink : 0;
 }
 
@@ -320,7 +347,31 @@ static int jpeg_consume(void *opaque, const struct lumen_frame *f,
 	return err < 0 ? err : 0;
 }
 
-static const struct lumen_sink_ops jpeg_sink_ops = { .consume = jpeg_consume };
+/*
+ * The JPEG output's rate, asked by its sink thread before each frame: a
+ * JPEG a second keeps /image.jpg at most a second old; mjpeg.fps while an
+ * /mjpeg stream has asked for a part in the last JPEG_VIEWER_NS; every
+ * frame while a custom snapshot waits for its copy.
+ */
+#define JPEG_IDLE_FPS 1.0
+#define JPEG_VIEWER_NS 2000000000LL
+static double jpeg_max_fps(void *opaque)
+{
+	struct jpeg_chan *j = opaque;
+	long long asked = atomic_load_explicit(&j->mjpeg_asked_ns,
+					       memory_order_relaxed);
+
+	if (atomic_load_explicit(&j->want, memory_order_relaxed))
+		return 0;
+	if (asked && lumen_now_ns() - asked < JPEG_VIEWER_NS)
+		return atomic_load_explicit(&j->fps, memory_order_relaxed);
+	return JPEG_IDLE_FPS;
+}
+
+static const struct lumen_sink_ops jpeg_sink_ops = {
+	.consume = jpeg_consume,
+	.max_fps = jpeg_max_fps,
+};
 
 static int jpeg_setup(struct lumen_daemon *d, char *err, size_t errlen)
 {
@@ -372,9 +423,9 @@ static int jpeg_setup(struct lumen_daemon *d, char *err, size_t errlen)
 	if (ret)
 		return ret;
 	j->ring_ok = true;
-	j->fps = d->cfg.mjpeg.fps;
+	atomic_store(&j->fps, d->cfg.mjpeg.fps);
 	j->sink = lumen_pipeline_add_sink(d->pl, "jpeg", &jpeg_sink_ops, j, 1,
-					  j->fps);
+					  0);
 	return j->sink < 0 ? j->sink : 0;
 
 destroy_custom_lock:
@@ -551,6 +602,9 @@ static int http_next_jpeg(void *ctx, uint64_t *seq, int timeout_ms,
 
 	if (!d->jpeg.enabled)
 		return -ENODEV;
+	/* an /mjpeg viewer: the sink goes up to mjpeg.fps (jpeg_max_fps) */
+	atomic_store_explicit(&d->jpeg.mjpeg_asked_ns, lumen_now_ns(),
+			      memory_order_relaxed);
 	return copy_newest_jpeg(&d->jpeg, seq, timeout_ms, out);
 }
 
@@ -838,12 +892,15 @@ static void http_config_changed(void *ctx, const struct lumen_config *cfg,
 			continue;
 		/* posted to the channel's sink thread, the encoder's owner; a
 		 * newer post replaces one not yet taken */
-		encoder_config(v, d->ch[i].width, d->ch[i].height, &ec);
+		encoder_config(d, v, d->ch[i].width, d->ch[i].height, &ec);
+		atomic_store_explicit(&d->ch[i].fps, ec.fps_num,
+				      memory_order_relaxed);
 		pthread_mutex_lock(&d->ch[i].mailbox_lock);
 		d->ch[i].mailbox = ec;
 		atomic_store_explicit(&d->ch[i].mailbox_full, true, memory_order_release);
 		pthread_mutex_unlock(&d->ch[i].mailbox_lock);
 	}
+	atomic_store_explicit(&d->jpeg.fps, cfg->mjpeg.fps, memory_order_relaxed);
 	control_config_from(cfg, &cc);
 	if (d->ctl)
 		lumen_control_reconfigure(d->ctl, &cc);
@@ -919,6 +976,13 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 	/* live video: when the ISP falls behind, develop the newest frame
 	 * and count the older ones as dropped, not a growing delay */
 	pc.drop_stale = true;
+	/*
+	 * NV12 output frames (5.5 MB each at 2560x1440): one the ISP develops,
+	 * one in each sink's hands (video0, video1, jpeg), one spare. Each
+	 * sink queues at most one more; when every frame is held, the ISP
+	 * drops the newest frame (counted) rather than holding more memory.
+	 */
+	pc.out_buffers = 2 + NCHAN + 1;
 	pc.isp_threads = cfg->isp.threads;
 	pc.isp.demosaic = cfg->isp.demosaic == LUMEN_CFG_DEMOSAIC_QUALITY ?
 		LUMEN_DEMOSAIC_QUALITY : LUMEN_DEMOSAIC_FAST;
@@ -948,7 +1012,7 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 
 			rc.ch[i].width = (unsigned)d->ch[i].width;
 			rc.ch[i].height = (unsigned)d->ch[i].height;
-			rc.ch[i].fps_num = (unsigned)v->fps;
+			rc.ch[i].fps_num = (unsigned)chan_fps(d, v);
 			rc.ch[i].fps_den = 1;
 			rc.ch[i].bitrate_kbps = (unsigned)v->bitrate_kbps;
 		}
