@@ -91,6 +91,50 @@ static void assert_invariant(struct lumen_soc *soc, int ch)
 	assert_int_equal(d.free + d.queued + d.in_flight, d.count);
 }
 
+/*
+ * A window on whole RAW10 groups is stored packed, as the wire carried it
+ * (5 bytes per 4 pixels); one that is not is unpacked to 16 bits. Both
+ * hold the same samples and the CFA phase of their origin.
+ */
+static void test_packed_or_unpacked_window(void **state)
+{
+	static const struct { int x, y, w, h; enum lumen_pixfmt fmt;
+			      enum lumen_bayer bayer; } cases[] = {
+		{ 0, 0, W, H, LUMEN_PIX_BAYER10P, LUMEN_BAYER_BGGR },
+		{ 8, 1, 40, 20, LUMEN_PIX_BAYER10P, LUMEN_BAYER_GRBG },
+		{ 6, 2, 40, 20, LUMEN_PIX_BAYER16, LUMEN_BAYER_BGGR },
+		{ 1, 0, 61, 9, LUMEN_PIX_BAYER16, LUMEN_BAYER_GBRG },
+		{ 4, 0, 58, 9, LUMEN_PIX_BAYER16, LUMEN_BAYER_BGGR },
+	};
+	struct lumen_frame src, *f;
+
+	(void)state;
+	make_source(&src, 3);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct lumen_soc *soc = make_soc("ssc377");
+
+		rx_on(soc, 0, 2);
+		vif_on(soc, 0, 0, cases[c].x, cases[c].y, cases[c].w, cases[c].h, 2);
+		send(soc, 0, 2, &src, 1);
+		assert_int_equal(lumen_soc_dma_dequeue(soc, 0, 100, &f), 0);
+		assert_int_equal(f->fmt, cases[c].fmt);
+		assert_int_equal(f->width, cases[c].w);
+		assert_int_equal(f->height, cases[c].h);
+		assert_int_equal(f->bits, 10);
+		assert_int_equal(f->bayer, cases[c].bayer);
+		if (f->fmt == LUMEN_PIX_BAYER10P)
+			assert_int_equal(f->stride[0] >= (size_t)cases[c].w / 4 * 5, 1);
+		for (int y = 0; y < cases[c].h; y++)
+			for (int x = 0; x < cases[c].w; x++)
+				assert_int_equal(lumen_frame_raw_at(f, x, y),
+						 lumen_frame_raw_at(&src, x + cases[c].x,
+								    y + cases[c].y));
+		assert_int_equal(lumen_soc_dma_release(soc, 0, f), 0);
+		lumen_soc_destroy(soc);
+	}
+	lumen_frame_free(&src);
+}
+
 /* The configured pad delivers cropped, bit-exact frames into the pool. */
 static void test_delivers_cropped(void **state)
 {
@@ -493,6 +537,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_delivers_cropped),
+		cmocka_unit_test(test_packed_or_unpacked_window),
 		cmocka_unit_test(test_unconfigured_pad),
 		cmocka_unit_test(test_lane_mismatch),
 		cmocka_unit_test(test_unmask_before_receiver),

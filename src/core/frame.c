@@ -182,6 +182,20 @@ void lumen_frame_free(struct lumen_frame *f)
 	memset(f->data, 0, sizeof(f->data));
 }
 
+void lumen_frame_raw_phase(const struct lumen_frame *src, int x, int y,
+			   struct lumen_frame *window)
+{
+	uint16_t b[4];
+
+	window->bayer = lumen_bayer_shift(src->bayer, x, y);
+	/* the black level per CFA cell moves with the phase */
+	for (int cy = 0; cy < 2; cy++)
+		for (int cx = 0; cx < 2; cx++)
+			b[cy * 2 + cx] = src->black[((cy + y) & 1) * 2 +
+						    ((cx + x) & 1)];
+	memcpy(window->black, b, sizeof(b));
+}
+
 int lumen_frame_crop(const struct lumen_frame *src, int x, int y, int width,
 		     int height, struct lumen_frame *view)
 {
@@ -246,17 +260,8 @@ int lumen_frame_crop(const struct lumen_frame *src, int x, int y, int width,
 	}
 	v.data[0] += (size_t)y * src->stride[0] + (size_t)x * bytes_per_px;
 raw_phase:
-	if (lumen_pixfmt_is_bayer(src->fmt)) {
-		uint16_t b[4];
-
-		v.bayer = lumen_bayer_shift(src->bayer, x, y);
-		/* the black level per CFA cell moves with the phase */
-		for (int cy = 0; cy < 2; cy++)
-			for (int cx = 0; cx < 2; cx++)
-				b[cy * 2 + cx] = src->black[((cy + y) & 1) * 2 +
-							    ((cx + x) & 1)];
-		memcpy(v.black, b, sizeof(b));
-	}
+	if (lumen_pixfmt_is_bayer(src->fmt))
+		lumen_frame_raw_phase(src, x, y, &v);
 done:
 	v.owner = NULL;
 	v.index = -1;

@@ -117,6 +117,11 @@ int lumen_frame_alloc(struct lumen_frame *f, enum lumen_pixfmt fmt,
 		      int width, int height);
 void lumen_frame_free(struct lumen_frame *f);
 
+/* Sets @window's CFA order and per-cell black levels for a window of the
+ * Bayer frame @src whose origin is (@x, @y). */
+void lumen_frame_raw_phase(const struct lumen_frame *src, int x, int y,
+			   struct lumen_frame *window);
+
 /*
  * Makes @view a window onto @src without copying. A Bayer window keeps the
  * right CFA order for an odd origin; 4:2:0/4:2:2 windows need even
@@ -126,15 +131,26 @@ void lumen_frame_free(struct lumen_frame *f);
 int lumen_frame_crop(const struct lumen_frame *src, int x, int y, int width,
 		     int height, struct lumen_frame *view);
 
-/* Sample of a BAYER8/BAYER16 frame; for tests and slow paths only. */
+/* Sample of a raw frame (BAYER8/16, MIPI RAW10/RAW12 packed); for tests
+ * and slow paths only. */
 static inline unsigned lumen_frame_raw_at(const struct lumen_frame *f, int x,
 					  int y)
 {
 	const uint8_t *row = f->data[0] + (size_t)y * f->stride[0];
+	const uint8_t *g;
 
-	if (f->fmt == LUMEN_PIX_BAYER8)
+	switch (f->fmt) {
+	case LUMEN_PIX_BAYER8:
 		return row[x];
-	return ((const uint16_t *)(const void *)row)[x];
+	case LUMEN_PIX_BAYER10P:
+		g = row + (size_t)x / 4 * 5;	/* 4 high bytes, then the LSBs */
+		return (unsigned)g[x % 4] << 2 | (g[4] >> (2 * (x % 4)) & 3);
+	case LUMEN_PIX_BAYER12P:
+		g = row + (size_t)x / 2 * 3;	/* 2 high bytes, then the nibbles */
+		return (unsigned)g[x % 2] << 4 | (g[2] >> (4 * (x % 2)) & 15);
+	default:
+		return ((const uint16_t *)(const void *)row)[x];
+	}
 }
 
 #endif

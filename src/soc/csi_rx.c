@@ -13,6 +13,25 @@
 
 /* ---- the receiver's frame source: one staging frame per pad ------------- */
 
+/*
+ * The staging frame keeps the payload as it came off the wire: MIPI RAW10
+ * and RAW12 packed, RAW8 as bytes (as unicam or rkisp1 write CSI-2 data to
+ * memory); other data types are widened to 16 bits.
+ */
+enum lumen_pixfmt soc_rx_stage_fmt(uint8_t dt)
+{
+	switch (dt) {
+	case LUMEN_CSI2_DT_RAW8:
+		return LUMEN_PIX_BAYER8;
+	case LUMEN_CSI2_DT_RAW10:
+		return LUMEN_PIX_BAYER10P;
+	case LUMEN_CSI2_DT_RAW12:
+		return LUMEN_PIX_BAYER12P;
+	default:
+		return LUMEN_PIX_BAYER16;
+	}
+}
+
 static struct lumen_frame *stage_get(void *opaque)
 {
 	struct soc_pad *p = opaque;
@@ -71,7 +90,7 @@ int lumen_soc_rx_configure(struct lumen_soc *soc, int pad,
 {
 	struct lumen_csi2_rx_config rc;
 	struct soc_pad *p;
-	enum lumen_pixfmt fmt = LUMEN_PIX_BAYER16;
+	enum lumen_pixfmt fmt;
 	int bpp, ret;
 
 	if (!soc || !cfg)
@@ -98,6 +117,7 @@ int lumen_soc_rx_configure(struct lumen_soc *soc, int pad,
 				cfg->width, cfg->height,
 				lumen_csi2_dt_name(cfg->dt));
 
+	fmt = soc_rx_stage_fmt(cfg->dt);
 	pthread_mutex_lock(&soc->lock);
 	p = &soc->pad[pad];
 	if (p->rx)

@@ -8,6 +8,12 @@
  * real DMA with no buffer address programmed does; the producer never
  * waits for the consumer.
  *
+ * Buffers hold what the VIF window of the receiver's staging frame holds:
+ * packed MIPI RAW10/RAW12 (or RAW8 bytes) when the window starts and ends
+ * on whole pixel groups, as a real DMA writes the CSI-2 payload to memory;
+ * else 16 bits a pixel (the DMA unpacks, through one row of scratch
+ * allocated at configure time).
+ *
  * Invariant, asserted after every change in debug builds:
  *   free + queued + in_flight == count, each >= 0.
  */
@@ -19,7 +25,29 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/pack.h"
 #include "soc/soc_priv.h"
+
+/* Pixels in one group of a packed format (1 for unpacked formats). */
+static int group_px(enum lumen_pixfmt fmt)
+{
+	return fmt == LUMEN_PIX_BAYER10P ? 4 : fmt == LUMEN_PIX_BAYER12P ? 2 : 1;
+}
+
+/* Bytes of @n pixels of @fmt (n a multiple of group_px). */
+static size_t row_bytes(enum lumen_pixfmt fmt, size_t n)
+{
+	switch (fmt) {
+	case LUMEN_PIX_BAYER8:
+		return n;
+	case LUMEN_PIX_BAYER10P:
+		return n / 4 * 5;
+	case LUMEN_PIX_BAYER12P:
+		return n / 2 * 3;
+	default:
+		return 2 * n;
+	}
+}
 
 static void check_invariant(const struct soc_dma *d)
 {
@@ -74,8 +102,11 @@ static void pool_free(struct soc_dma *d)
 	lumen_pool_destroy(&d->pool);
 	free(d->ring);
 	free(d->state);
+	free(d->scratch);
 	d->ring = NULL;
 	d->state = NULL;
+	d->scratch = NULL;
+	d->scratch_len = 0;
 	d->configured = false;
 	d->head = d->nqueued = d->nflight = 0;
 }
@@ -113,6 +144,7 @@ int lumen_soc_dma_configure(struct lumen_soc *soc, int ch, int nbuffers,
 			    char *err, size_t errlen)
 {
 	struct soc_dma *d;
+	enum lumen_pixfmt fmt;
 	int x, y, w, h, ret;
 
 	if (!soc || !ch_ok(soc, ch))
@@ -139,7 +171,10 @@ int lumen_soc_dma_configure(struct lumen_soc *soc, int ch, int nbuffers,
 		goto unlock_dma;
 	}
 	pool_free(d);
-	ret = lumen_pool_init(&d->pool, nbuffers, LUMEN_PIX_BAYER16, w, h);
+	fmt = soc_vif_input_fmt(soc, ch);
+	if (x % group_px(fmt) || w % group_px(fmt))
+		fmt = LUMEN_PIX_BAYER16;	/* the DMA unpacks */
+	ret = lumen_pool_init(&d->pool, nbuffers, fmt, w, h);
 	if (ret) {
 		lumen_fail(ret, err, errlen, "DMA ch%d: cannot allocate %d buffers "
 			 "of %dx%d", ch, nbuffers, w, h);
@@ -147,11 +182,17 @@ int lumen_soc_dma_configure(struct lumen_soc *soc, int ch, int nbuffers,
 	}
 	d->ring = calloc((size_t)nbuffers, sizeof(*d->ring));
 	d->state = calloc((size_t)nbuffers, sizeof(*d->state));
-	if (!d->ring || !d->state) {
+	/* one row to unpack into, should the receiver's format change to a
+	 * packed one under a 16-bit pool (the widest group is 4 pixels) */
+	d->scratch_len = (size_t)w + 4;
+	d->scratch = malloc(d->scratch_len * sizeof(*d->scratch));
+	if (!d->ring || !d->state || !d->scratch) {
 		free(d->ring);
 		free(d->state);
+		free(d->scratch);
 		d->ring = NULL;
 		d->state = NULL;
+		d->scratch = NULL;
 		lumen_pool_destroy(&d->pool);
 		ret = lumen_fail(-ENOMEM, err, errlen, "DMA ch%d: out of memory", ch);
 		goto unlock_dma;
@@ -167,10 +208,44 @@ unlock:
 	return ret;
 }
 
-int soc_dma_write(struct lumen_soc *soc, int ch, const struct lumen_frame *view)
+/* Row @y of the window into @f (soc_dma_write: formats already checked). */
+static void copy_row(struct soc_dma *d, struct lumen_frame *f,
+		     const struct lumen_frame *src, int x, int y, int row)
+{
+	const uint8_t *in = src->data[0] + (size_t)(y + row) * src->stride[0];
+	uint8_t *out = f->data[0] + (size_t)row * f->stride[0];
+	size_t w = (size_t)f->width;
+	int g = group_px(src->fmt);
+	int x0 = x - x % g;		/* the group the window starts in */
+	size_t n = (size_t)(x - x0) + w;
+
+	if (f->fmt == src->fmt) {
+		memcpy(out, in + row_bytes(src->fmt, (size_t)x),
+		       row_bytes(f->fmt, w));
+		return;
+	}
+	in += row_bytes(src->fmt, (size_t)x0);
+	switch (src->fmt) {
+	case LUMEN_PIX_BAYER10P:
+		lumen_unpack_raw10(in, d->scratch, n);
+		break;
+	case LUMEN_PIX_BAYER12P:
+		lumen_unpack_raw12(in, d->scratch, n);
+		break;
+	default:		/* BAYER8 */
+		for (size_t i = 0; i < n; i++)
+			d->scratch[i] = in[i];
+		break;
+	}
+	memcpy(out, d->scratch + (x - x0), 2 * w);
+}
+
+int soc_dma_write(struct lumen_soc *soc, int ch, const struct lumen_frame *src,
+		  int x, int y, int w, int h)
 {
 	struct soc_dma *d = &soc->dma[ch];
 	struct lumen_frame *f;
+	enum lumen_pixfmt pf;
 	int ret = 0;
 
 	pthread_mutex_lock(&d->lock);
@@ -179,8 +254,12 @@ int soc_dma_write(struct lumen_soc *soc, int ch, const struct lumen_frame *view)
 		ret = -ENOBUFS;
 		goto unlock;
 	}
-	if (view->width != d->pool.frames[0].width ||
-	    view->height != d->pool.frames[0].height) {
+	pf = d->pool.frames[0].fmt;
+	if (w != d->pool.frames[0].width || h != d->pool.frames[0].height ||
+	    (pf != LUMEN_PIX_BAYER16 &&
+	     (src->fmt != pf || x % group_px(pf))) ||
+	    (pf == LUMEN_PIX_BAYER16 && src->fmt != pf &&
+	     (size_t)w + (size_t)group_px(src->fmt) > d->scratch_len)) {
 		ret = -EINVAL;
 		goto unlock;
 	}
@@ -190,15 +269,12 @@ int soc_dma_write(struct lumen_soc *soc, int ch, const struct lumen_frame *view)
 		ret = -ENOBUFS;
 		goto unlock;
 	}
-	for (int y = 0; y < f->height; y++)
-		memcpy(f->data[0] + (size_t)y * f->stride[0],
-		       view->data[0] + (size_t)y * view->stride[0],
-		       (size_t)f->width * 2);
-	f->bits = view->bits;
-	f->bayer = view->bayer;
-	f->white = view->white;
-	memcpy(f->black, view->black, sizeof(f->black));
-	f->sequence = view->sequence;
+	for (int row = 0; row < h; row++)
+		copy_row(d, f, src, x, y, row);
+	f->bits = src->bits;
+	f->white = src->white;
+	lumen_frame_raw_phase(src, x, y, f);
+	f->sequence = src->sequence;
 	f->timestamp_ns = lumen_now_ns();
 	d->state[f->index] = SOC_BUF_QUEUED;
 	d->ring[(d->head + d->nqueued) % d->pool.count] = f->index;

@@ -37,6 +37,8 @@ struct soc_dma {
 	struct lumen_pool pool;
 	int *ring;			/* queued pool indices, FIFO */
 	uint8_t *state;			/* enum soc_buf_state per pool index */
+	uint16_t *scratch;		/* one unpacked row (soc_dma_write) */
+	size_t scratch_len;		/* in samples */
 	int head, nqueued, nflight;
 	uint64_t delivered, no_buffer, dequeued, released;
 };
@@ -86,7 +88,20 @@ int soc_dma_init(struct lumen_soc *soc);
 void soc_dma_fini(struct lumen_soc *soc);
 /* Copies @view into a free buffer and queues it; -ENOBUFS (counted) when
  * none is free or no pool exists, -EINVAL when the size differs. */
-int soc_dma_write(struct lumen_soc *soc, int ch, const struct lumen_frame *view);
+/*
+ * The DMA of channel @ch writes the window (@x, @y, @w, @h) of @src into a
+ * free buffer: bytes as they are when the pool has @src's format (packed
+ * windows start and end on whole pixel groups), else unpacked to 16 bits.
+ * -EINVAL: the window is not the pool's size, or the pool is packed and
+ * @src is not in its format; -ENOBUFS: no free buffer (counted).
+ */
+int soc_dma_write(struct lumen_soc *soc, int ch, const struct lumen_frame *src,
+		  int x, int y, int w, int h);
+/* The format the receiver of @dt stages frames in (csi_rx.c). */
+enum lumen_pixfmt soc_rx_stage_fmt(uint8_t dt);
+/* The format the VIF channel's input arrives in now (its pad's receiver),
+ * BAYER16 when no receiver is configured. soc->lock held. */
+enum lumen_pixfmt soc_vif_input_fmt(const struct lumen_soc *soc, int ch);
 void soc_dma_dump(struct lumen_soc *soc, struct soc_text *t);
 /* Pool size of @ch, false when there is no pool. Takes dma.lock. */
 bool soc_dma_size(struct lumen_soc *soc, int ch, int *w, int *h);

@@ -38,6 +38,13 @@ static void resolve(const struct lumen_soc_vif_config *cfg, int in_w, int in_h,
 	*h = cfg->crop_h > 0 ? cfg->crop_h : in_h - cfg->crop_y;
 }
 
+enum lumen_pixfmt soc_vif_input_fmt(const struct lumen_soc *soc, int ch)
+{
+	const struct soc_pad *p = &soc->pad[soc->vif[ch].cfg.pad];
+
+	return p->rx ? p->stage.fmt : LUMEN_PIX_BAYER16;
+}
+
 bool soc_vif_window(const struct lumen_soc *soc, int ch, int *x, int *y,
 		    int *w, int *h)
 {
@@ -185,7 +192,6 @@ void soc_vif_frame(struct lumen_soc *soc, int pad, const struct lumen_frame *f)
 {
 	for (int ch = 0; ch < soc->model->npads; ch++) {
 		struct soc_vif *v = &soc->vif[ch];
-		struct lumen_frame view;
 		int in_w, in_h, w, h;
 
 		if (!v->configured || v->cfg.pad != pad)
@@ -201,13 +207,13 @@ void soc_vif_frame(struct lumen_soc *soc, int pad, const struct lumen_frame *f)
 			continue;
 		}
 		resolve(&v->cfg, in_w, in_h, &w, &h);
-		if (lumen_frame_crop(f, v->cfg.crop_x, v->cfg.crop_y, w, h,
-				     &view)) {
+		if (v->cfg.crop_x > in_w - w || v->cfg.crop_y > in_h - h) {
 			v->c.size_mismatches++;
 			continue;
 		}
 		v->c.frames_out++;
-		if (soc_dma_write(soc, ch, &view) == -EINVAL)
+		if (soc_dma_write(soc, ch, f, v->cfg.crop_x, v->cfg.crop_y, w,
+				  h) == -EINVAL)
 			v->c.size_mismatches++;
 	}
 }
