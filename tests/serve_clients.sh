@@ -159,7 +159,13 @@ timeout 180 ffmpeg -nostdin -v error -rtsp_transport tcp -i "$rtsp/ch0" \
 	-map 0 -t 10 -c copy -f framecrc "$dir/one.pkt" 2>"$dir/one.err"
 rc=$?
 tend=$(date +%s%N)
-sleep 0.6
+# the sampler's curl may be slow on a loaded machine: wait for a sample
+# taken after tend (up to 15 s) instead of a fixed time
+for _ in $(seq 150); do
+	awk -v t="$tend" 'NF == 2 && $1 > t { f = 1 } END { exit !f }' \
+		"$dir/aus.log" && break
+	sleep 0.1
+done
 kill "$sampler"
 wait "$sampler" 2>/dev/null
 bg=
