@@ -4,7 +4,7 @@
 # a window of DURATION seconds (60 by default) with one ffmpeg client on
 # /ch0 and one on /ch1 (TCP, packets copied, no decoding), then prints:
 #   - CPU of the daemon over the window: utime+stime from /proc/PID/stat,
-#     as % of one core
+#     as % of one core, in all and per thread name (one per stage)
 #   - RSS: peak (VmHWM) and at the end (VmRSS)
 #   - frames delivered per channel: what each client received / window,
 #     and the daemon's own AU rate (lumen_rtsp_aus_total)
@@ -56,6 +56,13 @@ ticks=$(getconf CLK_TCK)
 cpu() { # utime+stime of PID in ticks (fields 14, 15 after the comm)
 	sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
 }
+threads() { # "name ticks" per thread name of PID (threads are named for
+	    # their stage: isp, isp-wN, sink-video0, sensor-virt, rtsp, ...)
+	for t in /proc/"$1"/task/*; do
+		printf '%s %s\n' "$(tr ' ' _ <"$t/comm")" \
+			"$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')"
+	done 2>/dev/null
+}
 # let the pipeline start and the clients join before the window opens
 sleep 3
 for ch in 0 1; do
@@ -68,6 +75,7 @@ sleep 4
 # the window: counters, CPU and latency samples
 curl -s "$base/metrics" >"$dir/m0.txt"
 c0=$(cpu "$pid")
+threads "$pid" >"$dir/th0.txt"
 n00=$(grep -vc '^#' "$dir/c0.crc")
 n10=$(grep -vc '^#' "$dir/c1.crc")
 t0=$(date +%s%N)
@@ -81,6 +89,7 @@ while [ $i -lt "$dur" ]; do
 done
 t1=$(date +%s%N)
 c1=$(cpu "$pid")
+threads "$pid" >"$dir/th1.txt"
 n01=$(grep -vc '^#' "$dir/c0.crc")
 n11=$(grep -vc '^#' "$dir/c1.crc")
 curl -s "$base/metrics" >"$dir/m1.txt"
@@ -106,6 +115,18 @@ m0, m1 = metrics(d + '/m0.txt'), metrics(d + '/m1.txt')
 cpu = (c1 - c0) / tck / win * 100
 print("window          %.1f s" % win)
 print("cpu             %.1f %% of one core (utime+stime)" % cpu)
+def threads(p):
+    t = {}
+    for l in open(p):
+        f = l.split()
+        if len(f) == 2:
+            t[f[0]] = t.get(f[0], 0) + int(f[1])
+    return t
+th0, th1 = threads(d + '/th0.txt'), threads(d + '/th1.txt')
+for name in sorted(th1, key=lambda k: -(th1[k] - th0.get(k, 0))):
+    c = (th1[name] - th0.get(name, 0)) / tck / win * 100
+    if c >= 0.05:
+        print("cpu %-11s %5.1f %% of one core" % (name, c))
 print("rss             peak %s, end %s" % (hwm, rss))
 lat = {0: [], 1: []}
 for l in open(d + '/lat.txt'):

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/thread.h"
 #include "isp/demosaic.h"
 #include "isp/demosaic_dsp.h"
 #include "isp/isp_band.h"
@@ -93,8 +94,11 @@ static void *pool_main(void *arg)
 	struct lumen_isp_pool *pool = ((struct pool_worker *)arg)->pool;
 	const int k = ((struct pool_worker *)arg)->k;
 	unsigned seen = 0;
+	char name[8];
 
 	free(arg);
+	snprintf(name, sizeof(name), "%d", k);
+	lumen_thread_name("isp-w", name);
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
 		while (!pool->quit && pool->gen == seen)
