@@ -195,6 +195,28 @@ with open(cfg, "w") as f:
 start(cfg)
 T0 = time.monotonic()
 
+
+def thread_ticks(name):
+    """utime+stime (clock ticks) of the server's thread called @name."""
+    for t in os.listdir("/proc/%d/task" % srv.pid):
+        with open("/proc/%d/task/%s/comm" % (srv.pid, t)) as f:
+            if f.read().strip() != name:
+                continue
+        with open("/proc/%d/task/%s/stat" % (srv.pid, t)) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    fail("no thread named %s in lumen serve" % name)
+
+
+# the header watchdog sleeps between its four checks a second: over 2 s
+# it may not use more than 20 ms (a wait on the wrong clock made it spin)
+w0 = thread_ticks("http-watchdog")
+time.sleep(2)
+w1 = thread_ticks("http-watchdog")
+if (w1 - w0) * 1000 // os.sysconf("SC_CLK_TCK") > 20:
+    fail("the HTTP watchdog used %d ticks in 2 s idle" % (w1 - w0))
+ok("the HTTP watchdog sleeps (%d ticks in 2 s)" % (w1 - w0))
+
 st, _, _ = request("GET", "/api/v1/status")
 expect("no credentials: GET /api/v1/status (viewing is open)", st, 200)
 st, hd, _ = request("GET", "/api/v1/set?auth.user=evil&auth.password=evil")

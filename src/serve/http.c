@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "core/log.h"
+#include "core/thread.h"
 #include "net/digest.h"
 #include "serve/http.h"
 
@@ -484,11 +485,13 @@ static void notify_connection(void *cls, struct MHD_Connection *c, void **socket
 	*socket_context = sl;
 }
 
-/* Shuts down connections WAITING for a request header too long. */
+/* Shuts down connections WAITING for a request header too long; wakes
+ * four times a second (wd_cond runs on CLOCK_MONOTONIC). */
 static void *watchdog(void *arg)
 {
 	struct lumen_http *h = arg;
 
+	lumen_thread_name("http-watchdog", NULL);
 	pthread_mutex_lock(&h->conn_lock);
 	while (!h->wd_stop) {
 		struct timespec ts;
@@ -1461,9 +1464,21 @@ int lumen_http_start(const struct lumen_http_params *p, struct lumen_http **out,
 	ret = -pthread_mutex_init(&h->conn_lock, NULL);
 	if (ret)
 		goto out_ctr;
-	ret = -pthread_cond_init(&h->wd_cond, NULL);
-	if (ret)
-		goto out_conn;
+	/* the watchdog's deadlines are CLOCK_MONOTONIC: so must its wait be
+	 * (with the default clock the deadline is long past and it spins) */
+	{
+		pthread_condattr_t ca;
+
+		ret = -pthread_condattr_init(&ca);
+		if (ret)
+			goto out_conn;
+		ret = -pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		if (!ret)
+			ret = -pthread_cond_init(&h->wd_cond, &ca);
+		pthread_condattr_destroy(&ca);
+		if (ret)
+			goto out_conn;
+	}
 	errno = 0;
 	h->d = MHD_start_daemon(
 		flags, 0, NULL, NULL, handle, h,
