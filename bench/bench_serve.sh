@@ -123,10 +123,30 @@ def threads(p):
             t[f[0]] = t.get(f[0], 0) + int(f[1])
     return t
 th0, th1 = threads(d + '/th0.txt'), threads(d + '/th1.txt')
+# the frames each thread worked on in the window, for its CPU per frame
+def frames(stage):
+    k = 'lumen_stage_frames_out_total{stage="%s"}' % stage
+    return m1.get(k, 0) - m0.get(k, 0)
+work = {'sensor-virt': 'sensor', 'isp': 'isp', 'sink-video0': 'video0',
+        'sink-video1': 'video1', 'sink-jpeg': 'jpeg'}
+per_frame = 0.0
 for name in sorted(th1, key=lambda k: -(th1[k] - th0.get(k, 0))):
-    c = (th1[name] - th0.get(name, 0)) / tck / win * 100
-    if c >= 0.05:
+    ticks = th1[name] - th0.get(name, 0)
+    c = ticks / tck / win * 100
+    stage = 'isp' if name.startswith('isp') else work.get(name)
+    n = frames(stage) if stage else 0
+    if c < 0.05:
+        continue
+    if n > 0:
+        ms = ticks / tck * 1e3 / n
+        if stage != 'jpeg':	# one a second, not one a frame
+            per_frame += ms
+        print("cpu %-11s %5.1f %% of one core, %6.2f ms CPU per %s frame"
+              % (name, c, ms, stage))
+    else:
         print("cpu %-11s %5.1f %% of one core" % (name, c))
+print("cpu per frame   %.1f ms for sensor, ISP and both encoders: %.0f %% of "
+      "one core at 30 fps" % (per_frame, per_frame * 30 / 10))
 print("rss             peak %s, end %s" % (hwm, rss))
 lat = {0: [], 1: []}
 for l in open(d + '/lat.txt'):
