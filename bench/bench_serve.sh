@@ -5,7 +5,9 @@
 # /ch0 and one on /ch1 (TCP, packets copied, no decoding), then prints:
 #   - CPU of the daemon over the window: utime+stime from /proc/PID/stat,
 #     as % of one core, in all and per thread name (one per stage)
-#   - RSS: peak (VmHWM) and at the end (VmRSS)
+#   - RSS: peak (VmHWM) and at the end (VmRSS); growth: the largest RSS
+#     of the window's last tenth against its first tenth, and open fds
+#     (an hour's run: bench_serve.sh LUMEN 3600)
 #   - frames delivered per channel: what each client received / window,
 #     and the daemon's own AU rate (lumen_rtsp_aus_total)
 #   - glass-to-RTP latency per channel: capture time of a frame to the
@@ -81,10 +83,13 @@ n10=$(grep -vc '^#' "$dir/c1.crc")
 t0=$(date +%s%N)
 i=0
 : >"$dir/lat.txt"
+: >"$dir/rss.txt"
 while [ $i -lt "$dur" ]; do
 	sleep 1
 	curl -s "$base/metrics" | sed -n 's/^lumen_rtsp_latency_seconds{channel="\([01]\)"} /\1 /p' \
 		>>"$dir/lat.txt"
+	echo "$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$pid/status") $(ls "/proc/$pid/fd" | wc -l)" \
+		>>"$dir/rss.txt"
 	i=$((i + 1))
 done
 t1=$(date +%s%N)
@@ -148,6 +153,14 @@ for name in sorted(th1, key=lambda k: -(th1[k] - th0.get(k, 0))):
 print("cpu per frame   %.1f ms for sensor, ISP and both encoders: %.0f %% of "
       "one core at 30 fps" % (per_frame, per_frame * 30 / 10))
 print("rss             peak %s, end %s" % (hwm, rss))
+# growth: the largest RSS of the window's first and last tenth (a minute
+# each in an hour's run), and open descriptors at both ends
+smp = [tuple(map(int, l.split())) for l in open(d + '/rss.txt') if len(l.split()) == 2]
+if len(smp) >= 2:
+    k = max(1, len(smp) // 10)
+    a, b = max(r for r, _ in smp[:k]), max(r for r, _ in smp[-k:])
+    print("rss growth      %+d kB: first %d s max %d kB, last %d s max %d kB; "
+          "fds %d -> %d" % (b - a, k, a, k, b, smp[0][1], smp[-1][1]))
 lat = {0: [], 1: []}
 for l in open(d + '/lat.txt'):
     ch, v = l.split()
