@@ -70,6 +70,7 @@ struct lumen_pipeline {
 	/* ISP stage counters (pl->lock) */
 	uint64_t isp_in, isp_out, isp_errors, src_timeouts, src_errors;
 	uint64_t stale_drops;
+	uint64_t isp_drops;	/* developed nothing: every output frame held */
 	uint64_t isp_ns_last, isp_ns_total, sequence;
 	struct rate isp_rate;
 	char isp_note[160];
@@ -284,10 +285,11 @@ static void *isp_main(void *arg)
 		 * the thread that asked for it; the old one is small */
 		free(lumen_isp_adopt_scratch(pl->isp, scratch, scratch_size));
 		if (!out) {
-			/* every output frame is held by sinks: drop here */
+			/* every output frame is held by sinks: drop here (back
+			 * pressure, as a full queue drops, not an ISP error) */
 			src->ops->release(src, raw);
 			pthread_mutex_lock(&pl->lock);
-			pl->isp_errors++;
+			pl->isp_drops++;
 			snprintf(pl->isp_note, sizeof(pl->isp_note),
 				 "no free output frame (all held by sinks)");
 			pthread_mutex_unlock(&pl->lock);
@@ -616,6 +618,7 @@ int lumen_pipeline_status(struct lumen_pipeline *pl,
 		s->frames_in = pl->isp_in;
 		s->frames_out = pl->isp_out;
 		s->errors = pl->isp_errors;
+		s->drops = pl->isp_drops;
 		s->ns_last = pl->isp_ns_last;
 		s->ns_total = pl->isp_ns_total;
 		s->fps = rate_fps(&pl->isp_rate, t);

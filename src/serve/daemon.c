@@ -978,11 +978,12 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 	pc.drop_stale = true;
 	/*
 	 * NV12 output frames (5.5 MB each at 2560x1440): one the ISP develops,
-	 * one in each sink's hands (video0, video1, jpeg), one spare. Each
-	 * sink queues at most one more; when every frame is held, the ISP
-	 * drops the newest frame (counted) rather than holding more memory.
+	 * one in each video encoder's hands, one for the JPEG output (a frame
+	 * a second) or a queue. When every frame is held, the ISP drops the
+	 * newest frame (counted as the isp stage's drops) rather than hold
+	 * more memory.
 	 */
-	pc.out_buffers = 2 + NCHAN + 1;
+	pc.out_buffers = 1 + NCHAN + 1;
 	pc.isp_threads = cfg->isp.threads;
 	pc.isp.demosaic = cfg->isp.demosaic == LUMEN_CFG_DEMOSAIC_QUALITY ?
 		LUMEN_DEMOSAIC_QUALITY : LUMEN_DEMOSAIC_FAST;
