@@ -77,7 +77,9 @@ typedef void (*lumen_pipeline_3a_fn)(void *opaque, struct lumen_pipeline *pl,
 struct lumen_pipeline_config {
 	struct lumen_source *source;	/* borrowed; outlives the pipeline */
 	enum lumen_pixfmt out_fmt;	/* NV12 (default when NONE) or RGB24 */
-	int out_buffers;		/* output pool size; 0 = 3 + (queue depth + 1) per sink; when every frame is held the ISP drops (isp drops) */
+	/* output pool size; 0 = 3 + (queue depth + 1) per sink. When every
+	 * frame is held the ISP drops (the isp stage's drops). */
+	int out_buffers;
 	struct lumen_isp_params isp;
 	lumen_pipeline_3a_fn control;
 	void *control_opaque;
