@@ -1042,6 +1042,50 @@ static void bands_match_staged(void **state)
 			}
 }
 
+/*
+ * The statistics taken in the front run (over bands on one thread, in
+ * slices on more) against the stats stage on its own, on frames whose
+ * grid blocks are several cells high (3 at 704x330, 5 at 1000x998), so
+ * that bands and slice edges cut block rows: 1 to 5 threads, zone sums,
+ * histogram and grid all equal.
+ */
+static void stats_slices_match_staged(void **state)
+{
+	static const int sizes[][2] = { { 704, 330 }, { 1000, 998 } };
+	const int stats_end = lumen_isp_stage_index("stats") + 1;
+
+	(void)state;
+	for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		const int w = sizes[s][0], h = sizes[s][1];
+		struct lumen_frame raw, out;
+		struct lumen_isp_params prm;
+		struct lumen_isp *ia, *ib;
+
+		raw_make(&raw, w, h, (enum lumen_bayer)s, PAT_SPIKES, 11u + s, false);
+		frame_make(&out, LUMEN_PIX_NV12, w, h);
+		lumen_isp_params_default(&prm);
+		assert_int_equal(lumen_isp_create(&ia, w, h), 0);
+		assert_int_equal(lumen_isp_create(&ib, w, h), 0);
+		ia->stats.zones_x = ib->stats.zones_x = 7;
+		ia->stats.zones_y = ib->stats.zones_y = 5;
+		assert_int_equal(isp_staged(ia, &raw, &prm, &out), 0);
+		assert_true(ia->stats.grid_block >= 3);
+		for (int n = 1; n <= 5; n++) {
+			assert_int_equal(lumen_isp_set_threads(ib, n), 0);
+			memset(&ib->stats, 0, sizeof(ib->stats));
+			ib->stats.zones_x = 7;
+			ib->stats.zones_y = 5;
+			assert_int_equal(lumen_isp_process_stages(ib, &raw, &prm, &out,
+								  0, stats_end), 0);
+			assert_memory_equal(&ia->stats, &ib->stats, sizeof(ia->stats));
+		}
+		lumen_isp_destroy(ia);
+		lumen_isp_destroy(ib);
+		free(raw.data[0]);
+		lumen_frame_free(&out);
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* stats: the code this stage replaced, verbatim but for names         */
 
@@ -1885,6 +1929,7 @@ int main(void)
 		cmocka_unit_test(lsc_rows_match_c),
 		cmocka_unit_test(lsc_matches_replaced_code),
 		cmocka_unit_test(bands_match_staged),
+		cmocka_unit_test(stats_slices_match_staged),
 		cmocka_unit_test(scale_c_matches_replaced_arithmetic),
 		cmocka_unit_test(blc_matches_replaced_code),
 		cmocka_unit_test(wb_matches_replaced_code),
