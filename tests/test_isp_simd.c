@@ -819,6 +819,44 @@ static void csc_matches_replaced_code(void **state)
 	lumen_cpu_set_mask(cpu_all);
 }
 
+/*
+ * The tone row kernel against its definition, dst = lut[src & LUMEN_WORK_MAX],
+ * on any 16-bit input (above the working range too) and every width up to
+ * 70 (the eight-at-a-time loop and its tail), with a table of random bytes
+ * so that a lookup from a wrong index or lane cannot pass by chance.
+ */
+static void tone_row_matches_definition(void **state)
+{
+	static uint8_t lut[LUMEN_WORK_MAX + 1];
+	uint16_t src[3][72];
+	uint8_t dst[3][72];
+	unsigned seed = 17;
+
+	(void)state;
+	for (int i = 0; i <= LUMEN_WORK_MAX; i++)
+		lut[i] = (uint8_t)(lumen_test_rand(&seed) >> 7);
+	for (int w = 0; w <= 70; w++)
+		for (int rep = 0; rep < 8; rep++) {
+			const uint16_t *s[3] = { src[0], src[1], src[2] };
+			uint8_t *d[3] = { dst[0], dst[1], dst[2] };
+
+			for (int c = 0; c < 3; c++)
+				for (int x = 0; x < 72; x++) {
+					unsigned r = lumen_test_rand(&seed);
+
+					src[c][x] = (uint16_t)(rep & 1 ? r : r % (LUMEN_WORK_MAX + 1));
+					dst[c][x] = 0xee;
+				}
+			lumen_tone_row_c(d, s, w, lut);
+			for (int c = 0; c < 3; c++) {
+				for (int x = 0; x < w; x++)
+					assert_int_equal(dst[c][x], lut[src[c][x] & LUMEN_WORK_MAX]);
+				for (int x = w; x < 72; x++)
+					assert_int_equal(dst[c][x], 0xee);
+			}
+		}
+}
+
 /* the fused pass against ccm, tone and csc run one after the other */
 static void finish_matches_stage_by_stage(void **state)
 {
@@ -1939,6 +1977,7 @@ int main(void)
 		cmocka_unit_test(ccm_matches_replaced_code),
 		cmocka_unit_test(csc420_rows_match_c),
 		cmocka_unit_test(csc_matches_replaced_code),
+		cmocka_unit_test(tone_row_matches_definition),
 		cmocka_unit_test(finish_matches_stage_by_stage),
 		cmocka_unit_test(stats_spans_match_c),
 		cmocka_unit_test(stats_grid_rows_match_c),
