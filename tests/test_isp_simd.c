@@ -820,10 +820,12 @@ static void csc_matches_replaced_code(void **state)
 }
 
 /*
- * The tone row kernel against its definition, dst = lut[src & LUMEN_WORK_MAX],
- * on any 16-bit input (above the working range too) and every width up to
- * 70 (the eight-at-a-time loop and its tail), with a table of random bytes
- * so that a lookup from a wrong index or lane cannot pass by chance.
+ * The tone row kernel against its definition, dst = lut[src], on every
+ * input its contract admits (0..LUMEN_WORK_MAX: random, and the extremes
+ * 0 and LUMEN_WORK_MAX mixed) and every width up to 70 (the
+ * eight-at-a-time loop and its tail), with a table of random bytes so that
+ * a lookup from a wrong index or lane cannot pass by chance; nothing past
+ * the width is written.
  */
 static void tone_row_matches_definition(void **state)
 {
@@ -844,13 +846,14 @@ static void tone_row_matches_definition(void **state)
 				for (int x = 0; x < 72; x++) {
 					unsigned r = lumen_test_rand(&seed);
 
-					src[c][x] = (uint16_t)(rep & 1 ? r : r % (LUMEN_WORK_MAX + 1));
+					src[c][x] = (uint16_t)(rep & 1 ? (r & 1 ? LUMEN_WORK_MAX : 0) :
+							       r % (LUMEN_WORK_MAX + 1));
 					dst[c][x] = 0xee;
 				}
 			lumen_tone_row_c(d, s, w, lut);
 			for (int c = 0; c < 3; c++) {
 				for (int x = 0; x < w; x++)
-					assert_int_equal(dst[c][x], lut[src[c][x] & LUMEN_WORK_MAX]);
+					assert_int_equal(dst[c][x], lut[src[c][x]]);
 				for (int x = w; x < 72; x++)
 					assert_int_equal(dst[c][x], 0xee);
 			}
