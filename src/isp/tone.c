@@ -38,22 +38,12 @@ void lumen_tone_build(uint8_t lut[LUMEN_WORK_MAX + 1], float contrast)
 /*
  * Scalar lookups (an AVX2 gather measured slower, isp_dsp.h). Every index
  * is at most LUMEN_WORK_MAX (the kernel's precondition), so none is
- * masked. On little-endian hosts eight values go two ways at once: four
- * indices come in one 64-bit load and are taken apart with shifts (ALU
- * work), the other four are loaded one by one (load ports, each load
- * widening for free), and the eight bytes leave in one 64-bit store; the
- * bytes are those of one lookup at a time. On the reference machine's
- * Zen 3 this took the fused ccm/tone/csc pass from 4.65 to 3.97 ms per
- * 2560x1440 frame against the four-by-four version with masks.
+ * masked and each is one widening load; on little-endian hosts the eight
+ * bytes of eight lookups leave in one 64-bit store. The bytes are those of
+ * one lookup at a time. On the reference machine's Zen 3 the fused
+ * ccm/tone/csc pass went from 4.65 to 3.7 ms per 2560x1440 frame against
+ * masked indices taken apart from 64-bit loads (docs/isp.md).
  */
-static inline uint64_t tone4(uint64_t v, const uint8_t *lut)
-{
-	return (uint64_t)lut[(uint16_t)v] |
-	       (uint64_t)lut[(uint16_t)(v >> 16)] << 8 |
-	       (uint64_t)lut[(uint16_t)(v >> 32)] << 16 |
-	       (uint64_t)lut[v >> 48] << 24;
-}
-
 LUMEN_TONE_ROW_FN(lumen_tone_row_c)
 {
 	for (int c = 0; c < 3; c++) {
@@ -63,14 +53,15 @@ LUMEN_TONE_ROW_FN(lumen_tone_row_c)
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		for (; x + 8 <= width; x += 8) {
-			uint64_t v0, o;
+			const uint64_t o =
+				(uint64_t)lut[s[x]] | (uint64_t)lut[s[x + 1]] << 8 |
+				(uint64_t)lut[s[x + 2]] << 16 |
+				(uint64_t)lut[s[x + 3]] << 24 |
+				(uint64_t)lut[s[x + 4]] << 32 |
+				(uint64_t)lut[s[x + 5]] << 40 |
+				(uint64_t)lut[s[x + 6]] << 48 |
+				(uint64_t)lut[s[x + 7]] << 56;
 
-			memcpy(&v0, s + x, 8);
-			o = tone4(v0, lut) |
-			    (uint64_t)lut[s[x + 4]] << 32 |
-			    (uint64_t)lut[s[x + 5]] << 40 |
-			    (uint64_t)lut[s[x + 6]] << 48 |
-			    (uint64_t)lut[s[x + 7]] << 56;
 			memcpy(d + x, &o, 8);
 		}
 #endif
