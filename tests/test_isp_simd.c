@@ -1095,8 +1095,11 @@ static void stats_slices_match_staged(void **state)
 	static const int sizes[][2] = { { 704, 330 }, { 1000, 998 } };
 	const int stats_end = lumen_isp_stage_index("stats") + 1;
 
+	/* under emulation the smaller frame alone (block rows cut the same) */
+	const unsigned n_sizes = lumen_test_emulated() ? 1 : sizeof(sizes) / sizeof(sizes[0]);
+
 	(void)state;
-	for (unsigned s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+	for (unsigned s = 0; s < n_sizes; s++) {
 		const int w = sizes[s][0], h = sizes[s][1];
 		struct lumen_frame raw, out;
 		struct lumen_isp_params prm;
