@@ -819,6 +819,47 @@ static void csc_matches_replaced_code(void **state)
 	lumen_cpu_set_mask(cpu_all);
 }
 
+/*
+ * The tone row kernel against its definition, dst = lut[src], on every
+ * input its contract admits (0..LUMEN_WORK_MAX: random, and the extremes
+ * 0 and LUMEN_WORK_MAX mixed) and every width up to 70 (the
+ * eight-at-a-time loop and its tail), with a table of random bytes so that
+ * a lookup from a wrong index or lane cannot pass by chance; nothing past
+ * the width is written.
+ */
+static void tone_row_matches_definition(void **state)
+{
+	static uint8_t lut[LUMEN_WORK_MAX + 1];
+	uint16_t src[3][72];
+	uint8_t dst[3][72];
+	unsigned seed = 17;
+
+	(void)state;
+	for (int i = 0; i <= LUMEN_WORK_MAX; i++)
+		lut[i] = (uint8_t)(lumen_test_rand(&seed) >> 7);
+	for (int w = 0; w <= 70; w++)
+		for (int rep = 0; rep < 8; rep++) {
+			const uint16_t *s[3] = { src[0], src[1], src[2] };
+			uint8_t *d[3] = { dst[0], dst[1], dst[2] };
+
+			for (int c = 0; c < 3; c++)
+				for (int x = 0; x < 72; x++) {
+					unsigned r = lumen_test_rand(&seed);
+
+					src[c][x] = (uint16_t)(rep & 1 ? (r & 1 ? LUMEN_WORK_MAX : 0) :
+							       r % (LUMEN_WORK_MAX + 1));
+					dst[c][x] = 0xee;
+				}
+			lumen_tone_row_c(d, s, w, lut);
+			for (int c = 0; c < 3; c++) {
+				for (int x = 0; x < w; x++)
+					assert_int_equal(dst[c][x], lut[src[c][x]]);
+				for (int x = w; x < 72; x++)
+					assert_int_equal(dst[c][x], 0xee);
+			}
+		}
+}
+
 /* the fused pass against ccm, tone and csc run one after the other */
 static void finish_matches_stage_by_stage(void **state)
 {
@@ -1040,6 +1081,53 @@ static void bands_match_staged(void **state)
 				lumen_frame_free(&a);
 				lumen_frame_free(&b);
 			}
+}
+
+/*
+ * The statistics taken in the front run (over bands on one thread, in
+ * slices on more) against the stats stage on its own, on frames whose
+ * grid blocks are several cells high (3 at 704x330, 5 at 1000x998), so
+ * that bands and slice edges cut block rows: 1 to 5 threads, zone sums,
+ * histogram and grid all equal.
+ */
+static void stats_slices_match_staged(void **state)
+{
+	static const int sizes[][2] = { { 704, 330 }, { 1000, 998 } };
+	const int stats_end = lumen_isp_stage_index("stats") + 1;
+
+	/* under emulation the smaller frame alone (block rows cut the same) */
+	const unsigned n_sizes = lumen_test_emulated() ? 1 : sizeof(sizes) / sizeof(sizes[0]);
+
+	(void)state;
+	for (unsigned s = 0; s < n_sizes; s++) {
+		const int w = sizes[s][0], h = sizes[s][1];
+		struct lumen_frame raw, out;
+		struct lumen_isp_params prm;
+		struct lumen_isp *ia, *ib;
+
+		raw_make(&raw, w, h, (enum lumen_bayer)s, PAT_SPIKES, 11u + s, false);
+		frame_make(&out, LUMEN_PIX_NV12, w, h);
+		lumen_isp_params_default(&prm);
+		assert_int_equal(lumen_isp_create(&ia, w, h), 0);
+		assert_int_equal(lumen_isp_create(&ib, w, h), 0);
+		ia->stats.zones_x = ib->stats.zones_x = 7;
+		ia->stats.zones_y = ib->stats.zones_y = 5;
+		assert_int_equal(isp_staged(ia, &raw, &prm, &out), 0);
+		assert_true(ia->stats.grid_block >= 3);
+		for (int n = 1; n <= 5; n++) {
+			assert_int_equal(lumen_isp_set_threads(ib, n), 0);
+			memset(&ib->stats, 0, sizeof(ib->stats));
+			ib->stats.zones_x = 7;
+			ib->stats.zones_y = 5;
+			assert_int_equal(lumen_isp_process_stages(ib, &raw, &prm, &out,
+								  0, stats_end), 0);
+			assert_memory_equal(&ia->stats, &ib->stats, sizeof(ia->stats));
+		}
+		lumen_isp_destroy(ia);
+		lumen_isp_destroy(ib);
+		free(raw.data[0]);
+		lumen_frame_free(&out);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -1885,6 +1973,7 @@ int main(void)
 		cmocka_unit_test(lsc_rows_match_c),
 		cmocka_unit_test(lsc_matches_replaced_code),
 		cmocka_unit_test(bands_match_staged),
+		cmocka_unit_test(stats_slices_match_staged),
 		cmocka_unit_test(scale_c_matches_replaced_arithmetic),
 		cmocka_unit_test(blc_matches_replaced_code),
 		cmocka_unit_test(wb_matches_replaced_code),
@@ -1894,6 +1983,7 @@ int main(void)
 		cmocka_unit_test(ccm_matches_replaced_code),
 		cmocka_unit_test(csc420_rows_match_c),
 		cmocka_unit_test(csc_matches_replaced_code),
+		cmocka_unit_test(tone_row_matches_definition),
 		cmocka_unit_test(finish_matches_stage_by_stage),
 		cmocka_unit_test(stats_spans_match_c),
 		cmocka_unit_test(stats_grid_rows_match_c),

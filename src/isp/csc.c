@@ -254,6 +254,8 @@ void lumen_isp_finish_rows(const struct lumen_isp_dsp *dsp,
 					s[ch] = (const uint16_t *)(const void *)
 						((const uint8_t *)(const void *)band[ch] +
 						 (size_t)(y + k - y0) * band_stride[ch]) + x;
+				/* ccm_row clips to LUMEN_WORK_MAX: tone_row's
+				 * precondition */
 				dsp->ccm_row(l, s, n, q);
 				dsp->tone_row(d, (const uint16_t *const *)l, n, lut);
 			}

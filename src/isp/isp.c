@@ -40,9 +40,15 @@ void lumen_isp_params_default(struct lumen_isp_params *p)
 	p->stats = true;
 }
 
-/* The band buffers of worker @k; 0 or -ENOMEM with none held. */
+/* The band buffers of worker @k (and its part of the statistics, for a
+ * worker other than the caller's); 0 or -ENOMEM with none held. */
 static int band_alloc(struct lumen_isp *isp, int k)
 {
+	if (k) {
+		isp->stats_part[k] = malloc(sizeof(*isp->stats_part[k]));
+		if (!isp->stats_part[k])
+			return -ENOMEM;
+	}
 	for (int c = 0; c < 3; c++) {
 		isp->band[k][c] = aligned_alloc(64, isp->band_stride * LUMEN_ISP_BAND);
 		if (!isp->band[k][c]) {
@@ -50,6 +56,8 @@ static int band_alloc(struct lumen_isp *isp, int k)
 				free(isp->band[k][c]);
 				isp->band[k][c] = NULL;
 			}
+			free(isp->stats_part[k]);
+			isp->stats_part[k] = NULL;
 			return -ENOMEM;
 		}
 	}
@@ -62,6 +70,8 @@ static void band_free(struct lumen_isp *isp, int k)
 		free(isp->band[k][c]);
 		isp->band[k][c] = NULL;
 	}
+	free(isp->stats_part[k]);
+	isp->stats_part[k] = NULL;
 }
 
 /*
@@ -372,6 +382,7 @@ struct slice_job {
 	const struct lumen_demosaic_dsp *ddsp;
 	const struct lumen_scale_phase *ph;	/* blc or wb */
 	const struct lumen_csc_coeffs *c;
+	struct lumen_stats_pass *sp;		/* stats: worker 0's pass */
 	uint64_t ns_dm, ns_csc;			/* worker 0's demosaic, csc */
 };
 
@@ -392,6 +403,22 @@ static void lsc_job(struct lumen_isp *isp, int k, int n, void *arg)
 	slice(isp->raw.height, k, n, &y0, &y1);
 	/* the column tables were made before: nothing is written but rows */
 	lumen_isp_lsc_rows(isp, j->dsp, j->p->lsc, y0, y1);
+}
+
+/* Statistics of one slice's cell rows: worker 0 into the pass itself, the
+ * others into their parts, merged by the caller afterwards. */
+static void stats_job(struct lumen_isp *isp, int k, int n, void *arg)
+{
+	const struct slice_job *j = arg;
+	struct lumen_stats_pass *sp = j->sp;
+	int y0, y1;
+
+	slice(isp->raw.height, k, n, &y0, &y1);
+	if (k) {
+		lumen_stats_part_begin(isp->stats_part[k], sp);
+		sp = &isp->stats_part[k]->sp;
+	}
+	lumen_stats_rows(sp, j->dsp, y0 / 2, y1 / 2);
 }
 
 static void wb_job(struct lumen_isp *isp, int k, int n, void *arg)
@@ -430,14 +457,17 @@ static void develop_job(struct lumen_isp *isp, int k, int n, void *arg)
 }
 
 /*
- * The front run (blc, dpc, lsc); ns[] gets each stage's time. The caller
- * checked @p->lsc. On one thread, over bands, each stage trailing the one
- * before: dpc of row y reads blc rows up to y + 2, and lsc of row y may
- * only change it once dpc of row y + 2 (which reads it) is done. On more,
- * blc and lsc in slices around dpc on this thread.
+ * The front run (blc, dpc, lsc, and stats when @with_stats); ns[] gets each
+ * stage's time. The caller checked @p->lsc. On one thread, over bands, each
+ * stage trailing the one before: dpc of row y reads blc rows up to y + 2,
+ * lsc of row y may only change it once dpc of row y + 2 (which reads it)
+ * is done, and stats of cell rows up to cy reads final rows up to
+ * 2 cy + 3 (lumen_stats_rows()), so the rows it reads are still in cache.
+ * On more, blc and lsc in slices around dpc on this thread, then stats.
  */
 static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
-		     const struct lumen_isp_dsp *dsp, int i_blc, uint64_t ns[])
+		     const struct lumen_isp_dsp *dsp, int i_blc, bool with_stats,
+		     uint64_t ns[])
 {
 	const struct lumen_frame *in = isp->input;
 	struct lumen_frame *raw = &isp->raw;
@@ -445,11 +475,20 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 	const unsigned thr = lumen_dpc_threshold(p->dpc_threshold);
 	struct lumen_scale_phase ph[2];
 	struct slice_job job = { .p = p, .dsp = dsp, .ph = ph };
-	int yb = 0, yd = 0, yl = 0, err;
+	const bool stats = with_stats && p->stats;
+	struct lumen_stats_pass sp;
+	int yb = 0, yd = 0, yl = 0, cs = 0, err;
 	uint64_t t = lumen_now_ns();
 
 	if (lumen_blc_phases(in, ph))
 		return -EINVAL;
+	if (stats) {
+		if (!isp->stats.zones_x)
+			isp->stats.zones_x = isp->stats.zones_y = 16;
+		/* stats reads the working frame's bayer order from the start */
+		raw->bayer = in->bayer;
+		lumen_stats_begin(&sp, raw, &isp->stats);
+	}
 	if (isp->threads > 1) {
 		pool_run(isp, blc_job, &job);
 		lap(ns, i_blc, &t);
@@ -465,6 +504,16 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 		}
 		lap(ns, i_blc + 2, &t);
 		lumen_blc_finish(in, raw);
+		if (stats) {
+			/* slices of cell rows; a block row's grid reads rows of
+			 * the next slice, final since the lsc barrier */
+			job.sp = &sp;
+			pool_run(isp, stats_job, &job);
+			for (int k = 1; k < isp->threads; k++)
+				lumen_stats_part_merge(&sp, isp->stats_part[k]);
+			lumen_stats_end(&sp);
+		}
+		lap(ns, i_blc + 3, &t);
 		return 0;
 	}
 	for (int y = LUMEN_ISP_BAND; yl < h; y += LUMEN_ISP_BAND) {
@@ -483,11 +532,23 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 				return err;	/* checked before: cannot happen */
 		}
 		lap(ns, i_blc + 2, &t);
+		if (stats) {
+			/* cell rows whose rows, and the two below, are final */
+			const int nc = nl == h ? h / 2 : (nl - 2) / 2;
+
+			lumen_stats_rows(&sp, dsp, cs, nc);
+			cs = nc;
+			lap(ns, i_blc + 3, &t);
+		}
 		yb = nb;
 		yd = nd;
 		yl = nl;
 	}
 	lumen_blc_finish(in, raw);
+	if (stats) {
+		lumen_stats_end(&sp);
+		lap(ns, i_blc + 3, &t);
+	}
 	return 0;
 }
 
@@ -622,11 +683,14 @@ int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in
 		/* whole runs of the band lists go fused (see isp.h) */
 		if (i == i_blc && end >= i + 3 && (!p->lsc ||
 		    !lumen_lsc_check(&isp->raw, p->lsc))) {
-			err = run_front(isp, p, &dsp, i, ns);
-			count_run(isp, i, i + 3, ns, err);
+			/* stats joins the run when the call covers it */
+			const int nrun = end >= i + 4 ? 4 : 3;
+
+			err = run_front(isp, p, &dsp, i, nrun == 4, ns);
+			count_run(isp, i, i + nrun, ns, err);
 			if (err)
 				break;
-			i += 2;
+			i += nrun - 1;
 			continue;
 		}
 		if (i == i_wb && end == i + 5 && p->demosaic == LUMEN_DEMOSAIC_FAST) {

@@ -155,6 +155,8 @@ struct lumen_isp_stage {
 #define LUMEN_ISP_BAND 16		/* rows per band, even */
 #define LUMEN_ISP_MAX_THREADS 8
 
+struct lumen_stats_part;
+
 struct lumen_isp {
 	int max_width, max_height;
 	const struct lumen_frame *input;	/* valid during process() */
@@ -179,6 +181,8 @@ struct lumen_isp {
 	 * run: LUMEN_ISP_BAND rows of band_stride bytes per plane */
 	uint16_t *band[LUMEN_ISP_MAX_THREADS][3];
 	size_t band_stride;
+	/* workers 1.. : their part of the stats stage's sums (isp_band.h) */
+	struct lumen_stats_part *stats_part[LUMEN_ISP_MAX_THREADS];
 	int threads;			/* workers, the caller's thread included */
 	struct lumen_isp_pool *pool;	/* the other workers; NULL for one */
 	struct lumen_isp_stage_counters ctr[LUMEN_ISP_MAX_STAGES];

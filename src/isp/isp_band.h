@@ -46,6 +46,55 @@ int lumen_isp_lsc_rows(struct lumen_isp *isp, const struct lumen_isp_dsp *dsp,
 		       const struct lumen_lsc_map *map, int y0, int y1);
 
 /*
+ * stats (stats.c) in parts, so that it can trail lsc over bands:
+ * lumen_stats_begin() clears @st and sets its zone and grid sizes for
+ * @work, lumen_stats_rows() adds cell rows [cy0, cy1) (working rows
+ * 2 cy0 .. 2 cy1 - 1; the block grid's row that ends there also reads the
+ * two working rows below, 2 cy1 and 2 cy1 + 1, so those must be final
+ * too), in order, lumen_stats_end() the counts and the histogram. Together,
+ * over every cell row, exactly lumen_stats_collect(). The pass lives on the
+ * caller's stack (about 8 kB).
+ *
+ * Slices: lumen_stats_part_begin() starts a part of the pass @main (its
+ * own zone sums, clipped counts and histogram, zeroed) that another thread
+ * fills with lumen_stats_rows() over other cell rows than @main's; grid
+ * rows go straight into the statistics (each block row is one thread's).
+ * lumen_stats_part_merge() then adds the part into @main, before
+ * lumen_stats_end(). The sums are integers: any split gives the same bits.
+ */
+struct lumen_stats_grid {
+	int b, gw, gh;		/* block side in cells, grid size in blocks */
+};
+
+struct lumen_stats_pass {
+	const struct lumen_frame *work;
+	struct lumen_isp_stats *st;
+	uint32_t hist[4][LUMEN_STATS_HIST_BINS];
+	int xb[LUMEN_STATS_MAX_ZONES + 1];	/* first cell of each zone column */
+	int chan[4];				/* channel at each cell position */
+	struct lumen_stats_grid grid;
+	bool has_grid;
+	uint64_t (*sum)[LUMEN_STATS_MAX_ZONES];	/* zone sums: st's, or a part's */
+	uint32_t *clipped;
+};
+
+struct lumen_stats_part {
+	struct lumen_stats_pass sp;
+	uint64_t sum[3][LUMEN_STATS_MAX_ZONES];
+	uint32_t clipped[LUMEN_STATS_MAX_ZONES];
+};
+
+void lumen_stats_begin(struct lumen_stats_pass *sp, const struct lumen_frame *work,
+		       struct lumen_isp_stats *st);
+void lumen_stats_rows(struct lumen_stats_pass *sp, const struct lumen_isp_dsp *dsp,
+		      int cy0, int cy1);
+void lumen_stats_end(struct lumen_stats_pass *sp);
+void lumen_stats_part_begin(struct lumen_stats_part *pt,
+			    const struct lumen_stats_pass *main);
+void lumen_stats_part_merge(struct lumen_stats_pass *main,
+			    const struct lumen_stats_part *pt);
+
+/*
  * The ccm, tone and csc pass (lumen_isp_finish()) on frame rows [y0, y1)
  * (even for 4:2:x outputs), reading row y of a linear RGB16P band at
  * band[p] + (y - y0) * band_stride[p] bytes. @out was checked by the

@@ -131,9 +131,14 @@ typedef LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_fn);
 typedef LUMEN_CCM_ROW_FN(lumen_ccm_row_fn);
 
 /*
- * Tone on planar rows: dst_i[x] = lut[src_i[x] & LUMEN_WORK_MAX]. C only:
- * an AVX2 version with vpgatherdd measured slower than these scalar
- * lookups on AMD Zen 3 (5.7 against 5.0 ms per 2560x1440 frame).
+ * Tone on planar rows: dst_i[x] = lut[src_i[x]], every src_i[x] at most
+ * LUMEN_WORK_MAX (a precondition, not checked: a larger index reads past
+ * the table). The one caller, the fused pass, feeds it the colour matrix
+ * row's output, which is clipped to that range (ccm_row's contract, which
+ * tests/test_isp_simd.c checks on hostile inputs). C only: an AVX2 version
+ * with vpgatherdd measured slower than these scalar lookups on AMD Zen 3
+ * (5.7 against 5.0 ms per 2560x1440 frame; again 4.6 against 3.3 ms in a
+ * loop of the lookups alone, docs/isp.md).
  */
 #define LUMEN_TONE_ROW_FN(name) \
 	void name(uint8_t *const dst[3], const uint16_t *const src[3], \

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "isp/isp_band.h"
 #include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
@@ -108,12 +109,8 @@ LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_c)
 	}
 }
 
-struct grid_ctx {
-	int b, gw, gh;
-};
-
 /* Sets the grid's size in @st; false when the frame has no whole block. */
-static bool grid_setup(const struct lumen_frame *work, struct grid_ctx *g,
+static bool grid_setup(const struct lumen_frame *work, struct lumen_stats_grid *g,
 		       struct lumen_isp_stats *st)
 {
 	const int cw = work->width / 2, ch = work->height / 2;
@@ -139,7 +136,7 @@ static bool grid_setup(const struct lumen_frame *work, struct grid_ctx *g,
 /* Block row @by of the grid (its rows were just read by the zone pass, so
  * they are in cache). */
 static void grid_row(const struct lumen_frame *work, const int chan[4],
-		     const struct grid_ctx *g, int by, const struct lumen_isp_dsp *dsp,
+		     const struct lumen_stats_grid *g, int by, const struct lumen_isp_dsp *dsp,
 		     struct lumen_isp_stats *st)
 {
 	const int b = g->b, per_strip = GRID_STRIP / (2 * b);
@@ -216,19 +213,11 @@ static void grid_row(const struct lumen_frame *work, const int chan[4],
 	}
 }
 
-void lumen_stats_collect(const struct lumen_frame *work,
-			 struct lumen_isp_stats *st)
+void lumen_stats_begin(struct lumen_stats_pass *sp, const struct lumen_frame *work,
+		       struct lumen_isp_stats *st)
 {
 	const int cw = work->width / 2, ch = work->height / 2;
 	int zx = st->zones_x, zy = st->zones_y;
-	uint32_t hist[4][LUMEN_STATS_HIST_BINS];
-	/* first cell column of each zone column, and the end */
-	int xb[LUMEN_STATS_MAX_ZONES + 1];
-	struct lumen_isp_dsp dsp;
-	/* which channel sits at each cell position */
-	int chan[4];
-	struct grid_ctx grid = { 0, 0, 0 };
-	bool has_grid;
 
 	if (zx <= 0 || zy <= 0 || zx * zy > LUMEN_STATS_MAX_ZONES)
 		zx = zy = 16;
@@ -236,21 +225,63 @@ void lumen_stats_collect(const struct lumen_frame *work,
 		zx = cw > 0 ? cw : 1;
 	if (zy > ch)
 		zy = ch > 0 ? ch : 1;
-	/* the grid is written whole by grid_collect() */
+	/* the grid is written whole by grid_row() */
 	memset(st, 0, offsetof(struct lumen_isp_stats, grid_w));
-	memset(hist, 0, sizeof(hist));
+	memset(sp->hist, 0, sizeof(sp->hist));
+	sp->work = work;
+	sp->st = st;
 	st->zones_x = zx;
 	st->zones_y = zy;
 	for (int i = 0; i < 4; i++)
-		chan[i] = lumen_bayer_at(work->bayer, i & 1, i >> 1);
+		sp->chan[i] = lumen_bayer_at(work->bayer, i & 1, i >> 1);
 	/* cell cx is in zone column cx * zx / cw: the zone starts at the
 	 * first cx reaching it */
 	for (int z = 0; z <= zx; z++)
-		xb[z] = (int)(((long long)z * cw + zx - 1) / zx);
-	lumen_isp_dsp_init(&dsp);
-	has_grid = grid_setup(work, &grid, st);
+		sp->xb[z] = (int)(((long long)z * cw + zx - 1) / zx);
+	sp->has_grid = grid_setup(work, &sp->grid, st);
+	sp->sum = st->sum;
+	sp->clipped = st->clipped;
+}
 
-	for (int cy = 0; cy < ch; cy++) {
+void lumen_stats_part_begin(struct lumen_stats_part *pt,
+			    const struct lumen_stats_pass *main)
+{
+	const size_t nz = (size_t)main->st->zones_x * (size_t)main->st->zones_y;
+
+	pt->sp = *main;
+	memset(pt->sp.hist, 0, sizeof(pt->sp.hist));
+	for (int c = 0; c < 3; c++)
+		memset(pt->sum[c], 0, nz * sizeof(pt->sum[c][0]));
+	memset(pt->clipped, 0, nz * sizeof(pt->clipped[0]));
+	pt->sp.sum = pt->sum;
+	pt->sp.clipped = pt->clipped;
+}
+
+void lumen_stats_part_merge(struct lumen_stats_pass *main,
+			    const struct lumen_stats_part *pt)
+{
+	const int nz = main->st->zones_x * main->st->zones_y;
+
+	for (int z = 0; z < nz; z++) {
+		for (int c = 0; c < 3; c++)
+			main->sum[c][z] += pt->sum[c][z];
+		main->clipped[z] += pt->clipped[z];
+	}
+	for (int j = 0; j < 4; j++)
+		for (int b = 0; b < LUMEN_STATS_HIST_BINS; b++)
+			main->hist[j][b] += pt->sp.hist[j][b];
+}
+
+void lumen_stats_rows(struct lumen_stats_pass *sp, const struct lumen_isp_dsp *dsp,
+		      int cy0, int cy1)
+{
+	const struct lumen_frame *work = sp->work;
+	struct lumen_isp_stats *st = sp->st;
+	const int ch = work->height / 2, zx = st->zones_x, zy = st->zones_y;
+	const struct lumen_stats_grid *grid = &sp->grid;
+	const int *xb = sp->xb;
+
+	for (int cy = cy0; cy < cy1; cy++) {
 		const uint16_t *r0 = (const uint16_t *)(const void *)
 			(work->data[0] + (size_t)(2 * cy) * work->stride[0]);
 		const uint16_t *r1 = (const uint16_t *)(const void *)
@@ -260,16 +291,25 @@ void lumen_stats_collect(const struct lumen_frame *work,
 		for (int z = 0; z < zx; z++) {
 			uint32_t pos[4] = { 0, 0, 0, 0 };
 
-			dsp.stats_span(r0 + 2 * xb[z], r1 + 2 * xb[z],
-				       xb[z + 1] - xb[z], pos,
-				       &st->clipped[zrow + z], hist);
+			dsp->stats_span(r0 + 2 * xb[z], r1 + 2 * xb[z],
+					xb[z + 1] - xb[z], pos,
+					&sp->clipped[zrow + z], sp->hist);
 			for (int i = 0; i < 4; i++)
-				st->sum[chan[i]][zrow + z] += pos[i];
+				sp->sum[sp->chan[i]][zrow + z] += pos[i];
 		}
 		/* the block row just completed, while its rows are in cache */
-		if (has_grid && (cy + 1) % grid.b == 0 && (cy + 1) / grid.b <= grid.gh)
-			grid_row(work, chan, &grid, (cy + 1) / grid.b - 1, &dsp, st);
+		if (sp->has_grid && (cy + 1) % grid->b == 0 &&
+		    (cy + 1) / grid->b <= grid->gh)
+			grid_row(work, sp->chan, grid, (cy + 1) / grid->b - 1, dsp, st);
 	}
+}
+
+void lumen_stats_end(struct lumen_stats_pass *sp)
+{
+	struct lumen_isp_stats *st = sp->st;
+	const int cw = sp->work->width / 2, ch = sp->work->height / 2;
+	const int zx = st->zones_x, zy = st->zones_y;
+
 	/* every cell has one R, two G and one B sample */
 	for (int zr = 0; zr < zy; zr++) {
 		/* rows of zone row zr, as for columns */
@@ -279,11 +319,24 @@ void lumen_stats_collect(const struct lumen_frame *work,
 		for (int z = 0; z < zx; z++)
 			for (int c = 0; c < 3; c++)
 				st->count[c][zr * zx + z] = (uint32_t)rows *
-					(uint32_t)(xb[z + 1] - xb[z]) * (c == 1 ? 2 : 1);
+					(uint32_t)(sp->xb[z + 1] - sp->xb[z]) * (c == 1 ? 2 : 1);
 	}
 	for (int b = 0; b < LUMEN_STATS_HIST_BINS; b++)
-		st->hist[b] = hist[0][b] + hist[1][b] + hist[2][b] + hist[3][b];
+		st->hist[b] = sp->hist[0][b] + sp->hist[1][b] + sp->hist[2][b] +
+			      sp->hist[3][b];
 	st->cells = (uint32_t)(cw * ch);
+}
+
+void lumen_stats_collect(const struct lumen_frame *work,
+			 struct lumen_isp_stats *st)
+{
+	struct lumen_stats_pass sp;
+	struct lumen_isp_dsp dsp;
+
+	lumen_isp_dsp_init(&dsp);
+	lumen_stats_begin(&sp, work, st);
+	lumen_stats_rows(&sp, &dsp, 0, work->height / 2);
+	lumen_stats_end(&sp);
 }
 
 static int stats_run(struct lumen_isp *isp, const struct lumen_isp_params *p)
