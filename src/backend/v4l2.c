@@ -23,6 +23,7 @@
 
 #include <linux/media-bus-format.h>
 #include <linux/media.h>
+#include <linux/v4l2-subdev.h>
 #include <linux/videodev2.h>
 
 #include "backend/media.h"
@@ -52,11 +53,15 @@ struct vsrc {
 		bool queued;
 	} bufs[MAX_BUFFERS];
 	struct lumen_frame frames[MAX_BUFFERS];
+	int dmafd[MAX_BUFFERS];		/* VIDIOC_EXPBUF, -1 where refused */
 	uint32_t stride;
 	bool streaming;
 	int64_t last_frame_ns, stream_on_ns;
 
 	struct v4l2_ctrl_info exposure, gain, pixel_rate, vblank, hblank;
+
+	int nfmts;
+	struct lumen_source_format fmts[32];	/* enum_formats' list */
 
 	pthread_mutex_t lock;	/* counters below */
 	uint64_t dequeued, drops, errors, timeouts;
@@ -222,9 +227,13 @@ static void unmap_buffers(struct vsrc *v)
 {
 	struct v4l2_requestbuffers rb;
 
-	for (int i = 0; i < v->nbufs; i++)
+	for (int i = 0; i < v->nbufs; i++) {
 		if (v->bufs[i].mem)
 			munmap(v->bufs[i].mem, v->bufs[i].len);
+		if (v->dmafd[i] >= 0)
+			close(v->dmafd[i]);
+		v->dmafd[i] = -1;
+	}
 	memset(v->bufs, 0, sizeof(v->bufs));
 	v->nbufs = 0;
 	memset(&rb, 0, sizeof(rb));
@@ -371,6 +380,17 @@ static int vs_start(struct lumen_source *src)
 				   strerror(errno));
 			goto free_buffers;
 		}
+		{
+			/* a dmabuf for consumers that take one (encoders,
+			 * displays); a driver that cannot export still streams */
+			struct v4l2_exportbuffer eb;
+
+			memset(&eb, 0, sizeof(eb));
+			eb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+			eb.index = (uint32_t)i;
+			eb.flags = O_CLOEXEC | O_RDONLY;
+			v->dmafd[i] = xioctl(v->vfd, VIDIOC_EXPBUF, &eb) ? -1 : eb.fd;
+		}
 		memset(f, 0, sizeof(*f));
 		f->fmt = bits > 8 ? LUMEN_PIX_BAYER16 : LUMEN_PIX_BAYER8;
 		f->width = v->src.width;
@@ -490,6 +510,10 @@ static int vs_dequeue(struct lumen_source *src, struct lumen_frame **out,
 	f->timestamp_ns = (int64_t)b.timestamp.tv_sec * 1000000000LL +
 		(int64_t)b.timestamp.tv_usec * 1000;
 	memset(info, 0, sizeof(*info));
+	info->external = true;
+	info->dmabuf_fd = v->dmafd[b.index];
+	info->offset = b.m.offset;
+	info->bytesused = b.bytesused;
 	if (v->exposure.present)
 		info->exposure_lines = (uint32_t)v->cur_exposure;
 	if (v->gain.present && v->gain.def > 0)
@@ -672,6 +696,217 @@ static void vs_destroy(struct lumen_source *src)
 	free(v);
 }
 
+/* ---- formats and controls ---------------------------------------------- */
+
+static void fill_format(uint32_t code, uint32_t w, uint32_t h,
+			struct lumen_source_format *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->width = (int)w;
+	f->height = (int)h;
+	f->code = code;
+	f->bits = bits_of(code);
+	f->fmt = f->bits > 8 ? LUMEN_PIX_BAYER16 : LUMEN_PIX_BAYER8;
+	f->bayer = bayer_of(code);
+}
+
+/* The list enum_formats walks: each Bayer code both ends take, with each
+ * discrete size or the largest of a range (the sensor's
+ * VIDIOC_SUBDEV_ENUM_FRAME_SIZE, or the node's VIDIOC_ENUM_FRAMESIZES). */
+static void list_formats(struct vsrc *v)
+{
+	v->nfmts = 0;
+	for (uint32_t i = 0; v->nfmts < 32; i++) {
+		struct v4l2_fmtdesc d;
+		uint32_t code;
+
+		memset(&d, 0, sizeof(d));
+		d.index = i;
+		d.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		if (xioctl(v->vfd, VIDIOC_ENUM_FMT, &d))
+			break;
+		code = lumen_media_fourcc_code(d.pixelformat);
+		if (!lumen_media_code_is_bayer(code))
+			continue;
+		if (v->sfd >= 0) {
+			int sp = -1;
+			const struct lumen_media_entity *e = &v->media.entities[v->path.sensor];
+
+			for (int k = 0; k < e->npads && sp < 0; k++)
+				if (v->media.pads[e->pads[k]].flags & MEDIA_PAD_FL_SOURCE)
+					sp = k;
+			for (uint32_t k = 0; v->nfmts < 32; k++) {
+				struct v4l2_subdev_frame_size_enum fs;
+
+				memset(&fs, 0, sizeof(fs));
+				fs.index = k;
+				fs.pad = (uint32_t)sp;
+				fs.code = code;
+				fs.which = V4L2_SUBDEV_FORMAT_ACTIVE;
+				if (xioctl(v->sfd, VIDIOC_SUBDEV_ENUM_FRAME_SIZE, &fs))
+					break;	/* EINVAL: the sensor does not send it */
+				fill_format(code, fs.max_width, fs.max_height,
+					    &v->fmts[v->nfmts++]);
+			}
+		} else {
+			for (uint32_t k = 0; v->nfmts < 32; k++) {
+				struct v4l2_frmsizeenum fs;
+
+				memset(&fs, 0, sizeof(fs));
+				fs.index = k;
+				fs.pixel_format = d.pixelformat;
+				if (xioctl(v->vfd, VIDIOC_ENUM_FRAMESIZES, &fs))
+					break;
+				if (fs.type == V4L2_FRMSIZE_TYPE_DISCRETE)
+					fill_format(code, fs.discrete.width, fs.discrete.height,
+						    &v->fmts[v->nfmts++]);
+				else
+					fill_format(code, fs.stepwise.max_width,
+						    fs.stepwise.max_height, &v->fmts[v->nfmts++]);
+				if (fs.type != V4L2_FRMSIZE_TYPE_DISCRETE)
+					break;
+			}
+		}
+	}
+}
+
+static int vs_enum_formats(struct lumen_source *src, int index,
+			   struct lumen_source_format *out)
+{
+	struct vsrc *v = src->priv;
+
+	if (index < 0 || index >= v->nfmts)
+		return -EINVAL;
+	*out = v->fmts[index];
+	return 0;
+}
+
+static int vs_try_format(struct lumen_source *src, struct lumen_source_format *f)
+{
+	struct vsrc *v = src->priv;
+	int ret;
+
+	if (!lumen_media_code_is_bayer(f->code))
+		return -EINVAL;
+	if (v->sfd >= 0) {
+		/* the sensor's TRY state: nothing active changes */
+		struct v4l2_subdev_format sf;
+		const struct lumen_media_entity *e = &v->media.entities[v->path.sensor];
+
+		memset(&sf, 0, sizeof(sf));
+		sf.which = V4L2_SUBDEV_FORMAT_TRY;
+		for (int k = 0; k < e->npads; k++)
+			if (v->media.pads[e->pads[k]].flags & MEDIA_PAD_FL_SOURCE) {
+				sf.pad = (uint32_t)k;
+				break;
+			}
+		sf.format.width = (uint32_t)f->width;
+		sf.format.height = (uint32_t)f->height;
+		sf.format.code = f->code;
+		sf.format.field = V4L2_FIELD_NONE;
+		ret = xioctl(v->sfd, VIDIOC_SUBDEV_S_FMT, &sf);
+		if (ret)
+			return ret;
+		fill_format(sf.format.code, sf.format.width, sf.format.height, f);
+	} else {
+		struct v4l2_format vf;
+
+		memset(&vf, 0, sizeof(vf));
+		vf.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		vf.fmt.pix.width = (uint32_t)f->width;
+		vf.fmt.pix.height = (uint32_t)f->height;
+		vf.fmt.pix.pixelformat = lumen_media_code_fourcc(f->code);
+		vf.fmt.pix.field = V4L2_FIELD_NONE;
+		ret = xioctl(v->vfd, VIDIOC_TRY_FMT, &vf);
+		if (ret)
+			return ret;
+		fill_format(lumen_media_fourcc_code(vf.fmt.pix.pixelformat),
+			    vf.fmt.pix.width, vf.fmt.pix.height, f);
+	}
+	return 0;
+}
+
+static int vs_set_format(struct lumen_source *src,
+			 const struct lumen_source_format *f)
+{
+	struct vsrc *v = src->priv;
+	struct lumen_media_path p;
+	struct lumen_media_fmt got;
+	int ret;
+
+	if (v->streaming)
+		return -EBUSY;
+	ret = lumen_media_choose(&v->media, (uint32_t)f->width, (uint32_t)f->height,
+				 f->code, &p, v->src.error, sizeof(v->src.error));
+	if (!ret)
+		ret = lumen_media_configure(&v->media, &p, v->src.error,
+					    sizeof(v->src.error));
+	if (!ret)
+		ret = lumen_media_get_fmt(&v->media, p.capture, 0, &got,
+					  v->src.error, sizeof(v->src.error));
+	if (ret) {
+		snprintf(v->src.failed_stage, sizeof(v->src.failed_stage), "media");
+		return ret;
+	}
+	if (p.capture != v->path.capture) {
+		snprintf(v->src.error, sizeof(v->src.error), "%s: that format is delivered by '%s', not '%s': create the source again",
+			 v->media.path, v->media.entities[p.capture].name, capture_name(v));
+		return -EINVAL;
+	}
+	v->path = p;
+	v->path.code = got.code;
+	v->path.fourcc = got.fourcc;
+	v->src.width = (int)got.width;
+	v->src.height = (int)got.height;
+	v->src.fmt = bits_of(got.code) > 8 ? LUMEN_PIX_BAYER16 : LUMEN_PIX_BAYER8;
+	return 0;
+}
+
+static int named_ctrl(struct vsrc *v, const char *name, int *fd, uint32_t *id)
+{
+	int fds[2] = { v->sfd, v->vfd };
+
+	for (int k = 0; k < 2; k++)
+		if (!ctrl_by_name(fds[k], name, id)) {
+			*fd = fds[k];
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static int vs_set_control(struct lumen_source *src, const char *name,
+			  int64_t value)
+{
+	struct vsrc *v = src->priv;
+	uint32_t id;
+	int fd, ret = named_ctrl(v, name, &fd, &id);
+
+	return ret ? ret : set_ctrl(fd, id, value);
+}
+
+static int vs_get_control(struct lumen_source *src, const char *name,
+			  int64_t *value)
+{
+	struct vsrc *v = src->priv;
+	struct v4l2_ext_control ec;
+	struct v4l2_ext_controls ecs;
+	uint32_t id;
+	int fd, ret = named_ctrl(v, name, &fd, &id);
+
+	if (ret)
+		return ret;
+	memset(&ec, 0, sizeof(ec));
+	memset(&ecs, 0, sizeof(ecs));
+	ec.id = id;
+	ecs.which = V4L2_CTRL_WHICH_CUR_VAL;
+	ecs.count = 1;
+	ecs.controls = &ec;
+	ret = xioctl(fd, VIDIOC_G_EXT_CTRLS, &ecs);
+	if (!ret)
+		*value = ec.value;
+	return ret;
+}
+
 /* Two tables: a sensor without exposure and gain controls leaves
  * set_exposure_gain NULL, so 3A knows it cannot run AE. */
 static const struct lumen_source_ops v4l2_ops_ae = {
@@ -685,6 +920,11 @@ static const struct lumen_source_ops v4l2_ops_ae = {
 	.status = vs_status,
 	.dump = vs_dump,
 	.destroy = vs_destroy,
+	.enum_formats = vs_enum_formats,
+	.try_format = vs_try_format,
+	.set_format = vs_set_format,
+	.set_control = vs_set_control,
+	.get_control = vs_get_control,
 };
 
 static const struct lumen_source_ops v4l2_ops = {
@@ -696,6 +936,11 @@ static const struct lumen_source_ops v4l2_ops = {
 	.status = vs_status,
 	.dump = vs_dump,
 	.destroy = vs_destroy,
+	.enum_formats = vs_enum_formats,
+	.try_format = vs_try_format,
+	.set_format = vs_set_format,
+	.set_control = vs_set_control,
+	.get_control = vs_get_control,
 };
 
 int lumen_v4l2_find_media(char *out, size_t size)
@@ -744,6 +989,8 @@ int lumen_v4l2_source_create(const struct lumen_v4l2_config *cfg,
 	}
 	v->cfg = *cfg;
 	v->vfd = v->sfd = -1;
+	for (int i = 0; i < MAX_BUFFERS; i++)
+		v->dmafd[i] = -1;
 	if (cfg->media) {
 		snprintf(path, sizeof(path), "%s", cfg->media);
 	} else if (lumen_v4l2_find_media(path, sizeof(path))) {
@@ -791,6 +1038,7 @@ int lumen_v4l2_source_create(const struct lumen_v4l2_config *cfg,
 	if (v->path.sensor >= 0 && v->media.entities[v->path.sensor].devnode[0])
 		v->sfd = open(v->media.entities[v->path.sensor].devnode,
 			      O_RDWR | O_CLOEXEC);
+	list_formats(v);
 	find_ctrl(v, V4L2_CID_EXPOSURE, &v->exposure);
 	find_ctrl(v, V4L2_CID_ANALOGUE_GAIN, &v->gain);
 	find_ctrl(v, V4L2_CID_PIXEL_RATE, &v->pixel_rate);

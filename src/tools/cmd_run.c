@@ -6,7 +6,7 @@
  *             [--format jpg|nv12|dng] [--scene chart|flat|IMAGE] [--light X]
  *             [--timeout SECONDS] [--no-3a]
  *   lumen run --backend v4l2 [-d /dev/mediaN] [--size WxH] [--code CODE]
- *             [--ctrl 'NAME=VALUE']... [--no-configure] [--black N]
+ *             [--ctrl 'NAME=VALUE']... [--no-configure] [--black N] [--list-formats]
  *             [--board NAME|FILE (tuning)] -o DIR [--frames N] ...
  *
  * It prints every stage's counters at the end. Exit status: 0 when the
@@ -117,6 +117,48 @@ static int idle_consume(void *opaque, const struct lumen_frame *f,
 
 static const struct lumen_sink_ops idle_sink_ops = { .consume = idle_consume };
 
+/* --list-formats, and --size through try_format and set_format: what
+ * the device takes may differ from what was asked, and is said. */
+static int v4l2_formats(struct lumen_source *src, bool list, uint32_t w,
+			uint32_t h, uint32_t code)
+{
+	struct lumen_source_format f;
+	int ret;
+
+	if (list) {
+		for (int i = 0; !src->ops->enum_formats(src, i, &f); i++)
+			printf("format %d: %s %dx%d (%s, %d bits)\n", i,
+			       lumen_media_code_name(f.code), f.width, f.height,
+			       lumen_bayer_name(f.bayer), f.bits);
+		return 0;
+	}
+	/* the code: asked for, or the one configured now */
+	memset(&f, 0, sizeof(f));
+	for (int i = 0; !code && !src->ops->enum_formats(src, i, &f); i++)
+		if (f.fmt == src->fmt)
+			break;
+	f.code = code ? code : f.code;
+	f.width = (int)w;
+	f.height = (int)h;
+	ret = src->ops->try_format(src, &f);
+	if (ret) {
+		fprintf(stderr, "lumen run: v4l2: %s %ux%u: the device refuses it: %s\n",
+			lumen_media_code_name(f.code), w, h, strerror(-ret));
+		return 1;
+	}
+	if ((uint32_t)f.width != w || (uint32_t)f.height != h)
+		printf("format: asked %ux%u, the device takes %dx%d\n", w, h,
+		       f.width, f.height);
+	ret = src->ops->set_format(src, &f);
+	if (ret) {
+		fprintf(stderr, "lumen run: v4l2: set format: %s\n", src->error);
+		return 1;
+	}
+	printf("format: %s %dx%d\n", lumen_media_code_name(f.code), src->width,
+	       src->height);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
@@ -124,7 +166,8 @@ static int usage(void)
 		"                 [--format jpg|nv12|dng] [--scene chart|flat|IMAGE] [--light X]\n"
 		"                 [--timeout SECONDS] [--no-3a]\n"
 		"       lumen run --backend v4l2 [-d /dev/mediaN] [--size WxH] [--code CODE]\n"
-		"                 [--ctrl 'NAME=VALUE']... [--no-configure] [--black N] -o DIR ...\n"
+		"                 [--ctrl 'NAME=VALUE']... [--no-configure] [--black N] [--list-formats]\n"
+		"                 -o DIR ...\n"
 		"faults:");
 	for (int i = 0; i < LUMEN_FAULT_COUNT; i++)
 		fprintf(stderr, " %s", lumen_fault_name((enum lumen_fault)i));
@@ -148,7 +191,8 @@ int lumen_cmd_run(int argc, char **argv)
 	struct file_sink fs = { .fmt = OUT_JPG, .want = 10 };
 	uint32_t faults = 0;
 	double timeout_s = 10, light = 1.0;
-	bool use_3a = true, v4l2 = false;
+	bool use_3a = true, v4l2 = false, list_formats = false;
+	uint32_t want_w = 0, want_h = 0;
 	struct lumen_v4l2_config v4c = { 0 };
 	char err[512], table[8192];
 	int ret = 1, n, stall_sink = -1;
@@ -159,6 +203,10 @@ int lumen_cmd_run(int argc, char **argv)
 
 		if (!strcmp(a, "--no-3a")) {
 			use_3a = false;
+			continue;
+		}
+		if (!strcmp(a, "--list-formats")) {
+			list_formats = true;
 			continue;
 		}
 		if (!strcmp(a, "--no-configure")) {
@@ -213,8 +261,9 @@ int lumen_cmd_run(int argc, char **argv)
 		} else if (!strcmp(a, "-d")) {
 			v4c.media = v;
 		} else if (!strcmp(a, "--size")) {
-			if (sscanf(v, "%ux%u", &v4c.width, &v4c.height) != 2 ||
-			    !v4c.width || !v4c.height) {
+			if (sscanf(v, "%ux%u", &want_w, &want_h) != 2 ||
+			    !want_w || !want_h || want_w > LUMEN_MAX_DIM ||
+			    want_h > LUMEN_MAX_DIM) {
 				fprintf(stderr, "lumen run: --size %s: want WxH\n", v);
 				return 2;
 			}
@@ -249,6 +298,12 @@ int lumen_cmd_run(int argc, char **argv)
 		if (lumen_v4l2_source_create(&v4c, &src, err, sizeof(err))) {
 			fprintf(stderr, "lumen run: v4l2: %s\n", err);
 			return 1;
+		}
+		if (list_formats || want_w) {
+			ret = v4l2_formats(src, list_formats, want_w, want_h, v4c.code);
+			if (ret || list_formats)
+				goto destroy_source;
+			ret = 1;
 		}
 		lumen_isp_params_default(&pc.isp);
 		goto have_source;
