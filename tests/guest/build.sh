@@ -83,7 +83,8 @@ fi
 img=$out/initramfs.cpio.gz
 need=0
 [ -f "$img" ] || need=1
-for f in "$lumen" "$ko" "$src/tests/guest/init" "$0" "$bb"; do
+for f in "$lumen" "$ko" "$src/tests/guest/init" "$0" "$bb" \
+	"$src/data/doctor/kb.yaml"; do
 	[ "$f" -nt "$img" ] && need=1
 done
 [ $need = 1 ] || exit 0
@@ -103,7 +104,8 @@ cp "$src/tests/guest/init" "$root/init"
 chmod 755 "$root/init"
 # the boards and tunings lumen reads at run time
 mkdir -p "$root/usr/share/lumen"
-cp -r "$src/data/boards" "$src/data/tuning" "$root/usr/share/lumen/" 2>/dev/null || true
+cp -r "$src/data/boards" "$src/data/tuning" "$src/data/doctor" "$root/usr/share/lumen/" ||
+	die "cannot copy $src/data into the initramfs"
 
 # modules in load order: each one's dependencies (modules.dep lists them
 # deepest last) before it; vimc's from modinfo
