@@ -292,9 +292,30 @@ int lumen_cmd_run(int argc, char **argv)
 		fprintf(stderr, "lumen run: %s: %s\n", dir, strerror(errno));
 		return 1;
 	}
+	if (board_name) {
+		if (lumen_board_load_ex(board_name, &bopts, &board, err, sizeof(err))) {
+			fprintf(stderr, "lumen run: %s\n", err);
+			return 2;
+		}
+		/* the board file picks the backend unless --backend did */
+		if (board.backend == LUMEN_BACKEND_V4L2)
+			v4l2 = true;
+		/* the tuning of the board's sensor, on either backend */
+		n = lumen_control_isp_defaults(board.sensor, &pc.isp, &tuning, err,
+					       sizeof(err));
+		if (n == -EINVAL) {
+			fprintf(stderr, "lumen run: tuning: %s\n", err);
+			return 2;
+		}
+		if (!n)
+			printf("tuning: %s (ccm%s)\n", tuning.path,
+			       pc.isp.lsc ? ", lens shading" : "");
+	}
 	if (v4l2) {
-		/* a real device: no board file needed; no tuning (identity
-		 * colour matrix), AWB from the statistics */
+		if (faults) {
+			fprintf(stderr, "lumen run: --fault is for the virtual board; a V4L2 device has its own (--ctrl)\n");
+			return 2;
+		}
 		if (lumen_v4l2_source_create(&v4c, &src, err, sizeof(err))) {
 			fprintf(stderr, "lumen run: v4l2: %s\n", err);
 			return 1;
@@ -305,28 +326,12 @@ int lumen_cmd_run(int argc, char **argv)
 				goto destroy_source;
 			ret = 1;
 		}
-		lumen_isp_params_default(&pc.isp);
+		/* without a board file: no tuning (identity colour matrix),
+		 * AWB from the statistics */
+		if (!board_name)
+			lumen_isp_params_default(&pc.isp);
 		goto have_source;
 	}
-
-	if (lumen_board_load_ex(board_name, &bopts, &board, err, sizeof(err))) {
-		fprintf(stderr, "lumen run: %s\n", err);
-		return 2;
-	}
-	if (board.backend != LUMEN_BACKEND_VIRTUAL) {
-		fprintf(stderr, "lumen run: board %s: backend %s is not built yet\n",
-			board.name, lumen_board_backend_name(board.backend));
-		return 2;
-	}
-	n = lumen_control_isp_defaults(board.sensor, &pc.isp, &tuning, err,
-				       sizeof(err));
-	if (n == -EINVAL) {
-		fprintf(stderr, "lumen run: tuning: %s\n", err);
-		return 2;
-	}
-	if (!n)
-		printf("tuning: %s (ccm%s)\n", tuning.path,
-		       pc.isp.lsc ? ", lens shading" : "");
 	lumen_virtual_config_from_board(&board, &vc);
 	vc.faults = faults;
 	if (!strcmp(scene, "flat")) {
