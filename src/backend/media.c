@@ -404,6 +404,23 @@ int lumen_media_find(const struct lumen_media *m, const char *name)
 
 /* ---- formats ----------------------------------------------------------- */
 
+uint32_t lumen_media_capture_type(int fd)
+{
+	struct v4l2_capability cap;
+	uint32_t caps;
+
+	memset(&cap, 0, sizeof(cap));
+	if (xioctl(fd, VIDIOC_QUERYCAP, &cap))
+		return 0;
+	caps = (cap.capabilities & V4L2_CAP_DEVICE_CAPS) ? cap.device_caps :
+		cap.capabilities;
+	if (caps & V4L2_CAP_VIDEO_CAPTURE)
+		return V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	if (caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE)
+		return V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+	return 0;
+}
+
 static int open_node(const struct lumen_media *m, int entity, char *err,
 		     size_t errlen)
 {
@@ -455,17 +472,26 @@ int lumen_media_get_fmt(struct lumen_media *m, int entity, int pad,
 		struct v4l2_format vf;
 
 		memset(&vf, 0, sizeof(vf));
-		vf.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		ret = xioctl(fd, VIDIOC_G_FMT, &vf);
+		vf.type = lumen_media_capture_type(fd);
+		ret = vf.type ? xioctl(fd, VIDIOC_G_FMT, &vf) : -ENOTTY;
 		if (ret)
 			snprintf(err, errlen, "%s: entity '%s' (%s): VIDIOC_G_FMT: %s",
-				 m->path, e->name, e->devnode, strerror(-ret));
-		f->width = vf.fmt.pix.width;
-		f->height = vf.fmt.pix.height;
-		f->fourcc = vf.fmt.pix.pixelformat;
+				 m->path, e->name, e->devnode, vf.type ? strerror(-ret) :
+				 "not a video capture node (VIDIOC_QUERYCAP)");
+		if (vf.type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE) {
+			f->width = vf.fmt.pix_mp.width;
+			f->height = vf.fmt.pix_mp.height;
+			f->fourcc = vf.fmt.pix_mp.pixelformat;
+			f->field = vf.fmt.pix_mp.field;
+			f->colorspace = vf.fmt.pix_mp.colorspace;
+		} else {
+			f->width = vf.fmt.pix.width;
+			f->height = vf.fmt.pix.height;
+			f->fourcc = vf.fmt.pix.pixelformat;
+			f->field = vf.fmt.pix.field;
+			f->colorspace = vf.fmt.pix.colorspace;
+		}
 		f->code = lumen_media_fourcc_code(f->fourcc);
-		f->field = vf.fmt.pix.field;
-		f->colorspace = vf.fmt.pix.colorspace;
 	}
 	close(fd);
 	return ret;
@@ -533,14 +559,17 @@ static int video_formats(struct lumen_media *m, int entity, uint32_t *out,
 	char err[256];
 	int fd = open_node(m, entity, err, sizeof(err)), n = 0;
 
+	uint32_t type;
+
 	if (fd < 0)
 		return 0;
-	for (uint32_t i = 0; n < max; i++) {
+	type = lumen_media_capture_type(fd);
+	for (uint32_t i = 0; type && n < max; i++) {
 		struct v4l2_fmtdesc d;
 
 		memset(&d, 0, sizeof(d));
 		d.index = i;
-		d.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		d.type = type;
 		if (xioctl(fd, VIDIOC_ENUM_FMT, &d))
 			break;
 		out[n++] = d.pixelformat;
@@ -811,13 +840,22 @@ static int set_video_fmt(struct lumen_media *m, int entity,
 	if (fd < 0)
 		return fd;
 	memset(&vf, 0, sizeof(vf));
-	vf.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	vf.fmt.pix.width = src->width;
-	vf.fmt.pix.height = src->height;
-	vf.fmt.pix.pixelformat = fourcc;
-	vf.fmt.pix.field = src->field;
-	vf.fmt.pix.colorspace = src->colorspace;
-	ret = xioctl(fd, VIDIOC_S_FMT, &vf);
+	vf.type = lumen_media_capture_type(fd);
+	if (vf.type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE) {
+		vf.fmt.pix_mp.width = src->width;
+		vf.fmt.pix_mp.height = src->height;
+		vf.fmt.pix_mp.pixelformat = fourcc;
+		vf.fmt.pix_mp.field = src->field;
+		vf.fmt.pix_mp.colorspace = src->colorspace;
+		vf.fmt.pix_mp.num_planes = 1;
+	} else {
+		vf.fmt.pix.width = src->width;
+		vf.fmt.pix.height = src->height;
+		vf.fmt.pix.pixelformat = fourcc;
+		vf.fmt.pix.field = src->field;
+		vf.fmt.pix.colorspace = src->colorspace;
+	}
+	ret = vf.type ? xioctl(fd, VIDIOC_S_FMT, &vf) : -ENOTTY;
 	close(fd);
 	if (ret) {
 		snprintf(err, errlen, "%s: entity '%s' (%s): VIDIOC_S_FMT %s/%ux%u: %s",

@@ -132,6 +132,12 @@ int lumen_media_set_fmt(struct lumen_media *m, int entity, int pad,
 			const struct lumen_media_fmt *f, char *err,
 			size_t errlen);
 
+/* The buffer type a capture node is driven with: single-planar
+ * (V4L2_BUF_TYPE_VIDEO_CAPTURE) when it has it, else multi-planar
+ * (_MPLANE, e.g. rkisp1's mainpath); 0 when it captures neither
+ * (VIDIOC_QUERYCAP's device caps). */
+uint32_t lumen_media_capture_type(int fd);
+
 /* Names: "SRGGB10_1X10", "RGB888_1X24"; 0 from parse when unknown. */
 const char *lumen_media_code_name(uint32_t code);
 uint32_t lumen_media_code_parse(const char *s);

@@ -45,6 +45,7 @@ struct vsrc {
 	char report[2048];	/* the last validation's text */
 
 	int vfd;		/* capture node */
+	uint32_t type;		/* its buffer type: single- or multi-planar */
 	int sfd;		/* sensor subdev, or -1 */
 	int nbufs;
 	struct {
@@ -237,9 +238,30 @@ static void unmap_buffers(struct vsrc *v)
 	memset(v->bufs, 0, sizeof(v->bufs));
 	v->nbufs = 0;
 	memset(&rb, 0, sizeof(rb));
-	rb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	rb.type = v->type;
 	rb.memory = V4L2_MEMORY_MMAP;
 	(void)xioctl(v->vfd, VIDIOC_REQBUFS, &rb);	/* count 0: free them */
+}
+
+/* A v4l2_buffer for @index of our type; multi-planar ones point at
+ * @planes (one plane: lumen refuses formats with more). */
+static void buf_init(const struct vsrc *v, struct v4l2_buffer *b,
+		     struct v4l2_plane *planes, uint32_t index)
+{
+	memset(b, 0, sizeof(*b));
+	b->type = v->type;
+	b->memory = V4L2_MEMORY_MMAP;
+	b->index = index;
+	if (v->type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE) {
+		memset(planes, 0, sizeof(*planes) * VIDEO_MAX_PLANES);
+		b->m.planes = planes;
+		b->length = VIDEO_MAX_PLANES;
+	}
+}
+
+static bool mplane(const struct vsrc *v)
+{
+	return v->type == V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
 }
 
 static enum lumen_bayer bayer_of(uint32_t code)
@@ -287,7 +309,7 @@ static int64_t now_ns(void)
 static void vs_stop(struct lumen_source *src)
 {
 	struct vsrc *v = src->priv;
-	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	int type = (int)v->type;
 
 	if (v->streaming) {
 		(void)xioctl(v->vfd, VIDIOC_STREAMOFF, &type);
@@ -302,7 +324,8 @@ static int vs_start(struct lumen_source *src)
 	struct vsrc *v = src->priv;
 	struct v4l2_requestbuffers rb;
 	struct v4l2_format vf;
-	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE, ret, bits;
+	int type = (int)v->type, ret, bits;
+	uint32_t w, h;
 	char err[256];
 
 	v->src.error[0] = 0;
@@ -325,23 +348,34 @@ static int vs_start(struct lumen_source *src)
 		return ret;
 
 	memset(&vf, 0, sizeof(vf));
-	vf.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	vf.type = v->type;
 	ret = xioctl(v->vfd, VIDIOC_G_FMT, &vf);
 	if (ret)
 		return fail(v, "dma", ret, "%s: entity '%s' (%s): VIDIOC_G_FMT: %s",
 			    v->media.path, capture_name(v), capture_node(v), strerror(-ret));
-	if (vf.fmt.pix.width != (uint32_t)v->src.width ||
-	    vf.fmt.pix.height != (uint32_t)v->src.height)
+	if (mplane(v)) {
+		if (vf.fmt.pix_mp.num_planes != 1)
+			return fail(v, "dma", -EINVAL, "%s: entity '%s' (%s): %u planes: lumen takes raw Bayer in one",
+				    v->media.path, capture_name(v), capture_node(v),
+				    vf.fmt.pix_mp.num_planes);
+		w = vf.fmt.pix_mp.width;
+		h = vf.fmt.pix_mp.height;
+		v->stride = vf.fmt.pix_mp.plane_fmt[0].bytesperline;
+	} else {
+		w = vf.fmt.pix.width;
+		h = vf.fmt.pix.height;
+		v->stride = vf.fmt.pix.bytesperline;
+	}
+	if (w != (uint32_t)v->src.width || h != (uint32_t)v->src.height)
 		return fail(v, "dma", -EINVAL, "%s: entity '%s' (%s): format changed to %ux%u since lumen set %dx%d",
 			    v->media.path, capture_name(v), capture_node(v),
-			    vf.fmt.pix.width, vf.fmt.pix.height, v->src.width, v->src.height);
-	v->stride = vf.fmt.pix.bytesperline;
+			    w, h, v->src.width, v->src.height);
 
 	memset(&rb, 0, sizeof(rb));
 	rb.count = (uint32_t)(v->cfg.buffers > 0 ? v->cfg.buffers : 4);
 	if (rb.count > MAX_BUFFERS)
 		rb.count = MAX_BUFFERS;
-	rb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	rb.type = v->type;
 	rb.memory = V4L2_MEMORY_MMAP;
 	ret = xioctl(v->vfd, VIDIOC_REQBUFS, &rb);
 	if (ret)
@@ -357,12 +391,11 @@ static int vs_start(struct lumen_source *src)
 	bits = bits_of(v->path.code);
 	for (int i = 0; i < v->nbufs; i++) {
 		struct v4l2_buffer b;
+		struct v4l2_plane planes[VIDEO_MAX_PLANES];
 		struct lumen_frame *f = &v->frames[i];
+		uint32_t length, offset;
 
-		memset(&b, 0, sizeof(b));
-		b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		b.memory = V4L2_MEMORY_MMAP;
-		b.index = (uint32_t)i;
+		buf_init(v, &b, planes, (uint32_t)i);
 		ret = xioctl(v->vfd, VIDIOC_QUERYBUF, &b);
 		if (ret) {
 			ret = fail(v, "dma", ret, "%s: entity '%s' (%s): VIDIOC_QUERYBUF %d: %s",
@@ -370,9 +403,11 @@ static int vs_start(struct lumen_source *src)
 				   strerror(-ret));
 			goto free_buffers;
 		}
-		v->bufs[i].len = b.length;
-		v->bufs[i].mem = mmap(NULL, b.length, PROT_READ | PROT_WRITE,
-				      MAP_SHARED, v->vfd, b.m.offset);
+		length = mplane(v) ? planes[0].length : b.length;
+		offset = mplane(v) ? planes[0].m.mem_offset : b.m.offset;
+		v->bufs[i].len = length;
+		v->bufs[i].mem = mmap(NULL, length, PROT_READ | PROT_WRITE,
+				      MAP_SHARED, v->vfd, offset);
 		if (v->bufs[i].mem == MAP_FAILED) {
 			v->bufs[i].mem = NULL;
 			ret = fail(v, "dma", -errno, "%s: entity '%s' (%s): mmap buffer %d: %s",
@@ -386,7 +421,7 @@ static int vs_start(struct lumen_source *src)
 			struct v4l2_exportbuffer eb;
 
 			memset(&eb, 0, sizeof(eb));
-			eb.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+			eb.type = v->type;
 			eb.index = (uint32_t)i;
 			eb.flags = O_CLOEXEC | O_RDONLY;
 			v->dmafd[i] = xioctl(v->vfd, VIDIOC_EXPBUF, &eb) ? -1 : eb.fd;
@@ -404,12 +439,15 @@ static int vs_start(struct lumen_source *src)
 			f->black[k] = v->cfg.black_level;
 		f->owner = v;
 		f->index = i;
-		if ((size_t)v->stride * (size_t)v->src.height > b.length) {
+		if ((size_t)v->stride * (size_t)v->src.height > length) {
 			ret = fail(v, "dma", -EINVAL, "%s: entity '%s' (%s): buffer %d has %u bytes, %u x %d rows need more",
 				   v->media.path, capture_name(v), capture_node(v), i,
-				   b.length, v->stride, v->src.height);
+				   length, v->stride, v->src.height);
 			goto free_buffers;
 		}
+		buf_init(v, &b, planes, (uint32_t)i);
+		if (mplane(v))
+			b.length = 1;
 		ret = xioctl(v->vfd, VIDIOC_QBUF, &b);
 		if (ret) {
 			ret = fail(v, "dma", ret, "%s: entity '%s' (%s): VIDIOC_QBUF %d: %s",
@@ -449,8 +487,10 @@ static int vs_dequeue(struct lumen_source *src, struct lumen_frame **out,
 {
 	struct vsrc *v = src->priv;
 	struct pollfd pfd = { .fd = v->vfd, .events = POLLIN };
+	struct v4l2_plane planes[VIDEO_MAX_PLANES];
 	struct v4l2_buffer b;
 	struct lumen_frame *f;
+	uint32_t bytesused, data_offset = 0;
 	int r, ret;
 
 	if (!v->streaming)
@@ -471,9 +511,7 @@ static int vs_dequeue(struct lumen_source *src, struct lumen_frame **out,
 		}
 		return -ETIMEDOUT;
 	}
-	memset(&b, 0, sizeof(b));
-	b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	b.memory = V4L2_MEMORY_MMAP;
+	buf_init(v, &b, planes, 0);
 	ret = xioctl(v->vfd, VIDIOC_DQBUF, &b);
 	if (ret == -EAGAIN)
 		return -ETIMEDOUT;
@@ -487,6 +525,9 @@ static int vs_dequeue(struct lumen_source *src, struct lumen_frame **out,
 	}
 	if (b.index >= (uint32_t)v->nbufs)
 		return -EIO;
+	bytesused = mplane(v) ? planes[0].bytesused : b.bytesused;
+	if (mplane(v) && planes[0].data_offset < planes[0].bytesused)
+		data_offset = planes[0].data_offset;
 	v->bufs[b.index].queued = false;
 	pthread_mutex_lock(&v->lock);
 	if (v->have_seq && b.sequence > v->last_seq + 1)
@@ -501,19 +542,25 @@ static int vs_dequeue(struct lumen_source *src, struct lumen_frame **out,
 	v->last_frame_ns = now_ns();
 	if (b.flags & V4L2_BUF_FLAG_ERROR) {
 		/* the driver says the data is bad: give it straight back */
+		uint32_t idx = b.index;
+
+		buf_init(v, &b, planes, idx);
+		if (mplane(v))
+			b.length = 1;
 		(void)xioctl(v->vfd, VIDIOC_QBUF, &b);
 		v->bufs[b.index].queued = true;
 		return -EIO;
 	}
 	f = &v->frames[b.index];
+	f->data[0] = (uint8_t *)v->bufs[b.index].mem + data_offset;
 	f->sequence = b.sequence;
 	f->timestamp_ns = (int64_t)b.timestamp.tv_sec * 1000000000LL +
 		(int64_t)b.timestamp.tv_usec * 1000;
 	memset(info, 0, sizeof(*info));
 	info->external = true;
 	info->dmabuf_fd = v->dmafd[b.index];
-	info->offset = b.m.offset;
-	info->bytesused = b.bytesused;
+	info->offset = data_offset;
+	info->bytesused = bytesused - data_offset;
 	if (v->exposure.present)
 		info->exposure_lines = (uint32_t)v->cur_exposure;
 	if (v->gain.present && v->gain.def > 0)
@@ -525,16 +572,16 @@ static int vs_dequeue(struct lumen_source *src, struct lumen_frame **out,
 static void vs_release(struct lumen_source *src, struct lumen_frame *f)
 {
 	struct vsrc *v = src->priv;
+	struct v4l2_plane planes[VIDEO_MAX_PLANES];
 	struct v4l2_buffer b;
 	int ret;
 
 	if (!v->streaming || f->owner != v || f->index < 0 || f->index >= v->nbufs ||
 	    v->bufs[f->index].queued)
 		return;
-	memset(&b, 0, sizeof(b));
-	b.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	b.memory = V4L2_MEMORY_MMAP;
-	b.index = (uint32_t)f->index;
+	buf_init(v, &b, planes, (uint32_t)f->index);
+	if (mplane(v))
+		b.length = 1;
 	ret = xioctl(v->vfd, VIDIOC_QBUF, &b);
 	if (ret) {
 		pthread_mutex_lock(&v->lock);
@@ -661,6 +708,7 @@ static int vs_status(struct lumen_source *src, struct lumen_stage_status *st,
 		s->drops = v->drops;
 		s->errors = v->errors;
 		lumen_status_extra(s, "buffers", v->nbufs);
+		lumen_status_extra(s, "multiplanar", mplane(v));
 		lumen_status_extra(s, "streaming", v->streaming);
 		lumen_status_extra(s, "timeouts", (int64_t)v->timeouts);
 		if (v->have_seq)
@@ -722,7 +770,7 @@ static void list_formats(struct vsrc *v)
 
 		memset(&d, 0, sizeof(d));
 		d.index = i;
-		d.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		d.type = v->type;
 		if (xioctl(v->vfd, VIDIOC_ENUM_FMT, &d))
 			break;
 		code = lumen_media_fourcc_code(d.pixelformat);
@@ -812,16 +860,28 @@ static int vs_try_format(struct lumen_source *src, struct lumen_source_format *f
 		struct v4l2_format vf;
 
 		memset(&vf, 0, sizeof(vf));
-		vf.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-		vf.fmt.pix.width = (uint32_t)f->width;
-		vf.fmt.pix.height = (uint32_t)f->height;
-		vf.fmt.pix.pixelformat = lumen_media_code_fourcc(f->code);
-		vf.fmt.pix.field = V4L2_FIELD_NONE;
+		vf.type = v->type;
+		if (mplane(v)) {
+			vf.fmt.pix_mp.width = (uint32_t)f->width;
+			vf.fmt.pix_mp.height = (uint32_t)f->height;
+			vf.fmt.pix_mp.pixelformat = lumen_media_code_fourcc(f->code);
+			vf.fmt.pix_mp.field = V4L2_FIELD_NONE;
+			vf.fmt.pix_mp.num_planes = 1;
+		} else {
+			vf.fmt.pix.width = (uint32_t)f->width;
+			vf.fmt.pix.height = (uint32_t)f->height;
+			vf.fmt.pix.pixelformat = lumen_media_code_fourcc(f->code);
+			vf.fmt.pix.field = V4L2_FIELD_NONE;
+		}
 		ret = xioctl(v->vfd, VIDIOC_TRY_FMT, &vf);
 		if (ret)
 			return ret;
-		fill_format(lumen_media_fourcc_code(vf.fmt.pix.pixelformat),
-			    vf.fmt.pix.width, vf.fmt.pix.height, f);
+		if (mplane(v))
+			fill_format(lumen_media_fourcc_code(vf.fmt.pix_mp.pixelformat),
+				    vf.fmt.pix_mp.width, vf.fmt.pix_mp.height, f);
+		else
+			fill_format(lumen_media_fourcc_code(vf.fmt.pix.pixelformat),
+				    vf.fmt.pix.width, vf.fmt.pix.height, f);
 	}
 	return 0;
 }
@@ -1035,6 +1095,13 @@ int lumen_v4l2_source_create(const struct lumen_v4l2_config *cfg,
 			 capture_name(v), capture_node(v), strerror(-ret));
 		goto close_media;
 	}
+	v->type = lumen_media_capture_type(v->vfd);
+	if (!v->type) {
+		ret = -ENOTTY;
+		snprintf(err, errlen, "%s: entity '%s' (%s): VIDIOC_QUERYCAP: not a video capture node",
+			 path, capture_name(v), capture_node(v));
+		goto close_vfd;
+	}
 	if (v->path.sensor >= 0 && v->media.entities[v->path.sensor].devnode[0])
 		v->sfd = open(v->media.entities[v->path.sensor].devnode,
 			      O_RDWR | O_CLOEXEC);
@@ -1049,7 +1116,7 @@ int lumen_v4l2_source_create(const struct lumen_v4l2_config *cfg,
 	if (pthread_mutex_init(&v->lock, NULL)) {
 		ret = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
-		goto close_nodes;
+		goto close_sfd;
 	}
 	v->src.ops = v->exposure.present && v->gain.present && v->gain.def > 0 ?
 		&v4l2_ops_ae : &v4l2_ops;
@@ -1060,9 +1127,10 @@ int lumen_v4l2_source_create(const struct lumen_v4l2_config *cfg,
 	*out = &v->src;
 	return 0;
 
-close_nodes:
+close_sfd:
 	if (v->sfd >= 0)
 		close(v->sfd);
+close_vfd:
 	close(v->vfd);
 close_media:
 	lumen_media_close(&v->media);
