@@ -309,6 +309,11 @@ int lumen_media_open(const char *path, struct lumen_media *m, char *err,
 		if (t.topology_version == version)
 			break;
 	}
+	if (ret) {	/* it kept growing between the calls */
+		snprintf(err, errlen, "%s: MEDIA_IOC_G_TOPOLOGY: %s (the graph changed while it was read)",
+			 path, strerror(-ret));
+		goto free_arrays;
+	}
 
 	for (uint32_t i = 0; i < t.num_entities; i++) {
 		struct lumen_media_entity *e = &m->entities[m->nentities++];
