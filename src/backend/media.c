@@ -721,14 +721,18 @@ int lumen_media_choose(struct lumen_media *m, uint32_t want_w,
 			fourcc = fmts[f];
 		}
 		if (!code) {
-			put(p->why, sizeof(p->why), &wl, "  '%s' (%s): no raw Bayer format %s\n",
+			put(p->why, sizeof(p->why), &wl, "  '%s' (%s): no raw Bayer format%s\n",
 			    e->name, e->devnode,
-			    p->sensor >= 0 ? "that the sensor also sends" : "");
+			    p->sensor >= 0 ? " that the sensor also sends" : "");
 			continue;
 		}
-		put(p->why, sizeof(p->why), &wl, "  '%s' (%s): offers %s, %d link%s from the sensor\n",
-		    e->name, e->devnode, lumen_media_fourcc_str(fourcc, cc), len,
-		    len == 1 ? "" : "s");
+		if (p->sensor >= 0)
+			put(p->why, sizeof(p->why), &wl, "  '%s' (%s): offers %s, %d link%s from the sensor\n",
+			    e->name, e->devnode, lumen_media_fourcc_str(fourcc, cc), len,
+			    len == 1 ? "" : "s");
+		else
+			put(p->why, sizeof(p->why), &wl, "  '%s' (%s): offers %s\n",
+			    e->name, e->devnode, lumen_media_fourcc_str(fourcc, cc));
 		if (len < best_len) {
 			best = i;
 			best_len = len;
@@ -787,8 +791,9 @@ int lumen_media_choose(struct lumen_media *m, uint32_t want_w,
 		p->width = want_w ? want_w : cur.width;
 		p->height = want_h ? want_h : cur.height;
 	}
-	put(p->why, sizeof(p->why), &wl, "format: %s %ux%u at the sensor, %s at the capture node\n",
+	put(p->why, sizeof(p->why), &wl, "format: %s %ux%u at the %s, %s at the capture node\n",
 	    lumen_media_code_name(p->code), p->width, p->height,
+	    p->sensor >= 0 ? "sensor" : "source",
 	    lumen_media_fourcc_str(p->fourcc, cc));
 	return 0;
 }

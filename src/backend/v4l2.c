@@ -27,7 +27,6 @@
 #include <linux/videodev2.h>
 
 #include "backend/media.h"
-#include "core/log.h"
 
 #define MAX_BUFFERS 16
 
@@ -339,7 +338,7 @@ static int vs_start(struct lumen_source *src)
 	snprintf(v->note, sizeof(v->note), "%s", ret ? "format mismatch before STREAMON" : "");
 	pthread_mutex_unlock(&v->lock);
 	if (ret) {
-		lumen_err("%s", v->report);
+		/* the whole report is in dump(); the error holds its start */
 		return fail(v, "media", ret, "%s: the pipeline of '%s' (%s) has mismatching formats, not streaming:\n%s",
 			    v->media.path, capture_name(v), capture_node(v), v->report);
 	}
