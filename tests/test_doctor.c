@@ -177,6 +177,9 @@ static const struct case_expect cases[] = {
 	  { { "vif", OK }, { "dma", BROKEN } }, NULL, NULL },
 	{ "virtual-stalled-consumer.txt", "streamer", "consumer-stalled", NULL,
 	  { { "encoder", OK }, { "streamer", BROKEN } }, NULL, NULL },
+	/* the V4L2 backend in the test guest (docs/v4l2.md) */
+	{ "v4l2-capture-silent.txt", "dma", "capture-node-silent", "dmesg",
+	  { { "dma", BROKEN } }, NULL, NULL },
 };
 
 static void check_case(const struct case_expect *c)

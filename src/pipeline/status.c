@@ -27,7 +27,9 @@ int64_t lumen_status_get(const struct lumen_stage_status *s, const char *key,
 
 bool lumen_status_carries_frames(const struct lumen_stage_status *s)
 {
-	return strcmp(s->name, "power") && strcmp(s->name, "i2c");
+	/* media: the V4L2 graph (links, formats), not a frame counter */
+	return strcmp(s->name, "power") && strcmp(s->name, "i2c") &&
+	       strcmp(s->name, "media");
 }
 
 const struct lumen_stage_status *

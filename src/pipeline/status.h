@@ -35,7 +35,8 @@ void lumen_status_extra(struct lumen_stage_status *s, const char *key,
 int64_t lumen_status_get(const struct lumen_stage_status *s, const char *key,
 			 int64_t fallback);
 
-/* Whether a stage of this name carries frames (power and i2c do not). */
+/* Whether a stage of this name carries frames (power, i2c and media, the
+ * V4L2 graph, do not). */
 bool lumen_status_carries_frames(const struct lumen_stage_status *s);
 
 /*

@@ -5,6 +5,9 @@
  *   lumen run --board NAME|FILE [--frames N] [--fault NAME]... -o DIR
  *             [--format jpg|nv12|dng] [--scene chart|flat|IMAGE] [--light X]
  *             [--timeout SECONDS] [--no-3a]
+ *   lumen run --backend v4l2 [-d /dev/mediaN] [--size WxH] [--code CODE]
+ *             [--ctrl 'NAME=VALUE']... [--no-configure] [--black N] [--list-formats]
+ *             [--board NAME|FILE (tuning)] -o DIR [--frames N] ...
  *
  * It prints every stage's counters at the end. Exit status: 0 when the
  * requested frames were written; 1 when frames stopped (the message names
@@ -20,6 +23,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "backend/media.h"
+#include "backend/v4l2.h"
 #include "backend/virtual.h"
 #include "board/board.h"
 #include "core/clock.h"
@@ -112,12 +117,57 @@ static int idle_consume(void *opaque, const struct lumen_frame *f,
 
 static const struct lumen_sink_ops idle_sink_ops = { .consume = idle_consume };
 
+/* --list-formats, and --size through try_format and set_format: what
+ * the device takes may differ from what was asked, and is said. */
+static int v4l2_formats(struct lumen_source *src, bool list, uint32_t w,
+			uint32_t h, uint32_t code)
+{
+	struct lumen_source_format f;
+	int ret;
+
+	if (list) {
+		for (int i = 0; !src->ops->enum_formats(src, i, &f); i++)
+			printf("format %d: %s %dx%d (%s, %d bits)\n", i,
+			       lumen_media_code_name(f.code), f.width, f.height,
+			       lumen_bayer_name(f.bayer), f.bits);
+		return 0;
+	}
+	/* the code: asked for, or the one configured now */
+	memset(&f, 0, sizeof(f));
+	for (int i = 0; !code && !src->ops->enum_formats(src, i, &f); i++)
+		if (f.fmt == src->fmt)
+			break;
+	f.code = code ? code : f.code;
+	f.width = (int)w;
+	f.height = (int)h;
+	ret = src->ops->try_format(src, &f);
+	if (ret) {
+		fprintf(stderr, "lumen run: v4l2: %s %ux%u: the device refuses it: %s\n",
+			lumen_media_code_name(f.code), w, h, strerror(-ret));
+		return 1;
+	}
+	if ((uint32_t)f.width != w || (uint32_t)f.height != h)
+		printf("format: asked %ux%u, the device takes %dx%d\n", w, h,
+		       f.width, f.height);
+	ret = src->ops->set_format(src, &f);
+	if (ret) {
+		fprintf(stderr, "lumen run: v4l2: set format: %s\n", src->error);
+		return 1;
+	}
+	printf("format: %s %dx%d\n", lumen_media_code_name(f.code), src->width,
+	       src->height);
+	return 0;
+}
+
 static int usage(void)
 {
 	fprintf(stderr,
 		"usage: lumen run --board NAME|FILE -o DIR [--frames N] [--fault NAME]...\n"
 		"                 [--format jpg|nv12|dng] [--scene chart|flat|IMAGE] [--light X]\n"
 		"                 [--timeout SECONDS] [--no-3a]\n"
+		"       lumen run --backend v4l2 [-d /dev/mediaN] [--size WxH] [--code CODE]\n"
+		"                 [--ctrl 'NAME=VALUE']... [--no-configure] [--black N] [--list-formats]\n"
+		"                 -o DIR ...\n"
 		"faults:");
 	for (int i = 0; i < LUMEN_FAULT_COUNT; i++)
 		fprintf(stderr, " %s", lumen_fault_name((enum lumen_fault)i));
@@ -141,7 +191,9 @@ int lumen_cmd_run(int argc, char **argv)
 	struct file_sink fs = { .fmt = OUT_JPG, .want = 10 };
 	uint32_t faults = 0;
 	double timeout_s = 10, light = 1.0;
-	bool use_3a = true;
+	bool use_3a = true, v4l2 = false, list_formats = false;
+	uint32_t want_w = 0, want_h = 0;
+	struct lumen_v4l2_config v4c = { 0 };
 	char err[512], table[8192];
 	int ret = 1, n, stall_sink = -1;
 
@@ -151,6 +203,14 @@ int lumen_cmd_run(int argc, char **argv)
 
 		if (!strcmp(a, "--no-3a")) {
 			use_3a = false;
+			continue;
+		}
+		if (!strcmp(a, "--list-formats")) {
+			list_formats = true;
+			continue;
+		}
+		if (!strcmp(a, "--no-configure")) {
+			v4c.no_configure = true;
 			continue;
 		}
 		if (!v)
@@ -191,36 +251,87 @@ int lumen_cmd_run(int argc, char **argv)
 			light = atof(v);
 		} else if (!strcmp(a, "--timeout")) {
 			timeout_s = atof(v);
+		} else if (!strcmp(a, "--backend")) {
+			if (!strcmp(v, "v4l2")) {
+				v4l2 = true;
+			} else if (strcmp(v, "virtual")) {
+				fprintf(stderr, "lumen run: --backend %s: virtual or v4l2\n", v);
+				return 2;
+			}
+		} else if (!strcmp(a, "-d")) {
+			v4c.media = v;
+		} else if (!strcmp(a, "--size")) {
+			if (sscanf(v, "%ux%u", &want_w, &want_h) != 2 ||
+			    !want_w || !want_h || want_w > LUMEN_MAX_DIM ||
+			    want_h > LUMEN_MAX_DIM) {
+				fprintf(stderr, "lumen run: --size %s: want WxH\n", v);
+				return 2;
+			}
+		} else if (!strcmp(a, "--code")) {
+			v4c.code = lumen_media_code_parse(v);
+			if (!v4c.code) {
+				fprintf(stderr, "lumen run: --code %s: unknown media bus code\n", v);
+				return 2;
+			}
+		} else if (!strcmp(a, "--ctrl")) {
+			if (lumen_v4l2_config_add_ctrl(&v4c, v)) {
+				fprintf(stderr, "lumen run: --ctrl '%s': want 'NAME=VALUE' (at most %d)\n",
+					v, LUMEN_V4L2_MAX_CTRLS);
+				return 2;
+			}
+		} else if (!strcmp(a, "--black")) {
+			v4c.black_level = (uint16_t)atoi(v);
 		} else {
 			fprintf(stderr, "lumen run: unknown option '%s'\n", a);
 			return usage();
 		}
 	}
-	if (!board_name || !dir)
+	if ((!board_name && !v4l2) || !dir)
 		return usage();
 	if (mkdir(dir, 0755) && errno != EEXIST) {
 		fprintf(stderr, "lumen run: %s: %s\n", dir, strerror(errno));
 		return 1;
 	}
-
-	if (lumen_board_load_ex(board_name, &bopts, &board, err, sizeof(err))) {
-		fprintf(stderr, "lumen run: %s\n", err);
-		return 2;
+	if (board_name) {
+		if (lumen_board_load_ex(board_name, &bopts, &board, err, sizeof(err))) {
+			fprintf(stderr, "lumen run: %s\n", err);
+			return 2;
+		}
+		/* the board file picks the backend unless --backend did */
+		if (board.backend == LUMEN_BACKEND_V4L2)
+			v4l2 = true;
+		/* the tuning of the board's sensor, on either backend */
+		n = lumen_control_isp_defaults(board.sensor, &pc.isp, &tuning, err,
+					       sizeof(err));
+		if (n == -EINVAL) {
+			fprintf(stderr, "lumen run: tuning: %s\n", err);
+			return 2;
+		}
+		if (!n)
+			printf("tuning: %s (ccm%s)\n", tuning.path,
+			       pc.isp.lsc ? ", lens shading" : "");
 	}
-	if (board.backend != LUMEN_BACKEND_VIRTUAL) {
-		fprintf(stderr, "lumen run: board %s: backend %s is not built yet\n",
-			board.name, lumen_board_backend_name(board.backend));
-		return 2;
+	if (v4l2) {
+		if (faults) {
+			fprintf(stderr, "lumen run: --fault is for the virtual board; a V4L2 device has its own (--ctrl)\n");
+			return 2;
+		}
+		if (lumen_v4l2_source_create(&v4c, &src, err, sizeof(err))) {
+			fprintf(stderr, "lumen run: v4l2: %s\n", err);
+			return 1;
+		}
+		if (list_formats || want_w) {
+			ret = v4l2_formats(src, list_formats, want_w, want_h, v4c.code);
+			if (ret || list_formats)
+				goto destroy_source;
+			ret = 1;
+		}
+		/* without a board file: no tuning (identity colour matrix),
+		 * AWB from the statistics */
+		if (!board_name)
+			lumen_isp_params_default(&pc.isp);
+		goto have_source;
 	}
-	n = lumen_control_isp_defaults(board.sensor, &pc.isp, &tuning, err,
-				       sizeof(err));
-	if (n == -EINVAL) {
-		fprintf(stderr, "lumen run: tuning: %s\n", err);
-		return 2;
-	}
-	if (!n)
-		printf("tuning: %s (ccm%s)\n", tuning.path,
-		       pc.isp.lsc ? ", lens shading" : "");
 	lumen_virtual_config_from_board(&board, &vc);
 	vc.faults = faults;
 	if (!strcmp(scene, "flat")) {
@@ -234,6 +345,7 @@ int lumen_cmd_run(int argc, char **argv)
 		fprintf(stderr, "lumen run: board %s: %s\n", board_name, err);
 		return 2;
 	}
+have_source:
 
 	fs.dir = dir;
 	pthread_mutex_init(&fs.lock, NULL);
@@ -264,7 +376,13 @@ int lumen_cmd_run(int argc, char **argv)
 		fputs(table, stdout);
 		fprintf(stderr, "lumen run: start failed at stage '%s': %s\n",
 			src->failed_stage[0] ? src->failed_stage : "?", src->error);
-		if (!strcmp(src->failed_stage, "i2c") ||
+		if (v4l2 && src->ops->dump) {
+			/* the graph as it is, what lumen chose and why */
+			static char dump[65536];
+
+			src->ops->dump(src, dump, sizeof(dump));
+			fputs(dump, stdout);
+		} else if (!strcmp(src->failed_stage, "i2c") ||
 		    !strcmp(src->failed_stage, "sensor")) {
 			/* what a bring-up engineer runs next: scan the bus */
 			lumen_virtual_source_i2cdetect(src, table, sizeof(table));
@@ -309,8 +427,9 @@ int lumen_cmd_run(int argc, char **argv)
 		const struct lumen_stage_status *s = lumen_status_first_silent(st, n);
 
 		fprintf(stderr, "lumen run: frames stopped: %d of %d written; "
-			"first stage that delivered nothing: %s\n", fs.written,
-			fs.want, s ? s->name : "none (frames slowed down)");
+			"first stage that delivered nothing: %s%s%s\n", fs.written,
+			fs.want, s ? s->name : "none (frames slowed down)",
+			s && s->note[0] ? ": " : "", s ? s->note : "");
 		if (fs.errors)
 			fprintf(stderr, "lumen run: last write error: %s\n", fs.error);
 	}

@@ -25,5 +25,6 @@ int lumen_cmd_passwd(int argc, char **argv);
 int lumen_cmd_sensor(int argc, char **argv);
 int lumen_cmd_doctor(int argc, char **argv);
 int lumen_cmd_collect(int argc, char **argv);
+int lumen_cmd_media(int argc, char **argv);
 
 #endif
