@@ -3,8 +3,8 @@
  * NEON pre-screen of the defective-pixel correction (ARMv7 NEON and
  * AArch64); exact with lumen_dpc_screen_c (isp_dsp.h). The same scheme as
  * the AVX2 one (x86/dpc_avx2.c): saturating 16-bit sums, which never change
- * an answer; the three-neighbour test first; then per lane the count of
- * neighbours failing each test. 8 pixels per step, the rest in C.
+ * an answer; the median-of-three test first; then per lane the count of
+ * neighbours failing each test (a candidate: at most one fails). 8 pixels per step, the rest in C.
  */
 #include <arm_neon.h>
 

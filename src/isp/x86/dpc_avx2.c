@@ -9,8 +9,8 @@
  * never changes an answer. "a < b" is "b -sat a != 0". Each neighbour adds
  * -1 or 0 to two counters per lane; a lane is a candidate when at most one
  * neighbour failed a test (counter > -2). A cheaper necessary test on the
- * median of three neighbours (as in the C screen) skips most steps first. The last
- * width % 16 pixels go through the C screen.
+ * median of three neighbours (as in the C screen) skips most steps first.
+ * The last width % 16 pixels go through the C screen.
  */
 #include <immintrin.h>
 
