@@ -368,6 +368,13 @@ static void test_tuning_round_trip(void **state)
 	t.delta_e_mean = 0.5f;
 	t.delta_e_max = 1.75f;
 	snprintf(t.source, sizeof(t.source), "line1\nline2: with colon");
+	t.has_noise = true;
+	t.noise[0] = 0.75f;
+	t.noise[1] = 123.5f;
+	t.dpc_count = 3;
+	t.dpc_pos[0] = 0;
+	t.dpc_pos[1] = 7u << 16 | 65535u;
+	t.dpc_pos[2] = 65535u << 16 | 2u;
 	snprintf(path, sizeof(path), "%s/t.yaml", tmpdir);
 	assert_int_equal(lumen_tuning_save(path, &t, err, sizeof(err)), 0);
 	assert_int_equal(lumen_tuning_load(path, &u, err, sizeof(err)), 0);
@@ -380,6 +387,18 @@ static void test_tuning_round_trip(void **state)
 	assert_true(u.has_black && !u.has_wb && !u.has_ccm);
 	assert_int_equal(u.black[3], 12);
 	assert_int_equal(u.white, 255);
+	assert_false(u.has_noise);
+	assert_int_equal(u.dpc_count, 0);
+
+	/* the defect map comes out sorted, without duplicates */
+	p = write_tmp("m.yaml", "dpc_map:\n  - [5, 9]\n  - [3, 1]\n  - [5, 9]\n"
+		      "  - [4, 1]\nnoise: [0, 16]\n");
+	assert_int_equal(lumen_tuning_load(p, &u, err, sizeof(err)), 0);
+	assert_int_equal(u.dpc_count, 3);
+	assert_int_equal(u.dpc_pos[0], 1u << 16 | 3u);
+	assert_int_equal(u.dpc_pos[1], 1u << 16 | 4u);
+	assert_int_equal(u.dpc_pos[2], 9u << 16 | 5u);
+	assert_true(u.has_noise && u.noise[1] == 16.0f);
 }
 
 static void expect_bad(const char *text, const char *want)
@@ -404,6 +423,9 @@ static void test_tuning_bad(void **state)
 	(void)state;
 	expect_bad("white: 255\ncolour: 3\n", "bad.yaml:2: key 'colour': unknown key");
 	expect_bad("wb: [1, 2]\n", ":1: key 'wb': expected a list of 3");
+	expect_bad("dpc_map:\n  - [1, 2, 3]\n", "key 'dpc_map': expected a list of 2");
+	expect_bad("dpc_map: [[1, 70000]]\n", "key 'dpc_map'");
+	expect_bad("noise: [1]\n", "key 'noise': expected a list of 2");
 	expect_bad("wb: [1, 2, x]\n", ":1: key 'wb': expected a number");
 	expect_bad("\nccm:\n  - [1, 0, 0]\n  - [0, 1]\n  - [0, 0, 1]\n",
 		   ":4: key 'ccm': expected a list of 3");

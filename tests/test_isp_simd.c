@@ -24,6 +24,7 @@
 #include "core/frame.h"
 #include "core/pack.h"
 #include "isp/isp.h"
+#include "isp/isp_band.h"
 #include "isp/isp_dsp.h"
 #include "isp/stages.h"
 #include "testutil.h"
@@ -130,159 +131,28 @@ static const int frame_sizes[][2] = {
 #define N_SIZES (sizeof(frame_sizes) / sizeof(frame_sizes[0]))
 
 /* ------------------------------------------------------------------ */
-/* dpc: the code this stage replaced, verbatim but for the names       */
+/* dpc: the definition is the full test of every pixel in raster order;
+ * the screen only skips pixels that cannot pass it */
 
-static const int ref_nb_dx[8] = { -2, 2, 0, 0, -2, 2, 2, -2 };
-static const int ref_nb_dy[8] = { 0, 0, -2, 2, -2, 2, -2, 2 };
-/* pairs facing each other: h, v, diagonal, anti-diagonal */
-static const int ref_pair_a[4] = { 0, 2, 4, 6 };
-static const int ref_pair_b[4] = { 1, 3, 5, 7 };
-
-/* Mirror an index into 0..n-1 keeping its parity (the CFA phase). */
-static inline int ref_mirror(int i, int n)
+static LUMEN_DPC_SCREEN_FN(screen_everything)
 {
-	if (i < 0)
-		return -i;
-	if (i >= n)
-		return 2 * (n - 1) - i;
-	return i;
+	(void)up;
+	(void)row;
+	(void)dn;
+	(void)n;
+	(void)threshold;
+	return 0;
 }
 
-/* Median of eight (mean of the middle two); only for candidates. */
-static unsigned ref_median8(const unsigned n[8])
+static long ref_dpc_apply(struct lumen_frame *work, unsigned threshold,
+			  const struct lumen_dpc_map *map)
 {
-	unsigned s[8];
+	struct lumen_isp_dsp dsp;
+	struct lumen_dpc_setup s = { .threshold = threshold, .map = map };
 
-	for (int i = 0; i < 8; i++) {
-		int j = i;
-
-		while (j > 0 && s[j - 1] > n[i]) {
-			s[j] = s[j - 1];
-			j--;
-		}
-		s[j] = n[i];
-	}
-	return (s[3] + s[4] + 1) / 2;
-}
-
-static long ref_dpc_apply(struct lumen_frame *work, unsigned threshold)
-{
-	const int w = work->width, h = work->height;
-	long corrected = 0;
-
-	if (w < 5 || h < 5)
-		return 0;
-	if (!threshold)
-		threshold = LUMEN_WORK_MAX / 64;
-
-	for (int y = 0; y < h; y++) {
-		uint16_t *row = (uint16_t *)(void *)(work->data[0] +
-						     (size_t)y * work->stride[0]);
-		const bool edge_row = y < 2 || y >= h - 2;
-		const uint16_t *up = edge_row ? row : (const uint16_t *)(const void *)
-			((const uint8_t *)row - 2 * work->stride[0]);
-		const uint16_t *dn = edge_row ? row : (const uint16_t *)(const void *)
-			((const uint8_t *)row + 2 * work->stride[0]);
-
-		for (int x = 0; x < w; x++) {
-			/*
-			 * Interior fast path: a pixel can only be defective when
-			 * at least six of its neighbours lie beyond the margin
-			 * (the third-extreme test below); counting that is
-			 * branch-free and rejects almost every pixel.
-			 */
-			if (!edge_row && x >= 2 && x < w - 2) {
-				const unsigned v0 = row[x];
-				const unsigned nb[8] = { row[x - 2], row[x + 2], up[x], dn[x],
-							 up[x - 2], dn[x + 2], up[x + 2], dn[x - 2] };
-				unsigned below = 0, above = 0;
-
-				for (int k = 0; k < 8; k++) {
-					below += nb[k] + threshold + nb[k] / 8 < v0;
-					above += v0 + threshold + nb[k] / 8 < nb[k];
-				}
-				if (below < 6 && above < 6)
-					continue;
-			}
-			/* hi[0] >= hi[1] >= hi[2] are the three largest
-			 * neighbours, lo[] the three smallest */
-			unsigned n[8], hi[3] = { 0, 0, 0 }, lo[3] = { ~0u, ~0u, ~0u };
-			unsigned v = row[x], med, far, est, best = ~0u;
-			unsigned rlo, rhi;
-			const bool edge = edge_row || x < 2 || x >= w - 2;
-
-			for (int k = 0; k < 8; k++) {
-				int nx = x + ref_nb_dx[k], ny = y + ref_nb_dy[k];
-				unsigned t;
-
-				if (edge) {
-					nx = ref_mirror(nx, w);
-					ny = ref_mirror(ny, h);
-				}
-				t = n[k] = ((const uint16_t *)(const void *)
-					    (work->data[0] + (size_t)ny * work->stride[0]))[nx];
-				if (t > hi[2]) {
-					hi[2] = t;
-					if (hi[2] > hi[1]) { t = hi[1]; hi[1] = hi[2]; hi[2] = t; }
-					if (hi[1] > hi[0]) { t = hi[0]; hi[0] = hi[1]; hi[1] = t; }
-				}
-				t = n[k];
-				if (t < lo[2]) {
-					lo[2] = t;
-					if (lo[2] < lo[1]) { t = lo[1]; lo[1] = lo[2]; lo[2] = t; }
-					if (lo[1] < lo[0]) { t = lo[0]; lo[0] = lo[1]; lo[1] = t; }
-				}
-			}
-			/* cheap rejection: within the third extremes plus margin */
-			if (v <= hi[2] + threshold + hi[2] / 8 &&
-			    v + threshold + lo[2] / 8 >= lo[2])
-				continue;
-
-			/*
-			 * Rule 1, isolated defects and pairs: beyond the second
-			 * extreme. Rule 2, columns and clusters (up to two bad
-			 * neighbours): beyond the third extreme and far from
-			 * the median, further than optics and an anti-alias
-			 * filter let a real detail stand out.
-			 */
-			med = ref_median8(n);
-			far = 8 * threshold;
-			if (v > hi[1] + threshold + hi[1] / 8 ||
-			    (lo[1] > threshold + lo[1] / 8 &&
-			     v < lo[1] - threshold - lo[1] / 8)) {
-				rlo = lo[1];
-				rhi = hi[1];
-			} else if (v > med + far || v + far < med) {
-				rlo = lo[2];
-				rhi = hi[2];
-			} else {
-				continue;
-			}
-
-			/* interpolate along the smoothest direction whose two
-			 * ends are not defective themselves */
-			est = med;
-			for (int d = 0; d < 4; d++) {
-				unsigned a = n[ref_pair_a[d]], b = n[ref_pair_b[d]];
-				unsigned g = a > b ? a - b : b - a;
-
-				if (a > med + far || b > med + far ||
-				    a + far < med || b + far < med)
-					continue;
-				if (g < best) {
-					best = g;
-					est = (a + b + 1) / 2;
-				}
-			}
-			if (est > rhi)
-				est = rhi;
-			if (est < rlo)
-				est = rlo;
-			row[x] = (uint16_t)est;
-			corrected++;
-		}
-	}
-	return corrected;
+	lumen_isp_dsp_init(&dsp);
+	dsp.dpc_screen = screen_everything;
+	return lumen_dpc_rows(&dsp, work, &s, 0, work->height);
 }
 
 
@@ -331,8 +201,9 @@ static void dpc_screen_matches_c(void **state)
 	print_message("dpc screens tested: %d\n", tested);
 }
 
-/* whole frames, every level (C included) against the replaced code */
-static void dpc_matches_replaced_code(void **state)
+/* whole frames, every level (C included) against the definition, with
+ * and without a static map */
+static void dpc_matches_definition(void **state)
 {
 	(void)state;
 	for (unsigned l = 0; l < N_LEVELS; l++) {
@@ -344,15 +215,31 @@ static void dpc_matches_replaced_code(void **state)
 			for (int p = 0; p < PAT_COUNT; p++)
 				for (int o = 0; o < 4; o++) {
 					struct lumen_frame a, b;
+					struct lumen_isp_params prm;
+					struct lumen_dpc_map map;
+					uint32_t pos[6];
 					int w = frame_sizes[s][0], h = frame_sizes[s][1];
-					unsigned thr = o == 3 ? 40 : 0;
+					unsigned thr = o == 3 ? 40 : o == 2 ? 1 : 300;
 					long na, nb;
 
+					/* the map: corners, an edge, the middle, a
+					 * same-colour pair; sorted */
+					pos[0] = 0;
+					pos[1] = (uint32_t)(w - 1);
+					pos[2] = (uint32_t)(h / 2) << 16 | (uint32_t)(w / 2);
+					pos[3] = (uint32_t)(h / 2) << 16 | (uint32_t)(w / 2 + 2);
+					pos[4] = (uint32_t)(h - 1) << 16 | 1u;
+					pos[5] = (uint32_t)(h - 1) << 16 | (uint32_t)(w - 1);
+					map.pos = pos;
+					map.count = o & 1 ? 6 : 0;
+					lumen_isp_params_default(&prm);
+					prm.dpc_threshold = (uint16_t)thr;
+					prm.dpc_map = &map;
 					raw_make(&a, w, h, (enum lumen_bayer)o,
 						 (enum pattern)p, 100u + s, o & 1);
 					raw_copy(&b, &a);
-					na = ref_dpc_apply(&a, thr);
-					nb = lumen_dpc_apply(&b, thr);
+					na = ref_dpc_apply(&a, thr, &map);
+					nb = lumen_dpc_apply(&b, &prm);
 					if (na != nb)
 						fail_msg("level %#x %dx%d p %d: %ld != %ld corrected",
 							 cpu_levels[l], w, h, p, na, nb);
@@ -1978,7 +1865,7 @@ int main(void)
 		cmocka_unit_test(blc_matches_replaced_code),
 		cmocka_unit_test(wb_matches_replaced_code),
 		cmocka_unit_test(dpc_screen_matches_c),
-		cmocka_unit_test(dpc_matches_replaced_code),
+		cmocka_unit_test(dpc_matches_definition),
 		cmocka_unit_test(ccm_rows_match_c),
 		cmocka_unit_test(ccm_matches_replaced_code),
 		cmocka_unit_test(csc420_rows_match_c),

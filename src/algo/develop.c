@@ -30,6 +30,9 @@ int lumen_develop_frame(struct lumen_isp *isp, const struct lumen_frame *raw,
 
 	lumen_isp_params_default(&p);
 	p.dpc = s->dpc;
+	p.dpc_noise[0] = s->dpc_noise[0];
+	p.dpc_noise[1] = s->dpc_noise[1];
+	p.dpc_map = s->dpc_map;
 	p.lsc = s->lsc;
 	p.demosaic = s->demosaic;
 	p.contrast = s->contrast;

@@ -20,6 +20,8 @@ struct lumen_develop_settings {
 	float exposure;			/* 0 = automatic */
 	float contrast;
 	bool dpc;
+	float dpc_noise[2];		/* lumen_isp_params.dpc_noise */
+	const struct lumen_dpc_map *dpc_map;	/* NULL = none */
 	const struct lumen_lsc_map *lsc;	/* NULL = no shading correction */
 	enum lumen_yuv_matrix yuv_matrix;
 	bool yuv_full_range;

@@ -9,6 +9,7 @@
 #include "io/develop_input.h"
 #include "io/dng.h"
 #include "io/raw_image.h"
+#include "isp/isp.h"
 
 /* EXIF LightSource codes of the standard illuminants DNG uses */
 enum { LIGHT_D65 = 21, LIGHT_D50 = 23 };
@@ -81,6 +82,13 @@ int lumen_develop_input_load_dng_limits(const char *path,
 	if (img.has_as_shot_neutral) {
 		in->has_neutral = true;
 		memcpy(in->neutral, img.as_shot_neutral, sizeof(in->neutral));
+	}
+	if (img.has_noise_profile) {
+		/* x = level / LUMEN_WORK_MAX */
+		in->has_noise = true;
+		in->noise[0] = (float)(img.noise_profile[0] * LUMEN_WORK_MAX);
+		in->noise[1] = (float)(img.noise_profile[1] * LUMEN_WORK_MAX *
+				       LUMEN_WORK_MAX);
 	}
 	/* prefer the matrix calibrated under daylight */
 	for (int i = 0; i < img.n_color_matrices; i++)

@@ -25,6 +25,9 @@ struct lumen_develop_input {
 	float neutral[3];		/* as-shot neutral, camera RGB */
 	bool has_ccm;
 	float ccm[3][3];		/* white-balanced camera -> linear sRGB */
+	bool has_noise;
+	float noise[2];			/* DNG NoiseProfile in working units:
+					 * variance = [0] * level + [1] */
 	bool has_xyz_to_cam;
 	float xyz_to_cam[3][3];		/* DNG ColorMatrix (D65 preferred) */
 	char note[512];			/* what was inferred, for the user */

@@ -1016,7 +1016,7 @@ static int read_raw(struct ctx *c, TIFF *t, struct lumen_raw_image *out)
 	struct layout l;
 	struct lumen_frame full;
 	enum lumen_bayer cfa = LUMEN_BAYER_RGGB;
-	double v[4] = { 0 }, bl[MAX_REPEAT * MAX_REPEAT];
+	double v[8] = { 0 }, bl[MAX_REPEAT * MAX_REPEAT];
 	double *lin = NULL, *dh = NULL, *dv = NULL;
 	long nlin = 0, n;
 	int ret, rows = 1, cols = 1;
@@ -1114,6 +1114,33 @@ static int read_raw(struct ctx *c, TIFF *t, struct lumen_raw_image *out)
 		if (!(v[0] >= 1 && v[0] <= 65535))
 			return fail(c, -EINVAL, "WhiteLevel %g out of range 1..65535", v[0]);
 		white = (uint32_t)v[0];
+	}
+
+	/* NoiseProfile: S, O per plane (or once for all) */
+	n = get_dng(c, t, 51041, v, 8);
+	if (n < 0)
+		return (int)n;
+	if (n >= 2 && n % 2 == 0) {
+		double sum[2] = { 0.0, 0.0 };
+		bool ok = true;
+
+		for (long i = 0; i < n; i++) {
+			ok = ok && isfinite(v[i]) && v[i] >= 0 && v[i] < 1;
+			sum[i & 1] += v[i];
+		}
+		if (ok) {
+			out->noise_profile[0] = sum[0] / (double)(n / 2);
+			out->noise_profile[1] = sum[1] / (double)(n / 2);
+			out->has_noise_profile = true;
+		} else {
+			ret = unusable(c, 51041, "a value outside 0..1");
+			if (ret < 0)
+				return ret;
+		}
+	} else if (n != 0) {
+		ret = unusable(c, 51041, "%ld values, pairs expected", n);
+		if (ret < 0)
+			return ret;
 	}
 
 	dh = calloc(LUMEN_MAX_DIM, sizeof(*dh));

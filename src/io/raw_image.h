@@ -26,6 +26,10 @@ struct lumen_raw_image {
 
 	bool has_as_shot_neutral;
 	float as_shot_neutral[3];	/* camera RGB of a neutral, G ~ 1 */
+	/* DNG NoiseProfile, the mean of its planes' pairs: variance =
+	 * S * x + O, x the signal normalised to 0..1 of black..white */
+	bool has_noise_profile;
+	double noise_profile[2];	/* S, O */
 	int n_color_matrices;		/* 0..2 */
 	float color_matrix[2][3][3];	/* XYZ -> camera, row-major, with
 					 * AnalogBalance x CameraCalibration

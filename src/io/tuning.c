@@ -164,9 +164,56 @@ bool lumen_tuning_lsc_map(const struct lumen_tuning *t, struct lumen_lsc_map *ma
 	return true;
 }
 
+bool lumen_tuning_dpc_map(const struct lumen_tuning *t, struct lumen_dpc_map *map)
+{
+	if (!t->dpc_count)
+		return false;
+	map->count = t->dpc_count;
+	map->pos = t->dpc_pos;
+	return true;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	const uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* dpc_map: [[x, y], ...]; kept sorted, duplicates dropped */
+static int load_dpc_map(struct lumen_yaml *l, const yaml_node_t *n,
+			struct lumen_tuning *t)
+{
+	const int len = lumen_yaml_seq_len(n);
+	int count = 0;
+
+	if (len < 0)
+		return bad(l, n, "dpc_map", "expected a list of [x, y]");
+	if (len > LUMEN_TUNING_DPC_MAX)
+		return bad(l, n, "dpc_map", "too many pixels (at most %d)",
+			   LUMEN_TUNING_DPC_MAX);
+	for (int i = 0; i < len; i++) {
+		yaml_node_t *xy[2];
+		long long v[2];
+		int ret = get_seq(l, lumen_yaml_item(l, n, i), "dpc_map", 2, xy);
+
+		for (int k = 0; !ret && k < 2; k++)
+			ret = lumen_yaml_int(l, xy[k], "dpc_map", 0, 65535, &v[k]);
+		if (ret)
+			return ret;
+		t->dpc_pos[count++] = (uint32_t)v[1] << 16 | (uint32_t)v[0];
+	}
+	qsort(t->dpc_pos, (size_t)count, sizeof(t->dpc_pos[0]), cmp_u32);
+	t->dpc_count = 0;
+	for (int i = 0; i < count; i++)
+		if (!i || t->dpc_pos[i] != t->dpc_pos[i - 1])
+			t->dpc_pos[t->dpc_count++] = t->dpc_pos[i];
+	return 0;
+}
+
 static const char *const keys[] = {
 	"sensor", "black", "white", "wb", "ccm", "exposure", "delta_e",
-	"source", "lsc",
+	"source", "lsc", "noise", "dpc_map",
 };
 #define NKEYS (int)(sizeof(keys) / sizeof(keys[0]))
 
@@ -220,6 +267,14 @@ static int load_key(struct lumen_yaml *l, int idx, yaml_node_t *v,
 		return lumen_yaml_string(l, v, key, t->source, sizeof(t->source));
 	case 8:
 		return load_lsc(l, v, t);
+	case 9:
+		ret = get_seq(l, v, key, 2, items);
+		for (int i = 0; !ret && i < 2; i++)
+			ret = get_float(l, items[i], key, &t->noise[i], 0, 1e9);
+		t->has_noise = !ret;
+		return ret;
+	case 10:
+		return load_dpc_map(l, v, t);
 	}
 	return -EINVAL;
 }
@@ -235,7 +290,7 @@ static int load(struct lumen_yaml *y, struct lumen_tuning *t)
 		return lumen_fail(-EINVAL, y->err, y->errlen, "%s: empty file", y->name);
 	if (root->type != YAML_MAPPING_NODE)
 		return bad(y, root, NULL, "expected a mapping of keys");
-	tmp = malloc(sizeof(*tmp));	/* 16 KiB of shading grid */
+	tmp = malloc(sizeof(*tmp));	/* 16 KiB of shading grid, 16 of map */
 	if (!tmp)
 		return lumen_fail(-ENOMEM, y->err, y->errlen, "%s: out of memory",
 				  y->name);
@@ -381,6 +436,14 @@ int lumen_tuning_save(const char *path, const struct lumen_tuning *t,
 					t->lsc_gain[c][i]);
 			fprintf(fp, "]\n");
 		}
+	}
+	if (t->has_noise)
+		fprintf(fp, "noise: [%.9g, %.9g]\n", t->noise[0], t->noise[1]);
+	if (t->dpc_count) {
+		fprintf(fp, "dpc_map:\n");
+		for (int i = 0; i < t->dpc_count; i++)
+			fprintf(fp, "  - [%u, %u]\n", (unsigned)(t->dpc_pos[i] & 0xffff),
+				(unsigned)(t->dpc_pos[i] >> 16));
 	}
 	if (fflush(fp) || fsync(fileno(fp)) || ferror(fp)) {
 		ret = -errno ? -errno : -EIO;

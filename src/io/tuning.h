@@ -21,6 +21,13 @@
  *       - [...]                     # (struct lumen_lsc_map, src/isp/lsc.c)
  *       - [...]
  *       - [...]
+ *   noise: [0.52, 110.0]            # noise profile at unit analogue gain:
+ *                                   # variance = [0] * level + [1], working
+ *                                   # units (0..16383); live, [0] is scaled
+ *                                   # by the gain and [1] by its square
+ *   dpc_map:                        # defective pixels (`lumen calibrate
+ *     - [812, 33]                   # --dark`): x, y, sorted by row, then
+ *     - [1290, 33]                  # column (at most LUMEN_TUNING_DPC_MAX)
  *
  * Every key is optional; an unknown key, a repeated key or a value of the
  * wrong shape is an error naming the file, line and key. The file goes
@@ -35,6 +42,9 @@
 #include <stdint.h>
 
 #include "isp/isp.h"
+
+/* Most defective pixels a tuning file's map holds. */
+#define LUMEN_TUNING_DPC_MAX 4096
 
 /* Most lens-shading grid nodes a tuning file holds (e.g. 33 x 31). */
 #define LUMEN_TUNING_LSC_MAX 1024
@@ -53,6 +63,10 @@ struct lumen_tuning {
 	char source[256];
 	int lsc_w, lsc_h;		/* 0 = no lens-shading grid */
 	float lsc_gain[4][LUMEN_TUNING_LSC_MAX];	/* [cell][y * lsc_w + x] */
+	bool has_noise;
+	float noise[2];			/* variance = [0] * level + [1] */
+	int dpc_count;			/* 0 = no defect map */
+	uint32_t dpc_pos[LUMEN_TUNING_DPC_MAX];	/* y << 16 | x, ascending */
 };
 
 /* Everything absent. */
@@ -61,6 +75,10 @@ void lumen_tuning_init(struct lumen_tuning *t);
 /* Points @map at @t's lens-shading grid (valid while @t is unchanged);
  * false, @map untouched, when @t has none. */
 bool lumen_tuning_lsc_map(const struct lumen_tuning *t, struct lumen_lsc_map *map);
+
+/* Points @map at @t's defect map (valid while @t is unchanged); false,
+ * @map untouched, when @t has none. */
+bool lumen_tuning_dpc_map(const struct lumen_tuning *t, struct lumen_dpc_map *map);
 
 /*
  * Reads @path into @t. Returns 0, or a negative errno with a one-line

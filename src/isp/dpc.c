@@ -1,19 +1,47 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Defective-pixel correction on the working raw, in place, before anything
- * spreads a defect into its neighbours (shading, demosaic).
+ * spreads a defect into its neighbours (shading, demosaic). docs/isp.md,
+ * "Defective pixels", has the design and the figures.
+ *
+ * Two sources of defects:
+ * - the static map (struct lumen_dpc_map, from `lumen calibrate --dark`):
+ *   those pixels are always replaced, by the median of their same-colour
+ *   neighbours that are not mapped themselves;
+ * - the dynamic detector, for isolated pixels and same-colour pairs
+ *   (dpc_window(): four tests, all on the 5x5 window): beyond the second
+ *   extreme of the eight same-colour neighbours by the margin; beyond the
+ *   spread of the others too; the other colours next to it do not rise
+ *   with it (every channel sees a real detail); and no directional
+ *   prediction explains it.
+ *
+ * The margin is t + u / 16 (u: the neighbour it is compared with), t from
+ * the noise model (lumen_dpc_setup()). A vectorised screen finds the
+ * pixels that pass the first test (isp_dsp.h); only those get the full
+ * test, in raster order, so a corrected pixel is what its later
+ * neighbours see, exactly as if every pixel were tested.
+ *
+ * Reads rows y - 2 .. y + 2 and columns x - 2 .. x + 2 of a pixel
+ * (mirrored at the frame edges, keeping the CFA phase).
  */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
 #include "isp/isp_band.h"
 #include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
-/* Row-major offsets of the eight same-colour neighbours at distance two,
- * ordered so that k and k + 4 face each other. */
-static const int nb_dx[8] = { -2, 2, 0, 0, -2, 2, 2, -2 };
-static const int nb_dy[8] = { 0, 0, -2, 2, -2, 2, -2, 2 };
-/* pairs facing each other: h, v, diagonal, anti-diagonal */
-static const int pair_a[4] = { 0, 2, 4, 6 };
-static const int pair_b[4] = { 1, 3, 5, 7 };
+/* the margin's multiple of the noise of a difference of two samples, and
+ * its floor in working units (quantisation of 8..10-bit sensors) */
+#define DPC_K_NOISE 3.0
+#define DPC_T_MIN 48u
+/* test (2): the excess over the second extreme must pass the margin plus
+ * 1.5 x the spread of the other neighbours (in halves: 3) */
+#define DPC_SPREAD2 3
+/* test (3): a rise of the other colours of a sixth of the pixel's own
+ * (in these units) makes it a real detail */
+#define DPC_PEAK_RATIO 6
 
 /* Mirror an index into 0..n-1 keeping its parity (the CFA phase). */
 static inline int mirror(int i, int n)
@@ -25,105 +53,269 @@ static inline int mirror(int i, int n)
 	return i;
 }
 
-/* Median of eight (mean of the middle two); only for candidates. */
-static unsigned median8(const unsigned n[8])
+static inline int iabs(int v)
 {
-	unsigned s[8];
+	return v < 0 ? -v : v;
+}
 
-	for (int i = 0; i < 8; i++) {
-		int j = i;
-
-		while (j > 0 && s[j - 1] > n[i]) {
-			s[j] = s[j - 1];
-			j--;
-		}
-		s[j] = n[i];
-	}
-	return (s[3] + s[4] + 1) / 2;
+static inline unsigned margin(unsigned t, unsigned u)
+{
+	return t + u / 16;
 }
 
 /*
- * The full test of one pixel against its eight same-colour neighbours
- * (mirrored at the frame edges when @edge); corrects it in place and
- * returns 1 when it is defective, else 0. Runs only on pixels the
- * pre-screen passed (interior) or on the two-pixel border.
+ * The full test of one pixel and its replacement. @p is its 5x5 window,
+ * @green whether it is a green sample, @t the margin. Returns the new
+ * value, or -1 when the pixel is not defective.
  */
-static int dpc_pixel(struct lumen_frame *work, uint16_t *row, int x, int y,
-		     bool edge, unsigned threshold)
+static int dpc_window(const int p[5][5], bool green, unsigned t)
 {
-	const int w = work->width, h = work->height;
-	/* hi[0] >= hi[1] >= hi[2] are the three largest neighbours, lo[] the
-	 * three smallest */
-	unsigned n[8], hi[3] = { 0, 0, 0 }, lo[3] = { ~0u, ~0u, ~0u };
-	unsigned v = row[x], med, far, est, best = ~0u;
-	unsigned rlo, rhi;
+	/* the other colour's sample between the pixel and each end */
+	static const int mid[4][2][2] = {
+		{ { 2, 1 }, { 2, 3 } }, { { 1, 2 }, { 3, 2 } },
+		{ { 1, 1 }, { 3, 3 } }, { { 1, 3 }, { 3, 1 } },
+	};
+	const int v = p[2][2];
+	/* same-colour neighbours at distance two */
+	const int n[8] = { p[2][0], p[2][4], p[0][2], p[4][2],
+			   p[0][0], p[4][4], p[0][4], p[4][0] };
+	int hi0 = -1, hi1 = -1, lo0 = 1 << 30, lo1 = 1 << 30;
+	int pred[4], cost[4], end_a[4], end_b[4], corr[2];
+	bool usable[4];
+	double sw = 0.0, sv = 0.0;
+	int est;
 
 	for (int k = 0; k < 8; k++) {
-		int nx = x + nb_dx[k], ny = y + nb_dy[k];
-		unsigned t;
+		const int u = n[k];
 
-		if (edge) {
-			nx = mirror(nx, w);
-			ny = mirror(ny, h);
+		if (u > hi0) {
+			hi1 = hi0;
+			hi0 = u;
+		} else if (u > hi1) {
+			hi1 = u;
 		}
-		t = n[k] = ((const uint16_t *)(const void *)
-			    (work->data[0] + (size_t)ny * work->stride[0]))[nx];
-		if (t > hi[2]) {
-			hi[2] = t;
-			if (hi[2] > hi[1]) { t = hi[1]; hi[1] = hi[2]; hi[2] = t; }
-			if (hi[1] > hi[0]) { t = hi[0]; hi[0] = hi[1]; hi[1] = t; }
-		}
-		t = n[k];
-		if (t < lo[2]) {
-			lo[2] = t;
-			if (lo[2] < lo[1]) { t = lo[1]; lo[1] = lo[2]; lo[2] = t; }
-			if (lo[1] < lo[0]) { t = lo[0]; lo[0] = lo[1]; lo[1] = t; }
+		if (u < lo0) {
+			lo1 = lo0;
+			lo0 = u;
+		} else if (u < lo1) {
+			lo1 = u;
 		}
 	}
-	/* cheap rejection: within the third extremes plus margin */
-	if (v <= hi[2] + threshold + hi[2] / 8 &&
-	    v + threshold + lo[2] / 8 >= lo[2])
-		return 0;
 
 	/*
-	 * Rule 1, isolated defects and pairs: beyond the second extreme.
-	 * Rule 2, columns and clusters (up to two bad neighbours): beyond the
-	 * third extreme and far from the median, further than optics and an
-	 * anti-alias filter let a real detail stand out.
+	 * Directional predictions: horizontal and vertical, the two ends
+	 * plus the other colour's curvature across the pixel (rows y +- 1
+	 * for horizontal, columns x +- 1 for vertical; exact on quadratic
+	 * ramps); diagonals, the two nearest same-colour samples. cost: how
+	 * much the direction disagrees with itself.
 	 */
-	med = median8(n);
-	far = 8 * threshold;
-	if (v > hi[1] + threshold + hi[1] / 8 ||
-	    (lo[1] > threshold + lo[1] / 8 &&
-	     v < lo[1] - threshold - lo[1] / 8)) {
-		rlo = lo[1];
-		rhi = hi[1];
-	} else if (v > med + far || v + far < med) {
-		rlo = lo[2];
-		rhi = hi[2];
-	} else {
-		return 0;
-	}
+	{
+		const int oh_c = p[1][2] + p[3][2];
+		const int oh_l = p[1][0] + p[3][0], oh_r = p[1][4] + p[3][4];
+		const int ov_c = p[2][1] + p[2][3];
+		const int ov_u = p[0][1] + p[0][3], ov_d = p[4][1] + p[4][3];
 
-	/* interpolate along the smoothest direction whose two ends are not
-	 * defective themselves */
-	est = med;
-	for (int d = 0; d < 4; d++) {
-		unsigned a = n[pair_a[d]], b = n[pair_b[d]];
-		unsigned g = a > b ? a - b : b - a;
-
-		if (a > med + far || b > med + far ||
-		    a + far < med || b + far < med)
-			continue;
-		if (g < best) {
-			best = g;
-			est = (a + b + 1) / 2;
+		end_a[0] = p[2][0];
+		end_b[0] = p[2][4];
+		end_a[1] = p[0][2];
+		end_b[1] = p[4][2];
+		end_a[2] = green ? p[1][1] : p[0][0];
+		end_b[2] = green ? p[3][3] : p[4][4];
+		end_a[3] = green ? p[1][3] : p[0][4];
+		end_b[3] = green ? p[3][1] : p[4][0];
+		corr[0] = (2 * oh_c - oh_l - oh_r) / 4;
+		corr[1] = (2 * ov_c - ov_u - ov_d) / 4;
+		cost[0] = iabs(end_a[0] - end_b[0]) + iabs(oh_l - oh_r) / 2;
+		cost[1] = iabs(end_a[1] - end_b[1]) + iabs(ov_u - ov_d) / 2;
+		for (int d = 0; d < 4; d++) {
+			pred[d] = (end_a[d] + end_b[d] + 1) / 2 + (d < 2 ? corr[d] : 0);
+			if (d >= 2)
+				cost[d] = iabs(end_a[d] - end_b[d]);
 		}
 	}
-	if (est > rhi)
-		est = rhi;
-	if (est < rlo)
-		est = rlo;
+
+	{
+		bool hot;
+		int ref, m0, exc;
+
+		/* (1) beyond the second extreme by the margin */
+		if (v > hi1 + (int)margin(t, (unsigned)hi1))
+			hot = true;
+		else if (v + (int)margin(t, (unsigned)lo1) < lo1)
+			hot = false;
+		else
+			return -1;
+		ref = hot ? hi1 : lo1;
+		m0 = (int)margin(t, (unsigned)ref);
+		exc = hot ? v - ref : ref - v;
+
+		/* (2) and beyond the spread of the other neighbours: an edge
+		 * or texture in the plane needs a larger step */
+		if (2 * exc <= 2 * (int)t + DPC_SPREAD2 * (hi1 - lo1))
+			return -1;
+
+		/* (3) the other colours next to it (distance one) do not peak
+		 * with it, as every channel sees a real detail: 4 x the rise
+		 * of each facing pair over its far neighbours, against 2 x the
+		 * pixel's rise over the middle of its own neighbours */
+		{
+			const int oh = 2 * (p[2][1] + p[2][3]) -
+				       (p[0][1] + p[0][3] + p[4][1] + p[4][3]);
+			const int ov = 2 * (p[1][2] + p[3][2]) -
+				       (p[1][0] + p[1][4] + p[3][0] + p[3][4]);
+			const int po = hot ? (oh > ov ? oh : ov) : -(oh < ov ? oh : ov);
+			const int e = hot ? 2 * v - hi1 - lo1 : hi1 + lo1 - 2 * v;
+
+			if (po > 0 && e <= 2 * (int)t + DPC_PEAK_RATIO * po / 2)
+				return -1;
+			if (po <= 0 && e <= 2 * (int)t)
+				return -1;
+		}
+
+		/* (4) no direction explains it: each prediction missed by
+		 * more than the margin, half the direction's disagreement and
+		 * twice the other colour's own curvature across the pixel */
+		for (int d = 0; d < 4; d++) {
+			const int miss = hot ? v - pred[d] : pred[d] - v;
+			const bool bad_a = hot ? end_a[d] > ref + m0 : end_a[d] + m0 < ref;
+			const bool bad_b = hot ? end_b[d] > ref + m0 : end_b[d] + m0 < ref;
+			int m = m0 + cost[d] / 2;
+
+			if (d < 2) {
+				const int co = hot ? corr[d] : -corr[d];
+
+				if (co > 0)
+					m += 2 * co;
+			}
+			if (bad_a || bad_b) {
+				/* an end beyond the margin too: a pair's other
+				 * half, unless the other colour between them
+				 * rises with them (a real structure along d) */
+				const int base = d < 2 ?
+					(p[2][1] + p[2][3] + p[1][2] + p[3][2]) / 4 :
+					(p[1][1] + p[3][3] + p[1][3] + p[3][1]) / 4;
+				const int side = bad_a ? 0 : 1;
+				const int mv = p[mid[d][side][0]][mid[d][side][1]];
+				const int rise = hot ? mv - base : base - mv;
+
+				if ((green && d >= 2) || 4 * rise < exc)
+					continue;
+			}
+			if (miss <= m)
+				return -1;
+		}
+	}
+
+	/*
+	 * The replacement: the predictions of the directions whose ends lie
+	 * within the second extremes (not a pair's other half), weighted by
+	 * the inverse square of their disagreement; all four when none is.
+	 */
+	for (int d = 0; d < 4; d++)
+		usable[d] = (green && d >= 2) ||
+			    (end_a[d] <= hi1 && end_b[d] <= hi1 &&
+			     end_a[d] >= lo1 && end_b[d] >= lo1);
+	for (int pass = 0; pass < 2 && sw == 0.0; pass++)
+		for (int d = 0; d < 4; d++) {
+			const double c = cost[d] + 64.0, wgt = 1.0 / (c * c);
+
+			if (!usable[d] && !pass)
+				continue;
+			sw += wgt;
+			sv += wgt * pred[d];
+		}
+	est = (int)(sv / sw + 0.5);
+	/* within the neighbours' range */
+	if (est > hi0)
+		est = hi0;
+	if (est < lo0)
+		est = lo0;
+	return est < 0 ? 0 : est;
+}
+
+/* Loads the 5x5 window of (x, y) into @p, mirrored when @edge. */
+static void load_window(const struct lumen_frame *work, int x, int y,
+			bool edge, int p[5][5])
+{
+	const int w = work->width, h = work->height;
+
+	for (int j = 0; j < 5; j++) {
+		const int yy = edge ? mirror(y + j - 2, h) : y + j - 2;
+		const uint16_t *r = (const uint16_t *)(const void *)
+			(work->data[0] + (size_t)yy * work->stride[0]);
+
+		for (int i = 0; i < 5; i++)
+			p[j][i] = r[edge ? mirror(x + i - 2, w) : x + i - 2];
+	}
+}
+
+/* Whether (x, y) is in @m (binary search). */
+static bool in_map(const struct lumen_dpc_map *m, int x, int y)
+{
+	const uint32_t key = (uint32_t)y << 16 | (uint32_t)x;
+	int lo = 0, hi = m->count;
+
+	while (lo < hi) {
+		const int mid = lo + (hi - lo) / 2;
+
+		if (m->pos[mid] == key)
+			return true;
+		if (m->pos[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/*
+ * A mapped pixel's replacement: the median of its eight same-colour
+ * neighbours that are not mapped themselves (mapped defects come as
+ * clusters and columns), of all eight when every one is.
+ */
+static int dpc_mapped(const struct lumen_frame *work, const struct lumen_dpc_map *m,
+		      int x, int y)
+{
+	static const int dx[8] = { -2, 2, 0, 0, -2, 2, 2, -2 };
+	static const int dy[8] = { 0, 0, -2, 2, -2, 2, -2, 2 };
+	int v[8], n = 0;
+
+	for (int pass = 0; pass < 2 && !n; pass++)
+		for (int k = 0; k < 8; k++) {
+			const int nx = mirror(x + dx[k], work->width);
+			const int ny = mirror(y + dy[k], work->height);
+			int u, j;
+
+			if (!pass && in_map(m, nx, ny))
+				continue;
+			u = ((const uint16_t *)(const void *)
+			     (work->data[0] + (size_t)ny * work->stride[0]))[nx];
+			for (j = n; j > 0 && v[j - 1] > u; j--)
+				v[j] = v[j - 1];
+			v[j] = u;
+			n++;
+		}
+	return (v[(n - 1) / 2] + v[n / 2] + 1) / 2;
+}
+
+/* Tests pixel (x, y) (or, when @forced, the map it is in, replaces it)
+ * in place; 1 if changed. */
+static int dpc_pixel(struct lumen_frame *work, uint16_t *row, int x, int y,
+		     bool edge, unsigned t, const struct lumen_dpc_map *forced)
+{
+	const int rx = (int)work->bayer & 1, ry = ((int)work->bayer >> 1) & 1;
+	const bool green = ((x ^ y ^ rx ^ ry) & 1) != 0;
+	int p[5][5], est;
+
+	if (forced) {
+		est = dpc_mapped(work, forced, x, y);
+	} else {
+		load_window(work, x, y, edge, p);
+		est = dpc_window((const int (*)[5])p, green, t);
+	}
+
+	if (est < 0 || est == row[x])
+		return 0;
 	row[x] = (uint16_t)est;
 	return 1;
 }
@@ -140,10 +332,28 @@ static inline unsigned dpc_screen_px(const uint16_t *up, const uint16_t *row,
 	unsigned below = 0, above = 0;
 
 	for (int k = 0; k < 8; k++) {
-		below += nb[k] + threshold + nb[k] / 8 < v0;
-		above += v0 + threshold + nb[k] / 8 < nb[k];
+		below += nb[k] + threshold + nb[k] / 16 < v0;
+		above += v0 + threshold + nb[k] / 16 < nb[k];
 	}
-	return (below >= 6) | (above >= 6);
+	return (below >= 7) | (above >= 7);
+}
+
+/* The screen of a pixel in the two columns at either side, its
+ * neighbours' columns mirrored (@up, @dn: the mirrored rows). */
+static bool border_screen(const uint16_t *row, const uint16_t *up,
+			  const uint16_t *dn, int x, int w, unsigned t)
+{
+	const int l = mirror(x - 2, w), r = mirror(x + 2, w);
+	const unsigned v0 = row[x];
+	const unsigned nb[8] = { row[l], row[r], up[x], dn[x],
+				 up[l], dn[r], up[r], dn[l] };
+	unsigned below = 0, above = 0;
+
+	for (int k = 0; k < 8; k++) {
+		below += nb[k] + t + nb[k] / 16 < v0;
+		above += v0 + t + nb[k] / 16 < nb[k];
+	}
+	return below >= 7 || above >= 7;
 }
 
 #define DPC_SCREEN_CHUNK 16
@@ -158,19 +368,19 @@ LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_c)
 		uint8_t flag[DPC_SCREEN_CHUNK];
 		unsigned any = 0;
 
-		/* six of eight beyond the margin means one of any three, and
-		 * nb + nb/8 and nb - nb/8 grow with nb: when no pixel of the
-		 * chunk has the nearest or the furthest of row[x-2], row[x+2],
-		 * up[x] beyond the margin, none passes */
+		/* seven of eight beyond the margin means two of any three,
+		 * and nb + nb/16 and nb - nb/16 grow with nb: when no pixel
+		 * of the chunk has the median of row[x-2], row[x+2], up[x]
+		 * beyond the margin, none passes */
 		for (int i = 0; i < DPC_SCREEN_CHUNK; i++) {
 			const unsigned v0 = row[x + i], a = row[x + i - 2];
 			const unsigned b = row[x + i + 2], c = up[x + i];
-			unsigned lo = a < b ? a : b, hi = a < b ? b : a;
+			const unsigned lo = a < b ? a : b, hi = a < b ? b : a;
+			const unsigned m = hi < c ? hi : c;
+			const unsigned med = lo > m ? lo : m;
 
-			lo = lo < c ? lo : c;
-			hi = hi > c ? hi : c;
-			any |= (v0 > lo + lo / 8 + threshold) |
-			       (v0 + threshold < hi - hi / 8);
+			any |= (v0 > med + med / 16 + threshold) |
+			       (v0 + threshold < med - med / 16);
 		}
 		if (!any)
 			continue;
@@ -190,73 +400,203 @@ LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_c)
 	return n;
 }
 
-unsigned lumen_dpc_threshold(unsigned threshold)
+int lumen_dpc_noise_estimate(const struct lumen_frame *work, float noise[2])
 {
-	if (!threshold)
-		threshold = LUMEN_WORK_MAX / 64;
-	/* a margin beyond the sample range rejects everything either way;
-	 * clamping keeps the sums below from wrapping */
-	return threshold > 65535 ? 65535 : threshold;
+	/*
+	 * Blocks of 32 samples along every 8th row: the mean of
+	 * |2 s - left - right| over a block's same-colour triples. Texture
+	 * only adds to it, so the flattest blocks measure the noise: the
+	 * 5th percentile of the block means, in a histogram.
+	 */
+	enum { BINS = 4096, BLOCK = 32 };
+	uint32_t *hist;
+	uint64_t total = 0, acc = 0;
+	const int w = work->width, h = work->height;
+	const int step = h >= 256 ? 8 : 1;
+	double q = 0.0, sigma;
+
+	noise[0] = noise[1] = 0.0f;
+	if (w < BLOCK + 4 || h < 1)
+		return -EINVAL;
+	hist = calloc(BINS, sizeof(*hist));
+	if (!hist)
+		return -ENOMEM;
+	for (int y = 0; y < h; y += step) {
+		const uint16_t *r = (const uint16_t *)(const void *)
+			(work->data[0] + (size_t)y * work->stride[0]);
+
+		for (int x0 = 2; x0 + BLOCK <= w - 2; x0 += BLOCK) {
+			unsigned sum = 0;
+
+			for (int x = x0; x < x0 + BLOCK; x++)
+				sum += (unsigned)iabs(2 * r[x] - r[x - 2] - r[x + 2]);
+			sum /= BLOCK / 4;	/* 4 x the mean */
+			hist[sum < BINS ? sum : BINS - 1]++;
+			total++;
+		}
+	}
+	for (int i = 0; i < BINS; i++) {
+		acc += hist[i];
+		if (20 * acc >= total) {
+			q = (i + 0.5) / 4.0;
+			break;
+		}
+	}
+	free(hist);
+	/* d = 2 s - l - r has variance 6 sigma^2; E|d| = sqrt(2 / pi) sd */
+	sigma = q / sqrt(2.0 / M_PI) / sqrt(6.0);
+	noise[1] = (float)(sigma * sigma);
+	return 0;
+}
+
+void lumen_dpc_setup(struct lumen_dpc_setup *s, const struct lumen_isp_params *p,
+		     const struct lumen_frame *work)
+{
+	const double g = p->dpc_gain > 0.0f ? p->dpc_gain : 1.0;
+	float nz[2] = { (float)(p->dpc_noise[0] * g),
+			(float)(p->dpc_noise[1] * g * g) };
+	double t;
+
+	s->map = p->dpc_map;
+	if (p->dpc_threshold) {
+		s->threshold = p->dpc_threshold;
+		return;
+	}
+	if (nz[0] <= 0.0f && nz[1] <= 0.0f && work)
+		lumen_dpc_noise_estimate(work, nz);
+	/*
+	 * The margin t + u/16 must exceed K sigma of a difference of two
+	 * samples at level u, sigma^2 = 2 (a u + b): sqrt(2 a u) <=
+	 * c/2 + a u / c for any c > 0; with K a / c = 1/16 the slope is the
+	 * margin's own u/16, leaving t = K sqrt(2 b) + 16 K^2 a.
+	 */
+	t = DPC_K_NOISE * sqrt(2.0 * (nz[1] > 0 ? nz[1] : 0.0)) +
+	    16.0 * DPC_K_NOISE * DPC_K_NOISE * (nz[0] > 0 ? nz[0] : 0.0);
+	if (t < DPC_T_MIN)
+		t = DPC_T_MIN;
+	s->threshold = t > 65535.0 ? 65535u : (unsigned)t;
+}
+
+/* The column of the next map entry of row @y at or after column @x
+ * (entries before it, duplicates, are skipped), or @w. */
+static inline int map_next(const struct lumen_dpc_map *m, int *mi, int y,
+			   int x, int w)
+{
+	while (m && *mi < m->count && (int)(m->pos[*mi] >> 16) == y) {
+		const int mx = (int)(m->pos[*mi] & 0xffff);
+
+		if (mx >= x)
+			return mx < w ? mx : w;
+		(*mi)++;
+	}
+	return w;
+}
+
+/* The first map entry at or after row @y. */
+static int map_first_row(const struct lumen_dpc_map *m, int y)
+{
+	int lo = 0, hi = m->count;
+	const uint32_t key = (uint32_t)y << 16;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (m->pos[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 long lumen_dpc_rows(const struct lumen_isp_dsp *dsp, struct lumen_frame *work,
-		    unsigned threshold, int y0, int y1)
+		    const struct lumen_dpc_setup *s, int y0, int y1)
 {
 	const int w = work->width, h = work->height;
+	const unsigned t = s->threshold;
+	const struct lumen_dpc_map *map = s->map && s->map->count ? s->map : NULL;
+	int mi = map ? map_first_row(map, y0) : 0;
 	long corrected = 0;
 
 	if (w < 5 || h < 5)
 		return 0;
 	/*
-	 * In raster order, in place: a corrected pixel is what its later
-	 * neighbours see. A pixel can only be defective when at least six
-	 * neighbours lie beyond the margin: with three or more inside it,
-	 * the third extremes are inside too, and dpc_pixel() rejects it. The
-	 * screen finds the next such pixel of columns 2 .. w-3, which gets
-	 * the full test, and screening resumes after it, so the result is
-	 * the same as testing every pixel in turn. The two columns at each
-	 * side (whose neighbours are mirrored) get the full test directly.
+	 * In raster order, in place. The screen finds the next pixel of
+	 * columns 2 .. w-3 with seven neighbours beyond the margin, which gets
+	 * the full test; screening resumes after it. Mapped pixels are
+	 * replaced when reached. The two columns at each side (whose
+	 * neighbours are mirrored) get the full test directly.
 	 */
 	for (int y = y0; y < y1; y++) {
 		uint16_t *row = (uint16_t *)(void *)(work->data[0] +
 						     (size_t)y * work->stride[0]);
-		/* rows two above and below, mirrored at the frame edges as
-		 * dpc_pixel() mirrors them */
 		const uint16_t *up = (const uint16_t *)(const void *)
 			(work->data[0] + (size_t)mirror(y - 2, h) * work->stride[0]);
 		const uint16_t *dn = (const uint16_t *)(const void *)
 			(work->data[0] + (size_t)mirror(y + 2, h) * work->stride[0]);
 		const bool edge_row = y < 2 || y >= h - 2;
+		int next_map;
 
-		corrected += dpc_pixel(work, row, 0, y, true, threshold);
-		corrected += dpc_pixel(work, row, 1, y, true, threshold);
-		for (int x = 2; x < w - 2; x++) {
-			x += dsp->dpc_screen(up + x, row + x, dn + x, w - 2 - x,
-					     threshold);
-			if (x >= w - 2)
-				break;
-			corrected += dpc_pixel(work, row, x, y, edge_row, threshold);
+		next_map = map_next(map, &mi, y, 0, w);
+
+		for (int x = 0; x < w;) {
+			int stop = next_map;
+
+			if (x < 2 || x >= w - 2) {
+				/* border columns: the full test directly */
+				if (x == next_map) {
+					corrected += dpc_pixel(work, row, x, y, true, t, map);
+					mi++;
+					next_map = map_next(map, &mi, y, x + 1, w);
+				} else if (border_screen(row, up, dn, x, w, t)) {
+					corrected += dpc_pixel(work, row, x, y, true, t, NULL);
+				}
+				x++;
+				continue;
+			}
+			if (stop > w - 2)
+				stop = w - 2;
+			if (x < stop) {
+				int c = x + dsp->dpc_screen(up + x, row + x, dn + x,
+							    stop - x, t);
+
+				if (c < stop) {
+					corrected += dpc_pixel(work, row, c, y,
+							       edge_row, t, NULL);
+					x = c + 1;
+					continue;
+				}
+				x = stop;
+				continue;
+			}
+			/* x == next_map */
+			corrected += dpc_pixel(work, row, x, y, edge_row, t, map);
+			mi++;
+			next_map = map_next(map, &mi, y, x + 1, w);
+			x++;
 		}
-		corrected += dpc_pixel(work, row, w - 2, y, true, threshold);
-		corrected += dpc_pixel(work, row, w - 1, y, true, threshold);
+		/* skip entries left on this row (duplicates) */
+		while (map && mi < map->count && (int)(map->pos[mi] >> 16) == y)
+			mi++;
 	}
 	return corrected;
 }
 
-long lumen_dpc_apply(struct lumen_frame *work, unsigned threshold)
+long lumen_dpc_apply(struct lumen_frame *work, const struct lumen_isp_params *p)
 {
 	struct lumen_isp_dsp dsp;
+	struct lumen_dpc_setup s;
 
 	lumen_isp_dsp_init(&dsp);
-	return lumen_dpc_rows(&dsp, work, lumen_dpc_threshold(threshold), 0,
-			      work->height);
+	lumen_dpc_setup(&s, p, work);
+	return lumen_dpc_rows(&dsp, work, &s, 0, work->height);
 }
 
 static int dpc_run(struct lumen_isp *isp, const struct lumen_isp_params *p)
 {
 	if (!p->dpc)
 		return 0;
-	lumen_dpc_apply(&isp->raw, p->dpc_threshold);
+	lumen_dpc_apply(&isp->raw, p);
 	return 0;
 }
 

@@ -368,6 +368,11 @@ static inline int min_i(int a, int b)
 	return a < b ? a : b;
 }
 
+static inline int max_i(int a, int b)
+{
+	return a > b ? a : b;
+}
+
 /* Rows [*y0, *y1) of worker k of n: even-aligned slices of the frame. */
 static void slice(int h, int k, int n, int *y0, int *y1)
 {
@@ -472,7 +477,7 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 	const struct lumen_frame *in = isp->input;
 	struct lumen_frame *raw = &isp->raw;
 	const int h = raw->height;
-	const unsigned thr = lumen_dpc_threshold(p->dpc_threshold);
+	struct lumen_dpc_setup dpc;
 	struct lumen_scale_phase ph[2];
 	struct slice_job job = { .p = p, .dsp = dsp, .ph = ph };
 	const bool stats = with_stats && p->stats;
@@ -482,6 +487,19 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 
 	if (lumen_blc_phases(in, ph))
 		return -EINVAL;
+	/* the working frame's CFA order, which dpc reads, before any band */
+	lumen_blc_finish(in, raw);
+	/* the frame's own noise estimate needs the frame: its blc first */
+	if (p->dpc && !p->dpc_threshold && p->dpc_noise[0] <= 0.0f &&
+	    p->dpc_noise[1] <= 0.0f) {
+		lumen_blc_rows(dsp, ph, in, raw, 0, h);
+		lap(ns, i_blc, &t);
+		lumen_dpc_setup(&dpc, p, raw);
+		lap(ns, i_blc + 1, &t);
+		yb = h;
+	} else {
+		lumen_dpc_setup(&dpc, p, NULL);
+	}
 	if (stats) {
 		if (!isp->stats.zones_x)
 			isp->stats.zones_x = isp->stats.zones_y = 16;
@@ -490,10 +508,11 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 		lumen_stats_begin(&sp, raw, &isp->stats);
 	}
 	if (isp->threads > 1) {
-		pool_run(isp, blc_job, &job);
+		if (yb < h)
+			pool_run(isp, blc_job, &job);
 		lap(ns, i_blc, &t);
 		if (p->dpc)
-			lumen_dpc_rows(dsp, raw, thr, 0, h);
+			lumen_dpc_rows(dsp, raw, &dpc, 0, h);
 		lap(ns, i_blc + 1, &t);
 		if (p->lsc) {
 			/* the context's tables, before the workers read them */
@@ -521,10 +540,11 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 		const int nd = nb == h ? h : nb - 2;
 		const int nl = nd == h ? h : nd - 2;
 
-		lumen_blc_rows(dsp, ph, in, raw, yb, nb);
+		if (yb < nb)
+			lumen_blc_rows(dsp, ph, in, raw, yb, nb);
 		lap(ns, i_blc, &t);
 		if (p->dpc)
-			lumen_dpc_rows(dsp, raw, thr, yd, nd);
+			lumen_dpc_rows(dsp, raw, &dpc, yd, nd);
 		lap(ns, i_blc + 1, &t);
 		if (p->lsc) {
 			err = lumen_isp_lsc_rows(isp, dsp, p->lsc, yl, nl);
@@ -540,7 +560,7 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 			cs = nc;
 			lap(ns, i_blc + 3, &t);
 		}
-		yb = nb;
+		yb = max_i(yb, nb);
 		yd = nd;
 		yl = nl;
 	}

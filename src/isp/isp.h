@@ -115,9 +115,29 @@ struct lumen_isp_stats {
 	uint8_t grid_clipped[LUMEN_STATS_GRID_MAX];
 };
 
+/*
+ * Static defective-pixel map: positions (y << 16 | x) sorted ascending,
+ * without duplicates; the DPC replaces these whatever they read. Owned by
+ * the caller, read-only for the ISP while it runs.
+ */
+struct lumen_dpc_map {
+	int count;
+	const uint32_t *pos;
+};
+
 struct lumen_isp_params {
 	bool dpc;			/* defective-pixel correction */
-	uint16_t dpc_threshold;		/* working units; 0 = automatic */
+	/* the dynamic detector's margin in working units: 0 = from
+	 * dpc_noise (docs/isp.md, "Defective pixels") */
+	uint16_t dpc_threshold;
+	/* noise model of the working raw at unit analogue gain: variance =
+	 * [0] * level + [1] in working units (the tuning's noise profile, or
+	 * the DNG NoiseProfile scaled); both 0 = estimated from the frame */
+	float dpc_noise[2];
+	/* the frame's analogue gain: the model's [0] is multiplied by it,
+	 * [1] by its square; 0 = 1 */
+	float dpc_gain;
+	const struct lumen_dpc_map *dpc_map;	/* NULL = none */
 	const struct lumen_lsc_map *lsc;	/* NULL = no shading correction */
 	float wb[3];			/* R, G, B gains on camera RGB */
 	enum lumen_demosaic_method demosaic;

@@ -20,12 +20,20 @@ void lumen_blc_rows(const struct lumen_isp_dsp *dsp,
 		    int y0, int y1);
 void lumen_blc_finish(const struct lumen_frame *in, struct lumen_frame *work);
 
-/* dpc (dpc.c): the threshold lumen_dpc_apply() uses for @threshold, and
+/* The dynamic detector's margin (working units) and the static map. */
+struct lumen_dpc_setup {
+	unsigned threshold;
+	const struct lumen_dpc_map *map;
+};
+
+/* dpc (dpc.c): the per-frame setup from @p (@work, when the noise must be
+ * estimated from the frame: the working raw, or NULL for the floor), and
  * rows [y0, y1) in raster order (row y reads rows y - 2 .. y + 2, so the
  * rows below must be black-level corrected already). Pixels corrected. */
-unsigned lumen_dpc_threshold(unsigned threshold);
+void lumen_dpc_setup(struct lumen_dpc_setup *s, const struct lumen_isp_params *p,
+		     const struct lumen_frame *work);
 long lumen_dpc_rows(const struct lumen_isp_dsp *dsp, struct lumen_frame *work,
-		    unsigned threshold, int y0, int y1);
+		    const struct lumen_dpc_setup *s, int y0, int y1);
 
 /* wb (wb.c): the row phases of @gain, rows [y0, y1) in place, and whether
  * the stage has nothing to do. */

@@ -61,10 +61,10 @@ typedef LUMEN_BLC10_ROW_FN(lumen_blc10_row_fn);
 
 /*
  * dpc pre-screen. The pixel at column i (0 <= i < n) of @row is a candidate
- * when at least six of its eight same-colour neighbours nb (up[i-2], up[i],
+ * when at least seven of its eight same-colour neighbours nb (up[i-2], up[i],
  * up[i+2], row[i-2], row[i+2], dn[i-2], dn[i], dn[i+2]) satisfy
- * nb + threshold + nb / 8 < row[i], or at least six satisfy
- * row[i] + threshold + nb / 8 < nb (unsigned, exact, threshold <= 65535).
+ * nb + threshold + nb / 16 < row[i], or at least seven satisfy
+ * row[i] + threshold + nb / 16 < nb (unsigned, exact, threshold <= 65535).
  * Returns the first candidate's i, or n when there is none. Reads columns
  * -2 .. n+1 of the three rows; n >= 0.
  */

@@ -28,13 +28,21 @@ extern const struct lumen_isp_stage lumen_isp_csc;
 int lumen_blc_apply(const struct lumen_frame *in, struct lumen_frame *work);
 
 /*
- * Defective-pixel correction in place on a working frame. A pixel is
- * defective when it lies more than @threshold above the second-highest, or
- * below the second-lowest, of its eight same-colour neighbours (so pairs of
- * defects are caught too); it is replaced by the mean of the same-colour
- * pair along the direction of least gradient. Returns pixels corrected.
+ * Defective-pixel correction in place on a working frame, with the
+ * settings of @p (dpc_threshold, dpc_noise, dpc_map; @p->dpc is not
+ * looked at): the pixels of the map, and the isolated defects and
+ * same-colour pairs the dynamic detector finds (dpc.c, docs/isp.md) are
+ * replaced along their most consistent direction. Returns pixels changed.
  */
-long lumen_dpc_apply(struct lumen_frame *work, unsigned threshold);
+long lumen_dpc_apply(struct lumen_frame *work, const struct lumen_isp_params *p);
+
+/*
+ * Noise of a working frame from the frame itself: a low quantile of the
+ * same-colour second differences along rows (of every 8th row from 256
+ * rows up), as variance = noise[0] * level + noise[1] with noise[0] = 0.
+ * Returns 0, -EINVAL for a frame under 5 columns, -ENOMEM.
+ */
+int lumen_dpc_noise_estimate(const struct lumen_frame *work, float noise[2]);
 
 /* White-balance gains per colour on a working frame, clipping at max. */
 void lumen_wb_apply(struct lumen_frame *work, const float gain[3]);

@@ -139,6 +139,9 @@ void lumen_control_frame(void *opaque, struct lumen_pipeline *pl,
 
 	(void)pl;
 	apply_pending(ctl);
+	/* the DPC's noise model (the tuning's, at unit gain) follows the
+	 * analogue gain of this frame */
+	params->dpc_gain = cap->gain_q8 ? (float)cap->gain_q8 / 256.0f : 1.0f;
 	if (s->awb_on) {
 		float gain[3];
 
@@ -245,5 +248,9 @@ int lumen_control_isp_defaults(const char *sensor, struct lumen_isp_params *p,
 		memcpy(p->ccm, t->ccm, sizeof(p->ccm));
 	if (lumen_tuning_lsc_map(t, &keep->lsc))
 		p->lsc = &keep->lsc;
+	if (lumen_tuning_dpc_map(t, &keep->dpc_map))
+		p->dpc_map = &keep->dpc_map;
+	if (t->has_noise)
+		memcpy(p->dpc_noise, t->noise, sizeof(p->dpc_noise));
 	return 0;
 }

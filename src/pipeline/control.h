@@ -62,12 +62,13 @@ int lumen_control_format(struct lumen_control *ctl, char *buf, size_t size);
 
 /*
  * What the ISP parameters filled by lumen_control_isp_defaults() point
- * into (the lens-shading grid): the caller keeps it, unchanged, for as long
+ * into (the lens-shading grid, the defect map): the caller keeps it, unchanged, for as long
  * as a pipeline uses those parameters.
  */
 struct lumen_control_tuning {
 	struct lumen_tuning file;
 	struct lumen_lsc_map lsc;
+	struct lumen_dpc_map dpc_map;
 	char path[PATH_MAX];		/* the file read; "" when none */
 };
 
@@ -75,7 +76,8 @@ struct lumen_control_tuning {
  * Starting ISP parameters for @sensor: defaults, fast demosaic, statistics
  * on, and from the sensor's tuning file (data/tuning/<sensor>.yaml, looked
  * up in $LUMEN_TUNING_DIR, the source tree, then the install prefix) its
- * colour matrix and lens-shading grid. Called once before the pipeline is
+ * colour matrix, lens-shading grid, defect map and noise profile (which
+ * lumen_control_frame() scales by each frame's analogue gain). Called once before the pipeline is
  * created, from the thread that creates it. Returns 0; -ENOENT when no
  * tuning file was found (the defaults stay, @err empty); -EINVAL when the
  * file is bad (the defaults stay; @err says "file:line: what"), which

@@ -23,6 +23,10 @@
 
 #include "io/rgb_read.h"
 #include "isp/demosaic.h"
+#include "calib/dark.h"
+#include "io/tuning.h"
+#include "isp/dpc_eval.h"
+#include "isp/stages.h"
 #include "tools/commands.h"
 
 extern char **environ;
@@ -440,12 +444,308 @@ out:
 	return ret;
 }
 
+/* ------------------------------------------------------------------ */
+/* lumen bench dpc */
+
+static void usage(FILE *out);
+
+struct dpc_totals {
+	long images, defects, corrected, clean_changed;
+	double psnr_off[N_METHODS], psnr_on[N_METHODS], residual;
+};
+
+/* Images tuned on: odd Kodak numbers, McMaster 1..9; the rest report. */
+static bool dpc_tuning_image(int set, int k)
+{
+	return set == 0 ? (k & 1) : k <= 9;
+}
+
+static void dpc_print(const char *set, const char *split,
+		      const struct dpc_totals *t, int methods_mask)
+{
+	if (!t->images)
+		return;
+	printf("dpc.%s.%s.images: %ld\n", set, split, t->images);
+	printf("dpc.%s.%s.injected: %ld defects\n", set, split, t->defects);
+	printf("dpc.%s.%s.corrected: %.3f %%\n", set, split,
+	       t->defects ? 100.0 * t->corrected / t->defects : 0.0);
+	printf("dpc.%s.%s.residual: %.1f working units (mean |out - truth|)\n",
+	       set, split, t->defects ? t->residual / t->defects : 0.0);
+	printf("dpc.%s.%s.clean_changed: %.2f pixels per image\n", set, split,
+	       (double)t->clean_changed / t->images);
+	for (int m = 0; m < N_METHODS; m++) {
+		if (!(methods_mask & (1 << m)))
+			continue;
+		printf("dpc.%s.%s.%s.cpsnr_off: %.3f dB\n", set, split,
+		       methods[m].name, t->psnr_off[m] / t->images);
+		printf("dpc.%s.%s.%s.cpsnr_on: %.3f dB\n", set, split,
+		       methods[m].name, t->psnr_on[m] / t->images);
+		printf("dpc.%s.%s.%s.cpsnr_loss: %.4f dB\n", set, split,
+		       methods[m].name,
+		       (t->psnr_off[m] - t->psnr_on[m]) / t->images);
+	}
+}
+
+static void dpc_copy(struct lumen_frame *dst, const struct lumen_frame *src)
+{
+	for (int y = 0; y < src->height; y++)
+		memcpy(dst->data[0] + (size_t)y * dst->stride[0],
+		       src->data[0] + (size_t)y * src->stride[0],
+		       (size_t)src->width * 2);
+	dst->bayer = src->bayer;
+	dst->bits = src->bits;
+	dst->white = src->white;
+}
+
+static int dpc_quality(struct bench *b, const char *data, const char *only_set,
+		       const char *split, int methods_mask, double density)
+{
+	static const double densities[] = { 0.0005, 0.002 };
+	struct dpc_totals tot[2][2];	/* set, tuning(0)/report(1) */
+	struct lumen_dpc_defect *def = NULL;
+	int ret = 0;
+
+	memset(tot, 0, sizeof(tot));
+	for (int s = 0; s < 2; s++) {
+		const struct dataset *ds = &sets[s];
+
+		if (excluded(only_set, ds->name))
+			continue;
+		for (int k = 1; k <= ds->count; k++) {
+			const bool tune = dpc_tuning_image(s, k);
+			char path[4096], file[64];
+			struct lumen_frame img, raw, work, rgb;
+			struct lumen_isp_params prm;
+			struct dpc_totals *t = &tot[s][tune ? 0 : 1];
+			long changed = 0;
+			int maxdef;
+
+			if ((!strcmp(split, "tune") && !tune) ||
+			    (!strcmp(split, "report") && tune))
+				continue;
+			snprintf(file, sizeof(file), ds->fmt, k);
+			snprintf(path, sizeof(path), "%s/%s/%s", data, ds->dir, file);
+			ret = lumen_rgb_read(path, &img);
+			if (ret) {
+				fprintf(stderr, "bench: %s: %s\n", path, strerror(-ret));
+				return 1;
+			}
+			if (lumen_frame_alloc(&raw, LUMEN_PIX_BAYER16, img.width, img.height) ||
+			    lumen_frame_alloc(&work, LUMEN_PIX_BAYER16, img.width, img.height) ||
+			    lumen_frame_alloc(&rgb, LUMEN_PIX_RGB16P, img.width, img.height)) {
+				fprintf(stderr, "bench: out of memory\n");
+				return 1;
+			}
+			maxdef = (int)(0.01 * img.width * img.height) + 16;
+			free(def);
+			def = malloc(sizeof(*def) * (size_t)maxdef);
+			if (!def) {
+				fprintf(stderr, "bench: out of memory\n");
+				return 1;
+			}
+			/* the four CFA orders in turn over the images */
+			mosaic(&img, (enum lumen_bayer)((k - 1) & 3), &raw);
+			lumen_isp_params_default(&prm);
+
+			/* clean: what the DPC changes, and what it costs */
+			dpc_copy(&work, &raw);
+			lumen_dpc_apply(&work, &prm);
+			for (int y = 0; y < raw.height; y++)
+				for (int x = 0; x < raw.width; x++)
+					changed += ((const uint16_t *)(const void *)
+						    (raw.data[0] + (size_t)y * raw.stride[0]))[x] !=
+						   ((const uint16_t *)(const void *)
+						    (work.data[0] + (size_t)y * work.stride[0]))[x];
+			t->clean_changed += changed;
+			for (int m = 0; m < N_METHODS; m++) {
+				double off, on;
+
+				if (!(methods_mask & (1 << m)))
+					continue;
+				ret = run_method(b, methods[m].id, &raw, &rgb);
+				off = cpsnr(&img, &rgb);
+				on = off;
+				if (!ret && changed) {
+					ret = run_method(b, methods[m].id, &work, &rgb);
+					on = cpsnr(&img, &rgb);
+				}
+				if (ret) {
+					fprintf(stderr, "bench: demosaic: %s\n", strerror(-ret));
+					return 1;
+				}
+				t->psnr_off[m] += off;
+				t->psnr_on[m] += on;
+				printf("dpc.%s.%d.%s.cpsnr_off_on: %.3f %.3f dB\n",
+				       ds->name, k, methods[m].name, off, on);
+			}
+
+			/* injected defects at two densities */
+			for (int d = 0; d < 2; d++) {
+				const double dens = density > 0 ? density : densities[d];
+				double res;
+				int n, ok;
+
+				dpc_copy(&work, &raw);
+				n = lumen_dpc_inject(&work, dens, 0.5,
+						     (unsigned)(1000 * s + 10 * k + d + 1),
+						     def, maxdef);
+				lumen_dpc_apply(&work, &prm);
+				ok = lumen_dpc_corrected(&work, def, n, &res);
+				t->defects += n;
+				t->corrected += ok;
+				t->residual += res * n;
+				printf("dpc.%s.%d.injected_%g: %d of %d corrected%s\n",
+				       ds->name, k, dens, ok, n, tune ? " (tuning)" : "");
+				if (density > 0)
+					break;
+			}
+			printf("dpc.%s.%d.clean_changed: %ld\n", ds->name, k, changed);
+			t->images++;
+			fflush(stdout);
+			lumen_frame_free(&rgb);
+			lumen_frame_free(&work);
+			lumen_frame_free(&raw);
+			lumen_frame_free(&img);
+		}
+	}
+	free(def);
+	for (int s = 0; s < 2; s++) {
+		dpc_print(sets[s].name, "tuning", &tot[s][0], methods_mask);
+		dpc_print(sets[s].name, "report", &tot[s][1], methods_mask);
+	}
+	return 0;
+}
+
+/* The Infinite-ISP dark frame: hot pixels (> 1024 DN of 4095) left above
+ * 32 DN after the dynamic DPC alone, and with the map `lumen calibrate
+ * --dark` makes of the same frame. */
+static void dpc_dark(const char *data)
+{
+	static uint32_t pos[LUMEN_TUNING_DPC_MAX];
+	char path[4096];
+	struct lumen_frame raw, work[2];
+	struct lumen_dpc_map map = { 0, pos };
+	long before = 0, left[2] = { 0, 0 }, above128[2] = { 0, 0 };
+	FILE *fp;
+	bool ok = true;
+
+	snprintf(path, sizeof(path), "%s/raw/infinite_isp/BlackImage_1920x1080_12bits_BGGR.raw",
+		 data);
+	fp = fopen(path, "rb");
+	if (!fp) {
+		printf("skip: dark frame %s absent\n", path);
+		return;
+	}
+	if (lumen_frame_alloc(&raw, LUMEN_PIX_BAYER16, 1920, 1080) ||
+	    lumen_frame_alloc(&work[0], LUMEN_PIX_BAYER16, 1920, 1080) ||
+	    lumen_frame_alloc(&work[1], LUMEN_PIX_BAYER16, 1920, 1080)) {
+		fclose(fp);
+		return;
+	}
+	for (int y = 0; y < 1080 && ok; y++)
+		ok = fread(raw.data[0] + (size_t)y * raw.stride[0], 2, 1920, fp) == 1920;
+	fclose(fp);
+	raw.bayer = LUMEN_BAYER_BGGR;
+	raw.bits = 12;
+	raw.white = 4095;
+	for (int c = 0; c < 4; c++)
+		raw.black[c] = 4;
+	for (int k = 0; ok && k < 2; k++) {
+		struct lumen_isp_params prm;
+
+		ok = !lumen_blc_apply(&raw, &work[k]);
+		lumen_isp_params_default(&prm);
+		if (ok && k == 1) {
+			ok = !lumen_dark_defects(&work[k], pos, LUMEN_TUNING_DPC_MAX,
+						 &map.count, NULL, NULL);
+			prm.dpc_map = &map;
+		}
+		if (ok)
+			lumen_dpc_apply(&work[k], &prm);
+	}
+	for (int y = 0; ok && y < 1080; y++)
+		for (int x = 0; x < 1920; x++) {
+			const unsigned a = ((const uint16_t *)(const void *)
+				(raw.data[0] + (size_t)y * raw.stride[0]))[x];
+
+			before += a > 1024;
+			for (int k = 0; k < 2; k++) {
+				const unsigned o = ((const uint16_t *)(const void *)
+					(work[k].data[0] + (size_t)y * work[k].stride[0]))[x];
+
+				left[k] += a > 1024 && o > 32 * 4;
+				above128[k] += o > 128 * 4;
+			}
+		}
+	if (ok) {
+		printf("dpc.dark.hot_pixels: %ld (> 1024 DN)\n", before);
+		printf("dpc.dark.dynamic.hot_removed: %ld (to <= 32 DN)\n", before - left[0]);
+		printf("dpc.dark.dynamic.above_128dn_after: %ld\n", above128[0]);
+		printf("dpc.dark.map.pixels: %d\n", map.count);
+		printf("dpc.dark.map.hot_removed: %ld (to <= 32 DN)\n", before - left[1]);
+		printf("dpc.dark.map.above_128dn_after: %ld\n", above128[1]);
+	}
+	lumen_frame_free(&work[1]);
+	lumen_frame_free(&work[0]);
+	lumen_frame_free(&raw);
+}
+
+static int bench_dpc(int argc, char **argv, const char *data)
+{
+	const char *only_set = NULL, *split = "all";
+	int mask = 3;
+	double density = 0;
+	struct bench b = { 0 };
+	char kodak[4096];
+	struct stat st;
+	int ret;
+
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--data") && i + 1 < argc)
+			data = argv[++i];
+		else if (!strcmp(argv[i], "--set") && i + 1 < argc)
+			only_set = argv[++i];
+		else if (!strcmp(argv[i], "--split") && i + 1 < argc)
+			split = argv[++i];
+		else if (!strcmp(argv[i], "--density") && i + 1 < argc)
+			density = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--method") && i + 1 < argc) {
+			const char *m = argv[++i];
+
+			mask = !strcmp(m, "fast") ? 1 : !strcmp(m, "quality") ? 2 :
+			       !strcmp(m, "none") ? 0 : 3;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	snprintf(kodak, sizeof(kodak), "%s/kodak", data);
+	if (stat(kodak, &st)) {
+		fprintf(stderr, "bench: no test data in %s (use --data DIR "
+			"or LUMEN_DATA)\n", data);
+		return 77;
+	}
+	if (mask & 2) {
+		b.scratch_size = lumen_demosaic_quality_scratch_size(768, 768);
+		b.scratch = malloc(b.scratch_size);
+		if (!b.scratch)
+			return 1;
+	}
+	dpc_dark(data);
+	ret = dpc_quality(&b, data, only_set, split, mask, density);
+	free(b.scratch);
+	return ret;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: lumen bench demosaic [--data DIR] [--quick] "
 		"[--no-speed] [--no-quality]\n"
 		"       [--set kodak|mcmaster] [--method fast|quality]\n"
-		"       lumen bench isp [--threads N] [--frames N] [FILE.dng]\n");
+		"       lumen bench isp [--threads N] [--frames N] [FILE.dng]\n"
+		"       lumen bench dpc [--data DIR] [--set kodak|mcmaster]\n"
+		"                       [--split tune|report|all] [--method fast|quality|both|none]\n"
+		"                       [--density D]\n");
 }
 
 int lumen_cmd_bench(int argc, char **argv)
@@ -461,6 +761,8 @@ int lumen_cmd_bench(int argc, char **argv)
 		data = "../shared/data";
 	if (argc >= 2 && !strcmp(argv[1], "isp"))
 		return lumen_cmd_bench_isp(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "dpc"))
+		return bench_dpc(argc, argv, data);
 	if (argc < 2 || strcmp(argv[1], "demosaic")) {
 		usage(stderr);
 		return 2;

@@ -233,6 +233,15 @@ int lumen_cmd_bench_isp(int argc, char **argv)
 	lens(gain);
 	lumen_isp_params_default(&p);
 	p.dpc = true;
+	/* the DPC's noise model, as a sensor's tuning gives it live: the
+	 * synthetic frame's noise is uniform over 16 DN of 959, i.e. a
+	 * variance of (16 x 16383 / 959)^2 / 12 working units (a DNG
+	 * without NoiseProfile is measured from the frame instead) */
+	if (file && input.has_noise)
+		memcpy(p.dpc_noise, input.noise, sizeof(p.dpc_noise));
+	else if (!file)
+		p.dpc_noise[1] = (float)((16.0 * LUMEN_WORK_MAX / 959.0) *
+					 (16.0 * LUMEN_WORK_MAX / 959.0) / 12.0);
 	p.lsc = &map;
 	p.stats = true;
 	p.wb[0] = 1.8f;

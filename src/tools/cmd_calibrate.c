@@ -12,6 +12,8 @@
 
 #include "calib/ccm_fit.h"
 #include "calib/lsc_fit.h"
+#include "calib/dark.h"
+#include "isp/stages.h"
 #include "calib/colorchecker.h"
 #include "io/develop_input.h"
 #include "io/raw_read.h"
@@ -28,6 +30,7 @@ static void usage(FILE *out)
 		"                       [--corners x0,y0,x1,y1,x2,y2,x3,y3]\n"
 		"                       [--sensor NAME] -o TUNING.yaml\n"
 		"       lumen calibrate --flat FLAT [raw format options] -o TUNING.yaml\n"
+		"       lumen calibrate --dark DARK [raw format options] -o TUNING.yaml\n"
 		"\n"
 		"Finds the ColorChecker Classic in RAW (or uses --corners: the\n"
 		"outer corners of the patch grid, starting at dark skin, then\n"
@@ -35,7 +38,10 @@ static void usage(FILE *out)
 		"matrix, prints CIEDE2000 before/after and writes the tuning file.\n"
 		"With --flat, measures the lens-shading gain grid from a raw shot of\n"
 		"a uniformly lit surface instead and adds it to TUNING.yaml (the\n"
-		"file's other keys are kept; it is created if absent).\n");
+		"file's other keys are kept; it is created if absent).\n"
+		"With --dark, finds the defective pixels of a dark frame (lens\n"
+		"capped, the exposure and gain of use) and writes them as the\n"
+		"defect map (dpc_map) and its read noise as noise[1], likewise.\n");
 }
 
 /* Parses up to @max comma-separated numbers; returns how many, or -1. */
@@ -141,12 +147,71 @@ static int calibrate_flat(const struct lumen_frame *frame, const char *path,
 	return 0;
 }
 
+/*
+ * --dark: the defect map and read noise of @frame (a dark frame) into the
+ * tuning file @out, keeping what it already holds. Returns the exit status.
+ */
+static int calibrate_dark(const struct lumen_frame *frame, const char *path,
+			  const char *sensor, const char *out)
+{
+	struct lumen_tuning *t = malloc(sizeof(*t));
+	struct lumen_frame work;
+	char err[512];
+	double sigma = 0.0;
+	unsigned level = 0;
+	int ret, status = 1;
+
+	if (!t || lumen_frame_alloc(&work, LUMEN_PIX_BAYER16, frame->width,
+				    frame->height)) {
+		fprintf(stderr, "calibrate: out of memory\n");
+		free(t);
+		return 1;
+	}
+	lumen_tuning_init(t);
+	ret = lumen_tuning_load(out, t, err, sizeof(err));
+	if (ret && ret != -ENOENT) {
+		fprintf(stderr, "calibrate: %s\n", err);
+		goto done;
+	}
+	if (lumen_blc_apply(frame, &work)) {
+		fprintf(stderr, "calibrate: %s: white level not above black\n", path);
+		goto done;
+	}
+	ret = lumen_dark_defects(&work, t->dpc_pos, LUMEN_TUNING_DPC_MAX,
+				 &t->dpc_count, &sigma, &level);
+	if (ret) {
+		fprintf(stderr, "calibrate: %s: %s\n", path, strerror(-ret));
+		goto done;
+	}
+	if (!t->has_noise)
+		t->noise[0] = 0.0f;
+	t->noise[1] = (float)(sigma * sigma);
+	t->has_noise = true;
+	if (sensor)
+		snprintf(t->sensor, sizeof(t->sensor), "%s", sensor);
+	printf("calibrate.dark.defects: %d pixels\n", t->dpc_count);
+	printf("calibrate.dark.level: %u working units\n", level);
+	printf("calibrate.dark.read_noise: %.2f working units\n", sigma);
+	ret = lumen_tuning_save(out, t, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "calibrate: %s\n", err);
+		goto done;
+	}
+	printf("calibrate.tuning: %s\n", out);
+	status = 0;
+done:
+	lumen_frame_free(&work);
+	free(t);
+	return status;
+}
+
 int lumen_cmd_calibrate(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "corners", required_argument, NULL, 'c' },
 		{ "sensor", required_argument, NULL, 'n' },
 		{ "flat", required_argument, NULL, 'f' },
+		{ "dark", required_argument, NULL, 'd' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -156,7 +221,7 @@ int lumen_cmd_calibrate(int argc, char **argv)
 	struct lumen_cc_sample s[LUMEN_CC_PATCHES];
 	struct lumen_ccm_result r;
 	struct lumen_tuning t;
-	const char *out = NULL, *sensor = NULL, *raw, *flat = NULL;
+	const char *out = NULL, *sensor = NULL, *raw, *flat = NULL, *dark = NULL;
 	double corners[8];
 	bool have_corners = false;
 	char err[512], *base, *tmp;
@@ -186,6 +251,9 @@ int lumen_cmd_calibrate(int argc, char **argv)
 		case 'f':
 			flat = optarg;
 			break;
+		case 'd':
+			dark = optarg;
+			break;
 		case 'o':
 			out = optarg;
 			break;
@@ -197,17 +265,24 @@ int lumen_cmd_calibrate(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (dark && (flat || optind != argc || have_corners)) {
+		fprintf(stderr, "calibrate: --dark finds defective pixels only; "
+			"calibrate the rest in other runs\n");
+		return 2;
+	}
+	if (dark)
+		flat = NULL;
 	if (flat && (optind != argc || have_corners)) {
 		fprintf(stderr, "calibrate: --flat measures lens shading only; "
 			"calibrate the chart in a second run\n");
 		return 2;
 	}
-	if ((!flat && optind != argc - 1) || !out) {
+	if ((!flat && !dark && optind != argc - 1) || !out) {
 		fprintf(stderr, "calibrate: need one RAW file and -o TUNING\n");
 		usage(stderr);
 		return 2;
 	}
-	raw = flat ? flat : argv[optind];
+	raw = dark ? dark : flat ? flat : argv[optind];
 	if (fmt.width <= 0 && fmt.height <= 0 && is_tiff(raw)) {
 		/* a DNG carries its own layout (size, CFA, levels) */
 		struct lumen_develop_input in;
@@ -230,6 +305,11 @@ int lumen_cmd_calibrate(int argc, char **argv)
 		}
 	}
 
+	if (dark) {
+		ret = calibrate_dark(&frame, dark, sensor, out);
+		lumen_frame_free(&frame);
+		return ret;
+	}
 	if (flat) {
 		ret = calibrate_flat(&frame, flat, sensor, out);
 		lumen_frame_free(&frame);

@@ -258,6 +258,7 @@ int lumen_cmd_develop(int argc, char **argv)
 	struct lumen_develop_input input;
 	struct lumen_tuning tuning;
 	struct lumen_lsc_map lsc;
+	struct lumen_dpc_map dpc_map;
 	struct lumen_develop_settings settings;
 	struct lumen_develop_report report;
 	struct lumen_isp *isp = NULL;
@@ -358,6 +359,23 @@ int lumen_cmd_develop(int argc, char **argv)
 	settings.yuv_full_range = o.full_range;
 	settings.exposure = o.exposure;
 	settings.awb_method = o.awb_method;
+	/* the DPC's noise model: the file's own, else the tuning's; else
+	 * the DPC estimates it from the frame */
+	if (input.has_noise) {
+		memcpy(settings.dpc_noise, input.noise, sizeof(settings.dpc_noise));
+		printf("develop.dpc.noise: NoiseProfile %.4g %.4g (working units)\n",
+		       input.noise[0], input.noise[1]);
+	} else if (tuning.has_noise) {
+		memcpy(settings.dpc_noise, tuning.noise, sizeof(settings.dpc_noise));
+		printf("develop.dpc.noise: tuning %s %.4g %.4g (working units)\n",
+		       o.tuning_path, tuning.noise[0], tuning.noise[1]);
+	}
+	if (lumen_tuning_dpc_map(&tuning, &dpc_map)) {
+		/* the tuning's defect map (lumen calibrate --dark) */
+		settings.dpc_map = &dpc_map;
+		printf("develop.dpc.map: tuning %s, %d pixels\n", o.tuning_path,
+		       dpc_map.count);
+	}
 	if (lumen_tuning_lsc_map(&tuning, &lsc)) {
 		/* the tuning's lens-shading grid (lumen calibrate --flat) */
 		settings.lsc = &lsc;

@@ -3,8 +3,8 @@
  * NEON pre-screen of the defective-pixel correction (ARMv7 NEON and
  * AArch64); exact with lumen_dpc_screen_c (isp_dsp.h). The same scheme as
  * the AVX2 one (x86/dpc_avx2.c): saturating 16-bit sums, which never change
- * an answer; the three-neighbour test first; then per lane the count of
- * neighbours failing each test. 8 pixels per step, the rest in C.
+ * an answer; the median-of-three test first; then per lane the count of
+ * neighbours failing each test (a candidate: at most one fails). 8 pixels per step, the rest in C.
  */
 #include <arm_neon.h>
 
@@ -21,7 +21,7 @@ LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_neon)
 {
 	const uint16x8_t thr = vdupq_n_u16((uint16_t)(threshold > 65535 ? 65535 :
 						      threshold));
-	const int16x8_t limit = vdupq_n_s16(-3);
+	const int16x8_t limit = vdupq_n_s16(-2);
 	int x = 0;
 
 	for (; x + 8 <= n; x += 8) {
@@ -29,11 +29,11 @@ LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_neon)
 		const uint16x8_t v0t = vqaddq_u16(v0, thr);
 		const uint16x8_t a = vld1q_u16(row + x - 2), b = vld1q_u16(row + x + 2);
 		const uint16x8_t c = vld1q_u16(up + x);
-		uint16x8_t near = vminq_u16(vminq_u16(a, b), c);
-		uint16x8_t far = vmaxq_u16(vmaxq_u16(a, b), c);
-
-		near = vqaddq_u16(vqaddq_u16(near, vshrq_n_u16(near, 3)), thr);
-		far = vsubq_u16(far, vshrq_n_u16(far, 3));
+		/* the median of three: two of any three must be beyond */
+		const uint16x8_t med = vmaxq_u16(vminq_u16(a, b),
+						 vminq_u16(vmaxq_u16(a, b), c));
+		const uint16x8_t near = vqaddq_u16(vqaddq_u16(med, vshrq_n_u16(med, 4)), thr);
+		const uint16x8_t far = vsubq_u16(med, vshrq_n_u16(med, 4));
 		if (!any_set(vorrq_u16(vqsubq_u16(v0, near), vqsubq_u16(far, v0t))))
 			continue;
 
@@ -46,7 +46,7 @@ LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_neon)
 		uint16x8_t cand;
 
 		for (int k = 0; k < 8; k++) {
-			uint16x8_t q = vshrq_n_u16(nb[k], 3);
+			uint16x8_t q = vshrq_n_u16(nb[k], 4);
 			uint16x8_t lo = vqaddq_u16(vqaddq_u16(nb[k], q), thr);
 			uint16x8_t hi = vqaddq_u16(v0t, q);
 

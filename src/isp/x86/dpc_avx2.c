@@ -7,10 +7,10 @@
  * formed with saturating adds: once a sum reaches 65535 it can no longer be
  * below any sample, which is what the exact sum says too, so saturation
  * never changes an answer. "a < b" is "b -sat a != 0". Each neighbour adds
- * -1 or 0 to two counters per lane; a lane is a candidate when at most two
- * neighbours failed a test (counter > -3). A cheaper necessary test on three
- * neighbours (as in the C screen) skips most steps first. The last
- * width % 16 pixels go through the C screen.
+ * -1 or 0 to two counters per lane; a lane is a candidate when at most one
+ * neighbour failed a test (counter > -2). A cheaper necessary test on the
+ * median of three neighbours (as in the C screen) skips most steps first.
+ * The last width % 16 pixels go through the C screen.
  */
 #include <immintrin.h>
 
@@ -23,7 +23,7 @@ LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_avx2)
 	const __m256i thr = _mm256_set1_epi16((short)(threshold > 65535 ? 65535 :
 						       threshold));
 	const __m256i zero = _mm256_setzero_si256();
-	const __m256i limit = _mm256_set1_epi16(-3);
+	const __m256i limit = _mm256_set1_epi16(-2);
 	int x = 0;
 
 	for (; x + 16 <= n; x += 16) {
@@ -34,15 +34,16 @@ LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_avx2)
 			a, b, c, LD(dn + x),
 			LD(up + x - 2), LD(dn + x + 2), LD(up + x + 2), LD(dn + x - 2),
 		};
-		__m256i near = _mm256_min_epu16(_mm256_min_epu16(a, b), c);
-		__m256i far = _mm256_max_epu16(_mm256_max_epu16(a, b), c);
+		const __m256i med = _mm256_max_epu16(_mm256_min_epu16(a, b),
+			_mm256_min_epu16(_mm256_max_epu16(a, b), c));
+		__m256i near, far;
 
-		/* the C screen's chunk test: one of any three neighbours must
-		 * be beyond the margin, near + near/8 + thr < v0 or
-		 * v0 + thr < far - far/8 */
-		near = _mm256_adds_epu16(_mm256_adds_epu16(near,
-			_mm256_srli_epi16(near, 3)), thr);
-		far = _mm256_sub_epi16(far, _mm256_srli_epi16(far, 3));
+		/* the C screen's chunk test: two of any three neighbours must
+		 * be beyond the margin, so their median: med + med/16 + thr <
+		 * v0 or v0 + thr < med - med/16 */
+		near = _mm256_adds_epu16(_mm256_adds_epu16(med,
+			_mm256_srli_epi16(med, 4)), thr);
+		far = _mm256_sub_epi16(med, _mm256_srli_epi16(med, 4));
 		if (_mm256_testz_si256(_mm256_or_si256(_mm256_subs_epu16(v0, near),
 						       _mm256_subs_epu16(far, v0t)),
 				       _mm256_set1_epi16(-1)))
@@ -53,7 +54,7 @@ LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_avx2)
 		unsigned mask;
 
 		for (int k = 0; k < 8; k++) {
-			__m256i q = _mm256_srli_epi16(nb[k], 3);
+			__m256i q = _mm256_srli_epi16(nb[k], 4);
 			__m256i lo = _mm256_adds_epu16(_mm256_adds_epu16(nb[k], q), thr);
 			__m256i hi = _mm256_adds_epu16(v0t, q);
 
