@@ -286,7 +286,9 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 			"the encoder is missing" : "the encoder refuses the size, level or format");
 		return;
 	}
-	if (any_word(l, camera_nouns) && any(l, absent_words)) {
+	if ((any_word(l, camera_nouns) || ev_contains(l, "/dev/video") ||
+	     ev_contains(l, "video device") || ev_contains(l, "capture device")) &&
+	    any(l, absent_words)) {
 		ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_MEDIUM,
 			"no camera is found (the sensor did not register)");
 		return;
@@ -305,6 +307,12 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 			ev_find(ev, stage_words[i].stage, EV_CONF_LOW, why);
 			return;
 		}
+	/* a failure that names no stage: frames never came from the source,
+	 * as far as anything can tell; say so rather than "nothing wrong" */
+	if (any(l, (const char *const[]){ "error", "fail", "fatal", "timeout",
+					   "timed out", "exception", NULL }))
+		ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_LOW,
+			"a failure that names no stage (the source delivers nothing)");
 }
 
 const struct ev_family ev_family_app = {

@@ -70,7 +70,8 @@ static const char *const power_words[] = {
 static const char *const link_words[] = {
 	"lane", "link freq", "link-freq", "link_freq", "endpoint", "fwnode",
 	"bus-type", "bus type", "ecc", "crc", "sync", "sot", "phy", "lp-11",
-	"lp11", "deskew", "hs ", "settle", "fifo", "overflow", "packet", NULL,
+	"lp11", "deskew", "hs ", "settle", "fifo", "overflow", "packet", "discard",
+	"corrupt", "short frame", "incomplete", NULL,
 };
 static const char *const format_words[] = {
 	"link validation", "validate", "format mismatch", "pad format", "mbus",
@@ -83,7 +84,7 @@ static const char *const mem_words[] = {
 };
 static const char *const stream_words[] = {
 	"stream", "timeout waiting", "timed out waiting", "no frame", "frame timeout",
-	"frame start", "start", NULL,
+	"frame start", "start", "timed out", "timeout", NULL,
 };
 static const char *const mode_words[] = {
 	"mode", "resolution", "unsupported", "not supported", "framerate", NULL,
@@ -284,14 +285,56 @@ static enum ev_role kernel_role(const char *drv, size_t ndrv, const char *dev, s
 
 	if (r == EV_ROLE_NONE && dev)
 		r = ev_role_of_device(dev, ndev);
+	if (r == EV_ROLE_NONE)
+		r = ev_role_of_words(drv, ndrv);
+	if (r == EV_ROLE_NONE && dev)
+		r = ev_role_of_words(dev, ndev);
 	/* the I2C core speaks of adapters: "i2c i2c-1: ..." */
 	if (r == EV_ROLE_NONE && ndrv == 3 && !strncmp(drv, "i2c", 3))
 		r = EV_ROLE_I2C;
 	return r;
 }
 
-static void judge(struct lumen_doctor_evidence *ev, enum ev_role role,
-		     const char *who, const char *msg)
+/*
+ * A sensor's failure on one I2C client is held until the end: when the
+ * same kind of sensor bound on another client (the knowledge base's
+ * sensor.bound_dev), the failure is an empty camera port's, which logs it
+ * on every boot, not a fault.
+ */
+#define PENDING_MAX 32
+struct pending {
+	char dev[16];
+	int stage, conf, quote;
+	char why[EV_FACT_TEXT];
+};
+
+struct kernel_state {
+	int npending;
+	struct pending p[PENDING_MAX];
+};
+
+static void find(struct lumen_doctor_evidence *ev, struct kernel_state *ks,
+		 const struct kline *k, bool client, int stage, int conf,
+		 const char *why)
+{
+	struct pending *p;
+
+	if (!client || ks->npending >= PENDING_MAX || ev->reference) {
+		ev_find(ev, stage, conf, why);
+		return;
+	}
+	ev->line_found = true;
+	p = &ks->p[ks->npending++];
+	snprintf(p->dev, sizeof(p->dev), "%.*s", (int)k->ndev, k->dev);
+	p->stage = stage;
+	p->conf = conf;
+	p->quote = ev_quote_line(ev);
+	snprintf(p->why, sizeof(p->why), "%s", why);
+}
+
+static void judge(struct lumen_doctor_evidence *ev, struct kernel_state *ks,
+		  const struct kline *k, bool client, enum ev_role role,
+		  const char *who, const char *msg)
 {
 	int e = ev_errno_in(msg);
 	unsigned w = what_of(msg, e);
@@ -307,20 +350,21 @@ static void judge(struct lumen_doctor_evidence *ev, enum ev_role role,
 		snprintf(why, sizeof(why), "%s (%s) reports that %s%s%s", who,
 			 ev_role_name(role), what_names[r->what], e ? ": " : "",
 			 e ? ev_errno_name(e) : "");
-		ev_find(ev, r->stage, r->conf, why);
+		find(ev, ks, k, client, r->stage, r->conf, why);
 		return;
 	}
 }
 
 static void kernel_line(struct lumen_doctor_evidence *ev, void *st)
 {
+	struct kernel_state *ks = st;
 	struct kline k;
 	enum ev_role role;
 	char who[64];
 	const char *probe;
+	bool client = false;
 
-	(void)st;
-	if (!split_kline(ev->body, &k) || !ev_says_failure(k.msg))
+	if (ev->line_marker || !split_kline(ev->body, &k) || !ev_says_failure(k.msg))
 		return;
 	role = kernel_role(k.drv, k.ndrv, k.dev, k.ndev);
 	/* an unknown driver on an I2C client address that speaks of a
@@ -335,20 +379,45 @@ static void kernel_line(struct lumen_doctor_evidence *ev, void *st)
 		const char *d = probe + 9;
 		size_t n = strcspn(d, " ");
 
-		if (i2c_client(d, n) && ev_role_of_driver(k.drv, k.ndrv) == EV_ROLE_NONE)
-			role = EV_ROLE_NONE;	/* unknown I2C chip: could be anything */
-		else
+		if (i2c_client(d, n)) {	/* an I2C chip: a sensor only if so named */
+			role = ev_role_of_words(k.drv, k.ndrv) == EV_ROLE_SENSOR ?
+			       EV_ROLE_SENSOR : EV_ROLE_NONE;
+			k.dev = d;
+			k.ndev = n;
+		} else {
 			role = ev_role_of_device(d, n);
+		}
+	} else if (probe && role == EV_ROLE_SENSOR) {
+		k.dev = probe + 9;
+		k.ndev = strcspn(k.dev, " ");
 	}
+	client = role == EV_ROLE_SENSOR && k.dev && i2c_client(k.dev, k.ndev);
 	if (role == EV_ROLE_NONE)
 		return;
 	snprintf(who, sizeof(who), "%.*s", (int)(k.ndrv < 40 ? k.ndrv : 40), k.drv);
 	ev_add_num(ev, role == EV_ROLE_NONE ? "kernel.role.none" :
 		   role == EV_ROLE_SENSOR ? "kernel.role.sensor" : "kernel.role.other", 1, false);
-	judge(ev, role, who, k.msg);
+	judge(ev, ks, &k, client, role, who, k.msg);
+}
+
+static void kernel_finish(struct lumen_doctor_evidence *ev, void *st)
+{
+	struct kernel_state *ks = st;
+	const char *bound = lumen_doctor_fact_text(ev, "sensor.bound_dev");
+
+	for (int i = 0; i < ks->npending; i++) {
+		const struct pending *p = &ks->p[i];
+
+		if (bound && strcmp(bound, p->dev))
+			continue;	/* another port's: see struct pending */
+		ev_find_quoted(ev, p->stage, p->conf, p->why, p->quote);
+	}
+	ks->npending = 0;
 }
 
 const struct ev_family ev_family_kernel = {
 	.name = "kernel",
+	.state_size = sizeof(struct kernel_state),
 	.line = kernel_line,
+	.finish = kernel_finish,
 };

@@ -499,6 +499,14 @@ const char *ev_conf_name(int conf)
 void ev_find(struct lumen_doctor_evidence *ev, int stage, int conf,
 	     const char *why)
 {
+	if (stage < 0 || stage >= LUMEN_STAGE_COUNT || ev->reference || ev->line_marker)
+		return;
+	ev_find_quoted(ev, stage, conf, why, ev_quote_line(ev));
+}
+
+void ev_find_quoted(struct lumen_doctor_evidence *ev, int stage, int conf,
+		    const char *why, int quote)
+{
 	char name[EV_FACT_NAME];
 	struct ev_fact *f;
 
@@ -518,7 +526,7 @@ void ev_find(struct lumen_doctor_evidence *ev, int stage, int conf,
 	} else if (conf < f->num) {
 		return;
 	}
-	attach_quote(f, ev_quote_line(ev));
+	attach_quote(f, quote);
 }
 
 /* ------------------------------------------------------------------ */
@@ -784,6 +792,7 @@ static void process_line(struct lumen_doctor_evidence *ev, char *line)
 	t = prompt_command(line);
 	if (!t)
 		t = heading_title(line, title, sizeof(title));
+	ev->line_marker = t != NULL;
 	if (t)
 		section_begin(ev, t);
 	for (size_t i = 0; i < NFAMILIES; i++)

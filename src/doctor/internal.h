@@ -62,6 +62,7 @@ struct lumen_doctor_evidence {
 	char section[EV_SECTION_TEXT];	/* the prompt/heading that opened it */
 	void *state[16];		/* per family, see ev_families[] */
 	bool line_found;		/* a finding was made on this line */
+	bool line_marker;		/* the line is a prompt or heading */
 	bool finished;
 };
 
@@ -108,6 +109,9 @@ extern const struct ev_family ev_family_app;
 enum ev_conf { EV_CONF_LOW = 1, EV_CONF_MEDIUM = 2, EV_CONF_HIGH = 3 };
 void ev_find(struct lumen_doctor_evidence *ev, int stage, int conf,
 	     const char *why);
+/* The same with a quote made earlier (ev_quote_line), from finish(). */
+void ev_find_quoted(struct lumen_doctor_evidence *ev, int stage, int conf,
+		    const char *why, int quote);
 const char *ev_conf_name(int conf);
 
 /* --- roles of kernel drivers (roles.c, table generated from roles.tsv) --- */
@@ -129,6 +133,8 @@ int ev_role_parse(const char *name);
 enum ev_role ev_role_of_driver(const char *s, size_t n);
 /* By device name ("fe801000.csi", "ac6a000.csiphy"): NONE if unknown. */
 enum ev_role ev_role_of_device(const char *s, size_t n);
+/* By the words of a name the table lacks ("rkcif-mipi-lvds"). */
+enum ev_role ev_role_of_words(const char *s, size_t n);
 
 /* --- errno in any spelling (errnames.c) --- */
 /* The errno a line reports ("-5", "-EIO", "error -121", "(Broken pipe)",
