@@ -169,6 +169,10 @@ struct lumen_doctor_report {
 	char input_notes[512];
 };
 
+/* The errno a text reports in any spelling ("-5", "-EIO", "error -121",
+ * "(Broken pipe)", "Remote I/O error"), positive; 0 when none. */
+int lumen_doctor_errno_in(const char *text);
+
 /* Runs the signals and causes of @kb over @ev. Never fails. */
 void lumen_doctor_diagnose(const struct lumen_doctor_kb *kb,
 			   struct lumen_doctor_evidence *ev,

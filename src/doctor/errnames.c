@@ -120,14 +120,20 @@ static int numeric(const char *line)
 
 int ev_errno_in(const char *line)
 {
+	char lc[EV_LINE_MAX], t[64];
 	int v;
 
 	/* the strerror text first: "returned -1 (Broken pipe)" means EPIPE,
-	 * not EPERM */
-	for (size_t i = 0; i < NERR; i++)
-		if (errnames[i].text && ev_contains(line, errnames[i].text))
+	 * not EPERM; compared lower-cased, as people retype them */
+	ev_lower(lc, sizeof(lc), line);
+	for (size_t i = 0; i < NERR; i++) {
+		if (!errnames[i].text)
+			continue;
+		ev_lower(t, sizeof(t), errnames[i].text);
+		if (strstr(lc, t))
 			return errnames[i].num;
-	if (ev_contains(line, "Connection timeout") || ev_contains(line, "Operation timed out"))
+	}
+	if (strstr(lc, "connection timeout") || strstr(lc, "operation timed out"))
 		return 110;
 	for (size_t i = 0; i < NERR; i++) {
 		size_t n = strlen(errnames[i].name);
@@ -143,4 +149,9 @@ int ev_errno_in(const char *line)
 		       ev_contains(line, "ret -1") || ev_contains(line, "ret=-1")))
 		return 0;
 	return v;
+}
+
+int lumen_doctor_errno_in(const char *text)
+{
+	return text ? ev_errno_in(text) : 0;
 }

@@ -145,7 +145,7 @@ static bool ioctl_line(struct lumen_doctor_evidence *ev, const char *l, int e)
 	} else {
 		return false;
 	}
-	if (!e && !ev_says_failure(l))
+	if (!e && !ev->line_fails)
 		return false;
 	if (e == 12 || e == 28)
 		stage = LUMEN_STAGE_DMA;
@@ -264,7 +264,7 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 	int e;
 
 	(void)st;
-	if (ev->line_found || ev->reference || !ev_says_failure(l))
+	if (ev->line_found || ev->reference || !ev->line_fails)
 		return;
 	e = ev_errno_in(l);
 	if (any(l, loader_words)) {

@@ -98,6 +98,15 @@ static bool any(const char *msg, const char *const *w)
 	return false;
 }
 
+/* The same over a line already lower-cased (the word lists are). */
+static bool any_lc(const char *lc, const char *const *w)
+{
+	for (; *w; w++)
+		if (strstr(lc, *w))
+			return true;
+	return false;
+}
+
 /* Failure words; a zero count ("0 errors", "errors: 0") is not one. */
 static const char *const fail_words[] = {
 	"fail", "error", "err:", "err ", "timeout", "timed out", "unable", "cannot",
@@ -114,17 +123,17 @@ static const char *const fail_words[] = {
 
 bool ev_says_failure(const char *msg)
 {
+	static const char *const all_clear[] = {
+		"no error", "0 errors", "without error", "error: 0", "errors: 0",
+		"error=0", "err=0", "dummy regulator", NULL,
+	};
+	char lc[EV_LINE_MAX];
 	const char *p;
 
-	if (ev_errno_in(msg))
-		return true;
-	if (!any(msg, fail_words))
-		return false;
-	/* counters and all-clear wordings */
-	if (ev_contains(msg, "no error") || ev_contains(msg, "0 errors") ||
-	    ev_contains(msg, "without error") || ev_contains(msg, "error: 0") ||
-	    ev_contains(msg, "errors: 0") || ev_contains(msg, "error=0") ||
-	    ev_contains(msg, "err=0") || ev_contains(msg, "dummy regulator"))
+	ev_lower(lc, sizeof(lc), msg);
+	if (!any_lc(lc, fail_words))
+		return ev_errno_in(msg) != 0;
+	if (any_lc(lc, all_clear))
 		return false;
 	/* "ecc err: 0", "ErrCnt 0x0": a counter at zero (table rows are the
 	 * table parsers' business) */
@@ -136,7 +145,7 @@ bool ev_says_failure(const char *msg)
 
 		if (q > msg + 1 && q[-1] == 'x' && q[-2] == '0')
 			q -= 2;
-		if (q == msg || !isalnum((unsigned char)q[-1]))
+		if (q == msg || q[-1] == ' ' || q[-1] == '\t' || q[-1] == ':' || q[-1] == '=')
 			return false;
 	}
 	return true;
@@ -364,7 +373,7 @@ static void kernel_line(struct lumen_doctor_evidence *ev, void *st)
 	const char *probe;
 	bool client = false;
 
-	if (ev->line_marker || !split_kline(ev->body, &k) || !ev_says_failure(k.msg))
+	if (!ev->line_fails || !split_kline(ev->body, &k) || !ev_says_failure(k.msg))
 		return;
 	role = kernel_role(k.drv, k.ndrv, k.dev, k.ndev);
 	/* an unknown driver on an I2C client address that speaks of a

@@ -253,7 +253,7 @@ static void sdk_line(struct lumen_doctor_evidence *ev, void *st)
 	const char *l = ev->body;
 
 	(void)st;
-	if (ev->line_found || !ev_says_failure(l) ||
+	if (ev->line_found || !ev->line_fails ||
 	    ev_contains(l, "undefined symbol") || ev_contains(l, "symbol lookup") ||
 	    ev_contains(l, "shared object"))	/* the loader's: ev_app.c */
 		return;

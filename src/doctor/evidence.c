@@ -59,6 +59,15 @@ bool ev_contains(const char *s, const char *needle)
 	return false;
 }
 
+void ev_lower(char *dst, size_t size, const char *s)
+{
+	size_t i = 0;
+
+	for (; s[i] && i + 1 < size; i++)
+		dst[i] = (char)tolower((unsigned char)s[i]);
+	dst[i] = '\0';
+}
+
 bool ev_scan_int(const char **s, int64_t *v)
 {
 	const char *p = ev_skip_space(*s);
@@ -793,6 +802,7 @@ static void process_line(struct lumen_doctor_evidence *ev, char *line)
 	if (!t)
 		t = heading_title(line, title, sizeof(title));
 	ev->line_marker = t != NULL;
+	ev->line_fails = !ev->line_marker && ev_says_failure(ev->body);
 	if (t)
 		section_begin(ev, t);
 	for (size_t i = 0; i < NFAMILIES; i++)

@@ -63,6 +63,7 @@ struct lumen_doctor_evidence {
 	void *state[16];		/* per family, see ev_families[] */
 	bool line_found;		/* a finding was made on this line */
 	bool line_marker;		/* the line is a prompt or heading */
+	bool line_fails;		/* ev_says_failure(body), once per line */
 	bool finished;
 };
 
@@ -195,6 +196,8 @@ void ev_slug(char *dst, size_t size, const char *src, size_t n);
 bool ev_starts(const char *s, const char *prefix);
 /* Case-insensitive substring. */
 bool ev_contains(const char *s, const char *needle);
+/* @s lower-cased into @dst (cut to @size - 1). */
+void ev_lower(char *dst, size_t size, const char *s);
 
 /* --- knowledge base (kb.c) --- */
 
