@@ -273,8 +273,8 @@ static void test_cases_all_listed(void **state)
 	while ((de = readdir(d))) {
 		bool listed = false;
 
-		if (de->d_name[0] == '.')
-			continue;
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "cold"))
+			continue;	/* cold/: its own table below */
 		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 			listed |= !strcmp(cases[i].file, de->d_name);
 		if (!listed)
@@ -859,6 +859,97 @@ static void test_errno_spellings(void **state)
 	assert_int_equal(lumen_doctor_errno_in("exposure 1-5 lines"), 0);
 }
 
+/*
+ * The cold batches (docs/doctor.md, "Cold batches"): public cases scored
+ * before anything was written for them, kept as regression tests. Each
+ * file's header cites its source and the confirmed cause. `right` marks
+ * the cases the doctor gets right as of this table: they must stay right;
+ * the others (each with the stage it gives) must still name a stage, and
+ * each batch's count of right ones must not fall.
+ */
+#define COLD LUMEN_SOURCE_ROOT "/tests/doctor/cold/"
+
+struct cold_case {
+	const char *file;
+	const char *stage;	/* confirmed */
+	const char *alt;	/* also defensible, or NULL */
+	bool right;
+};
+
+static const struct cold_case cold_cases[] = {
+	{ "batch1-01-openipc-2439.txt", "power", "i2c", false }, /* gives i2c */
+	{ "batch1-02-rpicam-apps-534.txt", "sensor", NULL, true },
+	{ "batch1-03-mediamtx-1161.txt", "streamer", NULL, true },
+	{ "batch1-04-thingino-1318.txt", "sensor", NULL, true },
+	{ "batch1-05-nxp-617443.txt", "power", "i2c", false }, /* gives i2c */
+	{ "batch1-06-rpi-libcamera-175.txt", "isp", NULL, true },
+	{ "batch1-07-crowsnest-143.txt", "isp", NULL, true },
+	{ "batch1-08-pine64-arch-256.txt", "receiver", NULL, true },
+	{ "batch1-09-thingino-1266.txt", "isp", "sensor", true },
+	{ "batch1-10-go2rtc-373.txt", "streamer", NULL, true },
+	{ "batch1-11-rpi-linux-5014.txt", "power", NULL, true },
+	{ "batch1-12-antmicro-jetson-nano-21.txt", "i2c", "link", false }, /* gives sensor */
+	{ "batch1-13-divinus-18.txt", "encoder", "streamer", true },
+	{ "batch1-14-picamera2-67.txt", "dma", NULL, true },
+	{ "batch1-15-milkv-duo-98.txt", "streamer", "dma", true },
+	{ "batch1-16-ustreamer-240.txt", "isp", "sensor", false }, /* gives sensor */
+	{ "batch1-17-armbian-linux-rockchip-379.txt", "link", "i2c", false }, /* gives i2c */
+	{ "batch1-18-thingino-1456.txt", "sensor", NULL, true },
+	{ "batch1-19-mediamtx-2581.txt", "isp", NULL, true },
+	{ "batch1-20-rpicam-apps-564.txt", "sensor", "isp", true },
+};
+
+static void test_cold_cases(void **state)
+{
+	int right = 0, want_right = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cold_cases) / sizeof(cold_cases[0]); i++) {
+		const struct cold_case *c = &cold_cases[i];
+		struct lumen_doctor_evidence *ev;
+		struct lumen_doctor_report *r;
+		char path[1024];
+		const char *got;
+
+		snprintf(path, sizeof(path), "%s%s", COLD, c->file);
+		run_case(path, &ev, &r);
+		got = r->first_broken < 0 ? "none" : lumen_doctor_stage_name(r->first_broken);
+		if (r->first_broken < 0)
+			fail_msg("%s: no stage named (expected %s)", c->file, c->stage);
+		if (c->right && strcmp(got, c->stage))
+			fail_msg("%s: first broken %s, expected %s", c->file, got, c->stage);
+		right += !strcmp(got, c->stage);
+		want_right += c->right;
+		/* a verdict rests on lines */
+		if (!r->stages[r->first_broken].nquotes && !r->stages[r->first_broken].why[0])
+			fail_msg("%s: verdict without evidence", c->file);
+		lumen_doctor_evidence_free(ev);
+		free(r);
+	}
+	assert_true(right >= want_right);
+}
+
+/* Every file under tests/doctor/cold/ has a row. */
+static void test_cold_all_listed(void **state)
+{
+	DIR *d = opendir(COLD);
+	struct dirent *de;
+
+	(void)state;
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		bool listed = false;
+
+		if (de->d_name[0] == '.')
+			continue;
+		for (size_t i = 0; i < sizeof(cold_cases) / sizeof(cold_cases[0]); i++)
+			listed |= !strcmp(cold_cases[i].file, de->d_name);
+		if (!listed)
+			fail_msg("tests/doctor/cold/%s is not in the cold table", de->d_name);
+	}
+	closedir(d);
+}
+
 static void test_kb_counts(void **state)
 {
 	int p, s, c, n;
@@ -890,6 +981,8 @@ int main(void)
 		cmocka_unit_test(test_wordings),
 		cmocka_unit_test(test_no_failure_no_verdict),
 		cmocka_unit_test(test_errno_spellings),
+		cmocka_unit_test(test_cold_cases),
+		cmocka_unit_test(test_cold_all_listed),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -226,7 +226,7 @@ static int rank_findings(const struct lumen_doctor_evidence *ev,
 {
 	int n = 0;
 
-	for (int c = EV_CONF_HIGH; c >= EV_CONF_LOW; c--)
+	for (int c = EV_CONF_HIGH; c >= EV_CONF_GUESS; c--)
 		for (int s = 0; s < LUMEN_STAGE_COUNT; s++) {
 			char name[EV_FACT_NAME];
 			const struct ev_fact *f;

@@ -102,6 +102,23 @@ static const char *const streamer_nouns[] = {
 	"ustreamer", "mjpg-streamer", "rtsp-simple-server", "live555", "srt", NULL,
 };
 
+static const char *const net_words[] = {
+	"rtsp", "rtp", "rtcp", "tcp", "udp", "socket", "client", "send", "http",
+	"listen", "bind", "connect", "port", "rtmp", "webrtc", "server", NULL,
+};
+/* described symptoms (prose): the picture is there but wrong */
+static const char *const picture_words[] = {
+	"stripes", "striped", "distortion", "distorted", "purple", "green tint",
+	"greenish", "pinkish", "washed out", "overexposed", "over-exposed",
+	"too dark", "colour cast", "color cast", "wrong colo", "tuning file",
+	"iq file", "banding", "artifacts", "artefacts", NULL,
+};
+/* described symptoms: nothing at all */
+static const char *const nothing_words[] = {
+	"no video", "black screen", "no picture", "no image", "blank image",
+	"crashed", "segmentation fault", "sigsegv", "core dumped", NULL,
+};
+
 /* libcamera log categories -> stage (libcamera/src: LOG_DEFINE_CATEGORY). */
 static const struct {
 	const char *cat;
@@ -264,9 +281,36 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 	int e;
 
 	(void)st;
-	if (ev->line_found || ev->reference || !ev->line_fails)
+	if (ev->line_found || ev->reference || ev->line_marker)
 		return;
+	if (!ev->line_fails) {
+		/* a symptom described rather than logged */
+		if (any(l, picture_words))
+			ev_find(ev, LUMEN_STAGE_ISP, EV_CONF_LOW,
+				"the picture arrives but looks wrong (colours, stripes, exposure): ISP or its tuning");
+		else if (any(l, nothing_words))
+			ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_GUESS,
+				"no picture, and no line names a stage");
+		return;
+	}
 	e = ev_errno_in(l);
+	/* socket errnos on network words: the streamer's */
+	if ((e == 98 || e == 104 || e == 111 || e == 113 || (e == 32 && !strstr(l, "VIDIOC"))) &&
+	    any(l, net_words)) {
+		ev_find(ev, LUMEN_STAGE_STREAMER, EV_CONF_HIGH,
+			"the streamer's socket fails (address in use, reset, refused)");
+		return;
+	}
+	/* a chip that answered but is another one */
+	if (any(l, (const char *const[]){ "chip", "sensor id", "chip id", "chipid", NULL }) &&
+	    any(l, (const char *const[]){ "is not a", "is not an", "not an ", "mismatch",
+					   "wrong", "unexpected", "expected", "doesn't match",
+					   "does not match", "unsupported", "unknown", NULL }) &&
+	    !(e == 5 || e == 121 || e == 6 || e == 110)) {
+		ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_HIGH,
+			"the chip that answers is not the sensor the software expects");
+		return;
+	}
 	if (any(l, loader_words)) {
 		ev_find(ev, library_stage(l), EV_CONF_MEDIUM,
 			"a library does not load or does not match (ABI, ELF class, soname)");
@@ -284,6 +328,10 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 		ev_find(ev, LUMEN_STAGE_ENCODER, EV_CONF_HIGH,
 			any(l, absent_words) || e == 19 || e == 2 ?
 			"the encoder is missing" : "the encoder refuses the size, level or format");
+		return;
+	}
+	if (any(l, encoder_nouns)) {
+		ev_find(ev, LUMEN_STAGE_ENCODER, EV_CONF_MEDIUM, "the encoder fails");
 		return;
 	}
 	if ((any_word(l, camera_nouns) || ev_contains(l, "/dev/video") ||
@@ -309,10 +357,8 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 		}
 	/* a failure that names no stage: frames never came from the source,
 	 * as far as anything can tell; say so rather than "nothing wrong" */
-	if (any(l, (const char *const[]){ "error", "fail", "fatal", "timeout",
-					   "timed out", "exception", NULL }))
-		ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_LOW,
-			"a failure that names no stage (the source delivers nothing)");
+	ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_GUESS,
+		"a failure that names no stage (the source delivers nothing)");
 }
 
 const struct ev_family ev_family_app = {

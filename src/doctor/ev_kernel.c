@@ -118,7 +118,8 @@ static const char *const fail_words[] = {
 	"invalid", "bad ", "missing", "not supported", "not present", "no device",
 	"not ready", "warn", "requires", "must be", "only supports", "not allowed",
 	"too high", "too many", "too small", "out of range", "no space", "refuse",
-	"did not", "didn't", "doesn't", "does not", "won't", "no longer", NULL,
+	"did not", "didn't", "doesn't", "does not", "won't", "no longer", "crash",
+	"sigsegv", "not able", "can not", NULL,
 };
 
 bool ev_says_failure(const char *msg)

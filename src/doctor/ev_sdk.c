@@ -237,9 +237,11 @@ static bool word_line(struct lumen_doctor_evidence *ev, const char *l)
 		if (m < 2 || m > 8 || isalnum((unsigned char)p[m]) || p[m] == '_')
 			continue;
 		stage = module_stage_at(p, m, tok, sizeof(tok));
-		if (stage < 0 || !strcmp(tok, "FS") || !strcmp(tok, "RC") || !strcmp(tok, "AE") ||
-		    !strcmp(tok, "IQ") || !strcmp(tok, "ENC") || !strcmp(tok, "CSI") ||
-		    !strcmp(tok, "SYS") || !strcmp(tok, "ION"))
+		/* only names no other field uses ("SCL" is also I2C's clock
+		 * line, "VI", "AE", "SYS" are common words) */
+		if (stage < 0 || !(!strcmp(tok, "VB") || !strcmp(tok, "VENC") ||
+				   !strcmp(tok, "VPSS") || !strcmp(tok, "VIF") ||
+				   !strcmp(tok, "MIPI") || !strcmp(tok, "ISP")))
 			continue;
 		snprintf(why, sizeof(why), "the %s module reports a failure", tok);
 		ev_find(ev, stage, EV_CONF_MEDIUM, why);

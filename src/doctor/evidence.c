@@ -502,7 +502,8 @@ static void section_begin(struct lumen_doctor_evidence *ev, const char *title)
 
 const char *ev_conf_name(int conf)
 {
-	return conf >= EV_CONF_HIGH ? "high" : conf == EV_CONF_MEDIUM ? "medium" : "low";
+	return conf >= EV_CONF_HIGH ? "high" : conf == EV_CONF_MEDIUM ? "medium" :
+	       conf == EV_CONF_LOW ? "low" : "guess";
 }
 
 void ev_find(struct lumen_doctor_evidence *ev, int stage, int conf,
@@ -683,6 +684,14 @@ static const char *line_body(const char *line)
 		s = ev_skip_space(s + n);
 	if (ev_starts(s, "kernel: "))
 		s += 8;
+	if (s == start) {	/* any other stamp before "host kern.err kernel: " */
+		const char *k = strstr(s, " kernel: ");
+
+		if (k && k - s < 80 && isdigit((unsigned char)*s))
+			s = ev_skip_space(k + 9);
+		for (int i = 0; s != start && i < 3 && (n = bracket_stamp(s)); i++)
+			s = ev_skip_space(s + n);
+	}
 	return s == start ? line : s;	/* nothing stripped: keep the indent */
 }
 

@@ -107,7 +107,8 @@ extern const struct ev_family ev_family_app;
  * its text the reason of that finding, its quotes the lines. The diagnosis
  * turns them into a verdict when the knowledge base's own signals name no
  * broken stage (docs/doctor.md, "Findings"). */
-enum ev_conf { EV_CONF_LOW = 1, EV_CONF_MEDIUM = 2, EV_CONF_HIGH = 3 };
+enum ev_conf { EV_CONF_GUESS = 0, EV_CONF_LOW = 1, EV_CONF_MEDIUM = 2,
+	       EV_CONF_HIGH = 3 };	/* GUESS: a failure naming no stage */
 void ev_find(struct lumen_doctor_evidence *ev, int stage, int conf,
 	     const char *why);
 /* The same with a quote made earlier (ev_quote_line), from finish(). */
