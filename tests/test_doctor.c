@@ -897,6 +897,26 @@ static const struct cold_case cold_cases[] = {
 	{ "batch1-18-thingino-1456.txt", "sensor", NULL, true },
 	{ "batch1-19-mediamtx-2581.txt", "isp", NULL, true },
 	{ "batch1-20-rpicam-apps-564.txt", "sensor", "isp", true },
+	{ "batch2-01-openipc-435.txt", "dma", NULL, true },
+	{ "batch2-02-rpi-libcamera-145.txt", "isp", NULL, true },
+	{ "batch2-03-mediamtx-3715.txt", "isp", "streamer", false }, /* gives sensor */
+	{ "batch2-04-nvidia-forum-65604.txt", "vif", "sensor", true },
+	{ "batch2-05-mjsxj03hl-24.txt", "sensor", NULL, true },
+	{ "batch2-06-motionpie-358.txt", "i2c", "link", false }, /* gives sensor */
+	{ "batch2-07-tspi-linux-sdk-19.txt", "isp", NULL, true },
+	{ "batch2-08-picam-208.txt", "encoder", NULL, true },
+	{ "batch2-09-toradex-device-trees-2.txt", "power", "i2c", false }, /* gives i2c */
+	{ "batch2-10-rpicam-apps-508.txt", "encoder", NULL, true },
+	{ "batch2-11-meta-qcom-2622.txt", "sensor", "receiver", true },
+	{ "batch2-12-motioneye-2941.txt", "receiver", "isp", true },
+	{ "batch2-13-yi-hack-mstar-1.txt", "encoder", "streamer", false }, /* gives sensor */
+	{ "batch2-14-arducam-arduino-588.txt", "isp", NULL, true },
+	{ "batch2-15-openipc-1003.txt", "sensor", NULL, true },
+	{ "batch2-16-mediamtx-2084.txt", "isp", NULL, true },
+	{ "batch2-17-smart-social-distancing-28.txt", "isp", NULL, false }, /* gives sensor */
+	{ "batch2-18-picamera2-753.txt", "encoder", NULL, true },
+	{ "batch2-19-dafang-hacks-710.txt", "streamer", NULL, true },
+	{ "batch2-20-ustreamer-244.txt", "encoder", NULL, true },
 };
 
 static void test_cold_cases(void **state)

@@ -72,7 +72,7 @@ static const char *const absent_words[] = {
 	"failed to find", "unable to find", "no such", "0 cameras", "missing",
 	"not connected", "not present", "none found", "did not find", "no device",
 	"list index out of range", "failed to detect", "not recognized", "no supported",
-	NULL,
+	"0 camera", "no camera", NULL,
 };
 static const char *const encoder_nouns[] = {
 	"encoder", "encode", "encoding", "venc", "h264", "h.264", "h265", "h.265", "hevc",
@@ -274,18 +274,64 @@ static const struct {
 	{ (const char *const[]){ "sensor", "camera", NULL }, LUMEN_STAGE_SENSOR },
 };
 
+static bool camera_absent(const char *l)
+{
+	return (any_word(l, camera_nouns) || ev_contains(l, "camera(s)") ||
+		ev_contains(l, "/dev/video") || ev_contains(l, "video device") ||
+		ev_contains(l, "capture device")) && any(l, absent_words);
+}
+
+/* libcamera's enumeration: a media device it found, a camera it
+ * registered, no camera at all. */
+struct app_state {
+	bool media_device, registered;
+	int media_quote;
+};
+
+static void lc_state(struct lumen_doctor_evidence *ev, void *st, const char *l)
+{
+	struct app_state *as = st;
+
+	if (strstr(l, "New media device") && strstr(l, "created")) {
+		if (!as->media_device)
+			as->media_quote = ev_quote_line(ev);
+		as->media_device = true;
+	}
+	if (strstr(l, "Registered camera") || strstr(l, "Adding camera"))
+		as->registered = true;
+}
+
+/* A media device libcamera found with no camera registered, and no camera
+ * listed: no pipeline handler took it (not built in, or too old for the
+ * device); a sensor that did not probe leaves no media device behind it
+ * on most platforms, and any I2C failure seen rules this out. */
+static void app_finish(struct lumen_doctor_evidence *ev, void *st)
+{
+	struct app_state *as = st;
+
+	if (as->media_device && !as->registered && ev_fact_find(ev, "find.sensor") &&
+	    !ev_fact_find(ev, "find.i2c"))
+		ev_find_quoted(ev, LUMEN_STAGE_ISP, EV_CONF_HIGH,
+			       "libcamera found the capture device but registered no camera: no pipeline handler matched it",
+			       as->media_quote);
+	as->media_device = as->registered = false;
+}
+
 static void app_line(struct lumen_doctor_evidence *ev, void *st)
 {
 	const char *l = ev->body;
 	char why[EV_FACT_TEXT];
 	int e;
 
-	(void)st;
 	if (ev->line_found || ev->reference || ev->line_marker)
 		return;
+	lc_state(ev, st, l);
 	if (!ev->line_fails) {
 		/* a symptom described rather than logged */
-		if (any(l, picture_words))
+		if (camera_absent(l))
+			ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_MEDIUM,
+				"no camera is found (the sensor did not register)");
+		else if (any(l, picture_words))
 			ev_find(ev, LUMEN_STAGE_ISP, EV_CONF_LOW,
 				"the picture arrives but looks wrong (colours, stripes, exposure): ISP or its tuning");
 		else if (any(l, nothing_words))
@@ -316,6 +362,13 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 			"a library does not load or does not match (ABI, ELF class, soname)");
 		return;
 	}
+	/* a memory-to-memory device's "output" queue is its input: a capture
+	 * pipeline has none, an encoder has */
+	if (ev_contains(l, "output stream") && !strstr(l, "VIDIOC")) {
+		ev_find(ev, LUMEN_STAGE_ENCODER, EV_CONF_MEDIUM,
+			"the encoder's (memory-to-memory) output queue does not start");
+		return;
+	}
 	if (libcamera_line(ev, l, e) || ioctl_line(ev, l, e))
 		return;
 	if (e == 12 || e == 28 || any(l, oom_words)) {
@@ -334,9 +387,7 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 		ev_find(ev, LUMEN_STAGE_ENCODER, EV_CONF_MEDIUM, "the encoder fails");
 		return;
 	}
-	if ((any_word(l, camera_nouns) || ev_contains(l, "/dev/video") ||
-	     ev_contains(l, "video device") || ev_contains(l, "capture device")) &&
-	    any(l, absent_words)) {
+	if (camera_absent(l)) {
 		ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_MEDIUM,
 			"no camera is found (the sensor did not register)");
 		return;
@@ -363,5 +414,7 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 
 const struct ev_family ev_family_app = {
 	.name = "app",
+	.state_size = sizeof(struct app_state),
 	.line = app_line,
+	.finish = app_finish,
 };

@@ -119,7 +119,7 @@ static const char *const fail_words[] = {
 	"not ready", "warn", "requires", "must be", "only supports", "not allowed",
 	"too high", "too many", "too small", "out of range", "no space", "refuse",
 	"did not", "didn't", "doesn't", "does not", "won't", "no longer", "crash",
-	"sigsegv", "not able", "can not", NULL,
+	"sigsegv", "not able", "can not", "fault", NULL,
 };
 
 bool ev_says_failure(const char *msg)

@@ -250,6 +250,36 @@ static bool word_line(struct lumen_doctor_evidence *ev, const char *l)
 	return false;
 }
 
+/*
+ * NVIDIA Tegra camera RTCPU notify events ("rtcpu_vinotify_handle_msg:
+ * ... tag:CHANSEL_FAULT"): the tag's unit says where it happened (CSIMUX:
+ * the CSI mux after the receiver, CHANSEL: the VI channel selector,
+ * ATOMP: the memory writer, ISPBUF: the ISP's buffers). Only faults and
+ * errors count.
+ */
+static bool tegra_tag(struct lumen_doctor_evidence *ev, const char *l)
+{
+	static const struct { const char *unit; int stage; } units[] = {
+		{ "CSIMUX", LUMEN_STAGE_RECEIVER }, { "CHANSEL", LUMEN_STAGE_VIF },
+		{ "ATOMP", LUMEN_STAGE_DMA }, { "ISPBUF", LUMEN_STAGE_ISP },
+	};
+	const char *t = strstr(l, "tag:");
+	char why[EV_FACT_TEXT];
+
+	if (!t)
+		return false;
+	t += 4;
+	if (!strstr(t, "FAULT") && !strstr(t, "ERR"))
+		return false;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (ev_starts(t, units[i].unit)) {
+			snprintf(why, sizeof(why), "the Tegra VI reports %.*s", (int)strcspn(t, " "), t);
+			ev_find(ev, units[i].stage, EV_CONF_HIGH, why);
+			return true;
+		}
+	return false;
+}
+
 static void sdk_line(struct lumen_doctor_evidence *ev, void *st)
 {
 	const char *l = ev->body;
@@ -261,7 +291,7 @@ static void sdk_line(struct lumen_doctor_evidence *ev, void *st)
 		return;
 	/* the API's name says which module; the code's module numbers are
 	 * HiSilicon's and differ in the other SDKs */
-	if (name_line(ev, l) || code_line(ev, l))
+	if (tegra_tag(ev, l) || name_line(ev, l) || code_line(ev, l))
 		return;
 	word_line(ev, l);
 }
