@@ -274,6 +274,25 @@ static const struct {
 	{ (const char *const[]){ "sensor", "camera", NULL }, LUMEN_STAGE_SENSOR },
 };
 
+/* Does a word of @l name a sensor chip ("imx708", "sc2336", "ov5647")? */
+static bool chip_named(const char *l)
+{
+	for (const char *p = l; *p; p++) {
+		size_t n = 0;
+
+		if (p > l && isalnum((unsigned char)p[-1]))
+			continue;
+		while (isalnum((unsigned char)p[n]))
+			n++;
+		if (n >= 5 && n <= 10 && strncasecmp(p, "sensor", 6) &&
+		    ev_role_of_words(p, n) == EV_ROLE_SENSOR)
+			return true;
+		if (n)
+			p += n - 1;
+	}
+	return false;
+}
+
 static bool camera_absent(const char *l)
 {
 	return (any_word(l, camera_nouns) || ev_contains(l, "camera(s)") ||
@@ -385,6 +404,13 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 	}
 	if (any(l, encoder_nouns)) {
 		ev_find(ev, LUMEN_STAGE_ENCODER, EV_CONF_MEDIUM, "the encoder fails");
+		return;
+	}
+	/* a sensor chip by name that is not found/detected: its ID did not
+	 * read back, the bus or its power ("sc2336 not found") */
+	if (chip_named(l) && any(l, absent_words)) {
+		ev_find(ev, LUMEN_STAGE_I2C, EV_CONF_MEDIUM,
+			"the sensor chip is not found on its bus");
 		return;
 	}
 	if (camera_absent(l)) {

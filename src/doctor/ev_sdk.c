@@ -191,6 +191,15 @@ static bool name_line(struct lumen_doctor_evidence *ev, const char *l)
 			stage = module_stage_at(p + n, m, tok, sizeof(tok));
 			if (stage < 0)
 				continue;
+			/* "IMP_ISP_AddSensor", "HI_MPI_ISP_SensorRegCallBack": the
+			 * call is about the sensor, whichever module offers it */
+			{
+				size_t fn = strcspn(p + n + m, " (:[,;");
+
+				for (size_t k = 0; k + 6 <= fn; k++)
+					if (!strncasecmp(p + n + m + k, "sensor", 6))
+						stage = LUMEN_STAGE_SENSOR;
+			}
 			if (no_memory(l)) {
 				snprintf(why, sizeof(why), "the SDK's %s module has no memory or buffer", tok);
 				ev_find(ev, LUMEN_STAGE_DMA, EV_CONF_HIGH, why);
