@@ -917,6 +917,26 @@ static const struct cold_case cold_cases[] = {
 	{ "batch2-18-picamera2-753.txt", "encoder", NULL, true },
 	{ "batch2-19-dafang-hacks-710.txt", "streamer", NULL, true },
 	{ "batch2-20-ustreamer-244.txt", "encoder", NULL, true },
+	{ "batch3-01-jetson-inference-1861.txt", "link", NULL, true },
+	{ "batch3-02-thingino-1217.txt", "sensor", NULL, true },
+	{ "batch3-03-rpicam-apps-660.txt", "sensor", "link", false }, /* gives link */
+	{ "batch3-04-camui-25.txt", "dma", NULL, true },
+	{ "batch3-05-meta-qcom-2620.txt", "isp", NULL, true },
+	{ "batch3-06-openipc-1953.txt", "sensor", "vif", true },
+	{ "batch3-07-go2rtc-1041.txt", "encoder", "streamer", true },
+	{ "batch3-08-ubuntu-rockchip-864.txt", "isp", NULL, false }, /* gives sensor */
+	{ "batch3-09-ti-e2e-1138050.txt", "link", "i2c", false }, /* gives i2c */
+	{ "batch3-10-rpi-libcamera-235.txt", "isp", NULL, true },
+	{ "batch3-11-yi-hack-allwinner-v2-931.txt", "streamer", "dma", true },
+	{ "batch3-12-dafang-hacks-1485.txt", "isp", "sensor", true },
+	{ "batch3-13-mediamtx-2647.txt", "isp", "streamer", true },
+	{ "batch3-14-picamera2-380.txt", "encoder", NULL, true },
+	{ "batch3-15-jetsonhacks-csi-camera-15.txt", "isp", NULL, false }, /* gives sensor */
+	{ "batch3-16-ubuntu-rockchip-1220.txt", "sensor", NULL, true },
+	{ "batch3-17-bambu-farm-181.txt", "streamer", NULL, true },
+	{ "batch3-18-arducam-mipi-camera-13.txt", "encoder", NULL, true },
+	{ "batch3-19-camera-streamer-161.txt", "isp", NULL, true },
+	{ "batch3-20-rpi-libcamera-103.txt", "isp", "receiver", false }, /* gives sensor */
 };
 
 static void test_cold_cases(void **state)

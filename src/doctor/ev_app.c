@@ -111,7 +111,8 @@ static const char *const picture_words[] = {
 	"stripes", "striped", "distortion", "distorted", "purple", "green tint",
 	"greenish", "pinkish", "washed out", "overexposed", "over-exposed",
 	"too dark", "colour cast", "color cast", "wrong colo", "tuning file",
-	"iq file", "banding", "artifacts", "artefacts", NULL,
+	"iq file", "banding", "artifacts", "artefacts", "tint", "stripe", "distort",
+	"magenta", "white balance", "too bright", "underexposed", NULL,
 };
 /* described symptoms: nothing at all */
 static const char *const nothing_words[] = {
@@ -274,25 +275,6 @@ static const struct {
 	{ (const char *const[]){ "sensor", "camera", NULL }, LUMEN_STAGE_SENSOR },
 };
 
-/* Does a word of @l name a sensor chip ("imx708", "sc2336", "ov5647")? */
-static bool chip_named(const char *l)
-{
-	for (const char *p = l; *p; p++) {
-		size_t n = 0;
-
-		if (p > l && isalnum((unsigned char)p[-1]))
-			continue;
-		while (isalnum((unsigned char)p[n]))
-			n++;
-		if (n >= 5 && n <= 10 && strncasecmp(p, "sensor", 6) &&
-		    ev_role_of_words(p, n) == EV_ROLE_SENSOR)
-			return true;
-		if (n)
-			p += n - 1;
-	}
-	return false;
-}
-
 static bool camera_absent(const char *l)
 {
 	return (any_word(l, camera_nouns) || ev_contains(l, "camera(s)") ||
@@ -348,7 +330,7 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 	if (!ev->line_fails) {
 		/* a symptom described rather than logged */
 		if (camera_absent(l))
-			ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_MEDIUM,
+			ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_LOW,
 				"no camera is found (the sensor did not register)");
 		else if (any(l, picture_words))
 			ev_find(ev, LUMEN_STAGE_ISP, EV_CONF_LOW,
@@ -388,6 +370,22 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 			"the encoder's (memory-to-memory) output queue does not start");
 		return;
 	}
+	/* frames do not arrive: a wait for a frame/buffer times out */
+	if ((e == 110 || e == 62 || any(l, (const char *const[]){ "timeout", "timed out",
+								 "expired", NULL })) &&
+	    any(l, (const char *const[]){ "frame", "buffer", "image", "dequeue", "frontend",
+					  "dqbuf", NULL }) && !any(l, oom_words)) {
+		ev_find(ev, LUMEN_STAGE_LINK, EV_CONF_MEDIUM,
+			"no frame arrives: waiting for one times out (lanes, link frequency or a stopped sensor)");
+		return;
+	}
+	/* vendor camera stacks that own the ISP (Qualcomm CamX, NVIDIA Argus) */
+	if (any(l, (const char *const[]){ "camx", "cam-server", "nvargus", "argus", NULL }) &&
+	    !camera_absent(l)) {
+		ev_find(ev, LUMEN_STAGE_ISP, EV_CONF_MEDIUM,
+			"the vendor's camera/ISP service reports an error");
+		return;
+	}
 	if (libcamera_line(ev, l, e) || ioctl_line(ev, l, e))
 		return;
 	if (e == 12 || e == 28 || any(l, oom_words)) {
@@ -406,15 +404,10 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 		ev_find(ev, LUMEN_STAGE_ENCODER, EV_CONF_MEDIUM, "the encoder fails");
 		return;
 	}
-	/* a sensor chip by name that is not found/detected: its ID did not
-	 * read back, the bus or its power ("sc2336 not found") */
-	if (chip_named(l) && any(l, absent_words)) {
-		ev_find(ev, LUMEN_STAGE_I2C, EV_CONF_MEDIUM,
-			"the sensor chip is not found on its bus");
-		return;
-	}
+	/* "no camera" is what every failure before it ends in: weaker than
+	 * any component that says why */
 	if (camera_absent(l)) {
-		ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_MEDIUM,
+		ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_LOW,
 			"no camera is found (the sensor did not register)");
 		return;
 	}

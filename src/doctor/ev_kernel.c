@@ -119,7 +119,8 @@ static const char *const fail_words[] = {
 	"not ready", "warn", "requires", "must be", "only supports", "not allowed",
 	"too high", "too many", "too small", "out of range", "no space", "refuse",
 	"did not", "didn't", "doesn't", "does not", "won't", "no longer", "crash",
-	"sigsegv", "not able", "can not", "fault", NULL,
+	"sigsegv", "not able", "can not", "fault", "not working", "doesn't work",
+	"does not work", "stopped working", NULL,
 };
 
 bool ev_says_failure(const char *msg)

@@ -247,10 +247,10 @@ static bool word_line(struct lumen_doctor_evidence *ev, const char *l)
 			continue;
 		stage = module_stage_at(p, m, tok, sizeof(tok));
 		/* only names no other field uses ("SCL" is also I2C's clock
-		 * line, "VI", "AE", "SYS" are common words) */
+		 * line, "VI", "AE", "SYS" are common words, "MIPI" and "ISP"
+		 * are how people name the hardware in prose) */
 		if (stage < 0 || !(!strcmp(tok, "VB") || !strcmp(tok, "VENC") ||
-				   !strcmp(tok, "VPSS") || !strcmp(tok, "VIF") ||
-				   !strcmp(tok, "MIPI") || !strcmp(tok, "ISP")))
+				   !strcmp(tok, "VPSS") || !strcmp(tok, "VIF")))
 			continue;
 		snprintf(why, sizeof(why), "the %s module reports a failure", tok);
 		ev_find(ev, stage, EV_CONF_MEDIUM, why);
