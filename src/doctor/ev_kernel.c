@@ -209,8 +209,12 @@ static const struct rule receiver_rules[] = {
 	R(FORMAT, RECEIVER, HIGH), R(LINK, LINK, HIGH), R(MEM, DMA, MEDIUM),
 	R(BUS, I2C, MEDIUM), R(STREAM, LINK, MEDIUM), R(ANY, RECEIVER, MEDIUM),
 };
+/* SoC ISP drivers (Ingenic tx-isp, HiSilicon isp) also own the sensor's
+ * bring-up: what they say of the sensor's identity or bus is the
+ * sensor's or the bus's */
 static const struct rule isp_rules[] = {
-	R(FORMAT, RECEIVER, MEDIUM), R(MEM, DMA, MEDIUM), R(ANY, ISP, MEDIUM),
+	R(ID_WRONG, SENSOR, MEDIUM), R(ID_READ, I2C, MEDIUM), R(FORMAT, RECEIVER, MEDIUM),
+	R(MEM, DMA, MEDIUM), R(ANY, ISP, MEDIUM),
 };
 static const struct rule capture_rules[] = {
 	R(FORMAT, RECEIVER, HIGH), R(MEM, DMA, HIGH), R(LINK, LINK, MEDIUM),

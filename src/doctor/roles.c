@@ -110,6 +110,8 @@ static const struct {
 	{ "csis", EV_ROLE_RECEIVER }, { "unicam", EV_ROLE_RECEIVER },
 	{ "cfe", EV_ROLE_RECEIVER }, { "lvds", EV_ROLE_RECEIVER },
 	{ "isp", EV_ROLE_ISP }, { "isp1", EV_ROLE_ISP }, { "vfe", EV_ROLE_ISP },
+	{ "rkisp", EV_ROLE_ISP }, { "rkaiq", EV_ROLE_ISP }, { "aiq", EV_ROLE_ISP },
+	{ "mpp", EV_ROLE_ENCODER },
 	{ "pisp", EV_ROLE_ISP }, { "vpss", EV_ROLE_ISP },
 	{ "venc", EV_ROLE_ENCODER }, { "codec", EV_ROLE_ENCODER },
 	{ "vpu", EV_ROLE_ENCODER }, { "jpeg", EV_ROLE_ENCODER },
