@@ -888,7 +888,7 @@ static const struct cold_case cold_cases[] = {
 	{ "batch1-09-thingino-1266.txt", "isp", "sensor", true },
 	{ "batch1-10-go2rtc-373.txt", "streamer", NULL, true },
 	{ "batch1-11-rpi-linux-5014.txt", "power", NULL, true },
-	{ "batch1-12-antmicro-jetson-nano-21.txt", "i2c", "link", false }, /* gives sensor */
+	{ "batch1-12-antmicro-jetson-nano-21.txt", "i2c", "link", false }, /* gives isp */
 	{ "batch1-13-divinus-18.txt", "encoder", "streamer", true },
 	{ "batch1-14-picamera2-67.txt", "dma", NULL, true },
 	{ "batch1-15-milkv-duo-98.txt", "streamer", "dma", true },
@@ -896,10 +896,10 @@ static const struct cold_case cold_cases[] = {
 	{ "batch1-17-armbian-linux-rockchip-379.txt", "link", "i2c", false }, /* gives i2c */
 	{ "batch1-18-thingino-1456.txt", "sensor", NULL, true },
 	{ "batch1-19-mediamtx-2581.txt", "isp", NULL, true },
-	{ "batch1-20-rpicam-apps-564.txt", "sensor", "isp", true },
+	{ "batch1-20-rpicam-apps-564.txt", "sensor", "isp", false }, /* gives isp */
 	{ "batch2-01-openipc-435.txt", "dma", NULL, true },
 	{ "batch2-02-rpi-libcamera-145.txt", "isp", NULL, true },
-	{ "batch2-03-mediamtx-3715.txt", "isp", "streamer", false }, /* gives sensor */
+	{ "batch2-03-mediamtx-3715.txt", "isp", "streamer", true },
 	{ "batch2-04-nvidia-forum-65604.txt", "vif", "sensor", true },
 	{ "batch2-05-mjsxj03hl-24.txt", "sensor", NULL, true },
 	{ "batch2-06-motionpie-358.txt", "i2c", "link", false }, /* gives sensor */
@@ -923,7 +923,7 @@ static const struct cold_case cold_cases[] = {
 	{ "batch3-04-camui-25.txt", "dma", NULL, true },
 	{ "batch3-05-meta-qcom-2620.txt", "isp", NULL, true },
 	{ "batch3-06-openipc-1953.txt", "sensor", "vif", true },
-	{ "batch3-07-go2rtc-1041.txt", "encoder", "streamer", true },
+	{ "batch3-07-go2rtc-1041.txt", "encoder", "streamer", false }, /* gives streamer */
 	{ "batch3-08-ubuntu-rockchip-864.txt", "isp", NULL, false }, /* gives sensor */
 	{ "batch3-09-ti-e2e-1138050.txt", "link", "i2c", false }, /* gives i2c */
 	{ "batch3-10-rpi-libcamera-235.txt", "isp", NULL, true },
@@ -931,12 +931,32 @@ static const struct cold_case cold_cases[] = {
 	{ "batch3-12-dafang-hacks-1485.txt", "isp", "sensor", true },
 	{ "batch3-13-mediamtx-2647.txt", "isp", "streamer", true },
 	{ "batch3-14-picamera2-380.txt", "encoder", NULL, true },
-	{ "batch3-15-jetsonhacks-csi-camera-15.txt", "isp", NULL, false }, /* gives sensor */
+	{ "batch3-15-jetsonhacks-csi-camera-15.txt", "isp", NULL, true },
 	{ "batch3-16-ubuntu-rockchip-1220.txt", "sensor", NULL, true },
 	{ "batch3-17-bambu-farm-181.txt", "streamer", NULL, true },
 	{ "batch3-18-arducam-mipi-camera-13.txt", "encoder", NULL, true },
 	{ "batch3-19-camera-streamer-161.txt", "isp", NULL, true },
 	{ "batch3-20-rpi-libcamera-103.txt", "isp", "receiver", false }, /* gives sensor */
+	{ "batch4-01-openipc-1991.txt", "isp", NULL, false }, /* gives sensor */
+	{ "batch4-02-rpi-linux-7523.txt", "receiver", NULL, true },
+	{ "batch4-03-jetbot-29.txt", "sensor", NULL, true },
+	{ "batch4-04-motioneye-2908.txt", "isp", NULL, true },
+	{ "batch4-05-luckfox-pico-161.txt", "isp", NULL, false }, /* gives sensor */
+	{ "batch4-06-pine64-arch-540.txt", "receiver", NULL, true },
+	{ "batch4-07-nanokvm-118.txt", "sensor", "link", true },
+	{ "batch4-08-rpicam-apps-218.txt", "dma", NULL, true },
+	{ "batch4-09-dafang-hacks-958.txt", "streamer", NULL, true },
+	{ "batch4-10-openipc-221.txt", "dma", NULL, true },
+	{ "batch4-11-arducam-mipi-camera-56.txt", "sensor", NULL, true },
+	{ "batch4-12-v4l2rtspserver-37.txt", "encoder", "sensor", false }, /* gives sensor */
+	{ "batch4-13-rockchip-kernel-125.txt", "dma", "isp", false }, /* gives isp */
+	{ "batch4-14-kbingham-libcamera-34.txt", "sensor", NULL, true },
+	{ "batch4-15-pp-fedora-sdsetup-68.txt", "receiver", "sensor", true },
+	{ "batch4-16-jetson-inference-504.txt", "sensor", NULL, true },
+	{ "batch4-17-rpi-cam-web-interface-694.txt", "isp", NULL, true },
+	{ "batch4-18-rpi-libcamera-92.txt", "isp", NULL, false }, /* gives sensor */
+	{ "batch4-19-motioneye-711.txt", "isp", "streamer", false }, /* gives sensor */
+	{ "batch4-20-arducam-raspberrypi-1.txt", "i2c", NULL, true },
 };
 
 static void test_cold_cases(void **state)

@@ -25,6 +25,7 @@ static const struct errname errnames[] = {
 	{ 2, "ENOENT", "No such file or directory" },
 	{ 5, "EIO", "Input/output error" },
 	{ 6, "ENXIO", "No such device or address" },
+	{ 9, "EBADF", "Bad file descriptor" },
 	{ 11, "EAGAIN", "Resource temporarily unavailable" },
 	{ 12, "ENOMEM", "Cannot allocate memory" },
 	{ 13, "EACCES", "Permission denied" },

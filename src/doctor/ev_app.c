@@ -72,7 +72,7 @@ static const char *const absent_words[] = {
 	"failed to find", "unable to find", "no such", "0 cameras", "missing",
 	"not connected", "not present", "none found", "did not find", "no device",
 	"list index out of range", "failed to detect", "not recognized", "no supported",
-	"0 camera", "no camera", NULL,
+	"0 camera", "no camera", "not detect", "n't detect", "n't recogni", NULL,
 };
 static const char *const encoder_nouns[] = {
 	"encoder", "encode", "encoding", "venc", "h264", "h.264", "h265", "h.265", "hevc",
@@ -117,7 +117,9 @@ static const char *const picture_words[] = {
 /* described symptoms: nothing at all */
 static const char *const nothing_words[] = {
 	"no video", "black screen", "no picture", "no image", "blank image",
-	"crashed", "segmentation fault", "sigsegv", "core dumped", NULL,
+	"crashed", "segmentation fault", "sigsegv", "core dumped", "not getting",
+	"no more getting", "don't get any", "no stream", "no frames", "no output",
+	NULL,
 };
 
 /* libcamera log categories -> stage (libcamera/src: LOG_DEFINE_CATEGORY). */
@@ -155,9 +157,9 @@ static bool ioctl_line(struct lumen_doctor_evidence *ev, const char *l, int e)
 			n++;
 		memcpy(name, v, n);
 		name[n] = '\0';
-	} else if (ev_contains(l, "streamon") || ev_contains(l, "stream on") ||
+	} else if (ev_contains(l, "streamon") || ev_contains(l, "stream on ") ||
 		   ev_contains(l, "start streaming") || ev_contains(l, "s_stream") ||
-		   ev_contains(l, "start stream") || ev_contains(l, "streaming failed")) {
+		   ev_contains(l, "streaming failed")) {
 		snprintf(name, sizeof(name), "STREAMON");
 		conf = EV_CONF_MEDIUM;
 	} else {
@@ -171,6 +173,9 @@ static bool ioctl_line(struct lumen_doctor_evidence *ev, const char *l, int e)
 		stage = e == 32 ? LUMEN_STAGE_RECEIVER :
 			(e == 5 || e == 121 || e == 6 || e == 110) ? LUMEN_STAGE_I2C :
 			e == 22 ? LUMEN_STAGE_RECEIVER : LUMEN_STAGE_RECEIVER;
+	else if (e == 9 || e == 19)	/* the device is gone or was never
+					 * opened: an earlier failure's echo */
+		stage = LUMEN_STAGE_SENSOR, conf = EV_CONF_GUESS;
 	else if (ev_starts(name, "REQBUFS") || ev_starts(name, "CREATE_BUFS") ||
 		 ev_starts(name, "QBUF") || ev_starts(name, "EXPBUF") ||
 		 ev_starts(name, "PREPARE_BUF"))
@@ -271,8 +276,8 @@ static const struct {
 				 "iq ", NULL }, LUMEN_STAGE_ISP },
 	{ (const char *const[]){ "cma", "buffer", "vb pool", "alloc", "memory", "dma",
 				 NULL }, LUMEN_STAGE_DMA },
+	{ streamer_nouns, LUMEN_STAGE_STREAMER },	/* "rtsp-h264" is a streamer */
 	{ encoder_nouns, LUMEN_STAGE_ENCODER },
-	{ streamer_nouns, LUMEN_STAGE_STREAMER },
 	{ (const char *const[]){ "sensor", "camera", NULL }, LUMEN_STAGE_SENSOR },
 };
 
@@ -288,6 +293,17 @@ static bool camera_absent(const char *l)
 struct app_state {
 	bool media_device, registered;
 	int media_quote;
+	int works_quote;	/* "works fine with X": -1 when not said */
+	bool works_elsewhere;
+};
+
+/* The camera works with another program, build or stack: sensor, bus and
+ * link deliver, the failing software does not. */
+static const char *const works_words[] = {
+	"works fine", "works perfectly", "work fine", "works ok", "working fine",
+	"works well", "works with", "worked with", "is able to find", "able to see",
+	"can run libcamera", "just fine", "camera is available", "works great",
+	"works correctly", "can show the video", "shows the video", NULL,
 };
 
 static void lc_state(struct lumen_doctor_evidence *ev, void *st, const char *l)
@@ -301,6 +317,10 @@ static void lc_state(struct lumen_doctor_evidence *ev, void *st, const char *l)
 	}
 	if (strstr(l, "Registered camera") || strstr(l, "Adding camera"))
 		as->registered = true;
+	if (!as->works_elsewhere && !ev->line_fails && any(l, works_words)) {
+		as->works_elsewhere = true;
+		as->works_quote = ev_quote_line(ev);
+	}
 }
 
 /* A media device libcamera found with no camera registered, and no camera
@@ -316,7 +336,26 @@ static void app_finish(struct lumen_doctor_evidence *ev, void *st)
 		ev_find_quoted(ev, LUMEN_STAGE_ISP, EV_CONF_HIGH,
 			       "libcamera found the capture device but registered no camera: no pipeline handler matched it",
 			       as->media_quote);
-	as->media_device = as->registered = false;
+	/* the camera works elsewhere and nothing says why here with any
+	 * confidence: the failing program's camera stack (its libcamera
+	 * build, pipeline handler, ISP interface) */
+	if (as->works_elsewhere) {
+		bool strong = false;
+
+		for (int s = 0; s < LUMEN_STAGE_COUNT; s++) {
+			char name[EV_FACT_NAME];
+			const struct ev_fact *f;
+
+			snprintf(name, sizeof(name), "find.%s", lumen_doctor_stage_name(s));
+			f = ev_fact_find(ev, name);
+			strong |= f && f->has_num && f->num >= EV_CONF_MEDIUM;
+		}
+		if (!strong)
+			ev_find_quoted(ev, LUMEN_STAGE_ISP, EV_CONF_MEDIUM,
+				       "the camera works with another program or build: the failing one's camera stack (libcamera build, pipeline handler, ISP interface)",
+				       as->works_quote);
+	}
+	as->media_device = as->registered = as->works_elsewhere = false;
 }
 
 static void app_line(struct lumen_doctor_evidence *ev, void *st)
@@ -389,19 +428,22 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 	}
 	if (libcamera_line(ev, l, e) || ioctl_line(ev, l, e))
 		return;
-	if (e == 12 || e == 28 || any(l, oom_words)) {
+	if (e == 12 || e == 28 || any(l, oom_words) ||
+	    (ev_contains(l, "alloc") && !any(l, loader_words))) {
 		ev_find(ev, LUMEN_STAGE_DMA, EV_CONF_HIGH,
 			"memory or buffers could not be allocated");
 		return;
 	}
-	if (any(l, encoder_nouns) && (any(l, limit_words) || any(l, absent_words) ||
+	if (any(l, encoder_nouns) && !any(l, streamer_nouns) &&
+	    (any(l, limit_words) || any(l, absent_words) ||
 				      e == 22 || e == 19 || e == 2)) {
 		ev_find(ev, LUMEN_STAGE_ENCODER, EV_CONF_HIGH,
 			any(l, absent_words) || e == 19 || e == 2 ?
 			"the encoder is missing" : "the encoder refuses the size, level or format");
 		return;
 	}
-	if (any(l, encoder_nouns)) {
+	/* "rtsp-h264", "RTSP server (H264)": a streamer named after its codec */
+	if (any(l, encoder_nouns) && !any(l, streamer_nouns)) {
 		ev_find(ev, LUMEN_STAGE_ENCODER, EV_CONF_MEDIUM, "the encoder fails");
 		return;
 	}

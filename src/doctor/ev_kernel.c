@@ -120,7 +120,7 @@ static const char *const fail_words[] = {
 	"too high", "too many", "too small", "out of range", "no space", "refuse",
 	"did not", "didn't", "doesn't", "does not", "won't", "no longer", "crash",
 	"sigsegv", "not able", "can not", "fault", "not working", "doesn't work",
-	"does not work", "stopped working", NULL,
+	"does not work", "stopped working", "not detect", "n't detect", NULL,
 };
 
 bool ev_says_failure(const char *msg)

@@ -289,6 +289,39 @@ static bool tegra_tag(struct lumen_doctor_evidence *ev, const char *l)
 	return false;
 }
 
+/*
+ * The SDKs' error macro names, printed by their tools and by Majestic:
+ * "ERR_VENC_NOBUF", "HI_ERR_VB_NOMEM", "CVI_ERR_VI_NOT_CONFIG": the module
+ * and the common code, read the same way as the numbers.
+ */
+static bool macro_line(struct lumen_doctor_evidence *ev, const char *l)
+{
+	for (const char *p = strstr(l, "ERR_"); p; p = strstr(p + 1, "ERR_")) {
+		const char *m = p + 4;
+		size_t n = 0;
+		char tok[24], why[EV_FACT_TEXT];
+		int stage;
+
+		if (p > l && (isalnum((unsigned char)p[-1]) && !(p[-1] == 'I' || p[-1] == 'C')))
+			continue;
+		while (isupper((unsigned char)m[n]) || isdigit((unsigned char)m[n]))
+			n++;
+		if (!n || m[n] != '_')
+			continue;
+		stage = module_stage_at(m, n, tok, sizeof(tok));
+		if (stage < 0)
+			continue;
+		if (ev_starts(m + n + 1, "NOMEM") || ev_starts(m + n + 1, "NOBUF") ||
+		    ev_starts(m + n + 1, "NO_MEM") || ev_starts(m + n + 1, "NO_BUF"))
+			stage = LUMEN_STAGE_DMA;
+		snprintf(why, sizeof(why), "SDK error %.*s", (int)(n + 1 + strcspn(m + n + 1, " :,;)")),
+			 m - 4);
+		ev_find(ev, stage, EV_CONF_HIGH, why);
+		return true;
+	}
+	return false;
+}
+
 static void sdk_line(struct lumen_doctor_evidence *ev, void *st)
 {
 	const char *l = ev->body;
@@ -300,7 +333,7 @@ static void sdk_line(struct lumen_doctor_evidence *ev, void *st)
 		return;
 	/* the API's name says which module; the code's module numbers are
 	 * HiSilicon's and differ in the other SDKs */
-	if (tegra_tag(ev, l) || name_line(ev, l) || code_line(ev, l))
+	if (tegra_tag(ev, l) || macro_line(ev, l) || name_line(ev, l) || code_line(ev, l))
 		return;
 	word_line(ev, l);
 }

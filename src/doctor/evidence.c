@@ -648,6 +648,17 @@ static const char *syslog_header(const char *s)
 	return ev_skip_space(s + 15);
 }
 
+/* "hh:mm:ss" between @s and @end? */
+static bool has_time(const char *s, const char *end)
+{
+	for (const char *p = s; p + 8 <= end; p++)
+		if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && p[2] == ':' &&
+		    isdigit((unsigned char)p[3]) && isdigit((unsigned char)p[4]) && p[5] == ':' &&
+		    isdigit((unsigned char)p[6]) && isdigit((unsigned char)p[7]))
+			return true;
+	return false;
+}
+
 /*
  * The message of a log line: after an ISO stamp, a syslog header
  * (journald "Dec 11 17:39:01 host kernel: ", logread "Mon Dec 11 ... 2023
@@ -687,7 +698,8 @@ static const char *line_body(const char *line)
 	if (s == start) {	/* any other stamp before "host kern.err kernel: " */
 		const char *k = strstr(s, " kernel: ");
 
-		if (k && k - s < 80 && isdigit((unsigned char)*s))
+		/* a stamp is digits, or a month of any locale, then a time */
+		if (k && k - s < 80 && (isdigit((unsigned char)*s) || has_time(s, k)))
 			s = ev_skip_space(k + 9);
 		for (int i = 0; s != start && i < 3 && (n = bracket_stamp(s)); i++)
 			s = ev_skip_space(s + n);
