@@ -10,9 +10,9 @@
  * streaming) is read from its errno in any spelling and its words, and
  * the pair (role, what) gives the stage and a confidence (table below).
  *
- * Facts: find.STAGE (evidence.c), kernel.role.ROLE (lines by role that
- * reported a failure), sensor.bound_dev / sensor.probe_failed_dev are the
- * knowledge base's (ev_i2c.c); this file only adds findings.
+ * Facts: find.STAGE (evidence.c), kernel.role.ROLE (failing lines by the
+ * role that printed them). Reads sensor.bound_dev, set by the knowledge
+ * base's patterns, to tell an empty port's failure from a fault.
  */
 #include <ctype.h>
 #include <string.h>
@@ -410,8 +410,12 @@ static void kernel_line(struct lumen_doctor_evidence *ev, void *st)
 	if (role == EV_ROLE_NONE)
 		return;
 	snprintf(who, sizeof(who), "%.*s", (int)(k.ndrv < 40 ? k.ndrv : 40), k.drv);
-	ev_add_num(ev, role == EV_ROLE_NONE ? "kernel.role.none" :
-		   role == EV_ROLE_SENSOR ? "kernel.role.sensor" : "kernel.role.other", 1, false);
+	{
+		char fact[EV_FACT_NAME];
+
+		snprintf(fact, sizeof(fact), "kernel.role.%s", ev_role_name(role));
+		ev_add_num(ev, fact, 1, false);
+	}
 	judge(ev, ks, &k, client, role, who, k.msg);
 }
 
