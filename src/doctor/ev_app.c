@@ -72,7 +72,8 @@ static const char *const absent_words[] = {
 	"failed to find", "unable to find", "no such", "0 cameras", "missing",
 	"not connected", "not present", "none found", "did not find", "no device",
 	"list index out of range", "failed to detect", "not recognized", "no supported",
-	"0 camera", "no camera", "not detect", "n't detect", "n't recogni", NULL,
+	"0 camera", "no camera", "not detect", "n't detect", "n't recogni", "n't show",
+	"not show", "no /dev/video", NULL,
 };
 static const char *const encoder_nouns[] = {
 	"encoder", "encode", "encoding", "venc", "h264", "h.264", "h265", "h.265", "hevc",

@@ -119,8 +119,9 @@ static const char *const fail_words[] = {
 	"not ready", "warn", "requires", "must be", "only supports", "not allowed",
 	"too high", "too many", "too small", "out of range", "no space", "refuse",
 	"did not", "didn't", "doesn't", "does not", "won't", "no longer", "crash",
-	"sigsegv", "not able", "can not", "fault", "not working", "doesn't work",
-	"does not work", "stopped working", "not detect", "n't detect", NULL,
+	"sigsegv", "not able", "can not", " fault", "_fault", "not working", "doesn't work",
+	"does not work", "stopped working", "not detect", "n't detect", "n't show up",
+	"not show up", "not showing up", NULL,
 };
 
 bool ev_says_failure(const char *msg)
