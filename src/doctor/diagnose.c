@@ -13,7 +13,14 @@
  * a cause is ruled out when one of its rules_out holds, when its own stage
  * is ok, or when its stage lies after the first broken stage (a fault
  * there cannot stop frames earlier).
+ *
+ * Findings (find.STAGE facts of ev_kernel.c, ev_sdk.c, ev_app.c: a line
+ * that shows a stage failing, with a confidence) decide only when the
+ * signals name no broken stage: the stage with the most confident finding
+ * wins, the earliest in pipeline order among equals, skipping stages the
+ * signals found ok. The runner-up is reported as alt_stage.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -213,12 +220,72 @@ static void rank_causes(const struct lumen_doctor_kb *kb,
 	free(cand);
 }
 
+/* Candidate stages from the findings, best first; returns how many. */
+static int rank_findings(const struct lumen_doctor_evidence *ev,
+			 const struct lumen_doctor_report *r, int *order, int *conf)
+{
+	int n = 0;
+
+	for (int c = EV_CONF_HIGH; c >= EV_CONF_GUESS; c--)
+		for (int s = 0; s < LUMEN_STAGE_COUNT; s++) {
+			char name[EV_FACT_NAME];
+			const struct ev_fact *f;
+
+			snprintf(name, sizeof(name), "find.%s", stage_names[s]);
+			f = ev_fact_find(ev, name);
+			if (!f || !f->has_num || f->num != c ||
+			    r->stages[s].verdict == LUMEN_VERDICT_OK)
+				continue;
+			order[n] = s;
+			conf[n++] = c;
+		}
+	return n;
+}
+
+static void apply_findings(const struct lumen_doctor_evidence *ev,
+			   struct lumen_doctor_report *r)
+{
+	int order[LUMEN_STAGE_COUNT], conf[LUMEN_STAGE_COUNT];
+	int n = rank_findings(ev, r, order, conf);
+
+	if (r->first_broken >= 0) {	/* the signals decided */
+		snprintf(r->confidence, sizeof(r->confidence), "high");
+		for (int i = 0; i < n; i++)
+			if (order[i] != r->first_broken) {
+				r->alt_stage = order[i];
+				break;
+			}
+		return;
+	}
+	if (!n)
+		return;
+	{
+		char name[EV_FACT_NAME];
+		const struct ev_fact *f;
+		struct lumen_doctor_stage_result *st = &r->stages[order[0]];
+
+		snprintf(name, sizeof(name), "find.%s", stage_names[order[0]]);
+		f = ev_fact_find(ev, name);
+		st->verdict = LUMEN_VERDICT_BROKEN;
+		snprintf(st->why, sizeof(st->why), "%s (%s confidence)", f->text,
+			 ev_conf_name(conf[0]));
+		st->nquotes = 0;
+		for (int q = 0; q < f->nquotes && st->nquotes < LUMEN_DOCTOR_QUOTES; q++)
+			st->quotes[st->nquotes++] = ev->quotes[f->quote[q]];
+		r->first_broken = order[0];
+		snprintf(r->confidence, sizeof(r->confidence), "%s", ev_conf_name(conf[0]));
+		if (n > 1)
+			r->alt_stage = order[1];
+	}
+}
+
 void lumen_doctor_diagnose(const struct lumen_doctor_kb *kb,
 			   struct lumen_doctor_evidence *ev,
 			   struct lumen_doctor_report *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->first_broken = -1;
+	r->alt_stage = -1;
 	lumen_doctor_evidence_finish(ev);
 	r->bytes = ev->bytes;
 	r->lines = ev->lines;
@@ -231,6 +298,7 @@ void lumen_doctor_diagnose(const struct lumen_doctor_kb *kb,
 			r->first_broken = i;
 			break;
 		}
+	apply_findings(ev, r);
 	rank_causes(kb, ev, r);
 	for (int i = 0; i < kb->nnotes && r->nnotes < 8; i++)
 		if (kb_cond_eval(&kb->notes[i].when, ev, NULL, NULL, 0))

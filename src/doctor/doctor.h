@@ -154,6 +154,11 @@ struct lumen_doctor_cause {
 struct lumen_doctor_report {
 	struct lumen_doctor_stage_result stages[LUMEN_STAGE_COUNT];
 	int first_broken;	/* enum lumen_doctor_stage, or -1 */
+	/* how sure: "high" when the knowledge base's signals decided, else
+	 * the confidence of the finding that did ("medium", "low"); "" when
+	 * no stage is broken */
+	char confidence[8];
+	int alt_stage;		/* the next candidate stage, or -1 */
 	int ncauses;
 	struct lumen_doctor_cause causes[LUMEN_DOCTOR_CAUSES];	/* ranked */
 	int nruled_out;
@@ -164,13 +169,17 @@ struct lumen_doctor_report {
 	char input_notes[512];
 };
 
+/* The errno a text reports in any spelling ("-5", "-EIO", "error -121",
+ * "(Broken pipe)", "Remote I/O error"), positive; 0 when none. */
+int lumen_doctor_errno_in(const char *text);
+
 /* Runs the signals and causes of @kb over @ev. Never fails. */
 void lumen_doctor_diagnose(const struct lumen_doctor_kb *kb,
 			   struct lumen_doctor_evidence *ev,
 			   struct lumen_doctor_report *r);
 
 void lumen_doctor_report_print(const struct lumen_doctor_report *r, FILE *out);
-/* JSON: first_broken_stage, stages[{name, verdict, why, evidence[]}],
+/* JSON: first_broken_stage, confidence, alt_stage, stages[{name, verdict, why, evidence[]}],
  * causes[{id, stage, score, summary, evidence[], fix, next, source}],
  * ruled_out[...], notes[], input{bytes, lines, notes}. */
 void lumen_doctor_report_json(const struct lumen_doctor_report *r, FILE *out);

@@ -24,7 +24,7 @@ static const struct ev_family *const ev_families[] = {
 	&ev_family_log, &ev_family_sigmastar, &ev_family_ingenic,
 	&ev_family_hisilicon, &ev_family_interrupts, &ev_family_media,
 	&ev_family_v4l2, &ev_family_rkisp1, &ev_family_i2c, &ev_family_dt,
-	&ev_family_lumen,
+	&ev_family_lumen, &ev_family_kernel, &ev_family_sdk, &ev_family_app,
 };
 #define NFAMILIES (sizeof(ev_families) / sizeof(ev_families[0]))
 _Static_assert(NFAMILIES <= sizeof(((struct lumen_doctor_evidence *)0)->state) /
@@ -57,6 +57,15 @@ bool ev_contains(const char *s, const char *needle)
 		if (!strncasecmp(s, needle, n))
 			return true;
 	return false;
+}
+
+void ev_lower(char *dst, size_t size, const char *s)
+{
+	size_t i = 0;
+
+	for (; s[i] && i + 1 < size; i++)
+		dst[i] = (char)tolower((unsigned char)s[i]);
+	dst[i] = '\0';
 }
 
 bool ev_scan_int(const char **s, int64_t *v)
@@ -491,6 +500,45 @@ static void section_begin(struct lumen_doctor_evidence *ev, const char *title)
 			ev_families[i]->begin(ev, ev->state[i]);
 }
 
+const char *ev_conf_name(int conf)
+{
+	return conf >= EV_CONF_HIGH ? "high" : conf == EV_CONF_MEDIUM ? "medium" :
+	       conf == EV_CONF_LOW ? "low" : "guess";
+}
+
+void ev_find(struct lumen_doctor_evidence *ev, int stage, int conf,
+	     const char *why)
+{
+	if (stage < 0 || stage >= LUMEN_STAGE_COUNT || ev->reference || ev->line_marker)
+		return;
+	ev_find_quoted(ev, stage, conf, why, ev_quote_line(ev));
+}
+
+void ev_find_quoted(struct lumen_doctor_evidence *ev, int stage, int conf,
+		    const char *why, int quote)
+{
+	char name[EV_FACT_NAME];
+	struct ev_fact *f;
+
+	if (stage < 0 || stage >= LUMEN_STAGE_COUNT || ev->reference)
+		return;
+	ev->line_found = true;
+	snprintf(name, sizeof(name), "find.%s", lumen_doctor_stage_name(stage));
+	f = ev_fact_raw(ev, name);
+	if (!f)
+		return;
+	f->count++;
+	if (!f->has_num || conf > f->num) {	/* the strongest finding speaks */
+		f->num = conf;
+		f->has_num = true;
+		f->nquotes = 0;
+		snprintf(f->text, sizeof(f->text), "%s", why);
+	} else if (conf < f->num) {
+		return;
+	}
+	attach_quote(f, quote);
+}
+
 /* ------------------------------------------------------------------ */
 /* lines                                                               */
 
@@ -504,46 +552,256 @@ static bool is_month(const char *s)
 	return false;
 }
 
-/*
- * The message of a log line: after a syslog header ("Jan  1 00:00:55 host
- * user.info majestic[871]: "), "kernel: ", and a dmesg stamp ("[ 12.3] ",
- * "[Dec11 17:39] ", "[  +0.000081] "), also behind a console logger's
- * stamp.
- */
-static const char *line_body(const char *s)
+static bool is_weekday(const char *s)
+{
+	static const char days[] = "MonTueWedThuFriSatSun";
+
+	for (int i = 0; i < 7; i++)
+		if (!strncmp(s, days + 3 * i, 3))
+			return true;
+	return false;
+}
+
+/* Length of an ISO 8601 date-time at @s ("2023-12-11T17:39:01.123+00:00",
+ * "2023-12-11 17:39:01,123", "2023/12/11 17:39:01"), 0 when none. */
+static size_t iso_stamp(const char *s)
+{
+	const char *p = s;
+
+	for (int i = 0; i < 4; i++)
+		if (!isdigit((unsigned char)*p++))
+			return 0;
+	if (*p != '-' && *p != '/')
+		return 0;
+	p++;
+	if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]) ||
+	    (p[2] != '-' && p[2] != '/') || !isdigit((unsigned char)p[3]) ||
+	    !isdigit((unsigned char)p[4]))
+		return 0;
+	p += 5;
+	if (*p != 'T' && *p != ' ')
+		return (size_t)(p - s);
+	if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) || p[3] != ':')
+		return (size_t)(p - s);
+	p++;
+	while (isdigit((unsigned char)*p) || *p == ':' || *p == '.' || *p == ',')
+		p++;
+	if (*p == 'Z')
+		p++;
+	else if ((*p == '+' || *p == '-') && isdigit((unsigned char)p[1]))
+		for (p++; isdigit((unsigned char)*p) || *p == ':'; p++)
+			;
+	return (size_t)(p - s);
+}
+
+/* "[ 12.3]", "[Dec11 17:39]", "[  +0.000081]", "[Mon Dec 11 17:39:01 2023]"
+ * (dmesg -T), "[    T1]" (caller id), "[0:00:01.2345]" (libcamera),
+ * "[15-20-20.385]" (a console logger): the length up to the ']', else 0. */
+static size_t bracket_stamp(const char *s)
 {
 	const char *p;
 
-	if (is_month(s) && s[3] == ' ' && strlen(s) > 16 && s[9] == ':' &&
-	    s[12] == ':') {
-		p = s + 15;
-		for (int tok = 0; tok < 4 && *p; tok++) {	/* host, facility, tag */
-			const char *e;
-
-			p = ev_skip_space(p);
-			e = p;
-			while (*e && *e != ' ')
-				e++;
-			if (e > p && e[-1] == ':') {
-				s = e;
-				break;
-			}
-			p = e;
-		}
-		s = ev_skip_space(s);
+	if (*s != '[')
+		return 0;
+	p = strchr(s, ']');
+	if (!p || p - s >= 32)
+		return 0;
+	if (!(isdigit((unsigned char)s[1]) || s[1] == ' ' || s[1] == '+' ||
+	      is_month(s + 1) || is_weekday(s + 1) ||
+	      ((s[1] == 'T' || s[1] == 'C') && isdigit((unsigned char)s[2]))))
+		return 0;
+	for (const char *q = s + 1; q < p; q++) {	/* a stamp holds no words */
+		if (!isalpha((unsigned char)*q))
+			continue;
+		if (is_month(q) || is_weekday(q))
+			q += 2;
+		else if (!((*q == 'T' || *q == 'C') && isdigit((unsigned char)q[1])))
+			return 0;
 	}
+	return (size_t)(p - s + 1);
+}
+
+/* After a syslog-style "Mon DD hh:mm:ss" (journald, busybox syslog,
+ * logread, with or without a year): skips host/facility/tag up to the
+ * first word ending in ':'. */
+static const char *syslog_header(const char *s)
+{
+	const char *p;
+
+	if (is_weekday(s) && s[3] == ' ' && is_month(s + 4))
+		s += 4;	/* logread: "Mon Dec 11 17:39:01 2023 kern.err kernel:" */
+	if (!(is_month(s) && s[3] == ' ' && strlen(s) > 16 && s[9] == ':' &&
+	      s[12] == ':'))
+		return s;
+	p = s + 15;
+	for (int tok = 0; tok < 4 && *p; tok++) {	/* year, host, facility, tag */
+		const char *e;
+
+		p = ev_skip_space(p);
+		e = p;
+		while (*e && *e != ' ')
+			e++;
+		if (e > p && e[-1] == ':')
+			return ev_skip_space(e);
+		p = e;
+	}
+	return ev_skip_space(s + 15);
+}
+
+/* "hh:mm:ss" between @s and @end? */
+static bool has_time(const char *s, const char *end)
+{
+	for (const char *p = s; p + 8 <= end; p++)
+		if (isdigit((unsigned char)p[0]) && isdigit((unsigned char)p[1]) && p[2] == ':' &&
+		    isdigit((unsigned char)p[3]) && isdigit((unsigned char)p[4]) && p[5] == ':' &&
+		    isdigit((unsigned char)p[6]) && isdigit((unsigned char)p[7]))
+			return true;
+	return false;
+}
+
+/*
+ * The message of a log line: after an ISO stamp, a syslog header
+ * (journald "Dec 11 17:39:01 host kernel: ", logread "Mon Dec 11 ... 2023
+ * kern.err kernel: ", busybox "user.info majestic[871]: "), a printk level
+ * "<3>", "kernel: ", and up to three bracketed stamps (dmesg, dmesg -T,
+ * caller id, a console logger's own stamp before the kernel's).
+ */
+static const char *line_body(const char *line)
+{
+	const char *s = ev_skip_space(line), *start = s;
+	size_t n;
+
+	n = iso_stamp(s);
+	if (n > 10) {	/* then maybe "host kernel: " or "tag[pid]: " */
+		const char *t1 = ev_skip_space(s + n), *e1, *t2, *e2;
+
+		s = t1;
+		e1 = t1 + strcspn(t1, " ");
+		t2 = ev_skip_space(e1);
+		e2 = t2 + strcspn(t2, " ");
+		if (e1 > t1 && e1[-1] == ':' && (ev_starts(t1, "kernel:") ||
+						 (e1 - t1 > 3 && e1[-2] == ']')))
+			s = ev_skip_space(e1);
+		else if (*e1 && e2 > t2 && e2[-1] == ':' && e2 - t2 < 48 &&
+			 (ev_starts(t2, "kernel:") || (e2 - t2 > 3 && e2[-2] == ']')))
+			s = ev_skip_space(e2);
+	}
+	s = syslog_header(s);
+	if (s[0] == '<' && isdigit((unsigned char)s[1]) && s[2] == '>')
+		s += 3;
 	if (ev_starts(s, "kernel: "))
 		s += 8;
-	/* twice: a serial-console logger may stamp the line before the
-	 * kernel does ("[15-20-20.385][ 4.120204] ...") */
-	for (int i = 0; i < 2 && *s == '['; i++) {
-		p = strchr(s, ']');
-		if (!p || p - s >= 24 || !(isdigit((unsigned char)s[1]) || s[1] == ' ' ||
-					   s[1] == '+' || is_month(s + 1)))
-			break;
-		s = ev_skip_space(p + 1);
+	for (int i = 0; i < 3 && (n = bracket_stamp(s)); i++)
+		s = ev_skip_space(s + n);
+	if (ev_starts(s, "kernel: "))
+		s += 8;
+	if (s == start) {	/* any other stamp before "host kern.err kernel: " */
+		const char *k = strstr(s, " kernel: ");
+
+		/* a stamp is digits, or a month of any locale, then a time */
+		if (k && k - s < 80 && (isdigit((unsigned char)*s) || has_time(s, k)))
+			s = ev_skip_space(k + 9);
+		for (int i = 0; s != start && i < 3 && (n = bracket_stamp(s)); i++)
+			s = ev_skip_space(s + n);
 	}
-	return s;
+	return s == start ? line : s;	/* nothing stripped: keep the indent */
+}
+
+/* Does @p start an HTML tag people's pastes carry (<br>, <code>, ...)?
+ * Returns its length or 0. Only known tag names: "<-" or "<none>" stay. */
+static size_t html_tag(const char *p)
+{
+	static const char *const tags[] = {
+		"br", "p", "code", "pre", "b", "i", "tt", "span", "div", "details",
+		"summary", "blockquote", "kbd", "samp", "em", "strong", "font",
+	};
+	const char *q = p + 1, *e;
+
+	if (*q == '/')
+		q++;
+	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+		size_t n = strlen(tags[i]);
+
+		if (strncasecmp(q, tags[i], n) || isalnum((unsigned char)q[n]))
+			continue;
+		e = strchr(q + n, '>');
+		if (!e || e - p > 80)
+			return 0;
+		return (size_t)(e - p + 1);
+	}
+	return 0;
+}
+
+/*
+ * Makes a pasted line mean what it meant where it was printed: markdown
+ * fences become empty lines, quote markers ("> ", "> > ") and list bullets
+ * before a stamp go, HTML entities are decoded and the tags forums leave
+ * (<br>, <code>) dropped, backticks dropped, and a reader's annotation
+ * after the output ("  # -> the error", "  <-- here") cut. In place: the
+ * result is never longer than the input.
+ */
+static void normalise_line(char *line)
+{
+	static const struct { const char *ent; char c; } ents[] = {
+		{ "&gt;", '>' }, { "&lt;", '<' }, { "&amp;", '&' }, { "&quot;", '"' },
+		{ "&#39;", '\'' }, { "&#x27;", '\'' }, { "&apos;", '\'' },
+		{ "&nbsp;", ' ' }, { "&#34;", '"' }, { "&#62;", '>' }, { "&#60;", '<' },
+	};
+	char *r = line, *w = line, *s;
+
+	while (*r) {	/* entities and tags, backticks */
+		size_t n;
+		bool done = false;
+
+		if (*r == '&') {
+			for (size_t i = 0; i < sizeof(ents) / sizeof(ents[0]); i++) {
+				n = strlen(ents[i].ent);
+				if (!strncmp(r, ents[i].ent, n)) {
+					*w++ = ents[i].c;
+					r += n;
+					done = true;
+					break;
+				}
+			}
+		} else if (*r == '<' && (n = html_tag(r))) {
+			r += n;
+			done = true;
+		} else if (*r == '`') {
+			r++;
+			done = true;
+		}
+		if (!done)
+			*w++ = *r++;
+	}
+	*w = '\0';
+	s = (char *)ev_skip_space(line);
+	if (ev_starts(s, "```") || ev_starts(s, "~~~")) {
+		line[0] = '\0';
+		return;
+	}
+	/* quote markers: "> ", ">> ", "> > " (">" alone too) */
+	if (*s == '>' && (s[1] == ' ' || s[1] == '>' || s[1] == '\0' || s[1] == '\t')) {
+		while (*s == '>' || *s == ' ' || *s == '\t')
+			s++;
+		memmove(line, s, strlen(s) + 1);
+		s = line;
+	}
+	/* a list bullet before a stamped line: "- [  1.2] ...", "* [  1.2]" */
+	if ((s[0] == '-' || s[0] == '*' || s[0] == '+') && s[1] == ' ' &&
+	    (s[2] == '[' || isdigit((unsigned char)s[2])))
+		memmove(s, s + 2, strlen(s + 2) + 1);
+	/* annotations: "  # -> ...", "  # <- ...", "  <-- ...", "  <== ..." */
+	for (char *p = line; *p; p++) {
+		if (p > line && (p[-1] == ' ' || p[-1] == '\t') &&
+		    (ev_starts(p, "# ->") || ev_starts(p, "# <-") || ev_starts(p, "#->") ||
+		     ev_starts(p, "<--") || ev_starts(p, "<==") || ev_starts(p, "# =>") ||
+		     ev_starts(p, "<<<"))) {
+			while (p > line && (p[-1] == ' ' || p[-1] == '\t'))
+				p--;
+			*p = '\0';
+			break;
+		}
+	}
 }
 
 static void process_line(struct lumen_doctor_evidence *ev, char *line)
@@ -554,14 +812,18 @@ static void process_line(struct lumen_doctor_evidence *ev, char *line)
 
 	while (n && (line[n - 1] == '\r' || line[n - 1] == '\n'))
 		line[--n] = '\0';
+	normalise_line(line);
 	ev->lines++;
 	ev->lineno++;
 	ev->line = line;
 	ev->cur_quote = -1;
+	ev->line_found = false;
 	ev->body = line_body(line);
 	t = prompt_command(line);
 	if (!t)
 		t = heading_title(line, title, sizeof(title));
+	ev->line_marker = t != NULL;
+	ev->line_fails = !ev->line_marker && ev_says_failure(ev->body);
 	if (t)
 		section_begin(ev, t);
 	for (size_t i = 0; i < NFAMILIES; i++)

@@ -61,6 +61,9 @@ struct lumen_doctor_evidence {
 	bool reference;
 	char section[EV_SECTION_TEXT];	/* the prompt/heading that opened it */
 	void *state[16];		/* per family, see ev_families[] */
+	bool line_found;		/* a finding was made on this line */
+	bool line_marker;		/* the line is a prompt or heading */
+	bool line_fails;		/* ev_says_failure(body), once per line */
 	bool finished;
 };
 
@@ -92,6 +95,57 @@ extern const struct ev_family ev_family_rkisp1;
 extern const struct ev_family ev_family_i2c;
 extern const struct ev_family ev_family_dt;
 extern const struct ev_family ev_family_lumen;
+extern const struct ev_family ev_family_kernel;
+extern const struct ev_family ev_family_sdk;
+extern const struct ev_family ev_family_app;
+
+/* --- findings: "this line shows stage S failing" (evidence.c) ---
+ *
+ * The meaning families (ev_kernel.c, ev_sdk.c, ev_app.c) read what a line
+ * says about a failure, whatever its wording, and record it as the fact
+ * "find.STAGE": its number is the highest confidence seen (EV_CONF_*),
+ * its text the reason of that finding, its quotes the lines. The diagnosis
+ * turns them into a verdict when the knowledge base's own signals name no
+ * broken stage (docs/doctor.md, "Findings"). */
+enum ev_conf { EV_CONF_GUESS = 0, EV_CONF_LOW = 1, EV_CONF_MEDIUM = 2,
+	       EV_CONF_HIGH = 3 };	/* GUESS: a failure naming no stage */
+void ev_find(struct lumen_doctor_evidence *ev, int stage, int conf,
+	     const char *why);
+/* The same with a quote made earlier (ev_quote_line), from finish(). */
+void ev_find_quoted(struct lumen_doctor_evidence *ev, int stage, int conf,
+		    const char *why, int quote);
+const char *ev_conf_name(int conf);
+
+/* --- roles of kernel drivers (roles.c, table generated from roles.tsv) --- */
+enum ev_role {
+	EV_ROLE_NONE, EV_ROLE_SENSOR, EV_ROLE_RECEIVER, EV_ROLE_ISP,
+	EV_ROLE_CAPTURE, EV_ROLE_I2C, EV_ROLE_POWER, EV_ROLE_ENCODER,
+	EV_ROLE_MEMORY, EV_ROLE_COUNT
+};
+struct ev_role_entry {
+	const char *name;	/* lower case, '-' for '_' */
+	unsigned char role;	/* enum ev_role */
+};
+extern const struct ev_role_entry ev_role_table[];	/* sorted by name */
+extern const size_t ev_role_table_len;
+const char *ev_role_name(enum ev_role r);
+/* -1 when @name is not a role name. */
+int ev_role_parse(const char *name);
+/* By driver or module name ("imx219", "bcm2835_unicam"): NONE if unknown. */
+enum ev_role ev_role_of_driver(const char *s, size_t n);
+/* By device name ("fe801000.csi", "ac6a000.csiphy"): NONE if unknown. */
+enum ev_role ev_role_of_device(const char *s, size_t n);
+/* By the words of a name the table lacks ("rkcif-mipi-lvds"). */
+enum ev_role ev_role_of_words(const char *s, size_t n);
+
+/* --- errno in any spelling (errnames.c) --- */
+/* The errno a line reports ("-5", "-EIO", "error -121", "(Broken pipe)",
+ * "Remote I/O error"), positive; 0 when it names none. */
+int ev_errno_in(const char *line);
+const char *ev_errno_name(int e);
+/* Does a message say something failed (error words, an errno), and not
+ * merely count errors that are zero? (ev_kernel.c) */
+bool ev_says_failure(const char *msg);
 
 /* --- facts (evidence.c); @name gets "ref." inside reference sections --- */
 
@@ -143,6 +197,8 @@ void ev_slug(char *dst, size_t size, const char *src, size_t n);
 bool ev_starts(const char *s, const char *prefix);
 /* Case-insensitive substring. */
 bool ev_contains(const char *s, const char *needle);
+/* @s lower-cased into @dst (cut to @size - 1). */
+void ev_lower(char *dst, size_t size, const char *s);
 
 /* --- knowledge base (kb.c) --- */
 

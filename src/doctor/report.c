@@ -33,8 +33,10 @@ void lumen_doctor_report_print(const struct lumen_doctor_report *r, FILE *out)
 			r->stages[LUMEN_STAGE_COUNT - 1].verdict != LUMEN_VERDICT_OK ?
 			" (the evidence does not show every stage)" : "");
 	else
-		fprintf(out, "\nfirst broken stage: %s\n",
-			lumen_doctor_stage_name(r->first_broken));
+		fprintf(out, "\nfirst broken stage: %s (confidence %s%s%s)\n",
+			lumen_doctor_stage_name(r->first_broken), r->confidence,
+			r->alt_stage >= 0 ? "; next candidate " : "",
+			r->alt_stage >= 0 ? lumen_doctor_stage_name(r->alt_stage) : "");
 	if (r->ncauses)
 		fprintf(out, "\nlikely causes, most likely first:\n");
 	for (int i = 0; i < r->ncauses; i++) {
@@ -162,6 +164,16 @@ void lumen_doctor_report_json(const struct lumen_doctor_report *r, FILE *out)
 		fputs("null", out);
 	else
 		json_str(out, lumen_doctor_stage_name(r->first_broken));
+	fputs(",\n  \"confidence\": ", out);
+	if (r->confidence[0])
+		json_str(out, r->confidence);
+	else
+		fputs("null", out);
+	fputs(",\n  \"alt_stage\": ", out);
+	if (r->alt_stage < 0)
+		fputs("null", out);
+	else
+		json_str(out, lumen_doctor_stage_name(r->alt_stage));
 	fputs(",\n  \"stages\": [", out);
 	for (int i = 0; i < LUMEN_STAGE_COUNT; i++) {
 		const struct lumen_doctor_stage_result *s = &r->stages[i];
