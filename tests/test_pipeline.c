@@ -287,15 +287,21 @@ static void stalled_sink_drops_only_itself(void **state)
 	pthread_mutex_unlock(&fast.lock);
 	lumen_pipeline_status(pl, st, 8);
 	isp_before = st[0].frames_out;
-	sleep_ms(500);
-	pthread_mutex_lock(&fast.lock);
-	after = fast.frames;
-	pthread_mutex_unlock(&fast.lock);
-	lumen_pipeline_status(pl, st, 8);
-	/* capture and the other sink go on at the source's pace */
+	/* capture and the other sink go on (20 frames, 0.2 s at the source's
+	 * pace) while the stalled sink's full queue drops: waited for as
+	 * events, up to 10 s, so that a loaded machine only makes it slower */
+	for (int i = 0; i < 1000; i++) {
+		sleep_ms(10);
+		pthread_mutex_lock(&fast.lock);
+		after = fast.frames;
+		pthread_mutex_unlock(&fast.lock);
+		lumen_pipeline_status(pl, st, 8);
+		if (after - before >= 20 && st[0].frames_out - isp_before >= 20 &&
+		    st[2].drops >= 15)
+			break;
+	}
 	assert_true(after - before >= 20);
 	assert_true(st[0].frames_out - isp_before >= 20);
-	/* the stalled sink's queue is full and it drops */
 	assert_true(st[2].drops >= 15);
 	assert_int_equal(lumen_status_get(&st[2], "queued", -1), 3);
 	assert_string_equal(st[2].note, "stalled");
