@@ -662,19 +662,6 @@ static int vs_get_limits(struct lumen_source *src,
 	return 0;
 }
 
-static struct lumen_stage_status *next_stage(struct lumen_stage_status *st,
-					     int *n, int max, const char *name)
-{
-	struct lumen_stage_status *s;
-
-	if (*n >= max)
-		return NULL;
-	s = &st[(*n)++];
-	memset(s, 0, sizeof(*s));
-	snprintf(s->name, sizeof(s->name), "%s", name);
-	return s;
-}
-
 static int vs_status(struct lumen_source *src, struct lumen_stage_status *st,
 		     int max)
 {
@@ -685,7 +672,7 @@ static int vs_status(struct lumen_source *src, struct lumen_stage_status *st,
 	for (int l = 0; l < v->media.nlinks; l++)
 		enabled += !!(v->media.links[l].flags & MEDIA_LNK_FL_ENABLED);
 	pthread_mutex_lock(&v->lock);
-	if ((s = next_stage(st, &n, max, "media"))) {
+	if ((s = lumen_status_next(st, &n, max, "media"))) {
 		lumen_status_extra(s, "entities", v->media.nentities);
 		lumen_status_extra(s, "links_enabled", enabled);
 		lumen_status_extra(s, "path_hops", v->path.nhops);
@@ -701,7 +688,7 @@ static int vs_status(struct lumen_source *src, struct lumen_stage_status *st,
 			 v->path.sensor >= 0 ? v->media.entities[v->path.sensor].name : "(no sensor)",
 			 capture_name(v));
 	}
-	if ((s = next_stage(st, &n, max, "dma"))) {
+	if ((s = lumen_status_next(st, &n, max, "dma"))) {
 		s->frames_in = v->dequeued + v->drops + v->errors;
 		s->frames_out = v->dequeued;
 		s->drops = v->drops;

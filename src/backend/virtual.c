@@ -472,19 +472,6 @@ static int vb_get_limits(struct lumen_source *src,
 	return 0;
 }
 
-static struct lumen_stage_status *next_stage(struct lumen_stage_status *st,
-					     int *n, int max, const char *name)
-{
-	struct lumen_stage_status *s;
-
-	if (*n >= max)
-		return NULL;
-	s = &st[(*n)++];
-	memset(s, 0, sizeof(*s));
-	snprintf(s->name, sizeof(s->name), "%s", name);
-	return s;
-}
-
 static int vb_status(struct lumen_source *src, struct lumen_stage_status *st,
 		     int max)
 {
@@ -497,12 +484,12 @@ static int vb_status(struct lumen_source *src, struct lumen_stage_status *st,
 	int n = 0;
 
 	lumen_emu_sensor_output(vb->emu, &o);
-	if ((s = next_stage(st, &n, max, "power"))) {
+	if ((s = lumen_status_next(st, &n, max, "power"))) {
 		lumen_status_extra(s, "powered", vb->powered);
 		lumen_status_extra(s, "mclk_hz", vb->powered ?
 				   (int64_t)vb->mclk_on_hz : 0);
 	}
-	if ((s = next_stage(st, &n, max, "i2c"))) {
+	if ((s = lumen_status_next(st, &n, max, "i2c"))) {
 		struct lumen_i2c_counters ic;
 
 		/* the ISP thread may be writing exposure on this bus now */
@@ -515,7 +502,7 @@ static int vb_status(struct lumen_source *src, struct lumen_stage_status *st,
 		lumen_status_extra(s, "retries", (int64_t)ic.retries);
 	}
 	pthread_mutex_lock(&vb->lock);
-	if ((s = next_stage(st, &n, max, "sensor"))) {
+	if ((s = lumen_status_next(st, &n, max, "sensor"))) {
 		s->frames_out = vb->frames_rendered;
 		lumen_status_extra(s, "stream_reg", o.streaming);
 		lumen_status_extra(s, "exposure_lines", o.exposure_lines);
@@ -528,7 +515,7 @@ static int vb_status(struct lumen_source *src, struct lumen_stage_status *st,
 		snprintf(s->note, sizeof(s->note), "%s%s", vb->info->name,
 			 vb->sensor.mode ? "" : " (not initialised)");
 	}
-	if ((s = next_stage(st, &n, max, "link"))) {
+	if ((s = lumen_status_next(st, &n, max, "link"))) {
 		s->frames_in = vb->frames_rendered;
 		s->frames_out = vb->frames_sent;
 		s->errors = vb->tx_errors;
@@ -542,7 +529,7 @@ static int vb_status(struct lumen_source *src, struct lumen_stage_status *st,
 		}
 	}
 	pthread_mutex_unlock(&vb->lock);
-	if ((s = next_stage(st, &n, max, "receiver")) &&
+	if ((s = lumen_status_next(st, &n, max, "receiver")) &&
 	    !lumen_soc_rx_counters(vb->soc, vb->cfg.pad, &rx)) {
 		s->frames_in = rx.rx.frame_start;
 		s->frames_out = rx.rx.frames_ok;
@@ -563,7 +550,7 @@ static int vb_status(struct lumen_source *src, struct lumen_stage_status *st,
 		lumen_status_extra(s, "cur_w", rx.rx.cur_w);
 		lumen_status_extra(s, "cur_h", rx.rx.cur_h);
 	}
-	if ((s = next_stage(st, &n, max, "vif")) &&
+	if ((s = lumen_status_next(st, &n, max, "vif")) &&
 	    !lumen_soc_vif_counters(vb->soc, 0, &vif)) {
 		s->frames_in = vif.frames_in;
 		s->frames_out = vif.frames_out;
@@ -573,7 +560,7 @@ static int vb_status(struct lumen_source *src, struct lumen_stage_status *st,
 		lumen_status_extra(s, "unmask_failures", (int64_t)vif.unmask_failures);
 		lumen_status_extra(s, "size_mismatches", (int64_t)vif.size_mismatches);
 	}
-	if ((s = next_stage(st, &n, max, "dma")) &&
+	if ((s = lumen_status_next(st, &n, max, "dma")) &&
 	    !lumen_soc_dma_counters(vb->soc, 0, &dma)) {
 		s->frames_in = dma.delivered + dma.no_buffer;
 		s->frames_out = dma.delivered;

@@ -6,6 +6,19 @@
 #include <stdio.h>
 #include <string.h>
 
+struct lumen_stage_status *lumen_status_next(struct lumen_stage_status *st,
+					     int *n, int max, const char *name)
+{
+	struct lumen_stage_status *s;
+
+	if (*n >= max)
+		return NULL;
+	s = &st[(*n)++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	return s;
+}
+
 void lumen_status_extra(struct lumen_stage_status *s, const char *key,
 			int64_t value)
 {

@@ -28,6 +28,10 @@ struct lumen_stage_status {
 	char note[160];			/* last error or state, human text */
 };
 
+/* The next of @max rows of @st (*@n used so far), zeroed and named @name;
+ * NULL when all are used. For sources filling their stage rows. */
+struct lumen_stage_status *lumen_status_next(struct lumen_stage_status *st,
+					     int *n, int max, const char *name);
 /* Appends a named counter (silently ignored beyond the maximum). */
 void lumen_status_extra(struct lumen_stage_status *s, const char *key,
 			int64_t value);
