@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,22 +23,7 @@
 #include <linux/v4l2-subdev.h>
 #include <linux/videodev2.h>
 
-/* snprintf into a running buffer that keeps counting past the end */
-static void put(char *buf, size_t size, size_t *len, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void put(char *buf, size_t size, size_t *len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(*len < size ? buf + *len : NULL,
-		      *len < size ? size - *len : 0, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*len += (size_t)n;
-}
+#include "core/textbuf.h"
 
 static int xioctl(int fd, unsigned long req, void *arg)
 {
@@ -674,11 +658,11 @@ int lumen_media_choose(struct lumen_media *m, uint32_t want_w,
 			break;
 		}
 	if (p->sensor >= 0) {
-		put(p->why, sizeof(p->why), &wl, "sensor: '%s' (the first camera-sensor entity with a source pad)\n",
+		lumen_text_put(p->why, sizeof(p->why), &wl, "sensor: '%s' (the first camera-sensor entity with a source pad)\n",
 		    m->entities[p->sensor].name);
 		reach(m, p->sensor, prev);
 	} else {
-		put(p->why, sizeof(p->why), &wl, "sensor: none in the graph: a capture node that offers raw Bayer is the source itself\n");
+		lumen_text_put(p->why, sizeof(p->why), &wl, "sensor: none in the graph: a capture node that offers raw Bayer is the source itself\n");
 	}
 
 	for (int i = 0; i < m->nentities; i++) {
@@ -690,7 +674,7 @@ int lumen_media_choose(struct lumen_media *m, uint32_t want_w,
 		if (e->function != MEDIA_ENT_F_IO_V4L || e->node != LUMEN_NODE_VIDEO)
 			continue;
 		if (p->sensor >= 0 && prev[i] == -1) {
-			put(p->why, sizeof(p->why), &wl, "  '%s' (%s): not reachable from the sensor\n",
+			lumen_text_put(p->why, sizeof(p->why), &wl, "  '%s' (%s): not reachable from the sensor\n",
 			    e->name, e->devnode);
 			continue;
 		}
@@ -721,17 +705,17 @@ int lumen_media_choose(struct lumen_media *m, uint32_t want_w,
 			fourcc = fmts[f];
 		}
 		if (!code) {
-			put(p->why, sizeof(p->why), &wl, "  '%s' (%s): no raw Bayer format%s\n",
+			lumen_text_put(p->why, sizeof(p->why), &wl, "  '%s' (%s): no raw Bayer format%s\n",
 			    e->name, e->devnode,
 			    p->sensor >= 0 ? " that the sensor also sends" : "");
 			continue;
 		}
 		if (p->sensor >= 0)
-			put(p->why, sizeof(p->why), &wl, "  '%s' (%s): offers %s, %d link%s from the sensor\n",
+			lumen_text_put(p->why, sizeof(p->why), &wl, "  '%s' (%s): offers %s, %d link%s from the sensor\n",
 			    e->name, e->devnode, lumen_media_fourcc_str(fourcc, cc), len,
 			    len == 1 ? "" : "s");
 		else
-			put(p->why, sizeof(p->why), &wl, "  '%s' (%s): offers %s\n",
+			lumen_text_put(p->why, sizeof(p->why), &wl, "  '%s' (%s): offers %s\n",
 			    e->name, e->devnode, lumen_media_fourcc_str(fourcc, cc));
 		if (len < best_len) {
 			best = i;
@@ -748,7 +732,7 @@ int lumen_media_choose(struct lumen_media *m, uint32_t want_w,
 	p->capture = best;
 	p->code = best_code;
 	p->fourcc = best_fourcc;
-	put(p->why, sizeof(p->why), &wl, "capture: '%s' (the shortest path to raw Bayer: no ISP between, lumen develops it)\n",
+	lumen_text_put(p->why, sizeof(p->why), &wl, "capture: '%s' (the shortest path to raw Bayer: no ISP between, lumen develops it)\n",
 	    m->entities[best].name);
 
 	/* hops from the capture node back to the sensor, then reversed */
@@ -791,7 +775,7 @@ int lumen_media_choose(struct lumen_media *m, uint32_t want_w,
 		p->width = want_w ? want_w : cur.width;
 		p->height = want_h ? want_h : cur.height;
 	}
-	put(p->why, sizeof(p->why), &wl, "format: %s %ux%u at the %s, %s at the capture node\n",
+	lumen_text_put(p->why, sizeof(p->why), &wl, "format: %s %ux%u at the %s, %s at the capture node\n",
 	    lumen_media_code_name(p->code), p->width, p->height,
 	    p->sensor >= 0 ? "sensor" : "source",
 	    lumen_media_fourcc_str(p->fourcc, cc));
@@ -1080,48 +1064,48 @@ int lumen_media_validate(struct lumen_media *m, int capture, char *report,
 		checked++;
 		if (lumen_media_get_fmt(m, sp->entity, sp->index, &a, e, sizeof(e)) ||
 		    lumen_media_get_fmt(m, kp->entity, kp->index, &b, e, sizeof(e))) {
-			put(report, size, &len, "link '%s':%d -> '%s':%d: cannot read a format: %s\n",
+			lumen_text_put(report, size, &len, "link '%s':%d -> '%s':%d: cannot read a format: %s\n",
 			    se->name, sp->index, ke->name, kp->index, e);
 			bad++;
 			continue;
 		}
 		why[0] = 0;
 		if (a.width != b.width)
-			put(why, sizeof(why), &wl, "%swidth %u != %u", wl ? ", " : "", a.width, b.width);
+			lumen_text_put(why, sizeof(why), &wl, "%swidth %u != %u", wl ? ", " : "", a.width, b.width);
 		if (a.height != b.height)
-			put(why, sizeof(why), &wl, "%sheight %u != %u", wl ? ", " : "", a.height, b.height);
+			lumen_text_put(why, sizeof(why), &wl, "%sheight %u != %u", wl ? ", " : "", a.height, b.height);
 		if (a.code != b.code) {
 			if (ke->node == LUMEN_NODE_VIDEO) {
 				char c1[8], c2[8];
 
-				put(why, sizeof(why), &wl, "%spixel format: the source sends %s (wants %s), the node takes %s",
+				lumen_text_put(why, sizeof(why), &wl, "%spixel format: the source sends %s (wants %s), the node takes %s",
 				    wl ? ", " : "", lumen_media_code_name(a.code),
 				    lumen_media_code_fourcc(a.code) ?
 				    lumen_media_fourcc_str(lumen_media_code_fourcc(a.code), c1) : "none",
 				    lumen_media_fourcc_str(b.fourcc, c2));
 			} else {
-				put(why, sizeof(why), &wl, "%sbus code %s != %s", wl ? ", " : "",
+				lumen_text_put(why, sizeof(why), &wl, "%sbus code %s != %s", wl ? ", " : "",
 				    lumen_media_code_name(a.code), lumen_media_code_name(b.code));
 			}
 		}
 		if (a.field != b.field && b.field != V4L2_FIELD_NONE)
-			put(why, sizeof(why), &wl, "%sfield %s != %s", wl ? ", " : "",
+			lumen_text_put(why, sizeof(why), &wl, "%sfield %s != %s", wl ? ", " : "",
 			    field_name(a.field), field_name(b.field));
 		if (a.colorspace && b.colorspace && a.colorspace != b.colorspace)
-			put(why, sizeof(why), &wl, "%scolorspace %u != %u", wl ? ", " : "",
+			lumen_text_put(why, sizeof(why), &wl, "%scolorspace %u != %u", wl ? ", " : "",
 			    a.colorspace, b.colorspace);
 		if (!wl)
 			continue;
 		bad++;
 		fmt_str(&a, fa, sizeof(fa));
 		fmt_str(&b, fb, sizeof(fb));
-		put(report, size, &len, "link '%s':%d -> '%s':%d%s: %s\n  source '%s':%d  %s\n  sink   '%s':%d  %s\n",
+		lumen_text_put(report, size, &len, "link '%s':%d -> '%s':%d%s: %s\n  source '%s':%d  %s\n  sink   '%s':%d  %s\n",
 		    se->name, sp->index, ke->name, kp->index,
 		    (lk->flags & MEDIA_LNK_FL_IMMUTABLE) ? " (immutable)" : "", why,
 		    se->name, sp->index, fa, ke->name, kp->index, fb);
 	}
 	if (bad)
-		put(report, size, &len, "%d of %d enabled links in the pipeline of '%s' do not match: STREAMON would fail with EPIPE\n",
+		lumen_text_put(report, size, &len, "%d of %d enabled links in the pipeline of '%s' do not match: STREAMON would fail with EPIPE\n",
 		    bad, checked, m->entities[capture].name);
 	return bad ? -EPIPE : 0;
 }
@@ -1132,20 +1116,20 @@ int lumen_media_print(struct lumen_media *m, char *buf, size_t size)
 {
 	size_t len = 0;
 
-	put(buf, size, &len, "Media controller API version %u.%u.%u\n\n",
+	lumen_text_put(buf, size, &len, "Media controller API version %u.%u.%u\n\n",
 	    m->media_version >> 16, (m->media_version >> 8) & 0xff,
 	    m->media_version & 0xff);
-	put(buf, size, &len, "Media device information\n------------------------\n"
+	lumen_text_put(buf, size, &len, "Media device information\n------------------------\n"
 	    "driver          %s\nmodel           %s\nbus info        %s\n\n"
 	    "Device topology\n", m->driver, m->model, m->bus_info);
 	for (int i = 0; i < m->nentities; i++) {
 		const struct lumen_media_entity *e = &m->entities[i];
 
-		put(buf, size, &len, "- entity %u: %s (%d pad%s) [%s]\n", e->id,
+		lumen_text_put(buf, size, &len, "- entity %u: %s (%d pad%s) [%s]\n", e->id,
 		    e->name, e->npads, e->npads == 1 ? "" : "s",
 		    lumen_media_function_name(e->function));
 		if (e->devnode[0])
-			put(buf, size, &len, "            type %s\n            device node name %s\n",
+			lumen_text_put(buf, size, &len, "            type %s\n            device node name %s\n",
 			    e->node == LUMEN_NODE_SUBDEV ? "V4L2 subdev" : "Node devnode",
 			    e->devnode);
 		for (int k = 0; k < e->npads; k++) {
@@ -1154,12 +1138,12 @@ int lumen_media_print(struct lumen_media *m, char *buf, size_t size)
 			struct lumen_media_fmt f;
 			char err[256], fs[128];
 
-			put(buf, size, &len, "\tpad%d: %s\n", pd->index,
+			lumen_text_put(buf, size, &len, "\tpad%d: %s\n", pd->index,
 			    is_source(m, pi) ? "Source" : "Sink");
 			if (e->node != LUMEN_NODE_NONE &&
 			    !lumen_media_get_fmt(m, i, pd->index, &f, err, sizeof(err))) {
 				fmt_str(&f, fs, sizeof(fs));
-				put(buf, size, &len, "\t\t[fmt:%s]\n", fs);
+				lumen_text_put(buf, size, &len, "\t\t[fmt:%s]\n", fs);
 			}
 			for (int l = 0; l < m->nlinks; l++) {
 				const struct lumen_media_link *lk = &m->links[l];
@@ -1169,7 +1153,7 @@ int lumen_media_print(struct lumen_media *m, char *buf, size_t size)
 				if (!out && lk->sink != pi)
 					continue;
 				other = out ? lk->sink : lk->source;
-				put(buf, size, &len, "\t\t%s \"%s\":%d [%s%s]\n",
+				lumen_text_put(buf, size, &len, "\t\t%s \"%s\":%d [%s%s]\n",
 				    out ? "->" : "<-",
 				    m->entities[m->pads[other].entity].name,
 				    m->pads[other].index,
@@ -1177,7 +1161,7 @@ int lumen_media_print(struct lumen_media *m, char *buf, size_t size)
 				    (lk->flags & MEDIA_LNK_FL_IMMUTABLE) ? ",IMMUTABLE" : "");
 			}
 		}
-		put(buf, size, &len, "\n");
+		lumen_text_put(buf, size, &len, "\n");
 	}
 	return (int)len;
 }
