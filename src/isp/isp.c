@@ -411,18 +411,15 @@ static void lsc_job(struct lumen_isp *isp, int k, int n, void *arg)
 }
 
 /* Statistics of one slice's cell rows: worker 0 into the pass itself, the
- * others into their parts, merged by the caller afterwards. */
+ * others into their parts (begun by the caller before the workers run),
+ * merged by the caller afterwards. */
 static void stats_job(struct lumen_isp *isp, int k, int n, void *arg)
 {
 	const struct slice_job *j = arg;
-	struct lumen_stats_pass *sp = j->sp;
+	struct lumen_stats_pass *sp = k ? &isp->stats_part[k]->sp : j->sp;
 	int y0, y1;
 
 	slice(isp->raw.height, k, n, &y0, &y1);
-	if (k) {
-		lumen_stats_part_begin(isp->stats_part[k], sp);
-		sp = &isp->stats_part[k]->sp;
-	}
 	lumen_stats_rows(sp, j->dsp, y0 / 2, y1 / 2);
 }
 
@@ -527,6 +524,10 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 			/* slices of cell rows; a block row's grid reads rows of
 			 * the next slice, final since the lsc barrier */
 			job.sp = &sp;
+			/* the parts start from the pass here, before worker 0
+			 * writes into it (their copy reads all of it) */
+			for (int k = 1; k < isp->threads; k++)
+				lumen_stats_part_begin(isp->stats_part[k], &sp);
 			pool_run(isp, stats_job, &job);
 			for (int k = 1; k < isp->threads; k++)
 				lumen_stats_part_merge(&sp, isp->stats_part[k]);
