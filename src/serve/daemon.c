@@ -76,9 +76,10 @@ struct jpeg_chan {
 	uint64_t copies;			/* frames copied (latest_lock) */
 	bool sync_ok;				/* the locks and cond exist */
 	atomic_int fps;				/* mjpeg.fps, live */
-	/* when an /mjpeg stream last asked for a part (HTTP threads write,
-	 * the sink thread reads; 0 = never) */
-	atomic_llong mjpeg_asked_ns;
+	/* when an /mjpeg stream last asked for a part: lumen_now_ns() in ms,
+	 * 32 bits (lock-free on every target; wraps after 49 days), | 1 so
+	 * that 0 means never. HTTP threads write, the sink thread reads. */
+	atomic_uint mjpeg_asked_ms;
 	int sink;
 };
 
@@ -350,20 +351,21 @@ static int jpeg_consume(void *opaque, const struct lumen_frame *f,
 /*
  * The JPEG output's rate, asked by its sink thread before each frame: a
  * JPEG a second keeps /image.jpg at most a second old; mjpeg.fps while an
- * /mjpeg stream has asked for a part in the last JPEG_VIEWER_NS; every
+ * /mjpeg stream has asked for a part in the last JPEG_VIEWER_MS; every
  * frame while a custom snapshot waits for its copy.
  */
 #define JPEG_IDLE_FPS 1.0
-#define JPEG_VIEWER_NS 2000000000LL
+#define JPEG_VIEWER_MS 2000u
 static double jpeg_max_fps(void *opaque)
 {
 	struct jpeg_chan *j = opaque;
-	long long asked = atomic_load_explicit(&j->mjpeg_asked_ns,
-					       memory_order_relaxed);
+	unsigned asked = atomic_load_explicit(&j->mjpeg_asked_ms,
+					      memory_order_relaxed);
+	unsigned now = (unsigned)(lumen_now_ns() / 1000000);
 
 	if (atomic_load_explicit(&j->want, memory_order_relaxed))
 		return 0;
-	if (asked && lumen_now_ns() - asked < JPEG_VIEWER_NS)
+	if (asked && now - asked < JPEG_VIEWER_MS)
 		return atomic_load_explicit(&j->fps, memory_order_relaxed);
 	return JPEG_IDLE_FPS;
 }
@@ -603,7 +605,8 @@ static int http_next_jpeg(void *ctx, uint64_t *seq, int timeout_ms,
 	if (!d->jpeg.enabled)
 		return -ENODEV;
 	/* an /mjpeg viewer: the sink goes up to mjpeg.fps (jpeg_max_fps) */
-	atomic_store_explicit(&d->jpeg.mjpeg_asked_ns, lumen_now_ns(),
+	atomic_store_explicit(&d->jpeg.mjpeg_asked_ms,
+			      (unsigned)(lumen_now_ns() / 1000000) | 1u,
 			      memory_order_relaxed);
 	return copy_newest_jpeg(&d->jpeg, seq, timeout_ms, out);
 }
