@@ -93,22 +93,33 @@ def free_ports(n):
 
 
 def start(cfg):
+    """Starts the daemon on two free ports. The kernel's pick races with the
+    other tests running in parallel: a daemon that exits because a port was
+    taken meanwhile is started again on fresh ports (at most 5 times)."""
     global srv, PORT
-    rport, PORT = free_ports(2)
-    out = open(os.path.join(TMP, "srv.out"), "w")
-    err = open(os.path.join(TMP, "srv.err"), "w")
-    srv = subprocess.Popen([LUMEN, "serve", "--foreground", "--config", cfg,
-                            "--rtsp-port", str(rport), "--http-port", str(PORT)],
-                           stdout=out, stderr=err)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with open(os.path.join(TMP, "srv.out")) as f:
-            if "(web page)" in f.read():
-                return
-        if srv.poll() is not None:
-            fail("lumen serve exited at start (%d)" % srv.returncode)
-        time.sleep(0.1)
-    fail("lumen serve did not print its URLs in 30 s")
+    for attempt in range(5):
+        rport, PORT = free_ports(2)
+        out = open(os.path.join(TMP, "srv.out"), "w")
+        err = open(os.path.join(TMP, "srv.err"), "w")
+        srv = subprocess.Popen([LUMEN, "serve", "--foreground", "--config", cfg,
+                                "--rtsp-port", str(rport), "--http-port", str(PORT)],
+                               stdout=out, stderr=err)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with open(os.path.join(TMP, "srv.out")) as f:
+                if "(web page)" in f.read():
+                    return
+            if srv.poll() is not None:
+                break
+            time.sleep(0.1)
+        else:
+            fail("lumen serve did not print its URLs in 30 s")
+        with open(os.path.join(TMP, "srv.err")) as f:
+            why = f.read()
+        if "Address already in use" not in why:
+            fail("lumen serve exited at start (%d): %s" % (srv.returncode, why[-300:]))
+        print("note: a port was taken meanwhile (%s); new ports" % why.strip()[-80:])
+    fail("lumen serve found no free port in 5 attempts")
 
 
 def stop():
