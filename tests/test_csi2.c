@@ -884,6 +884,80 @@ static void garbage_bursts_are_survived(void **state)
 	}
 }
 
+/* Everything the lanes carried, in order, with a burst count. */
+struct wire_log {
+	uint8_t *bytes;
+	size_t len, cap;
+	int bursts;
+};
+
+static int log_burst(void *opaque, const uint8_t *const lane[], int nlanes,
+		     size_t len)
+{
+	struct wire_log *w = opaque;
+
+	w->bursts++;
+	for (int l = 0; l < nlanes; l++) {
+		if (!lane[l])
+			continue;
+		assert_true(w->len + len <= w->cap);
+		memcpy(w->bytes + w->len, lane[l], len);
+		w->len += len;
+	}
+	return 0;
+}
+
+/* A frame sent in bands of rows (the virtual sensor's way) puts on the
+ * wire the bursts of the same frame sent whole: same frame numbers, line
+ * numbers, CRCs, the same noise draws and the same cut line. */
+static void bands_send_the_whole_frame(void **state)
+{
+	const int w = 64, h = 23;
+	struct lumen_csi2_tx_config tc = {
+		.nlanes = 2, .dt = LUMEN_CSI2_DT_RAW10, .max_width = w,
+		.line_sync = true,
+		.faults = { .seed = 9, .payload_bit_prob = 1e-3, .truncate_line = 13,
+			    .truncate_bytes = 5, .dead_lane_mask = 0 },
+	};
+	struct lumen_csi2_tx *whole_tx, *band_tx;
+	struct wire_log a = { 0 }, b = { 0 };
+	struct lumen_frame f, view;
+
+	(void)state;
+	assert_int_equal(lumen_frame_alloc(&f, LUMEN_PIX_BAYER16, w, h), 0);
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++)
+			((uint16_t *)(void *)(f.data[0] + (size_t)y * f.stride[0]))[x] =
+				(uint16_t)((x * 37 + y * 101) & 0x3FF);
+	a.cap = b.cap = 1 << 16;
+	assert_non_null(a.bytes = malloc(a.cap));
+	assert_non_null(b.bytes = malloc(b.cap));
+	assert_int_equal(lumen_csi2_tx_create(&tc, &whole_tx), 0);
+	assert_int_equal(lumen_csi2_tx_create(&tc, &band_tx), 0);
+	assert_int_equal(lumen_csi2_tx_rows(band_tx, &f), -EINVAL);	/* no FS yet */
+	assert_int_equal(lumen_csi2_tx_frame_end(band_tx), -EINVAL);
+	for (int frame = 0; frame < 2; frame++) {
+		assert_int_equal(lumen_csi2_tx_frame_cb(whole_tx, &f, log_burst, &a), 0);
+		assert_int_equal(lumen_csi2_tx_frame_start(band_tx, log_burst, &b), 0);
+		for (int y = 0; y < h; y += 5) {
+			assert_int_equal(lumen_frame_crop(&f, 0, y, w,
+							  h - y < 5 ? h - y : 5, &view), 0);
+			assert_int_equal(lumen_csi2_tx_rows(band_tx, &view), 0);
+		}
+		assert_int_equal(lumen_csi2_tx_frame_end(band_tx), 0);
+	}
+	assert_int_equal(a.bursts, b.bursts);
+	assert_int_equal(a.bursts, 2 * (2 + 3 * h));	/* FS, LS line LE, FE */
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.bytes, b.bytes, a.len);
+	assert_int_equal(lumen_csi2_tx_next_frame_number(band_tx), 3);
+	lumen_csi2_tx_destroy(band_tx);
+	lumen_csi2_tx_destroy(whole_tx);
+	free(a.bytes);
+	free(b.bytes);
+	lumen_frame_free(&f);
+}
+
 static void rejects_bad_config(void **state)
 {
 	struct lumen_csi2_tx *tx;
@@ -920,6 +994,7 @@ int main(void)
 		cmocka_unit_test(size_mismatches_are_counted),
 		cmocka_unit_test(framing_errors),
 		cmocka_unit_test(garbage_bursts_are_survived),
+		cmocka_unit_test(bands_send_the_whole_frame),
 		cmocka_unit_test(rejects_bad_config),
 	};
 

@@ -662,6 +662,60 @@ static void noise_simd_matches_c(void **state)
 	printf("scene: noise kernels of %d SIMD level(s) match C\n", tested);
 }
 
+/* The virtual sensor renders a frame band by band: the rows must be the
+ * bits of the whole-frame render, noisy (mean plane cached or rebuilt in
+ * the first band), noiseless and test pattern, with odd band heights, a
+ * window smaller than the scene, and a flip. Catches a row offset, a CFA
+ * phase taken from the band instead of the frame, noise keyed per band. */
+static void bands_equal_whole_frame(void **state)
+{
+	struct lumen_scene *sc = chart(1.0);
+	struct lumen_render_params p = params(LUMEN_BAYER_GBRG), other;
+	const int ww = W - 64, wh = H - 38;	/* a centred window */
+	struct lumen_frame whole, band, view;
+
+	(void)state;
+	assert_int_equal(lumen_frame_alloc(&whole, LUMEN_PIX_BAYER16, ww, wh), 0);
+	assert_int_equal(lumen_frame_alloc(&band, LUMEN_PIX_BAYER16, ww, 7), 0);
+	for (int c = 0; c < 4; c++) {
+		p.noiseless = c == 1;
+		p.test_pattern = c == 2 ? 1 : 0;
+		p.vflip = c == 3;
+		p.frame_index = 11 + (uint64_t)c;
+		assert_int_equal(lumen_scene_render(sc, &model, &p, &whole), 0);
+		if (c == 3) {
+			/* the cached mean is another exposure's: the first
+			 * band must rebuild it */
+			other = p;
+			other.exposure_s *= 0.5;
+			assert_int_equal(lumen_scene_render_rows(sc, &model, &other,
+				ww, wh, 0, &band), 0);
+		}
+		for (int y = 0; y < wh; y += band.height) {
+			int rows = wh - y < band.height ? wh - y : band.height;
+
+			assert_int_equal(lumen_frame_crop(&band, 0, 0, ww, rows, &view), 0);
+			assert_int_equal(lumen_scene_render_rows(sc, &model, &p, ww, wh,
+								 y, &view), 0);
+			for (int r = 0; r < rows; r++)
+				assert_memory_equal(view.data[0] + (size_t)r * view.stride[0],
+						    whole.data[0] + (size_t)(y + r) * whole.stride[0],
+						    (size_t)ww * 2);
+		}
+	}
+	/* rows outside the frame, a band of another width */
+	assert_int_equal(lumen_frame_crop(&band, 0, 0, ww, 7, &view), 0);
+	assert_int_equal(lumen_scene_render_rows(sc, &model, &p, ww, wh, wh - 6,
+						 &view), -EINVAL);
+	assert_int_equal(lumen_scene_render_rows(sc, &model, &p, ww, wh, -1,
+						 &view), -EINVAL);
+	assert_int_equal(lumen_scene_render_rows(sc, &model, &p, ww - 2, wh, 0,
+						 &view), -EINVAL);
+	lumen_frame_free(&band);
+	lumen_frame_free(&whole);
+	lumen_scene_destroy(sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -677,6 +731,7 @@ int main(void)
 		cmocka_unit_test(flat_noise_statistics),
 		cmocka_unit_test(cached_mean_follows_changes),
 		cmocka_unit_test(noise_simd_matches_c),
+		cmocka_unit_test(bands_equal_whole_frame),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,6 +81,9 @@ void lumen_virtual_config_from_board(const struct lumen_board *b,
 /* > the largest DMA pool a board may ask for (64): a frame's record is
  * still there when the consumer dequeues it */
 #define INFO_RING 128
+/* Rows the virtual sensor renders before its link sends them: 80 KB at
+ * 2560 wide, in cache, where a whole frame would take 7.4 MB. */
+#define BAND_ROWS 16
 
 /* What the sensor did for one frame, noted before it is sent. */
 struct frame_note {
@@ -112,7 +115,7 @@ struct vboard {
 	pthread_t thread;
 	atomic_bool running;
 	bool thread_started;
-	struct lumen_frame render;		/* sensor-size BAYER16 */
+	struct lumen_frame band;		/* BAND_ROWS rows of BAYER16 */
 	struct lumen_csi2_tx *tx;
 	int tx_lanes;
 	uint8_t tx_dt;
@@ -179,6 +182,39 @@ static bool consumer_ready(struct vboard *vb)
 	return false;
 }
 
+/* Rows [@y, @y + BAND_ROWS) of the frame (fewer at its end) into @view,
+ * a window of vb->band. */
+static int render_band(struct vboard *vb, const struct lumen_emu_frame *fr,
+		       int y, struct lumen_frame *view)
+{
+	int rows = fr->height - y < BAND_ROWS ? fr->height - y : BAND_ROWS;
+
+	if (lumen_frame_crop(&vb->band, 0, 0, fr->width, rows, view))
+		return -EINVAL;
+	return lumen_emu_sensor_frame_rows(vb->emu, fr, y, view);
+}
+
+/* Sends the frame whose first band is in @view, rendering the others as
+ * the link takes them: as a sensor reads out, no whole frame is held. */
+static int send_bands(struct vboard *vb, const struct lumen_emu_frame *fr,
+		      struct lumen_frame *view)
+{
+	int err = lumen_csi2_tx_frame_start(vb->tx, lumen_soc_burst_cb,
+					    lumen_soc_pad_sink(vb->soc,
+							       vb->wired_pad));
+
+	for (int y = 0; !err && y < fr->height; y += BAND_ROWS) {
+		if (y)
+			err = render_band(vb, fr, y, view);
+		if (!err)
+			err = lumen_csi2_tx_rows(vb->tx, view);
+	}
+	/* ended even after an error: the receiver sees a short frame */
+	if (lumen_csi2_tx_frame_end(vb->tx) && !err)
+		err = -EIO;
+	return err;
+}
+
 /* The sensor and its wires: renders at the frame period, sends bursts to
  * the pad it is really wired to, notes what each delivered frame had. */
 static void *hardware_main(void *arg)
@@ -190,6 +226,7 @@ static void *hardware_main(void *arg)
 	while (atomic_load(&vb->running)) {
 		struct lumen_emu_output o;
 		struct lumen_soc_dma_counters dc;
+		struct lumen_emu_frame fr;
 		struct lumen_frame view;
 		double period;
 		struct frame_note *note;
@@ -212,19 +249,17 @@ static void *hardware_main(void *arg)
 		if (next < lumen_now_ns())	/* rendering is slower than the sensor */
 			next = lumen_now_ns();
 
-		if (o.width > vb->render.width || o.height > vb->render.height)
-			continue;	/* cannot happen with the driver's modes */
-		if (lumen_frame_crop(&vb->render, 0, 0, o.width, o.height, &view))
-			continue;
 		/* frame start: the frame shows the scene as it is from here */
 		t_start = lumen_now_ns();
-		err = lumen_emu_sensor_next_frame(vb->emu, &view);
-		if (err)
+		if (lumen_emu_sensor_begin_frame(vb->emu, &fr))
 			continue;
-		pthread_mutex_lock(&vb->lock);
-		vb->frames_rendered++;
-		pthread_mutex_unlock(&vb->lock);
-		view.timestamp_ns = t_start;
+		if (fr.width != o.width || fr.height != o.height ||
+		    fr.width > vb->band.width)
+			continue;	/* the mode changed since the output was read */
+		/* the first band before anything goes out: a frame that cannot
+		 * be rendered (no memory for the mean plane) is not started */
+		if (render_band(vb, &fr, 0, &view))
+			continue;
 		/* note the frame under the delivery index it will have if the
 		 * DMA takes it (a dropped frame's note is overwritten by the
 		 * next): the consumer may dequeue it before the transmit call
@@ -240,11 +275,9 @@ static void *hardware_main(void *arg)
 		pthread_mutex_unlock(&vb->lock);
 		err = ensure_tx(vb, &o);
 		if (!err)
-			err = lumen_csi2_tx_frame_cb(vb->tx, &view,
-						     lumen_soc_burst_cb,
-						     lumen_soc_pad_sink(vb->soc,
-									vb->wired_pad));
+			err = send_bands(vb, &fr, &view);
 		pthread_mutex_lock(&vb->lock);
+		vb->frames_rendered++;
 		if (err)
 			vb->tx_errors++;
 		else
@@ -587,7 +620,7 @@ static void vb_destroy(struct lumen_source *src)
 	vb_stop(src);
 	lumen_csi2_tx_destroy(vb->tx);
 	lumen_soc_destroy(vb->soc);
-	lumen_frame_free(&vb->render);
+	lumen_frame_free(&vb->band);
 	lumen_i2c_close(vb->bus);
 	lumen_emu_sensor_destroy(vb->emu);
 	lumen_scene_destroy(vb->scene);
@@ -714,8 +747,8 @@ int lumen_virtual_source_create(const struct lumen_virtual_config *cfg,
 	ret = lumen_soc_create(vb->soc_model, &vb->soc);
 	if (ret)
 		goto close_bus;
-	ret = lumen_frame_alloc(&vb->render, LUMEN_PIX_BAYER16,
-				vb->mode->width, vb->mode->height);
+	ret = lumen_frame_alloc(&vb->band, LUMEN_PIX_BAYER16,
+				vb->mode->width, BAND_ROWS);
 	if (ret)
 		goto destroy_soc;
 	lumen_sensor_bind(&vb->sensor, vb->info, vb->bus, cfg->i2c_addr);

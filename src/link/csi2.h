@@ -229,6 +229,22 @@ int lumen_csi2_tx_frame(struct lumen_csi2_tx *tx, const struct lumen_frame *f,
 int lumen_csi2_tx_frame_cb(struct lumen_csi2_tx *tx,
 			   const struct lumen_frame *f,
 			   lumen_csi2_burst_fn fn, void *opaque);
+/*
+ * The same frame in bands (callback mode), for a sender that produces rows
+ * as it goes and holds no whole frame (the virtual sensor):
+ * lumen_csi2_tx_frame_start() sends FS, each lumen_csi2_tx_rows() sends
+ * the rows of @band (same formats as lumen_csi2_tx_frame(), the frame's
+ * width) as the next lines, lumen_csi2_tx_frame_end() sends FE. The bursts
+ * on the wire are those lumen_csi2_tx_frame_cb() sends for the whole
+ * frame. A callback's nonzero return is returned by the call that met it;
+ * the caller should end the frame anyway (a receiver sees what a sensor
+ * that stopped mid-frame sends). One frame at a time, on one thread.
+ * -EINVAL for rows or an end without a start, or a band of another format.
+ */
+int lumen_csi2_tx_frame_start(struct lumen_csi2_tx *tx, lumen_csi2_burst_fn fn,
+			      void *opaque);
+int lumen_csi2_tx_rows(struct lumen_csi2_tx *tx, const struct lumen_frame *band);
+int lumen_csi2_tx_frame_end(struct lumen_csi2_tx *tx);
 /* Frame number the next FS will carry (1..65535, wraps to 1). */
 uint16_t lumen_csi2_tx_next_frame_number(const struct lumen_csi2_tx *tx);
 

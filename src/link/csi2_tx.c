@@ -22,6 +22,15 @@ struct lumen_csi2_tx {
 	uint8_t *pkt;			/* one packet being built */
 	size_t lane_cap;
 	uint8_t *lane_buf[LUMEN_CSI2_MAX_LANES];	/* callback mode */
+	/* band mode: the frame between lumen_csi2_tx_frame_start() and
+	 * lumen_csi2_tx_frame_end() */
+	struct {
+		lumen_csi2_burst_fn fn;
+		void *opaque;
+		uint16_t fnum;
+		int next_line;
+		bool open;
+	} band;
 };
 
 /* Where the bursts go: a link (buffer mode) or a callback. */
@@ -271,20 +280,16 @@ static bool truncated(const struct lumen_csi2_tx *tx, int y)
 	       (fl->truncate_line == -2 || fl->truncate_line == y);
 }
 
-static int send_frame(struct lumen_csi2_tx *tx, const struct lumen_frame *f,
-		      const struct tx_sink *s)
+/* The rows of @f as lines @first_line.. of the frame being sent. */
+static int send_lines(struct lumen_csi2_tx *tx, const struct lumen_frame *f,
+		      int first_line, const struct tx_sink *s)
 {
 	unsigned vc = tx->cfg.vc, dt = tx->cfg.dt;
 	uint16_t wc = (uint16_t)payload_bytes(dt, f->width);
-	uint16_t fnum = tx->frame_number;
-	int ret = check_frame(tx, f);
+	int ret = 0;
 
-	if (ret)
-		return ret;
-	tx->frame_number = fnum == 0xFFFF ? 1 : (uint16_t)(fnum + 1);
-
-	ret = send_short(tx, LUMEN_CSI2_DT_FS, fnum, s);
-	for (int y = 0; !ret && y < f->height; y++) {
+	for (int r = 0; !ret && r < f->height; r++) {
+		int y = first_line + r;
 		uint8_t *payload = tx->pkt + LUMEN_CSI2_HDR_LEN;
 		uint16_t sent = wc, hdr_wc = wc;
 		size_t len;
@@ -295,7 +300,7 @@ static int send_frame(struct lumen_csi2_tx *tx, const struct lumen_frame *f,
 			if (ret)
 				break;
 		}
-		pack_line(tx, f, y, payload);
+		pack_line(tx, f, r, payload);
 		if (truncated(tx, y)) {
 			int tb = tx->cfg.faults.truncate_bytes;
 
@@ -319,9 +324,77 @@ static int send_frame(struct lumen_csi2_tx *tx, const struct lumen_frame *f,
 		if (!ret && tx->cfg.line_sync)
 			ret = send_short(tx, LUMEN_CSI2_DT_LE, (uint16_t)(y + 1), s);
 	}
+	return ret;
+}
+
+/* Takes the frame number the FS carries. */
+static uint16_t take_frame_number(struct lumen_csi2_tx *tx)
+{
+	uint16_t fnum = tx->frame_number;
+
+	tx->frame_number = fnum == 0xFFFF ? 1 : (uint16_t)(fnum + 1);
+	return fnum;
+}
+
+static int send_frame(struct lumen_csi2_tx *tx, const struct lumen_frame *f,
+		      const struct tx_sink *s)
+{
+	uint16_t fnum;
+	int ret = check_frame(tx, f);
+
+	if (ret)
+		return ret;
+	fnum = take_frame_number(tx);
+	ret = send_short(tx, LUMEN_CSI2_DT_FS, fnum, s);
+	if (!ret)
+		ret = send_lines(tx, f, 0, s);
 	if (!ret)
 		ret = send_short(tx, LUMEN_CSI2_DT_FE, fnum, s);
 	return ret;
+}
+
+int lumen_csi2_tx_frame_start(struct lumen_csi2_tx *tx, lumen_csi2_burst_fn fn,
+			      void *opaque)
+{
+	struct tx_sink s = { .fn = fn, .opaque = opaque };
+
+	if (!tx || !fn)
+		return -EINVAL;
+	tx->band.fn = fn;
+	tx->band.opaque = opaque;
+	tx->band.fnum = take_frame_number(tx);
+	tx->band.next_line = 0;
+	tx->band.open = true;
+	return send_short(tx, LUMEN_CSI2_DT_FS, tx->band.fnum, &s);
+}
+
+int lumen_csi2_tx_rows(struct lumen_csi2_tx *tx, const struct lumen_frame *band)
+{
+	struct tx_sink s;
+	int ret;
+
+	if (!tx || !band || !tx->band.open)
+		return -EINVAL;
+	ret = check_frame(tx, band);
+	if (ret)
+		return ret;
+	if (band->height > LUMEN_MAX_DIM - tx->band.next_line)
+		return -EINVAL;
+	s = (struct tx_sink){ .fn = tx->band.fn, .opaque = tx->band.opaque };
+	ret = send_lines(tx, band, tx->band.next_line, &s);
+	tx->band.next_line += band->height;
+	return ret;
+}
+
+int lumen_csi2_tx_frame_end(struct lumen_csi2_tx *tx)
+{
+	struct tx_sink s;
+
+	if (!tx || !tx->band.open)
+		return -EINVAL;
+	tx->band.open = false;
+	s = (struct tx_sink){ .fn = tx->band.fn, .opaque = tx->band.opaque };
+	return send_short(tx, LUMEN_CSI2_DT_FE, tx->band.fnum, &s);
 }
 
 int lumen_csi2_tx_frame(struct lumen_csi2_tx *tx, const struct lumen_frame *f,

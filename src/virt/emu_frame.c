@@ -6,19 +6,19 @@
  * side can be used without a scene.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "virt/emu_chip.h"
 
-int lumen_emu_sensor_next_frame(struct lumen_emu_sensor *emu,
-				struct lumen_frame *out)
+int lumen_emu_sensor_begin_frame(struct lumen_emu_sensor *emu,
+				 struct lumen_emu_frame *fr)
 {
 	struct lumen_emu_regs_view v;
 	struct lumen_emu_sample s;
-	struct lumen_render_params p = { 0 };
+	struct lumen_render_params *p = &fr->render;
 	uint64_t pclk, index;
-	int64_t start_ns;
 
-	if (!emu || !out)
+	if (!emu || !fr)
 		return -EINVAL;
 	pthread_mutex_lock(&emu->lock);
 	lumen_emu_decode(emu, &v);
@@ -27,8 +27,7 @@ int lumen_emu_sensor_next_frame(struct lumen_emu_sensor *emu,
 		pthread_mutex_unlock(&emu->lock);
 		return -EAGAIN;
 	}
-	if (!emu->scene || out->fmt != LUMEN_PIX_BAYER16 ||
-	    out->width != v.width || out->height != v.height) {
+	if (!emu->scene) {
 		pthread_mutex_unlock(&emu->lock);
 		return -EINVAL;
 	}
@@ -37,27 +36,57 @@ int lumen_emu_sensor_next_frame(struct lumen_emu_sensor *emu,
 		v.exposure_lines, v.analog_gain, v.digital_gain };
 	emu->frame++;
 	lumen_emu_effective(emu, index, &v, &s);
-	start_ns = emu->time_ns;
+	fr->timestamp_ns = emu->time_ns;
 	emu->time_ns += (int64_t)((double)v.hts * v.vts * 1e9 / (double)pclk);
 	pthread_mutex_unlock(&emu->lock);
 
-	p.exposure_s = (double)s.exposure_lines * v.hts / (double)pclk;
-	p.analog_gain = s.analog_gain;
-	p.digital_gain = s.digital_gain;
-	p.hflip = v.hflip;
-	p.vflip = v.vflip;
-	p.bayer = lumen_bayer_flip(emu->chip->bayer, v.hflip, v.vflip,
-				   v.width, v.height);
-	p.test_pattern = v.test_pattern;
-	p.frame_index = index;
-	/* the scene is rendered outside the lock: I2C stays responsive */
-	{
-		int ret = lumen_scene_render(emu->scene, emu->chip->model, &p, out);
-
-		if (ret)
-			return ret;
-	}
-	out->sequence = index;
-	out->timestamp_ns = start_ns;
+	memset(p, 0, sizeof(*p));
+	p->exposure_s = (double)s.exposure_lines * v.hts / (double)pclk;
+	p->analog_gain = s.analog_gain;
+	p->digital_gain = s.digital_gain;
+	p->hflip = v.hflip;
+	p->vflip = v.vflip;
+	p->bayer = lumen_bayer_flip(emu->chip->bayer, v.hflip, v.vflip,
+				    v.width, v.height);
+	p->test_pattern = v.test_pattern;
+	p->frame_index = index;
+	fr->width = v.width;
+	fr->height = v.height;
+	fr->sequence = index;
 	return 0;
+}
+
+int lumen_emu_sensor_frame_rows(struct lumen_emu_sensor *emu,
+				const struct lumen_emu_frame *fr, int first_row,
+				struct lumen_frame *band)
+{
+	int ret;
+
+	if (!emu || !fr || !band)
+		return -EINVAL;
+	/* the scene is rendered outside the lock: I2C stays responsive */
+	ret = lumen_scene_render_rows(emu->scene, emu->chip->model, &fr->render,
+				      fr->width, fr->height, first_row, band);
+	if (ret)
+		return ret;
+	band->sequence = fr->sequence;
+	band->timestamp_ns = fr->timestamp_ns;
+	return 0;
+}
+
+int lumen_emu_sensor_next_frame(struct lumen_emu_sensor *emu,
+				struct lumen_frame *out)
+{
+	struct lumen_emu_frame fr;
+	int ret;
+
+	if (!emu || !out)
+		return -EINVAL;
+	ret = lumen_emu_sensor_begin_frame(emu, &fr);
+	if (ret)
+		return ret;
+	if (out->fmt != LUMEN_PIX_BAYER16 || out->width != fr.width ||
+	    out->height != fr.height)
+		return -EINVAL;
+	return lumen_emu_sensor_frame_rows(emu, &fr, 0, out);
 }

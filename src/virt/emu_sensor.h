@@ -68,4 +68,26 @@ void lumen_emu_sensor_output(struct lumen_emu_sensor *emu,
 int lumen_emu_sensor_next_frame(struct lumen_emu_sensor *emu,
 				struct lumen_frame *out);
 
+/*
+ * The same in two steps, for a caller that sends the frame band by band
+ * as a real sensor reads it out (the virtual board: no sensor-size frame
+ * is held). lumen_emu_sensor_begin_frame() starts the next frame as
+ * lumen_emu_sensor_next_frame() does (counter, delays, registers sampled
+ * at frame start) and fills @fr; lumen_emu_sensor_frame_rows() then renders
+ * rows [@first_row, @first_row + band->height) of it into @band (BAYER16,
+ * fr->width wide). Same thread rules and errors as next_frame; the rows
+ * of one frame give the bits next_frame would.
+ */
+struct lumen_emu_frame {
+	struct lumen_render_params render;
+	int width, height;
+	uint64_t sequence;
+	int64_t timestamp_ns;		/* the chip's own clock at frame start */
+};
+int lumen_emu_sensor_begin_frame(struct lumen_emu_sensor *emu,
+				 struct lumen_emu_frame *fr);
+int lumen_emu_sensor_frame_rows(struct lumen_emu_sensor *emu,
+				const struct lumen_emu_frame *fr, int first_row,
+				struct lumen_frame *band);
+
 #endif

@@ -537,7 +537,7 @@ static void build_noise_tab(const struct lumen_sensor_model *model,
 
 static void render_test_pattern(const struct lumen_render_params *p,
 				uint16_t black, unsigned maxcode,
-				struct lumen_frame *out)
+				struct lumen_frame *out, int first_row)
 {
 	/* white, yellow, cyan, green, magenta, red, blue, black: bits R G B */
 	static const uint8_t bars[8] = { 7, 6, 3, 2, 5, 4, 1, 0 };
@@ -547,7 +547,7 @@ static void render_test_pattern(const struct lumen_render_params *p,
 		uint16_t *row = (uint16_t *)(void *)(out->data[0] + (size_t)y * out->stride[0]);
 
 		for (int x = 0; x < w; x++) {
-			int c = lumen_bayer_at(p->bayer, x, y);
+			int c = lumen_bayer_at(p->bayer, x, first_row + y);
 
 			if (p->test_pattern == 1) {
 				int on = (bars[(int)((int64_t)x * 8 / w)] >> (2 - c)) & 1;
@@ -585,6 +585,18 @@ int lumen_scene_render(struct lumen_scene *scene,
 		       const struct lumen_render_params *p,
 		       struct lumen_frame *out)
 {
+	if (!out)
+		return -EINVAL;
+	return lumen_scene_render_rows(scene, model, p, out->width, out->height,
+				       0, out);
+}
+
+int lumen_scene_render_rows(struct lumen_scene *scene,
+			    const struct lumen_sensor_model *model,
+			    const struct lumen_render_params *p,
+			    int width, int height, int first_row,
+			    struct lumen_frame *out)
+{
 	double light, illum[3], m[3][3], k, cx, cy, inv_hd2;
 	float shade_k, shade_x0, shade_s;
 	float lut[LUMEN_CC_PATCHES + 1][3], coef[3][3], ebuf[CHUNK];
@@ -594,9 +606,11 @@ int lumen_scene_render(struct lumen_scene *scene,
 	uint16_t *mean_plane = NULL;	/* rendering the mean plane */
 
 	if (!scene || !model || !p || !out || out->fmt != LUMEN_PIX_BAYER16 ||
-	    !out->data[0] || out->width < 1 || out->height < 1 ||
-	    out->width > scene->width || out->height > scene->height ||
-	    out->stride[0] < (size_t)out->width * 2 || !model_ok(model) ||
+	    !out->data[0] || width < 1 || height < 1 ||
+	    width > scene->width || height > scene->height ||
+	    out->width != width || out->height < 1 || first_row < 0 ||
+	    first_row > height - out->height ||
+	    out->stride[0] < (size_t)width * 2 || !model_ok(model) ||
 	    !params_ok(p))
 		return -EINVAL;
 
@@ -608,7 +622,7 @@ int lumen_scene_render(struct lumen_scene *scene,
 		out->black[c] = model->black;
 	out->sequence = p->frame_index;
 	if (p->test_pattern) {
-		render_test_pattern(p, model->black, maxcode, out);
+		render_test_pattern(p, model->black, maxcode, out, first_row);
 		return 0;
 	}
 
@@ -655,8 +669,8 @@ int lumen_scene_render(struct lumen_scene *scene,
 		(float)(1.0 / sqrt(model->corner_illumination) - 1.0) : 0.0f;
 
 	/* centred window; panning moves the scene by an even step */
-	x0 = (scene->width - out->width) / 2;
-	y0 = (scene->height - out->height) / 2;
+	x0 = (scene->width - width) / 2;
+	y0 = (scene->height - height) / 2;
 	shade_x0 = (float)(x0 - cx);
 	shade_s = (float)inv_hd2;
 	sw = scene->scene_w;
@@ -688,8 +702,8 @@ int lumen_scene_render(struct lumen_scene *scene,
 		key.bayer = (int)p->bayer;
 		key.hflip = p->hflip;
 		key.vflip = p->vflip;
-		key.w = out->width;
-		key.h = out->height;
+		key.w = width;
+		key.h = height;
 		key.off = off;
 
 		pthread_mutex_lock(&scene->render_lock);
@@ -714,9 +728,13 @@ int lumen_scene_render(struct lumen_scene *scene,
 		build_noise_tab(model, &cv, scene->tab);
 	}
 
-	for (int y = 0; y < out->height; y++) {
-		uint16_t *dst = mean_plane ? mean_plane + (size_t)y * (size_t)out->width :
-			(uint16_t *)(void *)(out->data[0] + (size_t)y * out->stride[0]);
+	/* the mean plane is built whole (every band of the frame then adds
+	 * noise to it); without noise only the asked rows are rendered */
+	for (int y = mean_plane ? 0 : first_row,
+	     y_end = mean_plane ? height : first_row + out->height; y < y_end; y++) {
+		uint16_t *dst = mean_plane ? mean_plane + (size_t)y * (size_t)width :
+			(uint16_t *)(void *)(out->data[0] +
+					     (size_t)(y - first_row) * out->stride[0]);
 		int sy = y0 + y, dir = p->hflip ? -1 : 1, col;
 		int ch[2] = { lumen_bayer_at(p->bayer, 0, y), lumen_bayer_at(p->bayer, 1, y) };
 
@@ -728,8 +746,8 @@ int lumen_scene_render(struct lumen_scene *scene,
 		col = p->hflip ? scene->width - 1 - x0 : x0;
 		col = (col + off) % sw;
 
-		for (int xs = 0; xs < out->width; xs += CHUNK) {
-			int n = out->width - xs < CHUNK ? out->width - xs : CHUNK;
+		for (int xs = 0; xs < width; xs += CHUNK) {
+			int n = width - xs < CHUNK ? width - xs : CHUNK;
 
 			if (scene->kind != LUMEN_SCENE_IMAGE) {
 				const uint8_t *lrow = scene->labels + (size_t)sy * (size_t)sw;
@@ -781,10 +799,13 @@ add_noise:
 		uint32_t fkey = (uint32_t)mix64(p->frame_index * GOLDEN ^ 0x5ce7e5eedull);
 
 		lumen_noise_dsp_init(&dsp);
-		for (int y = 0; y < out->height; y++)
-			dsp.row((uint16_t *)(void *)(out->data[0] + (size_t)y * out->stride[0]),
-				mean_plane + (size_t)y * (size_t)out->width, out->width,
-				(uint32_t)y * (uint32_t)out->width, fkey, scene->tab);
+		for (int r = 0; r < out->height; r++) {
+			int y = first_row + r;
+
+			dsp.row((uint16_t *)(void *)(out->data[0] + (size_t)r * out->stride[0]),
+				mean_plane + (size_t)y * (size_t)width, width,
+				(uint32_t)y * (uint32_t)width, fkey, scene->tab);
+		}
 	}
 	pthread_mutex_unlock(&scene->render_lock);
 	return 0;

@@ -100,6 +100,22 @@ int lumen_scene_render(struct lumen_scene *scene,
 		       const struct lumen_render_params *p,
 		       struct lumen_frame *out);
 
+/*
+ * Rows [@first_row, @first_row + out->height) of the frame of @width x
+ * @height that lumen_scene_render() would give for the same parameters,
+ * into @out (BAYER16, out->width == @width): the same bits. The virtual
+ * sensor renders a frame band by band as its link sends it, so that no
+ * sensor-size frame is held. The bands of one frame must use the same
+ * parameters; with noise, the first band after a change rebuilds the
+ * scene's mean plane (the whole frame), the others only add noise.
+ * Same threads and errors as lumen_scene_render().
+ */
+int lumen_scene_render_rows(struct lumen_scene *scene,
+			    const struct lumen_sensor_model *model,
+			    const struct lumen_render_params *p,
+			    int width, int height, int first_row,
+			    struct lumen_frame *out);
+
 /* Linear sRGB (0..1) of the 24 chart patches as the renderer uses them,
  * and the patch rectangles in a frame of @w x @h (x, y, w, h each), so that
  * tests can measure the pipeline's output against the truth. */
