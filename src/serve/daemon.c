@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "encode/encoder.h"
 #include "encode/stream_ring.h"
+#include "net/rtp_h264.h"
 #include "net/rtsp.h"
 #include "pipeline/control.h"
 #include "pipeline/pipeline.h"
@@ -300,6 +301,22 @@ static void h264_teardown(struct h264_chan *c)
 		lumen_frame_free(&c->scaled);
 	}
 	c->scaler = NULL;
+}
+
+/*
+ * RTP packets a channel's ring keeps: 3 s at the bitrate configured at
+ * start (a keyframe is at most the 1 s VBV buffer), 256..2048 slots of an
+ * MTU each. A client more than 3/4 of the ring behind is skipped ahead
+ * (docs/rtsp.md). At the defaults: 1097 slots (1.5 MB) for /ch0, 274
+ * (0.4 MB) for /ch1, where a fixed 2048 held 2.9 MB each once the ring had
+ * wrapped.
+ */
+static unsigned ring_packets_for(int bitrate_kbps)
+{
+	unsigned long n = (unsigned long)bitrate_kbps * 1000ul / 8ul * 3ul /
+			  LUMEN_RTP_MAX_PAYLOAD;
+
+	return n < 256 ? 256 : n > 2048 ? 2048 : (unsigned)n;
 }
 
 /* ---- JPEG channel -------------------------------------------------------- */
@@ -981,12 +998,13 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 	pc.drop_stale = true;
 	/*
 	 * NV12 output frames (5.5 MB each at 2560x1440): one the ISP develops,
-	 * one in each video encoder's hands, one for the JPEG output (a frame
-	 * a second) or a queue. When every frame is held, the ISP drops the
+	 * the one before in the sinks' hands (the encoders take far less than
+	 * a frame period), and one for a sink that is late or the JPEG output
+	 * (a frame a second). When every frame is held, the ISP drops the
 	 * newest frame (counted as the isp stage's drops) rather than hold
 	 * more memory.
 	 */
-	pc.out_buffers = 1 + NCHAN + 1;
+	pc.out_buffers = 3;
 	pc.isp_threads = cfg->isp.threads;
 	pc.isp.demosaic = cfg->isp.demosaic == LUMEN_CFG_DEMOSAIC_QUALITY ?
 		LUMEN_DEMOSAIC_QUALITY : LUMEN_DEMOSAIC_FAST;
@@ -1019,6 +1037,7 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 			rc.ch[i].fps_num = (unsigned)chan_fps(d, v);
 			rc.ch[i].fps_den = 1;
 			rc.ch[i].bitrate_kbps = (unsigned)v->bitrate_kbps;
+			rc.ch[i].ring_packets = ring_packets_for(v->bitrate_kbps);
 		}
 		if (cfg->rtsp.bind[0])
 			rc.bind_addr = d->cfg.rtsp.bind;
