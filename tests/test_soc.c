@@ -14,6 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "core/pack.h"
+#include "link/csi2.h"
 #include "soc/refsoc.h"
 
 #define W 64
@@ -533,11 +535,89 @@ static void test_models(void **state)
 	}
 }
 
+/*
+ * A VIF channel that takes the whole frame has the receiver write into a
+ * DMA buffer from FS on (no staging copy). The counters are those of the
+ * staged path: no free buffer at FS falls back to staging, then counts a
+ * no-buffer drop at FE; a channel masked mid-frame counts a masked drop
+ * and hands the buffer back; the pool cannot be reconfigured under the
+ * receiver; the frame holds the samples that were sent.
+ */
+static void test_direct_receive(void **state)
+{
+	struct lumen_csi2_tx_config tc = {
+		.nlanes = 2, .vc = 0, .dt = LUMEN_CSI2_DT_RAW10,
+		.max_width = W, .line_sync = true,
+	};
+	struct lumen_soc *soc = make_soc("ssc377");
+	struct lumen_soc_dma_counters d;
+	struct lumen_soc_vif_counters v;
+	struct lumen_frame src, view, *f;
+	struct lumen_csi2_tx *tx;
+	char err[256] = "";
+
+	(void)state;
+	make_source(&src, 5);
+	rx_on(soc, 0, 2);
+	vif_on(soc, 0, 0, 0, 0, W, H, 2);
+	send(soc, 0, 2, &src, 3);	/* two buffers, nobody consuming */
+	assert_int_equal(lumen_soc_dma_counters(soc, 0, &d), 0);
+	assert_int_equal(d.delivered, 2);
+	assert_int_equal(d.no_buffer, 1);
+	assert_int_equal(lumen_soc_vif_counters(soc, 0, &v), 0);
+	assert_int_equal(v.frames_in, 3);
+	assert_int_equal(v.frames_out, 3);
+	assert_invariant(soc, 0);
+	assert_int_equal(lumen_soc_dma_dequeue(soc, 0, 100, &f), 0);
+	assert_int_equal(f->fmt, LUMEN_PIX_BAYER10P);
+	assert_int_equal(f->bayer, LUMEN_BAYER_BGGR);
+	assert_int_equal(f->bits, 10);
+	for (int y = 0; y < H; y++) {
+		uint16_t got[W];
+
+		lumen_unpack_raw10(f->data[0] + (size_t)y * f->stride[0], got, W);
+		assert_memory_equal(got, src.data[0] + (size_t)y * src.stride[0],
+				    sizeof(got));
+	}
+	assert_int_equal(lumen_soc_dma_release(soc, 0, f), 0);
+
+	/* half a frame in: the receiver holds a buffer */
+	assert_int_equal(lumen_csi2_tx_create(&tc, &tx), 0);
+	assert_int_equal(lumen_csi2_tx_frame_start(tx, lumen_soc_burst_cb,
+						   lumen_soc_pad_sink(soc, 0)), 0);
+	assert_int_equal(lumen_frame_crop(&src, 0, 0, W, H / 2, &view), 0);
+	assert_int_equal(lumen_csi2_tx_rows(tx, &view), 0);
+	assert_int_equal(lumen_soc_dma_configure(soc, 0, 2, err, sizeof(err)),
+			 -EBUSY);
+	assert_non_null(strstr(err, "receiver"));
+	lumen_soc_vif_mask(soc, 0);
+	assert_int_equal(lumen_frame_crop(&src, 0, H / 2, W, H - H / 2, &view), 0);
+	assert_int_equal(lumen_csi2_tx_rows(tx, &view), 0);
+	assert_int_equal(lumen_csi2_tx_frame_end(tx), 0);
+	assert_int_equal(lumen_soc_vif_counters(soc, 0, &v), 0);
+	assert_int_equal(v.masked_drops, 1);
+	assert_int_equal(lumen_soc_dma_counters(soc, 0, &d), 0);
+	assert_int_equal(d.delivered, 2);
+	assert_invariant(soc, 0);
+
+	/* unmasked again: the next frame is delivered */
+	assert_int_equal(lumen_soc_vif_unmask(soc, 0, err, sizeof(err)), 0);
+	assert_int_equal(lumen_csi2_tx_frame_cb(tx, &src, lumen_soc_burst_cb,
+						lumen_soc_pad_sink(soc, 0)), 0);
+	assert_int_equal(lumen_soc_dma_counters(soc, 0, &d), 0);
+	assert_int_equal(d.delivered, 3);
+	assert_invariant(soc, 0);
+	lumen_csi2_tx_destroy(tx);
+	lumen_soc_destroy(soc);
+	lumen_frame_free(&src);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_delivers_cropped),
 		cmocka_unit_test(test_packed_or_unpacked_window),
+		cmocka_unit_test(test_direct_receive),
 		cmocka_unit_test(test_unconfigured_pad),
 		cmocka_unit_test(test_lane_mismatch),
 		cmocka_unit_test(test_unmask_before_receiver),

@@ -32,12 +32,37 @@ enum lumen_pixfmt soc_rx_stage_fmt(uint8_t dt)
 	}
 }
 
+/* Runs inside lumen_csi2_rx_burst() at FS, i.e. with soc->lock held. */
 static struct lumen_frame *stage_get(void *opaque)
 {
 	struct soc_pad *p = opaque;
+	int ch;
 
 	if (p->stage_busy)
 		return NULL;
+	/* straight into the DMA buffer when the VIF takes the whole frame
+	 * and a buffer is free; else staged and copied at FE, as before */
+	ch = soc_vif_direct_channel(p->soc, p->index);
+	if (ch >= 0) {
+		p->direct = soc_dma_take_direct(p->soc, ch, p->stage.fmt,
+						p->stage.width, p->stage.height);
+		if (p->direct) {
+			p->direct_ch = ch;
+			p->stage_busy = true;
+			return p->direct;
+		}
+	}
+	if (!p->stage.data[0]) {
+		struct lumen_frame meta = p->stage;
+
+		/* first staged frame: allocated here, once (NULL: the
+		 * receiver counts a frame with no buffer) */
+		if (lumen_frame_alloc(&p->stage, meta.fmt, meta.width, meta.height))
+			return NULL;
+		p->stage.bits = meta.bits;
+		p->stage.bayer = meta.bayer;
+		p->stage.white = meta.white;
+	}
 	p->stage_busy = true;
 	return &p->stage;
 }
@@ -47,7 +72,16 @@ static void stage_put(void *opaque, struct lumen_frame *f, bool ok)
 {
 	struct soc_pad *p = opaque;
 
-	if (ok) {
+	if (f == p->direct) {
+		p->direct = NULL;
+		if (ok) {
+			p->frames_to_vif++;
+			soc_vif_frame_direct(p->soc, p->index, p->direct_ch, f,
+					     &p->stage);
+		} else {
+			soc_dma_return_direct(p->soc, p->direct_ch, f);
+		}
+	} else if (ok) {
 		p->frames_to_vif++;
 		soc_vif_frame(p->soc, p->index, f);
 	}
@@ -122,10 +156,12 @@ int lumen_soc_rx_configure(struct lumen_soc *soc, int pad,
 	p = &soc->pad[pad];
 	if (p->rx)
 		rx_release(p);
-	ret = lumen_frame_alloc(&p->stage, fmt, cfg->width, cfg->height);
-	if (ret) {
-		lumen_fail(ret, err, errlen, "MIPI%d: no memory for a %dx%d frame",
-			 pad, cfg->width, cfg->height);
+	/* described now, allocated when a frame first needs staging */
+	memset(&p->stage, 0, sizeof(p->stage));
+	if (lumen_frame_layout(&p->stage, fmt, cfg->width, cfg->height, 32) < 0) {
+		ret = lumen_fail(-EINVAL, err, errlen,
+				 "MIPI%d: no layout for a %dx%d frame", pad,
+				 cfg->width, cfg->height);
 		goto unlock;
 	}
 	p->stage.bits = bpp;

@@ -14,8 +14,13 @@
  * else 16 bits a pixel (the DMA unpacks, through one row of scratch
  * allocated at configure time).
  *
+ * A frame the VIF takes whole can also be written straight into a buffer
+ * as its lines arrive (the receiver holds the buffer from FS to FE:
+ * soc_dma_take_direct()), as real receivers write to memory; the pool's
+ * counters are the same as for a staged frame copied at FE.
+ *
  * Invariant, asserted after every change in debug builds:
- *   free + queued + in_flight == count, each >= 0.
+ *   free + queued + in_flight + held by a receiver == count, each >= 0.
  */
 #include <assert.h>
 #include <errno.h>
@@ -52,17 +57,19 @@ static size_t row_bytes(enum lumen_pixfmt fmt, size_t n)
 static void check_invariant(const struct soc_dma *d)
 {
 #ifndef NDEBUG
-	int q = 0, f = 0;
+	int q = 0, f = 0, r = 0;
 
 	if (!d->configured)
 		return;
 	for (int i = 0; i < d->pool.count; i++) {
 		q += d->state[i] == SOC_BUF_QUEUED;
 		f += d->state[i] == SOC_BUF_FLIGHT;
+		r += d->state[i] == SOC_BUF_RX;
 	}
-	assert(d->nqueued >= 0 && d->nflight >= 0 && d->pool.nfree >= 0);
-	assert(q == d->nqueued && f == d->nflight);
-	assert(d->pool.nfree + d->nqueued + d->nflight == d->pool.count);
+	assert(d->nqueued >= 0 && d->nflight >= 0 && d->nrx >= 0 &&
+	       d->pool.nfree >= 0);
+	assert(q == d->nqueued && f == d->nflight && r == d->nrx);
+	assert(d->pool.nfree + d->nqueued + d->nflight + d->nrx == d->pool.count);
 #else
 	(void)d;
 #endif
@@ -108,7 +115,7 @@ static void pool_free(struct soc_dma *d)
 	d->scratch = NULL;
 	d->scratch_len = 0;
 	d->configured = false;
-	d->head = d->nqueued = d->nflight = 0;
+	d->head = d->nqueued = d->nflight = d->nrx = 0;
 }
 
 void soc_dma_fini(struct lumen_soc *soc)
@@ -170,6 +177,12 @@ int lumen_soc_dma_configure(struct lumen_soc *soc, int ch, int nbuffers,
 			       ch, d->nflight);
 		goto unlock_dma;
 	}
+	if (d->nrx) {
+		ret = lumen_fail(-EBUSY, err, errlen,
+			       "DMA ch%d: a receiver is writing a frame into it "
+			       "(unconfigure the receiver first)", ch);
+		goto unlock_dma;
+	}
 	pool_free(d);
 	fmt = soc_vif_input_fmt(soc, ch);
 	if (x % group_px(fmt) || w % group_px(fmt))
@@ -198,7 +211,7 @@ int lumen_soc_dma_configure(struct lumen_soc *soc, int ch, int nbuffers,
 		goto unlock_dma;
 	}
 	d->configured = true;
-	d->head = d->nqueued = d->nflight = 0;
+	d->head = d->nqueued = d->nflight = d->nrx = 0;
 	d->delivered = d->no_buffer = d->dequeued = d->released = 0;
 	check_invariant(d);
 unlock_dma:
@@ -240,6 +253,71 @@ static void copy_row(struct soc_dma *d, struct lumen_frame *f,
 	memcpy(out, d->scratch + (x - x0), 2 * w);
 }
 
+/* Queues the written buffer @f, its metadata from @src's window at (@x,
+ * @y): a delivered frame. d->lock held. */
+static void queue_frame(struct soc_dma *d, struct lumen_frame *f,
+			const struct lumen_frame *src, int x, int y)
+{
+	f->bits = src->bits;
+	f->white = src->white;
+	lumen_frame_raw_phase(src, x, y, f);
+	f->sequence = src->sequence;
+	f->timestamp_ns = lumen_now_ns();
+	d->state[f->index] = SOC_BUF_QUEUED;
+	d->ring[(d->head + d->nqueued) % d->pool.count] = f->index;
+	d->nqueued++;
+	d->delivered++;
+	check_invariant(d);
+	pthread_cond_broadcast(&d->done);
+}
+
+struct lumen_frame *soc_dma_take_direct(struct lumen_soc *soc, int ch,
+					enum lumen_pixfmt fmt, int w, int h)
+{
+	struct soc_dma *d = &soc->dma[ch];
+	struct lumen_frame *f = NULL;
+
+	pthread_mutex_lock(&d->lock);
+	if (d->configured && d->pool.frames[0].fmt == fmt &&
+	    d->pool.frames[0].width == w && d->pool.frames[0].height == h) {
+		f = lumen_pool_get(&d->pool);
+		if (f) {
+			d->state[f->index] = SOC_BUF_RX;
+			d->nrx++;
+			check_invariant(d);
+		}
+	}
+	pthread_mutex_unlock(&d->lock);
+	return f;
+}
+
+void soc_dma_queue_direct(struct lumen_soc *soc, int ch, struct lumen_frame *f,
+			  const struct lumen_frame *meta)
+{
+	struct soc_dma *d = &soc->dma[ch];
+	uint64_t seq = f->sequence;
+	struct lumen_frame m = *meta;
+
+	pthread_mutex_lock(&d->lock);
+	d->nrx--;
+	m.sequence = seq;	/* the receiver numbered the frame it wrote */
+	m.bits = f->bits;
+	queue_frame(d, f, &m, 0, 0);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void soc_dma_return_direct(struct lumen_soc *soc, int ch, struct lumen_frame *f)
+{
+	struct soc_dma *d = &soc->dma[ch];
+
+	pthread_mutex_lock(&d->lock);
+	lumen_pool_put(&d->pool, f);
+	d->state[f->index] = SOC_BUF_FREE;
+	d->nrx--;
+	check_invariant(d);
+	pthread_mutex_unlock(&d->lock);
+}
+
 int soc_dma_write(struct lumen_soc *soc, int ch, const struct lumen_frame *src,
 		  int x, int y, int w, int h)
 {
@@ -271,17 +349,7 @@ int soc_dma_write(struct lumen_soc *soc, int ch, const struct lumen_frame *src,
 	}
 	for (int row = 0; row < h; row++)
 		copy_row(d, f, src, x, y, row);
-	f->bits = src->bits;
-	f->white = src->white;
-	lumen_frame_raw_phase(src, x, y, f);
-	f->sequence = src->sequence;
-	f->timestamp_ns = lumen_now_ns();
-	d->state[f->index] = SOC_BUF_QUEUED;
-	d->ring[(d->head + d->nqueued) % d->pool.count] = f->index;
-	d->nqueued++;
-	d->delivered++;
-	check_invariant(d);
-	pthread_cond_broadcast(&d->done);
+	queue_frame(d, f, src, x, y);
 unlock:
 	pthread_mutex_unlock(&d->lock);
 	return ret;

@@ -17,7 +17,13 @@ struct soc_pad {
 	struct lumen_soc_phy_counters phy;
 	struct lumen_csi2_rx *rx;	/* NULL: receiver not configured */
 	struct lumen_soc_rx_config cfg;
-	struct lumen_frame stage;	/* the frame the receiver assembles into */
+	/* the frame the receiver assembles into: a DMA buffer taken at FS
+	 * when the one VIF channel reading the pad writes the whole frame
+	 * as it arrives (direct, no copy), else the staging frame, allocated
+	 * on first use (its fields describe the frame from configure on) */
+	struct lumen_frame stage;
+	struct lumen_frame *direct;	/* the DMA buffer the receiver holds */
+	int direct_ch;
 	bool stage_busy;
 	uint64_t frames_to_vif;
 };
@@ -28,7 +34,7 @@ struct soc_vif {
 	struct lumen_soc_vif_counters c;
 };
 
-enum soc_buf_state { SOC_BUF_FREE, SOC_BUF_QUEUED, SOC_BUF_FLIGHT };
+enum soc_buf_state { SOC_BUF_FREE, SOC_BUF_QUEUED, SOC_BUF_FLIGHT, SOC_BUF_RX };
 
 struct soc_dma {
 	pthread_mutex_t lock;		/* pool, ring, states, counters */
@@ -39,7 +45,7 @@ struct soc_dma {
 	uint8_t *state;			/* enum soc_buf_state per pool index */
 	uint16_t *scratch;		/* one unpacked row (soc_dma_write) */
 	size_t scratch_len;		/* in samples */
-	int head, nqueued, nflight;
+	int head, nqueued, nflight, nrx;	/* nrx: held by a receiver */
 	uint64_t delivered, no_buffer, dequeued, released;
 };
 
@@ -78,6 +84,18 @@ bool soc_rx_size(const struct lumen_soc *soc, int pad, int *w, int *h);
 
 /* vif.c: a complete, verified frame from the receiver of @pad */
 void soc_vif_frame(struct lumen_soc *soc, int pad, const struct lumen_frame *f);
+/*
+ * The direct path (soc->lock held). soc_vif_direct_channel(): the VIF
+ * channel whose DMA can take @pad's frames as they arrive: the only
+ * configured channel reading @pad, unmasked, its window the whole input;
+ * -1 when the frame must be staged and copied. soc_vif_frame_direct():
+ * the verified frame in @f, a buffer of channel @ch's DMA, is counted as
+ * soc_vif_frame() counts a staged one and queued, or handed back when the
+ * channel was masked or changed meanwhile.
+ */
+int soc_vif_direct_channel(const struct lumen_soc *soc, int pad);
+void soc_vif_frame_direct(struct lumen_soc *soc, int pad, int ch,
+			  struct lumen_frame *f, const struct lumen_frame *meta);
 void soc_vif_dump(struct lumen_soc *soc, struct soc_text *t);
 /* The window of @ch in its input now: false when the input size is unknown. */
 bool soc_vif_window(const struct lumen_soc *soc, int ch, int *x, int *y,
@@ -103,6 +121,21 @@ enum lumen_pixfmt soc_rx_stage_fmt(uint8_t dt);
  * BAYER16 when no receiver is configured. soc->lock held. */
 enum lumen_pixfmt soc_vif_input_fmt(const struct lumen_soc *soc, int ch);
 void soc_dma_dump(struct lumen_soc *soc, struct soc_text *t);
+/*
+ * The receiver's side of the direct path (csi_rx.c, vif.c; soc->lock held,
+ * each takes dma.lock). soc_dma_take_direct(): a free buffer of @ch for a
+ * frame of @fmt, @w x @h, or NULL (none free, no pool, or another size or
+ * format); nothing is counted. The buffer is the receiver's (state RX)
+ * until soc_dma_queue_direct() queues it as a delivered frame (metadata
+ * from @meta, as soc_dma_write() takes it from its source) or
+ * soc_dma_return_direct() frees it (a bad frame). A pool with a buffer in
+ * a receiver's hands is not reconfigured (-EBUSY).
+ */
+struct lumen_frame *soc_dma_take_direct(struct lumen_soc *soc, int ch,
+					enum lumen_pixfmt fmt, int w, int h);
+void soc_dma_queue_direct(struct lumen_soc *soc, int ch, struct lumen_frame *f,
+			  const struct lumen_frame *meta);
+void soc_dma_return_direct(struct lumen_soc *soc, int ch, struct lumen_frame *f);
 /* Pool size of @ch, false when there is no pool. Takes dma.lock. */
 bool soc_dma_size(struct lumen_soc *soc, int ch, int *w, int *h);
 

@@ -218,6 +218,57 @@ void soc_vif_frame(struct lumen_soc *soc, int pad, const struct lumen_frame *f)
 	}
 }
 
+int soc_vif_direct_channel(const struct lumen_soc *soc, int pad)
+{
+	int found = -1, in_w, in_h, w, h;
+
+	for (int ch = 0; ch < soc->model->npads; ch++) {
+		const struct soc_vif *v = &soc->vif[ch];
+
+		if (!v->configured || v->cfg.pad != pad)
+			continue;
+		if (found >= 0)
+			return -1;	/* two channels: each takes a copy */
+		found = ch;
+	}
+	if (found < 0)
+		return -1;
+	{
+		const struct soc_vif *v = &soc->vif[found];
+
+		if (v->masked || !input_size(soc, v, &in_w, &in_h) ||
+		    !soc_rx_size(soc, pad, &w, &h) || w != in_w || h != in_h)
+			return -1;
+		resolve(&v->cfg, in_w, in_h, &w, &h);
+		if (v->cfg.crop_x || v->cfg.crop_y || w != in_w || h != in_h)
+			return -1;
+	}
+	return found;
+}
+
+void soc_vif_frame_direct(struct lumen_soc *soc, int pad, int ch,
+			  struct lumen_frame *f, const struct lumen_frame *meta)
+{
+	struct soc_vif *v = &soc->vif[ch];
+
+	if (!v->configured || v->cfg.pad != pad ||
+	    soc_vif_direct_channel(soc, pad) != ch) {
+		/* masked, cropped, reconfigured or joined by another channel
+		 * meanwhile: counted and copied as a staged frame would be,
+		 * then the buffer goes back (its pool cannot have changed:
+		 * soc_dma_take_direct()) */
+		f->white = meta->white;
+		lumen_frame_raw_phase(meta, 0, 0, f);
+		soc_vif_frame(soc, pad, f);
+		soc_dma_return_direct(soc, ch, f);
+		return;
+	}
+	/* soc_vif_frame()'s counting, for the one channel the frame is in */
+	v->c.frames_in++;
+	v->c.frames_out++;
+	soc_dma_queue_direct(soc, ch, f, meta);
+}
+
 int lumen_soc_vif_counters(struct lumen_soc *soc, int ch,
 			   struct lumen_soc_vif_counters *out)
 {
