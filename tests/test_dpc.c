@@ -46,17 +46,6 @@ static void mosaic(const struct lumen_frame *rgb, enum lumen_bayer order,
 		}
 }
 
-static void copy_raw(struct lumen_frame *dst, const struct lumen_frame *src)
-{
-	for (int y = 0; y < src->height; y++)
-		memcpy(dst->data[0] + (size_t)y * dst->stride[0],
-		       src->data[0] + (size_t)y * src->stride[0],
-		       (size_t)src->width * 2);
-	dst->bayer = src->bayer;
-	dst->bits = src->bits;
-	dst->white = src->white;
-}
-
 /* CPSNR of the fast demosaic of @raw against @ref (8 bits) */
 static double cpsnr(const struct lumen_frame *ref, const struct lumen_frame *raw,
 		    struct lumen_frame *rgb)
@@ -131,7 +120,7 @@ static void real_pictures(void **state)
 		lumen_isp_params_default(&prm);
 
 		/* clean: detail stays */
-		copy_raw(&work, &raw);
+		lumen_frame_copy(&work, &raw);
 		lumen_dpc_apply(&work, &prm);
 		off = cpsnr(&img, &raw, &rgb);
 		on = cpsnr(&img, &work, &rgb);
@@ -140,7 +129,7 @@ static void real_pictures(void **state)
 		maxdef = img.width * img.height / 100;
 		def = malloc(sizeof(*def) * (size_t)maxdef);
 		assert_non_null(def);
-		copy_raw(&work, &raw);
+		lumen_frame_copy(&work, &raw);
 		n = lumen_dpc_inject(&work, 0.002, 0.5, 77, def, maxdef);
 		lumen_dpc_apply(&work, &prm);
 		ok = lumen_dpc_corrected(&work, def, n, &res);
@@ -194,7 +183,7 @@ static void fence_stays_defects_go(void **state)
 						v *= ch == 0 ? 1.0 : ch == 1 ? 0.7 : 0.5;
 					*px16(&f, x, y) = (uint16_t)v;
 				}
-			copy_raw(&g, &f);
+			lumen_frame_copy(&g, &f);
 			lumen_isp_params_default(&prm);
 			n = lumen_dpc_apply(&g, &prm);
 			if (n)
@@ -230,7 +219,7 @@ static void fence_stays_defects_go(void **state)
 					*px16(&f, spot[k][j][0], spot[k][j][1]) =
 						(uint16_t)(j ? 0 : LUMEN_WORK_MAX);
 				}
-			copy_raw(&g, &f);
+			lumen_frame_copy(&g, &f);
 			n = lumen_dpc_apply(&g, &prm);
 			for (int k = 0; k < 5; k++)
 				for (int j = 0; j < 2; j++) {

@@ -99,6 +99,74 @@ static void raw10_raw12_round_trip(void **state)
 	assert_memory_equal(in, out, sizeof(in));
 }
 
+/* A copy between frames of other strides (the destination a window of a
+ * wider frame) has every plane's rows and the metadata, touches no byte
+ * beyond the rows, keeps the destination's pool slot; another size or
+ * format is refused. */
+static void copy_keeps_layout_and_metadata(void **state)
+{
+	static const enum lumen_pixfmt fmts[] = {
+		LUMEN_PIX_NV12, LUMEN_PIX_RGB16P, LUMEN_PIX_BAYER10P, LUMEN_PIX_I420,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		struct lumen_frame src, wide, dst;
+		int rows[3] = { 6, fmts[i] == LUMEN_PIX_RGB16P ? 6 : 3,
+				fmts[i] == LUMEN_PIX_NV12 ? 0 :
+				fmts[i] == LUMEN_PIX_RGB16P ? 6 : 3 };
+
+		assert_int_equal(lumen_frame_alloc(&src, fmts[i], 8, 6), 0);
+		assert_int_equal(lumen_frame_alloc(&wide, fmts[i], 16, 6), 0);
+		for (int p = 0; p < 3; p++)
+			if (wide.data[p])
+				memset(wide.data[p], 0xEE, wide.stride[p] * (size_t)rows[p]);
+		for (int p = 0; p < 3; p++)
+			for (size_t b = 0; src.data[p] && b < src.stride[p] * (size_t)rows[p]; b++)
+				src.data[p][b] = (uint8_t)(b * 7 + p * 31 + 1);
+		src.bayer = LUMEN_BAYER_GBRG;
+		src.bits = 10;
+		src.black[2] = 64;
+		src.white = 1000;
+		src.sequence = 42;
+		src.timestamp_ns = 1234;
+		dst = wide;
+		dst.width = 8;		/* a window: the wide strides */
+		dst.index = 5;
+		assert_int_equal(lumen_frame_copy(&dst, &src), 0);
+		assert_ptr_equal(dst.data[0], wide.data[0]);
+		assert_int_equal(dst.stride[0], wide.stride[0]);
+		assert_int_equal(dst.index, 5);
+		assert_int_equal(dst.bayer, LUMEN_BAYER_GBRG);
+		assert_int_equal(dst.black[2], 64);
+		assert_int_equal(dst.white, 1000);
+		assert_int_equal(dst.sequence, 42);
+		assert_int_equal(dst.timestamp_ns, 1234);
+		for (int p = 0; p < 3; p++) {
+			size_t row = p && fmts[i] == LUMEN_PIX_I420 ? 4 :
+				     fmts[i] == LUMEN_PIX_RGB16P ? 16 :
+				     fmts[i] == LUMEN_PIX_BAYER10P ? 10 : 8;
+
+			if (!src.data[p])
+				continue;
+			for (int y = 0; y < rows[p]; y++) {
+				assert_memory_equal(dst.data[p] + (size_t)y * dst.stride[p],
+						    src.data[p] + (size_t)y * src.stride[p], row);
+				/* the rest of the wide row is untouched */
+				assert_int_equal(dst.data[p][(size_t)y * dst.stride[p] + row],
+						 0xEE);
+			}
+		}
+		dst.height = 4;
+		assert_int_equal(lumen_frame_copy(&dst, &src), -EINVAL);
+		dst.height = 6;
+		dst.fmt = fmts[i] == LUMEN_PIX_NV12 ? LUMEN_PIX_I420 : LUMEN_PIX_NV12;
+		assert_int_equal(lumen_frame_copy(&dst, &src), -EINVAL);
+		lumen_frame_free(&wide);
+		lumen_frame_free(&src);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +174,7 @@ int main(void)
 		cmocka_unit_test(crop_shifts_phase_and_black),
 		cmocka_unit_test(layouts_refuse_impossible_sizes),
 		cmocka_unit_test(raw10_raw12_round_trip),
+		cmocka_unit_test(copy_keeps_layout_and_metadata),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -142,15 +142,25 @@ long long lumen_frame_layout(struct lumen_frame *f, enum lumen_pixfmt fmt,
 	return total;
 }
 
+/* Rows of each plane of a @fmt frame @height high (planes the format
+ * lacks: whatever, their stride is 0). */
+static void plane_rows(enum lumen_pixfmt fmt, int height,
+		       int rows[LUMEN_MAX_PLANES])
+{
+	rows[0] = height;
+	rows[1] = rows[2] = 0;
+	if (fmt == LUMEN_PIX_NV12 || fmt == LUMEN_PIX_I420)
+		rows[1] = rows[2] = height / 2;
+	if (fmt == LUMEN_PIX_RGB16P)
+		rows[1] = rows[2] = height;
+}
+
 void lumen_frame_attach(struct lumen_frame *f, void *mem)
 {
 	uint8_t *p = mem;
-	int rows[LUMEN_MAX_PLANES] = { f->height, 0, 0 };
+	int rows[LUMEN_MAX_PLANES];
 
-	if (f->fmt == LUMEN_PIX_NV12 || f->fmt == LUMEN_PIX_I420)
-		rows[1] = rows[2] = f->height / 2;
-	if (f->fmt == LUMEN_PIX_RGB16P)
-		rows[1] = rows[2] = f->height;
+	plane_rows(f->fmt, f->height, rows);
 	for (int i = 0; i < LUMEN_MAX_PLANES; i++) {
 		f->data[i] = f->stride[i] ? p : NULL;
 		p += f->stride[i] * (size_t)rows[i];
@@ -180,6 +190,30 @@ void lumen_frame_free(struct lumen_frame *f)
 		return;
 	free(f->data[0]);
 	memset(f->data, 0, sizeof(f->data));
+}
+
+int lumen_frame_copy(struct lumen_frame *dst, const struct lumen_frame *src)
+{
+	struct lumen_frame tight, keep;
+	int rows[LUMEN_MAX_PLANES];
+
+	if (!dst || !src || dst->fmt != src->fmt || dst->width != src->width ||
+	    dst->height != src->height ||
+	    lumen_frame_layout(&tight, src->fmt, src->width, src->height, 0) < 0)
+		return -EINVAL;
+	plane_rows(src->fmt, src->height, rows);
+	for (int p = 0; p < LUMEN_MAX_PLANES; p++)
+		for (int y = 0; tight.stride[p] && y < rows[p]; y++)
+			memcpy(dst->data[p] + (size_t)y * dst->stride[p],
+			       src->data[p] + (size_t)y * src->stride[p],
+			       tight.stride[p]);
+	keep = *dst;
+	*dst = *src;
+	memcpy(dst->data, keep.data, sizeof(dst->data));
+	memcpy(dst->stride, keep.stride, sizeof(dst->stride));
+	dst->owner = keep.owner;
+	dst->index = keep.index;
+	return 0;
 }
 
 void lumen_frame_raw_phase(const struct lumen_frame *src, int x, int y,

@@ -117,6 +117,11 @@ int lumen_frame_alloc(struct lumen_frame *f, enum lumen_pixfmt fmt,
 		      int width, int height);
 void lumen_frame_free(struct lumen_frame *f);
 
+/* Copies @src's samples and metadata (CFA, bits, black, white, sequence,
+ * timestamp) into @dst, which keeps its memory, strides and pool slot.
+ * Same format and size, else -EINVAL. Any thread; no allocation. */
+int lumen_frame_copy(struct lumen_frame *dst, const struct lumen_frame *src);
+
 /* Sets @window's CFA order and per-cell black levels for a window of the
  * Bayer frame @src whose origin is (@x, @y). */
 void lumen_frame_raw_phase(const struct lumen_frame *src, int x, int y,

@@ -321,20 +321,6 @@ static unsigned ring_packets_for(int bitrate_kbps)
 
 /* ---- JPEG channel -------------------------------------------------------- */
 
-static void copy_nv12(const struct lumen_frame *src, struct lumen_frame *dst)
-{
-	for (int y = 0; y < src->height; y++)
-		memcpy(dst->data[0] + (size_t)y * dst->stride[0],
-		       src->data[0] + (size_t)y * src->stride[0],
-		       (size_t)src->width);
-	for (int y = 0; y < src->height / 2; y++)
-		memcpy(dst->data[1] + (size_t)y * dst->stride[1],
-		       src->data[1] + (size_t)y * src->stride[1],
-		       (size_t)src->width);
-	dst->sequence = src->sequence;
-	dst->timestamp_ns = src->timestamp_ns;
-}
-
 static int jpeg_consume(void *opaque, const struct lumen_frame *f,
 			const struct lumen_frame_info *info)
 {
@@ -347,7 +333,7 @@ static int jpeg_consume(void *opaque, const struct lumen_frame *f,
 		/* again under the lock: the asker may have given up */
 		pthread_mutex_lock(&j->latest_lock);
 		if (atomic_load_explicit(&j->want, memory_order_relaxed)) {
-			copy_nv12(f, &j->latest);
+			lumen_frame_copy(&j->latest, f);
 			j->have_latest = true;
 			j->copies++;
 			atomic_store_explicit(&j->want, false, memory_order_relaxed);

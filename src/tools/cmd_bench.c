@@ -486,17 +486,6 @@ static void dpc_print(const char *set, const char *split,
 	}
 }
 
-static void dpc_copy(struct lumen_frame *dst, const struct lumen_frame *src)
-{
-	for (int y = 0; y < src->height; y++)
-		memcpy(dst->data[0] + (size_t)y * dst->stride[0],
-		       src->data[0] + (size_t)y * src->stride[0],
-		       (size_t)src->width * 2);
-	dst->bayer = src->bayer;
-	dst->bits = src->bits;
-	dst->white = src->white;
-}
-
 static int dpc_quality(struct bench *b, const char *data, const char *only_set,
 		       const char *split, int methods_mask, double density)
 {
@@ -548,7 +537,7 @@ static int dpc_quality(struct bench *b, const char *data, const char *only_set,
 			lumen_isp_params_default(&prm);
 
 			/* clean: what the DPC changes, and what it costs */
-			dpc_copy(&work, &raw);
+			lumen_frame_copy(&work, &raw);
 			lumen_dpc_apply(&work, &prm);
 			for (int y = 0; y < raw.height; y++)
 				for (int x = 0; x < raw.width; x++)
@@ -585,7 +574,7 @@ static int dpc_quality(struct bench *b, const char *data, const char *only_set,
 				double res;
 				int n, ok;
 
-				dpc_copy(&work, &raw);
+				lumen_frame_copy(&work, &raw);
 				n = lumen_dpc_inject(&work, dens, 0.5,
 						     (unsigned)(1000 * s + 10 * k + d + 1),
 						     def, maxdef);
