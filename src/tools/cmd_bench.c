@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io/raw_read.h"
 #include "io/rgb_read.h"
 #include "isp/demosaic.h"
 #include "calib/dark.h"
@@ -615,30 +616,35 @@ static void dpc_dark(const char *data)
 	struct lumen_frame raw, work[2];
 	struct lumen_dpc_map map = { 0, pos };
 	long before = 0, left[2] = { 0, 0 }, above128[2] = { 0, 0 };
-	FILE *fp;
 	bool ok = true;
+	struct lumen_raw_format fmt;
+	char err[256];
 
 	snprintf(path, sizeof(path), "%s/raw/infinite_isp/BlackImage_1920x1080_12bits_BGGR.raw",
 		 data);
-	fp = fopen(path, "rb");
-	if (!fp) {
+	if (access(path, R_OK)) {
 		printf("skip: dark frame %s absent\n", path);
 		return;
 	}
-	if (lumen_frame_alloc(&raw, LUMEN_PIX_BAYER16, 1920, 1080) ||
-	    lumen_frame_alloc(&work[0], LUMEN_PIX_BAYER16, 1920, 1080) ||
-	    lumen_frame_alloc(&work[1], LUMEN_PIX_BAYER16, 1920, 1080)) {
-		fclose(fp);
+	/* 12 bits in 16-bit words, black 4 (the data set's README) */
+	lumen_raw_format_init(&fmt);
+	fmt.width = 1920;
+	fmt.height = 1080;
+	fmt.bits = 12;
+	fmt.container = LUMEN_PIX_BAYER16;
+	fmt.bayer = LUMEN_BAYER_BGGR;
+	fmt.has_black = true;
+	for (int c = 0; c < 4; c++)
+		fmt.black[c] = 4;
+	if (lumen_raw_read(path, &fmt, &raw, err, sizeof(err))) {
+		printf("dpc.dark: %s\n", err);
 		return;
 	}
-	for (int y = 0; y < 1080 && ok; y++)
-		ok = fread(raw.data[0] + (size_t)y * raw.stride[0], 2, 1920, fp) == 1920;
-	fclose(fp);
-	raw.bayer = LUMEN_BAYER_BGGR;
-	raw.bits = 12;
-	raw.white = 4095;
-	for (int c = 0; c < 4; c++)
-		raw.black[c] = 4;
+	if (lumen_frame_alloc(&work[0], LUMEN_PIX_BAYER16, 1920, 1080) ||
+	    lumen_frame_alloc(&work[1], LUMEN_PIX_BAYER16, 1920, 1080)) {
+		lumen_frame_free(&raw);
+		return;
+	}
 	for (int k = 0; ok && k < 2; k++) {
 		struct lumen_isp_params prm;
 
