@@ -27,6 +27,7 @@
 #include <linux/videodev2.h>
 
 #include "backend/media.h"
+#include "backend/media_plan.h"
 
 #define MAX_BUFFERS 16
 
@@ -1049,11 +1050,25 @@ int lumen_v4l2_source_create(const struct lumen_v4l2_config *cfg,
 	ret = lumen_media_open(path, &v->media, err, errlen);
 	if (ret)
 		goto free_v;
+	if (cfg->plan && !cfg->no_configure) {
+		/* a board's plan: on paper first, then as media-ctl would */
+		char report[2048];
+
+		ret = lumen_media_plan_check(cfg->plan, report, sizeof(report));
+		if (ret) {
+			snprintf(err, errlen, "%s: the board's media plan, before any "
+				 "ioctl: %s", path, report);
+			goto close_media;
+		}
+		ret = lumen_media_apply_plan(&v->media, cfg->plan, err, errlen);
+		if (ret)
+			goto close_media;
+	}
 	ret = lumen_media_choose(&v->media, cfg->width, cfg->height, cfg->code,
 				 &v->path, err, errlen);
 	if (ret)
 		goto close_media;
-	if (!cfg->no_configure) {
+	if (!cfg->no_configure && !cfg->plan) {
 		ret = lumen_media_configure(&v->media, &v->path, err, errlen);
 		if (ret)
 			goto close_media;

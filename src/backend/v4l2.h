@@ -24,6 +24,8 @@
 
 #include "pipeline/source.h"
 
+struct lumen_media_plan;
+
 #define LUMEN_V4L2_MAX_CTRLS 8
 
 struct lumen_v4l2_config {
@@ -31,6 +33,10 @@ struct lumen_v4l2_config {
 	uint32_t width, height;	/* 0 = the sensor's current size */
 	uint32_t code;		/* MEDIA_BUS_FMT_*; 0 = first Bayer both ends take */
 	bool no_configure;	/* take links and formats as they are */
+	/* a board file's media plan (backend/media_plan.h), NULL = none:
+	 * checked on paper, then applied instead of lumen's own path
+	 * set-up (the caller keeps it for the source's lifetime) */
+	const struct lumen_media_plan *plan;
 	int buffers;		/* mmap buffers; 0 = 4 */
 	uint16_t black_level;	/* in sample units of the delivered bits */
 	/* controls set by name before streaming (sensor first, then the

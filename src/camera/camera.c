@@ -98,6 +98,9 @@ static int create_v4l2(struct lumen_camera *cam,
 		return -EINVAL;
 	}
 	vc.width = vc.height = 0;
+	/* the board's graph set-up, when it has one */
+	if (cam->has_board && cam->board.has_media)
+		vc.plan = &cam->board.media;
 	ret = lumen_v4l2_source_create(&vc, &cam->src, err, errlen);
 	if (!ret && cfg->width && cfg->height) {
 		if (!cam->src->ops->try_format || !cam->src->ops->set_format) {
