@@ -81,6 +81,22 @@ static int parse_pad(const char **p, struct lumen_plan_pad *out,
 	return 0;
 }
 
+/* A pad, then @word (after optional blanks), at *@p: advances past both;
+ * -EINVAL naming @expect when the word is not there. */
+static int pad_then(const char **p, struct lumen_plan_pad *pad, const char *word,
+		    const char *expect, const char *s, char *err, size_t errlen)
+{
+	int ret = parse_pad(p, pad, s, err, errlen);
+
+	if (ret)
+		return ret;
+	*p = skip_space(*p);
+	if (strncmp(*p, word, strlen(word)))
+		return fail(err, errlen, "'%s': expected %s", s, expect);
+	*p += strlen(word);
+	return 0;
+}
+
 int lumen_plan_parse_link(const char *s, struct lumen_plan_link *out,
 			  char *err, size_t errlen)
 {
@@ -88,13 +104,10 @@ int lumen_plan_parse_link(const char *s, struct lumen_plan_link *out,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = parse_pad(&p, &out->source, s, err, errlen);
+	ret = pad_then(&p, &out->source, "->", "'->' after the source pad", s,
+		       err, errlen);
 	if (ret)
 		return ret;
-	p = skip_space(p);
-	if (strncmp(p, "->", 2))
-		return fail(err, errlen, "'%s': expected '->' after the source pad", s);
-	p += 2;
 	ret = parse_pad(&p, &out->sink, s, err, errlen);
 	if (ret)
 		return ret;
@@ -119,13 +132,10 @@ int lumen_plan_parse_format(const char *s, struct lumen_plan_format *out,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = parse_pad(&p, &out->at, s, err, errlen);
+	ret = pad_then(&p, &out->at, "[", "'[fmt:CODE/WxH ...]'", s, err, errlen);
 	if (ret)
 		return ret;
 	p = skip_space(p);
-	if (*p != '[')
-		return fail(err, errlen, "'%s': expected '[fmt:CODE/WxH ...]'", s);
-	p = skip_space(p + 1);
 	while (*p && *p != ']') {
 		if (!strncmp(p, "fmt:", 4)) {
 			char code[40];
@@ -175,13 +185,10 @@ int lumen_plan_parse_limit(const char *s, struct lumen_plan_limit *out,
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	ret = parse_pad(&p, &out->at, s, err, errlen);
+	ret = pad_then(&p, &out->at, "max:", "'max:WxH' after the pad", s, err,
+		       errlen);
 	if (ret)
 		return ret;
-	p = skip_space(p);
-	if (strncmp(p, "max:", 4))
-		return fail(err, errlen, "'%s': expected 'max:WxH' after the pad", s);
-	p += 4;
 	if (parse_size(&p, &out->max_w, &out->max_h) || *skip_space(p))
 		return fail(err, errlen, "'%s': the size after max: is not WxH", s);
 	return 0;
