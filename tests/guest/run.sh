@@ -56,19 +56,42 @@ while kill -0 $qpid 2>/dev/null; do
 done
 if grep -aq '^GUEST-SERVE-READY' "$console.raw" && kill -0 $qpid 2>/dev/null; then
 	probe=$out/ffprobe.txt
+	# and, as a second client at the same time (the server fans the one
+	# stream out), the picture: ffmpeg decodes 10 frames (3A settled) and
+	# the last one's 8 bars at mid-height must be vimc's 75% colour bars,
+	# as in the guest's capture test (on 200..245, off below 25)
+	rgb=$out/serve-frame.rgb
+	timeout 120 ffmpeg -v error -rtsp_transport tcp -i "rtsp://127.0.0.1:$port/ch0" \
+		-frames:v 10 -f rawvideo -pix_fmt rgb24 -y "$rgb.all" >"$probe.ff" 2>&1 &
+	ffpid=$!
 	timeout 120 ffprobe -v error -rtsp_transport tcp -select_streams v:0 \
 		-count_frames -read_intervals '%+#30' \
 		-show_entries stream=codec_name,width,height,nb_read_frames \
 		-of default=nw=1 "rtsp://127.0.0.1:$port/ch0" >"$probe" 2>&1
 	prc=$?
+	wait $ffpid
 	sed 's/^/HOST-OUT ffprobe: /' "$probe"
 	frames=$(sed -n 's/^nb_read_frames=//p' "$probe")
+	tail -c $((640 * 480 * 3)) "$rgb.all" >"$rgb" 2>/dev/null
+	bars=
+	if [ "$(wc -c <"$rgb")" = $((640 * 480 * 3)) ]; then
+		for i in 0 1 2 3 4 5 6 7; do
+			for c in $(od -An -tu1 -j $(((240 * 640 + 40 + 80 * i) * 3)) -N3 "$rgb"); do
+				if [ "$c" -gt 200 ] && [ "$c" -lt 245 ]; then bars="${bars}1"
+				elif [ "$c" -lt 25 ]; then bars="${bars}0"
+				else bars="${bars}?"; fi
+			done
+			bars="$bars "
+		done
+	fi
+	echo "HOST-OUT ffmpeg: bars RGB on/off: $bars(want 111 110 011 010 101 100 001 000 )"
 	if [ $prc = 0 ] && grep -q '^codec_name=h264$' "$probe" &&
 		grep -q '^width=640$' "$probe" && grep -q '^height=480$' "$probe" &&
-		[ "${frames:-0}" -ge 20 ]; then
-		echo "HOST-FFPROBE pass: h264 640x480, $frames frames decoded of 30 packets" >&3
+		[ "${frames:-0}" -ge 20 ] &&
+		[ "$bars" = "111 110 011 010 101 100 001 000 " ]; then
+		echo "HOST-FFPROBE pass: h264 640x480, $frames frames decoded of 30 packets; vimc's colour bars in the picture" >&3
 	else
-		echo "HOST-FFPROBE fail: ffprobe exit $prc, $(tr '\n' ' ' <"$probe" | cut -c1-200)" >&3
+		echo "HOST-FFPROBE fail: ffprobe exit $prc, $(tr '\n' ' ' <"$probe" | cut -c1-160); bars '$bars' $(head -c 100 "$probe.ff")" >&3
 	fi
 fi
 wait $qpid
