@@ -1139,3 +1139,11 @@ free_v:
 	free(v);
 	return ret;
 }
+
+const char *lumen_v4l2_source_sensor(struct lumen_source *src)
+{
+	struct vsrc *v = src->priv;
+
+	return v->path.sensor >= 0 ? v->media.entities[v->path.sensor].name :
+		"(no sensor)";
+}

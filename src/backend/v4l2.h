@@ -56,6 +56,10 @@ int lumen_v4l2_source_create(const struct lumen_v4l2_config *cfg,
 			     struct lumen_source **out, char *err,
 			     size_t errlen);
 
+/* The sensor entity's name (e.g. "imx258 1-001a"), or "(no sensor)" for
+ * a graph without one (vivid); valid while the source lives. */
+const char *lumen_v4l2_source_sensor(struct lumen_source *src);
+
 /* Parses "NAME=VALUE" into the config's control list: 0 or -EINVAL. */
 int lumen_v4l2_config_add_ctrl(struct lumen_v4l2_config *cfg,
 			       const char *spec);

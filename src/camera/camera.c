@@ -225,6 +225,14 @@ const char *lumen_camera_name(const struct lumen_camera *cam)
 	return cam->has_board ? cam->board.name : factories[cam->backend].name;
 }
 
+const char *lumen_camera_sensor(const struct lumen_camera *cam)
+{
+	if (cam->has_board)
+		return cam->board.sensor;
+	return cam->backend == LUMEN_CAMERA_V4L2 ?
+		lumen_v4l2_source_sensor(cam->src) : "?";
+}
+
 void lumen_camera_close(struct lumen_camera *cam)
 {
 	if (!cam)

@@ -102,6 +102,9 @@ int lumen_camera_start_report(struct lumen_camera *cam, char *buf, size_t size);
 
 /* The board's name, or the backend's when there is no board file. */
 const char *lumen_camera_name(const struct lumen_camera *cam);
+/* The board's sensor driver, or without a board the V4L2 sensor entity's
+ * name ("(no sensor)" when the graph has none). */
+const char *lumen_camera_sensor(const struct lumen_camera *cam);
 
 /* Destroys the control and the source (the pipeline must be gone). */
 void lumen_camera_close(struct lumen_camera *cam);

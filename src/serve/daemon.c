@@ -968,7 +968,7 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 	}
 	d->src = d->cam->src;
 	d->name = lumen_camera_name(d->cam);
-	d->sensor = d->cam->has_board ? d->cam->board.sensor : "?";
+	d->sensor = lumen_camera_sensor(d->cam);
 	d->board_fps = d->cam->has_board ? d->cam->board.fps : 0;
 	control_config_from(cfg, &cc);
 	/* live video: when the ISP falls behind, develop the newest frame
