@@ -99,7 +99,7 @@ mkdir -p "$root/bin" "$root/sbin" "$root/lib/modules" "$root/dev" \
 cp "$bb" "$root/bin/busybox"
 for a in sh mount umount insmod mkdir ls cat echo sleep poweroff grep sed \
 	wc head tail cut tr dmesg true false test stat od hexdump uname date \
-	timeout kill seq expr env printf md5sum ifconfig route pidof; do
+	timeout kill seq expr env printf md5sum ifconfig wget; do
 	ln -s busybox "$root/bin/$a"
 done
 cp "$lumen" "$root/bin/lumen"
