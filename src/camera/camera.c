@@ -64,8 +64,9 @@ static int set_size(struct lumen_camera *cam, uint32_t w, uint32_t h,
 	f.height = (int)h;
 	ret = src->ops->try_format(src, &f);
 	if (ret) {
-		snprintf(err, errlen, "%s %ux%u: the device refuses it: %s",
-			 lumen_media_code_name(f.code), w, h, strerror(-ret));
+		/* the source says which device, entity, pad and ioctl */
+		snprintf(err, errlen, "%ux%u: the device refuses it: %s", w, h,
+			 src->error);
 		return ret;
 	}
 	n = 0;
