@@ -46,7 +46,7 @@ sh scripts/deps.sh meson ninja-build pkg-config gcc clang libcmocka-dev \
 	gstreamer1.0-plugins-bad gstreamer1.0-libav netcat-openbsd python3 openssl \
 	vlc-bin vlc-plugin-base \
 	qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source-6.1 \
-	busybox-static cpio kmod make ||
+	busybox-static cpio kmod make iproute2 ||
 	{ echo "test: could not install build dependencies"; echo "0 passed, 1 failed"; exit 1; }
 step_end
 

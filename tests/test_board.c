@@ -10,6 +10,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "backend/media.h"
+#include "backend/media_plan.h"
 #include "board/board.h"
 #include "core/yaml_doc.h"
 
@@ -266,6 +268,102 @@ static int teardown(void **state)
 	return rmdir(tmpdir);
 }
 
+/* The PinePhone Pro's rkisp1 graph as board data (media: key): it parses,
+ * the shipped plan (the binned 2104x1560 mode) passes the check on paper,
+ * and the sensor's full 4208x3118 mode is the seed's EPIPE, named link by
+ * link with the field and the ISP's 4032x3024 limit (rkisp1-common.h). */
+static void test_media_plan(void **state)
+{
+	struct lumen_board b;
+	struct lumen_media_plan p;
+	char err[512] = "", report[4096];
+
+	(void)state;
+	unsetenv("LUMEN_BOARD_DIR");
+	assert_int_equal(lumen_board_load("pinephone-pro-rear", &b, err, sizeof(err)), 0);
+	assert_true(b.has_media);
+	assert_int_equal(b.media.nlinks, 6);
+	assert_int_equal(b.media.nformats, 8);
+	assert_int_equal(b.media.nlimits, 3);
+	assert_string_equal(b.media.links[0].source.entity, "imx258 1-001a");
+	assert_string_equal(b.media.links[1].sink.entity, "rkisp1_isp");
+	assert_int_equal(b.media.links[4].source.pad, 2);
+	assert_true(b.media.formats[2].has_crop);
+	assert_int_equal(b.media.limits[0].max_w, 4032);
+	assert_int_equal(lumen_media_plan_check(&b.media, report, sizeof(report)), 0);
+	assert_string_equal(report, "");
+
+	/* the full mode on the sensor and the CSI receiver, the ISP left to
+	 * take it from upstream: the ISP clamps, the csi -> isp link breaks */
+	p = b.media;
+	p.nformats = 1;
+	p.formats[0].width = 4208;
+	p.formats[0].height = 3118;
+	assert_int_equal(lumen_media_plan_check(&p, report, sizeof(report)), -EPIPE);
+	assert_non_null(strstr(report, "link 'rkisp1_csi':1 -> 'rkisp1_isp':0: "
+			       "width 4208 != 4032, height 3118 != 3024\n"));
+	assert_non_null(strstr(report, "  source 'rkisp1_csi':1  SRGGB10_1X10/4208x3118\n"));
+	assert_non_null(strstr(report, "  sink   'rkisp1_isp':0  SRGGB10_1X10/4032x3024\n"));
+	assert_non_null(strstr(report, "'rkisp1_isp':0 takes at most 4032x3024: 4208x3118 was asked"));
+	assert_non_null(strstr(report, "1 of 6 enabled links do not match: STREAMON would fail with EPIPE"));
+	/* only that link: the sensor -> csi link matches at 4208x3118 */
+	assert_null(strstr(report, "'imx258 1-001a':0 ->"));
+
+	/* a bus code that differs is named as such */
+	p = b.media;
+	p.formats[1].code = lumen_media_code_parse("SBGGR10_1X10");
+	assert_int_equal(lumen_media_plan_check(&p, report, sizeof(report)), -EPIPE);
+	assert_non_null(strstr(report, "link 'imx258 1-001a':0 -> 'rkisp1_csi':0: "
+			       "bus code SRGGB10_1X10 != SBGGR10_1X10"));
+
+	/* a format on a pad no enabled link has */
+	p = b.media;
+	snprintf(p.formats[0].at.entity, sizeof(p.formats[0].at.entity), "imx219 4-0010");
+	assert_int_equal(lumen_media_plan_check(&p, report, sizeof(report)), -EINVAL);
+	assert_non_null(strstr(report, "format on 'imx219 4-0010':0: no enabled link has that pad"));
+}
+
+/* media-ctl strings that are wrong say what is wrong, with the file,
+ * line and key of the board file. */
+static void test_media_plan_bad(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} cases[] = {
+		{ "links: [ \"imx258:0 -> 'b':0\" ]", "expected a quoted entity name" },
+		{ "links: [ \"'a':0 => 'b':0\" ]", "expected '->' after the source pad" },
+		{ "links: [ \"'a':x -> 'b':0\" ]", "the pad of 'a' is not a number" },
+		{ "links: [ \"'a:0 -> 'b':0\" ]", "expected ':PAD' after 'a:0 -> '" },
+		{ "links: [ \"'a':0 -> 'b':0 [2]\" ]", "link flags are [0] or [1]" },
+		{ "links: [ \"'a':0 -> 'b':0\" ]\n  formats: [ \"'a':0 [fmt:SRGGB10/64x64]\" ]",
+		  "unknown media bus code 'SRGGB10'" },
+		{ "links: [ \"'a':0 -> 'b':0\" ]\n  formats: [ \"'a':0 [fmt:SRGGB10_1X10/64x]\" ]",
+		  "the size after SRGGB10_1X10 is not WxH" },
+		{ "links: [ \"'a':0 -> 'b':0\" ]\n  formats: [ \"'a':0 [fmt:SRGGB10_1X10/64x64 crop:0,0/8x8]\" ]",
+		  "crop is crop:(X,Y)/WxH" },
+		{ "links: [ \"'a':0 -> 'b':0\" ]\n  formats: [ \"'a':0 [size:64x64]\" ]",
+		  "unknown 'size:64x64]'" },
+		{ "links: [ \"'a':0 -> 'b':0\" ]\n  limits: [ \"'b':0 4032x3024\" ]",
+		  "expected 'max:WxH' after the pad" },
+		{ "formats: [ \"'a':0 [fmt:SRGGB10_1X10/64x64]\" ]", "missing 'links'" },
+		{ "links: \"'a':0 -> 'b':0\"", "expected a list of strings" },
+	};
+	const char *head = "name: x\nsoc: rk3399\nsensor: imx258\ni2c: { bus: 1, addr: 0x1a }\n"
+		"lanes: 4\nmclk_hz: 24000000\nmedia:\n  ";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct lumen_board b;
+		char text[512], err[512] = "";
+
+		snprintf(text, sizeof(text), "%s%s\n", head, cases[i].text);
+		assert_int_equal(lumen_board_parse("x.yaml", text, strlen(text), NULL, &b,
+						   err, sizeof(err)), -EINVAL);
+		if (!strstr(err, cases[i].want) || !strstr(err, "x.yaml:"))
+			fail_msg("case %zu: '%s' does not say '%s'", i, err, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +372,8 @@ int main(void)
 		cmocka_unit_test(test_bad_files),
 		cmocka_unit_test(test_sensor_check),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_media_plan),
+		cmocka_unit_test(test_media_plan_bad),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -81,6 +81,16 @@ static void defaults_are_the_documented_ones(void **state)
 	assert_int_equal(c.video0.codec, LUMEN_CFG_CODEC_H264);
 	/* every default is inside its own schema */
 	assert_int_equal(lumen_config_validate(&c, err, sizeof(err)), 0);
+	/* no board file: only a V4L2 device runs without one */
+	{
+		struct lumen_config nb = c;
+
+		nb.board.name[0] = '\0';
+		assert_int_equal(lumen_config_validate(&nb, err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "key 'board.name': must not be empty"));
+		nb.board.backend = LUMEN_CFG_BACKEND_V4L2;
+		assert_int_equal(lumen_config_validate(&nb, err, sizeof(err)), 0);
+	}
 	for (size_t i = 0; i < lumen_config_nkeys; i++) {
 		const struct lumen_config_key *k = &lumen_config_keys[i];
 		char v[80];

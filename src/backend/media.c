@@ -9,6 +9,7 @@
  * DEFAULT.
  */
 #include "backend/media.h"
+#include "backend/media_plan.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1108,6 +1109,93 @@ int lumen_media_validate(struct lumen_media *m, int capture, char *report,
 		lumen_text_put(report, size, &len, "%d of %d enabled links in the pipeline of '%s' do not match: STREAMON would fail with EPIPE\n",
 		    bad, checked, m->entities[capture].name);
 	return bad ? -EPIPE : 0;
+}
+
+/* ---- a plan from a board file ------------------------------------------ */
+
+/* The pad @pp names, as entity and pad indexes: 0 or -ENOENT (named). */
+static int plan_pad(const struct lumen_media *m, const struct lumen_plan_pad *pp,
+		    int *entity, char *err, size_t errlen)
+{
+	*entity = lumen_media_find(m, pp->entity);
+	if (*entity < 0) {
+		snprintf(err, errlen, "%s: the board's entity '%s' is not in this graph (model '%s')",
+			 m->path, pp->entity, m->model);
+		return -ENOENT;
+	}
+	if (pp->pad >= m->entities[*entity].npads) {
+		snprintf(err, errlen, "%s: entity '%s' has pads 0..%d, not %d", m->path,
+			 pp->entity, m->entities[*entity].npads - 1, pp->pad);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int lumen_media_apply_plan(struct lumen_media *m, const struct lumen_media_plan *plan,
+			   char *err, size_t errlen)
+{
+	int ret, se, ke, fd;
+
+	for (int i = 0; i < plan->nlinks; i++) {
+		const struct lumen_plan_link *pl = &plan->links[i];
+		int l;
+
+		if ((ret = plan_pad(m, &pl->source, &se, err, errlen)) ||
+		    (ret = plan_pad(m, &pl->sink, &ke, err, errlen)))
+			return ret;
+		for (l = 0; l < m->nlinks; l++)
+			if (m->pads[m->links[l].source].entity == se &&
+			    m->pads[m->links[l].source].index == pl->source.pad &&
+			    m->pads[m->links[l].sink].entity == ke &&
+			    m->pads[m->links[l].sink].index == pl->sink.pad)
+				break;
+		if (l == m->nlinks) {
+			snprintf(err, errlen, "%s: no link '%s':%d -> '%s':%d in this graph",
+				 m->path, pl->source.entity, pl->source.pad,
+				 pl->sink.entity, pl->sink.pad);
+			return -ENOENT;
+		}
+		if (!!(m->links[l].flags & MEDIA_LNK_FL_ENABLED) == pl->enable)
+			continue;
+		ret = setup_link(m, l, pl->enable, err, errlen);
+		if (ret)
+			return ret;
+	}
+	for (int i = 0; i < plan->nformats; i++) {
+		const struct lumen_plan_format *pf = &plan->formats[i];
+		struct lumen_media_fmt want = { .width = pf->width, .height = pf->height,
+						.code = pf->code };
+
+		ret = plan_pad(m, &pf->at, &se, err, errlen);
+		if (ret)
+			return ret;
+		fd = open_node(m, se, err, errlen);
+		if (fd < 0)
+			return fd;
+		ret = set_subdev_fmt(m, fd, se, pf->at.pad, &want, NULL, err, errlen);
+		if (!ret && pf->has_crop) {
+			struct v4l2_subdev_selection sel;
+
+			memset(&sel, 0, sizeof(sel));
+			sel.which = V4L2_SUBDEV_FORMAT_ACTIVE;
+			sel.pad = (uint32_t)pf->at.pad;
+			sel.target = V4L2_SEL_TGT_CROP;
+			sel.r.left = (int32_t)pf->crop_x;
+			sel.r.top = (int32_t)pf->crop_y;
+			sel.r.width = pf->crop_w;
+			sel.r.height = pf->crop_h;
+			ret = xioctl(fd, VIDIOC_SUBDEV_S_SELECTION, &sel);
+			if (ret)
+				snprintf(err, errlen, "%s: entity '%s' pad %d (%s): VIDIOC_SUBDEV_S_SELECTION crop (%u,%u)/%ux%u: %s",
+					 m->path, pf->at.entity, pf->at.pad,
+					 m->entities[se].devnode, pf->crop_x, pf->crop_y,
+					 pf->crop_w, pf->crop_h, strerror(-ret));
+		}
+		close(fd);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* ---- printing ---------------------------------------------------------- */

@@ -119,6 +119,19 @@ int lumen_media_configure(struct lumen_media *m, struct lumen_media_path *p,
 int lumen_media_validate(struct lumen_media *m, int capture, char *report,
 			 size_t size);
 
+struct lumen_media_plan;
+/*
+ * Applies a board file's plan (backend/media_plan.h) to the graph as
+ * media-ctl -l and -V would: each link enabled or disabled
+ * (MEDIA_IOC_SETUP_LINK, unless it already is), then each pad's format
+ * (VIDIOC_SUBDEV_S_FMT) and crop (VIDIOC_SUBDEV_S_SELECTION) in order.
+ * An entity, pad or link the graph lacks is named (-ENOENT). The caller
+ * checks the plan on paper first (lumen_media_plan_check()) and the
+ * graph after (lumen_media_validate()).
+ */
+int lumen_media_apply_plan(struct lumen_media *m, const struct lumen_media_plan *plan,
+			   char *err, size_t errlen);
+
 /* `media-ctl -p`-style text of the graph with current formats. */
 int lumen_media_print(struct lumen_media *m, char *buf, size_t size);
 

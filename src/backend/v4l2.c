@@ -27,6 +27,7 @@
 #include <linux/videodev2.h>
 
 #include "backend/media.h"
+#include "backend/media_plan.h"
 
 #define MAX_BUFFERS 16
 
@@ -820,8 +821,11 @@ static int vs_try_format(struct lumen_source *src, struct lumen_source_format *f
 	struct vsrc *v = src->priv;
 	int ret;
 
-	if (!lumen_media_code_is_bayer(f->code))
+	if (!lumen_media_code_is_bayer(f->code)) {
+		snprintf(src->error, sizeof(src->error), "%s: %s is not a raw Bayer code",
+			 v->media.path, lumen_media_code_name(f->code));
 		return -EINVAL;
+	}
 	if (v->sfd >= 0) {
 		/* the sensor's TRY state: nothing active changes */
 		struct v4l2_subdev_format sf;
@@ -839,8 +843,14 @@ static int vs_try_format(struct lumen_source *src, struct lumen_source_format *f
 		sf.format.code = f->code;
 		sf.format.field = V4L2_FIELD_NONE;
 		ret = xioctl(v->sfd, VIDIOC_SUBDEV_S_FMT, &sf);
-		if (ret)
+		if (ret) {
+			snprintf(src->error, sizeof(src->error),
+				 "%s: entity '%s' pad %u (%s): VIDIOC_SUBDEV_S_FMT (TRY) %s/%dx%d: %s",
+				 v->media.path, e->name, sf.pad, e->devnode,
+				 lumen_media_code_name(f->code), f->width, f->height,
+				 strerror(-ret));
 			return ret;
+		}
 		fill_format(sf.format.code, sf.format.width, sf.format.height, f);
 	} else {
 		struct v4l2_format vf;
@@ -860,8 +870,14 @@ static int vs_try_format(struct lumen_source *src, struct lumen_source_format *f
 			vf.fmt.pix.field = V4L2_FIELD_NONE;
 		}
 		ret = xioctl(v->vfd, VIDIOC_TRY_FMT, &vf);
-		if (ret)
+		if (ret) {
+			snprintf(src->error, sizeof(src->error),
+				 "%s: entity '%s' (%s): VIDIOC_TRY_FMT %s/%dx%d: %s",
+				 v->media.path, capture_name(v), capture_node(v),
+				 lumen_media_code_name(f->code), f->width, f->height,
+				 strerror(-ret));
 			return ret;
+		}
 		if (mplane(v))
 			fill_format(lumen_media_fourcc_code(vf.fmt.pix_mp.pixelformat),
 				    vf.fmt.pix_mp.width, vf.fmt.pix_mp.height, f);
@@ -1049,11 +1065,25 @@ int lumen_v4l2_source_create(const struct lumen_v4l2_config *cfg,
 	ret = lumen_media_open(path, &v->media, err, errlen);
 	if (ret)
 		goto free_v;
+	if (cfg->plan && !cfg->no_configure) {
+		/* a board's plan: on paper first, then as media-ctl would */
+		char report[2048];
+
+		ret = lumen_media_plan_check(cfg->plan, report, sizeof(report));
+		if (ret) {
+			snprintf(err, errlen, "%s: the board's media plan, before any "
+				 "ioctl: %s", path, report);
+			goto close_media;
+		}
+		ret = lumen_media_apply_plan(&v->media, cfg->plan, err, errlen);
+		if (ret)
+			goto close_media;
+	}
 	ret = lumen_media_choose(&v->media, cfg->width, cfg->height, cfg->code,
 				 &v->path, err, errlen);
 	if (ret)
 		goto close_media;
-	if (!cfg->no_configure) {
+	if (!cfg->no_configure && !cfg->plan) {
 		ret = lumen_media_configure(&v->media, &v->path, err, errlen);
 		if (ret)
 			goto close_media;
@@ -1123,4 +1153,12 @@ close_media:
 free_v:
 	free(v);
 	return ret;
+}
+
+const char *lumen_v4l2_source_sensor(struct lumen_source *src)
+{
+	struct vsrc *v = src->priv;
+
+	return v->path.sensor >= 0 ? v->media.entities[v->path.sensor].name :
+		"(no sensor)";
 }

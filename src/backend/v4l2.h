@@ -24,6 +24,8 @@
 
 #include "pipeline/source.h"
 
+struct lumen_media_plan;
+
 #define LUMEN_V4L2_MAX_CTRLS 8
 
 struct lumen_v4l2_config {
@@ -31,6 +33,10 @@ struct lumen_v4l2_config {
 	uint32_t width, height;	/* 0 = the sensor's current size */
 	uint32_t code;		/* MEDIA_BUS_FMT_*; 0 = first Bayer both ends take */
 	bool no_configure;	/* take links and formats as they are */
+	/* a board file's media plan (backend/media_plan.h), NULL = none:
+	 * checked on paper, then applied instead of lumen's own path
+	 * set-up (the caller keeps it for the source's lifetime) */
+	const struct lumen_media_plan *plan;
 	int buffers;		/* mmap buffers; 0 = 4 */
 	uint16_t black_level;	/* in sample units of the delivered bits */
 	/* controls set by name before streaming (sensor first, then the
@@ -49,6 +55,10 @@ struct lumen_v4l2_config {
 int lumen_v4l2_source_create(const struct lumen_v4l2_config *cfg,
 			     struct lumen_source **out, char *err,
 			     size_t errlen);
+
+/* The sensor entity's name (e.g. "imx258 1-001a"), or "(no sensor)" for
+ * a graph without one (vivid); valid while the source lives. */
+const char *lumen_v4l2_source_sensor(struct lumen_source *src);
 
 /* Parses "NAME=VALUE" into the config's control list: 0 or -EINVAL. */
 int lumen_v4l2_config_add_ctrl(struct lumen_v4l2_config *cfg,

@@ -246,16 +246,54 @@ static int crop_field(struct loader *l, int idx, const char *key,
 	return ret;
 }
 
+/* media: { links: [...], formats: [...], limits: [...] }, each a list of
+ * media-ctl style strings (backend/media_plan.h) */
+static const char *const media_keys[] = { "links", "formats", "limits" };
+
+static int media_field(struct loader *l, int idx, const char *key,
+		       yaml_node_t *v, void *ctx)
+{
+	static const int max[] = { LUMEN_PLAN_MAX_LINKS, LUMEN_PLAN_MAX_FORMATS,
+				   LUMEN_PLAN_MAX_LIMITS };
+	struct lumen_media_plan *plan = ctx;
+	int *count[] = { &plan->nlinks, &plan->nformats, &plan->nlimits };
+	char full[32], msg[256];
+
+	snprintf(full, sizeof(full), "media.%s", key);
+	if (v->type != YAML_SEQUENCE_NODE)
+		return bad(l, v, full, "expected a list of strings");
+	for (yaml_node_item_t *it = v->data.sequence.items.start;
+	     it < v->data.sequence.items.top; it++) {
+		yaml_node_t *n = lumen_yaml_node(&l->y, *it);
+		const char *text;
+		int ret;
+
+		if (n->type != YAML_SCALAR_NODE)
+			return bad(l, n, full, "expected a string");
+		if (*count[idx] == max[idx])
+			return bad(l, n, full, "more than %d entries", max[idx]);
+		text = lumen_yaml_text(n);
+		ret = idx == 0 ? lumen_plan_parse_link(text, &plan->links[plan->nlinks], msg, sizeof(msg)) :
+			idx == 1 ? lumen_plan_parse_format(text, &plan->formats[plan->nformats], msg, sizeof(msg)) :
+			lumen_plan_parse_limit(text, &plan->limits[plan->nlimits], msg, sizeof(msg));
+		if (ret)
+			return bad(l, n, full, "%s", msg);
+		(*count[idx])++;
+	}
+	return 0;
+}
+
 /* ---- the top level -------------------------------------------------------- */
 
 enum {
 	K_NAME, K_SOC, K_BACKEND, K_SENSOR, K_I2C, K_PAD, K_LANES, K_MCLK,
-	K_RESET, K_PWDN, K_PRE_PROBE, K_CROP, K_BUFFERS, K_FPS, NKEYS
+	K_RESET, K_PWDN, K_PRE_PROBE, K_CROP, K_BUFFERS, K_FPS, K_MEDIA, NKEYS
 };
 
 static const char *const top_keys[NKEYS] = {
 	"name", "soc", "backend", "sensor", "i2c", "pad", "lanes", "mclk_hz",
 	"reset_gpio", "pwdn_gpio", "pre_probe", "crop", "buffers", "fps",
+	"media",
 };
 
 #define REQUIRED (1u << K_NAME | 1u << K_SOC | 1u << K_SENSOR | 1u << K_I2C | \
@@ -339,6 +377,12 @@ static int top_field(struct loader *l, int idx, const char *key,
 	case K_FPS:
 		ret = get_int(l, v, key, 1, 240, &x);
 		b->fps = (int)x;
+		return ret;
+	case K_MEDIA:
+		ret = each_key(l, v, key, media_keys, 3, seen, media_field, &b->media);
+		if (!ret)
+			ret = missing(l, v, key, media_keys, seen, 1);
+		b->has_media = !ret;
 		return ret;
 	}
 	return -EINVAL;

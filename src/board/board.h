@@ -17,6 +17,11 @@
  *   crop: { x: 0, y: 0, width: 1920, height: 1080 }   # optional
  *   buffers: 4                    # DMA pool size, 1..64 (default 4)
  *   fps: 30                       # optional, 1..240 (0 = sensor default)
+ *   media:                        # optional: the media graph's set-up as
+ *     links: ["'A':0 -> 'B':0 [1]", ...]     # media-ctl -l strings (required)
+ *     formats: ["'A':0 [fmt:SRGGB10_1X10/2104x1560]", ...]  # media-ctl -V
+ *     limits: ["'B':0 max:4032x3024"]        # a driver's largest pad size
+ *                                 # (backend/media_plan.h; <= 16/16/8)
  *
  * Integers may be decimal or 0x hex. Every error names the file, the line
  * and the key: unknown or repeated key, wrong type, value out of range,
@@ -29,6 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend/media_plan.h"	/* the plan's data types */
 #include "sensor/sensor.h"	/* struct lumen_regval only: no link dependency */
 
 #define LUMEN_BOARD_MAX_PRE_PROBE 16
@@ -62,6 +68,8 @@ struct lumen_board {
 	int crop_x, crop_y, crop_w, crop_h;
 	int buffers;
 	int fps;			/* 0 = the sensor mode's default */
+	bool has_media;			/* media: was given */
+	struct lumen_media_plan media;
 };
 
 /*

@@ -101,7 +101,8 @@ struct lumen_source {
 	const struct lumen_source_ops *ops;
 	int width, height;		/* raw frames it delivers */
 	enum lumen_pixfmt fmt;
-	char error[256];		/* why start() failed, for the user */
+	char error[256];		/* why start() (or the last format op)
+					 * failed, for the user */
 	char failed_stage[24];		/* the stage start() failed at, or "" */
 	void *priv;
 };

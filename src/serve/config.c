@@ -284,8 +284,10 @@ int lumen_config_validate(const struct lumen_config *cfg, char *err, size_t errl
 	    cfg->rtsp.port == cfg->http.port)	/* 0: each takes a free port */
 		return fail(err, errlen, "key 'http.port': %d is also rtsp.port",
 			    cfg->http.port);
-	if (!cfg->board.name[0])
-		return fail(err, errlen, "key 'board.name': must not be empty");
+	/* a V4L2 device runs without a board file (no tuning) */
+	if (!cfg->board.name[0] && cfg->board.backend != LUMEN_CFG_BACKEND_V4L2)
+		return fail(err, errlen, "key 'board.name': must not be empty "
+			    "(only board.backend v4l2 runs without a board file)");
 	if ((ret = check_bind("rtsp", cfg->rtsp.bind, err, errlen)) ||
 	    (ret = check_bind("http", cfg->http.bind, err, errlen)) ||
 	    (ret = check_auth(&cfg->auth, err, errlen)))

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "backend/virtual.h"
-#include "board/board.h"
+#include "camera/camera.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "encode/encoder.h"
@@ -88,10 +88,12 @@ struct lumen_daemon {
 	struct lumen_config cfg;
 	pthread_mutex_t cfg_lock;
 	char cfg_path[512];
-	struct lumen_board board;
+	/* board, source, tuning and 3A; src and ctl are the camera's */
+	struct lumen_camera *cam;
 	struct lumen_source *src;
 	struct lumen_control *ctl;
-	struct lumen_control_tuning tuning;	/* pc.isp.lsc points into it */
+	const char *name, *sensor;		/* for the status: board or device */
+	int board_fps;				/* the board file's fps; 0 = none */
 	struct lumen_pipeline *pl;
 	struct h264_chan ch[NCHAN];
 	struct jpeg_chan jpeg;
@@ -199,7 +201,7 @@ static int chan_fps(const struct lumen_daemon *d, const struct lumen_cfg_video *
 {
 	if (v->fps > 0)
 		return v->fps;
-	return d->board.fps > 0 ? d->board.fps : 30;
+	return d->board_fps > 0 ? d->board_fps : 30;
 }
 
 static void encoder_config(const struct lumen_daemon *d,
@@ -676,9 +678,9 @@ static int http_status(void *ctx, struct lumen_buf *out)
 	int n = collect(d, st);
 
 	lumen_buf_printf(out, "{\"uptime_s\":%.1f,\"board\":", uptime_s(d));
-	lumen_buf_json_string(out, d->board.name);
+	lumen_buf_json_string(out, d->name);
 	lumen_buf_printf(out, ",\"sensor\":");
-	lumen_buf_json_string(out, d->board.sensor);
+	lumen_buf_json_string(out, d->sensor);
 	lumen_buf_printf(out, ",\"stages\":[");
 	for (int i = 0; i < n; i++) {
 		const struct lumen_stage_status *s = &st[i];
@@ -748,7 +750,7 @@ static int http_status_text(void *ctx, struct lumen_buf *out)
 	int n = collect(d, st), len;
 
 	lumen_buf_printf(out, "lumen serve: board %s, sensor %s, up %.1f s\n",
-			 d->board.name, d->board.sensor, uptime_s(d));
+			 d->name, d->sensor, uptime_s(d));
 	len = lumen_status_format(st, n, NULL, 0);
 	if (len < 0 || lumen_buf_reserve(out, (size_t)len + 1))
 		return -ENOMEM;
@@ -928,15 +930,16 @@ static const struct lumen_http_ops http_ops = {
 /* ---- start / stop ---------------------------------------------------------- */
 
 int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
+		       const struct lumen_camera_config *camera,
 		       struct lumen_daemon **out, char *err, size_t errlen)
 {
-	struct lumen_board_opts bopts = { .sensor_known = lumen_sensor_known };
-	struct lumen_virtual_config vc;
+	struct lumen_camera_config camc = { .light = 1.0 };
 	struct lumen_pipeline_config pc = { 0 };
 	struct lumen_control_config cc;
 	struct lumen_rtsp_config rc = { 0 };
 	struct lumen_http_params hp = { 0 };
 	struct lumen_daemon *d;
+	static char report[65536];	/* one start at a time (main thread) */
 	char msg[512];
 	int ret;
 
@@ -951,37 +954,30 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 	if (cfg_path)
 		snprintf(d->cfg_path, sizeof(d->cfg_path), "%s", cfg_path);
 
-	if (lumen_board_load_ex(cfg->board.name, &bopts, &d->board, msg,
-				sizeof(msg))) {
-		snprintf(err, errlen, "%s", msg);
-		ret = LUMEN_EXIT_USAGE;
+	/* the camera: board.name (none: a V4L2 device without tuning),
+	 * board.backend v4l2 or the board file's backend */
+	if (camera)
+		camc = *camera;
+	camc.board = cfg->board.name[0] ? d->cfg.board.name : NULL;
+	camc.backend = cfg->board.backend == LUMEN_CFG_BACKEND_V4L2 ?
+		LUMEN_CAMERA_V4L2 : LUMEN_CAMERA_AS_BOARD;
+	camc.faults = cfg->board.faults;
+	ret = lumen_camera_open(&camc, &d->cam, msg, sizeof(msg));
+	if (ret) {
+		snprintf(err, errlen, "%s%s",
+			 camc.backend == LUMEN_CAMERA_V4L2 ? "v4l2: " : "", msg);
+		ret = ret == -EINVAL ? LUMEN_EXIT_USAGE : LUMEN_EXIT_RUNTIME;
 		goto fail;
 	}
-	if (cfg->board.backend != LUMEN_CFG_BACKEND_VIRTUAL ||
-	    d->board.backend != LUMEN_BACKEND_VIRTUAL) {
-		snprintf(err, errlen, "board %s: only the virtual backend is built yet",
-			 d->board.name);
-		ret = LUMEN_EXIT_USAGE;
-		goto fail;
-	}
-	if (lumen_control_isp_defaults(d->board.sensor, &pc.isp, &d->tuning, msg,
-				       sizeof(msg)) == -EINVAL) {
-		snprintf(err, errlen, "tuning: %s", msg);
-		ret = LUMEN_EXIT_USAGE;
-		goto fail;
-	}
-	lumen_virtual_config_from_board(&d->board, &vc);
-	vc.faults = cfg->board.faults;
-	if (lumen_virtual_source_create(&vc, &d->src, msg, sizeof(msg))) {
-		snprintf(err, errlen, "board %s: %s", d->board.name, msg);
-		ret = LUMEN_EXIT_USAGE;
-		goto fail;
-	}
-	pc.source = d->src;
-	pc.out_fmt = LUMEN_PIX_NV12;
+	d->src = d->cam->src;
+	d->name = lumen_camera_name(d->cam);
+	d->sensor = lumen_camera_sensor(d->cam);
+	d->board_fps = d->cam->has_board ? d->cam->board.fps : 0;
+	control_config_from(cfg, &cc);
 	/* live video: when the ISP falls behind, develop the newest frame
 	 * and count the older ones as dropped, not a growing delay */
-	pc.drop_stale = true;
+	lumen_camera_pipeline_config(d->cam, true, &cc, &pc);
+	d->ctl = d->cam->ctl;
 	/*
 	 * NV12 output frames (5.5 MB each at 2560x1440): one the ISP develops,
 	 * the one before in the sinks' hands (the encoders take far less than
@@ -994,11 +990,6 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 	pc.isp_threads = cfg->isp.threads;
 	pc.isp.demosaic = cfg->isp.demosaic == LUMEN_CFG_DEMOSAIC_QUALITY ?
 		LUMEN_DEMOSAIC_QUALITY : LUMEN_DEMOSAIC_FAST;
-	control_config_from(cfg, &cc);
-	if (lumen_control_create_cfg(d->src, &cc, &d->ctl) == 0) {
-		pc.control = lumen_control_frame;
-		pc.control_opaque = d->ctl;
-	}
 	ret = lumen_pipeline_create(&pc, &d->pl);
 	if (ret) {
 		snprintf(err, errlen, "pipeline: %s", strerror(-ret));
@@ -1041,8 +1032,11 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 
 	ret = lumen_pipeline_start(d->pl);
 	if (ret) {
-		snprintf(err, errlen, "board %s: start failed at stage '%s': %s",
-			 d->board.name, d->src->failed_stage, d->src->error);
+		snprintf(err, errlen, "%s: start failed at stage '%s': %s",
+			 d->name, d->src->failed_stage, d->src->error);
+		/* the graph and the path (V4L2), or the bus scan */
+		if (lumen_camera_start_report(d->cam, report, sizeof(report)))
+			fputs(report, stderr);
 		ret = LUMEN_EXIT_RUNTIME;
 		goto fail;
 	}
@@ -1122,9 +1116,7 @@ void lumen_daemon_stop(struct lumen_daemon *d)
 	for (int i = 0; i < NCHAN; i++)
 		h264_teardown(&d->ch[i]);
 	jpeg_teardown(&d->jpeg);
-	lumen_control_destroy(d->ctl);
-	if (d->src)
-		d->src->ops->destroy(d->src);
+	lumen_camera_close(d->cam);
 	for (int i = 0; i < NCHAN; i++)
 		pthread_mutex_destroy(&d->ch[i].mailbox_lock);
 	pthread_mutex_destroy(&d->cfg_lock);

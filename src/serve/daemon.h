@@ -34,12 +34,18 @@ enum lumen_serve_exit {
 
 struct lumen_daemon;
 
+struct lumen_camera_config;
+
 /*
  * Builds and starts everything for @cfg (copied; @cfg_path is where
- * /api/v1/set persists, NULL = nowhere). Returns 0, or an enum
- * lumen_serve_exit code with a message in @err.
+ * /api/v1/set persists, NULL = nowhere). @camera (NULL = defaults) gives
+ * what the config file does not: the V4L2 device, size, code and
+ * controls; its board, backend and faults come from @cfg (board.name,
+ * board.backend, board.faults). Returns 0, or an enum lumen_serve_exit
+ * code with a message in @err.
  */
 int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
+		       const struct lumen_camera_config *camera,
 		       struct lumen_daemon **out, char *err, size_t errlen);
 /* Prints the stream and page URLs. */
 void lumen_daemon_print_urls(struct lumen_daemon *d, const char *host);

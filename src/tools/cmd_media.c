@@ -4,10 +4,15 @@
  * path lumen would capture from and why; --configure applies that path
  * (links and formats), --validate checks every enabled link of its
  * pipeline as STREAMON will, --set-fmt sets one subdev pad's format (as
- * media-ctl -V does) before either.
+ * media-ctl -V does) before either. --board NAME takes the links and
+ * formats from a board file's media: key instead (backend/media_plan.h):
+ * they are checked on paper first (no device needed: a mismatch, e.g. a
+ * pad the driver clamps, is told link by link and nothing is applied);
+ * with --configure they are applied and the graph validated.
  *
  *   lumen media [-d /dev/mediaN] [--configure] [--validate]
  *               [--size WxH] [--code CODE] [--set-fmt 'ENTITY:PAD=CODE/WxH']...
+ *   lumen media --board NAME [-d /dev/mediaN --configure]
  *
  * Without -d every /dev/media* is shown. Exit status: 0; 1 when a device
  * cannot be read or configured, or validation finds a mismatch (each
@@ -23,6 +28,9 @@
 #include <linux/media.h>
 
 #include "backend/media.h"
+#include "backend/media_plan.h"
+#include "board/board.h"
+#include "sensor/sensor.h"
 #include "tools/commands.h"
 
 #define MAX_SETS 8
@@ -32,6 +40,7 @@ struct media_opts {
 	uint32_t width, height, code;
 	int nsets;
 	const char *sets[MAX_SETS];
+	const struct lumen_board *board;	/* its media plan, or NULL */
 };
 
 static int usage(void)
@@ -39,6 +48,7 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: lumen media [-d /dev/mediaN] [--configure] [--validate]\n"
 		"                   [--size WxH] [--code CODE] [--set-fmt 'ENTITY:PAD=CODE/WxH']...\n"
+		"       lumen media --board NAME [-d /dev/mediaN --configure]  (the board's media: plan)\n"
 		"  CODE: a media bus code name, e.g. SRGGB10_1X10\n");
 	return 2;
 }
@@ -113,6 +123,51 @@ static void print_path(const struct lumen_media *m,
 	}
 }
 
+/* The board's plan on paper: 0 when it would stream, 1 (report printed)
+ * when not. */
+static int plan_check(const struct lumen_board *b)
+{
+	char report[4096];
+	int ret = lumen_media_plan_check(&b->media, report, sizeof(report));
+
+	if (ret) {
+		printf("board %s: media plan: FAILED before any device is touched\n%s", b->name, report);
+		fprintf(stderr, "lumen media: board %s: %s\n", b->name,
+			ret == -EPIPE ? "its media plan would fail STREAMON with EPIPE (links above)" :
+			"its media plan names a pad no enabled link has");
+		return 1;
+	}
+	printf("board %s: media plan: %d links, %d formats: every enabled link matches on paper\n",
+	       b->name, b->media.nlinks, b->media.nformats);
+	return 0;
+}
+
+/* --board with --configure: the plan applied to @m, then the pipeline of
+ * the plan's last sink (its capture node) validated as STREAMON will. */
+static int plan_device(struct lumen_media *m, const struct lumen_board *b)
+{
+	static char report[4096];
+	const struct lumen_plan_link *last = &b->media.links[b->media.nlinks - 1];
+	char err[512];
+	int ret, capture;
+
+	ret = lumen_media_apply_plan(m, &b->media, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "lumen media: board %s: %s\n", b->name, err);
+		goto close;
+	}
+	capture = lumen_media_find(m, last->sink.entity);
+	ret = lumen_media_validate(m, capture, report, sizeof(report));
+	if (ret)
+		printf("validation: FAILED\n%s", report);
+	else
+		printf("validation: every enabled link of the pipeline of '%s' matches (board %s applied)\n",
+		       last->sink.entity, b->name);
+close:
+	lumen_media_close(m);
+	return ret;
+}
+
 static int one_device(const char *path, const struct media_opts *o)
 {
 	/* 30 KB each: not on the stack */
@@ -135,6 +190,8 @@ static int one_device(const char *path, const struct media_opts *o)
 			goto close;
 		}
 	}
+	if (o->board && o->configure)
+		return plan_device(&m, o->board) ? 1 : 0;
 	ret = lumen_media_choose(&m, o->width, o->height, o->code, &p, err, sizeof(err));
 	if (ret && (o->configure || o->validate)) {
 		lumen_media_print(&m, text, sizeof(text));
@@ -178,7 +235,10 @@ close:
 int lumen_cmd_media(int argc, char **argv)
 {
 	struct media_opts o = { 0 };
-	const char *dev = NULL;
+	struct lumen_board_opts bopts = { .sensor_known = lumen_sensor_known };
+	static struct lumen_board board;
+	const char *dev = NULL, *board_name = NULL;
+	char err[512];
 	int status = 0, found = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -193,6 +253,8 @@ int lumen_cmd_media(int argc, char **argv)
 			return usage();
 		} else if (!strcmp(a, "-d")) {
 			dev = argv[++i];
+		} else if (!strcmp(a, "--board")) {
+			board_name = argv[++i];
 		} else if (!strcmp(a, "--size")) {
 			if (sscanf(argv[++i], "%ux%u", &o.width, &o.height) != 2 ||
 			    !o.width || !o.height) {
@@ -215,6 +277,26 @@ int lumen_cmd_media(int argc, char **argv)
 			fprintf(stderr, "lumen media: unknown option '%s'\n", a);
 			return usage();
 		}
+	}
+	if (board_name) {
+		if (lumen_board_load_ex(board_name, &bopts, &board, err, sizeof(err))) {
+			fprintf(stderr, "lumen media: %s\n", err);
+			return 2;
+		}
+		if (!board.has_media || !board.media.nlinks) {
+			fprintf(stderr, "lumen media: board %s has no media: links\n", board.name);
+			return 2;
+		}
+		if (o.configure && !dev) {
+			fprintf(stderr, "lumen media: --board with --configure needs -d /dev/mediaN\n");
+			return 2;
+		}
+		o.board = &board;
+		/* on paper first; a device only to apply it */
+		if (plan_check(&board))
+			return 1;
+		if (!o.configure)
+			return 0;
 	}
 	if (dev)
 		return one_device(dev, &o);

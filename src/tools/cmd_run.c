@@ -24,13 +24,10 @@
 #include <time.h>
 
 #include "backend/media.h"
-#include "backend/v4l2.h"
-#include "backend/virtual.h"
-#include "board/board.h"
+#include "camera/camera.h"
 #include "core/clock.h"
 #include "io/dng.h"
 #include "io/image_write.h"
-#include "pipeline/control.h"
 #include "pipeline/pipeline.h"
 #include "tools/commands.h"
 
@@ -117,46 +114,16 @@ static int idle_consume(void *opaque, const struct lumen_frame *f,
 
 static const struct lumen_sink_ops idle_sink_ops = { .consume = idle_consume };
 
-/* --list-formats, and --size through try_format and set_format: what
- * the device takes may differ from what was asked, and is said. */
-static int v4l2_formats(struct lumen_source *src, bool list, uint32_t w,
-			uint32_t h, uint32_t code)
+/* --list-formats: the source's enum_formats, each code with its largest
+ * size. */
+static void list_formats(struct lumen_source *src)
 {
 	struct lumen_source_format f;
-	int ret;
 
-	if (list) {
-		for (int i = 0; !src->ops->enum_formats(src, i, &f); i++)
-			printf("format %d: %s %dx%d (%s, %d bits)\n", i,
-			       lumen_media_code_name(f.code), f.width, f.height,
-			       lumen_bayer_name(f.bayer), f.bits);
-		return 0;
-	}
-	/* the code: asked for, or the one configured now */
-	memset(&f, 0, sizeof(f));
-	for (int i = 0; !code && !src->ops->enum_formats(src, i, &f); i++)
-		if (f.fmt == src->fmt)
-			break;
-	f.code = code ? code : f.code;
-	f.width = (int)w;
-	f.height = (int)h;
-	ret = src->ops->try_format(src, &f);
-	if (ret) {
-		fprintf(stderr, "lumen run: v4l2: %s %ux%u: the device refuses it: %s\n",
-			lumen_media_code_name(f.code), w, h, strerror(-ret));
-		return 1;
-	}
-	if ((uint32_t)f.width != w || (uint32_t)f.height != h)
-		printf("format: asked %ux%u, the device takes %dx%d\n", w, h,
-		       f.width, f.height);
-	ret = src->ops->set_format(src, &f);
-	if (ret) {
-		fprintf(stderr, "lumen run: v4l2: set format: %s\n", src->error);
-		return 1;
-	}
-	printf("format: %s %dx%d\n", lumen_media_code_name(f.code), src->width,
-	       src->height);
-	return 0;
+	for (int i = 0; !src->ops->enum_formats(src, i, &f); i++)
+		printf("format %d: %s %dx%d (%s, %d bits)\n", i,
+		       lumen_media_code_name(f.code), f.width, f.height,
+		       lumen_bayer_name(f.bayer), f.bits);
 }
 
 static int usage(void)
@@ -177,24 +144,18 @@ static int usage(void)
 
 int lumen_cmd_run(int argc, char **argv)
 {
-	const char *board_name = NULL, *dir = NULL, *scene = "chart";
-	struct lumen_virtual_config vc;
+	const char *dir = NULL;
+	struct lumen_camera_config cc = { .light = 1.0 };
 	struct lumen_pipeline_config pc = { 0 };
-	/* one run per process: the tuning (16 KB) need not be on the stack */
-	static struct lumen_control_tuning tuning;
 	struct lumen_stage_status st[24];
-	struct lumen_control *ctl = NULL;
 	struct lumen_pipeline *pl = NULL;
-	struct lumen_source *src = NULL;
-	struct lumen_board board;
-	struct lumen_board_opts bopts = { .sensor_known = lumen_sensor_known };
+	struct lumen_camera *cam;
 	struct file_sink fs = { .fmt = OUT_JPG, .want = 10 };
-	uint32_t faults = 0;
-	double timeout_s = 10, light = 1.0;
-	bool use_3a = true, v4l2 = false, list_formats = false;
-	uint32_t want_w = 0, want_h = 0;
-	struct lumen_v4l2_config v4c = { 0 };
+	double timeout_s = 10;
+	bool use_3a = true, list = false;
 	char err[512], table[8192];
+	/* the graph of a V4L2 device can be long */
+	static char report[65536];
 	int ret = 1, n, stall_sink = -1;
 
 	for (int i = 1; i < argc; i++) {
@@ -206,18 +167,18 @@ int lumen_cmd_run(int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(a, "--list-formats")) {
-			list_formats = true;
+			list = true;
 			continue;
 		}
 		if (!strcmp(a, "--no-configure")) {
-			v4c.no_configure = true;
+			cc.v4l2.no_configure = true;
 			continue;
 		}
 		if (!v)
 			return usage();
 		i++;
 		if (!strcmp(a, "--board")) {
-			board_name = v;
+			cc.board = v;
 		} else if (!strcmp(a, "-o")) {
 			dir = v;
 		} else if (!strcmp(a, "--frames")) {
@@ -233,7 +194,7 @@ int lumen_cmd_run(int argc, char **argv)
 				fprintf(stderr, "lumen run: unknown fault '%s'\n", v);
 				return usage();
 			}
-			faults |= 1u << f;
+			cc.faults |= 1u << f;
 		} else if (!strcmp(a, "--format")) {
 			if (!strcmp(v, "jpg"))
 				fs.fmt = OUT_JPG;
@@ -246,127 +207,96 @@ int lumen_cmd_run(int argc, char **argv)
 				return 2;
 			}
 		} else if (!strcmp(a, "--scene")) {
-			scene = v;
+			if (!strcmp(v, "flat")) {
+				cc.scene = LUMEN_SCENE_FLAT;
+			} else if (strcmp(v, "chart")) {
+				cc.scene = LUMEN_SCENE_IMAGE;
+				cc.scene_image = v;
+			}
 		} else if (!strcmp(a, "--light")) {
-			light = atof(v);
+			cc.light = atof(v);
 		} else if (!strcmp(a, "--timeout")) {
 			timeout_s = atof(v);
 		} else if (!strcmp(a, "--backend")) {
 			if (!strcmp(v, "v4l2")) {
-				v4l2 = true;
-			} else if (strcmp(v, "virtual")) {
+				cc.backend = LUMEN_CAMERA_V4L2;
+			} else if (!strcmp(v, "virtual")) {
+				cc.backend = LUMEN_CAMERA_VIRTUAL;
+			} else {
 				fprintf(stderr, "lumen run: --backend %s: virtual or v4l2\n", v);
 				return 2;
 			}
 		} else if (!strcmp(a, "-d")) {
-			v4c.media = v;
+			cc.v4l2.media = v;
 		} else if (!strcmp(a, "--size")) {
-			if (sscanf(v, "%ux%u", &want_w, &want_h) != 2 ||
-			    !want_w || !want_h || want_w > LUMEN_MAX_DIM ||
-			    want_h > LUMEN_MAX_DIM) {
+			if (sscanf(v, "%ux%u", &cc.width, &cc.height) != 2 ||
+			    !cc.width || !cc.height || cc.width > LUMEN_MAX_DIM ||
+			    cc.height > LUMEN_MAX_DIM) {
 				fprintf(stderr, "lumen run: --size %s: want WxH\n", v);
 				return 2;
 			}
 		} else if (!strcmp(a, "--code")) {
-			v4c.code = lumen_media_code_parse(v);
-			if (!v4c.code) {
+			cc.v4l2.code = lumen_media_code_parse(v);
+			if (!cc.v4l2.code) {
 				fprintf(stderr, "lumen run: --code %s: unknown media bus code\n", v);
 				return 2;
 			}
 		} else if (!strcmp(a, "--ctrl")) {
-			if (lumen_v4l2_config_add_ctrl(&v4c, v)) {
+			if (lumen_v4l2_config_add_ctrl(&cc.v4l2, v)) {
 				fprintf(stderr, "lumen run: --ctrl '%s': want 'NAME=VALUE' (at most %d)\n",
 					v, LUMEN_V4L2_MAX_CTRLS);
 				return 2;
 			}
 		} else if (!strcmp(a, "--black")) {
-			v4c.black_level = (uint16_t)atoi(v);
+			cc.v4l2.black_level = (uint16_t)atoi(v);
 		} else {
 			fprintf(stderr, "lumen run: unknown option '%s'\n", a);
 			return usage();
 		}
 	}
-	if ((!board_name && !v4l2) || !dir)
+	if ((!cc.board && cc.backend != LUMEN_CAMERA_V4L2) || !dir)
 		return usage();
 	if (mkdir(dir, 0755) && errno != EEXIST) {
 		fprintf(stderr, "lumen run: %s: %s\n", dir, strerror(errno));
 		return 1;
 	}
-	if (board_name) {
-		if (lumen_board_load_ex(board_name, &bopts, &board, err, sizeof(err))) {
-			fprintf(stderr, "lumen run: %s\n", err);
-			return 2;
-		}
-		/* the board file picks the backend unless --backend did */
-		if (board.backend == LUMEN_BACKEND_V4L2)
-			v4l2 = true;
-		/* the tuning of the board's sensor, on either backend */
-		n = lumen_control_isp_defaults(board.sensor, &pc.isp, &tuning, err,
-					       sizeof(err));
-		if (n == -EINVAL) {
-			fprintf(stderr, "lumen run: tuning: %s\n", err);
-			return 2;
-		}
-		if (!n)
-			printf("tuning: %s (ccm%s)\n", tuning.path,
-			       pc.isp.lsc ? ", lens shading" : "");
+	ret = lumen_camera_open(&cc, &cam, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "lumen run: %s%s\n",
+			cc.backend == LUMEN_CAMERA_V4L2 ? "v4l2: " : "", err);
+		return ret == -EINVAL ? 2 : 1;
 	}
-	if (v4l2) {
-		if (faults) {
-			fprintf(stderr, "lumen run: --fault is for the virtual board; a V4L2 device has its own (--ctrl)\n");
-			return 2;
+	ret = 1;
+	if (cam->has_tuning)
+		printf("tuning: %s (ccm%s)\n", cam->tuning.path,
+		       cam->isp.lsc ? ", lens shading" : "");
+	if (list) {
+		if (!cam->src->ops->enum_formats) {
+			fprintf(stderr, "lumen run: --list-formats: the %s source has no format list\n",
+				cam->src->ops->name);
+			goto close_camera;
 		}
-		if (lumen_v4l2_source_create(&v4c, &src, err, sizeof(err))) {
-			fprintf(stderr, "lumen run: v4l2: %s\n", err);
-			return 1;
-		}
-		if (list_formats || want_w) {
-			ret = v4l2_formats(src, list_formats, want_w, want_h, v4c.code);
-			if (ret || list_formats)
-				goto destroy_source;
-			ret = 1;
-		}
-		/* without a board file: no tuning (identity colour matrix),
-		 * AWB from the statistics */
-		if (!board_name)
-			lumen_isp_params_default(&pc.isp);
-		goto have_source;
+		list_formats(cam->src);
+		ret = 0;
+		goto close_camera;
 	}
-	lumen_virtual_config_from_board(&board, &vc);
-	vc.faults = faults;
-	if (!strcmp(scene, "flat")) {
-		vc.scene.kind = LUMEN_SCENE_FLAT;
-	} else if (strcmp(scene, "chart")) {
-		vc.scene.kind = LUMEN_SCENE_IMAGE;
-		vc.scene.image_path = scene;
-	}
-	vc.scene.light = light;
-	if (lumen_virtual_source_create(&vc, &src, err, sizeof(err))) {
-		fprintf(stderr, "lumen run: board %s: %s\n", board_name, err);
-		return 2;
-	}
-have_source:
+	if (cam->format_note[0])
+		printf("%s\n", cam->format_note);
 
 	fs.dir = dir;
 	pthread_mutex_init(&fs.lock, NULL);
 	pthread_cond_init(&fs.done, NULL);
-	pc.source = src;
-	pc.out_fmt = LUMEN_PIX_NV12;
-	pc.drop_stale = true;	/* a live board: outputs and 3A see the newest frame */
-	if (use_3a && lumen_control_create(src, &ctl) == 0) {
-		pc.control = lumen_control_frame;
-		pc.control_opaque = ctl;
-	}
+	lumen_camera_pipeline_config(cam, use_3a, NULL, &pc);
 	if (fs.fmt == OUT_DNG) {
 		pc.raw_tap = dng_tap;
 		pc.raw_tap_opaque = &fs;
 	}
 	if (lumen_pipeline_create(&pc, &pl)) {
 		fprintf(stderr, "lumen run: cannot create the pipeline\n");
-		goto destroy_source;
+		goto close_camera;
 	}
 	lumen_pipeline_add_sink(pl, "output", &file_sink_ops, &fs, 4, 0);
-	if (faults & (1u << LUMEN_FAULT_STALLED_CONSUMER))
+	if (cc.faults & (1u << LUMEN_FAULT_STALLED_CONSUMER))
 		stall_sink = lumen_pipeline_add_sink(pl, "stream", &idle_sink_ops,
 						     NULL, 2, 0);
 
@@ -375,19 +305,11 @@ have_source:
 		lumen_status_format(st, n, table, sizeof(table));
 		fputs(table, stdout);
 		fprintf(stderr, "lumen run: start failed at stage '%s': %s\n",
-			src->failed_stage[0] ? src->failed_stage : "?", src->error);
-		if (v4l2 && src->ops->dump) {
-			/* the graph as it is, what lumen chose and why */
-			static char dump[65536];
-
-			src->ops->dump(src, dump, sizeof(dump));
-			fputs(dump, stdout);
-		} else if (!strcmp(src->failed_stage, "i2c") ||
-		    !strcmp(src->failed_stage, "sensor")) {
-			/* what a bring-up engineer runs next: scan the bus */
-			lumen_virtual_source_i2cdetect(src, table, sizeof(table));
-			printf("# i2cdetect -y -r %d\n%s", board.i2c_bus, table);
-		}
+			cam->src->failed_stage[0] ? cam->src->failed_stage : "?",
+			cam->src->error);
+		/* the graph and the path and why; or the bus scan */
+		lumen_camera_start_report(cam, report, sizeof(report));
+		fputs(report, stdout);
 		goto destroy_pipeline;
 	}
 	if (stall_sink >= 0)
@@ -416,8 +338,8 @@ have_source:
 
 	lumen_status_format(st, n, table, sizeof(table));
 	fputs(table, stdout);
-	if (ctl) {
-		lumen_control_format(ctl, table, sizeof(table));
+	if (cam->ctl) {
+		lumen_control_format(cam->ctl, table, sizeof(table));
 		fputs(table, stdout);
 	}
 	if (fs.written >= fs.want) {
@@ -436,8 +358,7 @@ have_source:
 
 destroy_pipeline:
 	lumen_pipeline_destroy(pl);
-	lumen_control_destroy(ctl);
-destroy_source:
-	src->ops->destroy(src);
+close_camera:
+	lumen_camera_close(cam);
 	return ret;
 }

@@ -5,6 +5,12 @@
  *
  *   lumen serve [--config FILE] [--foreground] [--rtsp-port N]
  *               [--http-port N] [--board NAME] [--log FILE]
+ *   lumen serve --backend v4l2 [-d /dev/mediaN] [--size WxH] [--code CODE]
+ *               [--ctrl 'NAME=VALUE']... [--board NAME (tuning)] ...
+ *
+ * With --backend v4l2 and no --board, no board file is read (the
+ * config's board.name is not used): the device's frames are developed
+ * with an identity colour matrix and grey-world AWB, as `lumen run` does.
  *
  * SIGTERM and SIGINT stop it cleanly. Exit status: 0 after a clean stop,
  * 1 the board or pipeline failed, 2 usage or config error, 3 a port could
@@ -20,7 +26,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend/media.h"
 #include "backend/virtual.h"
+#include "camera/camera.h"
+#include "core/frame.h"
 #include "core/log.h"
 #include "serve/config.h"
 #include "serve/daemon.h"
@@ -31,7 +40,9 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: lumen serve [--config FILE] [--foreground] [--board NAME]\n"
 		"                   [--rtsp-port N] [--http-port N] [--log FILE]\n"
-		"                   [--fault NAME]...  (virtual board: inject a fault)\n");
+		"                   [--fault NAME]...  (virtual board: inject a fault)\n"
+		"       lumen serve --backend v4l2 [-d /dev/mediaN] [--size WxH] [--code CODE]\n"
+		"                   [--ctrl 'NAME=VALUE']... [--board NAME (tuning)] ...\n");
 	return LUMEN_EXIT_USAGE;
 }
 
@@ -76,6 +87,8 @@ int lumen_cmd_serve(int argc, char **argv)
 	int rtsp_port = -1, http_port = -1, sig, ret;
 	bool foreground = false;
 	uint32_t faults = 0;
+	int backend = -1;		/* enum lumen_cfg_backend; -1 = the config's */
+	struct lumen_camera_config camc = { .light = 1.0 };
 	struct lumen_config cfg;
 	struct lumen_daemon *d;
 	char err[512];
@@ -99,6 +112,40 @@ int lumen_cmd_serve(int argc, char **argv)
 				return usage();
 			}
 			faults |= 1u << f;
+		} else if (!strcmp(argv[i], "--backend") && v) {
+			i++;
+			if (!strcmp(argv[i], "v4l2")) {
+				backend = LUMEN_CFG_BACKEND_V4L2;
+			} else if (!strcmp(argv[i], "virtual")) {
+				backend = LUMEN_CFG_BACKEND_VIRTUAL;
+			} else {
+				fprintf(stderr, "lumen serve: --backend %s: virtual or v4l2\n",
+					argv[i]);
+				return LUMEN_EXIT_USAGE;
+			}
+		} else if (!strcmp(argv[i], "-d") && v) {
+			camc.v4l2.media = argv[++i];
+		} else if (!strcmp(argv[i], "--size") && v) {
+			i++;
+			if (sscanf(argv[i], "%ux%u", &camc.width, &camc.height) != 2 ||
+			    !camc.width || !camc.height || camc.width > LUMEN_MAX_DIM ||
+			    camc.height > LUMEN_MAX_DIM) {
+				fprintf(stderr, "lumen serve: --size %s: want WxH\n", argv[i]);
+				return LUMEN_EXIT_USAGE;
+			}
+		} else if (!strcmp(argv[i], "--code") && v) {
+			camc.v4l2.code = lumen_media_code_parse(argv[++i]);
+			if (!camc.v4l2.code) {
+				fprintf(stderr, "lumen serve: --code %s: unknown media bus code\n",
+					argv[i]);
+				return LUMEN_EXIT_USAGE;
+			}
+		} else if (!strcmp(argv[i], "--ctrl") && v) {
+			if (lumen_v4l2_config_add_ctrl(&camc.v4l2, argv[++i])) {
+				fprintf(stderr, "lumen serve: --ctrl '%s': want 'NAME=VALUE' (at most %d)\n",
+					argv[i], LUMEN_V4L2_MAX_CTRLS);
+				return LUMEN_EXIT_USAGE;
+			}
 		} else if (!strcmp(argv[i], "--log") && v) {
 			log = argv[++i];
 		} else if (!strcmp(argv[i], "--rtsp-port") && v) {
@@ -121,6 +168,12 @@ int lumen_cmd_serve(int argc, char **argv)
 			fprintf(stderr, "lumen serve: %s\n", err);
 			return LUMEN_EXIT_USAGE;
 		}
+	}
+	if (backend >= 0) {
+		cfg.board.backend = backend;
+		/* a device needs no board file; one named gives its tuning */
+		if (backend == LUMEN_CFG_BACKEND_V4L2 && !board)
+			cfg.board.name[0] = '\0';
 	}
 	if (board)
 		snprintf(cfg.board.name, sizeof(cfg.board.name), "%s", board);
@@ -146,12 +199,13 @@ int lumen_cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	ret = lumen_daemon_start(&cfg, cfg_path, &d, err, sizeof(err));
+	ret = lumen_daemon_start(&cfg, cfg_path, &camc, &d, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "lumen serve: %s\n", err);
 		return ret;
 	}
-	lumen_info("serve: board %s running", cfg.board.name);
+	lumen_info("serve: %s running", cfg.board.name[0] ? cfg.board.name :
+		   "v4l2 device");
 	lumen_daemon_print_urls(d, "127.0.0.1");
 	if (sigwait(&set, &sig) == 0)
 		lumen_info("serve: %s, stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");

@@ -10,10 +10,8 @@ static const struct lumen_command commands[] = {
 	{ "develop", "raw file (DNG or plain dump) to a picture", lumen_cmd_develop },
 	{ "sample", "write a sample raw frame (DNG) of a modelled sensor", lumen_cmd_sample },
 	{ "sensor", "probe/read/write sensor registers over I2C (or --virtual MODEL)", lumen_cmd_sensor },
-#ifndef LUMEN_NO_SERVE
 	{ "serve", "the camera daemon: RTSP and HTTP on a board (virtual by default)", lumen_cmd_serve },
 	{ "passwd", "set the user and password of lumen serve (HA1s into its config)", lumen_cmd_passwd },
-#endif
 	{ "run", "headless pipeline on a board, frames to files", lumen_cmd_run },
 	{ "bench", "benchmarks: lumen bench demosaic [--data DIR] | isp [--threads N] | dpc [--data DIR]", lumen_cmd_bench },
 	{ "doctor", "name the first pipeline stage where frames stop, from evidence", lumen_cmd_doctor },

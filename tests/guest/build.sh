@@ -5,14 +5,17 @@
 #                          linux-source-6.1 against the headers of the
 #                          installed linux-image-amd64 kernel (not the
 #                          host's running kernel)
-#   OUTDIR/initramfs.cpio.gz  busybox (static), the static lumen, the
-#                          modules vivid and vimc with everything they need
-#                          (resolved with that kernel's modules.dep) and
+#   OUTDIR/initramfs.cpio.gz  busybox (static), lumen with the shared
+#                          libraries it links (ldd: the guest runs the
+#                          host's Debian userland), the modules vivid,
+#                          vimc and e1000 (the user-mode network of the
+#                          serve test) with everything they need (resolved
+#                          with that kernel's modules.dep) and
 #                          tests/guest/init as /init
 #   OUTDIR/vmlinuz         a link to that kernel
 # Each artefact is rebuilt only when an input is newer, so reruns cost a
 # cpio of a few MB.
-#   build.sh OUTDIR LUMEN_STATIC SOURCE_ROOT
+#   build.sh OUTDIR LUMEN SOURCE_ROOT
 # Exit: 0 built, 77 when a needed package is not installed (it is named),
 # 1 on a build failure (the failing command's output is printed).
 set -eu
@@ -44,7 +47,7 @@ bb=/bin/busybox
 [ -x "$bb" ] && ! readelf -lW "$bb" 2>/dev/null | grep -q INTERP ||
 	skip "no static /bin/busybox (busybox-static)"
 command -v cpio >/dev/null || skip "no cpio (package cpio)"
-[ -x "$lumen" ] || die "no static lumen at $lumen"
+[ -x "$lumen" ] || die "no lumen at $lumen"
 ln -sf "$vmlinuz" "$out/vmlinuz"
 
 # --- vimc.ko, out of tree -------------------------------------------------
@@ -96,10 +99,17 @@ mkdir -p "$root/bin" "$root/sbin" "$root/lib/modules" "$root/dev" \
 cp "$bb" "$root/bin/busybox"
 for a in sh mount umount insmod mkdir ls cat echo sleep poweroff grep sed \
 	wc head tail cut tr dmesg true false test stat od hexdump uname date \
-	timeout kill seq expr env printf md5sum; do
+	timeout kill seq expr env printf md5sum ifconfig wget; do
 	ln -s busybox "$root/bin/$a"
 done
 cp "$lumen" "$root/bin/lumen"
+# its shared libraries and the dynamic loader, at the paths ldd names
+ldd "$lumen" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' |
+while read -r lib; do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib" || die "cannot copy $lib (a library of $lumen)"
+done
+[ -e "$root/lib64/ld-linux-x86-64.so.2" ] || die "ldd named no dynamic loader for $lumen"
 cp "$src/tests/guest/init" "$root/init"
 chmod 755 "$root/init"
 # the boards and tunings lumen reads at run time
@@ -123,7 +133,7 @@ add_mod() { # name
 	done
 	grep -qx "$path" "$order" || echo "$path" >>"$order"
 }
-for m in $(echo "$vimc_deps" | tr '-' '_' | tr ' ' '\n' | sort -u) vivid; do
+for m in $(echo "$vimc_deps" | tr '-' '_' | tr ' ' '\n' | sort -u) vivid e1000; do
 	# module names use _ , file names - or _
 	f=$(echo "$m" | tr '_' '-')
 	if grep -qE "/$f\.ko(\.[a-z]+)?:" "$mods/modules.dep"; then add_mod "$f"; else add_mod "$m"; fi

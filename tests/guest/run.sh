@@ -26,12 +26,78 @@ sh "$src/tests/guest/build.sh" "$out" "$lumen" "$src" || exit 1
 T1=$(date +%s)
 
 console=$out/console.txt
-# TCG, one vCPU; the guest powers itself off; 240 s is 10x its usual time
-timeout 240 "$qemu" -accel tcg -m 512 -nographic -no-reboot \
+# The serve test's RTSP client is the host's ffprobe, through qemu's user
+# network: a free host port forwarded to the guest's 8554. When the guest
+# prints GUEST-SERVE-READY, ffprobe reads 30 packets and counts the frames
+# it decodes; its verdict goes back to the guest on the serial console
+# (qemu's stdin, a fifo here) as one line, HOST-FFPROBE pass|fail: WHY.
+port=
+for p in $(seq $((20000 + $$ % 20000)) $((20000 + $$ % 20000 + 20))); do
+	ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { port=$p; break; }
+done
+[ -n "$port" ] || { echo "v4l2_guest: FAIL: no free TCP port for the forward"; exit 1; }
+fifo=$out/serial.in
+rm -f "$fifo"
+mkfifo "$fifo" || exit 1
+exec 3<>"$fifo"
+# TCG, one vCPU; the guest powers itself off; 300 s is 5x its usual time
+timeout 300 "$qemu" -accel tcg -m 512 -nographic -no-reboot \
 	-no-user-config -nodefaults -serial stdio -display none \
+	-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:8554" \
+	-device e1000,netdev=n0 \
 	-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.gz" \
-	-append "console=ttyS0 quiet panic=-1 oops=panic" </dev/null 2>&1 |
-	tr -d '\r' >"$console"
+	-append "console=ttyS0 quiet panic=-1 oops=panic" <"$fifo" \
+	>"$console.raw" 2>&1 &
+qpid=$!
+# wait for the guest's serve (or its end), then be its client
+while kill -0 $qpid 2>/dev/null; do
+	grep -aq '^GUEST-SERVE-READY\|^GUEST-END' "$console.raw" && break
+	sleep 0.5
+done
+if grep -aq '^GUEST-SERVE-READY' "$console.raw" && kill -0 $qpid 2>/dev/null; then
+	probe=$out/ffprobe.txt
+	# and, as a second client at the same time (the server fans the one
+	# stream out), the picture: ffmpeg decodes 10 frames (3A settled) and
+	# the last one's 8 bars at mid-height must be vimc's 75% colour bars,
+	# as in the guest's capture test (on 200..245, off below 25)
+	rgb=$out/serve-frame.rgb
+	timeout 120 ffmpeg -v error -rtsp_transport tcp -i "rtsp://127.0.0.1:$port/ch0" \
+		-frames:v 10 -f rawvideo -pix_fmt rgb24 -y "$rgb.all" >"$probe.ff" 2>&1 &
+	ffpid=$!
+	timeout 120 ffprobe -v error -rtsp_transport tcp -select_streams v:0 \
+		-count_frames -read_intervals '%+#30' \
+		-show_entries stream=codec_name,width,height,nb_read_frames \
+		-of default=nw=1 "rtsp://127.0.0.1:$port/ch0" >"$probe" 2>&1
+	prc=$?
+	wait $ffpid
+	sed 's/^/HOST-OUT ffprobe: /' "$probe"
+	frames=$(sed -n 's/^nb_read_frames=//p' "$probe")
+	tail -c $((640 * 480 * 3)) "$rgb.all" >"$rgb" 2>/dev/null
+	bars=
+	if [ "$(wc -c <"$rgb")" = $((640 * 480 * 3)) ]; then
+		for i in 0 1 2 3 4 5 6 7; do
+			for c in $(od -An -tu1 -j $(((240 * 640 + 40 + 80 * i) * 3)) -N3 "$rgb"); do
+				if [ "$c" -gt 200 ] && [ "$c" -lt 245 ]; then bars="${bars}1"
+				elif [ "$c" -lt 25 ]; then bars="${bars}0"
+				else bars="${bars}?"; fi
+			done
+			bars="$bars "
+		done
+	fi
+	echo "HOST-OUT ffmpeg: bars RGB on/off: $bars(want 111 110 011 010 101 100 001 000 )"
+	if [ $prc = 0 ] && grep -q '^codec_name=h264$' "$probe" &&
+		grep -q '^width=640$' "$probe" && grep -q '^height=480$' "$probe" &&
+		[ "${frames:-0}" -ge 20 ] &&
+		[ "$bars" = "111 110 011 010 101 100 001 000 " ]; then
+		echo "HOST-FFPROBE pass: h264 640x480, $frames frames decoded of 30 packets; vimc's colour bars in the picture" >&3
+	else
+		echo "HOST-FFPROBE fail: ffprobe exit $prc, $(tr '\n' ' ' <"$probe" | cut -c1-160); bars '$bars' $(head -c 100 "$probe.ff")" >&3
+	fi
+fi
+wait $qpid
+tr -d '\r' <"$console.raw" >"$console"
+exec 3>&-
+rm -f "$fifo"
 T2=$(date +%s)
 
 grep -a '^GUEST-' "$console"
