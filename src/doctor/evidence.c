@@ -25,6 +25,7 @@ static const struct ev_family *const ev_families[] = {
 	&ev_family_hisilicon, &ev_family_interrupts, &ev_family_media,
 	&ev_family_v4l2, &ev_family_rkisp1, &ev_family_i2c, &ev_family_dt,
 	&ev_family_lumen, &ev_family_kernel, &ev_family_sdk, &ev_family_app,
+	&ev_family_prior,	/* last: its finish reads the others' findings */
 };
 #define NFAMILIES (sizeof(ev_families) / sizeof(ev_families[0]))
 _Static_assert(NFAMILIES <= sizeof(((struct lumen_doctor_evidence *)0)->state) /
@@ -359,6 +360,8 @@ void lumen_doctor_evidence_dump(const struct lumen_doctor_evidence *ev,
 		const struct ev_fact *f = &ev->facts[i];
 
 		fprintf(out, "%-36s = %-16s x%u", f->name, f->text, f->count);
+		if (f->has_num)
+			fprintf(out, " (%lld)", (long long)f->num);
 		if (f->nquotes)
 			fprintf(out, "   [%s] %s", ev->quotes[f->quote[0]].where,
 				ev->quotes[f->quote[0]].text);

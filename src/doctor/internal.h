@@ -98,6 +98,7 @@ extern const struct ev_family ev_family_lumen;
 extern const struct ev_family ev_family_kernel;
 extern const struct ev_family ev_family_sdk;
 extern const struct ev_family ev_family_app;
+extern const struct ev_family ev_family_prior;
 
 /* --- findings: "this line shows stage S failing" (evidence.c) ---
  *
@@ -137,6 +138,16 @@ enum ev_role ev_role_of_driver(const char *s, size_t n);
 enum ev_role ev_role_of_device(const char *s, size_t n);
 /* By the words of a name the table lacks ("rkcif-mipi-lvds"). */
 enum ev_role ev_role_of_words(const char *s, size_t n);
+
+/* --- the prior over words (ev_prior.c, table generated from prior.tsv) --- */
+#define EV_PRIOR_MAX 8192	/* rows the table may hold (gen_doctor_prior.py) */
+struct ev_prior_entry {
+	const char *word;	/* lower case [a-z0-9_], 3..24 bytes */
+	short w[LUMEN_STAGE_COUNT];	/* ln(P(word|stage)) x 100, centred */
+};
+extern const short ev_prior_base[LUMEN_STAGE_COUNT];	/* ln(P(stage)) x 100 */
+extern const struct ev_prior_entry ev_prior_table[];	/* sorted by word */
+extern const size_t ev_prior_table_len;
 
 /* --- errno in any spelling (errnames.c) --- */
 /* The errno a line reports ("-5", "-EIO", "error -121", "(Broken pipe)",
