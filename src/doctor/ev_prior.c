@@ -86,26 +86,19 @@ static void prior_line(struct lumen_doctor_evidence *ev, void *st)
 	}
 }
 
-/* The strongest finding's confidence, -1 without any. */
-static int strongest_finding(const struct lumen_doctor_evidence *ev, int *guess_stage)
+/* The first stage (pipeline order) whose finding is a guess, -1 if none. */
+static int first_guess(const struct lumen_doctor_evidence *ev)
 {
-	int best = -1;
-
-	*guess_stage = -1;
 	for (int s = 0; s < LUMEN_STAGE_COUNT; s++) {
 		char name[EV_FACT_NAME];
 		const struct ev_fact *f;
 
 		ev_namef(name, sizeof(name), "find.%s", lumen_doctor_stage_name(s));
 		f = ev_fact_find(ev, name);
-		if (!f || !f->has_num)
-			continue;
-		if (f->num == EV_CONF_GUESS && *guess_stage < 0)
-			*guess_stage = s;
-		if (f->num > best)
-			best = (int)f->num;
+		if (f && f->has_num && f->num == EV_CONF_GUESS)
+			return s;
 	}
-	return best;
+	return -1;
 }
 
 static void prior_finish(struct lumen_doctor_evidence *ev, void *st)
@@ -116,8 +109,9 @@ static void prior_finish(struct lumen_doctor_evidence *ev, void *st)
 	char name[EV_FACT_NAME], why[EV_FACT_TEXT];
 	const struct ev_fact *gf;
 
-	if (strongest_finding(ev, &guess) != EV_CONF_GUESS)
+	if (ev_strongest_finding(ev) != EV_CONF_GUESS)
 		return;	/* a line names a stage, or nothing failed */
+	guess = first_guess(ev);
 	for (int s = 0; s < LUMEN_STAGE_COUNT; s++)
 		score[s] = ev_prior_base[s];
 	for (size_t i = 0; i < ev_prior_table_len; i++)

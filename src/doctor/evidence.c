@@ -53,9 +53,15 @@ bool ev_starts(const char *s, const char *prefix)
 bool ev_contains(const char *s, const char *needle)
 {
 	size_t n = strlen(needle);
+	int first;
 
+	if (!n)
+		return true;
+	/* every line meets every word list: compare the first byte inline and
+	 * call strncasecmp only where it matches */
+	first = tolower((unsigned char)needle[0]);
 	for (; *s; s++)
-		if (!strncasecmp(s, needle, n))
+		if (tolower((unsigned char)*s) == first && !strncasecmp(s, needle, n))
 			return true;
 	return false;
 }
@@ -515,6 +521,22 @@ void ev_find(struct lumen_doctor_evidence *ev, int stage, int conf,
 	if (stage < 0 || stage >= LUMEN_STAGE_COUNT || ev->reference || ev->line_marker)
 		return;
 	ev_find_quoted(ev, stage, conf, why, ev_quote_line(ev));
+}
+
+int ev_strongest_finding(const struct lumen_doctor_evidence *ev)
+{
+	int best = -1;
+
+	for (int s = 0; s < LUMEN_STAGE_COUNT; s++) {
+		char name[EV_FACT_NAME];
+		const struct ev_fact *f;
+
+		snprintf(name, sizeof(name), "find.%s", lumen_doctor_stage_name(s));
+		f = ev_fact_find(ev, name);
+		if (f && f->has_num && f->num > best)
+			best = (int)f->num;
+	}
+	return best;
 }
 
 void ev_find_quoted(struct lumen_doctor_evidence *ev, int stage, int conf,

@@ -116,6 +116,8 @@ void ev_find(struct lumen_doctor_evidence *ev, int stage, int conf,
 void ev_find_quoted(struct lumen_doctor_evidence *ev, int stage, int conf,
 		    const char *why, int quote);
 const char *ev_conf_name(int conf);
+/* The highest confidence of any finding so far, -1 without any. */
+int ev_strongest_finding(const struct lumen_doctor_evidence *ev);
 
 /* --- roles of kernel drivers (roles.c, table generated from roles.tsv) --- */
 enum ev_role {
@@ -138,6 +140,9 @@ enum ev_role ev_role_of_driver(const char *s, size_t n);
 enum ev_role ev_role_of_device(const char *s, size_t n);
 /* By the words of a name the table lacks ("rkcif-mipi-lvds"). */
 enum ev_role ev_role_of_words(const char *s, size_t n);
+/* The stage a failure of role @r belongs to when nothing more specific is
+ * said (ev_kernel.c's rules); -1 for EV_ROLE_NONE. */
+int ev_role_stage(enum ev_role r);
 
 /* --- the prior over words (ev_prior.c, table generated from prior.tsv) --- */
 #define EV_PRIOR_MAX 8192	/* rows the table may hold (gen_doctor_prior.py) */
