@@ -294,7 +294,7 @@ static const struct {
 	  LUMEN_STAGE_VIF },
 	{ (const char *const[]){ "isp", "ipa", "tuning", "pipeline handler", "3a",
 				 "awb", "libcamera", "rkaiq", "aiq", "camera engine",
-				 "iq ", NULL }, LUMEN_STAGE_ISP },
+				 "iq ", "camera helper", NULL }, LUMEN_STAGE_ISP },
 	{ (const char *const[]){ "cma", "buffer", "vb pool", "alloc", "memory", "dma",
 				 NULL }, LUMEN_STAGE_DMA },
 	{ streamer_nouns, LUMEN_STAGE_STREAMER },	/* "rtsp-h264" is a streamer */
@@ -542,6 +542,13 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 				       ev_contains(l, " 404") || ev_contains(l, "unauthorized"))) {
 		ev_find(ev, LUMEN_STAGE_STREAMER, EV_CONF_MEDIUM,
 			"the streamer cannot serve (socket, URL or authentication)");
+		return;
+	}
+	/* formats that do not match between two stages: link validation, as
+	 * a kernel driver's line says it (ev_kernel.c) */
+	if (ev_says_format(l)) {
+		ev_find(ev, LUMEN_STAGE_RECEIVER, EV_CONF_LOW,
+			"formats do not match along the pipeline (link validation)");
 		return;
 	}
 	for (size_t i = 0; i < sizeof(stage_words) / sizeof(stage_words[0]); i++)

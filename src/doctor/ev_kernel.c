@@ -107,6 +107,11 @@ static bool any_lc(const char *lc, const char *const *w)
 	return false;
 }
 
+bool ev_says_format(const char *msg)
+{
+	return any(msg, format_words);
+}
+
 /* Failure words; a zero count ("0 errors", "errors: 0") is not one. */
 static const char *const fail_words[] = {
 	"fail", "error", "err:", "err ", "timeout", "timed out", "unable", "cannot",

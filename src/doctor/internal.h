@@ -162,6 +162,9 @@ const char *ev_errno_name(int e);
 /* Does a message say something failed (error words, an errno), and not
  * merely count errors that are zero? (ev_kernel.c) */
 bool ev_says_failure(const char *msg);
+/* Does it say formats do not match (link validation, pad/bus format)?
+ * (ev_kernel.c) */
+bool ev_says_format(const char *msg);
 
 /* --- facts (evidence.c); @name gets "ref." inside reference sections --- */
 
