@@ -811,6 +811,30 @@ static const struct {
 	{ "streamer", {
 	  "mediamtx: ERR: listen tcp :8554: bind: address already in use\n",
 	  NULL } },
+	/* the capture input carries no signal (batch6: PiKVM) */
+	{ "link", {
+	  "The web UI shows \"No Signal\" in large text.\n",
+	  "kvmd: capture: no signal on the HDMI input\n",
+	  "When the PoE HAT is fitted the HDMI signal is not detected.\n",
+	  NULL } },
+	/* a kernel module that is not installed: its driver's role */
+	{ "sensor", {
+	  "modprobe: FATAL: Module imx412 not found in directory /lib/modules/6.18.0\n",
+	  "insmod: can't insert 'sensor_sc2335_t31.ko': No such file or directory\n",
+	  NULL } },
+	{ "receiver", {
+	  "modprobe: FATAL: Module bcm2835_unicam not found\n",
+	  "-- ERROR [55007.893    stream] -- Can't start capturing: Invalid argument\n",
+	  "tc358743_set_csi_color_space: Unsupported format code 0x2006 (the bridge refuses it)\n",
+	  NULL } },
+	/* the kernel bound the sensor, no program lists a camera (batch5) */
+	{ "isp", {
+	  "[ 9.36] tegra-camrtc-capture-vi tegra-capture-vi: subdev imx477 9-001a bound\n"
+	  "Error generated. gstnvarguscamerasrc.cpp, execute:792 No cameras available\n",
+	  "[ 2.1] unicam fe801000.csi: subdev imx708 10-001a bound\n"
+	  "ERROR: *** no cameras available ***\n",
+	  "The picture comes out in dark green colors.\n",
+	  NULL } },
 };
 
 static void test_wordings(void **state)
@@ -839,6 +863,8 @@ static void test_no_failure_no_verdict(void **state)
 		"> ```\n> $ dmesg | grep -i error\n> ```\n",
 		"## errors seen: none\n",
 		"By default the image uses libcamera.\n",	/* "fault" in "default" */
+		"Set the log level to debug to see more.\n",	/* "bug" in "debug" */
+		"It uses the camera module 3 and the kernel module imx708.\n",
 	};
 
 	(void)state;
@@ -913,11 +939,11 @@ static const struct cold_case cold_cases[] = {
 	{ "batch2-10-rpicam-apps-508.txt", "encoder", NULL, true },
 	{ "batch2-11-meta-qcom-2622.txt", "sensor", "receiver", true },
 	{ "batch2-12-motioneye-2941.txt", "receiver", "isp", true },
-	{ "batch2-13-yi-hack-mstar-1.txt", "encoder", "streamer", false }, /* gives sensor */
+	{ "batch2-13-yi-hack-mstar-1.txt", "encoder", "streamer", true },
 	{ "batch2-14-arducam-arduino-588.txt", "isp", NULL, true },
 	{ "batch2-15-openipc-1003.txt", "sensor", NULL, true },
 	{ "batch2-16-mediamtx-2084.txt", "isp", NULL, true },
-	{ "batch2-17-smart-social-distancing-28.txt", "isp", NULL, false }, /* gives sensor */
+	{ "batch2-17-smart-social-distancing-28.txt", "isp", NULL, true },
 	{ "batch2-18-picamera2-753.txt", "encoder", NULL, true },
 	{ "batch2-19-dafang-hacks-710.txt", "streamer", NULL, true },
 	{ "batch2-20-ustreamer-244.txt", "encoder", NULL, true },
@@ -940,8 +966,8 @@ static const struct cold_case cold_cases[] = {
 	{ "batch3-17-bambu-farm-181.txt", "streamer", NULL, true },
 	{ "batch3-18-arducam-mipi-camera-13.txt", "encoder", NULL, true },
 	{ "batch3-19-camera-streamer-161.txt", "isp", NULL, true },
-	{ "batch3-20-rpi-libcamera-103.txt", "isp", "receiver", false }, /* gives sensor */
-	{ "batch4-01-openipc-1991.txt", "isp", NULL, false }, /* gives sensor */
+	{ "batch3-20-rpi-libcamera-103.txt", "isp", "receiver", true },
+	{ "batch4-01-openipc-1991.txt", "isp", NULL, true },
 	{ "batch4-02-rpi-linux-7523.txt", "receiver", NULL, true },
 	{ "batch4-03-jetbot-29.txt", "sensor", NULL, true },
 	{ "batch4-04-motioneye-2908.txt", "isp", NULL, true },
@@ -952,15 +978,55 @@ static const struct cold_case cold_cases[] = {
 	{ "batch4-09-dafang-hacks-958.txt", "streamer", NULL, true },
 	{ "batch4-10-openipc-221.txt", "dma", NULL, true },
 	{ "batch4-11-arducam-mipi-camera-56.txt", "sensor", NULL, true },
-	{ "batch4-12-v4l2rtspserver-37.txt", "encoder", "sensor", false }, /* gives sensor */
+	{ "batch4-12-v4l2rtspserver-37.txt", "encoder", "sensor", true },
 	{ "batch4-13-rockchip-kernel-125.txt", "dma", "isp", false }, /* gives isp */
 	{ "batch4-14-kbingham-libcamera-34.txt", "sensor", NULL, true },
 	{ "batch4-15-pp-fedora-sdsetup-68.txt", "receiver", "sensor", true },
 	{ "batch4-16-jetson-inference-504.txt", "sensor", NULL, true },
 	{ "batch4-17-rpi-cam-web-interface-694.txt", "isp", NULL, true },
 	{ "batch4-18-rpi-libcamera-92.txt", "isp", NULL, true },
-	{ "batch4-19-motioneye-711.txt", "isp", "streamer", false }, /* gives sensor */
+	{ "batch4-19-motioneye-711.txt", "isp", "streamer", true },
 	{ "batch4-20-arducam-raspberrypi-1.txt", "i2c", NULL, true },
+	{ "batch5-01-thingino-1327.txt", "sensor", NULL, true },
+	{ "batch5-02-rpicam-apps-253.txt", "i2c", "link", false }, /* gives sensor */
+	{ "batch5-03-mediamtx-3961.txt", "streamer", "receiver", true },
+	{ "batch5-04-go2rtc-1556.txt", "streamer", "encoder", false }, /* gives encoder */
+	{ "batch5-05-rpicam-apps-238.txt", "dma", "isp", false }, /* gives isp */
+	{ "batch5-06-rpicam-apps-423.txt", "isp", NULL, true },
+	{ "batch5-07-motioneye-3167.txt", "receiver", "isp", false }, /* gives sensor */
+	{ "batch5-08-picamera2-1090.txt", "isp", "dma", false }, /* gives dma */
+	{ "batch5-09-ark-jetson-kernel-14.txt", "isp", NULL, true },
+	{ "batch5-10-ubuntu-rockchip-288.txt", "isp", NULL, true },
+	{ "batch5-11-meta-qcom-1267.txt", "sensor", NULL, true },
+	{ "batch5-12-openipc-2198.txt", "sensor", NULL, true },
+	{ "batch5-13-nanokvm-35.txt", "streamer", "encoder", true },
+	{ "batch5-14-rpicam-apps-378.txt", "streamer", "encoder", false }, /* gives isp */
+	{ "batch5-15-mediamtx-1513.txt", "isp", "streamer", true },
+	{ "batch5-16-openipc-140.txt", "sensor", NULL, true },
+	{ "batch5-17-nanokvm-497.txt", "link", NULL, true },
+	{ "batch5-18-imx294-v4l2-driver-5.txt", "isp", NULL, true },
+	{ "batch5-19-thingino-492.txt", "streamer", NULL, true },
+	{ "batch5-20-motion-1635.txt", "streamer", NULL, false }, /* gives isp */
+	{ "batch6-01-mediamtx-2221.txt", "isp", NULL, true },
+	{ "batch6-02-rpicam-apps-828.txt", "i2c", "link", false }, /* gives sensor */
+	{ "batch6-03-rpicam-apps-815.txt", "isp", NULL, true },
+	{ "batch6-04-jetson-imx708-4.txt", "isp", "sensor", true },
+	{ "batch6-05-picam-204.txt", "isp", "streamer", true },
+	{ "batch6-06-rpi-linux-3285.txt", "receiver", NULL, true },
+	{ "batch6-07-rpicam-apps-436.txt", "sensor", "isp", true },
+	{ "batch6-08-motioneye-2787.txt", "streamer", NULL, false }, /* gives isp */
+	{ "batch6-09-motioneye-1340.txt", "streamer", NULL, false }, /* gives sensor */
+	{ "batch6-10-meta-bsp-imx8mp-1.txt", "i2c", NULL, true },
+	{ "batch6-11-ustreamer-248.txt", "receiver", "isp", true },
+	{ "batch6-12-pikvm-449.txt", "sensor", NULL, true },
+	{ "batch6-13-pikvm-1060.txt", "link", "i2c", true },
+	{ "batch6-14-pikvm-677.txt", "power", NULL, false }, /* gives link */
+	{ "batch6-15-hyperpixel4-188.txt", "i2c", NULL, false }, /* gives sensor */
+	{ "batch6-16-fork-raspiraw-1.txt", "i2c", NULL, true },
+	{ "batch6-17-v4l2rtspserver-294.txt", "encoder", "streamer", true },
+	{ "batch6-18-rpi-linux-4791.txt", "power", "sensor", false }, /* gives receiver */
+	{ "batch6-19-arducam-mipi-camera-90.txt", "sensor", NULL, true },
+	{ "batch6-20-pikvm-123.txt", "link", NULL, true },
 };
 
 static void test_cold_cases(void **state)

@@ -20,6 +20,7 @@
  * wins, the earliest in pipeline order among equals, skipping stages the
  * signals found ok. The runner-up is reported as alt_stage.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,13 +221,44 @@ static void rank_causes(const struct lumen_doctor_kb *kb,
 	free(cand);
 }
 
-/* Candidate stages from the findings, best first; returns how many. */
+/* The prior's score of stage @s (ev_prior.c), INT64_MIN without one. */
+static int64_t prior_score(const struct lumen_doctor_evidence *ev, int s)
+{
+	char name[EV_FACT_NAME];
+	const struct ev_fact *f;
+
+	snprintf(name, sizeof(name), "prior.%s", stage_names[s]);
+	f = ev_fact_find(ev, name);
+	return f && f->has_num ? f->num : INT64_MIN;
+}
+
+/* Guesses (no line names their stage): the stage reports worded like this
+ * one were labelled with first, then pipeline order (a stable sort). */
+static void order_by_prior(const struct lumen_doctor_evidence *ev, int *order, int n)
+{
+	for (int i = 1; i < n; i++) {
+		int s = order[i], j = i;
+		int64_t p = prior_score(ev, s);
+
+		while (j > 0 && prior_score(ev, order[j - 1]) < p) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = s;
+	}
+}
+
+/* Candidate stages from the findings, best first (the most confident, the
+ * earliest in pipeline order among equals, guesses by the prior); returns
+ * how many. */
 static int rank_findings(const struct lumen_doctor_evidence *ev,
 			 const struct lumen_doctor_report *r, int *order, int *conf)
 {
 	int n = 0;
 
-	for (int c = EV_CONF_HIGH; c >= EV_CONF_GUESS; c--)
+	for (int c = EV_CONF_HIGH; c >= EV_CONF_GUESS; c--) {
+		int first = n;
+
 		for (int s = 0; s < LUMEN_STAGE_COUNT; s++) {
 			char name[EV_FACT_NAME];
 			const struct ev_fact *f;
@@ -239,6 +271,9 @@ static int rank_findings(const struct lumen_doctor_evidence *ev,
 			order[n] = s;
 			conf[n++] = c;
 		}
+		if (c == EV_CONF_GUESS)
+			order_by_prior(ev, order + first, n - first);
+	}
 	return n;
 }
 
@@ -250,6 +285,7 @@ static void apply_findings(const struct lumen_doctor_evidence *ev,
 
 	if (r->first_broken >= 0) {	/* the signals decided */
 		snprintf(r->confidence, sizeof(r->confidence), "high");
+		snprintf(r->basis, sizeof(r->basis), "signals");
 		for (int i = 0; i < n; i++)
 			if (order[i] != r->first_broken) {
 				r->alt_stage = order[i];
@@ -274,6 +310,9 @@ static void apply_findings(const struct lumen_doctor_evidence *ev,
 			st->quotes[st->nquotes++] = ev->quotes[f->quote[q]];
 		r->first_broken = order[0];
 		snprintf(r->confidence, sizeof(r->confidence), "%s", ev_conf_name(conf[0]));
+		snprintf(r->basis, sizeof(r->basis), "%s",
+			 conf[0] == EV_CONF_GUESS && prior_score(ev, order[0]) != INT64_MIN ?
+			 "prior" : "finding");
 		if (n > 1)
 			r->alt_stage = order[1];
 	}

@@ -159,6 +159,10 @@ struct lumen_doctor_report {
 	 * no stage is broken */
 	char confidence[8];
 	int alt_stage;		/* the next candidate stage, or -1 */
+	/* what decided: "signals" (the knowledge base's), "finding" (a line
+	 * naming the stage), "prior" (no line names one: the words of the
+	 * text, docs/doctor.md "Prior"); "" when no stage is broken */
+	char basis[8];
 	int ncauses;
 	struct lumen_doctor_cause causes[LUMEN_DOCTOR_CAUSES];	/* ranked */
 	int nruled_out;
@@ -179,7 +183,7 @@ void lumen_doctor_diagnose(const struct lumen_doctor_kb *kb,
 			   struct lumen_doctor_report *r);
 
 void lumen_doctor_report_print(const struct lumen_doctor_report *r, FILE *out);
-/* JSON: first_broken_stage, confidence, alt_stage, stages[{name, verdict, why, evidence[]}],
+/* JSON: first_broken_stage, confidence, alt_stage, basis, stages[{name, verdict, why, evidence[]}],
  * causes[{id, stage, score, summary, evidence[], fix, next, source}],
  * ruled_out[...], notes[], input{bytes, lines, notes}. */
 void lumen_doctor_report_json(const struct lumen_doctor_report *r, FILE *out);

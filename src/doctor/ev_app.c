@@ -115,6 +115,25 @@ static const char *const picture_words[] = {
 	"iq file", "banding", "artifacts", "artefacts", "tint", "stripe", "distort",
 	"magenta", "white balance", "too bright", "underexposed", NULL,
 };
+/* a colour cast: a colour named with what shows it ("dark green colors",
+ * "pink image") */
+static const char *const colour_words[] = {
+	"green", "pink", "purple", "magenta", "violet", "yellowish", "bluish",
+	"reddish", NULL,
+};
+static const char *const shown_words[] = {
+	"picture", "image", "video", "colo", "frame", "preview", "tint", "cast",
+	NULL,
+};
+/* the capture input carries no signal (an HDMI or analogue source behind
+ * a bridge, its cable): the link's far side */
+static const char *const no_signal_words[] = {
+	"no signal", "signal is not detected", "signal not detected",
+	"no input signal", "signal lost", "no hdmi signal", "no valid signal",
+	NULL,
+};
+static const char no_signal_why[] =
+	"the capture input carries no signal (its source or cable)";
 /* described symptoms: nothing at all */
 static const char *const nothing_words[] = {
 	"no video", "black screen", "no picture", "no image", "blank image",
@@ -160,7 +179,8 @@ static bool ioctl_line(struct lumen_doctor_evidence *ev, const char *l, int e)
 		name[n] = '\0';
 	} else if (ev_contains(l, "streamon") || ev_contains(l, "stream on ") ||
 		   ev_contains(l, "start streaming") || ev_contains(l, "s_stream") ||
-		   ev_contains(l, "streaming failed")) {
+		   ev_contains(l, "streaming failed") || ev_contains(l, "start capturing") ||
+		   ev_contains(l, "start capture")) {
 		snprintf(name, sizeof(name), "STREAMON");
 		conf = EV_CONF_MEDIUM;
 	} else {
@@ -274,7 +294,7 @@ static const struct {
 	  LUMEN_STAGE_VIF },
 	{ (const char *const[]){ "isp", "ipa", "tuning", "pipeline handler", "3a",
 				 "awb", "libcamera", "rkaiq", "aiq", "camera engine",
-				 "iq ", NULL }, LUMEN_STAGE_ISP },
+				 "iq ", "camera helper", NULL }, LUMEN_STAGE_ISP },
 	{ (const char *const[]){ "cma", "buffer", "vb pool", "alloc", "memory", "dma",
 				 NULL }, LUMEN_STAGE_DMA },
 	{ streamer_nouns, LUMEN_STAGE_STREAMER },	/* "rtsp-h264" is a streamer */
@@ -296,6 +316,8 @@ struct app_state {
 	int media_quote;
 	int works_quote;	/* "works fine with X": -1 when not said */
 	bool works_elsewhere;
+	bool absent;		/* a program lists no camera */
+	int absent_quote;
 };
 
 /* The camera works with another program, build or stack: sensor, bus and
@@ -328,6 +350,62 @@ static void lc_state(struct lumen_doctor_evidence *ev, void *st, const char *l)
  * listed: no pipeline handler took it (not built in, or too old for the
  * device); a sensor that did not probe leaves no media device behind it
  * on most platforms, and any I2C failure seen rules this out. */
+/* A kernel module that is not there ("modprobe: FATAL: Module imx412 not
+ * found", "insmod: can't insert 'sensor_x.ko': No such file"): the stage of
+ * its driver's role (roles.c). */
+static bool module_missing(struct lumen_doctor_evidence *ev, const char *l)
+{
+	static const char *const module_words[] = {
+		"insmod", "modprobe", "modinfo", "kernel module", ".ko", NULL,
+	};
+	char why[EV_FACT_TEXT];
+	const char *p;
+	int stage = -1;
+
+	if (!any(l, module_words) || !(any(l, absent_words) || ev_errno_in(l) == 2))
+		return false;
+	/* each word of the line that names a driver with a role */
+	for (p = l; *p && stage < 0;) {
+		size_t n = 0;
+
+		while (*p && !isalnum((unsigned char)*p))
+			p++;
+		bool compound = false;
+
+		while (isalnum((unsigned char)p[n]) || p[n] == '_' || p[n] == '-') {
+			compound |= p[n] == '_' || p[n] == '-';
+			n++;
+		}
+		if (n > 2) {
+			enum ev_role r = ev_role_of_driver(p, n);
+
+			/* "sensor_sc2335_t31", "bcm2835_unicam": by the words */
+			if (r == EV_ROLE_NONE && compound)
+				r = ev_role_of_words(p, n);
+			stage = ev_role_stage(r);
+		}
+		p += n;
+	}
+	if (stage < 0)
+		return false;
+	snprintf(why, sizeof(why), "the driver module of the %s stage is not installed",
+		 lumen_doctor_stage_name(stage));
+	ev_find(ev, stage, EV_CONF_HIGH, why);
+	return true;
+}
+
+/* "no camera": what every failure before it ends in, weaker than any
+ * component that says why */
+static void camera_absent_found(struct lumen_doctor_evidence *ev, struct app_state *as)
+{
+	ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_LOW,
+		"no camera is found (the sensor did not register)");
+	if (!as->absent) {
+		as->absent = true;
+		as->absent_quote = ev_quote_line(ev);
+	}
+}
+
 static void app_finish(struct lumen_doctor_evidence *ev, void *st)
 {
 	struct app_state *as = st;
@@ -340,27 +418,24 @@ static void app_finish(struct lumen_doctor_evidence *ev, void *st)
 	/* the camera works elsewhere and nothing says why here with any
 	 * confidence: the failing program's camera stack (its libcamera
 	 * build, pipeline handler, ISP interface) */
-	if (as->works_elsewhere) {
-		bool strong = false;
-
-		for (int s = 0; s < LUMEN_STAGE_COUNT; s++) {
-			char name[EV_FACT_NAME];
-			const struct ev_fact *f;
-
-			snprintf(name, sizeof(name), "find.%s", lumen_doctor_stage_name(s));
-			f = ev_fact_find(ev, name);
-			strong |= f && f->has_num && f->num >= EV_CONF_MEDIUM;
-		}
-		if (!strong)
-			ev_find_quoted(ev, LUMEN_STAGE_ISP, EV_CONF_MEDIUM,
-				       "the camera works with another program or build: the failing one's camera stack (libcamera build, pipeline handler, ISP interface)",
-				       as->works_quote);
-	}
-	as->media_device = as->registered = as->works_elsewhere = false;
+	if (as->works_elsewhere && ev_strongest_finding(ev) < EV_CONF_MEDIUM)
+		ev_find_quoted(ev, LUMEN_STAGE_ISP, EV_CONF_MEDIUM,
+			       "the camera works with another program or build: the failing one's camera stack (libcamera build, pipeline handler, ISP interface)",
+			       as->works_quote);
+	/* the kernel bound the sensor to its receiver, yet a program lists no
+	 * camera: the sensor registered, the camera stack above it (pipeline
+	 * handler, the vendor's camera service) does not take it */
+	if (as->absent && ev_fact_find(ev, "sensor.bound") &&
+	    ev_strongest_finding(ev) < EV_CONF_MEDIUM)
+		ev_find_quoted(ev, LUMEN_STAGE_ISP, EV_CONF_MEDIUM,
+			       "the kernel bound the sensor, yet the camera stack lists no camera (its pipeline handler or camera service)",
+			       as->absent_quote);
+	as->media_device = as->registered = as->works_elsewhere = as->absent = false;
 }
 
 static void app_line(struct lumen_doctor_evidence *ev, void *st)
 {
+	struct app_state *as = st;
 	const char *l = ev->body;
 	char why[EV_FACT_TEXT];
 	int e;
@@ -371,9 +446,11 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 	if (!ev->line_fails) {
 		/* a symptom described rather than logged */
 		if (camera_absent(l))
-			ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_LOW,
-				"no camera is found (the sensor did not register)");
-		else if (any(l, picture_words))
+			camera_absent_found(ev, as);
+		else if (any(l, no_signal_words))
+			ev_find(ev, LUMEN_STAGE_LINK, EV_CONF_MEDIUM, no_signal_why);
+		else if (any(l, picture_words) ||
+			 (any_word(l, colour_words) && any(l, shown_words)))
 			ev_find(ev, LUMEN_STAGE_ISP, EV_CONF_LOW,
 				"the picture arrives but looks wrong (colours, stripes, exposure): ISP or its tuning");
 		else if (any(l, nothing_words))
@@ -382,6 +459,10 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 		return;
 	}
 	e = ev_errno_in(l);
+	if (any(l, no_signal_words)) {
+		ev_find(ev, LUMEN_STAGE_LINK, EV_CONF_MEDIUM, no_signal_why);
+		return;
+	}
 	/* socket errnos on network words: the streamer's */
 	if ((e == 98 || e == 104 || e == 111 || e == 113 || (e == 32 && !strstr(l, "VIDIOC"))) &&
 	    any(l, net_words)) {
@@ -399,6 +480,8 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 			"the chip that answers is not the sensor the software expects");
 		return;
 	}
+	if (module_missing(ev, l))
+		return;
 	if (any(l, loader_words)) {
 		ev_find(ev, library_stage(l), EV_CONF_MEDIUM,
 			"a library does not load or does not match (ABI, ELF class, soname)");
@@ -451,8 +534,7 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 	/* "no camera" is what every failure before it ends in: weaker than
 	 * any component that says why */
 	if (camera_absent(l)) {
-		ev_find(ev, LUMEN_STAGE_SENSOR, EV_CONF_LOW,
-			"no camera is found (the sensor did not register)");
+		camera_absent_found(ev, as);
 		return;
 	}
 	if (any(l, streamer_nouns) && (e == 98 || e == 111 || e == 104 ||
@@ -460,6 +542,13 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 				       ev_contains(l, " 404") || ev_contains(l, "unauthorized"))) {
 		ev_find(ev, LUMEN_STAGE_STREAMER, EV_CONF_MEDIUM,
 			"the streamer cannot serve (socket, URL or authentication)");
+		return;
+	}
+	/* formats that do not match between two stages: link validation, as
+	 * a kernel driver's line says it (ev_kernel.c) */
+	if (ev_says_format(l)) {
+		ev_find(ev, LUMEN_STAGE_RECEIVER, EV_CONF_LOW,
+			"formats do not match along the pipeline (link validation)");
 		return;
 	}
 	for (size_t i = 0; i < sizeof(stage_words) / sizeof(stage_words[0]); i++)

@@ -107,6 +107,11 @@ static bool any_lc(const char *lc, const char *const *w)
 	return false;
 }
 
+bool ev_says_format(const char *msg)
+{
+	return any(msg, format_words);
+}
+
 /* Failure words; a zero count ("0 errors", "errors: 0") is not one. */
 static const char *const fail_words[] = {
 	"fail", "error", "err:", "err ", "timeout", "timed out", "unable", "cannot",
@@ -121,7 +126,7 @@ static const char *const fail_words[] = {
 	"did not", "didn't", "doesn't", "does not", "won't", "no longer", "crash",
 	"sigsegv", "not able", "can not", " fault", "_fault", "not working", "doesn't work",
 	"does not work", "stopped working", "not detect", "n't detect", "n't show up",
-	"not show up", "not showing up", NULL,
+	"not show up", "not showing up", " bug", NULL,
 };
 
 bool ev_says_failure(const char *msg)
@@ -245,6 +250,13 @@ static const struct {
 	E(ENCODER, encoder_rules), E(MEMORY, memory_rules),
 #undef E
 };
+
+int ev_role_stage(enum ev_role r)
+{
+	if ((unsigned)r >= EV_ROLE_COUNT || !role_rules[r].n)
+		return -1;
+	return role_rules[r].r[role_rules[r].n - 1].stage;	/* its W_ANY rule */
+}
 
 /* "DRIVER DEVICE: msg", "DRIVER: msg": splits, false when not that form. */
 struct kline {

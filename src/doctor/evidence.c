@@ -25,6 +25,7 @@ static const struct ev_family *const ev_families[] = {
 	&ev_family_hisilicon, &ev_family_interrupts, &ev_family_media,
 	&ev_family_v4l2, &ev_family_rkisp1, &ev_family_i2c, &ev_family_dt,
 	&ev_family_lumen, &ev_family_kernel, &ev_family_sdk, &ev_family_app,
+	&ev_family_prior,	/* last: its finish reads the others' findings */
 };
 #define NFAMILIES (sizeof(ev_families) / sizeof(ev_families[0]))
 _Static_assert(NFAMILIES <= sizeof(((struct lumen_doctor_evidence *)0)->state) /
@@ -52,9 +53,15 @@ bool ev_starts(const char *s, const char *prefix)
 bool ev_contains(const char *s, const char *needle)
 {
 	size_t n = strlen(needle);
+	int first;
 
+	if (!n)
+		return true;
+	/* every line meets every word list: compare the first byte inline and
+	 * call strncasecmp only where it matches */
+	first = tolower((unsigned char)needle[0]);
 	for (; *s; s++)
-		if (!strncasecmp(s, needle, n))
+		if (tolower((unsigned char)*s) == first && !strncasecmp(s, needle, n))
 			return true;
 	return false;
 }
@@ -359,6 +366,8 @@ void lumen_doctor_evidence_dump(const struct lumen_doctor_evidence *ev,
 		const struct ev_fact *f = &ev->facts[i];
 
 		fprintf(out, "%-36s = %-16s x%u", f->name, f->text, f->count);
+		if (f->has_num)
+			fprintf(out, " (%lld)", (long long)f->num);
 		if (f->nquotes)
 			fprintf(out, "   [%s] %s", ev->quotes[f->quote[0]].where,
 				ev->quotes[f->quote[0]].text);
@@ -512,6 +521,22 @@ void ev_find(struct lumen_doctor_evidence *ev, int stage, int conf,
 	if (stage < 0 || stage >= LUMEN_STAGE_COUNT || ev->reference || ev->line_marker)
 		return;
 	ev_find_quoted(ev, stage, conf, why, ev_quote_line(ev));
+}
+
+int ev_strongest_finding(const struct lumen_doctor_evidence *ev)
+{
+	int best = -1;
+
+	for (int s = 0; s < LUMEN_STAGE_COUNT; s++) {
+		char name[EV_FACT_NAME];
+		const struct ev_fact *f;
+
+		snprintf(name, sizeof(name), "find.%s", lumen_doctor_stage_name(s));
+		f = ev_fact_find(ev, name);
+		if (f && f->has_num && f->num > best)
+			best = (int)f->num;
+	}
+	return best;
 }
 
 void ev_find_quoted(struct lumen_doctor_evidence *ev, int stage, int conf,

@@ -98,6 +98,7 @@ extern const struct ev_family ev_family_lumen;
 extern const struct ev_family ev_family_kernel;
 extern const struct ev_family ev_family_sdk;
 extern const struct ev_family ev_family_app;
+extern const struct ev_family ev_family_prior;
 
 /* --- findings: "this line shows stage S failing" (evidence.c) ---
  *
@@ -115,6 +116,8 @@ void ev_find(struct lumen_doctor_evidence *ev, int stage, int conf,
 void ev_find_quoted(struct lumen_doctor_evidence *ev, int stage, int conf,
 		    const char *why, int quote);
 const char *ev_conf_name(int conf);
+/* The highest confidence of any finding so far, -1 without any. */
+int ev_strongest_finding(const struct lumen_doctor_evidence *ev);
 
 /* --- roles of kernel drivers (roles.c, table generated from roles.tsv) --- */
 enum ev_role {
@@ -137,6 +140,19 @@ enum ev_role ev_role_of_driver(const char *s, size_t n);
 enum ev_role ev_role_of_device(const char *s, size_t n);
 /* By the words of a name the table lacks ("rkcif-mipi-lvds"). */
 enum ev_role ev_role_of_words(const char *s, size_t n);
+/* The stage a failure of role @r belongs to when nothing more specific is
+ * said (ev_kernel.c's rules); -1 for EV_ROLE_NONE. */
+int ev_role_stage(enum ev_role r);
+
+/* --- the prior over words (ev_prior.c, table generated from prior.tsv) --- */
+#define EV_PRIOR_MAX 8192	/* rows the table may hold (gen_doctor_prior.py) */
+struct ev_prior_entry {
+	const char *word;	/* lower case [a-z0-9_], 3..24 bytes */
+	short w[LUMEN_STAGE_COUNT];	/* ln(P(word|stage)) x 100, centred */
+};
+extern const short ev_prior_base[LUMEN_STAGE_COUNT];	/* ln(P(stage)) x 100 */
+extern const struct ev_prior_entry ev_prior_table[];	/* sorted by word */
+extern const size_t ev_prior_table_len;
 
 /* --- errno in any spelling (errnames.c) --- */
 /* The errno a line reports ("-5", "-EIO", "error -121", "(Broken pipe)",
@@ -146,6 +162,9 @@ const char *ev_errno_name(int e);
 /* Does a message say something failed (error words, an errno), and not
  * merely count errors that are zero? (ev_kernel.c) */
 bool ev_says_failure(const char *msg);
+/* Does it say formats do not match (link validation, pad/bus format)?
+ * (ev_kernel.c) */
+bool ev_says_format(const char *msg);
 
 /* --- facts (evidence.c); @name gets "ref." inside reference sections --- */
 

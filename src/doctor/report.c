@@ -33,8 +33,10 @@ void lumen_doctor_report_print(const struct lumen_doctor_report *r, FILE *out)
 			r->stages[LUMEN_STAGE_COUNT - 1].verdict != LUMEN_VERDICT_OK ?
 			" (the evidence does not show every stage)" : "");
 	else
-		fprintf(out, "\nfirst broken stage: %s (confidence %s%s%s)\n",
+		fprintf(out, "\nfirst broken stage: %s (confidence %s%s%s%s)\n",
 			lumen_doctor_stage_name(r->first_broken), r->confidence,
+			!strcmp(r->basis, "prior") ?
+			", from the words: no line names a stage" : "",
 			r->alt_stage >= 0 ? "; next candidate " : "",
 			r->alt_stage >= 0 ? lumen_doctor_stage_name(r->alt_stage) : "");
 	if (r->ncauses)
@@ -174,6 +176,11 @@ void lumen_doctor_report_json(const struct lumen_doctor_report *r, FILE *out)
 		fputs("null", out);
 	else
 		json_str(out, lumen_doctor_stage_name(r->alt_stage));
+	fputs(",\n  \"basis\": ", out);
+	if (r->basis[0])
+		json_str(out, r->basis);
+	else
+		fputs("null", out);
 	fputs(",\n  \"stages\": [", out);
 	for (int i = 0; i < LUMEN_STAGE_COUNT; i++) {
 		const struct lumen_doctor_stage_result *s = &r->stages[i];
