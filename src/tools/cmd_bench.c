@@ -745,7 +745,10 @@ static void usage(FILE *out)
 		"       lumen bench isp [--threads N] [--frames N] [FILE.dng]\n"
 		"       lumen bench dpc [--data DIR] [--set kodak|mcmaster]\n"
 		"                       [--split tune|report|all] [--method fast|quality|both|none]\n"
-		"                       [--density D]\n");
+		"                       [--density D]\n"
+		"       lumen bench develop [--data DIR] [--quick] [--set kodak|mcmaster]\n"
+		"                           [--clean|--noisy] [--keep DIR] [--verbose]\n"
+		"                           [--lumen-opt ARG]...\n");
 }
 
 int lumen_cmd_bench(int argc, char **argv)
@@ -763,6 +766,8 @@ int lumen_cmd_bench(int argc, char **argv)
 		return lumen_cmd_bench_isp(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "dpc"))
 		return bench_dpc(argc, argv, data);
+	if (argc >= 2 && !strcmp(argv[1], "develop"))
+		return lumen_cmd_bench_develop(argc, argv, data);
 	if (argc < 2 || strcmp(argv[1], "demosaic")) {
 		usage(stderr);
 		return 2;

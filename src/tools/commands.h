@@ -18,6 +18,8 @@ int lumen_cmd_calibrate(int argc, char **argv);
 int lumen_cmd_bench(int argc, char **argv);
 /* `lumen bench isp`, reached through lumen_cmd_bench (cmd_bench_isp.c) */
 int lumen_cmd_bench_isp(int argc, char **argv);
+/* `lumen bench develop` (cmd_bench_develop.c); @data: the data folder */
+int lumen_cmd_bench_develop(int argc, char **argv, const char *data);
 int lumen_cmd_sample(int argc, char **argv);
 int lumen_cmd_run(int argc, char **argv);
 int lumen_cmd_serve(int argc, char **argv);
