@@ -223,6 +223,29 @@ typedef LUMEN_CSC420_FN(lumen_csc420_fn);
 		  const struct lumen_csc_coeffs *c)
 typedef LUMEN_CSC422_FN(lumen_csc422_fn);
 
+/*
+ * The fast denoise (denoise.c): for 0 <= i < n, with v = row[i] and the
+ * threshold t = (int)min(sqrt(max(v * a + b, 0)), tmax) in IEEE single
+ * precision, each operation rounded in this order (no fused multiply-add),
+ *
+ *   s      = sum over nb in up[i-2], up[i], up[i+2], row[i-2], row[i+2],
+ *            dn[i-2], dn[i], dn[i+2] of (|nb - v| <= t ? nb - v : 0)
+ *   dst[i] = clip(v + ((s * 3641 + 16384) >> 15), 0, LUMEN_WORK_MAX)
+ *
+ * (3641 / 32768 is 1/9; the shift is arithmetic). Samples are at most
+ * LUMEN_WORK_MAX (a precondition: differences then fit 16 bits) and
+ * tmax at most 4000 (sums of eight fit too); a and b are finite. Reads
+ * columns -2 .. n+1 of the three rows; @dst overlaps none of them.
+ */
+struct lumen_denoise_coef {
+	float a, b, tmax;
+};
+
+#define LUMEN_DENOISE_ROW_FN(name) \
+	void name(uint16_t *restrict dst, const uint16_t *up, const uint16_t *row, \
+		  const uint16_t *dn, int n, const struct lumen_denoise_coef *c)
+typedef LUMEN_DENOISE_ROW_FN(lumen_denoise_row_fn);
+
 struct lumen_isp_dsp {
 	lumen_scale_row_fn *scale_row;
 	lumen_blc10_row_fn *blc10_row;
@@ -235,6 +258,7 @@ struct lumen_isp_dsp {
 	lumen_lsc_row_fn *lsc_row;
 	lumen_csc420_fn *csc420;
 	lumen_csc422_fn *csc422;
+	lumen_denoise_row_fn *denoise_row;
 };
 
 /*
@@ -248,6 +272,8 @@ void lumen_isp_dsp_init(struct lumen_isp_dsp *dsp);
 void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp);
 void lumen_isp_dsp_init_arm(struct lumen_isp_dsp *dsp);
 
+LUMEN_DENOISE_ROW_FN(lumen_denoise_row_c);	/* denoise.c */
+LUMEN_DENOISE_ROW_FN(lumen_denoise_row_avx2);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_c);		/* blc.c */
 LUMEN_SCALE_ROW_FN(lumen_scale_row_avx2);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_neon);
