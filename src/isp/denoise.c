@@ -22,9 +22,9 @@
  * variance-stabilised domain (the generalised Anscombe transform of the
  * model, unit noise everywhere), 3x3-cell patches in a 7x7-cell search
  * window, weights exp(-max(d2 - 2, 0) / h^2) with d2 the mean squared
- * patch difference, the centre weighted as its best neighbour; back
+ * patch difference, the centre weighted 1; back
  * through the asymptotically unbiased inverse; strength scales h. Allocates its planes
- * (about 12 bytes per pixel) per frame: it is for files, not streams.
+ * (about 11 bytes per pixel) per frame: it is for files, not streams.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,13 +36,13 @@
 #include "isp/stages.h"
 
 /* sigma filter threshold, in noise sigmas of the centre's level */
-#define LUMEN_DENOISE_K 2.0f
+#define LUMEN_DENOISE_K 3.0f
 /* largest threshold (working units): keeps the kernel's sums in 16 bits */
 #define DENOISE_T_MAX 4000.0f
 /* non-local means: search radius and patch radius in cells, and h */
 #define NLM_R 3
 #define NLM_P 1
-#define NLM_H 0.55f
+#define NLM_H 1.2f
 #define NLM_LUT 1024
 #define NLM_LUT_MAX 8.0f	/* exp(-8) ~ 0: arguments beyond it give 0 */
 
@@ -202,7 +202,7 @@ int lumen_denoise_quality_apply(struct lumen_frame *work, const float model[2],
 	const float h = NLM_H * strength;
 	const float inv_n = 1.0f / (4.0f * (2 * NLM_P + 1) * (2 * NLM_P + 1));
 	struct vst t = { model[0], model[1], 0.0f };
-	float *mem, *pl[4], *acc[4], *wsum, *wmax, *d, *box;
+	float *mem, *pl[4], *acc[4], *wsum, *d, *box;
 	float lut[NLM_LUT + 1];
 
 	if (w2 < 1 || h2 < 1 || h <= 0.0f)
@@ -213,7 +213,7 @@ int lumen_denoise_quality_apply(struct lumen_frame *work, const float model[2],
 		t.off = 1.0f / sqrtf(t.b);
 	else
 		return 0;	/* no noise */
-	mem = malloc(np * 12 * sizeof(float));
+	mem = malloc(np * 11 * sizeof(float));
 	if (!mem)
 		return -ENOMEM;
 	for (int k = 0; k < 4; k++) {
@@ -221,9 +221,8 @@ int lumen_denoise_quality_apply(struct lumen_frame *work, const float model[2],
 		acc[k] = mem + np * (4 + k);
 	}
 	wsum = mem + np * 8;
-	wmax = mem + np * 9;
-	d = mem + np * 10;
-	box = mem + np * 11;
+	d = mem + np * 9;
+	box = mem + np * 10;
 	for (int i = 0; i <= NLM_LUT; i++)
 		lut[i] = expf(-(float)i * NLM_LUT_MAX / NLM_LUT);
 
@@ -240,7 +239,7 @@ int lumen_denoise_quality_apply(struct lumen_frame *work, const float model[2],
 				o[x] = vst_fwd(&t, r[2 * mirror(x - pad, w2) + (k & 1)]);
 		}
 	}
-	memset(acc[0], 0, np * 6 * sizeof(float));	/* acc, wsum, wmax */
+	memset(acc[0], 0, np * 5 * sizeof(float));	/* acc, wsum */
 
 	const float scale = NLM_LUT / NLM_LUT_MAX / (h * h);
 
@@ -287,12 +286,11 @@ int lumen_denoise_quality_apply(struct lumen_frame *work, const float model[2],
 					for (int k = 0; k < 4; k++)
 						acc[k][o + x] += wgt * pl[k][s + x];
 					wsum[o + x] += wgt;
-					wmax[o + x] = wmax[o + x] > wgt ? wmax[o + x] : wgt;
 				}
 			}
 		}
 	}
-	/* the centre as its most similar neighbour (1 when there is none) */
+	/* the centre with weight 1, as a patch identical to itself */
 	for (int y = pad; y < ph - pad; y++) {
 		for (int k = 0; k < 4; k++) {
 			uint16_t *r = (uint16_t *)(void *)(work->data[0] +
@@ -300,8 +298,7 @@ int lumen_denoise_quality_apply(struct lumen_frame *work, const float model[2],
 
 			for (int x = pad; x < pw - pad; x++) {
 				const size_t o = (size_t)y * pw + x;
-				const float wc = wmax[o] > 0.0f ? wmax[o] : 1.0f;
-				float f = (acc[k][o] + wc * pl[k][o]) / (wsum[o] + wc);
+				float f = (acc[k][o] + pl[k][o]) / (wsum[o] + 1.0f);
 				float v = vst_inv(&t, f) + 0.5f;
 
 				v = v < 0.0f ? 0.0f : v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v;
