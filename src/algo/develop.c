@@ -4,7 +4,7 @@
 #include <string.h>
 
 /* the default sharpening of files (lumen_isp_params.sharpen) */
-#define LUMEN_DEVELOP_SHARPEN 0.5f
+#define LUMEN_DEVELOP_SHARPEN 0.0f
 
 void lumen_develop_settings_default(struct lumen_develop_settings *s)
 {

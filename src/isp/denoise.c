@@ -27,7 +27,6 @@
  * (about 11 bytes per pixel) per frame: it is for files, not streams.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +36,8 @@
 
 /* sigma filter threshold, in noise sigmas of the centre's level */
 #define LUMEN_DENOISE_K 3.0f
+/* the share of the frame's own noise estimate that is taken as noise */
+#define LUMEN_DENOISE_ESTIMATE_SHARE 0.1f
 /* largest threshold (working units): keeps the kernel's sums in 16 bits */
 #define DENOISE_T_MAX 4000.0f
 /* non-local means: search radius and patch radius in cells, and h */
@@ -62,8 +63,12 @@ void lumen_denoise_model(const struct lumen_isp_params *p,
 
 	model[0] = (float)(p->dpc_noise[0] > 0.0f ? p->dpc_noise[0] * g : 0.0);
 	model[1] = (float)(p->dpc_noise[1] > 0.0f ? p->dpc_noise[1] * g * g : 0.0);
-	if (model[0] <= 0.0f && model[1] <= 0.0f && work)
+	if (model[0] <= 0.0f && model[1] <= 0.0f && work) {
+		/* texture and grain count as noise in the estimate: take a
+		 * fraction, so a clean frame is left nearly alone */
 		lumen_dpc_noise_estimate(work, model);
+		model[1] *= LUMEN_DENOISE_ESTIMATE_SHARE;
+	}
 }
 
 void lumen_denoise_coef_make(struct lumen_denoise_coef *c, const float model[2],
@@ -318,7 +323,6 @@ static int denoise_run(struct lumen_isp *isp, const struct lumen_isp_params *p)
 	if (p->denoise == LUMEN_DENOISE_OFF || !(p->denoise_strength > 0.0f))
 		return 0;
 	lumen_denoise_model(p, &isp->raw, model);
-	fprintf(stderr, "DBG model %g %g\n", model[0], model[1]);
 	if (p->denoise == LUMEN_DENOISE_QUALITY)
 		return lumen_denoise_quality_apply(&isp->raw, model, p->denoise_strength);
 	lumen_denoise_coef_make(&c, model, p->denoise_strength);

@@ -44,7 +44,7 @@ static void usage(FILE *out)
 "                              the tuning's noise, or the frame (default quality)\n"
 "  --denoise-strength S        its strength, 1 = as the noise model says\n"
 "  --sharpen AMOUNT            luma sharpening, 0 = off (default: the tuning's,\n"
-"                              else 0.5)\n"
+"                              else 0)\n"
 "  --quality N                 JPEG quality (default 92)\n"
 "  --yuv-matrix 601|709 --full-range\n"
 "input limits (a hostile header can claim any size; refused beyond these):\n"
