@@ -36,8 +36,6 @@
 
 /* sigma filter threshold, in noise sigmas of the centre's level */
 #define LUMEN_DENOISE_K 3.0f
-/* the share of the frame's own noise estimate that is taken as noise */
-#define LUMEN_DENOISE_ESTIMATE_SHARE 0.1f
 /* largest threshold (working units): keeps the kernel's sums in 16 bits */
 #define DENOISE_T_MAX 4000.0f
 /* non-local means: search radius and patch radius in cells, and h */

@@ -254,7 +254,8 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 			goto free_rgb;
 		}
 	}
-	isp->stage_rows = malloc(4 * (size_t)max_width * sizeof(*isp->stage_rows));
+	isp->stage_rows = malloc(LUMEN_ISP_STAGE_ROWS * ((size_t)max_width + 2) *
+				 sizeof(*isp->stage_rows));
 	isp->lsc_gx = malloc((size_t)max_width * sizeof(*isp->lsc_gx));
 	isp->lsc_w0 = malloc((size_t)max_width * sizeof(*isp->lsc_w0));
 	isp->lsc_w1 = malloc((size_t)max_width * sizeof(*isp->lsc_w1));

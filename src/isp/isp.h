@@ -186,6 +186,7 @@ struct lumen_isp_stage {
 #define LUMEN_ISP_MAX_STAGES 12
 #define LUMEN_ISP_BAND 16		/* rows per band, even */
 #define LUMEN_ISP_MAX_THREADS 8
+#define LUMEN_ISP_STAGE_ROWS 7
 
 struct lumen_stats_part;
 
@@ -209,7 +210,8 @@ struct lumen_isp {
 	int32_t *lsc_gx;
 	float *lsc_w0, *lsc_w1;
 	int lsc_width, lsc_grid_w;
-	/* rows the denoise and sharpen stages keep aside, 4 x max_width */
+	/* rows the denoise and sharpen stages keep aside,
+	 * LUMEN_ISP_STAGE_ROWS x (max_width + 2) samples */
 	uint16_t *stage_rows;
 	/* one band of demosaicked RGB16P rows per worker for the fused back
 	 * run: LUMEN_ISP_BAND rows of band_stride bytes per plane */

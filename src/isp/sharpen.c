@@ -11,7 +11,8 @@
  * colour fringes). The clip to the neighbourhood's range is what makes it
  * edge-aware: an edge gets steeper but never overshoots into a halo, and
  * flat areas gain only what their own texture holds. Three rows of luma
- * are kept aside (row y - 1 is already written when row y is done).
+ * are kept aside (row y - 1 is already written when row y is done),
+ * with the column sums and extremes of the row being done.
  * The amount comes from the tuning file (sharpen:, io/tuning.c).
  */
 #include <errno.h>
@@ -19,68 +20,88 @@
 
 #include "isp/stages.h"
 
-static inline int clampi(int v, int lo, int hi)
-{
-	return v < lo ? lo : v > hi ? hi : v;
-}
-
-/* luma of row @y into @yl */
+/* luma of row @y into yl[0 .. w-1], mirrored into yl[-1] and yl[w] */
 static void luma_row(const struct lumen_frame *rgb, int y, uint16_t *yl)
 {
 	const uint16_t *r = (const uint16_t *)(const void *)(rgb->data[0] + (size_t)y * rgb->stride[0]);
 	const uint16_t *g = (const uint16_t *)(const void *)(rgb->data[1] + (size_t)y * rgb->stride[1]);
 	const uint16_t *b = (const uint16_t *)(const void *)(rgb->data[2] + (size_t)y * rgb->stride[2]);
+	const int w = rgb->width;
 
-	for (int x = 0; x < rgb->width; x++)
+	for (int x = 0; x < w; x++)
 		yl[x] = (uint16_t)((r[x] + 2 * g[x] + b[x] + 2) >> 2);
+	yl[-1] = yl[w > 1 ? 1 : 0];
+	yl[w] = yl[w > 1 ? w - 2 : 0];
+}
+
+/*
+ * Row @y's new luma minus its old, from the luma rows above (@u), at (@m)
+ * and below (@d), each readable at -1 .. w: column sums and extremes
+ * first (vs, vlo, vhi, also -1 .. w), then across. Branch-free loops over
+ * 16-bit arrays, which compilers vectorise.
+ */
+static void sharpen_row(int16_t *dy, const uint16_t *u, const uint16_t *m,
+			const uint16_t *d, uint16_t *vs, uint16_t *vlo, uint16_t *vhi,
+			int w, int a)
+{
+	for (int x = -1; x <= w; x++) {
+		const int p = u[x], q = m[x], r = d[x];
+		const int lo = p < q ? p : q, hi = p > q ? p : q;
+
+		vs[x] = (uint16_t)(p + 2 * q + r);
+		vlo[x] = (uint16_t)(lo < r ? lo : r);
+		vhi[x] = (uint16_t)(hi > r ? hi : r);
+	}
+	for (int x = 0; x < w; x++) {
+		const int v = m[x];
+		const int blur = (vs[x - 1] + 2 * vs[x] + vs[x + 1] + 8) >> 4;
+		int lo = vlo[x - 1] < vlo[x] ? vlo[x - 1] : vlo[x];
+		int hi = vhi[x - 1] > vhi[x] ? vhi[x - 1] : vhi[x];
+		int yn = v + (((v - blur) * a + 128) >> 8);
+
+		lo = lo < vlo[x + 1] ? lo : vlo[x + 1];
+		hi = hi > vhi[x + 1] ? hi : vhi[x + 1];
+		yn = yn < lo ? lo : yn > hi ? hi : yn;
+		dy[x] = (int16_t)(yn - v);
+	}
 }
 
 int lumen_sharpen_apply(struct lumen_frame *rgb, float amount, uint16_t *rows)
 {
 	const int w = rgb->width, h = rgb->height;
 	const int a = (int)(amount * 256.0f + 0.5f);
-	uint16_t *yl[3];
+	const size_t n = (size_t)w + 2;
+	uint16_t *yl[3], *vs = rows + 3 * n + 1, *vlo = vs + n, *vhi = vlo + n;
+	int16_t *dy = (int16_t *)(void *)(vhi + n);
 
 	if (w < 1 || h < 1 || rgb->fmt != LUMEN_PIX_RGB16P)
 		return -EINVAL;
 	if (a <= 0)
 		return 0;
 	for (int k = 0; k < 3; k++)
-		yl[k] = rows + (size_t)k * w;
+		yl[k] = rows + (size_t)k * n + 1;
 	luma_row(rgb, 0, yl[0]);
 	if (h > 1)
 		luma_row(rgb, 1, yl[1]);
 	for (int y = 0; y < h; y++) {
 		const uint16_t *u = yl[(y + 2) % 3], *m = yl[y % 3], *d = yl[(y + 1) % 3];
-		uint16_t *pl[3];
 
 		if (y == 0)
 			u = h > 1 ? yl[1] : yl[0];	/* mirrored */
+		/* row y + 1's luma before row y changes (it is not written yet) */
 		if (y + 1 < h && y > 0)
 			luma_row(rgb, y + 1, yl[(y + 1) % 3]);
 		if (y + 1 >= h)
 			d = y > 0 ? yl[(y + 2) % 3] : yl[0];
-		for (int c = 0; c < 3; c++)
-			pl[c] = (uint16_t *)(void *)(rgb->data[c] + (size_t)y * rgb->stride[c]);
-		for (int x = 0; x < w; x++) {
-			const int l = x > 0 ? x - 1 : (w > 1 ? 1 : 0);
-			const int r = x + 1 < w ? x + 1 : (w > 1 ? w - 2 : 0);
-			const int v = m[x];
-			int lo = v, hi = v, blur, yn, dy;
-			const int n9[9] = { u[l], u[x], u[r], m[l], v, m[r], d[l], d[x], d[r] };
+		sharpen_row(dy, u, m, d, vs, vlo, vhi, w, a);
+		for (int c = 0; c < 3; c++) {
+			uint16_t *pl = (uint16_t *)(void *)(rgb->data[c] + (size_t)y * rgb->stride[c]);
 
-			for (int k = 0; k < 9; k++) {
-				lo = n9[k] < lo ? n9[k] : lo;
-				hi = n9[k] > hi ? n9[k] : hi;
+			for (int x = 0; x < w; x++) {
+				const int v = pl[x] + dy[x];
+
+				pl[x] = (uint16_t)(v < 0 ? 0 : v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v);
 			}
-			blur = (n9[0] + 2 * n9[1] + n9[2] + 2 * (n9[3] + 2 * v + n9[5]) +
-				n9[6] + 2 * n9[7] + n9[8] + 8) >> 4;
-			yn = clampi(v + (((v - blur) * a + 128) >> 8), lo, hi);
-			dy = yn - v;
-			if (!dy)
-				continue;
-			for (int c = 0; c < 3; c++)
-				pl[c][x] = (uint16_t)clampi(pl[c][x] + dy, 0, LUMEN_WORK_MAX);
 		}
 	}
 	return 0;

@@ -49,8 +49,12 @@ int lumen_dpc_noise_estimate(const struct lumen_frame *work, float noise[2]);
 /*
  * The denoiser's noise model of @work for @p (denoise.c): variance =
  * model[0] * level + model[1] in working units, from @p's model times
- * its gain, or estimated from @work (model[0] = 0) when @p has none.
+ * its gain, or, when @p has none, LUMEN_DENOISE_ESTIMATE_SHARE of the
+ * variance lumen_dpc_noise_estimate() measures on @work (model[0] = 0):
+ * grain and fine texture count as noise there, so a clean frame would
+ * lose detail at full strength (0.25 dB on Kodak, docs/develop.md).
  */
+#define LUMEN_DENOISE_ESTIMATE_SHARE 0.1f
 void lumen_denoise_model(const struct lumen_isp_params *p,
 			 const struct lumen_frame *work, float model[2]);
 
@@ -71,8 +75,8 @@ int lumen_denoise_quality_apply(struct lumen_frame *work, const float model[2],
 
 /*
  * Luma sharpening of an RGB16P working frame in place (sharpen.c), by
- * @amount (see lumen_isp_params.sharpen); @rows: 4 x width samples of
- * scratch. Returns 0 or -EINVAL.
+ * @amount (see lumen_isp_params.sharpen); @rows: LUMEN_ISP_STAGE_ROWS x
+ * (width + 2) samples of scratch. Returns 0 or -EINVAL.
  */
 int lumen_sharpen_apply(struct lumen_frame *rgb, float amount, uint16_t *rows);
 
