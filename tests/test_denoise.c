@@ -264,6 +264,52 @@ static void simd_equals_c(void **state)
 	lumen_cpu_set_mask(all);
 }
 
+/* The sharpen row kernels of every level against C: random and extreme
+ * luma rows, odd widths, amounts from the least to the most. */
+static void sharpen_simd_equals_c(void **state)
+{
+	const unsigned all = lumen_cpu_flags();
+	enum { N = 157 };
+	uint16_t luma[3][N + 2], planes[2][3][N + 1], tmp[4 * (N + 2)];
+	unsigned seed = 9;
+
+	(void)state;
+	for (int it = 0; it < 300; it++) {
+		const int w = 1 + (int)(lumen_test_rand(&seed) % N);
+		const int a = it % 5 == 0 ? LUMEN_SHARPEN_A_MAX :
+			      1 + (int)(lumen_test_rand(&seed) % LUMEN_SHARPEN_A_MAX);
+		struct lumen_isp_dsp d;
+		uint16_t *pl[3];
+
+		for (int k = 0; k < 3; k++)
+			for (int x = 0; x < N + 2; x++) {
+				unsigned v = lumen_test_rand(&seed);
+
+				luma[k][x] = (uint16_t)(it & 1 ? (v & 1 ? LUMEN_WORK_MAX : 0) :
+							v % (LUMEN_WORK_MAX + 1));
+			}
+		for (int c = 0; c < 3; c++)
+			for (int x = 0; x <= N; x++)
+				planes[0][c][x] = planes[1][c][x] =
+					(uint16_t)(lumen_test_rand(&seed) % (LUMEN_WORK_MAX + 1));
+		lumen_cpu_set_mask(0);
+		lumen_isp_dsp_init(&d);
+		for (int c = 0; c < 3; c++)
+			pl[c] = planes[0][c];
+		d.sharpen_row(pl, luma[0] + 1, luma[1] + 1, luma[2] + 1, tmp, w, a);
+		if ((all & LUMEN_CPU_AVX2) != LUMEN_CPU_AVX2)
+			continue;
+		lumen_cpu_set_mask(LUMEN_CPU_AVX2);
+		lumen_isp_dsp_init(&d);
+		for (int c = 0; c < 3; c++)
+			pl[c] = planes[1][c];
+		d.sharpen_row(pl, luma[0] + 1, luma[1] + 1, luma[2] + 1, tmp, w, a);
+		/* the same, and nothing written past w */
+		assert_memory_equal(planes[0], planes[1], sizeof(planes[0]));
+	}
+	lumen_cpu_set_mask(all);
+}
+
 /* Sharpening steepens a soft edge in luma only, never beyond the levels
  * around it, and leaves flat areas alone. */
 static void sharpen_steepens_without_halo(void **state)
@@ -312,6 +358,7 @@ int main(void)
 		cmocka_unit_test(model_from_params_or_frame),
 		cmocka_unit_test(simd_equals_c),
 		cmocka_unit_test(sharpen_steepens_without_halo),
+		cmocka_unit_test(sharpen_simd_equals_c),
 	};
 
 	return lumen_test_run_group(tests, NULL, NULL);

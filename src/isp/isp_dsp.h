@@ -246,6 +246,24 @@ struct lumen_denoise_coef {
 		  const uint16_t *dn, int n, const struct lumen_denoise_coef *c)
 typedef LUMEN_DENOISE_ROW_FN(lumen_denoise_row_fn);
 
+/*
+ * Sharpen one row (sharpen.c): luma rows @u, @m, @d (above, at, below;
+ * each readable at -1 .. w, every value at most LUMEN_WORK_MAX), with
+ * vs = u + 2 m + d, lo / hi = the min / max of u, m, d per column,
+ *
+ *   blur = (vs[x-1] + 2 vs[x] + vs[x+1] + 8) >> 4
+ *   yn   = clip(m[x] + (((m[x] - blur) * a + 128) >> 8),
+ *               min of lo[x-1..x+1], max of hi[x-1..x+1])
+ *
+ * adds yn - m[x] to pl[0..2][x], clipped to 0..LUMEN_WORK_MAX. @a is
+ * 1..LUMEN_SHARPEN_A_MAX (amount x 256); @tmp holds 4 (w + 2) samples.
+ */
+#define LUMEN_SHARPEN_A_MAX 2048
+#define LUMEN_SHARPEN_ROW_FN(name) \
+	void name(uint16_t *const pl[3], const uint16_t *u, const uint16_t *m, \
+		  const uint16_t *d, uint16_t *tmp, int w, int a)
+typedef LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_fn);
+
 struct lumen_isp_dsp {
 	lumen_scale_row_fn *scale_row;
 	lumen_blc10_row_fn *blc10_row;
@@ -259,6 +277,7 @@ struct lumen_isp_dsp {
 	lumen_csc420_fn *csc420;
 	lumen_csc422_fn *csc422;
 	lumen_denoise_row_fn *denoise_row;
+	lumen_sharpen_row_fn *sharpen_row;
 };
 
 /*
@@ -274,6 +293,8 @@ void lumen_isp_dsp_init_arm(struct lumen_isp_dsp *dsp);
 
 LUMEN_DENOISE_ROW_FN(lumen_denoise_row_c);	/* denoise.c */
 LUMEN_DENOISE_ROW_FN(lumen_denoise_row_avx2);
+LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_c);	/* sharpen.c */
+LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_avx2);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_c);		/* blc.c */
 LUMEN_SCALE_ROW_FN(lumen_scale_row_avx2);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_neon);
