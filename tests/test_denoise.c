@@ -270,7 +270,7 @@ static void sharpen_simd_equals_c(void **state)
 {
 	const unsigned all = lumen_cpu_flags();
 	enum { N = 157 };
-	uint16_t luma[3][N + 2], planes[2][3][N + 1], tmp[4 * (N + 2)];
+	uint16_t luma[3][N + 2], planes[2][3][N + 1], tmp[4 * (N + 2)], nl[2][N + 2];
 	unsigned seed = 9;
 
 	(void)state;
@@ -281,6 +281,7 @@ static void sharpen_simd_equals_c(void **state)
 		struct lumen_isp_dsp d;
 		uint16_t *pl[3];
 
+		memset(nl, 0, sizeof(nl));
 		for (int k = 0; k < 3; k++)
 			for (int x = 0; x < N + 2; x++) {
 				unsigned v = lumen_test_rand(&seed);
@@ -296,14 +297,20 @@ static void sharpen_simd_equals_c(void **state)
 		lumen_isp_dsp_init(&d);
 		for (int c = 0; c < 3; c++)
 			pl[c] = planes[0][c];
-		d.sharpen_row(pl, luma[0] + 1, luma[1] + 1, luma[2] + 1, tmp, w, a);
+		d.sharpen_row(pl, luma[0] + 1, luma[1] + 1, luma[2] + 1, tmp, w, a, NULL, NULL);
+		lumen_isp_dsp_init(&d);
+		d.sharpen_row(pl, luma[0] + 1, luma[1] + 1, luma[2] + 1, tmp, w, a,
+			      (const uint16_t *const *)pl, nl[0] + 1);
 		if ((all & LUMEN_CPU_AVX2) != LUMEN_CPU_AVX2)
 			continue;
 		lumen_cpu_set_mask(LUMEN_CPU_AVX2);
 		lumen_isp_dsp_init(&d);
 		for (int c = 0; c < 3; c++)
 			pl[c] = planes[1][c];
-		d.sharpen_row(pl, luma[0] + 1, luma[1] + 1, luma[2] + 1, tmp, w, a);
+		d.sharpen_row(pl, luma[0] + 1, luma[1] + 1, luma[2] + 1, tmp, w, a, NULL, NULL);
+		d.sharpen_row(pl, luma[0] + 1, luma[1] + 1, luma[2] + 1, tmp, w, a,
+			      (const uint16_t *const *)pl, nl[1] + 1);
+		assert_memory_equal(nl[0], nl[1], sizeof(nl[0]));
 		/* the same, and nothing written past w */
 		assert_memory_equal(planes[0], planes[1], sizeof(planes[0]));
 	}

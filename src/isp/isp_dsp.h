@@ -247,8 +247,11 @@ struct lumen_denoise_coef {
 typedef LUMEN_DENOISE_ROW_FN(lumen_denoise_row_fn);
 
 /*
- * Sharpen one row (sharpen.c): luma rows @u, @m, @d (above, at, below;
- * each readable at -1 .. w, every value at most LUMEN_WORK_MAX), with
+ * Sharpen one row (sharpen.c). First, when @nx is not NULL, the luma of
+ * the R, G, B rows @nx, (r + 2 g + b + 2) >> 2, into nl[0 .. w-1], with
+ * nl[-1] = nl[1] and nl[w] = nl[w-2] (nl[0] for w = 1); @nl may be @d.
+ * Then, from luma rows @u, @m, @d (above, at, below; each readable at
+ * -1 .. w, every value at most LUMEN_WORK_MAX), with
  * vs = u + 2 m + d, lo / hi = the min / max of u, m, d per column,
  *
  *   blur = (vs[x-1] + 2 vs[x] + vs[x+1] + 8) >> 4
@@ -261,7 +264,8 @@ typedef LUMEN_DENOISE_ROW_FN(lumen_denoise_row_fn);
 #define LUMEN_SHARPEN_A_MAX 2048
 #define LUMEN_SHARPEN_ROW_FN(name) \
 	void name(uint16_t *const pl[3], const uint16_t *u, const uint16_t *m, \
-		  const uint16_t *d, uint16_t *tmp, int w, int a)
+		  const uint16_t *d, uint16_t *tmp, int w, int a, \
+		  const uint16_t *const nx[3], uint16_t *nl)
 typedef LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_fn);
 
 struct lumen_isp_dsp {

@@ -16,28 +16,30 @@
  * The amount comes from the tuning file (sharpen:, io/tuning.c).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "isp/isp_dsp.h"
 #include "isp/sharpen_row.h"
 #include "isp/stages.h"
 
-/* luma of row @y into yl[0 .. w-1], mirrored into yl[-1] and yl[w] */
-static void luma_row(const struct lumen_frame *rgb, int y, uint16_t *yl)
+/* the R, G, B rows of row @y */
+static void planes_at(const struct lumen_frame *rgb, int y, uint16_t *pl[3])
 {
-	const uint16_t *r = (const uint16_t *)(const void *)(rgb->data[0] + (size_t)y * rgb->stride[0]);
-	const uint16_t *g = (const uint16_t *)(const void *)(rgb->data[1] + (size_t)y * rgb->stride[1]);
-	const uint16_t *b = (const uint16_t *)(const void *)(rgb->data[2] + (size_t)y * rgb->stride[2]);
-	const int w = rgb->width;
+	for (int c = 0; c < 3; c++)
+		pl[c] = (uint16_t *)(void *)(rgb->data[c] + (size_t)y * rgb->stride[c]);
+}
 
-	for (int x = 0; x < w; x++)
-		yl[x] = (uint16_t)((r[x] + 2 * g[x] + b[x] + 2) >> 2);
-	yl[-1] = yl[w > 1 ? 1 : 0];
-	yl[w] = yl[w > 1 ? w - 2 : 0];
+/* the luma row alone, for the first rows */
+static void lumen_sharpen_luma_c(const uint16_t *const nx[3], uint16_t *nl, int w)
+{
+	lumen_sharpen_luma_body(nx, nl, w);
 }
 
 LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_c)
 {
+	if (nx)
+		lumen_sharpen_luma_body(nx, nl, w);
 	lumen_sharpen_row_body(pl, u, m, d, tmp, w, a);
 }
 
@@ -46,7 +48,7 @@ int lumen_sharpen_apply(struct lumen_frame *rgb, float amount, uint16_t *rows)
 	const int w = rgb->width, h = rgb->height;
 	int a = amount < 16.0f ? (int)(amount * 256.0f + 0.5f) : LUMEN_SHARPEN_A_MAX;
 	const size_t n = (size_t)w + 2;
-	uint16_t *yl[3], *tmp = rows + 3 * n;
+	uint16_t *yl[3], *tmp = rows + 3 * n, *pl[3];
 	struct lumen_isp_dsp dsp;
 
 	if (w < 1 || h < 1 || rgb->fmt != LUMEN_PIX_RGB16P)
@@ -58,23 +60,27 @@ int lumen_sharpen_apply(struct lumen_frame *rgb, float amount, uint16_t *rows)
 	lumen_isp_dsp_init(&dsp);
 	for (int k = 0; k < 3; k++)
 		yl[k] = rows + (size_t)k * n + 1;
-	luma_row(rgb, 0, yl[0]);
-	if (h > 1)
-		luma_row(rgb, 1, yl[1]);
+	planes_at(rgb, 0, pl);
+	lumen_sharpen_luma_c((const uint16_t *const *)pl, yl[0], w);
+	if (h > 1) {
+		planes_at(rgb, 1, pl);
+		lumen_sharpen_luma_c((const uint16_t *const *)pl, yl[1], w);
+	}
 	for (int y = 0; y < h; y++) {
 		const uint16_t *u = yl[(y + 2) % 3], *m = yl[y % 3], *d = yl[(y + 1) % 3];
-		uint16_t *pl[3];
+		uint16_t *nx[3];
+		const bool next = y + 1 < h && y > 0;
 
 		if (y == 0)
 			u = h > 1 ? yl[1] : yl[0];	/* mirrored */
-		/* row y + 1's luma before row y changes (it is not written yet) */
-		if (y + 1 < h && y > 0)
-			luma_row(rgb, y + 1, yl[(y + 1) % 3]);
 		if (y + 1 >= h)
 			d = y > 0 ? yl[(y + 2) % 3] : yl[0];
-		for (int c = 0; c < 3; c++)
-			pl[c] = (uint16_t *)(void *)(rgb->data[c] + (size_t)y * rgb->stride[c]);
-		dsp.sharpen_row(pl, u, m, d, tmp, w, a);
+		/* row y + 1's luma (into d) before row y changes */
+		if (next)
+			planes_at(rgb, y + 1, nx);
+		planes_at(rgb, y, pl);
+		dsp.sharpen_row(pl, u, m, d, tmp, w, a,
+				next ? (const uint16_t *const *)nx : NULL, yl[(y + 1) % 3]);
 	}
 	return 0;
 }

@@ -11,10 +11,23 @@
 
 #include "isp/isp_dsp.h"
 
-static inline void lumen_sharpen_row_body(uint16_t *const pl[3], const uint16_t *u,
-					  const uint16_t *m, const uint16_t *d,
+static inline void lumen_sharpen_luma_body(const uint16_t *const nx[3], uint16_t *nl,
+					   int w)
+{
+	const uint16_t *restrict r = nx[0], *restrict g = nx[1], *restrict b = nx[2];
+	uint16_t *restrict o = nl;
+
+	for (int x = 0; x < w; x++)
+		o[x] = (uint16_t)((r[x] + 2 * g[x] + b[x] + 2) >> 2);
+	nl[-1] = nl[w > 1 ? 1 : 0];
+	nl[w] = nl[w > 1 ? w - 2 : 0];
+}
+
+static inline void lumen_sharpen_row_body(uint16_t *const pl[3], const uint16_t *up,
+					  const uint16_t *mid, const uint16_t *dn,
 					  uint16_t *tmp, int w, int a)
 {
+	const uint16_t *restrict u = up, *restrict m = mid, *restrict d = dn;
 	uint16_t *restrict vs = tmp + 1, *restrict vlo = vs + w + 2;
 	uint16_t *restrict vhi = vlo + w + 2;
 	int16_t *restrict dy = (int16_t *)(void *)(vhi + w + 2);

@@ -12,5 +12,7 @@
 
 LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_avx2)
 {
+	if (nx)
+		lumen_sharpen_luma_body(nx, nl, w);
 	lumen_sharpen_row_body(pl, u, m, d, tmp, w, a);
 }
