@@ -263,9 +263,7 @@ static void speed_frame(struct lumen_frame *raw, const char *data)
 		lumen_frame_free(&img);
 }
 
-/* Runs @argv with stdout/stderr to /dev/null; returns the exit status or
- * -1 when it could not run. */
-static int run_quiet(char *const argv[])
+int lumen_bench_run_quiet(char *const argv[])
 {
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
@@ -335,7 +333,7 @@ static double ffmpeg_speed(const char *file, int frames)
 
 	snprintf(size, sizeof(size), "%dx%d", SPEED_W, SPEED_H);
 	t0 = now();
-	if (run_quiet(argv) != 0)
+	if (lumen_bench_run_quiet(argv) != 0)
 		return 0.0;
 	return (double)SPEED_W * SPEED_H * frames / (now() - t0) / 1e6;
 }

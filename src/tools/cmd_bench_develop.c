@@ -31,24 +31,19 @@
  * when the data or dcraw is missing.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "io/dng.h"
 #include "io/rgb_read.h"
 #include "tools/commands.h"
-
-extern char **environ;
 
 #define BORDER 10
 #define RAW_BLACK 256
@@ -189,25 +184,6 @@ static void dng_meta(struct lumen_dng_write_meta *m, bool noisy)
 	}
 }
 
-/* Runs @argv with stdout/stderr to /dev/null; its exit status or -1. */
-static int run_quiet(char *const argv[])
-{
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int st, ret;
-
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	ret = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (ret)
-		return -1;
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
-}
-
 /* Skips blanks and '#' comments of a PNM header. */
 static int pnm_int(FILE *f)
 {
@@ -325,7 +301,7 @@ static struct result run_one(char *const argv[], const char *ppm,
 	int st;
 
 	unlink(ppm);
-	st = run_quiet(argv);
+	st = lumen_bench_run_quiet(argv);
 	r.time = now() - t0;
 	if (st != 0) {
 		fprintf(stderr, "bench: %s %s failed (status %d)\n", argv[0], argv[1], st);
@@ -558,7 +534,7 @@ int lumen_cmd_bench_develop(int argc, char **argv, const char *data)
 		char *dargv[] = { "dcraw", NULL };
 
 		/* dcraw without arguments prints its usage and exits 1 */
-		if (run_quiet(dargv) < 0) {
+		if (lumen_bench_run_quiet(dargv) < 0) {
 			printf("skip: dcraw is not installed (apt-get install dcraw)\n");
 			return 77;
 		}
