@@ -355,6 +355,46 @@ static void sharpen_steepens_without_halo(void **state)
 	lumen_frame_free(&f);
 }
 
+/* Tiny and odd frames: every method runs in bounds (the sanitizer builds
+ * check that) and keeps a flat frame flat. */
+static void tiny_frames(void **state)
+{
+	static const int sizes[][2] = { { 1, 1 }, { 2, 2 }, { 3, 5 }, { 5, 3 }, { 7, 7 },
+					{ 6, 1 }, { 1, 6 } };
+	const float model[2] = { 2.0f, 900.0f };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		const int w = sizes[i][0], h = sizes[i][1];
+		struct lumen_frame f, rgb;
+		struct lumen_denoise_coef c;
+		uint16_t rows[LUMEN_ISP_STAGE_ROWS * (7 + 2)];
+
+		assert_int_equal(lumen_frame_alloc(&f, LUMEN_PIX_BAYER16, w, h), 0);
+		assert_int_equal(lumen_frame_alloc(&rgb, LUMEN_PIX_RGB16P, w, h), 0);
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++)
+				*px(&f, x, y) = 5000;
+		for (int c3 = 0; c3 < 3; c3++)
+			for (int y = 0; y < h; y++)
+				for (int x = 0; x < w; x++)
+					((uint16_t *)(void *)(rgb.data[c3] +
+						(size_t)y * rgb.stride[c3]))[x] = 5000;
+		lumen_denoise_coef_make(&c, model, 1.0f);
+		assert_int_equal(lumen_denoise_fast_apply(&f, &c, rows), 0);
+		assert_int_equal(lumen_denoise_quality_apply(&f, model, 1.0f), 0);
+		assert_int_equal(lumen_sharpen_apply(&rgb, 2.0f, rows), 0);
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				assert_int_equal(*px(&f, x, y), 5000);
+				assert_int_equal(((uint16_t *)(void *)(rgb.data[1] +
+					(size_t)y * rgb.stride[1]))[x], 5000);
+			}
+		lumen_frame_free(&rgb);
+		lumen_frame_free(&f);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +406,7 @@ int main(void)
 		cmocka_unit_test(simd_equals_c),
 		cmocka_unit_test(sharpen_steepens_without_halo),
 		cmocka_unit_test(sharpen_simd_equals_c),
+		cmocka_unit_test(tiny_frames),
 	};
 
 	return lumen_test_run_group(tests, NULL, NULL);
