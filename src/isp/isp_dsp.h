@@ -297,6 +297,7 @@ void lumen_isp_dsp_init_arm(struct lumen_isp_dsp *dsp);
 
 LUMEN_DENOISE_ROW_FN(lumen_denoise_row_c);	/* denoise.c */
 LUMEN_DENOISE_ROW_FN(lumen_denoise_row_avx2);
+LUMEN_DENOISE_ROW_FN(lumen_denoise_row_neon);
 LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_c);	/* sharpen.c */
 LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_avx2);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_c);		/* blc.c */
