@@ -53,7 +53,7 @@
 #define MAX_ARGS 16
 
 static const float CAST[3] = { 0.42f, 1.0f, 0.55f };
-static const int DCRAW_N[] = { 100, 200, 400, 800, 1600 };
+static const int DCRAW_N[] = { 100, 200, 400, 800, 1600, 3200 };
 #define N_THRESH ((int)(sizeof(DCRAW_N) / sizeof(DCRAW_N[0])))
 
 /* XYZ (D65) -> linear sRGB */
