@@ -270,7 +270,7 @@ static void sharpen_simd_equals_c(void **state)
 {
 	const unsigned all = lumen_cpu_flags();
 	enum { N = 157 };
-	uint16_t luma[3][N + 2], planes[2][3][N + 1], tmp[4 * (N + 2)], nl[2][N + 2];
+	uint16_t luma[3][N + 2], planes[3][3][N + 1], tmp[4 * (N + 2)], nl[2][N + 2];
 	unsigned seed = 9;
 
 	(void)state;
@@ -291,7 +291,7 @@ static void sharpen_simd_equals_c(void **state)
 			}
 		for (int c = 0; c < 3; c++)
 			for (int x = 0; x <= N; x++)
-				planes[0][c][x] = planes[1][c][x] =
+				planes[0][c][x] = planes[2][c][x] =
 					(uint16_t)(lumen_test_rand(&seed) % (LUMEN_WORK_MAX + 1));
 		lumen_cpu_set_mask(0);
 		lumen_isp_dsp_init(&d);
@@ -301,18 +301,25 @@ static void sharpen_simd_equals_c(void **state)
 		lumen_isp_dsp_init(&d);
 		d.sharpen_row(pl, luma[0] + 1, luma[1] + 1, luma[2] + 1, tmp, w, a,
 			      (const uint16_t *const *)pl, nl[0] + 1);
-		if ((all & LUMEN_CPU_AVX2) != LUMEN_CPU_AVX2)
-			continue;
-		lumen_cpu_set_mask(LUMEN_CPU_AVX2);
-		lumen_isp_dsp_init(&d);
-		for (int c = 0; c < 3; c++)
-			pl[c] = planes[1][c];
-		d.sharpen_row(pl, luma[0] + 1, luma[1] + 1, luma[2] + 1, tmp, w, a, NULL, NULL);
-		d.sharpen_row(pl, luma[0] + 1, luma[1] + 1, luma[2] + 1, tmp, w, a,
-			      (const uint16_t *const *)pl, nl[1] + 1);
-		assert_memory_equal(nl[0], nl[1], sizeof(nl[0]));
-		/* the same, and nothing written past w */
-		assert_memory_equal(planes[0], planes[1], sizeof(planes[0]));
+		for (unsigned lv = 1; lv <= 2; lv++) {
+			const unsigned mask = lv == 1 ? LUMEN_CPU_AVX2 : LUMEN_CPU_NEON;
+
+			if ((all & mask) != mask)
+				continue;
+			memcpy(planes[1], planes[2], sizeof(planes[1]));
+			nl[1][0] = 0;
+			lumen_cpu_set_mask(mask);
+			lumen_isp_dsp_init(&d);
+			for (int c = 0; c < 3; c++)
+				pl[c] = planes[1][c];
+			d.sharpen_row(pl, luma[0] + 1, luma[1] + 1, luma[2] + 1, tmp, w, a,
+				      NULL, NULL);
+			d.sharpen_row(pl, luma[0] + 1, luma[1] + 1, luma[2] + 1, tmp, w, a,
+				      (const uint16_t *const *)pl, nl[1] + 1);
+			assert_memory_equal(nl[0], nl[1], sizeof(nl[0]));
+			/* the same, and nothing written past w */
+			assert_memory_equal(planes[0], planes[1], sizeof(planes[0]));
+		}
 	}
 	lumen_cpu_set_mask(all);
 }

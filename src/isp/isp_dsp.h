@@ -300,6 +300,7 @@ LUMEN_DENOISE_ROW_FN(lumen_denoise_row_avx2);
 LUMEN_DENOISE_ROW_FN(lumen_denoise_row_neon);
 LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_c);	/* sharpen.c */
 LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_avx2);
+LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_neon);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_c);		/* blc.c */
 LUMEN_SCALE_ROW_FN(lumen_scale_row_avx2);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_neon);
