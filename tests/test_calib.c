@@ -371,6 +371,8 @@ static void test_tuning_round_trip(void **state)
 	t.has_noise = true;
 	t.noise[0] = 0.75f;
 	t.noise[1] = 123.5f;
+	t.has_sharpen = true;
+	t.sharpen = 0.625f;
 	t.dpc_count = 3;
 	t.dpc_pos[0] = 0;
 	t.dpc_pos[1] = 7u << 16 | 65535u;
@@ -388,7 +390,13 @@ static void test_tuning_round_trip(void **state)
 	assert_int_equal(u.black[3], 12);
 	assert_int_equal(u.white, 255);
 	assert_false(u.has_noise);
+	assert_false(u.has_sharpen);
 	assert_int_equal(u.dpc_count, 0);
+
+	/* the sharpening amount (isp/sharpen.c) */
+	p = write_tmp("s.yaml", "sharpen: 1.25\n");
+	assert_int_equal(lumen_tuning_load(p, &u, err, sizeof(err)), 0);
+	assert_true(u.has_sharpen && u.sharpen == 1.25f);
 
 	/* the defect map comes out sorted, without duplicates */
 	p = write_tmp("m.yaml", "dpc_map:\n  - [5, 9]\n  - [3, 1]\n  - [5, 9]\n"
@@ -426,6 +434,10 @@ static void test_tuning_bad(void **state)
 	expect_bad("dpc_map:\n  - [1, 2, 3]\n", "key 'dpc_map': expected a list of 2");
 	expect_bad("dpc_map: [[1, 70000]]\n", "key 'dpc_map'");
 	expect_bad("noise: [1]\n", "key 'noise': expected a list of 2");
+	expect_bad("sharpen: -0.5\n", ":1: key 'sharpen'");
+	expect_bad("sharpen: 9\n", ":1: key 'sharpen'");
+	expect_bad("sharpen: [1]\n", ":1: key 'sharpen'");
+	expect_bad("sharpness: 1\n", ":1: key 'sharpness': unknown key");
 	expect_bad("wb: [1, 2, x]\n", ":1: key 'wb': expected a number");
 	expect_bad("\nccm:\n  - [1, 0, 0]\n  - [0, 1]\n  - [0, 0, 1]\n",
 		   ":4: key 'ccm': expected a list of 3");

@@ -342,6 +342,8 @@ static void write_read_round_trip(void **state)
 				.color_matrix = { { 0.9f, -0.2f, -0.1f }, { -0.3f, 1.2f, 0.1f }, { 0, 0.1f, 0.6f } },
 				.calibration_illuminant = 17, .has_as_shot_neutral = true,
 				.as_shot_neutral = { 0.45f, 1.0f, 0.7f },
+				.has_noise_profile = true,
+				.noise_profile = { 1.5e-3, 2.5e-6 },
 			};
 			char err[256];
 			int bits = fmt_bits[k];
@@ -392,6 +394,8 @@ static void write_read_round_trip(void **state)
 			assert_true(r.color_matrix[0][2][2] > 0.5999f && r.color_matrix[0][2][2] < 0.6001f);
 			assert_true(r.has_as_shot_neutral);
 			assert_true(r.as_shot_neutral[0] > 0.4499f && r.as_shot_neutral[0] < 0.4501f);
+			assert_true(r.has_noise_profile);
+			assert_true(r.noise_profile[0] == 1.5e-3 && r.noise_profile[1] == 2.5e-6);
 			assert_int_equal(r.n_forward_matrices, 0);
 			lumen_raw_image_free(&r);
 			if (fmts[k] != LUMEN_PIX_BAYER16)

@@ -3,6 +3,9 @@
 
 #include <string.h>
 
+/* the default sharpening of files (lumen_isp_params.sharpen) */
+#define LUMEN_DEVELOP_SHARPEN 0.0f
+
 void lumen_develop_settings_default(struct lumen_develop_settings *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -14,6 +17,9 @@ void lumen_develop_settings_default(struct lumen_develop_settings *s)
 		s->ccm[i][i] = 1.0f;
 	s->contrast = 0.25f;
 	s->dpc = true;
+	s->denoise = LUMEN_DENOISE_QUALITY;
+	s->denoise_strength = 1.0f;
+	s->sharpen = LUMEN_DEVELOP_SHARPEN;
 }
 
 int lumen_develop_frame(struct lumen_isp *isp, const struct lumen_frame *raw,
@@ -33,6 +39,9 @@ int lumen_develop_frame(struct lumen_isp *isp, const struct lumen_frame *raw,
 	p.dpc_noise[0] = s->dpc_noise[0];
 	p.dpc_noise[1] = s->dpc_noise[1];
 	p.dpc_map = s->dpc_map;
+	p.denoise = s->denoise;
+	p.denoise_strength = s->denoise_strength;
+	p.sharpen = s->sharpen;
 	p.lsc = s->lsc;
 	p.demosaic = s->demosaic;
 	p.contrast = s->contrast;

@@ -22,6 +22,9 @@ struct lumen_develop_settings {
 	bool dpc;
 	float dpc_noise[2];		/* lumen_isp_params.dpc_noise */
 	const struct lumen_dpc_map *dpc_map;	/* NULL = none */
+	enum lumen_denoise_method denoise;	/* strength from dpc_noise */
+	float denoise_strength;
+	float sharpen;				/* lumen_isp_params.sharpen */
 	const struct lumen_lsc_map *lsc;	/* NULL = no shading correction */
 	enum lumen_yuv_matrix yuv_matrix;
 	bool yuv_full_range;
@@ -34,7 +37,8 @@ struct lumen_develop_report {
 	struct lumen_ae_result ae;	/* when automatic */
 };
 
-/* Auto everything, quality demosaic, identity CCM, light contrast. */
+/* Auto everything, quality demosaic and denoise, light sharpening,
+ * identity CCM, light contrast. */
 void lumen_develop_settings_default(struct lumen_develop_settings *s);
 
 /*

@@ -81,6 +81,10 @@ struct lumen_dng_write_meta {
 	int calibration_illuminant;	/* EXIF LightSource, e.g. 21 = D65 */
 	bool has_as_shot_neutral;
 	float as_shot_neutral[3];
+	/* NoiseProfile (51041), one pair for all planes: variance of the
+	 * signal normalised to 0..1 = [0] * signal + [1] */
+	bool has_noise_profile;
+	double noise_profile[2];
 };
 
 /*

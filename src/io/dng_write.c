@@ -18,6 +18,12 @@
 #include <unistd.h>
 
 #define PHOTOMETRIC_CFA 32803
+#define TAG_NOISE_PROFILE 51041
+
+/* DNG 1.3's NoiseProfile, which libtiff does not know: DOUBLE pairs */
+static const TIFFFieldInfo noise_profile_info[] = {
+	{ TAG_NOISE_PROFILE, -1, -1, TIFF_DOUBLE, FIELD_CUSTOM, 1, 1, "NoiseProfile" },
+};
 
 struct wctx {
 	const char *path;
@@ -151,6 +157,12 @@ static int write_tiff(struct wctx *c, TIFF *t, const struct lumen_frame *raw,
 		for (int i = 0; i < 3; i++)
 			neutral[i] = meta->as_shot_neutral[i];
 		ok &= TIFFSetField(t, TIFFTAG_ASSHOTNEUTRAL, 3, neutral);
+	}
+	if (meta && meta->has_noise_profile) {
+		double np[2] = { meta->noise_profile[0], meta->noise_profile[1] };
+
+		ok &= TIFFMergeFieldInfo(t, noise_profile_info, 1) == 0;
+		ok &= TIFFSetField(t, TAG_NOISE_PROFILE, 2, np);
 	}
 	if (!ok)
 		return wfail(c, -EIO, "cannot set DNG tags (%s)", c->tiff_err);

@@ -213,7 +213,7 @@ static int load_dpc_map(struct lumen_yaml *l, const yaml_node_t *n,
 
 static const char *const keys[] = {
 	"sensor", "black", "white", "wb", "ccm", "exposure", "delta_e",
-	"source", "lsc", "noise", "dpc_map",
+	"source", "lsc", "noise", "dpc_map", "sharpen",
 };
 #define NKEYS (int)(sizeof(keys) / sizeof(keys[0]))
 
@@ -275,6 +275,10 @@ static int load_key(struct lumen_yaml *l, int idx, yaml_node_t *v,
 		return ret;
 	case 10:
 		return load_dpc_map(l, v, t);
+	case 11:
+		ret = get_float(l, v, key, &t->sharpen, 0, 8);
+		t->has_sharpen = !ret;
+		return ret;
 	}
 	return -EINVAL;
 }
@@ -439,6 +443,8 @@ int lumen_tuning_save(const char *path, const struct lumen_tuning *t,
 	}
 	if (t->has_noise)
 		fprintf(fp, "noise: [%.9g, %.9g]\n", t->noise[0], t->noise[1]);
+	if (t->has_sharpen)
+		fprintf(fp, "sharpen: %.9g\n", t->sharpen);
 	if (t->dpc_count) {
 		fprintf(fp, "dpc_map:\n");
 		for (int i = 0; i < t->dpc_count; i++)

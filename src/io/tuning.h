@@ -25,6 +25,8 @@
  *                                   # variance = [0] * level + [1], working
  *                                   # units (0..16383); live, [0] is scaled
  *                                   # by the gain and [1] by its square
+ *   sharpen: 0.5                    # luma sharpening amount (0..8; 0 =
+ *                                   # off; lumen_isp_params.sharpen)
  *   dpc_map:                        # defective pixels (`lumen calibrate
  *     - [812, 33]                   # --dark`): x, y, sorted by row, then
  *     - [1290, 33]                  # column (at most LUMEN_TUNING_DPC_MAX)
@@ -65,6 +67,8 @@ struct lumen_tuning {
 	float lsc_gain[4][LUMEN_TUNING_LSC_MAX];	/* [cell][y * lsc_w + x] */
 	bool has_noise;
 	float noise[2];			/* variance = [0] * level + [1] */
+	bool has_sharpen;
+	float sharpen;			/* lumen_isp_params.sharpen */
 	int dpc_count;			/* 0 = no defect map */
 	uint32_t dpc_pos[LUMEN_TUNING_DPC_MAX];	/* y << 16 | x, ascending */
 };

@@ -19,8 +19,8 @@
 
 const struct lumen_isp_stage *const lumen_isp_stages[] = {
 	&lumen_isp_blc, &lumen_isp_dpc, &lumen_isp_lsc, &lumen_isp_stats_stage,
-	&lumen_isp_wb, &lumen_isp_demosaic, &lumen_isp_ccm, &lumen_isp_tone,
-	&lumen_isp_csc,
+	&lumen_isp_denoise, &lumen_isp_wb, &lumen_isp_demosaic, &lumen_isp_sharpen,
+	&lumen_isp_ccm, &lumen_isp_tone, &lumen_isp_csc,
 };
 const int lumen_isp_stage_count =
 	(int)(sizeof(lumen_isp_stages) / sizeof(lumen_isp_stages[0]));
@@ -31,6 +31,9 @@ void lumen_isp_params_default(struct lumen_isp_params *p)
 	p->dpc = true;
 	p->wb[0] = p->wb[1] = p->wb[2] = 1.0f;
 	p->demosaic = LUMEN_DEMOSAIC_FAST;
+	p->denoise = LUMEN_DENOISE_OFF;
+	p->denoise_strength = 1.0f;
+	p->sharpen = 0.0f;
 	for (int i = 0; i < 3; i++)
 		p->ccm[i][i] = 1.0f;
 	p->exposure = 1.0f;
@@ -251,10 +254,12 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 			goto free_rgb;
 		}
 	}
+	isp->stage_rows = malloc(LUMEN_ISP_STAGE_ROWS * ((size_t)max_width + 2) *
+				 sizeof(*isp->stage_rows));
 	isp->lsc_gx = malloc((size_t)max_width * sizeof(*isp->lsc_gx));
 	isp->lsc_w0 = malloc((size_t)max_width * sizeof(*isp->lsc_w0));
 	isp->lsc_w1 = malloc((size_t)max_width * sizeof(*isp->lsc_w1));
-	if (!isp->lsc_gx || !isp->lsc_w0 || !isp->lsc_w1) {
+	if (!isp->lsc_gx || !isp->lsc_w0 || !isp->lsc_w1 || !isp->stage_rows) {
 		err = -ENOMEM;
 		goto free_lsc;
 	}
@@ -267,6 +272,7 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 	return 0;
 
 free_lsc:
+	free(isp->stage_rows);
 	free(isp->lsc_w1);
 	free(isp->lsc_w0);
 	free(isp->lsc_gx);
@@ -315,6 +321,7 @@ void lumen_isp_destroy(struct lumen_isp *isp)
 		return;
 	lumen_isp_set_threads(isp, 1);
 	band_free(isp, 0);
+	free(isp->stage_rows);
 	free(isp->lsc_w1);
 	free(isp->lsc_w0);
 	free(isp->lsc_gx);
@@ -574,7 +581,7 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 }
 
 /*
- * The back run (wb, demosaic, ccm, tone, csc), the fast demosaic writing
+ * The back run (wb, demosaic, sharpen (off), ccm, tone, csc), the fast demosaic writing
  * each band into a band buffer and the csc pass reading it from there. On
  * one thread wb stays two rows ahead of the demosaic, which reads rows
  * y - 2 .. y + 2; on more, wb runs in slices first (a slice's demosaic
@@ -584,7 +591,7 @@ static int run_back(struct lumen_isp *isp, const struct lumen_isp_params *p,
 		    const struct lumen_isp_dsp *dsp, int i_wb, uint64_t ns[])
 {
 	struct lumen_frame *raw = &isp->raw;
-	const int h = raw->height, i_dm = i_wb + 1, i_csc = i_wb + 4;
+	const int h = raw->height, i_dm = i_wb + 1, i_csc = i_wb + 5;
 	const size_t bs[3] = { isp->band_stride, isp->band_stride, isp->band_stride };
 	const uint16_t *const cband[3] = { isp->band[0][0], isp->band[0][1],
 					   isp->band[0][2] };
@@ -597,7 +604,7 @@ static int run_back(struct lumen_isp *isp, const struct lumen_isp_params *p,
 	int yw = 0, err;
 
 	/* ccm and tone: their tables, as the stages make them */
-	for (int i = i_wb + 2; i < i_csc; i++) {
+	for (int i = i_wb + 3; i < i_csc; i++) {
 		err = lumen_isp_stages[i]->run(isp, p);
 		lap(ns, i, &t);
 		if (err)
@@ -714,12 +721,13 @@ int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in
 			i += nrun - 1;
 			continue;
 		}
-		if (i == i_wb && end == i + 5 && p->demosaic == LUMEN_DEMOSAIC_FAST) {
+		if (i == i_wb && end == i + 6 && p->demosaic == LUMEN_DEMOSAIC_FAST &&
+		    !(p->sharpen > 0.0f)) {
 			err = run_back(isp, p, &dsp, i, ns);
-			count_run(isp, i, i + 5, ns, err);
+			count_run(isp, i, i + 6, ns, err);
 			if (err)
 				break;
-			i += 4;
+			i += 5;
 			continue;
 		}
 		err = lumen_isp_stages[i]->run(isp, p);

@@ -2,8 +2,8 @@
 /*
  * The ISP: raw Bayer in, display-referred RGB or YUV out.
  *
- *   input raw -> blc -> dpc -> lsc -> stats -> wb -> demosaic -> ccm
- *             -> tone -> csc
+ *   input raw -> blc -> dpc -> lsc -> stats -> denoise -> wb -> demosaic
+ *             -> sharpen -> ccm -> tone -> csc
  *
  * Working domain. blc turns any raw input (8..16 bits, packed or not, with
  * a black level per CFA cell) into a BAYER16 working frame whose samples are
@@ -20,7 +20,7 @@
  * Bands. lumen_isp_process_stages() runs the stages of two runs of the
  * list fused over bands of LUMEN_ISP_BAND rows, so that a band's rows are
  * still in cache when the next stage reads them, whenever a call covers
- * such a run whole: blc, dpc and lsc (the front: each lags the one before
+ * such a run whole (and sharpen is off): blc, dpc and lsc (the front: each lags the one before
  * by the two rows its 5x5 neighbourhood needs, so every stage sees exactly
  * the rows it would see frame by frame), and wb, demosaic (fast method),
  * ccm, tone and csc (the back: the demosaic writes each band into a small
@@ -60,6 +60,13 @@ enum lumen_demosaic_method {
 };
 
 enum lumen_yuv_matrix { LUMEN_YUV_BT601 = 0, LUMEN_YUV_BT709 = 1 };
+
+/* noise reduction on the working raw (isp/denoise.c) */
+enum lumen_denoise_method {
+	LUMEN_DENOISE_OFF = 0,
+	LUMEN_DENOISE_FAST = 1,		/* sigma filter, live frames */
+	LUMEN_DENOISE_QUALITY = 2,	/* non-local means on cells, files */
+};
 
 /*
  * Lens-shading gains on a coarse grid over the whole frame, one table per
@@ -132,12 +139,17 @@ struct lumen_isp_params {
 	uint16_t dpc_threshold;
 	/* noise model of the working raw at unit analogue gain: variance =
 	 * [0] * level + [1] in working units (the tuning's noise profile, or
-	 * the DNG NoiseProfile scaled); both 0 = estimated from the frame */
+	 * the DNG NoiseProfile scaled); both 0 = estimated from the frame.
+	 * The DPC's thresholds and the denoiser's strength both follow it. */
 	float dpc_noise[2];
 	/* the frame's analogue gain: the model's [0] is multiplied by it,
 	 * [1] by its square; 0 = 1 */
 	float dpc_gain;
 	const struct lumen_dpc_map *dpc_map;	/* NULL = none */
+	enum lumen_denoise_method denoise;
+	float denoise_strength;		/* 1 = as the noise model says */
+	/* luma sharpening (isp/sharpen.c): 0 = off, 1 = detail doubled */
+	float sharpen;
 	const struct lumen_lsc_map *lsc;	/* NULL = no shading correction */
 	float wb[3];			/* R, G, B gains on camera RGB */
 	enum lumen_demosaic_method demosaic;
@@ -174,6 +186,7 @@ struct lumen_isp_stage {
 #define LUMEN_ISP_MAX_STAGES 12
 #define LUMEN_ISP_BAND 16		/* rows per band, even */
 #define LUMEN_ISP_MAX_THREADS 8
+#define LUMEN_ISP_STAGE_ROWS 7
 
 struct lumen_stats_part;
 
@@ -197,6 +210,9 @@ struct lumen_isp {
 	int32_t *lsc_gx;
 	float *lsc_w0, *lsc_w1;
 	int lsc_width, lsc_grid_w;
+	/* rows the denoise and sharpen stages keep aside,
+	 * LUMEN_ISP_STAGE_ROWS x (max_width + 2) samples */
+	uint16_t *stage_rows;
 	/* one band of demosaicked RGB16P rows per worker for the fused back
 	 * run: LUMEN_ISP_BAND rows of band_stride bytes per plane */
 	uint16_t *band[LUMEN_ISP_MAX_THREADS][3];

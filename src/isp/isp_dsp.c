@@ -18,6 +18,8 @@ void lumen_isp_dsp_init(struct lumen_isp_dsp *dsp)
 	dsp->lsc_row = lumen_lsc_row_c;
 	dsp->csc420 = lumen_csc420_c;
 	dsp->csc422 = lumen_csc422_c;
+	dsp->denoise_row = lumen_denoise_row_c;
+	dsp->sharpen_row = lumen_sharpen_row_c;
 #if defined(LUMEN_HAVE_AVX2)
 	lumen_isp_dsp_init_x86(dsp);
 #elif defined(LUMEN_HAVE_NEON)

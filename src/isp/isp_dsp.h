@@ -223,6 +223,51 @@ typedef LUMEN_CSC420_FN(lumen_csc420_fn);
 		  const struct lumen_csc_coeffs *c)
 typedef LUMEN_CSC422_FN(lumen_csc422_fn);
 
+/*
+ * The fast denoise (denoise.c): for 0 <= i < n, with v = row[i] and the
+ * threshold t = (int)min(sqrt(max(v * a + b, 0)), tmax) in IEEE single
+ * precision, each operation rounded in this order (no fused multiply-add),
+ *
+ *   s      = sum over nb in up[i-2], up[i], up[i+2], row[i-2], row[i+2],
+ *            dn[i-2], dn[i], dn[i+2] of (|nb - v| <= t ? nb - v : 0)
+ *   dst[i] = clip(v + ((s * 3641 + 16384) >> 15), 0, LUMEN_WORK_MAX)
+ *
+ * (3641 / 32768 is 1/9; the shift is arithmetic). Samples are at most
+ * LUMEN_WORK_MAX (a precondition: differences then fit 16 bits) and
+ * tmax at most 4000 (sums of eight fit too); a and b are finite. Reads
+ * columns -2 .. n+1 of the three rows; @dst overlaps none of them.
+ */
+struct lumen_denoise_coef {
+	float a, b, tmax;
+};
+
+#define LUMEN_DENOISE_ROW_FN(name) \
+	void name(uint16_t *restrict dst, const uint16_t *up, const uint16_t *row, \
+		  const uint16_t *dn, int n, const struct lumen_denoise_coef *c)
+typedef LUMEN_DENOISE_ROW_FN(lumen_denoise_row_fn);
+
+/*
+ * Sharpen one row (sharpen.c). First, when @nx is not NULL, the luma of
+ * the R, G, B rows @nx, (r + 2 g + b + 2) >> 2, into nl[0 .. w-1], with
+ * nl[-1] = nl[1] and nl[w] = nl[w-2] (nl[0] for w = 1); @nl may be @d.
+ * Then, from luma rows @u, @m, @d (above, at, below; each readable at
+ * -1 .. w, every value at most LUMEN_WORK_MAX), with
+ * vs = u + 2 m + d, lo / hi = the min / max of u, m, d per column,
+ *
+ *   blur = (vs[x-1] + 2 vs[x] + vs[x+1] + 8) >> 4
+ *   yn   = clip(m[x] + (((m[x] - blur) * a + 128) >> 8),
+ *               min of lo[x-1..x+1], max of hi[x-1..x+1])
+ *
+ * adds yn - m[x] to pl[0..2][x], clipped to 0..LUMEN_WORK_MAX. @a is
+ * 1..LUMEN_SHARPEN_A_MAX (amount x 256); @tmp holds 4 (w + 2) samples.
+ */
+#define LUMEN_SHARPEN_A_MAX 2048
+#define LUMEN_SHARPEN_ROW_FN(name) \
+	void name(uint16_t *const pl[3], const uint16_t *u, const uint16_t *m, \
+		  const uint16_t *d, uint16_t *tmp, int w, int a, \
+		  const uint16_t *const nx[3], uint16_t *nl)
+typedef LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_fn);
+
 struct lumen_isp_dsp {
 	lumen_scale_row_fn *scale_row;
 	lumen_blc10_row_fn *blc10_row;
@@ -235,6 +280,8 @@ struct lumen_isp_dsp {
 	lumen_lsc_row_fn *lsc_row;
 	lumen_csc420_fn *csc420;
 	lumen_csc422_fn *csc422;
+	lumen_denoise_row_fn *denoise_row;
+	lumen_sharpen_row_fn *sharpen_row;
 };
 
 /*
@@ -248,6 +295,12 @@ void lumen_isp_dsp_init(struct lumen_isp_dsp *dsp);
 void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp);
 void lumen_isp_dsp_init_arm(struct lumen_isp_dsp *dsp);
 
+LUMEN_DENOISE_ROW_FN(lumen_denoise_row_c);	/* denoise.c */
+LUMEN_DENOISE_ROW_FN(lumen_denoise_row_avx2);
+LUMEN_DENOISE_ROW_FN(lumen_denoise_row_neon);
+LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_c);	/* sharpen.c */
+LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_avx2);
+LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_neon);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_c);		/* blc.c */
 LUMEN_SCALE_ROW_FN(lumen_scale_row_avx2);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_neon);

@@ -13,8 +13,10 @@ extern const struct lumen_isp_stage lumen_isp_blc;
 extern const struct lumen_isp_stage lumen_isp_dpc;
 extern const struct lumen_isp_stage lumen_isp_lsc;
 extern const struct lumen_isp_stage lumen_isp_stats_stage;
+extern const struct lumen_isp_stage lumen_isp_denoise;
 extern const struct lumen_isp_stage lumen_isp_wb;
 extern const struct lumen_isp_stage lumen_isp_demosaic;
+extern const struct lumen_isp_stage lumen_isp_sharpen;
 extern const struct lumen_isp_stage lumen_isp_ccm;
 extern const struct lumen_isp_stage lumen_isp_tone;
 extern const struct lumen_isp_stage lumen_isp_csc;
@@ -43,6 +45,40 @@ long lumen_dpc_apply(struct lumen_frame *work, const struct lumen_isp_params *p)
  * Returns 0, -EINVAL for a frame under 5 columns, -ENOMEM.
  */
 int lumen_dpc_noise_estimate(const struct lumen_frame *work, float noise[2]);
+
+/*
+ * The denoiser's noise model of @work for @p (denoise.c): variance =
+ * model[0] * level + model[1] in working units, from @p's model times
+ * its gain, or, when @p has none, LUMEN_DENOISE_ESTIMATE_SHARE of the
+ * variance lumen_dpc_noise_estimate() measures on @work (model[0] = 0):
+ * grain and fine texture count as noise there, so a clean frame would
+ * lose detail at full strength (0.25 dB on Kodak, docs/develop.md).
+ */
+#define LUMEN_DENOISE_ESTIMATE_SHARE 0.1f
+void lumen_denoise_model(const struct lumen_isp_params *p,
+			 const struct lumen_frame *work, float model[2]);
+
+struct lumen_denoise_coef;
+/* The fast method's kernel constants for @model at @strength. */
+void lumen_denoise_coef_make(struct lumen_denoise_coef *c, const float model[2],
+			     float strength);
+
+/* The fast method on a working frame in place; @rows: 3 x width samples
+ * of scratch. Returns 0 or -EINVAL for an empty frame. */
+int lumen_denoise_fast_apply(struct lumen_frame *work,
+			     const struct lumen_denoise_coef *c, uint16_t *rows);
+
+/* The quality method in place; allocates its planes for the call.
+ * Returns 0 (also when the model has no noise) or -ENOMEM. */
+int lumen_denoise_quality_apply(struct lumen_frame *work, const float model[2],
+				float strength);
+
+/*
+ * Luma sharpening of an RGB16P working frame in place (sharpen.c), by
+ * @amount (see lumen_isp_params.sharpen); @rows: LUMEN_ISP_STAGE_ROWS x
+ * (width + 2) samples of scratch. Returns 0 or -EINVAL.
+ */
+int lumen_sharpen_apply(struct lumen_frame *rgb, float amount, uint16_t *rows);
 
 /* White-balance gains per colour on a working frame, clipping at max. */
 void lumen_wb_apply(struct lumen_frame *work, const float gain[3]);

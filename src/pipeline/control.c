@@ -250,7 +250,13 @@ int lumen_control_isp_defaults(const char *sensor, struct lumen_isp_params *p,
 		p->lsc = &keep->lsc;
 	if (lumen_tuning_dpc_map(t, &keep->dpc_map))
 		p->dpc_map = &keep->dpc_map;
-	if (t->has_noise)
+	if (t->has_noise) {
+		/* the noise model drives the DPC and, live, the fast denoise
+		 * (times this frame's analogue gain: lumen_control_frame()) */
 		memcpy(p->dpc_noise, t->noise, sizeof(p->dpc_noise));
+		p->denoise = LUMEN_DENOISE_FAST;
+	}
+	if (t->has_sharpen)
+		p->sharpen = t->sharpen;
 	return 0;
 }

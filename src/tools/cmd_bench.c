@@ -264,9 +264,7 @@ static void speed_frame(struct lumen_frame *raw, const char *data)
 		lumen_frame_free(&img);
 }
 
-/* Runs @argv with stdout/stderr to /dev/null; returns the exit status or
- * -1 when it could not run. */
-static int run_quiet(char *const argv[])
+int lumen_bench_run_quiet(char *const argv[])
 {
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
@@ -336,7 +334,7 @@ static double ffmpeg_speed(const char *file, int frames)
 
 	snprintf(size, sizeof(size), "%dx%d", SPEED_W, SPEED_H);
 	t0 = now();
-	if (run_quiet(argv) != 0)
+	if (lumen_bench_run_quiet(argv) != 0)
 		return 0.0;
 	return (double)SPEED_W * SPEED_H * frames / (now() - t0) / 1e6;
 }
@@ -740,7 +738,10 @@ static void usage(FILE *out)
 		"       lumen bench isp [--threads N] [--frames N] [FILE.dng]\n"
 		"       lumen bench dpc [--data DIR] [--set kodak|mcmaster]\n"
 		"                       [--split tune|report|all] [--method fast|quality|both|none]\n"
-		"                       [--density D]\n");
+		"                       [--density D]\n"
+		"       lumen bench develop [--data DIR] [--quick] [--set kodak|mcmaster]\n"
+		"                           [--clean|--noisy] [--keep DIR] [--verbose]\n"
+		"                           [--lumen-opt ARG]...\n");
 }
 
 int lumen_cmd_bench(int argc, char **argv)
@@ -758,6 +759,8 @@ int lumen_cmd_bench(int argc, char **argv)
 		return lumen_cmd_bench_isp(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "dpc"))
 		return bench_dpc(argc, argv, data);
+	if (argc >= 2 && !strcmp(argv[1], "develop"))
+		return lumen_cmd_bench_develop(argc, argv, data);
 	if (argc < 2 || strcmp(argv[1], "demosaic")) {
 		usage(stderr);
 		return 2;

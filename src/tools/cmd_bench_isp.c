@@ -37,7 +37,8 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: lumen bench isp [--threads N] [--frames N] [FILE.dng]\n");
+	fprintf(out, "usage: lumen bench isp [--threads N] [--frames N] [--no-denoise]\n"
+		"                       [--sharpen AMOUNT] [FILE.dng]\n");
 }
 
 /* The synthetic frame: a noisy 10-bit BGGR ramp, packed as RAW10, with
@@ -176,6 +177,8 @@ int lumen_cmd_bench_isp(int argc, char **argv)
 	const char *file = NULL;
 	char tmp[] = "/tmp/lumen-bench-isp-XXXXXX";
 	int threads = 1, frames = 50, status = 1, ret, fd;
+	bool denoise = true;
+	float sharpen = 0.0f;
 	struct lumen_isp_params p;
 	struct lumen_isp *isp = NULL;
 	double ms, cv, bound;
@@ -186,6 +189,10 @@ int lumen_cmd_bench_isp(int argc, char **argv)
 			threads = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--frames") && i + 1 < argc)
 			frames = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--no-denoise"))
+			denoise = false;
+		else if (!strcmp(argv[i], "--sharpen") && i + 1 < argc)
+			sharpen = (float)atof(argv[++i]);
 		else if (argv[i][0] != '-' && !file)
 			file = argv[i];
 		else {
@@ -243,6 +250,11 @@ int lumen_cmd_bench_isp(int argc, char **argv)
 		p.dpc_noise[1] = (float)((16.0 * LUMEN_WORK_MAX / 959.0) *
 					 (16.0 * LUMEN_WORK_MAX / 959.0) / 12.0);
 	p.lsc = &map;
+	/* live defaults with a tuned sensor (pipeline/control.c): the fast
+	 * denoise from the same model; sharpening only when asked (the
+	 * tuning's sharpen:), since the back run then leaves band fusion */
+	p.denoise = denoise ? LUMEN_DENOISE_FAST : LUMEN_DENOISE_OFF;
+	p.sharpen = sharpen;
 	p.stats = true;
 	p.wb[0] = 1.8f;
 	p.wb[2] = 1.5f;

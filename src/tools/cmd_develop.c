@@ -40,6 +40,11 @@ static void usage(FILE *out)
 "  --exposure auto|GAIN        (default auto: log-average to mid-grey)\n"
 "  --contrast 0..1             S-curve on top of the sRGB curve (default 0.25)\n"
 "  --no-dpc                    keep defective pixels\n"
+"  --denoise off|fast|quality  noise reduction from the file's NoiseProfile,\n"
+"                              the tuning's noise, or the frame (default quality)\n"
+"  --denoise-strength S        its strength, 1 = as the noise model says\n"
+"  --sharpen AMOUNT            luma sharpening, 0 = off (default: the tuning's,\n"
+"                              else 0)\n"
 "  --quality N                 JPEG quality (default 92)\n"
 "  --yuv-matrix 601|709 --full-range\n"
 "input limits (a hostile header can claim any size; refused beyond these):\n"
@@ -92,6 +97,9 @@ struct develop_opts {
 	float exposure;		/* 0 = auto */
 	float contrast;
 	bool dpc;
+	enum lumen_denoise_method denoise;
+	float denoise_strength;
+	float sharpen;		/* < 0: the tuning's or the default */
 	int quality;
 	enum lumen_yuv_matrix matrix;
 	bool full_range;
@@ -131,6 +139,9 @@ static int parse_opts(int argc, char **argv, struct develop_opts *o)
 	o->demosaic = LUMEN_DEMOSAIC_QUALITY;
 	o->contrast = 0.25f;
 	o->dpc = true;
+	o->denoise = LUMEN_DENOISE_QUALITY;
+	o->denoise_strength = 1.0f;
+	o->sharpen = -1.0f;
 	o->quality = 92;
 	o->awb_method = LUMEN_AWB_COMBINED;
 	o->limits = lumen_input_limits_desktop;
@@ -174,6 +185,23 @@ static int parse_opts(int argc, char **argv, struct develop_opts *o)
 			else if (!strcmp(v, "quality"))
 				o->demosaic = LUMEN_DEMOSAIC_QUALITY;
 			else
+				goto bad_value;
+		} else if (!strcmp(a, "--denoise")) {
+			if (!strcmp(v, "off"))
+				o->denoise = LUMEN_DENOISE_OFF;
+			else if (!strcmp(v, "fast"))
+				o->denoise = LUMEN_DENOISE_FAST;
+			else if (!strcmp(v, "quality"))
+				o->denoise = LUMEN_DENOISE_QUALITY;
+			else
+				goto bad_value;
+		} else if (!strcmp(a, "--denoise-strength")) {
+			if (parse_floats(v, &o->denoise_strength, 1) ||
+			    o->denoise_strength < 0 || o->denoise_strength > 8)
+				goto bad_value;
+		} else if (!strcmp(a, "--sharpen")) {
+			if (parse_floats(v, &o->sharpen, 1) || o->sharpen < 0 ||
+			    o->sharpen > 8)
 				goto bad_value;
 		} else if (!strcmp(a, "--wb")) {
 			if (!strcmp(v, "as-shot"))
@@ -359,6 +387,12 @@ int lumen_cmd_develop(int argc, char **argv)
 	settings.yuv_full_range = o.full_range;
 	settings.exposure = o.exposure;
 	settings.awb_method = o.awb_method;
+	settings.denoise = o.denoise;
+	settings.denoise_strength = o.denoise_strength;
+	if (o.sharpen >= 0)
+		settings.sharpen = o.sharpen;
+	else if (tuning.has_sharpen)
+		settings.sharpen = tuning.sharpen;
 	/* the DPC's noise model: the file's own, else the tuning's; else
 	 * the DPC estimates it from the frame */
 	if (input.has_noise) {

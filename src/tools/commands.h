@@ -18,6 +18,11 @@ int lumen_cmd_calibrate(int argc, char **argv);
 int lumen_cmd_bench(int argc, char **argv);
 /* `lumen bench isp`, reached through lumen_cmd_bench (cmd_bench_isp.c) */
 int lumen_cmd_bench_isp(int argc, char **argv);
+/* Runs @argv (PATH searched) with stdout and stderr to /dev/null; its
+ * exit status, or -1 when it could not run or did not exit (cmd_bench.c) */
+int lumen_bench_run_quiet(char *const argv[]);
+/* `lumen bench develop` (cmd_bench_develop.c); @data: the data folder */
+int lumen_cmd_bench_develop(int argc, char **argv, const char *data);
 int lumen_cmd_sample(int argc, char **argv);
 int lumen_cmd_run(int argc, char **argv);
 int lumen_cmd_serve(int argc, char **argv);

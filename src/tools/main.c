@@ -13,7 +13,7 @@ static const struct lumen_command commands[] = {
 	{ "serve", "the camera daemon: RTSP and HTTP on a board (virtual by default)", lumen_cmd_serve },
 	{ "passwd", "set the user and password of lumen serve (HA1s into its config)", lumen_cmd_passwd },
 	{ "run", "headless pipeline on a board, frames to files", lumen_cmd_run },
-	{ "bench", "benchmarks: lumen bench demosaic [--data DIR] | isp [--threads N] | dpc [--data DIR]", lumen_cmd_bench },
+	{ "bench", "benchmarks: lumen bench demosaic [--data DIR] | isp [--threads N] | dpc [--data DIR] | develop [--data DIR] [--quick]", lumen_cmd_bench },
 	{ "doctor", "name the first pipeline stage where frames stop, from evidence", lumen_cmd_doctor },
 	{ "media", "show a media-controller graph, the path lumen uses; --configure applies it", lumen_cmd_media },
 	{ "collect", "gather logs, /proc dumps and the sensor chip ID for the doctor", lumen_cmd_collect },

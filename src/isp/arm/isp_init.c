@@ -21,4 +21,6 @@ void lumen_isp_dsp_init_arm(struct lumen_isp_dsp *dsp)
 	dsp->ccm_row = lumen_ccm_row_neon;
 	dsp->csc420 = lumen_csc420_neon;
 	dsp->lsc_row = lumen_lsc_row_neon;
+	dsp->denoise_row = lumen_denoise_row_neon;
+	dsp->sharpen_row = lumen_sharpen_row_neon;
 }

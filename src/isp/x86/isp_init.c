@@ -22,4 +22,6 @@ void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
 	dsp->stats_span = lumen_stats_span_avx2;
 	dsp->stats_grid_rows = lumen_stats_grid_rows_avx2;
 	dsp->stats_grid_rows2 = lumen_stats_grid_rows2_avx2;
+	dsp->denoise_row = lumen_denoise_row_avx2;
+	dsp->sharpen_row = lumen_sharpen_row_avx2;
 }

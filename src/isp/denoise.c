@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Noise reduction on the working raw (Bayer domain), after the statistics
+ * and before white balance, so that the noise model of the raw applies:
+ * variance = A v + B at level v, with A = noise[0] gain and B = noise[1]
+ * gain^2 (lumen_isp_params.dpc_noise and dpc_gain: the DNG NoiseProfile,
+ * or the tuning's profile times the analogue gain), or, when the params
+ * give none, B from the frame itself (lumen_dpc_noise_estimate()).
+ *
+ * Two methods (lumen_isp_params.denoise):
+ *
+ * FAST, for live frames: a sigma filter over each sample's eight
+ * same-colour neighbours (2 samples away), one pass in raster order with
+ * three rows kept aside. A neighbour within t = k sigma(v) of the centre
+ * v (k = LUMEN_DENOISE_K x strength) adds its difference, the others add
+ * nothing, and the sum over nine goes onto the centre (isp_dsp.h,
+ * lumen_denoise_row_fn, C here and AVX2 beside). On a flat area the noise
+ * falls to about a third; across an edge higher than t nothing mixes.
+ *
+ * QUALITY, for files: non-local means over 2x2 cells (the four samples of
+ * a cell together, so every colour votes on which cells are alike) in a
+ * variance-stabilised domain (the generalised Anscombe transform of the
+ * model, unit noise everywhere), 3x3-cell patches in a 7x7-cell search
+ * window, weights exp(-max(d2 - 2, 0) / h^2) with d2 the mean squared
+ * patch difference, the centre weighted 1; back
+ * through the asymptotically unbiased inverse; strength scales h. Allocates its planes
+ * (about 11 bytes per pixel) per frame: it is for files, not streams.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "isp/isp_dsp.h"
+#include "isp/stages.h"
+
+/* sigma filter threshold, in noise sigmas of the centre's level */
+#define LUMEN_DENOISE_K 3.0f
+/* largest threshold (working units): keeps the kernel's sums in 16 bits */
+#define DENOISE_T_MAX 4000.0f
+/* non-local means: search radius and patch radius in cells, and h */
+#define NLM_R 3
+#define NLM_P 1
+#define NLM_H 1.2f
+#define NLM_LUT 1024
+#define NLM_LUT_MAX 8.0f	/* exp(-8) ~ 0: arguments beyond it give 0 */
+
+static inline int mirror(int i, int n)
+{
+	if (i < 0)
+		return -i < n ? -i : (n - 1) & ~1;	/* tiny frames */
+	if (i >= n)
+		return 2 * (n - 1) - i >= 0 ? 2 * (n - 1) - i : 0;
+	return i;
+}
+
+void lumen_denoise_model(const struct lumen_isp_params *p,
+			 const struct lumen_frame *work, float model[2])
+{
+	const double g = p->dpc_gain > 0.0f ? p->dpc_gain : 1.0;
+
+	model[0] = (float)(p->dpc_noise[0] > 0.0f ? p->dpc_noise[0] * g : 0.0);
+	model[1] = (float)(p->dpc_noise[1] > 0.0f ? p->dpc_noise[1] * g * g : 0.0);
+	if (model[0] <= 0.0f && model[1] <= 0.0f && work) {
+		/* texture and grain count as noise in the estimate: take a
+		 * fraction, so a clean frame is left nearly alone */
+		lumen_dpc_noise_estimate(work, model);
+		model[1] *= LUMEN_DENOISE_ESTIMATE_SHARE;
+	}
+}
+
+void lumen_denoise_coef_make(struct lumen_denoise_coef *c, const float model[2],
+			     float strength)
+{
+	const float k = LUMEN_DENOISE_K * strength;
+
+	c->a = k * k * model[0];
+	c->b = k * k * model[1];
+	c->tmax = DENOISE_T_MAX;
+}
+
+/* The threshold of level @v: exactly the C kernel's arithmetic. */
+static inline int thr(unsigned v, const struct lumen_denoise_coef *c)
+{
+	float x = (float)v * c->a;
+
+	x = x + c->b;
+	x = x > 0.0f ? x : 0.0f;
+	x = sqrtf(x);
+	x = x < c->tmax ? x : c->tmax;
+	return (int)x;
+}
+
+/* One output sample (the kernel's formula) from its centre and the eight
+ * neighbours' values. */
+static inline uint16_t sigma9(int v, const int nb[8], const struct lumen_denoise_coef *c)
+{
+	const int t = thr((unsigned)v, c);
+	int s = 0, q;
+
+	for (int k = 0; k < 8; k++) {
+		const int d = nb[k] - v;
+
+		s += d <= t && d >= -t ? d : 0;
+	}
+	q = (s * 3641 + 16384) >> 15;	/* s / 9, as vpmulhrsw rounds */
+	v += q;
+	return (uint16_t)(v < 0 ? 0 : v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v);
+}
+
+LUMEN_DENOISE_ROW_FN(lumen_denoise_row_c)
+{
+	for (int i = 0; i < n; i++) {
+		const int nb[8] = { up[i - 2], up[i], up[i + 2], row[i - 2],
+				    row[i + 2], dn[i - 2], dn[i], dn[i + 2] };
+
+		dst[i] = sigma9(row[i], nb, c);
+	}
+}
+
+/* Columns of row @y at the edges (x < 2, x >= w - 2), mirrored. */
+static void edge_cols(uint16_t *dst, const uint16_t *up, const uint16_t *row,
+		      const uint16_t *dn, int w, const struct lumen_denoise_coef *c)
+{
+	for (int x = 0; x < w; x++) {
+		if (x == 2 && w > 4)
+			x = w - 2;
+		const int l = mirror(x - 2, w), r = mirror(x + 2, w);
+		const int nb[8] = { up[l], up[x], up[r], row[l], row[r], dn[l], dn[x], dn[r] };
+
+		dst[x] = sigma9(row[x], nb, c);
+	}
+}
+
+int lumen_denoise_fast_apply(struct lumen_frame *work, const struct lumen_denoise_coef *c,
+			     uint16_t *rows)
+{
+	const int w = work->width, h = work->height;
+	struct lumen_isp_dsp dsp;
+	uint16_t *keep[3];
+
+	if (w < 1 || h < 1)
+		return -EINVAL;
+	lumen_isp_dsp_init(&dsp);
+	for (int k = 0; k < 3; k++)
+		keep[k] = rows + (size_t)k * w;
+	/* keep[y % 3]: row y as it was, until row y + 2 is done */
+	for (int y = 0; y < h; y++) {
+		uint16_t *r = (uint16_t *)(void *)(work->data[0] + (size_t)y * work->stride[0]);
+		const int ya = mirror(y - 2, h), yb = mirror(y + 2, h);
+		const uint16_t *up, *dn;
+
+		memcpy(keep[y % 3], r, 2 * (size_t)w);
+		/* rows above are already written: their kept copies; below,
+		 * the frame itself (row y + 2 is not written yet) */
+		up = ya < y ? keep[ya % 3] :
+		     (const uint16_t *)(const void *)(work->data[0] + (size_t)ya * work->stride[0]);
+		dn = yb < y ? keep[yb % 3] :
+		     (const uint16_t *)(const void *)(work->data[0] + (size_t)yb * work->stride[0]);
+		if (yb == y)
+			dn = keep[y % 3];
+		if (ya == y)
+			up = keep[y % 3];
+		edge_cols(r, up, keep[y % 3], dn, w, c);
+		if (w > 4)
+			dsp.denoise_row(r + 2, up + 2, keep[y % 3] + 2, dn + 2, w - 4, c);
+	}
+	return 0;
+}
+
+/* ---- the quality method: non-local means over cells ---- */
+
+struct vst {
+	float a, b;	/* model: variance = a v + b */
+	float off;	/* 3/8 + b / a^2, or 1 / sqrt(b) when a = 0 */
+};
+
+static inline float vst_fwd(const struct vst *t, float v)
+{
+	float z;
+
+	if (t->a <= 0.0f)
+		return v * t->off;
+	z = v / t->a + t->off;
+	return 2.0f * sqrtf(z > 0.0f ? z : 0.0f);
+}
+
+static inline float vst_inv(const struct vst *t, float f)
+{
+	float z;
+
+	if (t->a <= 0.0f)
+		return f / t->off;
+	/* asymptotically unbiased: f^2 / 4 - 1/8 for a Poisson variable */
+	z = 0.25f * f * f - 0.125f - (t->off - 0.375f);
+	return z * t->a;
+}
+
+int lumen_denoise_quality_apply(struct lumen_frame *work, const float model[2],
+				float strength)
+{
+	const int w2 = work->width / 2, h2 = work->height / 2, pad = NLM_R + NLM_P;
+	const int pw = w2 + 2 * pad, ph = h2 + 2 * pad;
+	const size_t np = (size_t)pw * ph;
+	const float h = NLM_H * strength;
+	const float inv_n = 1.0f / (4.0f * (2 * NLM_P + 1) * (2 * NLM_P + 1));
+	struct vst t = { model[0], model[1], 0.0f };
+	float *mem, *pl[4], *acc[4], *wsum, *d, *box;
+	float lut[NLM_LUT + 1];
+
+	if (w2 < 1 || h2 < 1 || h <= 0.0f)
+		return 0;
+	if (t.a > 0.0f)
+		t.off = 0.375f + t.b / (t.a * t.a);
+	else if (t.b > 0.0f)
+		t.off = 1.0f / sqrtf(t.b);
+	else
+		return 0;	/* no noise */
+	mem = malloc(np * 11 * sizeof(float));
+	if (!mem)
+		return -ENOMEM;
+	for (int k = 0; k < 4; k++) {
+		pl[k] = mem + np * k;
+		acc[k] = mem + np * (4 + k);
+	}
+	wsum = mem + np * 8;
+	d = mem + np * 9;
+	box = mem + np * 10;
+	for (int i = 0; i <= NLM_LUT; i++)
+		lut[i] = expf(-(float)i * NLM_LUT_MAX / NLM_LUT);
+
+	/* the cells' four samples, stabilised, mirrored into the padding */
+	for (int y = 0; y < ph; y++) {
+		const int cy = mirror(y - pad, h2);
+
+		for (int k = 0; k < 4; k++) {
+			const uint16_t *r = (const uint16_t *)(const void *)
+				(work->data[0] + (size_t)(2 * cy + (k >> 1)) * work->stride[0]);
+			float *o = pl[k] + (size_t)y * pw;
+
+			for (int x = 0; x < pw; x++)
+				o[x] = vst_fwd(&t, r[2 * mirror(x - pad, w2) + (k & 1)]);
+		}
+	}
+	memset(acc[0], 0, np * 5 * sizeof(float));	/* acc, wsum */
+
+	const float scale = NLM_LUT / NLM_LUT_MAX / (h * h);
+
+	for (int dy = -NLM_R; dy <= NLM_R; dy++) {
+		for (int dx = -NLM_R; dx <= NLM_R; dx++) {
+			if (!dx && !dy)
+				continue;
+			/* d: squared cell differences over rows and columns
+			 * that the patches of the inner cells reach */
+			for (int y = NLM_R; y < ph - NLM_R; y++) {
+				const size_t o = (size_t)y * pw, s = o + (ptrdiff_t)dy * pw + dx;
+
+				for (int x = NLM_R; x < pw - NLM_R; x++) {
+					float e = 0.0f;
+
+					for (int k = 0; k < 4; k++) {
+						const float q = pl[k][o + x] - pl[k][s + x];
+
+						e += q * q;
+					}
+					d[o + x] = e;
+				}
+			}
+			/* box: horizontal sums, then vertical with the weight */
+			for (int y = NLM_R; y < ph - NLM_R; y++) {
+				const float *r = d + (size_t)y * pw;
+				float *b = box + (size_t)y * pw;
+
+				for (int x = pad; x < pw - pad; x++)
+					b[x] = r[x - 1] + r[x] + r[x + 1];
+			}
+			for (int y = pad; y < ph - pad; y++) {
+				const size_t o = (size_t)y * pw, s = o + (ptrdiff_t)dy * pw + dx;
+				const float *b0 = box + o - pw, *b1 = box + o, *b2 = box + o + pw;
+
+				for (int x = pad; x < pw - pad; x++) {
+					float a = (b0[x] + b1[x] + b2[x]) * inv_n - 2.0f;
+					float wgt;
+					int li;
+
+					a = a > 0.0f ? a * scale : 0.0f;
+					li = a < (float)NLM_LUT ? (int)a : NLM_LUT;
+					wgt = lut[li];
+					for (int k = 0; k < 4; k++)
+						acc[k][o + x] += wgt * pl[k][s + x];
+					wsum[o + x] += wgt;
+				}
+			}
+		}
+	}
+	/* the centre with weight 1, as a patch identical to itself */
+	for (int y = pad; y < ph - pad; y++) {
+		for (int k = 0; k < 4; k++) {
+			uint16_t *r = (uint16_t *)(void *)(work->data[0] +
+				(size_t)(2 * (y - pad) + (k >> 1)) * work->stride[0]);
+
+			for (int x = pad; x < pw - pad; x++) {
+				const size_t o = (size_t)y * pw + x;
+				float f = (acc[k][o] + pl[k][o]) / (wsum[o] + 1.0f);
+				float v = vst_inv(&t, f) + 0.5f;
+
+				v = v < 0.0f ? 0.0f : v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v;
+				r[2 * (x - pad) + (k & 1)] = (uint16_t)v;
+			}
+		}
+	}
+	free(mem);
+	return 0;
+}
+
+static int denoise_run(struct lumen_isp *isp, const struct lumen_isp_params *p)
+{
+	float model[2];
+	struct lumen_denoise_coef c;
+
+	if (p->denoise == LUMEN_DENOISE_OFF || !(p->denoise_strength > 0.0f))
+		return 0;
+	lumen_denoise_model(p, &isp->raw, model);
+	if (p->denoise == LUMEN_DENOISE_QUALITY)
+		return lumen_denoise_quality_apply(&isp->raw, model, p->denoise_strength);
+	lumen_denoise_coef_make(&c, model, p->denoise_strength);
+	return lumen_denoise_fast_apply(&isp->raw, &c, isp->stage_rows);
+}
+
+const struct lumen_isp_stage lumen_isp_denoise = {
+	.name = "denoise",
+	.run = denoise_run,
+};
