@@ -27,7 +27,7 @@
 /* GCC vectorises loops of unknown trip count (with an epilogue and alias
  * checks) only from -O3; clang does at -O2 */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3")
+#pragma GCC optimize("O3", "no-trapping-math")
 #endif
 
 /* The helpers are static: each instruction set gets its own copies. */
@@ -55,10 +55,28 @@ static void ri_box(struct lumen_ri_tile *t, const float *in, float *out,
 {
 	const ptrdiff_t w = t->w, n = (ptrdiff_t)t->w * t->h;
 	const ptrdiff_t ey = (ptrdiff_t)ry * sy * w, ex = (ptrdiff_t)rx * sx;
-	float *v = t->p[LUMEN_RI_TMP];
+	float *restrict v = t->p[LUMEN_RI_TMP];
 
 	ri_sum(v, in, (ptrdiff_t)sy * w, ry, ey, n - ey);
 	ri_sum(out, v, sx, rx, ey + ex, n - ey - ex);
+}
+
+/* The line of ri_fit() from the window sums: slope into @a, offset @b. */
+static void ri_fit_coef(float *restrict a, float *restrict b,
+			const float *restrict si, const float *restrict sp,
+			const float *restrict sip, const float *restrict sii,
+			const float *restrict cnt, ptrdiff_t n)
+{
+	const float eps = 1e-8f;
+
+	for (ptrdiff_t i = 0; i < n; i++) {
+		float c = cnt[i] > 0.5f ? cnt[i] : 1.0f;
+		float k = (c * sip[i] - si[i] * sp[i]) /
+			  (c * sii[i] - si[i] * si[i] + eps * c * c);
+
+		a[i] = k;
+		b[i] = (sp[i] - k * si[i]) / c;
+	}
 }
 
 /*
@@ -72,13 +90,12 @@ static void ri_fit(struct lumen_ri_tile *t, const float *restrict guide,
 		   const float *restrict m, int rx, int sx, int ry, int sy)
 {
 	const ptrdiff_t n = (ptrdiff_t)t->w * t->h;
-	const float *mos = t->p[LUMEN_RI_MOS];
-	float *q0 = t->p[LUMEN_RI_Q0], *q1 = t->p[LUMEN_RI_Q1];
-	float *q2 = t->p[LUMEN_RI_Q2], *q3 = t->p[LUMEN_RI_Q3];
-	float *s0 = t->p[LUMEN_RI_S0], *s1 = t->p[LUMEN_RI_S1];
-	float *s2 = t->p[LUMEN_RI_S2], *s3 = t->p[LUMEN_RI_S3];
-	float *cnt = t->p[LUMEN_RI_S4], *tent = t->p[LUMEN_RI_TENT];
-	const float eps = 1e-8f;
+	const float *restrict mos = t->p[LUMEN_RI_MOS];
+	float *restrict q0 = t->p[LUMEN_RI_Q0], *restrict q1 = t->p[LUMEN_RI_Q1];
+	float *restrict q2 = t->p[LUMEN_RI_Q2], *restrict q3 = t->p[LUMEN_RI_Q3];
+	float *restrict s0 = t->p[LUMEN_RI_S0], *restrict s1 = t->p[LUMEN_RI_S1];
+	float *restrict s2 = t->p[LUMEN_RI_S2], *restrict s3 = t->p[LUMEN_RI_S3];
+	float *restrict cnt = t->p[LUMEN_RI_S4], *restrict tent = t->p[LUMEN_RI_TENT];
 	const float inv = 1.0f / (float)((2 * rx + 1) * (2 * ry + 1));
 
 	for (ptrdiff_t i = 0; i < n; i++) {
@@ -94,18 +111,32 @@ static void ri_fit(struct lumen_ri_tile *t, const float *restrict guide,
 	ri_box(t, q2, s2, rx, sx, ry, sy);
 	ri_box(t, q3, s3, rx, sx, ry, sy);
 	ri_box(t, m, cnt, rx, sx, ry, sy);
-	for (ptrdiff_t i = 0; i < n; i++) {
-		float c = cnt[i] > 0.5f ? cnt[i] : 1.0f;
-		float a = (c * s2[i] - s0[i] * s1[i]) /
-			  (c * s3[i] - s0[i] * s0[i] + eps * c * c);
-
-		q0[i] = a;
-		q1[i] = (s1[i] - a * s0[i]) / c;
-	}
+	ri_fit_coef(q0, q1, s0, s1, s2, s3, cnt, n);
 	ri_box(t, q0, s0, rx, sx, ry, sy);
 	ri_box(t, q1, s1, rx, sx, ry, sy);
 	for (ptrdiff_t i = 0; i < n; i++)
 		tent[i] = (s0[i] * guide[i] + s1[i]) * inv;
+}
+
+/*
+ * The slope of ri_mlri_fit() from the Laplacian sums into @a, and the
+ * samples and guide under @m into @mp, @mi. (Loops that follow a box
+ * filter are in functions of their own with restrict arguments: GCC 12
+ * left them scalar inside the caller.)
+ */
+static void ri_mlri_slope(float *restrict a, float *restrict mp,
+			  float *restrict mi, const float *restrict slp,
+			  const float *restrict sll, const float *restrict m,
+			  const float *restrict mos, const float *restrict guide,
+			  ptrdiff_t n)
+{
+	const float eps = 1e-8f;
+
+	for (ptrdiff_t i = 0; i < n; i++) {
+		a[i] = slp[i] / (sll[i] + eps);
+		mp[i] = m[i] * mos[i];
+		mi[i] = m[i] * guide[i];
+	}
 }
 
 /*
@@ -118,13 +149,12 @@ static void ri_mlri_fit(struct lumen_ri_tile *t, const float *restrict guide,
 			const float *restrict m)
 {
 	const ptrdiff_t w = t->w, n = (ptrdiff_t)t->w * t->h;
-	const float *mos = t->p[LUMEN_RI_MOS];
-	float *q0 = t->p[LUMEN_RI_Q0], *q1 = t->p[LUMEN_RI_Q1];
-	float *q2 = t->p[LUMEN_RI_Q2], *q3 = t->p[LUMEN_RI_Q3];
-	float *s0 = t->p[LUMEN_RI_S0], *s1 = t->p[LUMEN_RI_S1];
-	float *cnt = t->p[LUMEN_RI_S4];
-	float *tent = t->p[LUMEN_RI_TENT];
-	const float eps = 1e-8f;
+	const float *restrict mos = t->p[LUMEN_RI_MOS];
+	float *restrict q0 = t->p[LUMEN_RI_Q0], *restrict q1 = t->p[LUMEN_RI_Q1];
+	float *restrict q2 = t->p[LUMEN_RI_Q2], *restrict q3 = t->p[LUMEN_RI_Q3];
+	float *restrict s0 = t->p[LUMEN_RI_S0], *restrict s1 = t->p[LUMEN_RI_S1];
+	float *restrict cnt = t->p[LUMEN_RI_S4];
+	float *restrict tent = t->p[LUMEN_RI_TENT];
 
 	for (ptrdiff_t i = 2 * w; i < n - 2 * w; i++) {
 		float lg = m[i] * (4.0f * guide[i] - guide[i - 2] - guide[i + 2] -
@@ -137,11 +167,7 @@ static void ri_mlri_fit(struct lumen_ri_tile *t, const float *restrict guide,
 	}
 	ri_box(t, q0, s0, 2, 1, 2, 1);
 	ri_box(t, q1, s1, 2, 1, 2, 1);
-	for (ptrdiff_t i = 0; i < n; i++) {
-		q2[i] = s0[i] / (s1[i] + eps);		/* a */
-		q0[i] = m[i] * mos[i];
-		q1[i] = m[i] * guide[i];
-	}
+	ri_mlri_slope(q2, q0, q1, s0, s1, m, mos, guide, n);
 	ri_box(t, q0, s0, 2, 1, 2, 1);
 	ri_box(t, q1, s1, 2, 1, 2, 1);
 	ri_box(t, m, cnt, 2, 1, 2, 1);
@@ -172,10 +198,11 @@ static void ri_green_direction(struct lumen_ri_tile *t, ptrdiff_t o, float *d)
 	const int horiz = o == 1;
 	const int rx = horiz ? 2 : 1, sx = horiz ? 1 : 2;
 	const int ry = horiz ? 1 : 2, sy = horiz ? 2 : 1;
-	const float *mos = t->p[LUMEN_RI_MOS], *mg = t->p[LUMEN_RI_MG];
+	const float *restrict mos = t->p[LUMEN_RI_MOS], *restrict mg = t->p[LUMEN_RI_MG];
+	/* written by the fits called below: not restrict */
 	const float *tent = t->p[LUMEN_RI_TENT];
-	float *guide = t->p[LUMEN_RI_GUIDE], *mc = t->p[LUMEN_RI_T0];
-	float *res = t->p[LUMEN_RI_T1];
+	float *restrict guide = t->p[LUMEN_RI_GUIDE], *restrict mc = t->p[LUMEN_RI_T0];
+	float *restrict res = t->p[LUMEN_RI_T1];
 
 	for (ptrdiff_t i = 0; i < n; i++)
 		mc[i] = 1.0f - mg[i];
@@ -200,31 +227,14 @@ static void ri_green_direction(struct lumen_ri_tile *t, ptrdiff_t o, float *d)
 	}
 }
 
-/*
- * Green everywhere (GBTF-style combination, Pekkucuksen and Altunbasak
- * 2010): at each C site the four one-sided means (west, east, north,
- * south; taps 0.56 0.30 0.10 0.04) of the directional colour differences,
- * each weighted by 1 / D^2, D the 5x5 sum of that difference's gradient
- * centred two pixels away on its side.
- */
-static void ri_green(struct lumen_ri_tile *t)
+/* The weighted combination of ri_green() into @g. */
+static void ri_green_combine(float *restrict g, const float *restrict mos,
+			     const float *restrict mg, const float *restrict dh,
+			     const float *restrict dv, const float *restrict sh,
+			     const float *restrict sv, ptrdiff_t w, ptrdiff_t n)
 {
-	const ptrdiff_t w = t->w, n = (ptrdiff_t)t->w * t->h;
-	const float *mos = t->p[LUMEN_RI_MOS], *mg = t->p[LUMEN_RI_MG];
-	float *dh = t->p[LUMEN_RI_DH], *dv = t->p[LUMEN_RI_DV];
-	float *gh = t->p[LUMEN_RI_Q0], *gv = t->p[LUMEN_RI_Q1];
-	float *sh = t->p[LUMEN_RI_S0], *sv = t->p[LUMEN_RI_S1];
-	float *g = t->p[LUMEN_RI_GREEN];
 	const float e = 1e-10f;
 
-	ri_green_direction(t, 1, dh);
-	ri_green_direction(t, w, dv);
-	for (ptrdiff_t i = w; i < n - w; i++) {
-		gh[i] = fabsf(dh[i - 1] - dh[i + 1]);
-		gv[i] = fabsf(dv[i - w] - dv[i + w]);
-	}
-	ri_box(t, gh, sh, 2, 1, 2, 1);
-	ri_box(t, gv, sv, 2, 1, 2, 1);
 	for (ptrdiff_t i = 3 * w; i < n - 3 * w; i++) {
 		float ww = sh[i - 2] + e, we = sh[i + 2] + e;
 		float wn = sv[i - 2 * w] + e, ws = sv[i + 2 * w] + e;
@@ -249,6 +259,34 @@ static void ri_green(struct lumen_ri_tile *t)
 }
 
 /*
+ * Green everywhere (GBTF-style combination, Pekkucuksen and Altunbasak
+ * 2010): at each C site the four one-sided means (west, east, north,
+ * south; taps 0.56 0.30 0.10 0.04) of the directional colour differences,
+ * each weighted by 1 / D^2, D the 5x5 sum of that difference's gradient
+ * centred two pixels away on its side.
+ */
+static void ri_green(struct lumen_ri_tile *t)
+{
+	const ptrdiff_t w = t->w, n = (ptrdiff_t)t->w * t->h;
+
+	ri_green_direction(t, 1, t->p[LUMEN_RI_DH]);
+	ri_green_direction(t, w, t->p[LUMEN_RI_DV]);
+
+	const float *restrict mos = t->p[LUMEN_RI_MOS], *restrict mg = t->p[LUMEN_RI_MG];
+	const float *restrict dh = t->p[LUMEN_RI_DH], *restrict dv = t->p[LUMEN_RI_DV];
+	float *restrict gh = t->p[LUMEN_RI_Q0], *restrict gv = t->p[LUMEN_RI_Q1];
+	float *restrict sh = t->p[LUMEN_RI_S0], *restrict sv = t->p[LUMEN_RI_S1];
+	float *restrict g = t->p[LUMEN_RI_GREEN];
+	for (ptrdiff_t i = w; i < n - w; i++) {
+		gh[i] = fabsf(dh[i - 1] - dh[i + 1]);
+		gv[i] = fabsf(dv[i - w] - dv[i + w]);
+	}
+	ri_box(t, gh, sh, 2, 1, 2, 1);
+	ri_box(t, gv, sv, 2, 1, 2, 1);
+	ri_green_combine(g, mos, mg, dh, dv, sh, sv, w, n);
+}
+
+/*
  * Fills the residual @r, known under @m (one colour's quarter lattice),
  * at the sites of @mo (the other colour) from the two diagonals into @r1,
  * then at the green sites from the two axes into @r2, each pair averaged
@@ -260,8 +298,8 @@ static void ri_fill(struct lumen_ri_tile *t, const float *restrict r,
 		    float *restrict r2)
 {
 	const ptrdiff_t w = t->w, n = (ptrdiff_t)t->w * t->h;
-	const float *g = t->p[LUMEN_RI_GREEN], *mg = t->p[LUMEN_RI_MG];
-	const float *mos = t->p[LUMEN_RI_MOS];
+	const float *restrict g = t->p[LUMEN_RI_GREEN], *restrict mg = t->p[LUMEN_RI_MG];
+	const float *restrict mos = t->p[LUMEN_RI_MOS];
 	const float e = 1e-6f;
 
 	for (ptrdiff_t i = 2 * w + 2; i < n - 2 * w - 2; i++) {
@@ -298,7 +336,7 @@ static void ri_energy(struct lumen_ri_tile *t, const float *restrict r,
 		      const float *restrict m, float *restrict out)
 {
 	const ptrdiff_t w = t->w, n = (ptrdiff_t)t->w * t->h;
-	float *l = t->p[LUMEN_RI_Q3];
+	float *restrict l = t->p[LUMEN_RI_Q3];
 
 	for (ptrdiff_t i = 2 * w; i < n - 2 * w; i++)
 		l[i] = fabsf(m[i] * (4.0f * r[i] - r[i - 2] - r[i + 2] -
@@ -318,11 +356,12 @@ static void ri_colour(struct lumen_ri_tile *t, const float *restrict m,
 		      const float *restrict mo, float *restrict out)
 {
 	const ptrdiff_t n = (ptrdiff_t)t->w * t->h;
-	const float *mos = t->p[LUMEN_RI_MOS], *g = t->p[LUMEN_RI_GREEN];
+	const float *restrict mos = t->p[LUMEN_RI_MOS], *restrict g = t->p[LUMEN_RI_GREEN];
+	/* written by the fits called below: not restrict */
 	const float *tent = t->p[LUMEN_RI_TENT];
-	float *r = t->p[LUMEN_RI_DH], *r1 = t->p[LUMEN_RI_T0];
-	float *r2 = t->p[LUMEN_RI_T1], *efit = t->p[LUMEN_RI_DV];
-	float *ecd = t->p[LUMEN_RI_GUIDE];
+	float *restrict r = t->p[LUMEN_RI_DH], *restrict r1 = t->p[LUMEN_RI_T0];
+	float *restrict r2 = t->p[LUMEN_RI_T1], *restrict efit = t->p[LUMEN_RI_DV];
+	float *restrict ecd = t->p[LUMEN_RI_GUIDE];
 
 	ri_mlri_fit(t, g, m);
 	for (ptrdiff_t i = 0; i < n; i++)
