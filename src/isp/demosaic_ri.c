@@ -24,7 +24,7 @@
 #define RI_TILE_FN lumen_demosaic_ri_tile_c
 #include "isp/demosaic_ri_tile.h"
 
-#define RI_TILE_W 256		/* output pixels of a tile */
+#define RI_TILE_W 512		/* output pixels of a tile */
 #define RI_TILE_H 64
 #define RI_ALIGN 64
 
@@ -138,8 +138,12 @@ int lumen_demosaic_ri_tiled(const struct lumen_demosaic_dsp *dsp,
 	    rgb->fmt != LUMEN_PIX_RGB16P || raw->width != rgb->width ||
 	    raw->height != rgb->height || raw->width < 2 || raw->height < 2 ||
 	    raw->width > LUMEN_MAX_DIM || raw->height > LUMEN_MAX_DIM ||
-	    (unsigned)raw->bayer > LUMEN_BAYER_BGGR)
+	    (unsigned)raw->bayer > LUMEN_BAYER_BGGR || !raw->data[0] ||
+	    raw->stride[0] < (size_t)raw->width * 2)
 		return -EINVAL;
+	for (int p = 0; p < 3; p++)
+		if (!rgb->data[p] || rgb->stride[p] < (size_t)rgb->width * 2)
+			return -EINVAL;
 	/* even tiles keep every tile's origin on the CFA phase */
 	tile_w &= ~1;
 	tile_h &= ~1;
