@@ -55,11 +55,18 @@ size_t lumen_demosaic_ri_scratch_size_for_tile(int tile_w, int tile_h)
 	       RI_ALIGN;
 }
 
+/* The tile of a frame: RI_TILE_W x RI_TILE_H, or the (even) frame if
+ * smaller, so that small frames take small scratch. */
+static int ri_tile_side(int side, int max)
+{
+	side = (side + 1) & ~1;
+	return side < max ? side : max;
+}
+
 size_t lumen_demosaic_ri_scratch_size(int width, int height)
 {
-	(void)width;
-	(void)height;
-	return lumen_demosaic_ri_scratch_size_for_tile(RI_TILE_W, RI_TILE_H);
+	return lumen_demosaic_ri_scratch_size_for_tile(ri_tile_side(width, RI_TILE_W),
+						       ri_tile_side(height, RI_TILE_H));
 }
 
 /* Loads the frame region (x0, y0, cols x rows) and its margins. */
@@ -180,6 +187,9 @@ int lumen_demosaic_ri(const struct lumen_frame *raw, struct lumen_frame *rgb,
 	struct lumen_demosaic_dsp dsp;
 
 	lumen_demosaic_dsp_init(&dsp);
-	return lumen_demosaic_ri_tiled(&dsp, RI_TILE_W, RI_TILE_H, raw, rgb,
-				       scratch, scratch_size);
+	if (!raw)
+		return -EINVAL;
+	return lumen_demosaic_ri_tiled(&dsp, ri_tile_side(raw->width, RI_TILE_W),
+				       ri_tile_side(raw->height, RI_TILE_H),
+				       raw, rgb, scratch, scratch_size);
 }

@@ -31,7 +31,7 @@ static void usage(FILE *out)
 "(the raw frame as read, black/white levels and colour data kept).\n"
 "\n"
 "picture:\n"
-"  --demosaic fast|quality     (default quality)\n"
+"  --demosaic fast|ri|best     (default ri; quality = best)\n"
 "  --wb auto|grey-world|white-patch|grey-edge|as-shot|tuning|R,G,B\n"
 "                              (default: as-shot when the file has it, else auto)\n"
 "  --tuning FILE               black level, colour matrix, lens shading\n"
@@ -128,7 +128,7 @@ static int parse_count(const char *s, bool mega, unsigned long long max,
 static int parse_opts(int argc, char **argv, struct develop_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->demosaic = LUMEN_DEMOSAIC_QUALITY;
+	o->demosaic = LUMEN_DEMOSAIC_RI;
 	o->contrast = 0.25f;
 	o->dpc = true;
 	o->quality = 92;
@@ -172,7 +172,7 @@ static int parse_opts(int argc, char **argv, struct develop_opts *o)
 			if (!strcmp(v, "fast"))
 				o->demosaic = LUMEN_DEMOSAIC_FAST;
 			else if (!strcmp(v, "quality"))
-				o->demosaic = LUMEN_DEMOSAIC_QUALITY;
+				o->demosaic = LUMEN_DEMOSAIC_RI;
 			else
 				goto bad_value;
 		} else if (!strcmp(a, "--wb")) {
