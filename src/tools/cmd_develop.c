@@ -171,8 +171,10 @@ static int parse_opts(int argc, char **argv, struct develop_opts *o)
 		} else if (!strcmp(a, "--demosaic")) {
 			if (!strcmp(v, "fast"))
 				o->demosaic = LUMEN_DEMOSAIC_FAST;
-			else if (!strcmp(v, "quality"))
+			else if (!strcmp(v, "ri"))
 				o->demosaic = LUMEN_DEMOSAIC_RI;
+			else if (!strcmp(v, "best") || !strcmp(v, "quality"))
+				o->demosaic = LUMEN_DEMOSAIC_QUALITY;
 			else
 				goto bad_value;
 		} else if (!strcmp(a, "--wb")) {
