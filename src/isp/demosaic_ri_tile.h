@@ -48,29 +48,38 @@ static void ri_sum(float *restrict d, const float *restrict s, ptrdiff_t step,
 
 /*
  * Box sum: out = sum of in over |dx| <= rx (step sx), |dy| <= ry (step sy),
- * through the tile's temporary plane. Radii 1 or 2.
+ * radii 1 or 2, row by row: the vertical sums of a row go to a row buffer
+ * (still in cache for the horizontal pass). Columns within rx * sx of the
+ * tile's sides are not written.
  */
 static void ri_box(struct lumen_ri_tile *t, const float *in, float *out,
 		   int rx, int sx, int ry, int sy)
 {
-	const ptrdiff_t w = t->w, n = (ptrdiff_t)t->w * t->h;
-	const ptrdiff_t ey = (ptrdiff_t)ry * sy * w, ex = (ptrdiff_t)rx * sx;
-	float *restrict v = t->p[LUMEN_RI_TMP];
+	const ptrdiff_t w = t->w, h = t->h;
+	const ptrdiff_t ey = (ptrdiff_t)ry * sy, ex = (ptrdiff_t)rx * sx;
+	float *v = t->p[LUMEN_RI_TMP];
 
-	ri_sum(v, in, (ptrdiff_t)sy * w, ry, ey, n - ey);
-	ri_sum(out, v, sx, rx, ey + ex, n - ey - ex);
+	for (ptrdiff_t y = ey; y < h - ey; y++) {
+		ri_sum(v, in + y * w, (ptrdiff_t)sy * w, ry, 0, w);
+		ri_sum(out + y * w, v, sx, rx, ex, w - ex);
+	}
 }
 
-/* The line of ri_fit() from the window sums: slope into @a, offset @b. */
+/*
+ * The line of ri_fit() from the window sums: slope into @a, offset @b.
+ * The samples in a window: the green step's windows are 5 along the
+ * direction x 3 rows (columns) of the same CFA type, where a site of the
+ * colour of @m sees 3 of it per row and another site 2.
+ */
 static void ri_fit_coef(float *restrict a, float *restrict b,
 			const float *restrict si, const float *restrict sp,
 			const float *restrict sip, const float *restrict sii,
-			const float *restrict cnt, ptrdiff_t n)
+			const float *restrict m, ptrdiff_t n)
 {
 	const float eps = 1e-8f;
 
 	for (ptrdiff_t i = 0; i < n; i++) {
-		float c = cnt[i] > 0.5f ? cnt[i] : 1.0f;
+		float c = m[i] != 0.0f ? 9.0f : 6.0f;
 		float k = (c * sip[i] - si[i] * sp[i]) /
 			  (c * sii[i] - si[i] * si[i] + eps * c * c);
 
@@ -81,7 +90,8 @@ static void ri_fit_coef(float *restrict a, float *restrict b,
 
 /*
  * Guided fit (residual interpolation, Kiku et al. 2013) of the mosaic's
- * samples under @m against @guide: in each window (rx, sx, ry, sy) the
+ * samples under @m against @guide: in each window (rx, sx, ry, sy: one of
+ * the green step's, see ri_fit_coef()) the
  * least-squares line p = a I + b over the samples, eps a regulariser on
  * the slope; a and b box-averaged over the same window; the tentative
  * estimate a I + b into LUMEN_RI_TENT.
@@ -95,7 +105,7 @@ static void ri_fit(struct lumen_ri_tile *t, const float *restrict guide,
 	float *restrict q2 = t->p[LUMEN_RI_Q2], *restrict q3 = t->p[LUMEN_RI_Q3];
 	float *restrict s0 = t->p[LUMEN_RI_S0], *restrict s1 = t->p[LUMEN_RI_S1];
 	float *restrict s2 = t->p[LUMEN_RI_S2], *restrict s3 = t->p[LUMEN_RI_S3];
-	float *restrict cnt = t->p[LUMEN_RI_S4], *restrict tent = t->p[LUMEN_RI_TENT];
+	float *restrict tent = t->p[LUMEN_RI_TENT];
 	const float inv = 1.0f / (float)((2 * rx + 1) * (2 * ry + 1));
 
 	for (ptrdiff_t i = 0; i < n; i++) {
@@ -110,8 +120,7 @@ static void ri_fit(struct lumen_ri_tile *t, const float *restrict guide,
 	ri_box(t, q1, s1, rx, sx, ry, sy);
 	ri_box(t, q2, s2, rx, sx, ry, sy);
 	ri_box(t, q3, s3, rx, sx, ry, sy);
-	ri_box(t, m, cnt, rx, sx, ry, sy);
-	ri_fit_coef(q0, q1, s0, s1, s2, s3, cnt, n);
+	ri_fit_coef(q0, q1, s0, s1, s2, s3, m, n);
 	ri_box(t, q0, s0, rx, sx, ry, sy);
 	ri_box(t, q1, s1, rx, sx, ry, sy);
 	for (ptrdiff_t i = 0; i < n; i++)
@@ -170,7 +179,13 @@ static void ri_mlri_fit(struct lumen_ri_tile *t, const float *restrict guide,
 	ri_mlri_slope(q2, q0, q1, s0, s1, m, mos, guide, n);
 	ri_box(t, q0, s0, 2, 1, 2, 1);
 	ri_box(t, q1, s1, 2, 1, 2, 1);
-	ri_box(t, m, cnt, 2, 1, 2, 1);
+	/* the samples of a quarter lattice in a 5x5 window: 3 or 2 rows
+	 * (whether this row holds the colour) x 3 or 2 columns */
+	for (ptrdiff_t i = w; i < n - w; i++) {
+		float r = m[i - 1] + m[i] + m[i + 1], c = m[i - w] + m[i] + m[i + w];
+
+		cnt[i] = (r > 0.0f ? 3.0f : 2.0f) * (c > 0.0f ? 3.0f : 2.0f);
+	}
 	for (ptrdiff_t i = 0; i < n; i++) {
 		float c = cnt[i] > 0.5f ? cnt[i] : 1.0f;
 
