@@ -21,6 +21,7 @@
 #include "isp/demosaic_dsp.h"
 #include "isp/isp.h"
 #include "testutil.h"
+#include "bayer_testutil.h"
 
 #define MAXV LUMEN_WORK_MAX
 
@@ -56,45 +57,11 @@ static uint16_t pattern_at(enum pattern p, int x, int y, unsigned *seed)
 	}
 }
 
-/* A BAYER16 frame; odd heights get the tight stride (so that ASan sees any
- * read past the last sample), even ones a padded one. */
-static void raw_alloc(struct lumen_frame *f, int w, int h, enum lumen_bayer o)
-{
-	memset(f, 0, sizeof(*f));
-	f->fmt = LUMEN_PIX_BAYER16;
-	f->width = w;
-	f->height = h;
-	f->stride[0] = (size_t)w * 2 + (h & 1 ? 0 : 38);
-	f->data[0] = calloc(1, f->stride[0] * (size_t)h);
-	assert_non_null(f->data[0]);
-	f->bayer = o;
-	f->bits = LUMEN_WORK_BITS;
-	f->white = MAXV;
-}
-
-static uint16_t *raw_px(const struct lumen_frame *f, int x, int y)
-{
-	return (uint16_t *)(void *)(f->data[0] + (size_t)y * f->stride[0]) + x;
-}
-
 static void raw_fill(struct lumen_frame *f, enum pattern p, unsigned seed)
 {
 	for (int y = 0; y < f->height; y++)
 		for (int x = 0; x < f->width; x++)
 			*raw_px(f, x, y) = pattern_at(p, x, y, &seed);
-}
-
-static void rgb_alloc(struct lumen_frame *f, int w, int h)
-{
-	assert_int_equal(lumen_frame_alloc(f, LUMEN_PIX_RGB16P, w, h), 0);
-	for (int p = 0; p < 3; p++)	/* poison: every sample must be written */
-		memset(f->data[p], 0xa5, f->stride[p] * (size_t)h);
-}
-
-static uint16_t rgb_px(const struct lumen_frame *f, int ch, int x, int y)
-{
-	return ((const uint16_t *)(const void *)(f->data[ch] +
-						 (size_t)y * f->stride[ch]))[x];
 }
 
 static void assert_rgb_equal(const struct lumen_frame *a,

@@ -18,6 +18,23 @@
 #include "core/frame.h"
 #include "isp/isp.h"
 
+/*
+ * Index @i mirrored into 0..n-1 about the edge samples without repeating
+ * them, period 2 (n - 1): even, so the CFA phase of the reflected position
+ * is kept. For the methods' tile loaders.
+ */
+static inline int lumen_demosaic_mirror(int i, int n)
+{
+	int period = 2 * (n - 1);
+
+	if (n == 1)
+		return 0;
+	i %= period;
+	if (i < 0)
+		i += period;
+	return i >= n ? period - i : i;
+}
+
 size_t lumen_demosaic_scratch_size(enum lumen_demosaic_method method,
 				   int width, int height);
 

@@ -28,19 +28,6 @@
 #define RI_TILE_H 64
 #define RI_ALIGN 64
 
-/* Index i mirrored into 0..n-1 about the edge samples, period 2 (n - 1). */
-static int ri_mirror(int i, int n)
-{
-	int period = 2 * (n - 1);
-
-	if (n == 1)
-		return 0;
-	i %= period;
-	if (i < 0)
-		i += period;
-	return i >= n ? period - i : i;
-}
-
 size_t lumen_demosaic_ri_scratch_size_for_tile(int tile_w, int tile_h)
 {
 	size_t pw, ph;
@@ -78,10 +65,10 @@ static void ri_load(struct lumen_ri_tile *t, const struct lumen_frame *raw,
 
 	t->h = rows + 2 * LUMEN_RI_MARGIN;
 	for (int x = 0; x < w; x++)
-		colmap[x] = ri_mirror(x0 - LUMEN_RI_MARGIN + x, raw->width);
+		colmap[x] = lumen_demosaic_mirror(x0 - LUMEN_RI_MARGIN + x, raw->width);
 	/* x0, y0 and the margin are even: the tile has the frame's phase */
 	for (int ty = 0; ty < t->h; ty++) {
-		int sy = ri_mirror(y0 - LUMEN_RI_MARGIN + ty, raw->height);
+		int sy = lumen_demosaic_mirror(y0 - LUMEN_RI_MARGIN + ty, raw->height);
 		const uint16_t *s = (const uint16_t *)(const void *)
 			(raw->data[0] + (size_t)sy * raw->stride[0]);
 		int c0 = lumen_bayer_at(raw->bayer, 0, ty);
