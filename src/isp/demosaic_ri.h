@@ -8,8 +8,9 @@
 #ifndef LUMEN_ISP_DEMOSAIC_RI_H
 #define LUMEN_ISP_DEMOSAIC_RI_H
 
-/* context on each side: exceeds the sum of the kernel's stencil radii
- * (21); even, so a tile has the frame's CFA phase */
+/* context on each side: at least the sum of the kernel's stencil radii
+ * (21: with 20 the kodim19 crop of tests/test_demosaic_ri.c differs
+ * between tile sizes); even, so a tile has the frame's CFA phase */
 #define LUMEN_RI_MARGIN 22
 
 enum lumen_ri_plane {
