@@ -114,6 +114,7 @@ static const int tiles[][2] = { { 2, 2 }, { 16, 6 }, { 30, 20 }, { 512, 64 } };
 static void simd_matches_c(void **state)
 {
 	struct lumen_demosaic_dsp c;
+	lumen_demosaic_ri_tile_fn *last = NULL;
 	int tested = 0;
 
 	(void)state;
@@ -127,8 +128,10 @@ static void simd_matches_c(void **state)
 			continue;
 		lumen_cpu_set_mask(cpu_levels[l]);
 		lumen_demosaic_dsp_init(&dsp);
-		if (dsp.ri_tile == lumen_demosaic_ri_tile_c)
+		/* each kernel once (AVX-512 machines install the AVX2 one) */
+		if (dsp.ri_tile == lumen_demosaic_ri_tile_c || dsp.ri_tile == last)
 			continue;
+		last = dsp.ri_tile;
 		tested++;
 		for (unsigned s = 0; s < N_SIZES; s++)
 			for (int o = 0; o < 4; o++)
@@ -332,9 +335,9 @@ static void crop_floors(void **state)
 			rgb_alloc(&ref, 96, 96);
 			rgb_alloc(&got, 96, 96);
 			run_tiled(&dsp, 96, 96, &raw, &ref);
-			run_tiled(&dsp, 16, 6, &raw, &got);
+			run_tiled(&dsp, 32, 24, &raw, &got);
 			if (rgb_diff(&ref, &got))
-				fail_msg("%s order %d: 16x6 tiles differ from one tile",
+				fail_msg("%s order %d: 32x24 tiles differ from one tile",
 					 crops[k].file, o);
 			free(raw.data[0]);
 			lumen_frame_free(&ref);

@@ -26,7 +26,11 @@
 
 /* GCC vectorises loops of unknown trip count (with an epilogue and alias
  * checks) only from -O3; clang does at -O2 */
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__clang__)
+/* clang contracts a * b + c into FMA by default even with -std=c11 (the
+ * AVX2 build has -mfma): off, so every build gives the C reference's bits */
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
 #pragma GCC optimize("O3", "no-trapping-math")
 #endif
 
@@ -321,13 +325,15 @@ static void ri_fill(struct lumen_ri_tile *t, const float *restrict r,
 		ptrdiff_t a = i - w + 1, b = i + w - 1, c = i - w - 1, d = i + w + 1;
 		float g1 = fabsf(r[a] - r[b]) + fabsf(2.0f * g[i] - g[a] - g[b]) + e;
 		float g2 = fabsf(r[c] - r[d]) + fabsf(2.0f * g[i] - g[c] - g[d]) + e;
-		float w1, w2, v;
+		float q1, q2, v;
 
 		g1 += 0.5f * fabsf(2.0f * mos[i] - mos[a - w + 1] - mos[b + w - 1]);
 		g2 += 0.5f * fabsf(2.0f * mos[i] - mos[c - w - 1] - mos[d + w + 1]);
-		w1 = 1.0f / (g1 * g1);
-		w2 = 1.0f / (g2 * g2);
-		v = 0.5f * (w1 * (r[a] + r[b]) + w2 * (r[c] + r[d])) / (w1 + w2);
+		/* weights 1 / g1^2 and 1 / g2^2, multiplied through by both
+		 * squares: one division */
+		q1 = g1 * g1;
+		q2 = g2 * g2;
+		v = 0.5f * (q2 * (r[a] + r[b]) + q1 * (r[c] + r[d])) / (q1 + q2);
 		r1[i] = mo[i] != 0.0f ? v : r[i];
 	}
 	for (ptrdiff_t i = 3 * w; i < n - 3 * w; i++) {
@@ -335,9 +341,9 @@ static void ri_fill(struct lumen_ri_tile *t, const float *restrict r,
 			   fabsf(2.0f * g[i] - g[i - 1] - g[i + 1]) + e;
 		float gv = fabsf(r1[i - w] - r1[i + w]) +
 			   fabsf(2.0f * g[i] - g[i - w] - g[i + w]) + e;
-		float wh = 1.0f / (gh * gh), wv = 1.0f / (gv * gv);
-		float v = 0.5f * (wh * (r1[i - 1] + r1[i + 1]) +
-				  wv * (r1[i - w] + r1[i + w])) / (wh + wv);
+		float qh = gh * gh, qv = gv * gv;
+		float v = 0.5f * (qv * (r1[i - 1] + r1[i + 1]) +
+				  qh * (r1[i - w] + r1[i + w])) / (qh + qv);
 
 		r2[i] = mg[i] != 0.0f ? v : r1[i];
 	}
