@@ -151,7 +151,8 @@ int lumen_demosaic_ri_tiled(const struct lumen_demosaic_dsp *dsp,
 	for (int p = 0; p < LUMEN_RI_PLANES; p++)
 		t.p[p] = (float *)(void *)base + (size_t)p * plane;
 	colmap = (int *)(void *)(base + LUMEN_RI_PLANES * plane * sizeof(float));
-	/* what the kernel reads past what it wrote must at least be finite */
+	/* the kernel reads past what it wrote near the tile's edges: let
+	 * those reads see initialised memory */
 	memset(base, 0, LUMEN_RI_PLANES * plane * sizeof(float));
 
 	for (int y0 = 0; y0 < raw->height; y0 += tile_h) {

@@ -28,13 +28,13 @@ enum lumen_ri_plane {
 
 struct lumen_ri_tile {
 	int w, h;		/* plane size, margins included */
-	float *p[LUMEN_RI_PLANES];	/* w * h floats each, all finite */
+	float *p[LUMEN_RI_PLANES];	/* w * h floats each */
 };
 
 /*
  * Develops a loaded tile: from MOS and the masks, RED, GREEN and BLUE,
- * exact where at least LUMEN_RI_MARGIN pixels from every edge. Every
- * build gives the same bits.
+ * exact where at least LUMEN_RI_MARGIN pixels from every edge (any value,
+ * even inf or NaN, nearer the edges). Every build gives the same bits.
  */
 typedef void lumen_demosaic_ri_tile_fn(struct lumen_ri_tile *t);
 

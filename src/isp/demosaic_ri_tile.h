@@ -6,9 +6,9 @@
  * NEON files with their ISA flags, each defining RI_TILE_FN to its kernel's
  * name before including it. Every loop is a straight pass over whole planes
  * (flattened: index i, neighbours at i +- 1 and i +- w), with no branches
- * on the CFA (masks are 0/1 planes), so the compiler vectorises them; the
- * project builds with -std=c11, so nothing is contracted into FMA and the
- * operations run in the same order in every build: the kernels give the
+ * on the CFA (masks are 0/1 planes), so the compiler vectorises them;
+ * nothing is contracted into FMA (GCC with -std=c11, clang by the pragma
+ * below) and the operations run in the same order in every build: the kernels give the
  * same bits (tests/test_demosaic_ri.c checks it).
  *
  * Values near the tile's edges are wrong (each pass reads up to its radius
