@@ -108,7 +108,7 @@ static const int sizes[][2] = {
 #define N_SIZES (sizeof(sizes) / sizeof(sizes[0]))
 /* tile sizes: the smallest (small frames only: each 2x2 tile computes
  * 46x46 pixels), ones crossing the frame, the default */
-static const int tiles[][2] = { { 2, 2 }, { 16, 6 }, { 30, 20 }, { 512, 64 } };
+static const int tiles[][2] = { { 2, 2 }, { 16, 6 }, { 30, 20 }, { 192, 192 } };
 
 /* Each SIMD kernel against the C kernel, bit for bit. */
 static void simd_matches_c(void **state)

@@ -71,9 +71,9 @@ int lumen_demosaic_quality(const struct lumen_frame *raw,
 			   struct lumen_frame *rgb, void *scratch,
 			   size_t scratch_size);
 /*
- * The ri method (demosaic_ri.c): tiles of 512 x 64 pixels (or the frame,
+ * The ri method (demosaic_ri.c): tiles of 192 x 192 pixels (or the frame,
  * if smaller) in a scratch of lumen_demosaic_ri_scratch_size() bytes
- * (5.5 MB for any frame at least that large).
+ * (5.1 MB for any frame at least that large).
  * lumen_demosaic_ri_tiled() takes the kernels and the tile size (rounded
  * down to even, >= 2; scratch from ..._for_tile()), for tests and
  * benchmarks: the output is the same bits for any tile size and kernel set.

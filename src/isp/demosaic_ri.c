@@ -24,8 +24,8 @@
 #define RI_TILE_FN lumen_demosaic_ri_tile_c
 #include "isp/demosaic_ri_tile.h"
 
-#define RI_TILE_W 512		/* output pixels of a tile */
-#define RI_TILE_H 64
+#define RI_TILE_W 192		/* output pixels of a tile: square, */
+#define RI_TILE_H 192		/* less margin per pixel than 512 x 64 */
 #define RI_ALIGN 64
 
 size_t lumen_demosaic_ri_scratch_size_for_tile(int tile_w, int tile_h)
