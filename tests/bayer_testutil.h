@@ -14,6 +14,30 @@
 
 #include "core/frame.h"
 #include "isp/isp.h"
+#include "testutil.h"
+
+/* Hostile inputs for the kernels: noise, flat extremes, patterns at the
+ * CFA's period and twice it. */
+enum pattern {
+	PAT_RANDOM, PAT_ZERO, PAT_MAX, PAT_CHECKER, PAT_CHECKER2, PAT_VSTRIPE,
+	PAT_HSTRIPE, PAT_VSTRIPE2, PAT_RANDOM_EXTREME, PAT_COUNT
+};
+
+static inline uint16_t pattern_at(enum pattern p, int x, int y, unsigned *seed)
+{
+	switch (p) {
+	case PAT_RANDOM: return (uint16_t)(lumen_test_rand(seed) % (LUMEN_WORK_MAX + 1));
+	case PAT_ZERO: return 0;
+	case PAT_MAX: return LUMEN_WORK_MAX;
+	case PAT_CHECKER: return ((x + y) & 1) ? LUMEN_WORK_MAX : 0;
+	case PAT_CHECKER2: return (((x >> 1) + (y >> 1)) & 1) ? LUMEN_WORK_MAX : 0;
+	case PAT_VSTRIPE: return (x & 1) ? LUMEN_WORK_MAX : 0;
+	case PAT_HSTRIPE: return (y & 1) ? 0 : LUMEN_WORK_MAX;
+	case PAT_VSTRIPE2: return ((x >> 1) & 1) ? 0 : LUMEN_WORK_MAX;
+	case PAT_RANDOM_EXTREME:
+	default: return (lumen_test_rand(seed) & 1) ? LUMEN_WORK_MAX : 0;
+	}
+}
 
 /* A zeroed BAYER16 frame; odd heights get the tight stride (so that ASan
  * sees any read past the last sample), even ones a padded one. */

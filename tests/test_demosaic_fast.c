@@ -36,26 +36,6 @@ static const unsigned cpu_levels[] = {
 static const int widths[] = { 2, 3, 5, 7, 15, 16, 17, 31, 33, 63, 65, 1001 };
 #define N_WIDTHS (sizeof(widths) / sizeof(widths[0]))
 
-enum pattern {
-	PAT_RANDOM, PAT_ZERO, PAT_MAX, PAT_CHECKER, PAT_CHECKER2, PAT_VSTRIPE,
-	PAT_HSTRIPE, PAT_VSTRIPE2, PAT_RANDOM_EXTREME, PAT_COUNT
-};
-
-static uint16_t pattern_at(enum pattern p, int x, int y, unsigned *seed)
-{
-	switch (p) {
-	case PAT_RANDOM: return (uint16_t)(lumen_test_rand(seed) % (MAXV + 1));
-	case PAT_ZERO: return 0;
-	case PAT_MAX: return MAXV;
-	case PAT_CHECKER: return ((x + y) & 1) ? MAXV : 0;
-	case PAT_CHECKER2: return (((x >> 1) + (y >> 1)) & 1) ? MAXV : 0;
-	case PAT_VSTRIPE: return (x & 1) ? MAXV : 0;
-	case PAT_HSTRIPE: return (y & 1) ? 0 : MAXV;
-	case PAT_VSTRIPE2: return ((x >> 1) & 1) ? 0 : MAXV;
-	case PAT_RANDOM_EXTREME:
-	default: return (lumen_test_rand(seed) & 1) ? MAXV : 0;
-	}
-}
 
 static void raw_fill(struct lumen_frame *f, enum pattern p, unsigned seed)
 {

@@ -38,41 +38,29 @@ static const unsigned cpu_levels[] = {
 };
 #define N_LEVELS (sizeof(cpu_levels) / sizeof(cpu_levels[0]))
 
-enum pattern {
-	PAT_RANDOM, PAT_ZERO, PAT_MAX, PAT_CHECKER, PAT_VSTRIPE, PAT_HSTRIPE,
-	PAT_RANDOM_EXTREME, PAT_TEXTURE, PAT_COUNT
-};
+/* the shared patterns (bayer_testutil.h) and a smooth colour texture with
+ * an edge and a little noise */
+#define PAT_TEXTURE PAT_COUNT
+#define N_PATTERNS (PAT_COUNT + 1)
 
-static uint16_t pattern_at(enum pattern p, int x, int y, unsigned *seed)
+static uint16_t texture_at(int x, int y, unsigned *seed)
 {
-	switch (p) {
-	case PAT_RANDOM: return (uint16_t)(lumen_test_rand(seed) % (MAXV + 1));
-	case PAT_ZERO: return 0;
-	case PAT_MAX: return MAXV;
-	case PAT_CHECKER: return ((x + y) & 1) ? MAXV : 0;
-	case PAT_VSTRIPE: return ((x >> 1) & 1) ? MAXV : 0;
-	case PAT_HSTRIPE: return (y & 1) ? 0 : MAXV;
-	case PAT_RANDOM_EXTREME: return (lumen_test_rand(seed) & 1) ? MAXV : 0;
-	case PAT_TEXTURE:
-	default: {
-		/* smooth colour texture with an edge and a little noise */
-		double v = 6000.0 + 3000.0 * sin(0.31 * x + 0.17 * y) +
-			   2000.0 * cos(0.05 * x * (1 + (x + y) % 2)) +
-			   (x > 2 * y ? 4000.0 : 0.0);
+	double v = 6000.0 + 3000.0 * sin(0.31 * x + 0.17 * y) +
+		   2000.0 * cos(0.05 * x * (1 + (x + y) % 2)) +
+		   (x > 2 * y ? 4000.0 : 0.0);
 
-		return (uint16_t)(v + (double)(lumen_test_rand(seed) % 200));
-	}
-	}
+	return (uint16_t)(v + (double)(lumen_test_rand(seed) % 200));
 }
 
 /* A frame of pattern @p (see raw_alloc() for the stride). */
 static void raw_make(struct lumen_frame *f, int w, int h, enum lumen_bayer o,
-		     enum pattern p, unsigned seed)
+		     int p, unsigned seed)
 {
 	raw_alloc(f, w, h, o);
 	for (int y = 0; y < h; y++)
 		for (int x = 0; x < w; x++)
-			*raw_px(f, x, y) = pattern_at(p, x, y, &seed);
+			*raw_px(f, x, y) = p == PAT_TEXTURE ? texture_at(x, y, &seed) :
+				pattern_at((enum pattern)p, x, y, &seed);
 }
 
 /* Number of differing samples (every one must be in 0..MAXV). */
@@ -135,7 +123,7 @@ static void simd_matches_c(void **state)
 		tested++;
 		for (unsigned s = 0; s < N_SIZES; s++)
 			for (int o = 0; o < 4; o++)
-				for (int p = 0; p < PAT_COUNT; p++) {
+				for (int p = 0; p < N_PATTERNS; p++) {
 					struct lumen_frame raw, ref, got;
 					int w = sizes[s][0], h = sizes[s][1];
 					int k = (int)(s + (unsigned)o + (unsigned)p) % 4;
@@ -147,8 +135,7 @@ static void simd_matches_c(void **state)
 					 * order and pattern, not every combination */
 					if (lumen_test_emulated() && (p + o) % 4)
 						continue;
-					raw_make(&raw, w, h, (enum lumen_bayer)o,
-						 (enum pattern)p, 99u + s);
+					raw_make(&raw, w, h, (enum lumen_bayer)o, p, 99u + s);
 					rgb_alloc(&ref, w, h);
 					rgb_alloc(&got, w, h);
 					run_tiled(&c, tiles[k][0], tiles[k][1], &raw, &ref);
