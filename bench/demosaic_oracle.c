@@ -51,12 +51,12 @@ static void load(struct tile *t, const struct lumen_frame *img,
 		 enum lumen_bayer order)
 {
 	for (int ty = 0; ty < t->h; ty++) {
-		int sy = mirror(ty - MARGIN, img->height);
+		int sy = lumen_demosaic_mirror(ty - MARGIN, img->height);
 		const uint8_t *s = img->data[0] + (size_t)sy * img->stride[0];
 
 		for (int tx = 0; tx < t->w; tx++) {
 			size_t i = (size_t)ty * t->w + tx;
-			int sx = mirror(tx - MARGIN, img->width);
+			int sx = lumen_demosaic_mirror(tx - MARGIN, img->width);
 			int c = lumen_bayer_at(order, tx, ty);
 
 			t->p[P_MOS][i] = work(s[3 * sx + c]);
@@ -228,10 +228,10 @@ int main(int argc, char **argv)
 
 				/* the true green, in tile coordinates */
 				for (int ty = 0; ty < t.h; ty++) {
-					int sy = mirror(ty - MARGIN, img.height);
+					int sy = lumen_demosaic_mirror(ty - MARGIN, img.height);
 
 					for (int tx = 0; tx < t.w; tx++) {
-						int sx = mirror(tx - MARGIN, img.width);
+						int sx = lumen_demosaic_mirror(tx - MARGIN, img.width);
 
 						tg[(size_t)ty * t.w + tx] = work(
 							img.data[0][(size_t)sy * img.stride[0] +

@@ -21,6 +21,7 @@
 #include "isp/demosaic_dsp.h"
 #include "isp/isp.h"
 #include "testutil.h"
+#include "bayer_testutil.h"
 
 #define MAXV LUMEN_WORK_MAX
 
@@ -35,66 +36,12 @@ static const unsigned cpu_levels[] = {
 static const int widths[] = { 2, 3, 5, 7, 15, 16, 17, 31, 33, 63, 65, 1001 };
 #define N_WIDTHS (sizeof(widths) / sizeof(widths[0]))
 
-enum pattern {
-	PAT_RANDOM, PAT_ZERO, PAT_MAX, PAT_CHECKER, PAT_CHECKER2, PAT_VSTRIPE,
-	PAT_HSTRIPE, PAT_VSTRIPE2, PAT_RANDOM_EXTREME, PAT_COUNT
-};
-
-static uint16_t pattern_at(enum pattern p, int x, int y, unsigned *seed)
-{
-	switch (p) {
-	case PAT_RANDOM: return (uint16_t)(lumen_test_rand(seed) % (MAXV + 1));
-	case PAT_ZERO: return 0;
-	case PAT_MAX: return MAXV;
-	case PAT_CHECKER: return ((x + y) & 1) ? MAXV : 0;
-	case PAT_CHECKER2: return (((x >> 1) + (y >> 1)) & 1) ? MAXV : 0;
-	case PAT_VSTRIPE: return (x & 1) ? MAXV : 0;
-	case PAT_HSTRIPE: return (y & 1) ? 0 : MAXV;
-	case PAT_VSTRIPE2: return ((x >> 1) & 1) ? 0 : MAXV;
-	case PAT_RANDOM_EXTREME:
-	default: return (lumen_test_rand(seed) & 1) ? MAXV : 0;
-	}
-}
-
-/* A BAYER16 frame; odd heights get the tight stride (so that ASan sees any
- * read past the last sample), even ones a padded one. */
-static void raw_alloc(struct lumen_frame *f, int w, int h, enum lumen_bayer o)
-{
-	memset(f, 0, sizeof(*f));
-	f->fmt = LUMEN_PIX_BAYER16;
-	f->width = w;
-	f->height = h;
-	f->stride[0] = (size_t)w * 2 + (h & 1 ? 0 : 38);
-	f->data[0] = calloc(1, f->stride[0] * (size_t)h);
-	assert_non_null(f->data[0]);
-	f->bayer = o;
-	f->bits = LUMEN_WORK_BITS;
-	f->white = MAXV;
-}
-
-static uint16_t *raw_px(const struct lumen_frame *f, int x, int y)
-{
-	return (uint16_t *)(void *)(f->data[0] + (size_t)y * f->stride[0]) + x;
-}
 
 static void raw_fill(struct lumen_frame *f, enum pattern p, unsigned seed)
 {
 	for (int y = 0; y < f->height; y++)
 		for (int x = 0; x < f->width; x++)
 			*raw_px(f, x, y) = pattern_at(p, x, y, &seed);
-}
-
-static void rgb_alloc(struct lumen_frame *f, int w, int h)
-{
-	assert_int_equal(lumen_frame_alloc(f, LUMEN_PIX_RGB16P, w, h), 0);
-	for (int p = 0; p < 3; p++)	/* poison: every sample must be written */
-		memset(f->data[p], 0xa5, f->stride[p] * (size_t)h);
-}
-
-static uint16_t rgb_px(const struct lumen_frame *f, int ch, int x, int y)
-{
-	return ((const uint16_t *)(const void *)(f->data[ch] +
-						 (size_t)y * f->stride[ch]))[x];
 }
 
 static void assert_rgb_equal(const struct lumen_frame *a,

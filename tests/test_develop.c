@@ -235,8 +235,9 @@ static void develop_chart(const struct chart_case *cc, bool use_tuning,
 }
 
 /*
- * The quality demosaic (the default of `lumen develop`) for the first
- * chart, so that the default path runs end to end on a real shot; the fast
+ * The quality demosaic (`--demosaic best`) for the first chart, so that
+ * it runs end to end on a real shot (and under ASan on a frame of more
+ * than six of its bands: docs/testing.md); the fast
  * one for the others. What these cases check, white balance, the tuning
  * file's matrix and gains, no colour cast, does not depend on the demosaic,
  * and the quality demosaic has its own tests on full pictures

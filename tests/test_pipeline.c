@@ -224,8 +224,8 @@ static uint64_t wait_frames(struct counting_sink *c, uint64_t n)
 }
 
 /*
- * The demosaic method switched live, fast -> quality -> fast: the quality
- * method's larger scratch is allocated by the thread that sets the
+ * The demosaic method switched live, fast -> ri -> quality -> ri -> fast:
+ * the ri and quality methods' larger scratch is allocated by the thread that sets the
  * parameters and handed to the ISP thread (under TSan in CI: the hand-over
  * is race-free); frames keep flowing through every switch.
  */
@@ -249,7 +249,13 @@ static void demosaic_switch_live(void **state)
 	n = wait_frames(&a, 2);
 	for (int round = 0; round < 2; round++) {
 		lumen_pipeline_get_isp_params(pl, &p);
+		p.demosaic = LUMEN_DEMOSAIC_RI;
+		lumen_pipeline_set_isp_params(pl, &p);
+		n = wait_frames(&a, n + 3);
 		p.demosaic = LUMEN_DEMOSAIC_QUALITY;
+		lumen_pipeline_set_isp_params(pl, &p);
+		n = wait_frames(&a, n + 3);
+		p.demosaic = LUMEN_DEMOSAIC_RI;
 		lumen_pipeline_set_isp_params(pl, &p);
 		n = wait_frames(&a, n + 3);
 		p.demosaic = LUMEN_DEMOSAIC_FAST;
@@ -257,7 +263,7 @@ static void demosaic_switch_live(void **state)
 		n = wait_frames(&a, n + 3);
 	}
 	lumen_pipeline_stop(pl);
-	assert_true(n > 12);
+	assert_true(n > 24);
 	assert_int_equal(a.out_of_order, 0);
 	assert_true(lumen_pipeline_status(pl, st, 4) >= 1);
 	assert_int_equal(st[0].errors, 0);

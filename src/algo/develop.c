@@ -9,7 +9,7 @@
 void lumen_develop_settings_default(struct lumen_develop_settings *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->demosaic = LUMEN_DEMOSAIC_QUALITY;
+	s->demosaic = LUMEN_DEMOSAIC_RI;
 	s->auto_wb = true;
 	s->awb_method = LUMEN_AWB_COMBINED;
 	s->wb[0] = s->wb[1] = s->wb[2] = 1.0f;

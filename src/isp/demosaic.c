@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Demosaic entry point: picks the method (demosaic_fast.c,
- * demosaic_quality.c).
+ * demosaic_quality.c,
+ * demosaic_ri.c).
  */
 #include <errno.h>
 
@@ -15,6 +16,8 @@ size_t lumen_demosaic_scratch_size(enum lumen_demosaic_method method,
 		return 0;
 	case LUMEN_DEMOSAIC_QUALITY:
 		return lumen_demosaic_quality_scratch_size(width, height);
+	case LUMEN_DEMOSAIC_RI:
+		return lumen_demosaic_ri_scratch_size(width, height);
 	}
 	return 0;
 }
@@ -28,6 +31,8 @@ int lumen_demosaic(enum lumen_demosaic_method method,
 		return lumen_demosaic_fast(raw, rgb);
 	case LUMEN_DEMOSAIC_QUALITY:
 		return lumen_demosaic_quality(raw, rgb, scratch, scratch_size);
+	case LUMEN_DEMOSAIC_RI:
+		return lumen_demosaic_ri(raw, rgb, scratch, scratch_size);
 	}
 	return -EINVAL;
 }

@@ -5,7 +5,7 @@
  * output sample clipped to 0..LUMEN_WORK_MAX. Borders are handled (mirrored
  * with the CFA phase kept), so every output pixel is defined.
  *
- * Both methods run on the caller's thread and never allocate: the quality
+ * All methods run on the caller's thread and never allocate: the quality
  * method works in horizontal strips inside a scratch buffer sized by
  * lumen_demosaic_scratch_size(), so its memory grows with the width only.
  * Return 0, or -EINVAL for mismatched sizes/formats or too little scratch.
@@ -17,6 +17,23 @@
 
 #include "core/frame.h"
 #include "isp/isp.h"
+
+/*
+ * Index @i mirrored into 0..n-1 about the edge samples without repeating
+ * them, period 2 (n - 1): even, so the CFA phase of the reflected position
+ * is kept. For the methods' tile loaders.
+ */
+static inline int lumen_demosaic_mirror(int i, int n)
+{
+	int period = 2 * (n - 1);
+
+	if (n == 1)
+		return 0;
+	i %= period;
+	if (i < 0)
+		i += period;
+	return i >= n ? period - i : i;
+}
 
 size_t lumen_demosaic_scratch_size(enum lumen_demosaic_method method,
 				   int width, int height);
@@ -53,5 +70,21 @@ size_t lumen_demosaic_quality_scratch_size_for_rows(int width, int strip_rows);
 int lumen_demosaic_quality(const struct lumen_frame *raw,
 			   struct lumen_frame *rgb, void *scratch,
 			   size_t scratch_size);
+/*
+ * The ri method (demosaic_ri.c): tiles of 192 x 192 pixels (or the frame,
+ * if smaller) in a scratch of lumen_demosaic_ri_scratch_size() bytes
+ * (5.1 MB for any frame at least that large).
+ * lumen_demosaic_ri_tiled() takes the kernels and the tile size (rounded
+ * down to even, >= 2; scratch from ..._for_tile()), for tests and
+ * benchmarks: the output is the same bits for any tile size and kernel set.
+ */
+size_t lumen_demosaic_ri_scratch_size(int width, int height);
+size_t lumen_demosaic_ri_scratch_size_for_tile(int tile_w, int tile_h);
+int lumen_demosaic_ri(const struct lumen_frame *raw, struct lumen_frame *rgb,
+		      void *scratch, size_t scratch_size);
+int lumen_demosaic_ri_tiled(const struct lumen_demosaic_dsp *dsp,
+			    int tile_w, int tile_h,
+			    const struct lumen_frame *raw, struct lumen_frame *rgb,
+			    void *scratch, size_t scratch_size);
 
 #endif

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "core/frame.h"
+#include "isp/demosaic_ri.h"
 
 /*
  * src[0..4] point at column 0 of the output row's rows -2..+2 (already
@@ -50,6 +51,7 @@ typedef LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_fn);
 
 struct lumen_demosaic_dsp {
 	lumen_demosaic_row_fn *row;
+	lumen_demosaic_ri_tile_fn *ri_tile;	/* demosaic_ri.h */
 };
 
 /*

@@ -98,6 +98,7 @@ LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_c)
 void lumen_demosaic_dsp_init(struct lumen_demosaic_dsp *dsp)
 {
 	dsp->row = lumen_demosaic_row_c;
+	dsp->ri_tile = lumen_demosaic_ri_tile_c;
 #if defined(LUMEN_HAVE_AVX2)
 	lumen_demosaic_dsp_init_x86(dsp);
 #elif defined(LUMEN_HAVE_NEON)

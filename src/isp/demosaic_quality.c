@@ -146,20 +146,6 @@ size_t lumen_demosaic_quality_scratch_size(int width, int height)
 	return lumen_demosaic_quality_scratch_size_for_rows(width, min_strip(height));
 }
 
-/* Reflects i into 0..n-1 without repeating the edge sample: the period is
- * even, so the CFA phase of the reflected position is kept. */
-static int mirror(int i, int n)
-{
-	int period = 2 * (n - 1);
-
-	if (n == 1)
-		return 0;
-	i %= period;
-	if (i < 0)
-		i += period;
-	return i >= n ? period - i : i;
-}
-
 /*
  * Separable box sum with dilation: out(x,y) = sum of in(x + i*sx, y + j*sy)
  * for |i| <= rx, |j| <= ry. Written only where the stencil is inside.
@@ -1263,7 +1249,7 @@ static void load_tile(struct tile *t, const struct lumen_frame *raw,
 	t->h = rows + 2 * MARGIN;
 	/* MARGIN and y0 are even: the tile has the frame's CFA phase */
 	for (int ty = 0; ty < t->h; ty++) {
-		int sy = mirror(y0 - MARGIN + ty, raw->height);
+		int sy = lumen_demosaic_mirror(y0 - MARGIN + ty, raw->height);
 		int c0 = lumen_bayer_at(raw->bayer, dx, ty + dy);
 		int c1 = lumen_bayer_at(raw->bayer, 1 + dx, ty + dy);
 		const uint16_t *s0 = (const uint16_t *)(const void *)
@@ -1320,7 +1306,7 @@ static void load_rgb_tile(struct tile *t, const struct lumen_frame *raw,
 
 	t->h = rows + 2 * MARGIN;
 	for (int ty = 0; ty < t->h; ty++) {
-		int sy = mirror(y0 - MARGIN + ty, raw->height);
+		int sy = lumen_demosaic_mirror(y0 - MARGIN + ty, raw->height);
 		int c0 = lumen_bayer_at(raw->bayer, 0, ty);
 		int c1 = lumen_bayer_at(raw->bayer, 1, ty);
 		size_t r = (size_t)ty * tw;
@@ -1421,7 +1407,7 @@ int lumen_demosaic_quality(const struct lumen_frame *raw,
 	colmap = (int *)(void *)(base + P_COUNT * plane * sizeof(float));
 	t.vsum = (float *)(void *)(colmap + tw);
 	for (int x = 0; x < tw; x++)
-		colmap[x] = mirror(x - MARGIN, width);
+		colmap[x] = lumen_demosaic_mirror(x - MARGIN, width);
 	/* stale values near tile edges must at least be finite */
 	memset(base, 0, P_COUNT * plane * sizeof(float));
 

@@ -56,7 +56,8 @@
 
 enum lumen_demosaic_method {
 	LUMEN_DEMOSAIC_FAST = 0,	/* gradient-corrected bilinear class */
-	LUMEN_DEMOSAIC_QUALITY = 1,	/* residual-interpolation class */
+	LUMEN_DEMOSAIC_QUALITY = 1,	/* residual interpolation + self-fit */
+	LUMEN_DEMOSAIC_RI = 2,		/* residual interpolation, one pass */
 };
 
 enum lumen_yuv_matrix { LUMEN_YUV_BT601 = 0, LUMEN_YUV_BT709 = 1 };

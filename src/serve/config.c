@@ -23,7 +23,7 @@ static const char *const w_backend[] = { "virtual", "v4l2", NULL };
 static const char *const w_codec[] = { "h264", NULL };
 static const char *const w_profile[] = { "baseline", "main", "high", NULL };
 static const char *const w_rc[] = { "cbr", "vbr", NULL };
-static const char *const w_demosaic[] = { "fast", "quality", NULL };
+static const char *const w_demosaic[] = { "fast", "quality", "ri", NULL };
 static const char *const w_awb[] = { "auto", "grey-world", "white-patch", "grey-edge",
 				     "grey-pixel", NULL };
 static const char *const w_flicker[] = { "off", "50", "60", NULL };

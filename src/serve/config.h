@@ -38,7 +38,9 @@ enum lumen_cfg_codec { LUMEN_CFG_CODEC_H264 };
 enum lumen_cfg_profile { LUMEN_CFG_PROFILE_BASELINE, LUMEN_CFG_PROFILE_MAIN,
 			 LUMEN_CFG_PROFILE_HIGH };
 enum lumen_cfg_rc { LUMEN_CFG_RC_CBR, LUMEN_CFG_RC_VBR };
-enum lumen_cfg_demosaic { LUMEN_CFG_DEMOSAIC_FAST, LUMEN_CFG_DEMOSAIC_QUALITY };
+enum lumen_cfg_demosaic {
+	LUMEN_CFG_DEMOSAIC_FAST, LUMEN_CFG_DEMOSAIC_QUALITY, LUMEN_CFG_DEMOSAIC_RI
+};
 /* the methods of algo/awb.h, by lumen_awb_parse_method's names */
 enum lumen_cfg_awb { LUMEN_CFG_AWB_AUTO, LUMEN_CFG_AWB_GREY_WORLD, LUMEN_CFG_AWB_WHITE_PATCH,
 		     LUMEN_CFG_AWB_GREY_EDGE, LUMEN_CFG_AWB_GREY_PIXEL };

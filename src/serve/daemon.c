@@ -855,6 +855,19 @@ static int http_metrics(void *ctx, struct lumen_metrics *w)
 	return 0;
 }
 
+/* isp.demosaic (enum lumen_cfg_demosaic) as the ISP's method. */
+static enum lumen_demosaic_method demosaic_method(int cfg_demosaic)
+{
+	switch (cfg_demosaic) {
+	case LUMEN_CFG_DEMOSAIC_QUALITY:
+		return LUMEN_DEMOSAIC_QUALITY;
+	case LUMEN_CFG_DEMOSAIC_RI:
+		return LUMEN_DEMOSAIC_RI;
+	default:
+		return LUMEN_DEMOSAIC_FAST;
+	}
+}
+
 static void control_config_from(const struct lumen_config *cfg,
 				struct lumen_control_config *cc)
 {
@@ -913,8 +926,7 @@ static void http_config_changed(void *ctx, const struct lumen_config *cfg,
 	if (d->ctl)
 		lumen_control_reconfigure(d->ctl, &cc);
 	lumen_pipeline_get_isp_params(d->pl, &p);
-	p.demosaic = cfg->isp.demosaic == LUMEN_CFG_DEMOSAIC_QUALITY ?
-		LUMEN_DEMOSAIC_QUALITY : LUMEN_DEMOSAIC_FAST;
+	p.demosaic = demosaic_method(cfg->isp.demosaic);
 	lumen_pipeline_set_isp_params(d->pl, &p);
 }
 
@@ -988,8 +1000,7 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 	 */
 	pc.out_buffers = 3;
 	pc.isp_threads = cfg->isp.threads;
-	pc.isp.demosaic = cfg->isp.demosaic == LUMEN_CFG_DEMOSAIC_QUALITY ?
-		LUMEN_DEMOSAIC_QUALITY : LUMEN_DEMOSAIC_FAST;
+	pc.isp.demosaic = demosaic_method(cfg->isp.demosaic);
 	ret = lumen_pipeline_create(&pc, &d->pl);
 	if (ret) {
 		snprintf(err, errlen, "pipeline: %s", strerror(-ret));

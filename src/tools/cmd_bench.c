@@ -43,6 +43,7 @@ struct method {
 
 static const struct method methods[] = {
 	{ "fast", LUMEN_DEMOSAIC_FAST },
+	{ "ri", LUMEN_DEMOSAIC_RI },
 	{ "quality", LUMEN_DEMOSAIC_QUALITY },
 };
 #define N_METHODS ((int)(sizeof(methods) / sizeof(methods[0])))
@@ -86,10 +87,7 @@ static double cpu_now(void)
 static int run_method(struct bench *b, enum lumen_demosaic_method id,
 		      const struct lumen_frame *raw, struct lumen_frame *rgb)
 {
-	if (id == LUMEN_DEMOSAIC_QUALITY)
-		return lumen_demosaic_quality(raw, rgb, b->scratch,
-					      b->scratch_size);
-	return lumen_demosaic_fast(raw, rgb);
+	return lumen_demosaic(id, raw, rgb, b->scratch, b->scratch_size);
 }
 
 /* Samples @rgb (RGB24) through the CFA @order, scaled to the working range. */
@@ -359,7 +357,7 @@ static double time_method(struct bench *b, enum lumen_demosaic_method id,
 	return (double)raw->width * raw->height * n / t / 1e6;
 }
 
-static int speed(struct bench *b, const char *data)
+static int speed(struct bench *b, const char *data, const char *only_method)
 {
 	const int ff_frames = 20;
 	struct lumen_frame raw, rgb;
@@ -375,6 +373,9 @@ static int speed(struct bench *b, const char *data)
 	}
 	speed_frame(&raw, data);
 	for (int m = 0; m < N_METHODS; m++) {
+		mps[m] = 0.0;
+		if (excluded(only_method, methods[m].name))
+			continue;
 		mps[m] = time_method(b, methods[m].id, &raw, &rgb);
 		if (mps[m] < 0.0) {
 			ret = 1;
@@ -385,7 +386,7 @@ static int speed(struct bench *b, const char *data)
 	}
 	/* the quality method with the scratch it asks for (strips of 96 rows)
 	 * and with enough for one strip holding the whole frame */
-	{
+	if (!excluded(only_method, "quality")) {
 		struct bench whole = {
 			.scratch_size = lumen_demosaic_quality_scratch_size_for_rows(SPEED_W,
 										     SPEED_H),
@@ -422,8 +423,9 @@ static int speed(struct bench *b, const char *data)
 	if (cv > 0.0) {
 		printf("demosaic.opencv.speed: %.1f Mpix/s\n", cv);
 		for (int m = 0; m < N_METHODS; m++)
-			printf("demosaic.%s.vs_opencv: %.3g ratio\n",
-			       methods[m].name, mps[m] / cv);
+			if (mps[m] > 0.0)
+				printf("demosaic.%s.vs_opencv: %.3g ratio\n",
+				       methods[m].name, mps[m] / cv);
 	} else {
 		printf("skip: opencv (/usr/bin/python3 with cv2 not available)\n");
 	}
@@ -431,8 +433,9 @@ static int speed(struct bench *b, const char *data)
 	if (ff > 0.0) {
 		printf("demosaic.ffmpeg.speed: %.1f Mpix/s\n", ff);
 		for (int m = 0; m < N_METHODS; m++)
-			printf("demosaic.%s.vs_ffmpeg: %.3g ratio\n",
-			       methods[m].name, mps[m] / ff);
+			if (mps[m] > 0.0)
+				printf("demosaic.%s.vs_ffmpeg: %.3g ratio\n",
+				       methods[m].name, mps[m] / ff);
 	} else {
 		printf("skip: ffmpeg (not available or failed)\n");
 	}
@@ -734,7 +737,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: lumen bench demosaic [--data DIR] [--quick] "
 		"[--no-speed] [--no-quality]\n"
-		"       [--set kodak|mcmaster] [--method fast|quality]\n"
+		"       [--set kodak|mcmaster] [--method fast|ri|quality]\n"
 		"       lumen bench isp [--threads N] [--frames N] [FILE.dng]\n"
 		"       lumen bench dpc [--data DIR] [--set kodak|mcmaster]\n"
 		"                       [--split tune|report|all] [--method fast|quality|both|none]\n"
@@ -780,6 +783,7 @@ int lumen_cmd_bench(int argc, char **argv)
 			only_set = argv[++i];
 		else if (!strcmp(argv[i], "--method") && i + 1 < argc &&
 			 (!strcmp(argv[i + 1], "fast") ||
+			  !strcmp(argv[i + 1], "ri") ||
 			  !strcmp(argv[i + 1], "quality")))
 			only_method = argv[++i];
 		else {
@@ -806,7 +810,7 @@ int lumen_cmd_bench(int argc, char **argv)
 		ret = quality(&b, data, quick, only_set, only_method);
 	}
 	if (!ret && do_speed)
-		ret = speed(&b, data);
+		ret = speed(&b, data, only_method);
 	free(b.scratch);
 	return ret;
 }

@@ -31,7 +31,7 @@ static void usage(FILE *out)
 "(the raw frame as read, black/white levels and colour data kept).\n"
 "\n"
 "picture:\n"
-"  --demosaic fast|quality     (default quality)\n"
+"  --demosaic fast|ri|best     (default ri; quality = best)\n"
 "  --wb auto|grey-world|white-patch|grey-edge|as-shot|tuning|R,G,B\n"
 "                              (default: as-shot when the file has it, else auto)\n"
 "  --tuning FILE               black level, colour matrix, lens shading\n"
@@ -136,7 +136,7 @@ static int parse_count(const char *s, bool mega, unsigned long long max,
 static int parse_opts(int argc, char **argv, struct develop_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->demosaic = LUMEN_DEMOSAIC_QUALITY;
+	o->demosaic = LUMEN_DEMOSAIC_RI;
 	o->contrast = 0.25f;
 	o->dpc = true;
 	o->denoise = LUMEN_DENOISE_QUALITY;
@@ -182,7 +182,9 @@ static int parse_opts(int argc, char **argv, struct develop_opts *o)
 		} else if (!strcmp(a, "--demosaic")) {
 			if (!strcmp(v, "fast"))
 				o->demosaic = LUMEN_DEMOSAIC_FAST;
-			else if (!strcmp(v, "quality"))
+			else if (!strcmp(v, "ri"))
+				o->demosaic = LUMEN_DEMOSAIC_RI;
+			else if (!strcmp(v, "best") || !strcmp(v, "quality"))
 				o->demosaic = LUMEN_DEMOSAIC_QUALITY;
 			else
 				goto bad_value;

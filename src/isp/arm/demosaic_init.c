@@ -13,4 +13,5 @@ void lumen_demosaic_dsp_init_arm(struct lumen_demosaic_dsp *dsp)
 	if (!(flags & LUMEN_CPU_NEON))
 		return;
 	dsp->row = lumen_demosaic_row_neon;
+	dsp->ri_tile = lumen_demosaic_ri_tile_neon;
 }

@@ -13,4 +13,5 @@ void lumen_demosaic_dsp_init_x86(struct lumen_demosaic_dsp *dsp)
 	if (!(flags & LUMEN_CPU_AVX2))
 		return;
 	dsp->row = lumen_demosaic_row_avx2;
+	dsp->ri_tile = lumen_demosaic_ri_tile_avx2;
 }
