@@ -17,13 +17,17 @@
 #   - a peer figure: ffmpeg's libx264 ultrafast/zerolatency encoding
 #     testsrc at 2560x1440 and 640x360 at the daemon's delivered rate over
 #     the same window length, its CPU % and the ratio
-# Usage: bench_serve.sh LUMEN [DURATION]   (meson: ninja -C build benchmark)
+# Usage: bench_serve.sh LUMEN [DURATION [CONFIG]]   (meson: ninja -C build benchmark)
+# CONFIG: a serve config file to compare settings (default: none, the
+# daemon's defaults).
 # Needs ffmpeg, curl, python3. The daemon's CPU includes the virtual
 # sensor: rendering the scene and the CSI-2 link simulation, which a real
 # camera does not spend.
 set -u
 lumen=$1
 dur=${2:-60}
+cfgopt=
+[ -n "${3:-}" ] && cfgopt="--config $3"
 for t in ffmpeg curl python3; do
 	command -v $t >/dev/null 2>&1 || { echo "bench_serve: $t missing"; exit 77; }
 done
@@ -43,7 +47,7 @@ for s in ss: s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in ss))')
 rport=${ports% *}
 hport=${ports#* }
-"$lumen" serve --foreground --rtsp-port "$rport" --http-port "$hport" \
+"$lumen" serve --foreground $cfgopt --rtsp-port "$rport" --http-port "$hport" \
 	>"$dir/srv.out" 2>"$dir/srv.err" &
 pid=$!
 for _ in $(seq 150); do
