@@ -208,15 +208,24 @@ T0 = time.monotonic()
 
 
 def thread_ticks(name):
-    """utime+stime (clock ticks) of the server's thread called @name."""
-    for t in os.listdir("/proc/%d/task" % srv.pid):
-        with open("/proc/%d/task/%s/comm" % (srv.pid, t)) as f:
-            if f.read().strip() != name:
-                continue
-        with open("/proc/%d/task/%s/stat" % (srv.pid, t)) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return int(fields[11]) + int(fields[12])
-    fail("no thread named %s in lumen serve" % name)
+    """utime+stime (clock ticks) of the server's thread called @name. A
+    thread names itself when it starts, which may come after the daemon
+    printed its URLs (a sanitizer build is slow): waits up to 10 s for it."""
+    deadline = time.monotonic() + 10
+    while True:
+        for t in os.listdir("/proc/%d/task" % srv.pid):
+            try:
+                with open("/proc/%d/task/%s/comm" % (srv.pid, t)) as f:
+                    if f.read().strip() != name:
+                        continue
+                with open("/proc/%d/task/%s/stat" % (srv.pid, t)) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue    # a thread that ended meanwhile
+            return int(fields[11]) + int(fields[12])
+        if time.monotonic() > deadline:
+            fail("no thread named %s in lumen serve after 10 s" % name)
+        time.sleep(0.05)
 
 
 # the header watchdog sleeps between its four checks a second: over 2 s
