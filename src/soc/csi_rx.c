@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "soc/soc_priv.h"
@@ -32,6 +33,21 @@ enum lumen_pixfmt soc_rx_stage_fmt(uint8_t dt)
 	}
 }
 
+/* The dummy frame of @p, its one row allocated on first use; false
+ * without memory (the receiver then counts a frame with no buffer). */
+static bool dummy_make(struct soc_pad *p)
+{
+	if (!p->dummy_row) {
+		p->dummy_row = malloc(p->stage.stride[0]);
+		if (!p->dummy_row)
+			return false;
+	}
+	p->dummy = p->stage;
+	p->dummy.data[0] = p->dummy_row;
+	p->dummy.stride[0] = 0;
+	return true;
+}
+
 /* Runs inside lumen_csi2_rx_burst() at FS, i.e. with soc->lock held. */
 static struct lumen_frame *stage_get(void *opaque)
 {
@@ -44,12 +60,22 @@ static struct lumen_frame *stage_get(void *opaque)
 	 * and a buffer is free; else staged and copied at FE, as before */
 	ch = soc_vif_direct_channel(p->soc, p->index);
 	if (ch >= 0) {
+		bool none_free;
+
 		p->direct = soc_dma_take_direct(p->soc, ch, p->stage.fmt,
-						p->stage.width, p->stage.height);
+						p->stage.width, p->stage.height,
+						&none_free);
 		if (p->direct) {
 			p->direct_ch = ch;
 			p->stage_busy = true;
 			return p->direct;
+		}
+		/* no free buffer: the frame goes to the dummy, not to a
+		 * staging frame the DMA could not take at FE either */
+		if (none_free && dummy_make(p)) {
+			p->direct_ch = ch;
+			p->stage_busy = true;
+			return &p->dummy;
 		}
 	}
 	if (!p->stage.data[0]) {
@@ -72,7 +98,13 @@ static void stage_put(void *opaque, struct lumen_frame *f, bool ok)
 {
 	struct soc_pad *p = opaque;
 
-	if (f == p->direct) {
+	if (f == &p->dummy) {
+		if (ok) {
+			p->frames_to_vif++;
+			soc_vif_frame_direct(p->soc, p->index, p->direct_ch, NULL,
+					     &p->stage);
+		}
+	} else if (f == p->direct) {
 		p->direct = NULL;
 		if (ok) {
 			p->frames_to_vif++;
@@ -101,6 +133,8 @@ static void rx_release(struct soc_pad *p)
 	lumen_csi2_rx_destroy(p->rx);	/* hands a held stage back first */
 	p->rx = NULL;
 	lumen_frame_free(&p->stage);
+	free(p->dummy_row);
+	p->dummy_row = NULL;
 	p->stage_busy = false;
 	memset(&p->cfg, 0, sizeof(p->cfg));
 	p->frames_to_vif = 0;

@@ -272,11 +272,13 @@ static void queue_frame(struct soc_dma *d, struct lumen_frame *f,
 }
 
 struct lumen_frame *soc_dma_take_direct(struct lumen_soc *soc, int ch,
-					enum lumen_pixfmt fmt, int w, int h)
+					enum lumen_pixfmt fmt, int w, int h,
+					bool *none_free)
 {
 	struct soc_dma *d = &soc->dma[ch];
 	struct lumen_frame *f = NULL;
 
+	*none_free = false;
 	pthread_mutex_lock(&d->lock);
 	if (d->configured && d->pool.frames[0].fmt == fmt &&
 	    d->pool.frames[0].width == w && d->pool.frames[0].height == h) {
@@ -285,6 +287,8 @@ struct lumen_frame *soc_dma_take_direct(struct lumen_soc *soc, int ch,
 			d->state[f->index] = SOC_BUF_RX;
 			d->nrx++;
 			check_invariant(d);
+		} else {
+			*none_free = true;
 		}
 	}
 	pthread_mutex_unlock(&d->lock);
@@ -315,6 +319,15 @@ void soc_dma_return_direct(struct lumen_soc *soc, int ch, struct lumen_frame *f)
 	d->state[f->index] = SOC_BUF_FREE;
 	d->nrx--;
 	check_invariant(d);
+	pthread_mutex_unlock(&d->lock);
+}
+
+void soc_dma_no_buffer(struct lumen_soc *soc, int ch)
+{
+	struct soc_dma *d = &soc->dma[ch];
+
+	pthread_mutex_lock(&d->lock);
+	d->no_buffer++;
 	pthread_mutex_unlock(&d->lock);
 }
 

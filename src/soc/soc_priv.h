@@ -24,6 +24,12 @@ struct soc_pad {
 	struct lumen_frame stage;
 	struct lumen_frame *direct;	/* the DMA buffer the receiver holds */
 	int direct_ch;
+	/* where a direct frame goes when the DMA has no free buffer: one
+	 * row, stride 0, so every line lands on it (as unicam's dummy
+	 * buffer); the frame is received and checked, then counted as the
+	 * DMA's no_buffer drop. Allocated on first use. */
+	struct lumen_frame dummy;
+	uint8_t *dummy_row;
 	bool stage_busy;
 	uint64_t frames_to_vif;
 };
@@ -91,7 +97,9 @@ void soc_vif_frame(struct lumen_soc *soc, int pad, const struct lumen_frame *f);
  * -1 when the frame must be staged and copied. soc_vif_frame_direct():
  * the verified frame in @f, a buffer of channel @ch's DMA, is counted as
  * soc_vif_frame() counts a staged one and queued, or handed back when the
- * channel was masked or changed meanwhile.
+ * channel was masked or changed meanwhile; @f NULL: the frame was received
+ * into the receiver's dummy since no buffer was free, counted, and dropped
+ * at the DMA (soc_dma_no_buffer()).
  */
 int soc_vif_direct_channel(const struct lumen_soc *soc, int pad);
 void soc_vif_frame_direct(struct lumen_soc *soc, int pad, int ch,
@@ -124,15 +132,18 @@ void soc_dma_dump(struct lumen_soc *soc, struct soc_text *t);
 /*
  * The receiver's side of the direct path (csi_rx.c, vif.c; soc->lock held,
  * each takes dma.lock). soc_dma_take_direct(): a free buffer of @ch for a
- * frame of @fmt, @w x @h, or NULL (none free, no pool, or another size or
- * format); nothing is counted. The buffer is the receiver's (state RX)
+ * frame of @fmt, @w x @h, or NULL (none free: *@none_free set, no pool,
+ * or another size or format); nothing is counted. soc_dma_no_buffer()
+ * counts a frame dropped for want of a buffer. The buffer is the receiver's (state RX)
  * until soc_dma_queue_direct() queues it as a delivered frame (metadata
  * from @meta, as soc_dma_write() takes it from its source) or
  * soc_dma_return_direct() frees it (a bad frame). A pool with a buffer in
  * a receiver's hands is not reconfigured (-EBUSY).
  */
 struct lumen_frame *soc_dma_take_direct(struct lumen_soc *soc, int ch,
-					enum lumen_pixfmt fmt, int w, int h);
+					enum lumen_pixfmt fmt, int w, int h,
+					bool *none_free);
+void soc_dma_no_buffer(struct lumen_soc *soc, int ch);
 void soc_dma_queue_direct(struct lumen_soc *soc, int ch, struct lumen_frame *f,
 			  const struct lumen_frame *meta);
 void soc_dma_return_direct(struct lumen_soc *soc, int ch, struct lumen_frame *f);

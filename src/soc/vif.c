@@ -251,6 +251,19 @@ void soc_vif_frame_direct(struct lumen_soc *soc, int pad, int ch,
 {
 	struct soc_vif *v = &soc->vif[ch];
 
+	if (!f) {
+		/* received into the dummy: the DMA had no free buffer at FS */
+		if (!v->configured || v->cfg.pad != pad)
+			return;
+		v->c.frames_in++;
+		if (v->masked) {
+			v->c.masked_drops++;
+			return;
+		}
+		v->c.frames_out++;
+		soc_dma_no_buffer(soc, ch);
+		return;
+	}
 	if (!v->configured || v->cfg.pad != pad ||
 	    soc_vif_direct_channel(soc, pad) != ch) {
 		/* masked, cropped, reconfigured or joined by another channel
