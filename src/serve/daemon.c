@@ -1002,14 +1002,14 @@ int lumen_daemon_start(const struct lumen_config *cfg, const char *cfg_path,
 	lumen_camera_pipeline_config(d->cam, true, &cc, &pc);
 	d->ctl = d->cam->ctl;
 	/*
-	 * NV12 output frames (5.5 MB each at 2560x1440): one the ISP develops,
-	 * the one before in the sinks' hands (the encoders take far less than
-	 * a frame period), and one for a sink that is late or the JPEG output
-	 * (a frame a second). When every frame is held, the ISP drops the
-	 * newest frame (counted as the isp stage's drops) rather than hold
-	 * more memory.
+	 * NV12 output frames (5.5 MB each at 2560x1440): one the ISP develops
+	 * and the one before in the sinks' hands: the encoders and the JPEG
+	 * output (a frame a second) take well under a frame period with it
+	 * (bench/bench_serve.sh prints their CPU per frame). When a late sink
+	 * still holds it, the ISP drops the newest frame (counted as the isp
+	 * stage's drops) rather than hold more memory.
 	 */
-	pc.out_buffers = 3;
+	pc.out_buffers = 2;
 	pc.isp_threads = cfg->isp.threads;
 	pc.isp.demosaic = demosaic_method(cfg->isp.demosaic);
 	ret = lumen_pipeline_create(&pc, &d->pl);
