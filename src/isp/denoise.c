@@ -69,26 +69,40 @@ void lumen_denoise_model(const struct lumen_isp_params *p,
 	}
 }
 
+/* k sigma at level @v, in IEEE single precision, clipped to the largest
+ * threshold: the curve the tables below follow. */
+static int thr_exact(double v, float a, float b)
+{
+	float x = (float)v * a + b;
+
+	x = x > 0.0f ? sqrtf(x) : 0.0f;
+	return (int)(x < DENOISE_T_MAX ? x : DENOISE_T_MAX);
+}
+
 void lumen_denoise_coef_make(struct lumen_denoise_coef *c, const float model[2],
 			     float strength)
 {
 	const float k = LUMEN_DENOISE_K * strength;
+	/* a negative model term counts as none: the curve never falls */
+	const float a = model[0] > 0.0f ? k * k * model[0] : 0.0f;
+	const float b = model[1] > 0.0f ? k * k * model[1] : 0.0f;
 
-	c->a = k * k * model[0];
-	c->b = k * k * model[1];
-	c->tmax = DENOISE_T_MAX;
+	/* sqrt is concave: the segments are finer where it bends most (the
+	 * darkest 1024 levels in 16 of 64), linear between their ends */
+	for (int i = 0; i < 16; i++) {
+		c->lo_base[i] = (uint16_t)thr_exact(64.0 * i, a, b);
+		c->lo_step[i] = (uint16_t)(thr_exact(64.0 * (i + 1), a, b) - c->lo_base[i]);
+		c->hi_base[i] = (uint16_t)thr_exact(1024.0 * i, a, b);
+		c->hi_step[i] = (uint16_t)(thr_exact(1024.0 * (i + 1), a, b) - c->hi_base[i]);
+	}
 }
 
-/* The threshold of level @v: exactly the C kernel's arithmetic. */
+/* The threshold of level @v (isp_dsp.h): exactly the kernels' arithmetic. */
 static inline int thr(unsigned v, const struct lumen_denoise_coef *c)
 {
-	float x = (float)v * c->a;
-
-	x = x + c->b;
-	x = x > 0.0f ? x : 0.0f;
-	x = sqrtf(x);
-	x = x < c->tmax ? x : c->tmax;
-	return (int)x;
+	if (v < 1024)
+		return c->lo_base[v >> 6] + ((c->lo_step[v >> 6] * (v & 63)) >> 6);
+	return c->hi_base[v >> 10] + ((c->hi_step[v >> 10] * (v & 1023)) >> 10);
 }
 
 /* One output sample (the kernel's formula) from its centre and the eight

@@ -224,21 +224,27 @@ typedef LUMEN_CSC420_FN(lumen_csc420_fn);
 typedef LUMEN_CSC422_FN(lumen_csc422_fn);
 
 /*
- * The fast denoise (denoise.c): for 0 <= i < n, with v = row[i] and the
- * threshold t = (int)min(sqrt(max(v * a + b, 0)), tmax) in IEEE single
- * precision, each operation rounded in this order (no fused multiply-add),
+ * The fast denoise (denoise.c): for 0 <= i < n, with v = row[i] and its
+ * threshold t(v) from two tables of 16 segments (lumen_denoise_coef_make()
+ * fills them with k sigma at the segment ends, each at most 4000):
+ *
+ *   v <  1024: t = lo_base[v >> 6]  + ((lo_step[v >> 6]  * (v & 63))   >> 6)
+ *   v >= 1024: t = hi_base[v >> 10] + ((hi_step[v >> 10] * (v & 1023)) >> 10)
  *
  *   s      = sum over nb in up[i-2], up[i], up[i+2], row[i-2], row[i+2],
  *            dn[i-2], dn[i], dn[i+2] of (|nb - v| <= t ? nb - v : 0)
  *   dst[i] = clip(v + ((s * 3641 + 16384) >> 15), 0, LUMEN_WORK_MAX)
  *
- * (3641 / 32768 is 1/9; the shift is arithmetic). Samples are at most
- * LUMEN_WORK_MAX (a precondition: differences then fit 16 bits) and
- * tmax at most 4000 (sums of eight fit too); a and b are finite. Reads
+ * (3641 / 32768 is 1/9; the shift is arithmetic). All integer: a kernel
+ * looks the segments up in registers (16 entries) instead of taking a
+ * square root per sample, and every ISA gives the same bits. Samples are
+ * at most LUMEN_WORK_MAX (a precondition: differences then fit 16 bits),
+ * thresholds at most 4000 (sums of eight fit too), steps >= 0. Reads
  * columns -2 .. n+1 of the three rows; @dst overlaps none of them.
  */
 struct lumen_denoise_coef {
-	float a, b, tmax;
+	uint16_t lo_base[16], lo_step[16];	/* v < 1024: segments of 64 */
+	uint16_t hi_base[16], hi_step[16];	/* segments of 1024 */
 };
 
 #define LUMEN_DENOISE_ROW_FN(name) \
