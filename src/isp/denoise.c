@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isp/isp_band.h"
 #include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
@@ -146,39 +147,64 @@ static void edge_cols(uint16_t *dst, const uint16_t *up, const uint16_t *row,
 	}
 }
 
+void lumen_denoise_slice_begin(const struct lumen_frame *work, uint16_t *keep,
+			       uint16_t *below, int y0, int y1)
+{
+	const int w = work->width, h = work->height;
+
+	for (int y = y0 - 2; y < y0; y++)
+		if (y >= 0)
+			memcpy(keep + (size_t)(y % 3) * w,
+			       work->data[0] + (size_t)y * work->stride[0], 2 * (size_t)w);
+	for (int y = y1; y < y1 + 2 && y < h; y++)
+		memcpy(below + (size_t)(y - y1) * w,
+		       work->data[0] + (size_t)y * work->stride[0], 2 * (size_t)w);
+}
+
+/* Row @yy as it was before any denoise write, for row @y of rows
+ * [y0, y1) (lumen_denoise_fast_rows()); @yy is within y - 2 .. y + 2. */
+static const uint16_t *row_before(const struct lumen_frame *work, const uint16_t *keep,
+				  const uint16_t *below, int y, int y1, int yy)
+{
+	const int w = work->width;
+
+	if (yy <= y)		/* written or being written: its kept copy */
+		return keep + (size_t)(yy % 3) * w;
+	if (yy >= y1 && below)	/* another worker's, copied before */
+		return below + (size_t)(yy - y1) * w;
+	return (const uint16_t *)(const void *)(work->data[0] + (size_t)yy * work->stride[0]);
+}
+
+void lumen_denoise_fast_rows(const struct lumen_isp_dsp *dsp, struct lumen_frame *work,
+			     const struct lumen_denoise_coef *c, uint16_t *keep,
+			     const uint16_t *below, int y0, int y1)
+{
+	const int w = work->width, h = work->height;
+
+	/* keep + (y % 3) w: row y as it was, until row y + 2 is done */
+	for (int y = y0; y < y1; y++) {
+		uint16_t *r = (uint16_t *)(void *)(work->data[0] + (size_t)y * work->stride[0]);
+		uint16_t *kept = keep + (size_t)(y % 3) * w;
+		const uint16_t *up, *dn;
+
+		memcpy(kept, r, 2 * (size_t)w);
+		up = row_before(work, keep, below, y, y1, mirror(y - 2, h));
+		dn = row_before(work, keep, below, y, y1, mirror(y + 2, h));
+		edge_cols(r, up, kept, dn, w, c);
+		if (w > 4)
+			dsp->denoise_row(r + 2, up + 2, kept + 2, dn + 2, w - 4, c);
+	}
+}
+
 int lumen_denoise_fast_apply(struct lumen_frame *work, const struct lumen_denoise_coef *c,
 			     uint16_t *rows)
 {
-	const int w = work->width, h = work->height;
 	struct lumen_isp_dsp dsp;
-	uint16_t *keep[3];
 
-	if (w < 1 || h < 1)
+	if (work->width < 1 || work->height < 1)
 		return -EINVAL;
 	lumen_isp_dsp_init(&dsp);
-	for (int k = 0; k < 3; k++)
-		keep[k] = rows + (size_t)k * w;
-	/* keep[y % 3]: row y as it was, until row y + 2 is done */
-	for (int y = 0; y < h; y++) {
-		uint16_t *r = (uint16_t *)(void *)(work->data[0] + (size_t)y * work->stride[0]);
-		const int ya = mirror(y - 2, h), yb = mirror(y + 2, h);
-		const uint16_t *up, *dn;
-
-		memcpy(keep[y % 3], r, 2 * (size_t)w);
-		/* rows above are already written: their kept copies; below,
-		 * the frame itself (row y + 2 is not written yet) */
-		up = ya < y ? keep[ya % 3] :
-		     (const uint16_t *)(const void *)(work->data[0] + (size_t)ya * work->stride[0]);
-		dn = yb < y ? keep[yb % 3] :
-		     (const uint16_t *)(const void *)(work->data[0] + (size_t)yb * work->stride[0]);
-		if (yb == y)
-			dn = keep[y % 3];
-		if (ya == y)
-			up = keep[y % 3];
-		edge_cols(r, up, keep[y % 3], dn, w, c);
-		if (w > 4)
-			dsp.denoise_row(r + 2, up + 2, keep[y % 3] + 2, dn + 2, w - 4, c);
-	}
+	lumen_denoise_fast_rows(&dsp, work, c, rows, NULL, 0, work->height);
 	return 0;
 }
 

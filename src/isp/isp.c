@@ -52,6 +52,9 @@ static int band_alloc(struct lumen_isp *isp, int k)
 		if (!isp->stats_part[k])
 			return -ENOMEM;
 	}
+	isp->dn_rows[k] = malloc(5 * (size_t)isp->max_width * sizeof(*isp->dn_rows[k]));
+	if (!isp->dn_rows[k])
+		goto free_part;
 	for (int c = 0; c < 3; c++) {
 		isp->band[k][c] = aligned_alloc(64, isp->band_stride * LUMEN_ISP_BAND);
 		if (!isp->band[k][c]) {
@@ -59,12 +62,18 @@ static int band_alloc(struct lumen_isp *isp, int k)
 				free(isp->band[k][c]);
 				isp->band[k][c] = NULL;
 			}
-			free(isp->stats_part[k]);
-			isp->stats_part[k] = NULL;
-			return -ENOMEM;
+			goto free_dn_rows;
 		}
 	}
 	return 0;
+
+free_dn_rows:
+	free(isp->dn_rows[k]);
+	isp->dn_rows[k] = NULL;
+free_part:
+	free(isp->stats_part[k]);
+	isp->stats_part[k] = NULL;
+	return -ENOMEM;
 }
 
 static void band_free(struct lumen_isp *isp, int k)
@@ -73,6 +82,8 @@ static void band_free(struct lumen_isp *isp, int k)
 		free(isp->band[k][c]);
 		isp->band[k][c] = NULL;
 	}
+	free(isp->dn_rows[k]);
+	isp->dn_rows[k] = NULL;
 	free(isp->stats_part[k]);
 	isp->stats_part[k] = NULL;
 }
@@ -395,6 +406,7 @@ struct slice_job {
 	const struct lumen_scale_phase *ph;	/* blc or wb */
 	const struct lumen_csc_coeffs *c;
 	struct lumen_stats_pass *sp;		/* stats: worker 0's pass */
+	const struct lumen_denoise_coef *dn;	/* the fast denoise's */
 	uint64_t ns_dm, ns_csc;			/* worker 0's demosaic, csc */
 };
 
@@ -428,6 +440,18 @@ static void stats_job(struct lumen_isp *isp, int k, int n, void *arg)
 
 	slice(isp->raw.height, k, n, &y0, &y1);
 	lumen_stats_rows(sp, j->dsp, y0 / 2, y1 / 2);
+}
+
+/* The fast denoise of one slice; lumen_denoise_slice_begin() was run for
+ * every slice before. */
+static void denoise_job(struct lumen_isp *isp, int k, int n, void *arg)
+{
+	const struct slice_job *j = arg;
+	int y0, y1;
+
+	slice(isp->raw.height, k, n, &y0, &y1);
+	lumen_denoise_fast_rows(j->dsp, &isp->raw, j->dn, isp->dn_rows[k],
+				isp->dn_rows[k] + 3 * (size_t)isp->raw.width, y0, y1);
 }
 
 static void wb_job(struct lumen_isp *isp, int k, int n, void *arg)
@@ -466,27 +490,30 @@ static void develop_job(struct lumen_isp *isp, int k, int n, void *arg)
 }
 
 /*
- * The front run (blc, dpc, lsc, and stats when @with_stats); ns[] gets each
- * stage's time. The caller checked @p->lsc. On one thread, over bands, each
- * stage trailing the one before: dpc of row y reads blc rows up to y + 2,
- * lsc of row y may only change it once dpc of row y + 2 (which reads it)
- * is done, and stats of cell rows up to cy reads final rows up to
- * 2 cy + 3 (lumen_stats_rows()), so the rows it reads are still in cache.
- * On more, blc and lsc in slices around dpc on this thread, then stats.
+ * The front run (blc, dpc, lsc, and stats when @with_stats, and the fast
+ * denoise with @dn when not NULL); ns[] gets each stage's time. The caller
+ * checked @p->lsc. On one thread, over bands, each stage trailing the one
+ * before: dpc of row y reads blc rows up to y + 2, lsc of row y may only
+ * change it once dpc of row y + 2 (which reads it) is done, stats of cell
+ * rows up to cy reads final rows up to 2 cy + 3 (lumen_stats_rows()), and
+ * denoise of row y reads rows up to y + 2 and changes row y, which stats
+ * must have read; so the rows each reads are still in cache. On more,
+ * blc and lsc in slices around dpc on this thread, then stats, then
+ * denoise in slices.
  */
 static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 		     const struct lumen_isp_dsp *dsp, int i_blc, bool with_stats,
-		     uint64_t ns[])
+		     const struct lumen_denoise_coef *dn, uint64_t ns[])
 {
 	const struct lumen_frame *in = isp->input;
 	struct lumen_frame *raw = &isp->raw;
 	const int h = raw->height;
 	struct lumen_dpc_setup dpc;
 	struct lumen_scale_phase ph[2];
-	struct slice_job job = { .p = p, .dsp = dsp, .ph = ph };
+	struct slice_job job = { .p = p, .dsp = dsp, .ph = ph, .dn = dn };
 	const bool stats = with_stats && p->stats;
 	struct lumen_stats_pass sp;
-	int yb = 0, yd = 0, yl = 0, cs = 0, err;
+	int yb = 0, yd = 0, yl = 0, cs = 0, yn = 0, err;
 	uint64_t t = lumen_now_ns();
 
 	if (lumen_blc_phases(in, ph))
@@ -541,6 +568,20 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 			lumen_stats_end(&sp);
 		}
 		lap(ns, i_blc + 3, &t);
+		if (dn) {
+			/* each slice's rows past its ends as they are now,
+			 * before any worker writes */
+			for (int k = 0; k < isp->threads; k++) {
+				int y0, y1;
+
+				slice(h, k, isp->threads, &y0, &y1);
+				lumen_denoise_slice_begin(raw, isp->dn_rows[k],
+							  isp->dn_rows[k] + 3 * (size_t)raw->width,
+							  y0, y1);
+			}
+			pool_run(isp, denoise_job, &job);
+			lap(ns, i_blc + 4, &t);
+		}
 		return 0;
 	}
 	for (int y = LUMEN_ISP_BAND; yl < h; y += LUMEN_ISP_BAND) {
@@ -567,6 +608,14 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 			lumen_stats_rows(&sp, dsp, cs, nc);
 			cs = nc;
 			lap(ns, i_blc + 3, &t);
+		}
+		if (dn) {
+			/* rows stats has read, whose two below are final */
+			const int nn = nl == h ? h : stats ? 2 * cs : nl - 2;
+
+			lumen_denoise_fast_rows(dsp, raw, dn, isp->stage_rows, NULL, yn, nn);
+			yn = nn;
+			lap(ns, i_blc + 4, &t);
 		}
 		yb = max_i(yb, nb);
 		yd = nd;
@@ -646,6 +695,28 @@ static int run_back(struct lumen_isp *isp, const struct lumen_isp_params *p,
 	return 0;
 }
 
+/* Whether the denoise stage can join the front run for @p: off (nothing
+ * to do: *@c NULL), or fast with a noise model from the params (*@c its
+ * constants, in @coef); else it needs the whole frame first. */
+static bool denoise_fused(const struct lumen_isp_params *p,
+			  struct lumen_denoise_coef *coef,
+			  const struct lumen_denoise_coef **c)
+{
+	float model[2];
+
+	*c = NULL;
+	if (p->denoise == LUMEN_DENOISE_OFF || !(p->denoise_strength > 0.0f))
+		return true;
+	if (p->denoise != LUMEN_DENOISE_FAST)
+		return false;
+	lumen_denoise_model(p, NULL, model);
+	if (!(model[0] > 0.0f) && !(model[1] > 0.0f))
+		return false;
+	lumen_denoise_coef_make(coef, model, p->denoise_strength);
+	*c = coef;
+	return true;
+}
+
 /* Counts a fused run of stages [i0, i1) that took ns[]; a failure (@err)
  * is charged to the last stage that took any time. */
 static void count_run(struct lumen_isp *isp, int i0, int i1, const uint64_t ns[],
@@ -711,10 +782,15 @@ int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in
 		/* whole runs of the band lists go fused (see isp.h) */
 		if (i == i_blc && end >= i + 3 && (!p->lsc ||
 		    !lumen_lsc_check(&isp->raw, p->lsc))) {
-			/* stats joins the run when the call covers it */
-			const int nrun = end >= i + 4 ? 4 : 3;
+			/* stats joins the run when the call covers it, and
+			 * the fast denoise when its noise model comes from
+			 * the params (else it needs the whole frame first) */
+			struct lumen_denoise_coef coef;
+			const struct lumen_denoise_coef *dn = NULL;
+			const bool with_dn = end >= i + 5 && denoise_fused(p, &coef, &dn);
+			const int nrun = with_dn ? 5 : end >= i + 4 ? 4 : 3;
 
-			err = run_front(isp, p, &dsp, i, nrun == 4, ns);
+			err = run_front(isp, p, &dsp, i, nrun >= 4, dn, ns);
 			count_run(isp, i, i + nrun, ns, err);
 			if (err)
 				break;

@@ -218,6 +218,9 @@ struct lumen_isp {
 	 * run: LUMEN_ISP_BAND rows of band_stride bytes per plane */
 	uint16_t *band[LUMEN_ISP_MAX_THREADS][3];
 	size_t band_stride;
+	/* per worker: the fast denoise's rows of its slice when it runs in
+	 * slices, 5 x max_width samples (isp_band.h) */
+	uint16_t *dn_rows[LUMEN_ISP_MAX_THREADS];
 	/* workers 1.. : their part of the stats stage's sums (isp_band.h) */
 	struct lumen_stats_part *stats_part[LUMEN_ISP_MAX_THREADS];
 	int threads;			/* workers, the caller's thread included */

@@ -35,6 +35,23 @@ void lumen_dpc_setup(struct lumen_dpc_setup *s, const struct lumen_isp_params *p
 long lumen_dpc_rows(const struct lumen_isp_dsp *dsp, struct lumen_frame *work,
 		    const struct lumen_dpc_setup *s, int y0, int y1);
 
+/*
+ * fast denoise (denoise.c) of rows [y0, y1) in place, in raster order:
+ * row y reads rows y - 2 .. y + 2 as they were before any was written,
+ * so rows y0 .. y1 + 1 must be final from the stages before. @keep holds
+ * three rows (width samples each), row y at (y % 3) x width, kept from one
+ * call to the next over bands. For slices on several threads:
+ * lumen_denoise_slice_begin(), before any worker writes, copies rows
+ * y0 - 2, y0 - 1 into the slice's @keep and rows y1, y1 + 1 into its
+ * @below (two rows), which lumen_denoise_fast_rows() then reads instead
+ * of the frame's (NULL: the frame's, one thread).
+ */
+void lumen_denoise_slice_begin(const struct lumen_frame *work, uint16_t *keep,
+			       uint16_t *below, int y0, int y1);
+void lumen_denoise_fast_rows(const struct lumen_isp_dsp *dsp, struct lumen_frame *work,
+			     const struct lumen_denoise_coef *c, uint16_t *keep,
+			     const uint16_t *below, int y0, int y1);
+
 /* wb (wb.c): the row phases of @gain, rows [y0, y1) in place, and whether
  * the stage has nothing to do. */
 void lumen_wb_phases(enum lumen_bayer bayer, const float gain[3],
