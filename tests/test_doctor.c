@@ -835,6 +835,13 @@ static const struct {
 	  "ERROR: *** no cameras available ***\n",
 	  "The picture comes out in dark green colors.\n",
 	  NULL } },
+	/* the picture's exposure or sharpness described (batch7) */
+	{ "isp", {
+	  "When building for the board, the camera returns a dark image.\n",
+	  "The preview is very bright even indoors.\n",
+	  "Video from the IMX219 is blurry and grainy.\n",
+	  "the frames come out much darker than with the vendor app\n",
+	  NULL } },
 };
 
 static void test_wordings(void **state)
@@ -1027,6 +1034,21 @@ static const struct cold_case cold_cases[] = {
 	{ "batch6-18-rpi-linux-4791.txt", "power", "sensor", false }, /* gives receiver */
 	{ "batch6-19-arducam-mipi-camera-90.txt", "sensor", NULL, true },
 	{ "batch6-20-pikvm-123.txt", "link", NULL, true },
+	{ "batch7-01-rpi-ov5647-clock-noncontinuous.txt", "receiver", "link", false }, /* gives link */
+	{ "batch7-02-jetson-vcmipi-imx568-size.txt", "sensor", "vif", false }, /* gives link */
+	{ "batch7-03-rockchip-opi5b-rkaiq-3a-multicam.txt", "isp", NULL, true },
+	{ "batch7-04-ingenic-sonoffpt2-sc2337p-iq.txt", "isp", "sensor", true },
+	{ "batch7-05-goke-majestic-netip-stall.txt", "streamer", NULL, false }, /* gives sensor */
+	{ "batch7-06-allwinner-a733-csi-rail-off.txt", "power", NULL, false }, /* gives sensor */
+	{ "batch7-07-app-v4l2loopback-odd-width.txt", "dma", "streamer", false }, /* gives sensor */
+	{ "batch7-08-rpi-astroarch-dmaheap-perm.txt", "dma", NULL, false }, /* gives sensor */
+	{ "batch7-09-jetson-jetbot-argus-stuck.txt", "isp", NULL, true },
+	{ "batch7-10-app-mediamtx-libcamera-004-abi.txt", "streamer", "isp", false }, /* gives isp */
+	{ "batch7-11-rockchip-nx5-imx219-dark.txt", "sensor", "isp", false }, /* gives isp */
+	{ "batch7-12-rpi-ivport-mux-bad-ribbon.txt", "power", "link", false }, /* gives sensor */
+	{ "batch7-13-app-motioneyeos-ribbon-split.txt", "link", NULL, false }, /* gives sensor */
+	{ "batch7-14-rpi-bcm2835-h264enc-level.txt", "encoder", NULL, true },
+	{ "batch7-15-rpi-allsky-cma-buffers.txt", "dma", NULL, true },
 };
 
 static void test_cold_cases(void **state)

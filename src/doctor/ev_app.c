@@ -121,6 +121,12 @@ static const char *const colour_words[] = {
 	"green", "pink", "purple", "magenta", "violet", "yellowish", "bluish",
 	"reddish", NULL,
 };
+/* the exposure or sharpness of a picture, with what shows it ("returns
+ * a dark image", "the preview is very bright", "blurry video"; batch7) */
+static const char *const exposure_words[] = {
+	"dark", "darker", "dim", "bright", "brighter", "blurry", "blurred",
+	"noisy", "grainy", "unfocused", NULL,
+};
 static const char *const shown_words[] = {
 	"picture", "image", "video", "colo", "frame", "preview", "tint", "cast",
 	NULL,
@@ -450,7 +456,8 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 		else if (any(l, no_signal_words))
 			ev_find(ev, LUMEN_STAGE_LINK, EV_CONF_MEDIUM, no_signal_why);
 		else if (any(l, picture_words) ||
-			 (any_word(l, colour_words) && any(l, shown_words)))
+			 ((any_word(l, colour_words) || any_word(l, exposure_words)) &&
+			  any(l, shown_words)))
 			ev_find(ev, LUMEN_STAGE_ISP, EV_CONF_LOW,
 				"the picture arrives but looks wrong (colours, stripes, exposure): ISP or its tuning");
 		else if (any(l, nothing_words))
