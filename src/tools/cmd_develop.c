@@ -4,6 +4,9 @@
  * the same ISP that runs on every frame of the live pipeline.
  */
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,6 +284,22 @@ static void print_gains(const char *what, const float g[3])
 	printf("develop.wb.%s: %.4f %.4f %.4f gains\n", what, g[0], g[1], g[2]);
 }
 
+/*
+ * One file is developed by a sequence of large, short-lived buffers (the
+ * file, the raw, the denoise planes, the demosaic scratch, the output).
+ * glibc maps each through mmap and unmaps it on free, so every stage
+ * faults its pages in afresh (the kernel zeroes each 4 KiB page): about a
+ * third of the process's time on a small DNG. Kept in the heap instead, a
+ * freed buffer's pages serve the next one.
+ */
+static void keep_heap(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_MMAP_THRESHOLD, 1 << 30);
+	mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
+
 int lumen_cmd_develop(int argc, char **argv)
 {
 	struct lumen_raw_format fmt;
@@ -298,6 +317,7 @@ int lumen_cmd_develop(int argc, char **argv)
 	char err[512] = "";
 	int ret, status = 1;
 
+	keep_heap();
 	lumen_raw_format_init(&fmt);
 	ret = lumen_raw_format_from_options(&fmt, &argc, argv, err, sizeof(err));
 	if (ret < 0) {
