@@ -294,15 +294,18 @@ static void print_gains(const char *what, const float g[3])
  * so every stage faults its pages in afresh, one 4 KiB page at a time:
  * about a third of the process's time on a small DNG (a fault costs
  * 10-20 us on the benchmark machine, a virtual one). Instead the buffers
- * stay in the heap (up to glibc's largest mmap threshold, 32 MiB; larger
- * ones are still mapped), where a freed buffer's pages serve the next, and
- * HEAP_BLOCKS x HEAP_BLOCK bytes of heap are reserved up front and marked
- * for transparent huge pages: a first touch then maps 2 MiB at once.
- * Untouched reserve costs address space only.
+ * stay in the heap (up to glibc's largest mmap threshold, MMAP_MAX: 32 MiB
+ * on 64-bit, 16 MiB on 32-bit; larger ones are still mapped), where a
+ * freed buffer's pages serve the next, and HEAP_BLOCKS blocks of heap just
+ * under that size are reserved up front and marked for transparent huge
+ * pages: a first touch then maps 2 MiB at once. Untouched reserve costs
+ * address space only. All of it is advice: any step refused leaves the
+ * default behaviour.
  */
-#define HEAP_BLOCK ((size_t)30 << 20)	/* under the mmap threshold */
-#define HEAP_BLOCKS 3
+#define MMAP_MAX ((size_t)4 * 1024 * 1024 * sizeof(long))	/* glibc's */
 #define HUGE_PAGE ((uintptr_t)2 << 20)
+#define HEAP_BLOCK (MMAP_MAX - HUGE_PAGE)
+#define HEAP_BLOCKS 3
 
 static void keep_heap(void)
 {
@@ -311,8 +314,9 @@ static void keep_heap(void)
 	uintptr_t lo = UINTPTR_MAX, hi = 0;
 	int n = 0;
 
-	mallopt(M_MMAP_THRESHOLD, 32 << 20);
-	mallopt(M_TRIM_THRESHOLD, INT_MAX);
+	if (!mallopt(M_MMAP_THRESHOLD, (int)MMAP_MAX) ||
+	    !mallopt(M_TRIM_THRESHOLD, INT_MAX))
+		return;
 	/* contiguous at the heap's top; freed, they merge into one chunk */
 	for (; n < HEAP_BLOCKS; n++) {
 		p[n] = malloc(HEAP_BLOCK);
@@ -324,7 +328,8 @@ static void keep_heap(void)
 #ifdef MADV_HUGEPAGE
 	lo = (lo + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	hi &= ~(HUGE_PAGE - 1);
-	if (n == HEAP_BLOCKS && hi > lo && hi - lo <= HEAP_BLOCKS * HEAP_BLOCK)
+	if (n == HEAP_BLOCKS && hi > lo &&
+	    hi - lo <= HEAP_BLOCKS * HEAP_BLOCK + HUGE_PAGE)	/* contiguous */
 		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);	/* advice only */
 #endif
 	while (n--)
