@@ -299,8 +299,10 @@ static void print_gains(const char *what, const float g[3])
  * freed buffer's pages serve the next, and HEAP_BLOCKS blocks of heap just
  * under that size are reserved up front and marked for transparent huge
  * pages: a first touch then maps 2 MiB at once. Untouched reserve costs
- * address space only. All of it is advice: any step refused leaves the
- * default behaviour.
+ * address space only; but with MALLOC_PERTURB_ set (meson test sets it)
+ * glibc fills every block it hands out and takes back, which would touch
+ * the whole reserve, so there is none then. All of it is advice: any step
+ * refused leaves the default behaviour.
  */
 #define MMAP_MAX ((size_t)4 * 1024 * 1024 * sizeof(long))	/* glibc's */
 #define HUGE_PAGE ((uintptr_t)2 << 20)
@@ -315,7 +317,7 @@ static void keep_heap(void)
 	int n = 0;
 
 	if (!mallopt(M_MMAP_THRESHOLD, (int)MMAP_MAX) ||
-	    !mallopt(M_TRIM_THRESHOLD, INT_MAX))
+	    !mallopt(M_TRIM_THRESHOLD, INT_MAX) || getenv("MALLOC_PERTURB_"))
 		return;
 	/* contiguous at the heap's top; freed, they merge into one chunk */
 	for (; n < HEAP_BLOCKS; n++) {
