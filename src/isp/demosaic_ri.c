@@ -56,31 +56,20 @@ size_t lumen_demosaic_ri_scratch_size(int width, int height)
 						       ri_tile_side(height, RI_TILE_H));
 }
 
-/* Loads the frame region (x0, y0, cols x rows) and its margins. */
-static void ri_load(struct lumen_ri_tile *t, const struct lumen_frame *raw,
-		    int x0, int y0, int cols, int rows, int *colmap)
+/* The 0/1 site masks of a tile of the frame's CFA phase (every tile's
+ * origin is even); they depend only on the tile's size. */
+static void ri_masks(struct lumen_ri_tile *t, enum lumen_bayer bayer)
 {
-	const float scale = 1.0f / (float)LUMEN_WORK_MAX;
-	const int w = t->w = cols + 2 * LUMEN_RI_MARGIN;
-
-	t->h = rows + 2 * LUMEN_RI_MARGIN;
-	for (int x = 0; x < w; x++)
-		colmap[x] = lumen_demosaic_mirror(x0 - LUMEN_RI_MARGIN + x, raw->width);
-	/* x0, y0 and the margin are even: the tile has the frame's phase */
 	for (int ty = 0; ty < t->h; ty++) {
-		int sy = lumen_demosaic_mirror(y0 - LUMEN_RI_MARGIN + ty, raw->height);
-		const uint16_t *s = (const uint16_t *)(const void *)
-			(raw->data[0] + (size_t)sy * raw->stride[0]);
-		int c0 = lumen_bayer_at(raw->bayer, 0, ty);
-		int c1 = lumen_bayer_at(raw->bayer, 1, ty);
-		size_t r = (size_t)ty * w;
-		float *mos = t->p[LUMEN_RI_MOS] + r, *mg = t->p[LUMEN_RI_MG] + r;
-		float *mr = t->p[LUMEN_RI_MR] + r, *mb = t->p[LUMEN_RI_MB] + r;
+		int c0 = lumen_bayer_at(bayer, 0, ty);
+		int c1 = lumen_bayer_at(bayer, 1, ty);
+		size_t r = (size_t)ty * t->w;
+		float *mg = t->p[LUMEN_RI_MG] + r, *mr = t->p[LUMEN_RI_MR] + r;
+		float *mb = t->p[LUMEN_RI_MB] + r;
 
-		for (int x = 0; x < w; x++) {
+		for (int x = 0; x < t->w; x++) {
 			int c = x & 1 ? c1 : c0;
 
-			mos[x] = (float)s[colmap[x]] * scale;
 			mg[x] = c == LUMEN_CH_G;
 			mr[x] = c == LUMEN_CH_R;
 			mb[x] = c == LUMEN_CH_B;
@@ -88,12 +77,53 @@ static void ri_load(struct lumen_ri_tile *t, const struct lumen_frame *raw,
 	}
 }
 
+/* Loads the frame region (x0, y0, cols x rows) and its margins into the
+ * mosaic plane; the site masks when the tile's size differs from the last
+ * (@mask_w x @mask_h, updated). */
+static void ri_load(struct lumen_ri_tile *t, const struct lumen_frame *raw,
+		    int x0, int y0, int cols, int rows, int *colmap,
+		    int *mask_w, int *mask_h)
+{
+	const float scale = 1.0f / (float)LUMEN_WORK_MAX;
+	const int w = t->w = cols + 2 * LUMEN_RI_MARGIN;
+	int xa = 0, xb;
+
+	t->h = rows + 2 * LUMEN_RI_MARGIN;
+	if (*mask_w != t->w || *mask_h != t->h) {
+		ri_masks(t, raw->bayer);
+		*mask_w = t->w;
+		*mask_h = t->h;
+	}
+	for (int x = 0; x < w; x++)
+		colmap[x] = lumen_demosaic_mirror(x0 - LUMEN_RI_MARGIN + x, raw->width);
+	/* [xa, xb): the columns inside the frame, read straight */
+	while (xa < w && x0 - LUMEN_RI_MARGIN + xa < 0)
+		xa++;
+	xb = raw->width - (x0 - LUMEN_RI_MARGIN);
+	xb = xb < w ? xb : w;
+	xb = xb > xa ? xb : xa;
+	for (int ty = 0; ty < t->h; ty++) {
+		int sy = lumen_demosaic_mirror(y0 - LUMEN_RI_MARGIN + ty, raw->height);
+		const uint16_t *s = (const uint16_t *)(const void *)
+			(raw->data[0] + (size_t)sy * raw->stride[0]);
+		const uint16_t *sa = s + (x0 - LUMEN_RI_MARGIN);
+		float *mos = t->p[LUMEN_RI_MOS] + (size_t)ty * w;
+
+		for (int x = 0; x < xa; x++)
+			mos[x] = (float)s[colmap[x]] * scale;
+		for (int x = xa; x < xb; x++)
+			mos[x] = (float)sa[x] * scale;
+		for (int x = xb; x < w; x++)
+			mos[x] = (float)s[colmap[x]] * scale;
+	}
+}
+
 static inline uint16_t ri_to_work(float v)
 {
 	v = v * (float)LUMEN_WORK_MAX + 0.5f;
-	if (!(v > 0.0f))	/* also catches NaN */
-		return 0;
-	return v >= (float)LUMEN_WORK_MAX ? LUMEN_WORK_MAX : (uint16_t)v;
+	v = v > 0.0f ? v : 0.0f;	/* also catches NaN */
+	v = v < (float)LUMEN_WORK_MAX ? v : (float)LUMEN_WORK_MAX;
+	return (uint16_t)(int)v;
 }
 
 /* Writes the tile's own region of RED/GREEN/BLUE into @rgb, rounded. */
@@ -108,8 +138,8 @@ static void ri_store(const struct lumen_ri_tile *t, struct lumen_frame *rgb,
 		size_t r = (size_t)(y + LUMEN_RI_MARGIN) * t->w + LUMEN_RI_MARGIN;
 
 		for (int c = 0; c < 3; c++) {
-			const float *s = t->p[src[c]] + r;
-			uint16_t *d = (uint16_t *)(void *)(rgb->data[c] +
+			const float *restrict s = t->p[src[c]] + r;
+			uint16_t *restrict d = (uint16_t *)(void *)(rgb->data[c] +
 				(size_t)(y0 + y) * rgb->stride[c]) + x0;
 
 			for (int x = 0; x < cols; x++)
@@ -124,6 +154,7 @@ int lumen_demosaic_ri_tiled(const struct lumen_demosaic_dsp *dsp,
 			    void *scratch, size_t scratch_size)
 {
 	struct lumen_ri_tile t;
+	int mask_w = 0, mask_h = 0;
 	size_t plane;
 	uint8_t *base;
 	int *colmap;
@@ -161,7 +192,7 @@ int lumen_demosaic_ri_tiled(const struct lumen_demosaic_dsp *dsp,
 		for (int x0 = 0; x0 < raw->width; x0 += tile_w) {
 			int cols = raw->width - x0 < tile_w ? raw->width - x0 : tile_w;
 
-			ri_load(&t, raw, x0, y0, cols, rows, colmap);
+			ri_load(&t, raw, x0, y0, cols, rows, colmap, &mask_w, &mask_h);
 			dsp->ri_tile(&t);
 			ri_store(&t, rgb, x0, y0, cols, rows);
 		}

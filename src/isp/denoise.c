@@ -24,7 +24,7 @@
  * window, weights exp(-max(d2 - 2, 0) / h^2) with d2 the mean squared
  * patch difference, the centre weighted 1; back
  * through the asymptotically unbiased inverse; strength scales h. Allocates its planes
- * (about 11 bytes per pixel) per frame: it is for files, not streams.
+ * (about 8 bytes per pixel, and a strip's sums) per frame: it is for files, not streams.
  */
 #include <errno.h>
 #include <math.h>
@@ -45,6 +45,7 @@
 #define NLM_H 1.2f
 #define NLM_LUT 1024
 #define NLM_LUT_MAX 8.0f	/* exp(-8) ~ 0: arguments beyond it give 0 */
+#define NLM_STRIP 8	/* cell rows per strip: its planes stay in L1/L2 */
 
 static inline int mirror(int i, int n)
 {
@@ -236,16 +237,107 @@ static inline float vst_inv(const struct vst *t, float f)
 	return z * t->a;
 }
 
+/*
+ * One strip of rows [y0, y1) of the padded cell grid (inside the padding)
+ * through the whole search window: the weighted sums of the cells of the
+ * strip into @acc (four planes) and @wsum, @sr = y1 - y0 rows of @pw each,
+ * zeroed here. @d and @box take sr + 2 rows (the patch rows above and
+ * below). Small strips keep every plane the window touches in cache; each
+ * cell's sums run over the offsets in the same order as a whole-frame pass
+ * would, so the result does not depend on the strip height.
+ */
+/* a += w p for the four planes of a row, and ws += w */
+static void nlm_accumulate(float *restrict a0, float *restrict a1,
+			   float *restrict a2, float *restrict a3,
+			   float *restrict ws, const float *restrict p0,
+			   const float *restrict p1, const float *restrict p2,
+			   const float *restrict p3, const float *restrict w, int n)
+{
+	for (int x = 0; x < n; x++) {
+		a0[x] += w[x] * p0[x];
+		a1[x] += w[x] * p1[x];
+		a2[x] += w[x] * p2[x];
+		a3[x] += w[x] * p3[x];
+		ws[x] += w[x];
+	}
+}
+
+/* GCC if-converts the clamps below into min/max only without trapping
+ * math (results are the same); clang does anyway */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-trapping-math")))
+#endif
+static void nlm_strip(float *const pl[4], int pw, int y0, int y1,
+		      float *const acc[4], float *wsum, float *d, float *box,
+		      float *restrict wrow, const float *restrict lut, float scale)
+{
+	const int pad = NLM_R + NLM_P, sr = y1 - y0, x0 = pad, n = pw - 2 * pad;
+	const float inv_n = 1.0f / (4.0f * (2 * NLM_P + 1) * (2 * NLM_P + 1));
+	const float *restrict p0 = pl[0], *restrict p1 = pl[1];
+	const float *restrict p2 = pl[2], *restrict p3 = pl[3];
+
+	for (int k = 0; k < 4; k++)
+		memset(acc[k], 0, (size_t)sr * pw * sizeof(float));
+	memset(wsum, 0, (size_t)sr * pw * sizeof(float));
+	for (int dy = -NLM_R; dy <= NLM_R; dy++) {
+		for (int dx = -NLM_R; dx <= NLM_R; dx++) {
+			if (!dx && !dy)
+				continue;
+			/* d: squared cell differences over the rows and
+			 * columns that the strip's patches reach; box: their
+			 * horizontal sums */
+			for (int y = y0 - NLM_P; y < y1 + NLM_P; y++) {
+				const size_t o = (size_t)y * pw + x0 - NLM_P;
+				const size_t s = o + (ptrdiff_t)dy * pw + dx;
+				float *restrict dr = d + (size_t)(y - y0 + NLM_P) * pw + x0 - NLM_P;
+				float *restrict b = box + (size_t)(y - y0 + NLM_P) * pw + x0;
+
+				for (int x = 0; x < n + 2 * NLM_P; x++) {
+					const float q0 = p0[o + x] - p0[s + x];
+					const float q1 = p1[o + x] - p1[s + x];
+					const float q2 = p2[o + x] - p2[s + x];
+					const float q3 = p3[o + x] - p3[s + x];
+
+					dr[x] = ((q0 * q0 + q1 * q1) + q2 * q2) + q3 * q3;
+				}
+				for (int x = 0; x < n; x++)
+					b[x] = dr[x] + dr[x + 1] + dr[x + 2];
+			}
+			/* vertical sums to the weight (a table of exp), then
+			 * the weighted sums */
+			for (int y = y0; y < y1; y++) {
+				const size_t s = (size_t)y * pw + (ptrdiff_t)dy * pw + dx + x0;
+				const size_t lo = (size_t)(y - y0) * pw + x0;
+				const float *restrict b1 = box + (size_t)(y - y0 + NLM_P) * pw + x0;
+				const float *restrict b0 = b1 - pw, *restrict b2 = b1 + pw;
+				float *restrict a0 = acc[0] + lo, *restrict a1 = acc[1] + lo;
+				float *restrict a2 = acc[2] + lo, *restrict a3 = acc[3] + lo;
+				float *restrict ws = wsum + lo;
+
+				for (int x = 0; x < n; x++) {
+					float a = (b0[x] + b1[x] + b2[x]) * inv_n - 2.0f;
+
+					a = a > 0.0f ? a * scale : 0.0f;
+					wrow[x] = a < (float)NLM_LUT ? a : (float)NLM_LUT;
+				}
+				for (int x = 0; x < n; x++)
+					wrow[x] = lut[(int)wrow[x]];
+				nlm_accumulate(a0, a1, a2, a3, ws, p0 + s, p1 + s,
+					       p2 + s, p3 + s, wrow, n);
+			}
+		}
+	}
+}
+
 int lumen_denoise_quality_apply(struct lumen_frame *work, const float model[2],
 				float strength)
 {
 	const int w2 = work->width / 2, h2 = work->height / 2, pad = NLM_R + NLM_P;
 	const int pw = w2 + 2 * pad, ph = h2 + 2 * pad;
-	const size_t np = (size_t)pw * ph;
+	const size_t np = (size_t)pw * ph, ns = (size_t)NLM_STRIP * pw;
 	const float h = NLM_H * strength;
-	const float inv_n = 1.0f / (4.0f * (2 * NLM_P + 1) * (2 * NLM_P + 1));
 	struct vst t = { model[0], model[1], 0.0f };
-	float *mem, *pl[4], *acc[4], *wsum, *d, *box;
+	float *mem, *pl[4], *acc[4], *wsum, *d, *box, *wrow;
 	float lut[NLM_LUT + 1];
 
 	if (w2 < 1 || h2 < 1 || h <= 0.0f)
@@ -256,16 +348,19 @@ int lumen_denoise_quality_apply(struct lumen_frame *work, const float model[2],
 		t.off = 1.0f / sqrtf(t.b);
 	else
 		return 0;	/* no noise */
-	mem = malloc(np * 11 * sizeof(float));
+	/* the planes, then a strip's sums and its two row buffers */
+	mem = malloc((np * 4 + ns * 5 + (ns + 2 * NLM_P * (size_t)pw) * 2 + pw) *
+		     sizeof(float));
 	if (!mem)
 		return -ENOMEM;
 	for (int k = 0; k < 4; k++) {
 		pl[k] = mem + np * k;
-		acc[k] = mem + np * (4 + k);
+		acc[k] = mem + np * 4 + ns * k;
 	}
-	wsum = mem + np * 8;
-	d = mem + np * 9;
-	box = mem + np * 10;
+	wsum = mem + np * 4 + ns * 4;
+	d = wsum + ns;
+	box = d + ns + 2 * NLM_P * (size_t)pw;
+	wrow = box + ns + 2 * NLM_P * (size_t)pw;
 	for (int i = 0; i <= NLM_LUT; i++)
 		lut[i] = expf(-(float)i * NLM_LUT_MAX / NLM_LUT);
 
@@ -282,70 +377,31 @@ int lumen_denoise_quality_apply(struct lumen_frame *work, const float model[2],
 				o[x] = vst_fwd(&t, r[2 * mirror(x - pad, w2) + (k & 1)]);
 		}
 	}
-	memset(acc[0], 0, np * 5 * sizeof(float));	/* acc, wsum */
 
 	const float scale = NLM_LUT / NLM_LUT_MAX / (h * h);
 
-	for (int dy = -NLM_R; dy <= NLM_R; dy++) {
-		for (int dx = -NLM_R; dx <= NLM_R; dx++) {
-			if (!dx && !dy)
-				continue;
-			/* d: squared cell differences over rows and columns
-			 * that the patches of the inner cells reach */
-			for (int y = NLM_R; y < ph - NLM_R; y++) {
-				const size_t o = (size_t)y * pw, s = o + (ptrdiff_t)dy * pw + dx;
+	for (int y0 = pad; y0 < ph - pad; y0 += NLM_STRIP) {
+		const int y1 = y0 + NLM_STRIP < ph - pad ? y0 + NLM_STRIP : ph - pad;
 
-				for (int x = NLM_R; x < pw - NLM_R; x++) {
-					float e = 0.0f;
-
-					for (int k = 0; k < 4; k++) {
-						const float q = pl[k][o + x] - pl[k][s + x];
-
-						e += q * q;
-					}
-					d[o + x] = e;
-				}
-			}
-			/* box: horizontal sums, then vertical with the weight */
-			for (int y = NLM_R; y < ph - NLM_R; y++) {
-				const float *r = d + (size_t)y * pw;
-				float *b = box + (size_t)y * pw;
-
-				for (int x = pad; x < pw - pad; x++)
-					b[x] = r[x - 1] + r[x] + r[x + 1];
-			}
-			for (int y = pad; y < ph - pad; y++) {
-				const size_t o = (size_t)y * pw, s = o + (ptrdiff_t)dy * pw + dx;
-				const float *b0 = box + o - pw, *b1 = box + o, *b2 = box + o + pw;
+		nlm_strip(pl, pw, y0, y1, acc, wsum, d, box, wrow, lut, scale);
+		/* the centre with weight 1, as a patch identical to itself;
+		 * rows of the strip are no longer read by later strips (they
+		 * read the planes, not the frame) */
+		for (int y = y0; y < y1; y++) {
+			for (int k = 0; k < 4; k++) {
+				uint16_t *r = (uint16_t *)(void *)(work->data[0] +
+					(size_t)(2 * (y - pad) + (k >> 1)) * work->stride[0]);
+				const float *a = acc[k] + (size_t)(y - y0) * pw;
+				const float *ws = wsum + (size_t)(y - y0) * pw;
+				const float *c = pl[k] + (size_t)y * pw;
 
 				for (int x = pad; x < pw - pad; x++) {
-					float a = (b0[x] + b1[x] + b2[x]) * inv_n - 2.0f;
-					float wgt;
-					int li;
+					float f = (a[x] + c[x]) / (ws[x] + 1.0f);
+					float v = vst_inv(&t, f) + 0.5f;
 
-					a = a > 0.0f ? a * scale : 0.0f;
-					li = a < (float)NLM_LUT ? (int)a : NLM_LUT;
-					wgt = lut[li];
-					for (int k = 0; k < 4; k++)
-						acc[k][o + x] += wgt * pl[k][s + x];
-					wsum[o + x] += wgt;
+					v = v < 0.0f ? 0.0f : v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v;
+					r[2 * (x - pad) + (k & 1)] = (uint16_t)v;
 				}
-			}
-		}
-	}
-	/* the centre with weight 1, as a patch identical to itself */
-	for (int y = pad; y < ph - pad; y++) {
-		for (int k = 0; k < 4; k++) {
-			uint16_t *r = (uint16_t *)(void *)(work->data[0] +
-				(size_t)(2 * (y - pad) + (k >> 1)) * work->stride[0]);
-
-			for (int x = pad; x < pw - pad; x++) {
-				const size_t o = (size_t)y * pw + x;
-				float f = (acc[k][o] + pl[k][o]) / (wsum[o] + 1.0f);
-				float v = vst_inv(&t, f) + 0.5f;
-
-				v = v < 0.0f ? 0.0f : v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v;
-				r[2 * (x - pad) + (k & 1)] = (uint16_t)v;
 			}
 		}
 	}
