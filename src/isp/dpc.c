@@ -25,6 +25,7 @@
  * (mirrored at the frame edges, keeping the CFA phase).
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -40,8 +41,10 @@
  * 1.5 x the spread of the other neighbours (in halves: 3) */
 #define DPC_SPREAD2 3
 /* test (3): a rise of the other colours of a sixth of the pixel's own
- * (in these units) makes it a real detail */
+ * (in these units) makes it a real detail; a half when the colour
+ * differences single the pixel out (test (2), second form) */
 #define DPC_PEAK_RATIO 6
+#define DPC_PEAK_RATIO_CD 2
 
 /* Mirror an index into 0..n-1 keeping its parity (the CFA phase). */
 static inline int mirror(int i, int n)
@@ -63,6 +66,29 @@ static inline unsigned margin(unsigned t, unsigned u)
 	return t + u / 16;
 }
 
+/* The two highest and two lowest of @n values. */
+static void extremes(const int *v, int n, int *hi0, int *hi1, int *lo0, int *lo1)
+{
+	*hi0 = *hi1 = INT_MIN;
+	*lo0 = *lo1 = INT_MAX;
+	for (int k = 0; k < n; k++) {
+		const int u = v[k];
+
+		if (u > *hi0) {
+			*hi1 = *hi0;
+			*hi0 = u;
+		} else if (u > *hi1) {
+			*hi1 = u;
+		}
+		if (u < *lo0) {
+			*lo1 = *lo0;
+			*lo0 = u;
+		} else if (u < *lo1) {
+			*lo1 = u;
+		}
+	}
+}
+
 /*
  * The full test of one pixel and its replacement. @p is its 5x5 window,
  * @green whether it is a green sample, @t the margin. Returns the new
@@ -79,28 +105,30 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 	/* same-colour neighbours at distance two */
 	const int n[8] = { p[2][0], p[2][4], p[0][2], p[4][2],
 			   p[0][0], p[4][4], p[0][4], p[4][0] };
-	int hi0 = -1, hi1 = -1, lo0 = 1 << 30, lo1 = 1 << 30;
+	/* the other colours around each of them, and around the pixel:
+	 * the mean of the other-colour samples next to it within the five
+	 * rows, weighted so that for green both other colours count half */
+	const int other[8] = {
+		(2 * p[2][1] + p[1][0] + p[3][0]) / 4,
+		(2 * p[2][3] + p[1][4] + p[3][4]) / 4,
+		(2 * p[1][2] + p[0][1] + p[0][3]) / 4,
+		(2 * p[3][2] + p[4][1] + p[4][3]) / 4,
+		(p[0][1] + p[1][0]) / 2, (p[4][3] + p[3][4]) / 2,
+		(p[0][3] + p[1][4]) / 2, (p[4][1] + p[3][0]) / 2,
+	};
+	const int dv = v - (p[1][2] + p[3][2] + p[2][1] + p[2][3]) / 4;
+	int hi0, hi1, lo0, lo1, dhi0, dhi1, dlo0, dlo1, cd[8];
 	int pred[4], cost[4], end_a[4], end_b[4], corr[2];
-	bool usable[4];
+	bool usable[4], hot, cd_out;
 	double sw = 0.0, sv = 0.0;
-	int est;
+	int est, allow;
 
-	for (int k = 0; k < 8; k++) {
-		const int u = n[k];
-
-		if (u > hi0) {
-			hi1 = hi0;
-			hi0 = u;
-		} else if (u > hi1) {
-			hi1 = u;
-		}
-		if (u < lo0) {
-			lo1 = lo0;
-			lo0 = u;
-		} else if (u < lo1) {
-			lo1 = u;
-		}
-	}
+	extremes(n, 8, &hi0, &hi1, &lo0, &lo1);
+	/* colour differences: each neighbour minus the other colours
+	 * around it */
+	for (int k = 0; k < 8; k++)
+		cd[k] = n[k] - other[k];
+	extremes(cd, 8, &dhi0, &dhi1, &dlo0, &dlo1);
 
 	/*
 	 * Directional predictions: horizontal and vertical, the two ends
@@ -132,11 +160,17 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 			if (d >= 2)
 				cost[d] = iabs(end_a[d] - end_b[d]);
 		}
+		/* and the other colours' step across the pixel along d: a
+		 * direction that crosses a line or an edge of theirs (one
+		 * the same-colour ends jump over) is not one to trust */
+		cost[0] += iabs(p[2][1] - p[2][3]);
+		cost[1] += iabs(p[1][2] - p[3][2]);
+		cost[2] += green ? iabs(p[0][0] - p[4][4]) / 2 : iabs(p[1][1] - p[3][3]);
+		cost[3] += green ? iabs(p[0][4] - p[4][0]) / 2 : iabs(p[1][3] - p[3][1]);
 	}
 
 	{
-		bool hot;
-		int ref, m0, exc;
+		int ref, m0, exc, dexc;
 
 		/* (1) beyond the second extreme by the margin */
 		if (v > hi1 + (int)margin(t, (unsigned)hi1))
@@ -150,8 +184,13 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 		exc = hot ? v - ref : ref - v;
 
 		/* (2) and beyond the spread of the other neighbours: an edge
-		 * or texture in the plane needs a larger step */
-		if (2 * exc <= 2 * (int)t + DPC_SPREAD2 * (hi1 - lo1))
+		 * or texture in the plane needs a larger step; or its colour
+		 * difference beyond the spread of theirs (texture in every
+		 * channel keeps the colour differences close, a defect is in
+		 * one sample) */
+		dexc = hot ? dv - dhi1 : dlo1 - dv;
+		cd_out = 2 * dexc > 2 * (int)t + DPC_SPREAD2 * (dhi1 - dlo1);
+		if (!cd_out && 2 * exc <= 2 * (int)t + DPC_SPREAD2 * (hi1 - lo1))
 			return -1;
 
 		/* (3) the other colours next to it (distance one) do not peak
@@ -166,7 +205,9 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 			const int po = hot ? (oh > ov ? oh : ov) : -(oh < ov ? oh : ov);
 			const int e = hot ? 2 * v - hi1 - lo1 : hi1 + lo1 - 2 * v;
 
-			if (po > 0 && e <= 2 * (int)t + DPC_PEAK_RATIO * po / 2)
+			const int ratio = cd_out ? DPC_PEAK_RATIO_CD : DPC_PEAK_RATIO;
+
+			if (po > 0 && e <= 2 * (int)t + ratio * po / 2)
 				return -1;
 			if (po <= 0 && e <= 2 * (int)t)
 				return -1;
@@ -225,6 +266,17 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 			sv += wgt * pred[d];
 		}
 	est = (int)(sv / sw + 0.5);
+	/*
+	 * The pixel moves towards the estimate, but stops short of it by
+	 * half the margin plus the spread of the neighbours' colour
+	 * differences: where colour varies, a real detail taken for a
+	 * defect keeps part of itself; a defect in uniform colour goes.
+	 */
+	allow = (int)t / 2 + (dhi1 - dlo1);
+	if (hot)
+		est = est + allow < v ? est + allow : v;
+	else
+		est = est - allow > v ? est - allow : v;
 	/* within the neighbours' range */
 	if (est > hi0)
 		est = hi0;
