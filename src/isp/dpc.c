@@ -41,10 +41,10 @@
  * 1.5 x the spread of the other neighbours (in halves: 3) */
 #define DPC_SPREAD2 3
 /* test (3): a rise of the other colours of a sixth of the pixel's own
- * (in these units) makes it a real detail; a half when the colour
+ * (in these units) makes it a real detail; a quarter when the colour
  * differences single the pixel out (test (2), second form) */
 #define DPC_PEAK_RATIO 6
-#define DPC_PEAK_RATIO_CD 2
+#define DPC_PEAK_RATIO_CD 4
 
 /* Mirror an index into 0..n-1 keeping its parity (the CFA phase). */
 static inline int mirror(int i, int n)
@@ -228,18 +228,30 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 				if (co > 0)
 					m += 2 * co;
 			}
-			if (bad_a || bad_b) {
-				/* an end beyond the margin too: a pair's other
+			if (bad_a != bad_b) {
+				/* one end beyond the margin too: a pair's other
 				 * half, unless the other colour between them
-				 * rises with them (a real structure along d) */
+				 * rises with them (a real structure along d);
+				 * both ends: a line along d */
 				const int base = d < 2 ?
 					(p[2][1] + p[2][3] + p[1][2] + p[3][2]) / 4 :
 					(p[1][1] + p[3][3] + p[1][3] + p[3][1]) / 4;
 				const int side = bad_a ? 0 : 1;
 				const int mv = p[mid[d][side][0]][mid[d][side][1]];
 				const int rise = hot ? mv - base : base - mv;
+				/* green diagonals: the same-colour sample
+				 * beyond that end, beyond the margin too, makes
+				 * three in a row: a line, not a pair */
+				static const int beyond[2][2][2] = {
+					{ { 0, 0 }, { 4, 4 } }, { { 0, 4 }, { 4, 0 } },
+				};
+				const int cv = green && d >= 2 ?
+					p[beyond[d - 2][side][0]][beyond[d - 2][side][1]] : 0;
+				const bool line = green && d >= 2 &&
+					(hot ? cv > ref + m0 : cv + m0 < ref);
 
-				if ((green && d >= 2) || 4 * rise < exc)
+				if ((green && d >= 2 && !line) ||
+				    (!(green && d >= 2) && 4 * rise < exc))
 					continue;
 			}
 			if (miss <= m)
