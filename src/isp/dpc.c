@@ -11,9 +11,13 @@
  * - the dynamic detector, for isolated pixels and same-colour pairs
  *   (dpc_window(): four tests, all on the 5x5 window): beyond the second
  *   extreme of the eight same-colour neighbours by the margin; beyond the
- *   spread of the others too; the other colours next to it do not rise
- *   with it (every channel sees a real detail); and no directional
- *   prediction explains it.
+ *   spread of the others too, in the samples or in the colour differences
+ *   (sample minus the other colours around it: texture is in every
+ *   channel, a defect in one sample); the other colours next to it do
+ *   not rise with it (every channel sees a real detail); and no
+ *   directional prediction explains it. The replacement stops short of
+ *   the estimate by the colour differences' spread, so that real detail
+ *   taken for a defect where colour varies keeps part of itself.
  *
  * The margin is t + u / 16 (u: the neighbour it is compared with), t from
  * the noise model (lumen_dpc_setup()). A vectorised screen finds the
