@@ -11,9 +11,13 @@
  * - the dynamic detector, for isolated pixels and same-colour pairs
  *   (dpc_window(): four tests, all on the 5x5 window): beyond the second
  *   extreme of the eight same-colour neighbours by the margin; beyond the
- *   spread of the others too; the other colours next to it do not rise
- *   with it (every channel sees a real detail); and no directional
- *   prediction explains it.
+ *   spread of the others too, in the samples or in the colour differences
+ *   (sample minus the other colours around it: texture is in every
+ *   channel, a defect in one sample); the other colours next to it do
+ *   not rise with it (every channel sees a real detail); and no
+ *   directional prediction explains it. The replacement stops short of
+ *   the estimate by the colour differences' spread, so that real detail
+ *   taken for a defect where colour varies keeps part of itself.
  *
  * The margin is t + u / 16 (u: the neighbour it is compared with), t from
  * the noise model (lumen_dpc_setup()). A vectorised screen finds the
@@ -25,6 +29,7 @@
  * (mirrored at the frame edges, keeping the CFA phase).
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -40,8 +45,10 @@
  * 1.5 x the spread of the other neighbours (in halves: 3) */
 #define DPC_SPREAD2 3
 /* test (3): a rise of the other colours of a sixth of the pixel's own
- * (in these units) makes it a real detail */
+ * (in these units) makes it a real detail; a quarter when the colour
+ * differences single the pixel out (test (2), second form) */
 #define DPC_PEAK_RATIO 6
+#define DPC_PEAK_RATIO_CD 4
 
 /* Mirror an index into 0..n-1 keeping its parity (the CFA phase). */
 static inline int mirror(int i, int n)
@@ -63,6 +70,29 @@ static inline unsigned margin(unsigned t, unsigned u)
 	return t + u / 16;
 }
 
+/* The two highest and two lowest of @n values. */
+static void extremes(const int *v, int n, int *hi0, int *hi1, int *lo0, int *lo1)
+{
+	*hi0 = *hi1 = INT_MIN;
+	*lo0 = *lo1 = INT_MAX;
+	for (int k = 0; k < n; k++) {
+		const int u = v[k];
+
+		if (u > *hi0) {
+			*hi1 = *hi0;
+			*hi0 = u;
+		} else if (u > *hi1) {
+			*hi1 = u;
+		}
+		if (u < *lo0) {
+			*lo1 = *lo0;
+			*lo0 = u;
+		} else if (u < *lo1) {
+			*lo1 = u;
+		}
+	}
+}
+
 /*
  * The full test of one pixel and its replacement. @p is its 5x5 window,
  * @green whether it is a green sample, @t the margin. Returns the new
@@ -79,28 +109,30 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 	/* same-colour neighbours at distance two */
 	const int n[8] = { p[2][0], p[2][4], p[0][2], p[4][2],
 			   p[0][0], p[4][4], p[0][4], p[4][0] };
-	int hi0 = -1, hi1 = -1, lo0 = 1 << 30, lo1 = 1 << 30;
+	/* the other colours around each of them, and around the pixel:
+	 * the mean of the other-colour samples next to it within the five
+	 * rows, weighted so that for green both other colours count half */
+	const int other[8] = {
+		(2 * p[2][1] + p[1][0] + p[3][0]) / 4,
+		(2 * p[2][3] + p[1][4] + p[3][4]) / 4,
+		(2 * p[1][2] + p[0][1] + p[0][3]) / 4,
+		(2 * p[3][2] + p[4][1] + p[4][3]) / 4,
+		(p[0][1] + p[1][0]) / 2, (p[4][3] + p[3][4]) / 2,
+		(p[0][3] + p[1][4]) / 2, (p[4][1] + p[3][0]) / 2,
+	};
+	const int dv = v - (p[1][2] + p[3][2] + p[2][1] + p[2][3]) / 4;
+	int hi0, hi1, lo0, lo1, dhi0, dhi1, dlo0, dlo1, cd[8];
 	int pred[4], cost[4], end_a[4], end_b[4], corr[2];
-	bool usable[4];
+	bool usable[4], hot, cd_out;
 	double sw = 0.0, sv = 0.0;
-	int est;
+	int est, allow;
 
-	for (int k = 0; k < 8; k++) {
-		const int u = n[k];
-
-		if (u > hi0) {
-			hi1 = hi0;
-			hi0 = u;
-		} else if (u > hi1) {
-			hi1 = u;
-		}
-		if (u < lo0) {
-			lo1 = lo0;
-			lo0 = u;
-		} else if (u < lo1) {
-			lo1 = u;
-		}
-	}
+	extremes(n, 8, &hi0, &hi1, &lo0, &lo1);
+	/* colour differences: each neighbour minus the other colours
+	 * around it */
+	for (int k = 0; k < 8; k++)
+		cd[k] = n[k] - other[k];
+	extremes(cd, 8, &dhi0, &dhi1, &dlo0, &dlo1);
 
 	/*
 	 * Directional predictions: horizontal and vertical, the two ends
@@ -132,11 +164,17 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 			if (d >= 2)
 				cost[d] = iabs(end_a[d] - end_b[d]);
 		}
+		/* and the other colours' step across the pixel along d: a
+		 * direction that crosses a line or an edge of theirs (one
+		 * the same-colour ends jump over) is not one to trust */
+		cost[0] += iabs(p[2][1] - p[2][3]);
+		cost[1] += iabs(p[1][2] - p[3][2]);
+		cost[2] += green ? iabs(p[0][0] - p[4][4]) / 2 : iabs(p[1][1] - p[3][3]);
+		cost[3] += green ? iabs(p[0][4] - p[4][0]) / 2 : iabs(p[1][3] - p[3][1]);
 	}
 
 	{
-		bool hot;
-		int ref, m0, exc;
+		int ref, m0, exc, dexc;
 
 		/* (1) beyond the second extreme by the margin */
 		if (v > hi1 + (int)margin(t, (unsigned)hi1))
@@ -150,8 +188,13 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 		exc = hot ? v - ref : ref - v;
 
 		/* (2) and beyond the spread of the other neighbours: an edge
-		 * or texture in the plane needs a larger step */
-		if (2 * exc <= 2 * (int)t + DPC_SPREAD2 * (hi1 - lo1))
+		 * or texture in the plane needs a larger step; or its colour
+		 * difference beyond the spread of theirs (texture in every
+		 * channel keeps the colour differences close, a defect is in
+		 * one sample) */
+		dexc = hot ? dv - dhi1 : dlo1 - dv;
+		cd_out = 2 * dexc > 2 * (int)t + DPC_SPREAD2 * (dhi1 - dlo1);
+		if (!cd_out && 2 * exc <= 2 * (int)t + DPC_SPREAD2 * (hi1 - lo1))
 			return -1;
 
 		/* (3) the other colours next to it (distance one) do not peak
@@ -166,7 +209,9 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 			const int po = hot ? (oh > ov ? oh : ov) : -(oh < ov ? oh : ov);
 			const int e = hot ? 2 * v - hi1 - lo1 : hi1 + lo1 - 2 * v;
 
-			if (po > 0 && e <= 2 * (int)t + DPC_PEAK_RATIO * po / 2)
+			const int ratio = cd_out ? DPC_PEAK_RATIO_CD : DPC_PEAK_RATIO;
+
+			if (po > 0 && e <= 2 * (int)t + ratio * po / 2)
 				return -1;
 			if (po <= 0 && e <= 2 * (int)t)
 				return -1;
@@ -187,18 +232,30 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 				if (co > 0)
 					m += 2 * co;
 			}
-			if (bad_a || bad_b) {
-				/* an end beyond the margin too: a pair's other
+			if (bad_a != bad_b) {
+				/* one end beyond the margin too: a pair's other
 				 * half, unless the other colour between them
-				 * rises with them (a real structure along d) */
+				 * rises with them (a real structure along d);
+				 * both ends: a line along d */
 				const int base = d < 2 ?
 					(p[2][1] + p[2][3] + p[1][2] + p[3][2]) / 4 :
 					(p[1][1] + p[3][3] + p[1][3] + p[3][1]) / 4;
 				const int side = bad_a ? 0 : 1;
 				const int mv = p[mid[d][side][0]][mid[d][side][1]];
 				const int rise = hot ? mv - base : base - mv;
+				/* green diagonals: the same-colour sample
+				 * beyond that end, beyond the margin too, makes
+				 * three in a row: a line, not a pair */
+				static const int beyond[2][2][2] = {
+					{ { 0, 0 }, { 4, 4 } }, { { 0, 4 }, { 4, 0 } },
+				};
+				const int cv = green && d >= 2 ?
+					p[beyond[d - 2][side][0]][beyond[d - 2][side][1]] : 0;
+				const bool line = green && d >= 2 &&
+					(hot ? cv > ref + m0 : cv + m0 < ref);
 
-				if ((green && d >= 2) || 4 * rise < exc)
+				if ((green && d >= 2 && !line) ||
+				    (!(green && d >= 2) && 4 * rise < exc))
 					continue;
 			}
 			if (miss <= m)
@@ -225,6 +282,17 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 			sv += wgt * pred[d];
 		}
 	est = (int)(sv / sw + 0.5);
+	/*
+	 * The pixel moves towards the estimate, but stops short of it by
+	 * half the margin plus the spread of the neighbours' colour
+	 * differences: where colour varies, a real detail taken for a
+	 * defect keeps part of itself; a defect in uniform colour goes.
+	 */
+	allow = (int)t / 2 + (dhi1 - dlo1);
+	if (hot)
+		est = est + allow < v ? est + allow : v;
+	else
+		est = est - allow > v ? est - allow : v;
 	/* within the neighbours' range */
 	if (est > hi0)
 		est = hi0;

@@ -708,8 +708,17 @@ static int bench_dpc(int argc, char **argv, const char *data)
 		else if (!strcmp(argv[i], "--method") && i + 1 < argc) {
 			const char *m = argv[++i];
 
-			mask = !strcmp(m, "fast") ? 1 : !strcmp(m, "quality") ? 2 :
-			       !strcmp(m, "none") ? 0 : 3;
+			/* a method of the table, "both" (fast and ri, the
+			 * live and the develop default), "all" or "none" */
+			mask = !strcmp(m, "both") ? 1 << 0 | 1 << 1 :
+			       !strcmp(m, "all") ? (1 << N_METHODS) - 1 : 0;
+			for (int k = 0; k < N_METHODS; k++)
+				if (!strcmp(m, methods[k].name))
+					mask = 1 << k;
+			if (!mask && strcmp(m, "none")) {
+				usage(stderr);
+				return 2;
+			}
 		} else {
 			usage(stderr);
 			return 2;
@@ -721,8 +730,14 @@ static int bench_dpc(int argc, char **argv, const char *data)
 			"or LUMEN_DATA)\n", data);
 		return 77;
 	}
-	if (mask & 2) {
-		b.scratch_size = lumen_demosaic_quality_scratch_size(768, 768);
+	/* scratch for the largest picture (768 x 768) of every method run */
+	for (int m = 0; m < N_METHODS; m++) {
+		size_t need = lumen_demosaic_scratch_size(methods[m].id, 768, 768);
+
+		if (mask & 1 << m && need > b.scratch_size)
+			b.scratch_size = need;
+	}
+	if (b.scratch_size) {
 		b.scratch = malloc(b.scratch_size);
 		if (!b.scratch)
 			return 1;
@@ -740,7 +755,8 @@ static void usage(FILE *out)
 		"       [--set kodak|mcmaster] [--method fast|ri|quality]\n"
 		"       lumen bench isp [--threads N] [--frames N] [FILE.dng]\n"
 		"       lumen bench dpc [--data DIR] [--set kodak|mcmaster]\n"
-		"                       [--split tune|report|all] [--method fast|quality|both|none]\n"
+		"                       [--split tune|report|all]\n"
+		"                       [--method fast|ri|quality|both|all|none]\n"
 		"                       [--density D]\n"
 		"       lumen bench develop [--data DIR] [--quick] [--set kodak|mcmaster]\n"
 		"                           [--clean|--noisy] [--keep DIR] [--verbose]\n"
