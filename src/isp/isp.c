@@ -456,7 +456,7 @@ static void develop_job(struct lumen_isp *isp, int k, int n, void *arg)
 		lumen_demosaic_fast_rows(j->ddsp, &isp->raw, isp->band[k], bs, y0, y1);
 		lap(ns, 0, &t);
 		lumen_isp_finish_rows(j->dsp, cband, bs, isp->raw.width, isp->ccm_q,
-				      isp->tone_lut, j->c, isp->output, y0, y1);
+				      &isp->tone, j->c, isp->output, y0, y1);
 		lap(ns, 1, &t);
 	}
 	if (k == 0) {
@@ -640,7 +640,7 @@ static int run_back(struct lumen_isp *isp, const struct lumen_isp_params *p,
 		lumen_demosaic_fast_rows(&ddsp, raw, isp->band[0], bs, y0, y1);
 		lap(ns, i_dm, &t);
 		lumen_isp_finish_rows(dsp, cband, bs, raw->width, isp->ccm_q,
-				      isp->tone_lut, &c, isp->output, y0, y1);
+				      &isp->tone, &c, isp->output, y0, y1);
 		lap(ns, i_csc, &t);
 	}
 	return 0;

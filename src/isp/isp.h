@@ -36,7 +36,7 @@
  * writes only its own rows, the steps meet at barriers where a stage reads
  * rows another worker wrote, and the result is the same bits as one thread.
  *
- * Fused pass. ccm and tone only prepare their tables (ccm_q, tone_lut); the
+ * Fused pass. ccm and tone only prepare their tables (ccm_q, tone); the
  * csc stage then takes the demosaicked RGB16P frame through matrix, table
  * and colour conversion in one pass straight into the output (see
  * lumen_isp_finish() in isp/isp_dsp.h). So the csc counter covers the work
@@ -191,6 +191,18 @@ struct lumen_isp_stage {
 
 struct lumen_stats_part;
 
+/*
+ * The tone curve of one contrast (isp/tone.c): LUMEN_TONE_PIECES cubics in
+ * the mantissa of the float (v + 128), the piece chosen by its exponent,
+ * and the table of their rounded values at every working value v, which
+ * the C kernel reads and the SIMD ones compute (isp_dsp.h).
+ */
+#define LUMEN_TONE_PIECES 8
+struct lumen_tone {
+	float k[4][LUMEN_TONE_PIECES];	/* k[j][piece]: coefficient of m^j */
+	uint8_t lut[LUMEN_WORK_MAX + 1];
+};
+
 struct lumen_isp {
 	int max_width, max_height;
 	const struct lumen_frame *input;	/* valid during process() */
@@ -202,8 +214,8 @@ struct lumen_isp {
 	struct lumen_isp_stats stats;
 	/* colour matrix times exposure, Q12, set by the ccm stage */
 	int32_t ccm_q[3][3];
-	/* tone table, rebuilt by the tone stage when contrast changes */
-	uint8_t tone_lut[LUMEN_WORK_MAX + 1];
+	/* tone curve, rebuilt by the tone stage when contrast changes */
+	struct lumen_tone tone;
 	float tone_contrast;
 	bool tone_valid;
 	/* lens-shading column tables (isp/lsc.c), max_width entries each,

@@ -112,7 +112,7 @@ void lumen_isp_finish_rows(const struct lumen_isp_dsp *dsp,
 			   const uint16_t *const band[3],
 			   const size_t band_stride[3], int width,
 			   const int32_t q[3][3],
-			   const uint8_t lut[LUMEN_WORK_MAX + 1],
+			   const struct lumen_tone *tone,
 			   const struct lumen_csc_coeffs *c,
 			   struct lumen_frame *out, int y0, int y1);
 

@@ -24,4 +24,7 @@ void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
 	dsp->stats_grid_rows2 = lumen_stats_grid_rows2_avx2;
 	dsp->denoise_row = lumen_denoise_row_avx2;
 	dsp->sharpen_row = lumen_sharpen_row_avx2;
+	if (!(flags & LUMEN_CPU_AVX512))
+		return;
+	dsp->tone_row = lumen_tone_row_avx512;
 }
