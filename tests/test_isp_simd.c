@@ -952,8 +952,9 @@ static int isp_staged(struct lumen_isp *isp, const struct lumen_frame *raw,
 }
 
 /* The band-fused ISP against the stages one after the other: sizes around
- * the band height, every output format, raw formats, DPC, LSC and WB on
- * and off, the front and back runs called apart (as the pipeline calls
+ * the band height, every output format, raw formats, DPC, LSC, WB and
+ * sharpening (in the band loop, slices cutting its rows) on and off, the
+ * front and back runs called apart (as the pipeline calls
  * them) and together, on 1, 3 and 5 threads; outputs, working raw and
  * statistics all equal. */
 static void bands_match_staged(void **state)
@@ -1015,6 +1016,8 @@ static void bands_match_staged(void **state)
 				prm.contrast = 0.25f;
 				prm.exposure = k == 1 ? 9.0f : 1.2f;
 				prm.yuv_matrix = (enum lumen_yuv_matrix)(k & 1);
+				/* sharpening in the band loop: off, on, strong */
+				prm.sharpen = (k + (int)s) % 3 == 0 ? 0.0f : k == 4 ? 3.0f : 0.5f;
 				assert_int_equal(lumen_isp_create(&ia, w, h), 0);
 				assert_int_equal(lumen_isp_create(&ib, w, h), 0);
 				/* slices: one thread, two, and more than the rows of

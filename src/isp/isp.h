@@ -227,8 +227,11 @@ struct lumen_isp {
 	 * LUMEN_ISP_STAGE_ROWS x (max_width + 2) samples */
 	uint16_t *stage_rows;
 	/* one band of demosaicked RGB16P rows per worker for the fused back
-	 * run: LUMEN_ISP_BAND rows of band_stride bytes per plane */
+	 * run: LUMEN_ISP_BAND + 2 rows of band_stride bytes per plane (the
+	 * rows above and below, which sharpening reads), and the worker's
+	 * sharpen rows, LUMEN_ISP_STAGE_ROWS x (max_width + 2) samples */
 	uint16_t *band[LUMEN_ISP_MAX_THREADS][3];
+	uint16_t *band_sharpen[LUMEN_ISP_MAX_THREADS];
 	size_t band_stride;
 	/* workers 1.. : their part of the stats stage's sums (isp_band.h) */
 	struct lumen_stats_part *stats_part[LUMEN_ISP_MAX_THREADS];
