@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The sharpen row kernel (isp_dsp.h, lumen_sharpen_row_fn) written once,
- * for sharpen.c (the C reference) and x86/sharpen_avx2.c, which compiles
- * the same code with AVX2 and vectorisation on: integer arithmetic only,
+ * for sharpen.c (the C reference) and arm/sharpen_neon.c, which compiles
+ * the same code with NEON and vectorisation on: integer arithmetic only,
  * so both give the same bits by construction (tests/test_denoise.c checks
- * it anyway). Branch-free loops over 16-bit arrays.
+ * it anyway). Branch-free loops over 16-bit arrays. The AVX2 kernel is
+ * written with intrinsics (x86/sharpen_avx2.c).
  */
 #ifndef LUMEN_ISP_SHARPEN_ROW_H
 #define LUMEN_ISP_SHARPEN_ROW_H
