@@ -550,6 +550,62 @@ static void ccm_rows_match_c(void **state)
 	print_message("ccm rows tested: %d\n", tested);
 }
 
+/* The fused ccm and tone kernels against the C ccm row and then the C
+ * tone row: every pattern (values past LUMEN_WORK_MAX too), every test
+ * matrix (those past int16 included), widths around the steps, three
+ * curves; nothing written past the width. */
+static void ccm_tone_rows_match_c(void **state)
+{
+	static uint16_t in[3][700], lin[3][700];
+	static uint8_t out[2][3][700 + 64];
+	static struct lumen_tone tone;
+	int tested = 0;
+
+	(void)state;
+	for (unsigned l = 1; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+		unsigned seed = 23;
+
+		if (!level_init(l, &dsp) || !dsp.ccm_tone_row)
+			continue;
+		tested++;
+		for (int w = 1; w <= 700; w += w < 70 ? 1 : 157)
+			for (int p = 0; p < PAT_COUNT; p++)
+				for (int k = 0; k < N_MATRICES; k++) {
+					const uint16_t *src[3] = { in[0], in[1], in[2] };
+					uint16_t *l16[3] = { lin[0], lin[1], lin[2] };
+					int32_t q[3][3];
+
+					if ((w + p + k) % 3 == 0)
+						lumen_tone_build(&tone, 0.2f * (float)((w + p) % 6));
+					test_matrix(k, &seed, q);
+					for (int c = 0; c < 3; c++)
+						for (int x = 0; x < w; x++)
+							in[c][x] = pattern_at((enum pattern)p, x, c, &seed);
+					for (int v = 0; v < 2; v++) {
+						uint8_t *dst[3];
+
+						for (int c = 0; c < 3; c++) {
+							memset(out[v][c], 0xee, sizeof(out[v][c]));
+							dst[c] = out[v][c] + 32;
+						}
+						if (v) {
+							dsp.ccm_tone_row(dst, src, w, q, &tone);
+						} else {
+							lumen_ccm_row_c(l16, src, w, q);
+							lumen_tone_row_c(dst, (const uint16_t *const *)l16,
+									 w, &tone);
+						}
+					}
+					if (memcmp(out[0], out[1], sizeof(out[0])))
+						fail_msg("ccm+tone level %#x w %d p %d matrix %d",
+							 cpu_levels[l], w, p, k);
+				}
+	}
+	lumen_cpu_set_mask(cpu_all);
+	print_message("ccm+tone rows tested: %d\n", tested);
+}
+
 /* C ccm against the replaced int64 code on working values; above
  * LUMEN_WORK_MAX the new code clamps the input first (documented) */
 static void ccm_matches_replaced_code(void **state)
@@ -1945,6 +2001,7 @@ int main(void)
 		cmocka_unit_test(dpc_screen_matches_c),
 		cmocka_unit_test(dpc_matches_definition),
 		cmocka_unit_test(ccm_rows_match_c),
+		cmocka_unit_test(ccm_tone_rows_match_c),
 		cmocka_unit_test(ccm_matches_replaced_code),
 		cmocka_unit_test(csc420_rows_match_c),
 		cmocka_unit_test(csc_matches_replaced_code),

@@ -254,10 +254,12 @@ void lumen_isp_finish_rows(const struct lumen_isp_dsp *dsp,
 					s[ch] = (const uint16_t *)(const void *)
 						((const uint8_t *)(const void *)band[ch] +
 						 (size_t)(y + k - y0) * band_stride[ch]) + x;
-				/* ccm_row clips to LUMEN_WORK_MAX: tone_row's
-				 * precondition */
-				dsp->ccm_row(l, s, n, q);
-				dsp->tone_row(d, (const uint16_t *const *)l, n, tone);
+				if (dsp->ccm_tone_row) {
+					dsp->ccm_tone_row(d, s, n, q, tone);
+				} else {
+					dsp->ccm_row(l, s, n, q);
+					dsp->tone_row(d, (const uint16_t *const *)l, n, tone);
+				}
 			}
 			csc_emit(dsp, out, px, x, y, n, c);
 		}

@@ -149,6 +149,18 @@ typedef LUMEN_CCM_ROW_FN(lumen_ccm_row_fn);
 typedef LUMEN_TONE_ROW_FN(lumen_tone_row_fn);
 
 /*
+ * The colour matrix row and then the tone row (the fused pass's first two
+ * steps) in one: exactly lumen_ccm_row_c() into 16-bit rows, then
+ * lumen_tone_row_c() into @dst, for any input and matrix those admit. The
+ * matrixed values never leave registers. Optional: NULL in the table
+ * when the CPU has none (the pass then calls the two kernels).
+ */
+#define LUMEN_CCM_TONE_ROW_FN(name) \
+	void name(uint8_t *const dst[3], const uint16_t *const src[3], \
+		  int width, const int32_t q[3][3], const struct lumen_tone *t)
+typedef LUMEN_CCM_TONE_ROW_FN(lumen_ccm_tone_row_fn);
+
+/*
  * Lens shading on one row of a working frame, from tables made once per
  * frame size and grid (struct lumen_lsc_cols, lumen_lsc_cols_make()) and
  * the row's vertically interpolated gains (lumen_lsc_row_gains()). With
@@ -280,6 +292,7 @@ struct lumen_isp_dsp {
 	lumen_stats_grid_rows2_fn *stats_grid_rows2;
 	lumen_ccm_row_fn *ccm_row;
 	lumen_tone_row_fn *tone_row;
+	lumen_ccm_tone_row_fn *ccm_tone_row;	/* may be NULL */
 	lumen_lsc_row_fn *lsc_row;
 	lumen_csc420_fn *csc420;
 	lumen_csc422_fn *csc422;
@@ -327,6 +340,7 @@ LUMEN_CCM_ROW_FN(lumen_ccm_row_avx2);
 LUMEN_CCM_ROW_FN(lumen_ccm_row_neon);
 LUMEN_TONE_ROW_FN(lumen_tone_row_c);		/* tone.c */
 LUMEN_TONE_ROW_FN(lumen_tone_row_avx512);
+LUMEN_CCM_TONE_ROW_FN(lumen_ccm_tone_row_avx512);	/* x86/tone_avx512.c */
 LUMEN_TONE_ROW_FN(lumen_tone_row_neon);
 LUMEN_LSC_ROW_FN(lumen_lsc_row_c);		/* lsc.c */
 LUMEN_LSC_ROW_FN(lumen_lsc_row_avx2);

@@ -27,4 +27,5 @@ void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
 	if (!(flags & LUMEN_CPU_AVX512))
 		return;
 	dsp->tone_row = lumen_tone_row_avx512;
+	dsp->ccm_tone_row = lumen_ccm_tone_row_avx512;
 }
