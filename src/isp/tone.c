@@ -71,20 +71,24 @@ static void solve4(double a[4][4], double b[4])
 	}
 }
 
-uint8_t lumen_tone_eval(const struct lumen_tone *t, unsigned v)
+float lumen_tone_cubic(const struct lumen_tone *t, unsigned v)
 {
 	const float f = (float)((v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v) + TONE_OFFSET);
 	uint32_t bits, mb;
-	float m, y;
-	long q;
+	float m;
 	int j;
 
 	memcpy(&bits, &f, sizeof(bits));
 	j = (int)(bits >> 23) & (LUMEN_TONE_PIECES - 1);
 	mb = (bits & 0x7fffffu) | 0x3f800000u;
 	memcpy(&m, &mb, sizeof(m));
-	y = fmaf(fmaf(fmaf(t->k[3][j], m, t->k[2][j]), m, t->k[1][j]), m, t->k[0][j]);
-	q = lrintf(y);
+	return fmaf(fmaf(fmaf(t->k[3][j], m, t->k[2][j]), m, t->k[1][j]), m, t->k[0][j]);
+}
+
+uint8_t lumen_tone_eval(const struct lumen_tone *t, unsigned v)
+{
+	const long q = lrintf(lumen_tone_cubic(t, v));
+
 	return (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
 }
 

@@ -92,16 +92,9 @@ LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_avx2)
 				_mm256_adds_epu16(LD(pl[c] + x), pos), neg), maxv));
 	}
 	for (; x < w; x++) {
-		const int v = m[x];
-		const int blur = (vs[x - 1] + 2 * vs[x] + vs[x + 1] + 8) >> 4;
-		int lo = vlo[x - 1] < vlo[x] ? vlo[x - 1] : vlo[x];
-		int hi = vhi[x - 1] > vhi[x] ? vhi[x - 1] : vhi[x];
-		int yn = v + (((v - blur) * a + 128) >> 8);
+		const int dy = lumen_sharpen_yn(vs, vlo, vhi, m[x], x, a) - m[x];
 
-		lo = lo < vlo[x + 1] ? lo : vlo[x + 1];
-		hi = hi > vhi[x + 1] ? hi : vhi[x + 1];
-		yn = yn < lo ? lo : yn > hi ? hi : yn;
 		for (int c = 0; c < 3; c++)
-			pl[c][x] = (uint16_t)clip_work(pl[c][x] + yn - v);
+			pl[c][x] = (uint16_t)clip_work(pl[c][x] + dy);
 	}
 }

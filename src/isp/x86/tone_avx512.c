@@ -25,6 +25,20 @@ struct tone_regs {
 	__m512i mant, one;
 };
 
+/* the coefficient tables (16 entries: the 8 pieces twice) and masks */
+static void tone_regs_load(struct tone_regs *r, const struct lumen_tone *t)
+{
+	for (int i = 0; i < 4; i++) {
+		float tb[16];
+
+		for (int e = 0; e < 16; e++)
+			tb[e] = t->k[i][e & (LUMEN_TONE_PIECES - 1)];
+		r->k[i] = _mm512_loadu_ps(tb);
+	}
+	r->mant = _mm512_set1_epi32(0x7fffff);
+	r->one = _mm512_set1_epi32(0x3f800000);
+}
+
 /* the cubics at 16 values v + 128 (32-bit lanes), rounded, not clipped */
 static inline __attribute__((always_inline)) __m512i
 tone_y(__m512i v, const struct tone_regs *r)
@@ -57,15 +71,7 @@ LUMEN_TONE_ROW_FN(lumen_tone_row_avx512)
 	struct tone_regs r;
 	int x = 0;
 
-	for (int i = 0; i < 4; i++) {
-		float tb[16];
-
-		for (int e = 0; e < 16; e++)
-			tb[e] = t->k[i][e & (LUMEN_TONE_PIECES - 1)];
-		r.k[i] = _mm512_loadu_ps(tb);
-	}
-	r.mant = _mm512_set1_epi32(0x7fffff);
-	r.one = _mm512_set1_epi32(0x3f800000);
+	tone_regs_load(&r, t);
 	for (int c = 0; c < 3; c++) {
 		const uint16_t *s = src[c];
 		uint8_t *d = dst[c];
@@ -124,15 +130,7 @@ LUMEN_CCM_TONE_ROW_FN(lumen_ccm_tone_row_avx512)
 		k_rg[i] = pair(q[i][0], q[i][1]);
 		k_b1[i] = pair(q[i][2], 2048);
 	}
-	for (int i = 0; i < 4; i++) {
-		float tb[16];
-
-		for (int e = 0; e < 16; e++)
-			tb[e] = t->k[i][e & (LUMEN_TONE_PIECES - 1)];
-		r.k[i] = _mm512_loadu_ps(tb);
-	}
-	r.mant = _mm512_set1_epi32(0x7fffff);
-	r.one = _mm512_set1_epi32(0x3f800000);
+	tone_regs_load(&r, t);
 	for (; x + 32 <= width; x += 32) {
 		const __m512i rr = _mm512_min_epu16(_mm512_loadu_si512(src[0] + x), maxv);
 		const __m512i gg = _mm512_min_epu16(_mm512_loadu_si512(src[1] + x), maxv);
