@@ -20,12 +20,12 @@
  * Bands. lumen_isp_process_stages() runs the stages of two runs of the
  * list fused over bands of LUMEN_ISP_BAND rows, so that a band's rows are
  * still in cache when the next stage reads them, whenever a call covers
- * such a run whole (and sharpen is off): blc, dpc and lsc (the front: each lags the one before
+ * such a run whole: blc, dpc and lsc (the front: each lags the one before
  * by the two rows its 5x5 neighbourhood needs, so every stage sees exactly
  * the rows it would see frame by frame), and wb, demosaic (fast method),
- * ccm, tone and csc (the back: the demosaic writes each band into a small
- * buffer that the csc pass reads at once, so the RGB16P frame is never
- * written). The result is bit for bit that of the stages one after the
+ * sharpen, ccm, tone and csc (the back: the demosaic writes each band, and
+ * the row below it, into a small buffer that sharpening changes in place
+ * and the csc pass reads at once, so the RGB16P frame is never written). The result is bit for bit that of the stages one after the
  * other (tests/test_isp_simd.c); each stage's counter still gets its own
  * time, summed over the bands. After a fused back run, rgb holds nothing.
  *
