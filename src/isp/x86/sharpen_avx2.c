@@ -41,6 +41,8 @@ LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_avx2)
 	const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi16(1);
 	const __m256i maxv = _mm256_set1_epi16(LUMEN_WORK_MAX);
 	const __m256i ka = _mm256_set1_epi32((int)((uint32_t)a | 128u << 16));
+	/* the plane pointers in registers: the stores could alias pl[] */
+	uint16_t *const pn[3] = { pl[0], pl[1], pl[2] };
 	int x;
 
 	if (nx) {
@@ -88,13 +90,13 @@ LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_avx2)
 		const __m256i neg = _mm256_max_epi16(_mm256_sub_epi16(zero, dy), zero);
 
 		for (int c = 0; c < 3; c++)
-			ST(pl[c] + x, _mm256_min_epu16(_mm256_subs_epu16(
-				_mm256_adds_epu16(LD(pl[c] + x), pos), neg), maxv));
+			ST(pn[c] + x, _mm256_min_epu16(_mm256_subs_epu16(
+				_mm256_adds_epu16(LD(pn[c] + x), pos), neg), maxv));
 	}
 	for (; x < w; x++) {
 		const int dy = lumen_sharpen_yn(vs, vlo, vhi, m[x], x, a) - m[x];
 
 		for (int c = 0; c < 3; c++)
-			pl[c][x] = (uint16_t)clip_work(pl[c][x] + dy);
+			pn[c][x] = (uint16_t)clip_work(pn[c][x] + dy);
 	}
 }
