@@ -348,6 +348,7 @@ LUMEN_LSC_ROW_FN(lumen_lsc_row_neon);
 LUMEN_CSC420_FN(lumen_csc420_c);		/* csc.c */
 LUMEN_CSC420_FN(lumen_csc420_avx2);
 LUMEN_CSC420_FN(lumen_csc420_neon);
+LUMEN_CSC420_FN(lumen_csc420_avx512);
 LUMEN_CSC422_FN(lumen_csc422_c);
 
 /* Q12 matrix of the ccm stage from a float matrix and gain (ccm.c). */
