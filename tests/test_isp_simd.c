@@ -550,6 +550,62 @@ static void ccm_rows_match_c(void **state)
 	print_message("ccm rows tested: %d\n", tested);
 }
 
+/* The fused ccm and tone kernels against the C ccm row and then the C
+ * tone row: every pattern (values past LUMEN_WORK_MAX too), every test
+ * matrix (those past int16 included), widths around the steps, three
+ * curves; nothing written past the width. */
+static void ccm_tone_rows_match_c(void **state)
+{
+	static uint16_t in[3][700], lin[3][700];
+	static uint8_t out[2][3][700 + 64];
+	static struct lumen_tone tone;
+	int tested = 0;
+
+	(void)state;
+	for (unsigned l = 1; l < N_LEVELS; l++) {
+		struct lumen_isp_dsp dsp;
+		unsigned seed = 23;
+
+		if (!level_init(l, &dsp) || !dsp.ccm_tone_row)
+			continue;
+		tested++;
+		for (int w = 1; w <= 700; w += w < 70 ? 1 : 157)
+			for (int p = 0; p < PAT_COUNT; p++)
+				for (int k = 0; k < N_MATRICES; k++) {
+					const uint16_t *src[3] = { in[0], in[1], in[2] };
+					uint16_t *l16[3] = { lin[0], lin[1], lin[2] };
+					int32_t q[3][3];
+
+					if ((w + p + k) % 3 == 0)
+						lumen_tone_build(&tone, 0.2f * (float)((w + p) % 6));
+					test_matrix(k, &seed, q);
+					for (int c = 0; c < 3; c++)
+						for (int x = 0; x < w; x++)
+							in[c][x] = pattern_at((enum pattern)p, x, c, &seed);
+					for (int v = 0; v < 2; v++) {
+						uint8_t *dst[3];
+
+						for (int c = 0; c < 3; c++) {
+							memset(out[v][c], 0xee, sizeof(out[v][c]));
+							dst[c] = out[v][c] + 32;
+						}
+						if (v) {
+							dsp.ccm_tone_row(dst, src, w, q, &tone);
+						} else {
+							lumen_ccm_row_c(l16, src, w, q);
+							lumen_tone_row_c(dst, (const uint16_t *const *)l16,
+									 w, &tone);
+						}
+					}
+					if (memcmp(out[0], out[1], sizeof(out[0])))
+						fail_msg("ccm+tone level %#x w %d p %d matrix %d",
+							 cpu_levels[l], w, p, k);
+				}
+	}
+	lumen_cpu_set_mask(cpu_all);
+	print_message("ccm+tone rows tested: %d\n", tested);
+}
+
 /* C ccm against the replaced int64 code on working values; above
  * LUMEN_WORK_MAX the new code clamps the input first (documented) */
 static void ccm_matches_replaced_code(void **state)
@@ -707,44 +763,109 @@ static void csc_matches_replaced_code(void **state)
 }
 
 /*
- * The tone row kernel against its definition, dst = lut[src], on every
- * input its contract admits (0..LUMEN_WORK_MAX: random, and the extremes
- * 0 and LUMEN_WORK_MAX mixed) and every width up to 70 (the
- * eight-at-a-time loop and its tail), with a table of random bytes so that
- * a lookup from a wrong index or lane cannot pass by chance; nothing past
- * the width is written.
+ * Every tone kernel against its definition (isp_dsp.h: the table, i.e.
+ * lumen_tone_eval()), on the curves of several contrasts and on random
+ * cubics whose values run below 0 and above 255 (the saturating clip) and
+ * differ from piece to piece (a wrong piece or lane cannot pass by
+ * chance): every working value, values above LUMEN_WORK_MAX (clamped),
+ * every width up to 70 (steps and tail), nothing past
+ * the width written.
  */
-static void tone_row_matches_definition(void **state)
+static void tone_rows_match_definition(void **state)
 {
-	static uint8_t lut[LUMEN_WORK_MAX + 1];
+	static struct lumen_tone tone;
 	uint16_t src[3][72];
 	uint8_t dst[3][72];
 	unsigned seed = 17;
 
 	(void)state;
-	for (int i = 0; i <= LUMEN_WORK_MAX; i++)
-		lut[i] = (uint8_t)(lumen_test_rand(&seed) >> 7);
-	for (int w = 0; w <= 70; w++)
-		for (int rep = 0; rep < 8; rep++) {
+	for (int curve = 0; curve < 6; curve++) {
+		if (curve < 3) {
+			lumen_tone_build(&tone, 0.5f * (float)curve);
+		} else {
+			for (int k = 0; k < 4; k++)
+				for (int j = 0; j < LUMEN_TONE_PIECES; j++)
+					tone.k[k][j] = (float)((int)(lumen_test_rand(&seed) % 2001) - 1000) /
+						       (k ? 4.0f : 1.0f);
+			for (unsigned v = 0; v <= MAXV; v++)
+				tone.lut[v] = lumen_tone_eval(&tone, v);
+		}
+		for (unsigned l = 0; l < N_LEVELS; l++) {
+			struct lumen_isp_dsp dsp;
 			const uint16_t *s[3] = { src[0], src[1], src[2] };
 			uint8_t *d[3] = { dst[0], dst[1], dst[2] };
 
-			for (int c = 0; c < 3; c++)
-				for (int x = 0; x < 72; x++) {
-					unsigned r = lumen_test_rand(&seed);
-
-					src[c][x] = (uint16_t)(rep & 1 ? (r & 1 ? LUMEN_WORK_MAX : 0) :
-							       r % (LUMEN_WORK_MAX + 1));
-					dst[c][x] = 0xee;
-				}
-			lumen_tone_row_c(d, s, w, lut);
-			for (int c = 0; c < 3; c++) {
-				for (int x = 0; x < w; x++)
-					assert_int_equal(dst[c][x], lut[src[c][x]]);
-				for (int x = w; x < 72; x++)
-					assert_int_equal(dst[c][x], 0xee);
+			if (!level_init(l, &dsp))
+				continue;
+			/* every working value, 64 at a time in each channel */
+			for (unsigned v0 = 0; v0 <= MAXV; v0 += 3 * 64) {
+				for (int c = 0; c < 3; c++)
+					for (int x = 0; x < 64; x++)
+						src[c][x] = (uint16_t)((v0 + 64 * c + x) % (MAXV + 1));
+				dsp.tone_row(d, s, 64, &tone);
+				for (int c = 0; c < 3; c++)
+					for (int x = 0; x < 64; x++)
+						assert_int_equal(dst[c][x], tone.lut[src[c][x]]);
 			}
+			for (int w = 0; w <= 70; w++)
+				for (int rep = 0; rep < 4; rep++) {
+					const bool over = rep == 3;
+
+					for (int c = 0; c < 3; c++)
+						for (int x = 0; x < 72; x++) {
+							unsigned r = lumen_test_rand(&seed);
+
+							src[c][x] = (uint16_t)(over ? r & 0xffff :
+									       rep & 1 ? (r & 1 ? MAXV : 0) :
+									       r % (MAXV + 1));
+							dst[c][x] = 0xee;
+						}
+					dsp.tone_row(d, s, w, &tone);
+					for (int c = 0; c < 3; c++) {
+						for (int x = 0; x < w; x++)
+							assert_int_equal(dst[c][x],
+									 lumen_tone_eval(&tone, src[c][x]));
+						for (int x = w; x < 72; x++)
+							assert_int_equal(dst[c][x], 0xee);
+					}
+				}
 		}
+	}
+	lumen_cpu_set_mask(cpu_all);
+}
+
+/*
+ * The tolerance of the cubics against the exact curve, over every working
+ * value and contrasts 0 to 1: the cubic within 0.25 code values (tone.c
+ * states 0.18) and so the rounded value within one code value of the
+ * exact curve rounded, with the exact ends, 0 and 255.
+ */
+static void tone_cubics_within_one_code(void **state)
+{
+	static struct lumen_tone tone;
+	double worst = 0;
+	int off = 0;
+
+	(void)state;
+	for (int ci = 0; ci <= 20; ci++) {
+		const float contrast = (float)ci / 20;
+
+		lumen_tone_build(&tone, contrast);
+		assert_int_equal(tone.lut[0], 0);
+		assert_int_equal(tone.lut[MAXV], 255);
+		for (unsigned v = 0; v <= MAXV; v++) {
+			const double e = lumen_tone_exact(v, contrast);
+			const double y = lumen_tone_cubic(&tone, v);
+
+			worst = fabs(y - e) > worst ? fabs(y - e) : worst;
+			assert_in_range(tone.lut[v], lrint(e) > 0 ? lrint(e) - 1 : 0,
+					lrint(e) + 1);
+			off += tone.lut[v] != lrint(e);
+		}
+	}
+	print_message("tone: cubics within %.3f code values of the exact curve, "
+		      "%d of %d rounded values one off\n", worst, off, 21 * (MAXV + 1));
+	assert_true(worst < 0.25);
 }
 
 /* the fused pass against ccm, tone and csc run one after the other */
@@ -752,10 +873,10 @@ static void finish_matches_stage_by_stage(void **state)
 {
 	static const int sizes[][2] = { { 2, 2 }, { 3, 5 }, { 18, 4 }, { 33, 7 },
 					{ 256, 2 }, { 260, 4 }, { 513, 3 } };
-	static uint8_t lut[LUMEN_WORK_MAX + 1];
+	static struct lumen_tone tone;
 
 	(void)state;
-	lumen_tone_build(lut, 0.3f);
+	lumen_tone_build(&tone, 0.3f);
 	for (unsigned l = 0; l < N_LEVELS; l++) {
 		struct lumen_isp_dsp dsp;
 
@@ -793,10 +914,10 @@ static void finish_matches_stage_by_stage(void **state)
 					frame_make(&a, out_fmts[f], w, h);
 					frame_make(&b, out_fmts[f], w, h);
 					lumen_ccm_apply(&work, ccm, gains[k]);
-					lumen_tone_apply(&work, &rgb8, lut);
+					lumen_tone_apply(&work, &rgb8, &tone);
 					assert_int_equal(lumen_csc_apply(&rgb8, &a, LUMEN_YUV_BT709,
 									 k & 1), 0);
-					assert_int_equal(lumen_isp_finish(&rgb, q, lut, LUMEN_YUV_BT709,
+					assert_int_equal(lumen_isp_finish(&rgb, q, &tone, LUMEN_YUV_BT709,
 									  k & 1, &b), 0);
 					assert_frames_equal(&a, &b, "fused vs stage by stage");
 					lumen_frame_free(&rgb);
@@ -877,10 +998,11 @@ static int isp_staged(struct lumen_isp *isp, const struct lumen_frame *raw,
 }
 
 /* The band-fused ISP against the stages one after the other: sizes around
- * the band height, every output format, raw formats, DPC, LSC, WB and the
- * fast denoise on and off, the front and back runs called apart (as the
- * pipeline calls them) and together, on 1, 3 and 5 threads; outputs,
- * working raw and statistics all equal. */
+ * the band height, every output format, raw formats, DPC, LSC, WB, the
+ * fast denoise and sharpening (in the band loop, slices cutting its rows)
+ * on and off, the front and back runs called apart (as the pipeline calls
+ * them) and together, on 1, 3 and 5 threads; outputs, working raw and
+ * statistics all equal. */
 static void bands_match_staged(void **state)
 {
 	static const int sizes[][2] = { { 6, 6 }, { 8, 18 }, { 34, 16 }, { 40, 17 },
@@ -948,6 +1070,8 @@ static void bands_match_staged(void **state)
 					prm.dpc_noise[1] = k == 3 ? 4e4f : 900.0f;
 					prm.dpc_gain = 1.5f;
 				}
+				/* sharpening in the band loop: off, on, strong */
+				prm.sharpen = (k + (int)s) % 3 == 0 ? 0.0f : k == 4 ? 3.0f : 0.5f;
 				assert_int_equal(lumen_isp_create(&ia, w, h), 0);
 				assert_int_equal(lumen_isp_create(&ib, w, h), 0);
 				/* slices: one thread, two, and more than the rows of
@@ -1875,10 +1999,12 @@ int main(void)
 		cmocka_unit_test(dpc_screen_matches_c),
 		cmocka_unit_test(dpc_matches_definition),
 		cmocka_unit_test(ccm_rows_match_c),
+		cmocka_unit_test(ccm_tone_rows_match_c),
 		cmocka_unit_test(ccm_matches_replaced_code),
 		cmocka_unit_test(csc420_rows_match_c),
 		cmocka_unit_test(csc_matches_replaced_code),
-		cmocka_unit_test(tone_row_matches_definition),
+		cmocka_unit_test(tone_rows_match_definition),
+		cmocka_unit_test(tone_cubics_within_one_code),
 		cmocka_unit_test(finish_matches_stage_by_stage),
 		cmocka_unit_test(stats_spans_match_c),
 		cmocka_unit_test(stats_grid_rows_match_c),

@@ -249,7 +249,8 @@ static void ccm_tone_csc_chain(void **state)
 	struct lumen_frame rgb, rgb8, nv12, i420, yuyv;
 	const float ident[3][3] = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
 	const float swap[3][3] = { { 0, 1, 0 }, { 1, 0, 0 }, { 0, 0, 1 } };
-	uint8_t lut[LUMEN_WORK_MAX + 1], lut_c[LUMEN_WORK_MAX + 1];
+	static struct lumen_tone tone, tone_c;
+	const uint8_t *lut = tone.lut, *lut_c = tone_c.lut;
 
 	(void)state;
 	assert_int_equal(lumen_frame_alloc(&rgb, LUMEN_PIX_RGB16P, 4, 2), 0);
@@ -267,8 +268,8 @@ static void ccm_tone_csc_chain(void **state)
 	assert_int_equal(((uint16_t *)(void *)rgb.data[0])[0], 8000);
 	assert_int_equal(((uint16_t *)(void *)rgb.data[1])[0], LUMEN_WORK_MAX);
 
-	lumen_tone_build(lut, 0);
-	lumen_tone_build(lut_c, 0.5f);
+	lumen_tone_build(&tone, 0);
+	lumen_tone_build(&tone_c, 0.5f);
 	assert_int_equal(lut[0], 0);
 	assert_int_equal(lut[LUMEN_WORK_MAX], 255);
 	/* 18% grey is sRGB 118 */
@@ -283,7 +284,7 @@ static void ccm_tone_csc_chain(void **state)
 	assert_int_equal(lut_c[LUMEN_WORK_MAX], 255);
 
 	/* white, black, and pure primaries through BT.601 limited range */
-	lumen_tone_apply(&rgb, &rgb8, lut);
+	lumen_tone_apply(&rgb, &rgb8, &tone);
 	{
 		const uint8_t px[8][3] = { { 255, 255, 255 }, { 0, 0, 0 },
 			{ 255, 0, 0 }, { 0, 255, 0 }, { 255, 255, 255 },

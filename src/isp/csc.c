@@ -6,7 +6,7 @@
  *
  * In the ISP this stage runs the ccm, tone and csc arithmetic as one pass
  * (lumen_isp_finish()): rows of the linear RGB16P frame go through the
- * matrix and the tone table into small buffers on the stack and from there
+ * matrix and the tone curve into small buffers on the stack and from there
  * straight into the output, so neither a matrixed RGB16P frame nor an RGB24
  * frame is ever written. Its counter therefore covers all three; the ccm
  * and tone stages only prepare their tables.
@@ -229,7 +229,7 @@ void lumen_isp_finish_rows(const struct lumen_isp_dsp *dsp,
 			   const uint16_t *const band[3],
 			   const size_t band_stride[3], int width,
 			   const int32_t q[3][3],
-			   const uint8_t lut[LUMEN_WORK_MAX + 1],
+			   const struct lumen_tone *tone,
 			   const struct lumen_csc_coeffs *c,
 			   struct lumen_frame *out, int y0, int y1)
 {
@@ -254,17 +254,19 @@ void lumen_isp_finish_rows(const struct lumen_isp_dsp *dsp,
 					s[ch] = (const uint16_t *)(const void *)
 						((const uint8_t *)(const void *)band[ch] +
 						 (size_t)(y + k - y0) * band_stride[ch]) + x;
-				/* ccm_row clips to LUMEN_WORK_MAX: tone_row's
-				 * precondition */
-				dsp->ccm_row(l, s, n, q);
-				dsp->tone_row(d, (const uint16_t *const *)l, n, lut);
+				if (dsp->ccm_tone_row) {
+					dsp->ccm_tone_row(d, s, n, q, tone);
+				} else {
+					dsp->ccm_row(l, s, n, q);
+					dsp->tone_row(d, (const uint16_t *const *)l, n, tone);
+				}
 			}
 			csc_emit(dsp, out, px, x, y, n, c);
 		}
 }
 
 int lumen_isp_finish(const struct lumen_frame *rgb, const int32_t q[3][3],
-		     const uint8_t lut[LUMEN_WORK_MAX + 1],
+		     const struct lumen_tone *tone,
 		     enum lumen_yuv_matrix matrix, bool full_range,
 		     struct lumen_frame *out)
 {
@@ -282,14 +284,14 @@ int lumen_isp_finish(const struct lumen_frame *rgb, const int32_t q[3][3],
 	lumen_isp_dsp_init(&dsp);
 	for (int p = 0; p < 3; p++)
 		band[p] = (const uint16_t *)(const void *)rgb->data[p];
-	lumen_isp_finish_rows(&dsp, band, rgb->stride, rgb->width, q, lut, &c,
+	lumen_isp_finish_rows(&dsp, band, rgb->stride, rgb->width, q, tone, &c,
 			      out, 0, rgb->height);
 	return 0;
 }
 
 static int csc_run(struct lumen_isp *isp, const struct lumen_isp_params *p)
 {
-	return lumen_isp_finish(&isp->rgb, isp->ccm_q, isp->tone_lut,
+	return lumen_isp_finish(&isp->rgb, isp->ccm_q, &isp->tone,
 				p->yuv_matrix, p->yuv_full_range, isp->output);
 }
 

@@ -55,18 +55,27 @@ static int band_alloc(struct lumen_isp *isp, int k)
 	isp->dn_rows[k] = malloc(5 * (size_t)isp->max_width * sizeof(*isp->dn_rows[k]));
 	if (!isp->dn_rows[k])
 		goto free_part;
+	isp->band_sharpen[k] = malloc(LUMEN_ISP_STAGE_ROWS *
+				      ((size_t)isp->max_width + 2) *
+				      sizeof(*isp->band_sharpen[k]));
+	if (!isp->band_sharpen[k])
+		goto free_dn_rows;
 	for (int c = 0; c < 3; c++) {
-		isp->band[k][c] = aligned_alloc(64, isp->band_stride * LUMEN_ISP_BAND);
+		isp->band[k][c] = aligned_alloc(64, isp->band_stride *
+						    (LUMEN_ISP_BAND + 2));
 		if (!isp->band[k][c]) {
 			while (c--) {
 				free(isp->band[k][c]);
 				isp->band[k][c] = NULL;
 			}
-			goto free_dn_rows;
+			goto free_band_sharpen;
 		}
 	}
 	return 0;
 
+free_band_sharpen:
+	free(isp->band_sharpen[k]);
+	isp->band_sharpen[k] = NULL;
 free_dn_rows:
 	free(isp->dn_rows[k]);
 	isp->dn_rows[k] = NULL;
@@ -84,6 +93,8 @@ static void band_free(struct lumen_isp *isp, int k)
 	}
 	free(isp->dn_rows[k]);
 	isp->dn_rows[k] = NULL;
+	free(isp->band_sharpen[k]);
+	isp->band_sharpen[k] = NULL;
 	free(isp->stats_part[k]);
 	isp->stats_part[k] = NULL;
 }
@@ -407,7 +418,8 @@ struct slice_job {
 	const struct lumen_csc_coeffs *c;
 	struct lumen_stats_pass *sp;		/* stats: worker 0's pass */
 	const struct lumen_denoise_coef *dn;	/* the fast denoise's */
-	uint64_t ns_dm, ns_csc;			/* worker 0's demosaic, csc */
+	bool sharpen;				/* in the band loop */
+	uint64_t ns_dm, ns_sh, ns_csc;		/* worker 0's demosaic, sharpen, csc */
 };
 
 static void blc_job(struct lumen_isp *isp, int k, int n, void *arg)
@@ -463,29 +475,59 @@ static void wb_job(struct lumen_isp *isp, int k, int n, void *arg)
 	lumen_wb_rows(j->dsp, j->ph, &isp->raw, y0, y1);
 }
 
-/* Demosaic and csc of one slice over bands, in worker k's band buffer. */
+/*
+ * Demosaic, sharpen (when @sl is not NULL) and the ccm/tone/csc pass of
+ * frame rows [y0, y1) of the slice that starts at row @s0, through worker
+ * @k's band; the times go to ns[idx[0..2]] (demosaic, sharpen, csc). With
+ * sharpening the band also holds the row below (and, for the slice's first
+ * band, the row above), which sharpening reads.
+ */
+static void develop_band(struct lumen_isp *isp, const struct slice_job *j, int k,
+			 struct lumen_sharpen_slice *sl, int s0, int y0, int y1,
+			 uint64_t ns[], const int idx[3], uint64_t *t)
+{
+	const int h = isp->raw.height;
+	const size_t bs[3] = { isp->band_stride, isp->band_stride, isp->band_stride };
+	const int ys0 = sl && y0 == s0 && y0 > 0 ? y0 - 1 : y0;
+	const int ys1 = sl ? min_i(h, y1 + 1) : y1;
+	const uint16_t *cband[3];
+
+	lumen_demosaic_fast_rows(j->ddsp, &isp->raw, isp->band[k], bs, ys0, ys1);
+	lap(ns, idx[0], t);
+	if (sl) {
+		lumen_sharpen_slice_rows(j->dsp, sl, isp->band[k], isp->band_stride,
+					 ys0, y0, y1);
+		lap(ns, idx[1], t);
+	}
+	for (int c = 0; c < 3; c++)
+		cband[c] = (const uint16_t *)(const void *)
+			   ((const uint8_t *)isp->band[k][c] +
+			    (size_t)(y0 - ys0) * isp->band_stride);
+	lumen_isp_finish_rows(j->dsp, cband, bs, isp->raw.width, isp->ccm_q,
+			      &isp->tone, j->c, isp->output, y0, y1);
+	lap(ns, idx[2], t);
+}
+
+/* Demosaic, sharpen and csc of one slice over bands, in worker k's band. */
 static void develop_job(struct lumen_isp *isp, int k, int n, void *arg)
 {
 	struct slice_job *j = arg;
-	const size_t bs[3] = { isp->band_stride, isp->band_stride, isp->band_stride };
-	const uint16_t *const cband[3] = { isp->band[k][0], isp->band[k][1],
-					   isp->band[k][2] };
-	uint64_t ns[2] = { 0, 0 }, t = lumen_now_ns();
+	static const int idx[3] = { 0, 1, 2 };
+	struct lumen_sharpen_slice sl;
+	uint64_t ns[3] = { 0, 0, 0 }, t = lumen_now_ns();
 	int s0, s1;
 
 	slice(isp->raw.height, k, n, &s0, &s1);
-	for (int y0 = s0; y0 < s1; y0 += LUMEN_ISP_BAND) {
-		const int y1 = min_i(s1, y0 + LUMEN_ISP_BAND);
-
-		lumen_demosaic_fast_rows(j->ddsp, &isp->raw, isp->band[k], bs, y0, y1);
-		lap(ns, 0, &t);
-		lumen_isp_finish_rows(j->dsp, cband, bs, isp->raw.width, isp->ccm_q,
-				      isp->tone_lut, j->c, isp->output, y0, y1);
-		lap(ns, 1, &t);
-	}
+	if (j->sharpen)
+		lumen_sharpen_slice_begin(&sl, isp->band_sharpen[k], isp->raw.width,
+					  isp->raw.height, s0, j->p->sharpen);
+	for (int y0 = s0; y0 < s1; y0 += LUMEN_ISP_BAND)
+		develop_band(isp, j, k, j->sharpen ? &sl : NULL, s0, y0,
+			     min_i(s1, y0 + LUMEN_ISP_BAND), ns, idx, &t);
 	if (k == 0) {
 		j->ns_dm = ns[0];
-		j->ns_csc = ns[1];
+		j->ns_sh = ns[1];
+		j->ns_csc = ns[2];
 	}
 }
 
@@ -630,25 +672,27 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 }
 
 /*
- * The back run (wb, demosaic, sharpen (off), ccm, tone, csc), the fast demosaic writing
- * each band into a band buffer and the csc pass reading it from there. On
- * one thread wb stays two rows ahead of the demosaic, which reads rows
- * y - 2 .. y + 2; on more, wb runs in slices first (a slice's demosaic
- * reads two rows of its neighbours'), then demosaic and csc in slices.
+ * The back run (wb, demosaic, sharpen, ccm, tone, csc), the fast demosaic
+ * writing each band into a band buffer, sharpening it there when it is on,
+ * and the csc pass reading it from there. On one thread wb stays three
+ * rows ahead of the demosaic, which reads rows y - 2 .. y + 2 of a band
+ * that ends one row below the rows it develops; on more, wb runs in slices
+ * first (a slice's demosaic reads rows of its neighbours'), then the rest
+ * in slices.
  */
 static int run_back(struct lumen_isp *isp, const struct lumen_isp_params *p,
 		    const struct lumen_isp_dsp *dsp, int i_wb, uint64_t ns[])
 {
 	struct lumen_frame *raw = &isp->raw;
-	const int h = raw->height, i_dm = i_wb + 1, i_csc = i_wb + 5;
-	const size_t bs[3] = { isp->band_stride, isp->band_stride, isp->band_stride };
-	const uint16_t *const cband[3] = { isp->band[0][0], isp->band[0][1],
-					   isp->band[0][2] };
+	const int h = raw->height, i_dm = i_wb + 1, i_sh = i_wb + 2, i_csc = i_wb + 5;
+	const int idx[3] = { i_dm, i_sh, i_csc };
 	const bool wb = !lumen_wb_is_unity(p);
 	struct lumen_demosaic_dsp ddsp;
 	struct lumen_scale_phase ph[2];
 	struct lumen_csc_coeffs c;
-	struct slice_job job = { .p = p, .dsp = dsp, .ddsp = &ddsp, .ph = ph, .c = &c };
+	struct lumen_sharpen_slice sl;
+	struct slice_job job = { .p = p, .dsp = dsp, .ddsp = &ddsp, .ph = ph, .c = &c,
+				 .sharpen = lumen_sharpen_strength(p->sharpen) > 0 };
 	uint64_t t = lumen_now_ns();
 	int yw = 0, err;
 
@@ -665,7 +709,7 @@ static int run_back(struct lumen_isp *isp, const struct lumen_isp_params *p,
 	lumen_csc_coeffs_make(p->yuv_matrix, p->yuv_full_range, &c);
 	lap(ns, i_csc, &t);
 	if (isp->threads > 1) {
-		uint64_t wall;
+		uint64_t wall, sum;
 
 		if (wb)
 			pool_run(isp, wb_job, &job);
@@ -673,24 +717,26 @@ static int run_back(struct lumen_isp *isp, const struct lumen_isp_params *p,
 		pool_run(isp, develop_job, &job);
 		/* the wall time, shared as worker 0 spent its own */
 		wall = lumen_now_ns() - t;
-		if (job.ns_dm + job.ns_csc) {
-			ns[i_dm] += wall * job.ns_dm / (job.ns_dm + job.ns_csc);
-			ns[i_csc] += wall - wall * job.ns_dm / (job.ns_dm + job.ns_csc);
+		sum = job.ns_dm + job.ns_sh + job.ns_csc;
+		if (sum) {
+			ns[i_dm] += wall * job.ns_dm / sum;
+			ns[i_sh] += wall * job.ns_sh / sum;
+			ns[i_csc] += wall - wall * job.ns_dm / sum - wall * job.ns_sh / sum;
 		}
 		return 0;
 	}
+	if (job.sharpen)
+		lumen_sharpen_slice_begin(&sl, isp->band_sharpen[0], raw->width, h, 0,
+					  p->sharpen);
 	for (int y0 = 0; y0 < h; y0 += LUMEN_ISP_BAND) {
-		const int y1 = min_i(h, y0 + LUMEN_ISP_BAND), nw = min_i(h, y1 + 2);
+		const int y1 = min_i(h, y0 + LUMEN_ISP_BAND), nw = min_i(h, y1 + 3);
 
 		if (wb)
 			lumen_wb_rows(dsp, ph, raw, yw, nw);
 		yw = nw;
 		lap(ns, i_wb, &t);
-		lumen_demosaic_fast_rows(&ddsp, raw, isp->band[0], bs, y0, y1);
-		lap(ns, i_dm, &t);
-		lumen_isp_finish_rows(dsp, cband, bs, raw->width, isp->ccm_q,
-				      isp->tone_lut, &c, isp->output, y0, y1);
-		lap(ns, i_csc, &t);
+		develop_band(isp, &job, 0, job.sharpen ? &sl : NULL, 0, y0, y1, ns,
+			     idx, &t);
 	}
 	return 0;
 }
@@ -797,8 +843,7 @@ int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in
 			i += nrun - 1;
 			continue;
 		}
-		if (i == i_wb && end == i + 6 && p->demosaic == LUMEN_DEMOSAIC_FAST &&
-		    !(p->sharpen > 0.0f)) {
+		if (i == i_wb && end == i + 6 && p->demosaic == LUMEN_DEMOSAIC_FAST) {
 			err = run_back(isp, p, &dsp, i, ns);
 			count_run(isp, i, i + 6, ns, err);
 			if (err)

@@ -20,12 +20,12 @@
  * Bands. lumen_isp_process_stages() runs the stages of two runs of the
  * list fused over bands of LUMEN_ISP_BAND rows, so that a band's rows are
  * still in cache when the next stage reads them, whenever a call covers
- * such a run whole (and sharpen is off): blc, dpc and lsc (the front: each lags the one before
+ * such a run whole: blc, dpc and lsc (the front: each lags the one before
  * by the two rows its 5x5 neighbourhood needs, so every stage sees exactly
  * the rows it would see frame by frame), and wb, demosaic (fast method),
- * ccm, tone and csc (the back: the demosaic writes each band into a small
- * buffer that the csc pass reads at once, so the RGB16P frame is never
- * written). The result is bit for bit that of the stages one after the
+ * sharpen, ccm, tone and csc (the back: the demosaic writes each band, and
+ * the row below it, into a small buffer that sharpening changes in place
+ * and the csc pass reads at once, so the RGB16P frame is never written). The result is bit for bit that of the stages one after the
  * other (tests/test_isp_simd.c); each stage's counter still gets its own
  * time, summed over the bands. After a fused back run, rgb holds nothing.
  *
@@ -36,7 +36,7 @@
  * writes only its own rows, the steps meet at barriers where a stage reads
  * rows another worker wrote, and the result is the same bits as one thread.
  *
- * Fused pass. ccm and tone only prepare their tables (ccm_q, tone_lut); the
+ * Fused pass. ccm and tone only prepare their tables (ccm_q, tone); the
  * csc stage then takes the demosaicked RGB16P frame through matrix, table
  * and colour conversion in one pass straight into the output (see
  * lumen_isp_finish() in isp/isp_dsp.h). So the csc counter covers the work
@@ -191,6 +191,18 @@ struct lumen_isp_stage {
 
 struct lumen_stats_part;
 
+/*
+ * The tone curve of one contrast (isp/tone.c): LUMEN_TONE_PIECES cubics in
+ * the mantissa of the float (v + 128), the piece chosen by its exponent,
+ * and the table of their rounded values at every working value v, which
+ * the C kernel reads and the SIMD ones compute (isp_dsp.h).
+ */
+#define LUMEN_TONE_PIECES 8
+struct lumen_tone {
+	float k[4][LUMEN_TONE_PIECES];	/* k[j][piece]: coefficient of m^j */
+	uint8_t lut[LUMEN_WORK_MAX + 1];
+};
+
 struct lumen_isp {
 	int max_width, max_height;
 	const struct lumen_frame *input;	/* valid during process() */
@@ -202,8 +214,8 @@ struct lumen_isp {
 	struct lumen_isp_stats stats;
 	/* colour matrix times exposure, Q12, set by the ccm stage */
 	int32_t ccm_q[3][3];
-	/* tone table, rebuilt by the tone stage when contrast changes */
-	uint8_t tone_lut[LUMEN_WORK_MAX + 1];
+	/* tone curve, rebuilt by the tone stage when contrast changes */
+	struct lumen_tone tone;
 	float tone_contrast;
 	bool tone_valid;
 	/* lens-shading column tables (isp/lsc.c), max_width entries each,
@@ -215,8 +227,11 @@ struct lumen_isp {
 	 * LUMEN_ISP_STAGE_ROWS x (max_width + 2) samples */
 	uint16_t *stage_rows;
 	/* one band of demosaicked RGB16P rows per worker for the fused back
-	 * run: LUMEN_ISP_BAND rows of band_stride bytes per plane */
+	 * run: LUMEN_ISP_BAND + 2 rows of band_stride bytes per plane (the
+	 * rows above and below, which sharpening reads), and the worker's
+	 * sharpen rows, LUMEN_ISP_STAGE_ROWS x (max_width + 2) samples */
 	uint16_t *band[LUMEN_ISP_MAX_THREADS][3];
+	uint16_t *band_sharpen[LUMEN_ISP_MAX_THREADS];
 	size_t band_stride;
 	/* per worker: the fast denoise's rows of its slice when it runs in
 	 * slices, 5 x max_width samples (isp_band.h) */

@@ -120,6 +120,30 @@ void lumen_stats_part_merge(struct lumen_stats_pass *main,
 			    const struct lumen_stats_part *pt);
 
 /*
+ * sharpen (sharpen.c) over the bands of one slice of rows [s0, ...): the
+ * 8.8 amount as the kernels take it (0 = off); then, per slice,
+ * lumen_sharpen_slice_begin() with @rows (LUMEN_ISP_STAGE_ROWS x (w + 2)
+ * samples, the slice's own) and lumen_sharpen_slice_rows() for its bands
+ * in order: rows [y0, y1) of a band whose row 0 is frame row @ys0 (row y
+ * at band[p] + (y - ys0) * stride bytes), which must hold the
+ * demosaicked rows y0 .. min(y1, h - 1), and row s0 - 1 too for the
+ * slice's first band. Rows y0 .. y1 - 1 are sharpened in place; together,
+ * exactly lumen_sharpen_apply() on the frame.
+ */
+struct lumen_sharpen_slice {
+	uint16_t *yl[3], *tmp;
+	int w, h, s0, a;
+};
+
+int lumen_sharpen_strength(float amount);
+void lumen_sharpen_slice_begin(struct lumen_sharpen_slice *sl, uint16_t *rows,
+			       int w, int h, int s0, float amount);
+void lumen_sharpen_slice_rows(const struct lumen_isp_dsp *dsp,
+			      struct lumen_sharpen_slice *sl,
+			      uint16_t *const band[3], size_t stride, int ys0,
+			      int y0, int y1);
+
+/*
  * The ccm, tone and csc pass (lumen_isp_finish()) on frame rows [y0, y1)
  * (even for 4:2:x outputs), reading row y of a linear RGB16P band at
  * band[p] + (y - y0) * band_stride[p] bytes. @out was checked by the
@@ -129,7 +153,7 @@ void lumen_isp_finish_rows(const struct lumen_isp_dsp *dsp,
 			   const uint16_t *const band[3],
 			   const size_t band_stride[3], int width,
 			   const int32_t q[3][3],
-			   const uint8_t lut[LUMEN_WORK_MAX + 1],
+			   const struct lumen_tone *tone,
 			   const struct lumen_csc_coeffs *c,
 			   struct lumen_frame *out, int y0, int y1);
 

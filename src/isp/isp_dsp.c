@@ -15,6 +15,7 @@ void lumen_isp_dsp_init(struct lumen_isp_dsp *dsp)
 	dsp->stats_grid_rows2 = lumen_stats_grid_rows2_c;
 	dsp->ccm_row = lumen_ccm_row_c;
 	dsp->tone_row = lumen_tone_row_c;
+	dsp->ccm_tone_row = NULL;
 	dsp->lsc_row = lumen_lsc_row_c;
 	dsp->csc420 = lumen_csc420_c;
 	dsp->csc422 = lumen_csc422_c;

@@ -131,19 +131,34 @@ typedef LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_fn);
 typedef LUMEN_CCM_ROW_FN(lumen_ccm_row_fn);
 
 /*
- * Tone on planar rows: dst_i[x] = lut[src_i[x]], every src_i[x] at most
- * LUMEN_WORK_MAX (a precondition, not checked: a larger index reads past
- * the table). The one caller, the fused pass, feeds it the colour matrix
- * row's output, which is clipped to that range (ccm_row's contract, which
- * tests/test_isp_simd.c checks on hostile inputs). C only: an AVX2 version
- * with vpgatherdd measured slower than these scalar lookups on AMD Zen 3
- * (5.7 against 5.0 ms per 2560x1440 frame; again 4.6 against 3.3 ms in a
- * loop of the lookups alone, docs/isp.md).
+ * Tone on planar rows: dst_i[x] = t->lut[min(src_i[x], LUMEN_WORK_MAX)],
+ * i.e. lumen_tone_eval(): with f = (float)(min(v, LUMEN_WORK_MAX) + 128),
+ * j the low three bits of f's biased exponent and m its mantissa as a
+ * float in [1, 2),
+ *
+ *   y   = fmaf(fmaf(fmaf(k[3][j], m, k[2][j]), m, k[1][j]), m, k[0][j])
+ *   dst = clip(lrintf(y), 0, 255)      (round to nearest, ties to even)
+ *
+ * in IEEE single precision (fused multiply-adds, as written), for any
+ * uint16 sample. The C kernel reads the table, the SIMD ones compute the
+ * cubics.
  */
 #define LUMEN_TONE_ROW_FN(name) \
 	void name(uint8_t *const dst[3], const uint16_t *const src[3], \
-		  int width, const uint8_t lut[LUMEN_WORK_MAX + 1])
+		  int width, const struct lumen_tone *t)
 typedef LUMEN_TONE_ROW_FN(lumen_tone_row_fn);
+
+/*
+ * The colour matrix row and then the tone row (the fused pass's first two
+ * steps) in one: exactly lumen_ccm_row_c() into 16-bit rows, then
+ * lumen_tone_row_c() into @dst, for any input and matrix those admit. The
+ * matrixed values never leave registers. Optional: NULL in the table
+ * when the CPU has none (the pass then calls the two kernels).
+ */
+#define LUMEN_CCM_TONE_ROW_FN(name) \
+	void name(uint8_t *const dst[3], const uint16_t *const src[3], \
+		  int width, const int32_t q[3][3], const struct lumen_tone *t)
+typedef LUMEN_CCM_TONE_ROW_FN(lumen_ccm_tone_row_fn);
 
 /*
  * Lens shading on one row of a working frame, from tables made once per
@@ -283,6 +298,7 @@ struct lumen_isp_dsp {
 	lumen_stats_grid_rows2_fn *stats_grid_rows2;
 	lumen_ccm_row_fn *ccm_row;
 	lumen_tone_row_fn *tone_row;
+	lumen_ccm_tone_row_fn *ccm_tone_row;	/* may be NULL */
 	lumen_lsc_row_fn *lsc_row;
 	lumen_csc420_fn *csc420;
 	lumen_csc422_fn *csc422;
@@ -329,12 +345,16 @@ LUMEN_CCM_ROW_FN(lumen_ccm_row_c);		/* ccm.c */
 LUMEN_CCM_ROW_FN(lumen_ccm_row_avx2);
 LUMEN_CCM_ROW_FN(lumen_ccm_row_neon);
 LUMEN_TONE_ROW_FN(lumen_tone_row_c);		/* tone.c */
+LUMEN_TONE_ROW_FN(lumen_tone_row_avx512);
+LUMEN_CCM_TONE_ROW_FN(lumen_ccm_tone_row_avx512);	/* x86/tone_avx512.c */
+LUMEN_TONE_ROW_FN(lumen_tone_row_neon);
 LUMEN_LSC_ROW_FN(lumen_lsc_row_c);		/* lsc.c */
 LUMEN_LSC_ROW_FN(lumen_lsc_row_avx2);
 LUMEN_LSC_ROW_FN(lumen_lsc_row_neon);
 LUMEN_CSC420_FN(lumen_csc420_c);		/* csc.c */
 LUMEN_CSC420_FN(lumen_csc420_avx2);
 LUMEN_CSC420_FN(lumen_csc420_neon);
+LUMEN_CSC420_FN(lumen_csc420_avx512);
 LUMEN_CSC422_FN(lumen_csc422_c);
 
 /* Q12 matrix of the ccm stage from a float matrix and gain (ccm.c). */
@@ -346,14 +366,14 @@ void lumen_csc_coeffs_make(enum lumen_yuv_matrix m, bool full,
 
 /*
  * The ccm, tone and csc stages as one pass (csc.c): planar linear @rgb
- * (RGB16P) through the Q12 matrix @q, the table @lut, and into @out
+ * (RGB16P) through the Q12 matrix @q, the tone curve @t, and into @out
  * (RGB24, NV12, I420 or YUYV, same size; even sizes for 4:2:x). Gives
  * exactly lumen_ccm_apply(), lumen_tone_apply() and lumen_csc_apply() in
  * turn, without the two full-frame intermediates; @rgb is not modified.
  * Returns 0 or -EINVAL.
  */
 int lumen_isp_finish(const struct lumen_frame *rgb, const int32_t q[3][3],
-		     const uint8_t lut[LUMEN_WORK_MAX + 1],
+		     const struct lumen_tone *t,
 		     enum lumen_yuv_matrix matrix, bool full_range,
 		     struct lumen_frame *out);
 

@@ -94,11 +94,19 @@ void lumen_stats_collect(const struct lumen_frame *work,
 /* 3x3 matrix times @gain on an RGB16P working frame in place. */
 void lumen_ccm_apply(struct lumen_frame *rgb, const float m[3][3], float gain);
 
-/* Display table from working linear to 8-bit sRGB with an S-curve of
- * strength @contrast (0..1); RGB16P -> RGB24 through it. */
-void lumen_tone_build(uint8_t lut[LUMEN_WORK_MAX + 1], float contrast);
+/* The display curve from working linear to 8-bit sRGB with an S-curve of
+ * strength @contrast (0..1, clamped): exactly, in code values (0..255, not
+ * rounded), at any working value @v; as the context's cubics and table
+ * (struct lumen_tone); the cubic's value at @v and that value rounded and
+ * clipped (what every tone kernel gives for @v; values above
+ * LUMEN_WORK_MAX taken as LUMEN_WORK_MAX); and RGB16P -> RGB24 through
+ * them. */
+double lumen_tone_exact(double v, float contrast);
+void lumen_tone_build(struct lumen_tone *t, float contrast);
+float lumen_tone_cubic(const struct lumen_tone *t, unsigned v);
+uint8_t lumen_tone_eval(const struct lumen_tone *t, unsigned v);
 void lumen_tone_apply(const struct lumen_frame *rgb, struct lumen_frame *out,
-		      const uint8_t lut[LUMEN_WORK_MAX + 1]);
+		      const struct lumen_tone *t);
 
 /* RGB24 -> NV12, I420 or YUYV (or a copy into RGB24). */
 int lumen_csc_apply(const struct lumen_frame *rgb8, struct lumen_frame *out,

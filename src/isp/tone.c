@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Tone: linear working values to 8-bit display values through one table:
- * the sRGB transfer curve, then an optional S-curve for contrast that keeps
- * black, mid-grey and white where they are.
+ * Tone: linear working values to 8-bit display values: the sRGB transfer
+ * curve, then an optional S-curve for contrast that keeps black, mid-grey
+ * and white where they are (lumen_tone_exact()).
  *
- * In the ISP the stage only keeps the table current; the pixels go through
- * it in the csc stage's single pass. lumen_tone_apply() is the same lookup
+ * The ISP does not evaluate that curve per pixel: it is approximated, once
+ * per contrast, by eight cubics over the octaves of v + 128 (struct
+ * lumen_tone), which SIMD kernels evaluate in a few vector operations (the
+ * piece from the float's exponent, its coefficients from in-register
+ * tables) and the C kernel reads from a table of the same values. Before,
+ * three table lookups per pixel were most of the fused pass's time.
+ *
+ * In the ISP the stage only keeps the curve current; the pixels go through
+ * it in the csc stage's single pass. lumen_tone_apply() is the same
  * into RGB24, for tests and callers outside the ISP.
  */
 #include <math.h>
@@ -14,38 +21,123 @@
 #include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
-static float srgb_encode(float x)
+/* the pieces are the octaves of v + 128 from 2^7 to 2^14 (exponents 134 to
+ * 141 biased, whose low three bits are all different) */
+_Static_assert(LUMEN_WORK_MAX + 128 < 1 << 15, "tone pieces cover 2^7..2^15");
+#define TONE_OFFSET 128
+#define TONE_E0 7
+
+double lumen_tone_exact(double v, float contrast)
 {
-	return x <= 0.0031308f ? 12.92f * x : 1.055f * powf(x, 1 / 2.4f) - 0.055f;
+	const double x = v / LUMEN_WORK_MAX, c = contrast < 0 ? 0 : contrast > 1 ? 1 : contrast;
+	double y = x <= 0.0031308 ? 12.92 * x : 1.055 * pow(x, 1 / 2.4) - 0.055;
+	/* smoothstep bends around 0.5 with the ends fixed */
+	const double s = y * y * (3 - 2 * y);
+
+	return 255.0 * (y + c * (s - y));
 }
 
-void lumen_tone_build(uint8_t lut[LUMEN_WORK_MAX + 1], float contrast)
+/* Solves the 4x4 system a x = b in place (partial pivoting). */
+static void solve4(double a[4][4], double b[4])
 {
-	if (contrast < 0)
-		contrast = 0;
-	if (contrast > 1)
-		contrast = 1;
-	for (int i = 0; i <= LUMEN_WORK_MAX; i++) {
-		float y = srgb_encode((float)i / LUMEN_WORK_MAX);
-		/* smoothstep bends around 0.5 with the ends fixed */
-		float s = y * y * (3 - 2 * y);
+	for (int i = 0; i < 4; i++) {
+		int p = i;
 
-		y = y + contrast * (s - y);
-		lut[i] = (uint8_t)lrintf(y * 255.0f);
+		for (int r = i + 1; r < 4; r++)
+			if (fabs(a[r][i]) > fabs(a[p][i]))
+				p = r;
+		for (int k = 0; k < 4; k++) {
+			const double t = a[i][k];
+
+			a[i][k] = a[p][k];
+			a[p][k] = t;
+		}
+		const double t = b[i];
+
+		b[i] = b[p];
+		b[p] = t;
+		for (int r = i + 1; r < 4; r++) {
+			const double f = a[r][i] / a[i][i];
+
+			for (int k = i; k < 4; k++)
+				a[r][k] -= f * a[i][k];
+			b[r] -= f * b[i];
+		}
+	}
+	for (int i = 3; i >= 0; i--) {
+		for (int k = i + 1; k < 4; k++)
+			b[i] -= a[i][k] * b[k];
+		b[i] /= a[i][i];
 	}
 }
 
+float lumen_tone_cubic(const struct lumen_tone *t, unsigned v)
+{
+	const float f = (float)((v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v) + TONE_OFFSET);
+	uint32_t bits, mb;
+	float m;
+	int j;
+
+	memcpy(&bits, &f, sizeof(bits));
+	j = (int)(bits >> 23) & (LUMEN_TONE_PIECES - 1);
+	mb = (bits & 0x7fffffu) | 0x3f800000u;
+	memcpy(&m, &mb, sizeof(m));
+	return fmaf(fmaf(fmaf(t->k[3][j], m, t->k[2][j]), m, t->k[1][j]), m, t->k[0][j]);
+}
+
+uint8_t lumen_tone_eval(const struct lumen_tone *t, unsigned v)
+{
+	const long q = lrintf(lumen_tone_cubic(t, v));
+
+	return (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
+}
+
 /*
- * Scalar lookups (an AVX2 gather measured slower, isp_dsp.h). Every index
- * is at most LUMEN_WORK_MAX (the kernel's precondition), so none is
- * masked and each is one widening load; on little-endian hosts the eight
- * bytes of eight lookups leave in one 64-bit store. The bytes are those of
- * one lookup at a time. On the reference machine's Zen 3 the fused
- * ccm/tone/csc pass went from 4.65 to 3.7 ms per 2560x1440 frame against
- * masked indices taken apart from 64-bit loads (docs/isp.md).
+ * Each piece interpolates lumen_tone_exact() at the four Chebyshev nodes
+ * of the working values it covers: a near-minimax cubic. Over every
+ * working value and contrast in 0..1, the cubics stay within 0.18 code
+ * values of the exact curve and so their rounded values within one code
+ * value of the exact curve's (tests/test_isp_simd.c measures both).
  */
+void lumen_tone_build(struct lumen_tone *t, float contrast)
+{
+	for (int e = TONE_E0; e < TONE_E0 + LUMEN_TONE_PIECES; e++) {
+		const double scale = (double)(1 << e);
+		const int lo = (1 << e) - TONE_OFFSET < 0 ? 0 : (1 << e) - TONE_OFFSET;
+		const int hi = (2 << e) - TONE_OFFSET - 1 > LUMEN_WORK_MAX ?
+			       LUMEN_WORK_MAX : (2 << e) - TONE_OFFSET - 1;
+		const double m0 = (lo + TONE_OFFSET) / scale, m1 = (hi + TONE_OFFSET) / scale;
+		const int j = (e + 127) & (LUMEN_TONE_PIECES - 1);
+		double a[4][4], b[4];
+
+		for (int i = 0; i < 4; i++) {
+			const double m = (m0 + m1) / 2 +
+					 (m1 - m0) / 2 * cos(M_PI * (2 * i + 1) / 8.0);
+
+			a[i][0] = 1;
+			for (int k = 1; k < 4; k++)
+				a[i][k] = a[i][k - 1] * m;
+			b[i] = lumen_tone_exact(m * scale - TONE_OFFSET, contrast);
+		}
+		solve4(a, b);
+		for (int k = 0; k < 4; k++)
+			t->k[k][j] = (float)b[k];
+	}
+	for (unsigned v = 0; v <= LUMEN_WORK_MAX; v++)
+		t->lut[v] = lumen_tone_eval(t, v);
+}
+
+/*
+ * Scalar lookups of the table (the SIMD kernels compute the cubics
+ * instead; an AVX2 gather from the table measured slower). Indices are
+ * clamped, which costs a compare and a move; on little-endian hosts the
+ * eight bytes of eight lookups leave in one 64-bit store.
+ */
+#define TONE_AT(x) ((uint64_t)lut[s[x] < LUMEN_WORK_MAX ? s[x] : LUMEN_WORK_MAX])
 LUMEN_TONE_ROW_FN(lumen_tone_row_c)
 {
+	const uint8_t *restrict lut = t->lut;
+
 	for (int c = 0; c < 3; c++) {
 		const uint16_t *restrict s = src[c];
 		uint8_t *restrict d = dst[c];
@@ -53,26 +145,25 @@ LUMEN_TONE_ROW_FN(lumen_tone_row_c)
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 		for (; x + 8 <= width; x += 8) {
-			const uint64_t o =
-				(uint64_t)lut[s[x]] | (uint64_t)lut[s[x + 1]] << 8 |
-				(uint64_t)lut[s[x + 2]] << 16 |
-				(uint64_t)lut[s[x + 3]] << 24 |
-				(uint64_t)lut[s[x + 4]] << 32 |
-				(uint64_t)lut[s[x + 5]] << 40 |
-				(uint64_t)lut[s[x + 6]] << 48 |
-				(uint64_t)lut[s[x + 7]] << 56;
+			const uint64_t o = TONE_AT(x) | TONE_AT(x + 1) << 8 |
+					   TONE_AT(x + 2) << 16 | TONE_AT(x + 3) << 24 |
+					   TONE_AT(x + 4) << 32 | TONE_AT(x + 5) << 40 |
+					   TONE_AT(x + 6) << 48 | TONE_AT(x + 7) << 56;
 
 			memcpy(d + x, &o, 8);
 		}
 #endif
 		for (; x < width; x++)
-			d[x] = lut[s[x]];
+			d[x] = (uint8_t)TONE_AT(x);
 	}
 }
+#undef TONE_AT
 
 void lumen_tone_apply(const struct lumen_frame *rgb, struct lumen_frame *out,
-		      const uint8_t lut[LUMEN_WORK_MAX + 1])
+		      const struct lumen_tone *t)
 {
+	const uint8_t *lut = t->lut;
+
 	for (int y = 0; y < rgb->height; y++) {
 		const uint16_t *r = (const uint16_t *)(const void *)(rgb->data[0] + (size_t)y * rgb->stride[0]);
 		const uint16_t *g = (const uint16_t *)(const void *)(rgb->data[1] + (size_t)y * rgb->stride[1]);
@@ -80,23 +171,24 @@ void lumen_tone_apply(const struct lumen_frame *rgb, struct lumen_frame *out,
 		uint8_t *d = out->data[0] + (size_t)y * out->stride[0];
 
 		/* working values never exceed LUMEN_WORK_MAX (stage contract);
-		 * the mask keeps a broken upstream from reading out of bounds */
+		 * the clamp keeps a broken upstream from reading out of bounds,
+		 * with the SIMD kernels' meaning of larger values */
 		for (int x = 0; x < rgb->width; x++) {
-			d[3 * x] = lut[r[x] & LUMEN_WORK_MAX];
-			d[3 * x + 1] = lut[g[x] & LUMEN_WORK_MAX];
-			d[3 * x + 2] = lut[b[x] & LUMEN_WORK_MAX];
+			d[3 * x] = lut[r[x] > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : r[x]];
+			d[3 * x + 1] = lut[g[x] > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : g[x]];
+			d[3 * x + 2] = lut[b[x] > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : b[x]];
 		}
 	}
 }
 
 /*
- * Only (re)builds the table: the pixels go through it in the csc stage's
+ * Only (re)builds the curve: the pixels go through it in the csc stage's
  * single pass (lumen_isp_finish()).
  */
 static int tone_run(struct lumen_isp *isp, const struct lumen_isp_params *p)
 {
 	if (!isp->tone_valid || isp->tone_contrast != p->contrast) {
-		lumen_tone_build(isp->tone_lut, p->contrast);
+		lumen_tone_build(&isp->tone, p->contrast);
 		isp->tone_contrast = p->contrast;
 		isp->tone_valid = true;
 	}

@@ -252,7 +252,7 @@ int lumen_cmd_bench_isp(int argc, char **argv)
 	p.lsc = &map;
 	/* live defaults with a tuned sensor (pipeline/control.c): the fast
 	 * denoise from the same model; sharpening only when asked (the
-	 * tuning's sharpen:), since the back run then leaves band fusion */
+	 * tuning's sharpen:, off by default) */
 	p.denoise = denoise ? LUMEN_DENOISE_FAST : LUMEN_DENOISE_OFF;
 	p.sharpen = sharpen;
 	p.stats = true;

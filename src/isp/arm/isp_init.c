@@ -19,6 +19,7 @@ void lumen_isp_dsp_init_arm(struct lumen_isp_dsp *dsp)
 	dsp->stats_grid_rows = lumen_stats_grid_rows_neon;
 	dsp->stats_grid_rows2 = lumen_stats_grid_rows2_neon;
 	dsp->ccm_row = lumen_ccm_row_neon;
+	dsp->tone_row = lumen_tone_row_neon;
 	dsp->csc420 = lumen_csc420_neon;
 	dsp->lsc_row = lumen_lsc_row_neon;
 	dsp->denoise_row = lumen_denoise_row_neon;

@@ -24,4 +24,9 @@ void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
 	dsp->stats_grid_rows2 = lumen_stats_grid_rows2_avx2;
 	dsp->denoise_row = lumen_denoise_row_avx2;
 	dsp->sharpen_row = lumen_sharpen_row_avx2;
+	if (!(flags & LUMEN_CPU_AVX512))
+		return;
+	dsp->tone_row = lumen_tone_row_avx512;
+	dsp->ccm_tone_row = lumen_ccm_tone_row_avx512;
+	dsp->csc420 = lumen_csc420_avx512;
 }
