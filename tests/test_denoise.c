@@ -248,8 +248,10 @@ static void simd_equals_c(void **state)
 			ref[n] = ref[n + 1] = 0xbeef;
 			d.denoise_row(ref, up + PAD, row + PAD, dn + PAD, n, &c);
 		}
-		for (unsigned lv = 1; lv <= 2; lv++) {
-			const unsigned mask = lv == 1 ? LUMEN_CPU_AVX2 : LUMEN_CPU_NEON;
+		for (unsigned lv = 1; lv <= 3; lv++) {
+			const unsigned mask = lv == 1 ? LUMEN_CPU_AVX2 :
+					      lv == 2 ? LUMEN_CPU_AVX2 | LUMEN_CPU_AVX512 :
+					      LUMEN_CPU_NEON;
 			struct lumen_isp_dsp d;
 
 			if ((all & mask) != mask)
@@ -301,8 +303,10 @@ static void sharpen_simd_equals_c(void **state)
 		lumen_isp_dsp_init(&d);
 		d.sharpen_row(pl, luma[0] + 1, luma[1] + 1, luma[2] + 1, tmp, w, a,
 			      (const uint16_t *const *)pl, nl[0] + 1);
-		for (unsigned lv = 1; lv <= 2; lv++) {
-			const unsigned mask = lv == 1 ? LUMEN_CPU_AVX2 : LUMEN_CPU_NEON;
+		for (unsigned lv = 1; lv <= 3; lv++) {
+			const unsigned mask = lv == 1 ? LUMEN_CPU_AVX2 :
+					      lv == 2 ? LUMEN_CPU_AVX2 | LUMEN_CPU_AVX512 :
+					      LUMEN_CPU_NEON;
 
 			if ((all & mask) != mask)
 				continue;

@@ -319,6 +319,7 @@ void lumen_isp_dsp_init_arm(struct lumen_isp_dsp *dsp);
 
 LUMEN_DENOISE_ROW_FN(lumen_denoise_row_c);	/* denoise.c */
 LUMEN_DENOISE_ROW_FN(lumen_denoise_row_avx2);
+LUMEN_DENOISE_ROW_FN(lumen_denoise_row_avx512);	/* x86/denoise_avx512.c */
 LUMEN_DENOISE_ROW_FN(lumen_denoise_row_neon);
 LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_c);	/* sharpen.c */
 LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_avx2);
