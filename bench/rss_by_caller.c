@@ -117,30 +117,29 @@ static void untrack(void *p)
 	pthread_mutex_unlock(&lock);
 }
 
+/* @p, tracked as asked for by @caller: the allocators' common tail. */
+static void *tracked(void *p, size_t size, void *caller)
+{
+	track(p, size, caller);
+	return p;
+}
+
 void *malloc(size_t n)
 {
-	void *p;
-
 	if (resolving)
 		return boot_alloc(n);
 	resolve();
-	p = real_malloc(n);
-	track(p, n, __builtin_return_address(0));
-	return p;
+	return tracked(real_malloc(n), n, __builtin_return_address(0));
 }
 
 void *calloc(size_t a, size_t b)
 {
-	void *p;
-
 	if (b && a > SIZE_MAX / b)
 		return NULL;
 	if (resolving)
 		return boot_alloc(a * b);
 	resolve();
-	p = real_calloc(a, b);
-	track(p, a * b, __builtin_return_address(0));
-	return p;
+	return tracked(real_calloc(a, b), a * b, __builtin_return_address(0));
 }
 
 void *realloc(void *q, size_t n)
@@ -156,28 +155,19 @@ void *realloc(void *q, size_t n)
 		untrack(q);
 		p = real_realloc(q, n);
 	}
-	track(p, n, __builtin_return_address(0));
-	return p;
+	return tracked(p, n, __builtin_return_address(0));
 }
 
 void *aligned_alloc(size_t a, size_t n)
 {
-	void *p;
-
 	resolve();
-	p = real_aligned_alloc(a, n);
-	track(p, n, __builtin_return_address(0));
-	return p;
+	return tracked(real_aligned_alloc(a, n), n, __builtin_return_address(0));
 }
 
 void *memalign(size_t a, size_t n)
 {
-	void *p;
-
 	resolve();
-	p = real_memalign(a, n);
-	track(p, n, __builtin_return_address(0));
-	return p;
+	return tracked(real_memalign(a, n), n, __builtin_return_address(0));
 }
 
 int posix_memalign(void **pp, size_t a, size_t n)

@@ -105,7 +105,8 @@ static bool frame_fits(const struct lumen_csi2_rx *rx,
 		return false;
 	switch (f->fmt) {
 	case LUMEN_PIX_BAYER16:
-		return f->stride[0] >= 2 * (size_t)f->width;
+		/* stride 0: a dummy buffer, every line onto one row */
+		return !f->stride[0] || f->stride[0] >= 2 * (size_t)f->width;
 	case LUMEN_PIX_BAYER8:
 		return rx->cfg.dt == LUMEN_CSI2_DT_RAW8;
 	case LUMEN_PIX_BAYER10P:

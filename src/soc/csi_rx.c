@@ -37,13 +37,12 @@ enum lumen_pixfmt soc_rx_stage_fmt(uint8_t dt)
  * without memory (the receiver then counts a frame with no buffer). */
 static bool dummy_make(struct soc_pad *p)
 {
-	if (!p->dummy_row) {
-		p->dummy_row = malloc(p->stage.stride[0]);
-		if (!p->dummy_row)
-			return false;
-	}
+	uint8_t *row = p->dummy.data[0];
+
+	if (!row && !(row = malloc(p->stage.stride[0])))
+		return false;
 	p->dummy = p->stage;
-	p->dummy.data[0] = p->dummy_row;
+	p->dummy.data[0] = row;
 	p->dummy.stride[0] = 0;
 	return true;
 }
@@ -133,8 +132,8 @@ static void rx_release(struct soc_pad *p)
 	lumen_csi2_rx_destroy(p->rx);	/* hands a held stage back first */
 	p->rx = NULL;
 	lumen_frame_free(&p->stage);
-	free(p->dummy_row);
-	p->dummy_row = NULL;
+	free(p->dummy.data[0]);
+	memset(&p->dummy, 0, sizeof(p->dummy));
 	p->stage_busy = false;
 	memset(&p->cfg, 0, sizeof(p->cfg));
 	p->frames_to_vif = 0;

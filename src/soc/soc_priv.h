@@ -27,9 +27,9 @@ struct soc_pad {
 	/* where a direct frame goes when the DMA has no free buffer: one
 	 * row, stride 0, so every line lands on it (as unicam's dummy
 	 * buffer); the frame is received and checked, then counted as the
-	 * DMA's no_buffer drop. Allocated on first use. */
+	 * DMA's no_buffer drop. Its row is allocated on first use and
+	 * stays in data[0] until the receiver is released. */
 	struct lumen_frame dummy;
-	uint8_t *dummy_row;
 	bool stage_busy;
 	uint64_t frames_to_vif;
 };
