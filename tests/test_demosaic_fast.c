@@ -29,7 +29,8 @@ static unsigned cpu_all;	/* flags at start, after LUMEN_CPU_MASK */
 
 /* CPU masks to try, lowest first; each kernel is tested once. */
 static const unsigned cpu_levels[] = {
-	LUMEN_CPU_AVX2, LUMEN_CPU_AVX2 | LUMEN_CPU_AVX512, LUMEN_CPU_NEON,
+	LUMEN_CPU_AVX2, LUMEN_CPU_AVX2 | LUMEN_CPU_AVX512,
+	LUMEN_CPU_AVX2 | LUMEN_CPU_AVX512 | LUMEN_CPU_AVX512VNNI, LUMEN_CPU_NEON,
 };
 #define N_LEVELS (sizeof(cpu_levels) / sizeof(cpu_levels[0]))
 

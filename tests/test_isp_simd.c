@@ -35,7 +35,8 @@ static unsigned cpu_all;	/* flags at start, after LUMEN_CPU_MASK */
 
 /* CPU masks to try (0 = C only); each is run when the CPU has it. */
 static const unsigned cpu_levels[] = {
-	0, LUMEN_CPU_AVX2, LUMEN_CPU_AVX2 | LUMEN_CPU_AVX512, LUMEN_CPU_NEON,
+	0, LUMEN_CPU_AVX2, LUMEN_CPU_AVX2 | LUMEN_CPU_AVX512,
+	LUMEN_CPU_AVX2 | LUMEN_CPU_AVX512 | LUMEN_CPU_AVX512VNNI, LUMEN_CPU_NEON,
 };
 #define N_LEVELS (sizeof(cpu_levels) / sizeof(cpu_levels[0]))
 

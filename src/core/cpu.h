@@ -13,6 +13,7 @@
 enum {
 	LUMEN_CPU_AVX2 = 1u << 0,
 	LUMEN_CPU_AVX512 = 1u << 1,	/* F + BW */
+	LUMEN_CPU_AVX512VNNI = 1u << 2,	/* VNNI (kernels also need AVX512) */
 	LUMEN_CPU_NEON = 1u << 8,
 };
 

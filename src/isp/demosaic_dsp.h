@@ -66,6 +66,7 @@ void lumen_demosaic_dsp_init_arm(struct lumen_demosaic_dsp *dsp);
 
 LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_c);
 LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_avx2);
+LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_avx512);	/* F + BW + VNNI */
 LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_neon);
 
 /* Coefficient table above, for SIMD kernels: [kernel][term], term order

@@ -10,5 +10,7 @@ unsigned lumen_cpu_detect_arch(void)
 		flags |= LUMEN_CPU_AVX2;
 	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw"))
 		flags |= LUMEN_CPU_AVX512;
+	if (__builtin_cpu_supports("avx512vnni"))
+		flags |= LUMEN_CPU_AVX512VNNI;
 	return flags;
 }

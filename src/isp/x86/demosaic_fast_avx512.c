@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * AVX-512 (F + BW + VNNI) row kernel of the fast demosaic; bit-exact with
+ * lumen_demosaic_row_c (see demosaic_dsp.h for the arithmetic).
+ *
+ * The AVX2 kernel's scheme (x86/demosaic_fast_avx2.c: terms in 16-bit
+ * lanes, interleaved two by two, multiplied and added in pairs into exact
+ * 32-bit sums, both CFA phases in one coefficient vector) on 32 samples
+ * per step, with two savings:
+ *
+ * - Dn and Ds always carry the same coefficient, so they are one term
+ *   D = Dn + Ds. That sum of four samples (up to 4 LUMEN_WORK_MAX) does not
+ *   fit int16, so the kernel uses D - 32768 (the top bit flipped, exact
+ *   for 0 <= D < 65536) and adds coef_D x 32768 back through the
+ *   accumulator's starting value, which also holds the rounding constant
+ *   8. Six terms are three pairs instead of four.
+ * - vpdpwssd multiplies a pair and adds it to the accumulator in one
+ *   instruction: three per 16 outputs of a channel, no separate adds.
+ *
+ * srai, packus (clamp below) and min (clamp above) finish as in AVX2. A
+ * ragged end is one more step on the last 32 samples; rows under 32 go
+ * to the AVX2 kernel.
+ */
+#include <immintrin.h>
+
+#include "isp/demosaic_dsp.h"
+#include "isp/isp.h"
+
+#define DM_D 5	/* the coefficient of Dn, which Ds shares */
+
+/* Coefficient pair (a, b) for kernels k0 (even samples), k1 (odd). */
+static inline __m512i dm_pair(int k0, int k1, int a, int b)
+{
+	const uint32_t e = (uint16_t)lumen_demosaic_coef[k0][a] |
+			   (uint32_t)(uint16_t)lumen_demosaic_coef[k0][b] << 16;
+	const uint32_t o = (uint16_t)lumen_demosaic_coef[k1][a] |
+			   (uint32_t)(uint16_t)lumen_demosaic_coef[k1][b] << 16;
+
+	return _mm512_mask_blend_epi32(0xaaaa, _mm512_set1_epi32((int)e),
+				       _mm512_set1_epi32((int)o));
+}
+
+/* The accumulator's start: rounding plus the bias of D's term. */
+static inline __m512i dm_start(int k0, int k1)
+{
+	return _mm512_mask_blend_epi32(
+		0xaaaa, _mm512_set1_epi32(8 + 32768 * lumen_demosaic_coef[k0][DM_D]),
+		_mm512_set1_epi32(8 + 32768 * lumen_demosaic_coef[k1][DM_D]));
+}
+
+struct dm_coefs {
+	__m512i k[3][3];	/* [channel][pair]: (c, V1), (H1, V2), (H2, D) */
+	__m512i start[3];
+};
+
+/* For a row seeing @order at its first sample, phases swapped if @swap. */
+static void dm_coefs(struct dm_coefs *k, enum lumen_bayer order, int swap)
+{
+	for (int ch = 0; ch < 3; ch++) {
+		const int k0 = lumen_demosaic_kernel_for(order, ch, swap);
+		const int k1 = lumen_demosaic_kernel_for(order, ch, !swap);
+
+		k->k[ch][0] = dm_pair(k0, k1, 0, 1);
+		k->k[ch][1] = dm_pair(k0, k1, 2, 3);
+		k->k[ch][2] = dm_pair(k0, k1, 4, DM_D);
+		k->start[ch] = dm_start(k0, k1);
+	}
+}
+
+/* One channel's 32 outputs from the interleaved pairs p[2i] (lo), p[2i+1]. */
+static inline __attribute__((always_inline)) void
+dm_channel(uint16_t *dst, const __m512i p[6], const __m512i k[3], __m512i start,
+	   __m512i maxv)
+{
+	__m512i lo = _mm512_dpwssd_epi32(start, p[0], k[0]);
+	__m512i hi = _mm512_dpwssd_epi32(start, p[1], k[0]);
+
+	lo = _mm512_dpwssd_epi32(lo, p[2], k[1]);
+	hi = _mm512_dpwssd_epi32(hi, p[3], k[1]);
+	lo = _mm512_dpwssd_epi32(lo, p[4], k[2]);
+	hi = _mm512_dpwssd_epi32(hi, p[5], k[2]);
+	lo = _mm512_srai_epi32(lo, 4);
+	hi = _mm512_srai_epi32(hi, 4);
+	_mm512_storeu_si512(dst, _mm512_min_epu16(_mm512_packus_epi32(lo, hi), maxv));
+}
+
+#define LD(p) _mm512_loadu_si512((const void *)(p))
+
+/* Samples x .. x+31 of the row; k holds the phase of sample x. */
+static inline __attribute__((always_inline)) void
+dm_step(uint16_t *dst_r, uint16_t *dst_g, uint16_t *dst_b,
+	const uint16_t *const src[5], int x, const struct dm_coefs *k, __m512i maxv)
+{
+	const uint16_t *s0 = src[0] + x, *s1 = src[1] + x, *s2 = src[2] + x;
+	const uint16_t *s3 = src[3] + x, *s4 = src[4] + x;
+	const __m512i c = LD(s2);
+	const __m512i v1 = _mm512_add_epi16(LD(s1), LD(s3));
+	const __m512i v2 = _mm512_add_epi16(LD(s0), LD(s4));
+	const __m512i h1 = _mm512_add_epi16(LD(s2 - 1), LD(s2 + 1));
+	const __m512i h2 = _mm512_add_epi16(LD(s2 - 2), LD(s2 + 2));
+	const __m512i d = _mm512_xor_si512(
+		_mm512_add_epi16(_mm512_add_epi16(LD(s1 - 1), LD(s1 + 1)),
+				 _mm512_add_epi16(LD(s3 - 1), LD(s3 + 1))),
+		_mm512_set1_epi16(-32768));
+	const __m512i p[6] = {
+		_mm512_unpacklo_epi16(c, v1), _mm512_unpackhi_epi16(c, v1),
+		_mm512_unpacklo_epi16(h1, v2), _mm512_unpackhi_epi16(h1, v2),
+		_mm512_unpacklo_epi16(h2, d), _mm512_unpackhi_epi16(h2, d),
+	};
+
+	dm_channel(dst_r + x, p, k->k[0], k->start[0], maxv);
+	dm_channel(dst_g + x, p, k->k[1], k->start[1], maxv);
+	dm_channel(dst_b + x, p, k->k[2], k->start[2], maxv);
+}
+
+LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_avx512)
+{
+	const __m512i maxv = _mm512_set1_epi16(LUMEN_WORK_MAX);
+	struct dm_coefs k;
+	int x = 0;
+
+	if (width < 32) {
+		lumen_demosaic_row_avx2(dst_r, dst_g, dst_b, src, width, order);
+		return;
+	}
+	dm_coefs(&k, order, 0);
+	for (; x + 32 <= width; x += 32)
+		dm_step(dst_r, dst_g, dst_b, src, x, &k, maxv);
+	if (x < width) {
+		/* the last 32 samples again, overlapping: same values */
+		x = width - 32;
+		if (x & 1)
+			dm_coefs(&k, order, 1);
+		dm_step(dst_r, dst_g, dst_b, src, x, &k, maxv);
+	}
+}
