@@ -56,6 +56,7 @@ int main(int argc, char **argv)
 {
 	static const struct { const char *name; unsigned mask; } levels[] = {
 		{ "avx2", LUMEN_CPU_AVX2 },
+		{ "avx512vnni", LUMEN_CPU_AVX2 | LUMEN_CPU_AVX512 | LUMEN_CPU_AVX512VNNI },
 		{ "neon", LUMEN_CPU_NEON },
 	};
 	int w = argc > 2 ? atoi(argv[1]) : 2560;
@@ -93,7 +94,7 @@ int main(int argc, char **argv)
 		struct lumen_demosaic_dsp dsp;
 		double t;
 
-		if (!(all & levels[l].mask))
+		if ((all & levels[l].mask) != levels[l].mask)
 			continue;
 		lumen_cpu_set_mask(levels[l].mask);
 		lumen_demosaic_dsp_init(&dsp);
