@@ -192,14 +192,18 @@ struct lumen_isp_stage {
 struct lumen_stats_part;
 
 /*
- * The tone curve of one contrast (isp/tone.c): LUMEN_TONE_PIECES cubics in
- * the mantissa of the float (v + 128), the piece chosen by its exponent,
- * and the table of their rounded values at every working value v, which
- * the C kernel reads and the SIMD ones compute (isp_dsp.h).
+ * The tone curve of one contrast (isp/tone.c): LUMEN_TONE_PIECES quadratics
+ * in the float f = v + 128, one per half octave of f (the piece is the low
+ * four bits of f's bits >> 22: the exponent's low three and the first
+ * mantissa bit), and the table of their rounded values at every working
+ * value v, which the C kernel reads and the SIMD ones compute (isp_dsp.h).
+ * Sixteen pieces are one vpermps table of each coefficient.
  */
-#define LUMEN_TONE_PIECES 8
+#define LUMEN_TONE_PIECES 16
+#define LUMEN_TONE_COEFS 3
 struct lumen_tone {
-	float k[4][LUMEN_TONE_PIECES];	/* k[j][piece]: coefficient of m^j */
+	/* k[j][piece]: coefficient of f^j */
+	float k[LUMEN_TONE_COEFS][LUMEN_TONE_PIECES];
 	uint8_t lut[LUMEN_WORK_MAX + 1];
 };
 

@@ -132,16 +132,15 @@ typedef LUMEN_CCM_ROW_FN(lumen_ccm_row_fn);
 
 /*
  * Tone on planar rows: dst_i[x] = t->lut[min(src_i[x], LUMEN_WORK_MAX)],
- * i.e. lumen_tone_eval(): with f = (float)(min(v, LUMEN_WORK_MAX) + 128),
- * j the low three bits of f's biased exponent and m its mantissa as a
- * float in [1, 2),
+ * i.e. lumen_tone_eval(): with f = (float)(min(v, LUMEN_WORK_MAX) + 128)
+ * and j the low four bits of f's bits >> 22 (struct lumen_tone),
  *
- *   y   = fmaf(fmaf(fmaf(k[3][j], m, k[2][j]), m, k[1][j]), m, k[0][j])
+ *   y   = fmaf(fmaf(k[2][j], f, k[1][j]), f, k[0][j])
  *   dst = clip(lrintf(y), 0, 255)      (round to nearest, ties to even)
  *
  * in IEEE single precision (fused multiply-adds, as written), for any
  * uint16 sample. The C kernel reads the table, the SIMD ones compute the
- * cubics.
+ * quadratics.
  */
 #define LUMEN_TONE_ROW_FN(name) \
 	void name(uint8_t *const dst[3], const uint16_t *const src[3], \

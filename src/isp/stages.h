@@ -96,14 +96,14 @@ void lumen_ccm_apply(struct lumen_frame *rgb, const float m[3][3], float gain);
 
 /* The display curve from working linear to 8-bit sRGB with an S-curve of
  * strength @contrast (0..1, clamped): exactly, in code values (0..255, not
- * rounded), at any working value @v; as the context's cubics and table
- * (struct lumen_tone); the cubic's value at @v and that value rounded and
- * clipped (what every tone kernel gives for @v; values above
+ * rounded), at any working value @v; as the context's quadratics and
+ * table (struct lumen_tone); the fitted curve's value at @v and that value
+ * rounded and clipped (what every tone kernel gives for @v; values above
  * LUMEN_WORK_MAX taken as LUMEN_WORK_MAX); and RGB16P -> RGB24 through
  * them. */
 double lumen_tone_exact(double v, float contrast);
 void lumen_tone_build(struct lumen_tone *t, float contrast);
-float lumen_tone_cubic(const struct lumen_tone *t, unsigned v);
+float lumen_tone_fit(const struct lumen_tone *t, unsigned v);
 uint8_t lumen_tone_eval(const struct lumen_tone *t, unsigned v);
 void lumen_tone_apply(const struct lumen_frame *rgb, struct lumen_frame *out,
 		      const struct lumen_tone *t);

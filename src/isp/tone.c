@@ -5,11 +5,13 @@
  * and white where they are (lumen_tone_exact()).
  *
  * The ISP does not evaluate that curve per pixel: it is approximated, once
- * per contrast, by eight cubics over the octaves of v + 128 (struct
- * lumen_tone), which SIMD kernels evaluate in a few vector operations (the
- * piece from the float's exponent, its coefficients from in-register
- * tables) and the C kernel reads from a table of the same values. Before,
- * three table lookups per pixel were most of the fused pass's time.
+ * per contrast, by sixteen quadratics over the half octaves of v + 128
+ * (struct lumen_tone), which SIMD kernels evaluate in a few vector
+ * operations (the piece from the float's bits, its coefficients from
+ * in-register tables) and the C kernel reads from a table of the same
+ * values. Before, three table lookups per pixel were most of the fused
+ * pass's time; eight cubics over whole octaves came next, one permute and
+ * one multiply-add more per value and further from the curve.
  *
  * In the ISP the stage only keeps the curve current; the pixels go through
  * it in the csc stage's single pass. lumen_tone_apply() is the same
@@ -21,11 +23,20 @@
 #include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
-/* the pieces are the octaves of v + 128 from 2^7 to 2^14 (exponents 134 to
- * 141 biased, whose low three bits are all different) */
+/* the pieces are the half octaves of v + 128 from 2^7 to 2^15 (biased
+ * exponents 134 to 141, whose low three bits are all different, and the
+ * first mantissa bit) */
 _Static_assert(LUMEN_WORK_MAX + 128 < 1 << 15, "tone pieces cover 2^7..2^15");
+_Static_assert(LUMEN_TONE_PIECES == 16 && LUMEN_TONE_COEFS == 3,
+	       "sixteen quadratics");
 #define TONE_OFFSET 128
 #define TONE_E0 7
+
+/* piece of the float @bits (of v + 128) */
+static inline int tone_piece(uint32_t bits)
+{
+	return (int)(bits >> 22) & (LUMEN_TONE_PIECES - 1);
+}
 
 double lumen_tone_exact(double v, float contrast)
 {
@@ -37,16 +48,16 @@ double lumen_tone_exact(double v, float contrast)
 	return 255.0 * (y + c * (s - y));
 }
 
-/* Solves the 4x4 system a x = b in place (partial pivoting). */
-static void solve4(double a[4][4], double b[4])
+/* Solves the 3x3 system a x = b in place (partial pivoting). */
+static void solve3(double a[3][3], double b[3])
 {
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 3; i++) {
 		int p = i;
 
-		for (int r = i + 1; r < 4; r++)
+		for (int r = i + 1; r < 3; r++)
 			if (fabs(a[r][i]) > fabs(a[p][i]))
 				p = r;
-		for (int k = 0; k < 4; k++) {
+		for (int k = 0; k < 3; k++) {
 			const double t = a[i][k];
 
 			a[i][k] = a[p][k];
@@ -56,79 +67,90 @@ static void solve4(double a[4][4], double b[4])
 
 		b[i] = b[p];
 		b[p] = t;
-		for (int r = i + 1; r < 4; r++) {
+		for (int r = i + 1; r < 3; r++) {
 			const double f = a[r][i] / a[i][i];
 
-			for (int k = i; k < 4; k++)
+			for (int k = i; k < 3; k++)
 				a[r][k] -= f * a[i][k];
 			b[r] -= f * b[i];
 		}
 	}
-	for (int i = 3; i >= 0; i--) {
-		for (int k = i + 1; k < 4; k++)
+	for (int i = 2; i >= 0; i--) {
+		for (int k = i + 1; k < 3; k++)
 			b[i] -= a[i][k] * b[k];
 		b[i] /= a[i][i];
 	}
 }
 
-float lumen_tone_cubic(const struct lumen_tone *t, unsigned v)
+float lumen_tone_fit(const struct lumen_tone *t, unsigned v)
 {
 	const float f = (float)((v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v) + TONE_OFFSET);
-	uint32_t bits, mb;
-	float m;
+	uint32_t bits;
 	int j;
 
 	memcpy(&bits, &f, sizeof(bits));
-	j = (int)(bits >> 23) & (LUMEN_TONE_PIECES - 1);
-	mb = (bits & 0x7fffffu) | 0x3f800000u;
-	memcpy(&m, &mb, sizeof(m));
-	return fmaf(fmaf(fmaf(t->k[3][j], m, t->k[2][j]), m, t->k[1][j]), m, t->k[0][j]);
+	j = tone_piece(bits);
+	return fmaf(fmaf(t->k[2][j], f, t->k[1][j]), f, t->k[0][j]);
 }
 
 uint8_t lumen_tone_eval(const struct lumen_tone *t, unsigned v)
 {
-	const long q = lrintf(lumen_tone_cubic(t, v));
+	const long q = lrintf(lumen_tone_fit(t, v));
 
 	return (uint8_t)(q < 0 ? 0 : q > 255 ? 255 : q);
 }
 
 /*
- * Each piece interpolates lumen_tone_exact() at the four Chebyshev nodes
- * of the working values it covers: a near-minimax cubic. Over every
- * working value and contrast in 0..1, the cubics stay within 0.18 code
- * values of the exact curve and so their rounded values within one code
- * value of the exact curve's (tests/test_isp_simd.c measures both).
+ * Each piece interpolates lumen_tone_exact() at the three Chebyshev nodes
+ * of the working values it covers: a near-minimax quadratic in the
+ * mantissa m = f / 2^e, in [1, 2). Its coefficients are rounded to float
+ * in that form and then scaled by 2^-ej into coefficients of f^j: a power
+ * of two, so exactly, and the float Horner steps in f round exactly as
+ * they would in m (every intermediate is the one in m times a power of
+ * two). Over every working value and contrast in 0..1 the quadratics stay
+ * within 0.075 code values of the exact curve, and so their rounded
+ * values within one code value of the exact curve's (tests/test_isp_simd.c
+ * measures both).
  */
 void lumen_tone_build(struct lumen_tone *t, float contrast)
 {
-	for (int e = TONE_E0; e < TONE_E0 + LUMEN_TONE_PIECES; e++) {
-		const double scale = (double)(1 << e);
-		const int lo = (1 << e) - TONE_OFFSET < 0 ? 0 : (1 << e) - TONE_OFFSET;
-		const int hi = (2 << e) - TONE_OFFSET - 1 > LUMEN_WORK_MAX ?
-			       LUMEN_WORK_MAX : (2 << e) - TONE_OFFSET - 1;
-		const double m0 = (lo + TONE_OFFSET) / scale, m1 = (hi + TONE_OFFSET) / scale;
-		const int j = (e + 127) & (LUMEN_TONE_PIECES - 1);
-		double a[4][4], b[4];
+	for (int e = TONE_E0; e < TONE_E0 + LUMEN_TONE_PIECES / 2; e++)
+		for (int half = 0; half < 2; half++) {
+			const double scale = (double)(1 << e);
+			/* f in [2^e (1 + half / 2), 2^e (1 + (half + 1) / 2)) */
+			const int f0 = (2 + half) << (e - 1), f1 = ((3 + half) << (e - 1)) - 1;
+			const int lo = f0 - TONE_OFFSET < 0 ? 0 : f0 - TONE_OFFSET;
+			const int hi = f1 - TONE_OFFSET > LUMEN_WORK_MAX ?
+				       LUMEN_WORK_MAX : f1 - TONE_OFFSET;
+			const double m0 = (lo + TONE_OFFSET) / scale;
+			const double m1 = (hi + TONE_OFFSET) / scale;
+			const int j = ((e + 127) & 7) << 1 | half;
+			double a[3][3], b[3];
 
-		for (int i = 0; i < 4; i++) {
-			const double m = (m0 + m1) / 2 +
-					 (m1 - m0) / 2 * cos(M_PI * (2 * i + 1) / 8.0);
+			if (lo > hi) {	/* past the working range: never read */
+				for (int k = 0; k < LUMEN_TONE_COEFS; k++)
+					t->k[k][j] = k ? 0.0f : 255.0f;
+				continue;
+			}
+			for (int i = 0; i < 3; i++) {
+				const double m = (m0 + m1) / 2 +
+						 (m1 - m0) / 2 * cos(M_PI * (2 * i + 1) / 6.0);
 
-			a[i][0] = 1;
-			for (int k = 1; k < 4; k++)
-				a[i][k] = a[i][k - 1] * m;
-			b[i] = lumen_tone_exact(m * scale - TONE_OFFSET, contrast);
+				a[i][0] = 1;
+				for (int k = 1; k < 3; k++)
+					a[i][k] = a[i][k - 1] * m;
+				b[i] = lumen_tone_exact(m * scale - TONE_OFFSET, contrast);
+			}
+			solve3(a, b);
+			for (int k = 0; k < LUMEN_TONE_COEFS; k++)
+				t->k[k][j] = ldexpf((float)b[k], -e * k);
 		}
-		solve4(a, b);
-		for (int k = 0; k < 4; k++)
-			t->k[k][j] = (float)b[k];
-	}
 	for (unsigned v = 0; v <= LUMEN_WORK_MAX; v++)
 		t->lut[v] = lumen_tone_eval(t, v);
 }
 
 /*
- * Scalar lookups of the table (the SIMD kernels compute the cubics
+ * Scalar lookups of the table (the SIMD kernels compute the quadratics
  * instead; an AVX2 gather from the table measured slower). Indices are
  * clamped, which costs a compare and a move; on little-endian hosts the
  * eight bytes of eight lookups leave in one 64-bit store.

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * NEON tone row (ARMv7 NEON with VFPv4, and AArch64): the cubics of struct
- * lumen_tone computed, not looked up; exact with lumen_tone_row_c
+ * NEON tone row (ARMv7 NEON with VFPv4, and AArch64): the quadratics of
+ * struct lumen_tone computed, not looked up; exact with lumen_tone_row_c
  * (isp_dsp.h).
  *
- * 16 samples per step, four floats at a time: clamped, plus 128, to float;
- * the piece (the exponent's low three bits) picks each coefficient with a
- * byte table lookup from the eight floats (vqtbl2q on AArch64, two vtbl4
- * on ARMv7); Horner with vfmaq (fused, as fmaf); rounding to nearest even
- * by adding and taking apart 1.5 x 2^23 (ARMv7 has no vcvtn; exact for
- * |y| < 2^22, which the cubics' values are far inside), then saturating
- * narrows clip to 0..255. The last width % 16 samples go through C.
+ * 16 samples per step, four floats at a time: clamped, plus 128, to float
+ * f; the piece (the low four bits of f's bits >> 22) picks each
+ * coefficient with a byte table lookup from the sixteen floats (vqtbl4q on
+ * AArch64; vtbl4 and vtbx4 over the two halves on ARMv7); Horner in f with
+ * vfmaq (fused, as fmaf); rounding to nearest even by adding and taking
+ * apart 1.5 x 2^23 (ARMv7 has no vcvtn; exact for |y| < 2^22, which the
+ * quadratics' values are far inside), then saturating narrows clip to
+ * 0..255. The last width % 16 samples go through C.
  */
 #include <arm_neon.h>
 
@@ -20,38 +21,40 @@
 
 struct tone_tbl {
 #if defined(__aarch64__)
-	uint8x16x2_t q[4];
+	uint8x16x4_t q[LUMEN_TONE_COEFS];
 #else
-	uint8x8x4_t d[4];
+	uint8x8x4_t d[LUMEN_TONE_COEFS][2];	/* bytes 0..31, 32..63 */
 #endif
 };
 
 static inline float32x4_t coef(const struct tone_tbl *t, int k, uint8x16_t idx)
 {
 #if defined(__aarch64__)
-	return vreinterpretq_f32_u8(vqtbl2q_u8(t->q[k], idx));
+	return vreinterpretq_f32_u8(vqtbl4q_u8(t->q[k], idx));
 #else
-	return vreinterpretq_f32_u8(vcombine_u8(vtbl4_u8(t->d[k], vget_low_u8(idx)),
-						vtbl4_u8(t->d[k], vget_high_u8(idx))));
+	/* vtbl4 gives 0 for indices past 31, vtbx4 fills those from the
+	 * second half (and keeps what it does not cover) */
+	const uint8x16_t up = vsubq_u8(idx, vdupq_n_u8(32));
+	const uint8x8_t lo = vtbx4_u8(vtbl4_u8(t->d[k][0], vget_low_u8(idx)),
+				      t->d[k][1], vget_low_u8(up));
+	const uint8x8_t hi = vtbx4_u8(vtbl4_u8(t->d[k][0], vget_high_u8(idx)),
+				      t->d[k][1], vget_high_u8(up));
+
+	return vreinterpretq_f32_u8(vcombine_u8(lo, hi));
 #endif
 }
 
 static inline int32x4_t tone4(uint32x4_t v, const struct tone_tbl *t)
 {
-	const uint32x4_t bits = vreinterpretq_u32_f32(
-		vcvtq_f32_u32(vaddq_u32(v, vdupq_n_u32(128))));
-	const uint32x4_t j = vandq_u32(vshrq_n_u32(bits, 23), vdupq_n_u32(7));
+	const float32x4_t f = vcvtq_f32_u32(vaddq_u32(v, vdupq_n_u32(128)));
+	const uint32x4_t j = vandq_u32(vshrq_n_u32(vreinterpretq_u32_f32(f), 22),
+				       vdupq_n_u32(LUMEN_TONE_PIECES - 1));
 	/* bytes 4j .. 4j + 3 of the table */
 	const uint8x16_t idx = vreinterpretq_u8_u32(
 		vmlaq_n_u32(vdupq_n_u32(0x03020100u), j, 0x04040404u));
-	const float32x4_t m = vreinterpretq_f32_u32(
-		vorrq_u32(vandq_u32(bits, vdupq_n_u32(0x7fffff)),
-			  vdupq_n_u32(0x3f800000)));
-	float32x4_t y = coef(t, 3, idx);
+	float32x4_t y = vfmaq_f32(coef(t, 1, idx), coef(t, 2, idx), f);
 
-	y = vfmaq_f32(coef(t, 2, idx), y, m);
-	y = vfmaq_f32(coef(t, 1, idx), y, m);
-	y = vfmaq_f32(coef(t, 0, idx), y, m);
+	y = vfmaq_f32(coef(t, 0, idx), y, f);
 	y = vaddq_f32(y, vdupq_n_f32(ROUND_MAGIC));
 	return vsubq_s32(vreinterpretq_s32_f32(y),
 			 vreinterpretq_s32_f32(vdupq_n_f32(ROUND_MAGIC)));
@@ -63,14 +66,14 @@ LUMEN_TONE_ROW_FN(lumen_tone_row_neon)
 	struct tone_tbl tb;
 	int x = 0;
 
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < LUMEN_TONE_COEFS; k++) {
 		const uint8_t *b = (const uint8_t *)(const void *)t->k[k];
 #if defined(__aarch64__)
-		tb.q[k].val[0] = vld1q_u8(b);
-		tb.q[k].val[1] = vld1q_u8(b + 16);
-#else
 		for (int i = 0; i < 4; i++)
-			tb.d[k].val[i] = vld1_u8(b + 8 * i);
+			tb.q[k].val[i] = vld1q_u8(b + 16 * i);
+#else
+		for (int i = 0; i < 8; i++)
+			tb.d[k][i / 4].val[i % 4] = vld1_u8(b + 8 * i);
 #endif
 	}
 	for (int c = 0; c < 3; c++) {

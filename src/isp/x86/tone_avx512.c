@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * AVX-512 (F + BW) tone row: the cubics of struct lumen_tone computed, not
- * looked up; exact with lumen_tone_row_c (isp_dsp.h).
+ * AVX-512 (F + BW) tone row: the quadratics of struct lumen_tone
+ * computed, not looked up; exact with lumen_tone_row_c (isp_dsp.h).
  *
  * 32 samples per step, 16 per vector: clamped to LUMEN_WORK_MAX, plus 128,
- * widened to 32 bits, to float; the piece is the low bits of the exponent,
- * which vpermps takes as its index directly (a table of 16, the 8 pieces
- * twice), so each coefficient is one permute; Horner with vfmadd, then
- * vcvtps2dq (round to nearest even, lrintf's mode), a clip below at 0 and
- * vpmovusdb (saturating, the clip at 255). The last width % 32 samples go
- * through the C kernel.
+ * widened to 32 bits, to float f; the piece is the low four bits of the
+ * float's bits >> 22, which vpermps takes as its index directly (the
+ * sixteen pieces are one register per coefficient), so each coefficient
+ * is one permute; Horner in f with two vfmadd, then vcvtps2dq (round to
+ * nearest even, lrintf's mode), a clip below at 0 and vpmovusdb
+ * (saturating, the clip at 255). The last width % 32 samples go through
+ * the C kernel.
  *
  * There is no AVX2 version: with eight lanes the same arithmetic took as
  * long as the C kernel's table lookups (2.35 against 2.16 ms per
@@ -21,39 +22,25 @@
 #include "isp/isp_dsp.h"
 
 struct tone_regs {
-	__m512 k[4];
-	__m512i mant, one;
+	__m512 k[LUMEN_TONE_COEFS];
 };
 
-/* the coefficient tables (16 entries: the 8 pieces twice) and masks */
 static void tone_regs_load(struct tone_regs *r, const struct lumen_tone *t)
 {
-	for (int i = 0; i < 4; i++) {
-		float tb[16];
-
-		for (int e = 0; e < 16; e++)
-			tb[e] = t->k[i][e & (LUMEN_TONE_PIECES - 1)];
-		r->k[i] = _mm512_loadu_ps(tb);
-	}
-	r->mant = _mm512_set1_epi32(0x7fffff);
-	r->one = _mm512_set1_epi32(0x3f800000);
+	for (int i = 0; i < LUMEN_TONE_COEFS; i++)
+		r->k[i] = _mm512_loadu_ps(t->k[i]);
 }
 
-/* the cubics at 16 values v + 128 (32-bit lanes), rounded, not clipped */
+/* the quadratics at 16 values v + 128 (32-bit lanes), rounded, not clipped */
 static inline __attribute__((always_inline)) __m512i
 tone_y(__m512i v, const struct tone_regs *r)
 {
-	const __m512i bits = _mm512_castps_si512(_mm512_cvtepi32_ps(v));
-	const __m512i j = _mm512_srli_epi32(bits, 23);
-	/* (bits & mant) | one */
-	const __m512 m = _mm512_castsi512_ps(
-		_mm512_ternarylogic_epi32(bits, r->mant, r->one, 0xea));
-	__m512 y = _mm512_permutexvar_ps(j, r->k[3]);
+	const __m512 f = _mm512_cvtepi32_ps(v);
+	const __m512i j = _mm512_srli_epi32(_mm512_castps_si512(f), 22);
+	__m512 y = _mm512_fmadd_ps(_mm512_permutexvar_ps(j, r->k[2]), f,
+				   _mm512_permutexvar_ps(j, r->k[1]));
 
-	y = _mm512_fmadd_ps(y, m, _mm512_permutexvar_ps(j, r->k[2]));
-	y = _mm512_fmadd_ps(y, m, _mm512_permutexvar_ps(j, r->k[1]));
-	y = _mm512_fmadd_ps(y, m, _mm512_permutexvar_ps(j, r->k[0]));
-	return _mm512_cvtps_epi32(y);
+	return _mm512_cvtps_epi32(_mm512_fmadd_ps(y, f, _mm512_permutexvar_ps(j, r->k[0])));
 }
 
 /* the same at 16 16-bit values v + 128, clipped to 0..255 */
@@ -109,7 +96,7 @@ static inline __m512i pair(int32_t a, int32_t b)
  * steps in chunks). The constant is 257 against the pair's 2048, so the
  * sum carries 2048 + 128 x 4096: the shift then gives the matrixed value
  * plus 128, clipped to 128 .. LUMEN_WORK_MAX + 128, which is exactly what
- * the tone cubics take. vpackusdw after the two halves puts the pixels
+ * the tone quadratics take. vpackusdw after the two halves puts the pixels
  * back in order (vpunpck and vpack work within 128-bit lanes alike).
  */
 LUMEN_CCM_TONE_ROW_FN(lumen_ccm_tone_row_avx512)
