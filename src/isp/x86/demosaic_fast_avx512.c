@@ -17,11 +17,18 @@
  * - vpdpwssd multiplies a pair and adds it to the accumulator in one
  *   instruction: three per 16 outputs of a channel, no separate adds.
  *
- * srai, packus (clamp below) and min (clamp above) finish as in AVX2. A
- * ragged end is one more step on the last 32 samples; rows under 32 go
- * to the AVX2 kernel.
+ * - Of the three outputs of a sample, one is the sample itself (green at
+ *   green samples, the row's colour at its own), so two sums per sample
+ *   are computed, not three (struct dm_coefs), and masked blends put the
+ *   copies in.
+ *
+ * srai, packus (clamp below) and min (clamp above) finish as in AVX2. The
+ * steps are aligned to the centre row's cache lines (see the row
+ * function); a ragged end is one more step on the last 32 samples; rows
+ * under 32 go to the AVX2 kernel.
  */
 #include <immintrin.h>
+#include <stdint.h>
 
 #include "isp/demosaic_dsp.h"
 #include "isp/isp.h"
@@ -48,29 +55,50 @@ static inline __m512i dm_start(int k0, int k1)
 		_mm512_set1_epi32(8 + 32768 * lumen_demosaic_coef[k1][DM_D]));
 }
 
+/*
+ * Every output of the row is a copy (PASS) in one phase: green at green
+ * samples, the row's own colour at its own samples; the other colour never
+ * is. So two sums per sample are enough: x, green's kernel where green is
+ * computed and the own colour's where that is, and y, the other colour's.
+ */
 struct dm_coefs {
-	__m512i k[3][3];	/* [channel][pair]: (c, V1), (H1, V2), (H2, D) */
-	__m512i start[3];
+	__m512i kx[3], ky[3];	/* pairs (c, V1), (H1, V2), (H2, D) */
+	__m512i sx, sy;		/* accumulators' start */
+	__mmask32 g_copy;	/* 16-bit lanes where green is the sample */
+	int own;		/* the row's colour: LUMEN_CH_R or LUMEN_CH_B */
 };
 
 /* For a row seeing @order at its first sample, phases swapped if @swap. */
 static void dm_coefs(struct dm_coefs *k, enum lumen_bayer order, int swap)
 {
-	for (int ch = 0; ch < 3; ch++) {
-		const int k0 = lumen_demosaic_kernel_for(order, ch, swap);
-		const int k1 = lumen_demosaic_kernel_for(order, ch, !swap);
+	const int own = ((int)order >> 1) & 1 ? LUMEN_CH_B : LUMEN_CH_R;
+	const int other = own == LUMEN_CH_B ? LUMEN_CH_R : LUMEN_CH_B;
+	int kx[2], ky[2];
 
-		k->k[ch][0] = dm_pair(k0, k1, 0, 1);
-		k->k[ch][1] = dm_pair(k0, k1, 2, 3);
-		k->k[ch][2] = dm_pair(k0, k1, 4, DM_D);
-		k->start[ch] = dm_start(k0, k1);
+	k->g_copy = 0;
+	for (int par = 0; par < 2; par++) {
+		const int kg = lumen_demosaic_kernel_for(order, LUMEN_CH_G, par ^ swap);
+
+		kx[par] = kg != LUMEN_DM_PASS ? kg :
+			  lumen_demosaic_kernel_for(order, own, par ^ swap);
+		ky[par] = lumen_demosaic_kernel_for(order, other, par ^ swap);
+		if (kg == LUMEN_DM_PASS)
+			k->g_copy |= par ? 0xaaaaaaaau : 0x55555555u;
 	}
+	k->kx[0] = dm_pair(kx[0], kx[1], 0, 1);
+	k->kx[1] = dm_pair(kx[0], kx[1], 2, 3);
+	k->kx[2] = dm_pair(kx[0], kx[1], 4, DM_D);
+	k->sx = dm_start(kx[0], kx[1]);
+	k->ky[0] = dm_pair(ky[0], ky[1], 0, 1);
+	k->ky[1] = dm_pair(ky[0], ky[1], 2, 3);
+	k->ky[2] = dm_pair(ky[0], ky[1], 4, DM_D);
+	k->sy = dm_start(ky[0], ky[1]);
+	k->own = own;
 }
 
-/* One channel's 32 outputs from the interleaved pairs p[2i] (lo), p[2i+1]. */
-static inline __attribute__((always_inline)) void
-dm_channel(uint16_t *dst, const __m512i p[6], const __m512i k[3], __m512i start,
-	   __m512i maxv)
+/* 32 sums from the interleaved pairs p[2i] (lo), p[2i+1] (hi), clipped. */
+static inline __attribute__((always_inline)) __m512i
+dm_sum(const __m512i p[6], const __m512i k[3], __m512i start, __m512i maxv)
 {
 	__m512i lo = _mm512_dpwssd_epi32(start, p[0], k[0]);
 	__m512i hi = _mm512_dpwssd_epi32(start, p[1], k[0]);
@@ -81,14 +109,14 @@ dm_channel(uint16_t *dst, const __m512i p[6], const __m512i k[3], __m512i start,
 	hi = _mm512_dpwssd_epi32(hi, p[5], k[2]);
 	lo = _mm512_srai_epi32(lo, 4);
 	hi = _mm512_srai_epi32(hi, 4);
-	_mm512_storeu_si512(dst, _mm512_min_epu16(_mm512_packus_epi32(lo, hi), maxv));
+	return _mm512_min_epu16(_mm512_packus_epi32(lo, hi), maxv);
 }
 
 #define LD(p) _mm512_loadu_si512((const void *)(p))
 
 /* Samples x .. x+31 of the row; k holds the phase of sample x. */
 static inline __attribute__((always_inline)) void
-dm_step(uint16_t *dst_r, uint16_t *dst_g, uint16_t *dst_b,
+dm_step(uint16_t *dst_own, uint16_t *dst_g, uint16_t *dst_other,
 	const uint16_t *const src[5], int x, const struct dm_coefs *k, __m512i maxv)
 {
 	const uint16_t *s0 = src[0] + x, *s1 = src[1] + x, *s2 = src[2] + x;
@@ -107,16 +135,18 @@ dm_step(uint16_t *dst_r, uint16_t *dst_g, uint16_t *dst_b,
 		_mm512_unpacklo_epi16(h1, v2), _mm512_unpackhi_epi16(h1, v2),
 		_mm512_unpacklo_epi16(h2, d), _mm512_unpackhi_epi16(h2, d),
 	};
+	const __m512i sx = dm_sum(p, k->kx, k->sx, maxv);
 
-	dm_channel(dst_r + x, p, k->k[0], k->start[0], maxv);
-	dm_channel(dst_g + x, p, k->k[1], k->start[1], maxv);
-	dm_channel(dst_b + x, p, k->k[2], k->start[2], maxv);
+	_mm512_storeu_si512(dst_g + x, _mm512_mask_blend_epi16(k->g_copy, sx, c));
+	_mm512_storeu_si512(dst_own + x, _mm512_mask_blend_epi16(~k->g_copy, sx, c));
+	_mm512_storeu_si512(dst_other + x, dm_sum(p, k->ky, k->sy, maxv));
 }
 
 LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_avx512)
 {
 	const __m512i maxv = _mm512_set1_epi16(LUMEN_WORK_MAX);
 	struct dm_coefs k;
+	uint16_t *own, *other;
 	int x = 0;
 
 	if (width < 32) {
@@ -124,13 +154,23 @@ LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_avx512)
 		return;
 	}
 	dm_coefs(&k, order, 0);
+	own = k.own == LUMEN_CH_B ? dst_b : dst_r;
+	other = k.own == LUMEN_CH_B ? dst_r : dst_b;
+	/* one step where the row starts, then on from the first column
+	 * whose centre row is 64-byte aligned (the ISP's rows start two
+	 * columns in: without this, every load and store would straddle two
+	 * cache lines), overlapping: same values */
+	dm_step(own, dst_g, other, src, 0, &k, maxv);
+	x = (int)((32 - (((uintptr_t)src[2] >> 1) & 31)) & 31);
+	x = x ? x : 32;
+	if (x & 1)
+		dm_coefs(&k, order, 1);
 	for (; x + 32 <= width; x += 32)
-		dm_step(dst_r, dst_g, dst_b, src, x, &k, maxv);
+		dm_step(own, dst_g, other, src, x, &k, maxv);
 	if (x < width) {
 		/* the last 32 samples again, overlapping: same values */
 		x = width - 32;
-		if (x & 1)
-			dm_coefs(&k, order, 1);
-		dm_step(dst_r, dst_g, dst_b, src, x, &k, maxv);
+		dm_coefs(&k, order, x & 1);
+		dm_step(own, dst_g, other, src, x, &k, maxv);
 	}
 }
