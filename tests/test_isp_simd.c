@@ -878,7 +878,7 @@ static void tone_fit_within_one_code(void **state)
 static void finish_matches_stage_by_stage(void **state)
 {
 	static const int sizes[][2] = { { 2, 2 }, { 3, 5 }, { 18, 4 }, { 33, 7 },
-					{ 256, 2 }, { 260, 4 }, { 513, 3 } };
+					{ 256, 2 }, { 260, 4 }, { 513, 3 }, { 1282, 2 } };
 	static struct lumen_tone tone;
 
 	(void)state;
