@@ -20,6 +20,8 @@
 #include "isp/demosaic.h"
 #include "isp/demosaic_dsp.h"
 #include "isp/isp.h"
+#include "isp/isp_dsp.h"
+#include "isp/stages.h"
 #include "testutil.h"
 #include "bayer_testutil.h"
 
@@ -210,6 +212,77 @@ static void simd_row_kernels_match_c(void **state)
 	print_message("SIMD row kernels tested: %d\n", tested);
 }
 
+/*
+ * The fused demosaic + matrix + tone row kernels against the row kernel,
+ * matrix and tone in C one after the other, with guards: every order and
+ * pattern, widths 1 .. 1100, a matrix that fits int16, the identity, and
+ * one past int16 (the kernel's own fallback).
+ */
+static void simd_tone_row_kernels_match_c(void **state)
+{
+	static const float ccm[3][3] = {
+		{ 1.72f, -0.55f, -0.17f }, { -0.21f, 1.46f, -0.25f }, { 0.05f, -0.62f, 1.57f },
+	};
+	static const float eye[3][3] = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
+	static uint16_t in[5][ROW_MAX + 4 + 2 * GUARD];
+	static uint16_t lin[3][ROW_MAX];
+	static uint8_t out[2][3][ROW_MAX + 2 * GUARD];
+	static struct lumen_tone tone;
+	int32_t q[3][3][3];
+	int tested = 0;
+
+	(void)state;
+	lumen_tone_build(&tone, 0.3f);
+	lumen_ccm_quantise(ccm, 1.0f, q[0]);
+	lumen_ccm_quantise(eye, 1.0f, q[1]);
+	lumen_ccm_quantise(ccm, 9.0f, q[2]);	/* 1.72 x 9 x 4096 > 32767 */
+	for (unsigned l = 0; l < N_LEVELS; l++) {
+		struct lumen_demosaic_dsp dsp;
+		unsigned seed = 7;
+
+		if ((cpu_levels[l] & cpu_all) != cpu_levels[l])
+			continue;
+		lumen_cpu_set_mask(cpu_levels[l]);
+		lumen_demosaic_dsp_init(&dsp);
+		if (!dsp.tone_row)
+			continue;
+		tested++;
+		for (int w = 1; w <= ROW_MAX; w += (w < 80 ? 1 : 97))
+			for (int o = 0; o < 4; o++)
+				for (int p = 0; p < PAT_COUNT; p++)
+					for (int m = 0; m < 3; m++) {
+						const uint16_t *src[5];
+						uint16_t *lp[3] = { lin[0], lin[1], lin[2] };
+						uint8_t *dst[2][3];
+
+						for (int i = 0; i < 5; i++) {
+							for (int x = 0; x < ROW_MAX + 4 + 2 * GUARD; x++)
+								in[i][x] = pattern_at((enum pattern)p, x, i, &seed);
+							src[i] = in[i] + GUARD + 2;
+						}
+						for (int k = 0; k < 2; k++)
+							for (int ch = 0; ch < 3; ch++) {
+								memset(out[k][ch], 0xa5, sizeof(out[k][ch]));
+								dst[k][ch] = out[k][ch] + GUARD;
+							}
+						lumen_demosaic_row_c(lp[0], lp[1], lp[2], src, w,
+								     (enum lumen_bayer)o);
+						lumen_ccm_row_c(lp, (const uint16_t *const *)lp, w, q[m]);
+						lumen_tone_row_c(dst[0], (const uint16_t *const *)lp, w, &tone);
+						dsp.tone_row(dst[1], src, w, (enum lumen_bayer)o, q[m], &tone);
+						for (int ch = 0; ch < 3; ch++)
+							for (int x = 0; x < w + 2 * GUARD; x++)
+								if (out[0][ch][x] != out[1][ch][x])
+									fail_msg("level %#x w %d o %d p %d m %d ch %d x %d: "
+										 "c %u simd %u", cpu_levels[l], w, o, p, m,
+										 ch, x - GUARD, out[0][ch][x],
+										 out[1][ch][x]);
+					}
+	}
+	lumen_cpu_set_mask(cpu_all);
+	print_message("SIMD demosaic + tone row kernels tested: %d\n", tested);
+}
+
 /* Whole frames, SIMD interior plus C borders, against the C-only path. */
 static void simd_frames_match_c(void **state)
 {
@@ -384,6 +457,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(c_matches_published_kernels),
 		cmocka_unit_test(simd_row_kernels_match_c),
+		cmocka_unit_test(simd_tone_row_kernels_match_c),
 		cmocka_unit_test(simd_frames_match_c),
 		cmocka_unit_test(flat_grey_is_exact),
 		cmocka_unit_test(ramps_are_reproduced),

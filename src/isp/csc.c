@@ -164,6 +164,13 @@ static void csc_emit(const struct lumen_isp_dsp *dsp, struct lumen_frame *out,
 	}
 }
 
+void lumen_isp_csc_rows(const struct lumen_isp_dsp *dsp, struct lumen_frame *out,
+			const uint8_t *const px[6], int y, int width,
+			const struct lumen_csc_coeffs *c)
+{
+	csc_emit(dsp, out, px, 0, y, width, c);
+}
+
 static int csc_check_out(const struct lumen_frame *out, int w, int h)
 {
 	if (out->width != w || out->height != h)

@@ -55,6 +55,18 @@ int lumen_demosaic_fast_rows(const struct lumen_demosaic_dsp *dsp,
 			     const struct lumen_frame *raw,
 			     uint16_t *const band[3], const size_t band_stride[3],
 			     int y0, int y1);
+/*
+ * The same rows demosaicked, through the colour matrix @q and the tone
+ * curve @t in one (dsp->tone_row, which must be set; every entry of @q
+ * within -32767..32767) into 8-bit R, G, B rows: row y of plane p at
+ * dst[p] + (y - y0) * stride bytes. Exactly lumen_demosaic_fast_rows()
+ * and then lumen_ccm_row_c() and lumen_tone_row_c(). Returns 0.
+ */
+struct lumen_tone;
+int lumen_demosaic_tone_rows(const struct lumen_demosaic_dsp *dsp,
+			     const struct lumen_frame *raw, const int32_t q[3][3],
+			     const struct lumen_tone *t, uint8_t *const dst[3],
+			     size_t stride, int y0, int y1);
 size_t lumen_demosaic_quality_scratch_size(int width, int height);
 /*
  * For callers that trade memory for speed (benchmarks, tests): the scratch

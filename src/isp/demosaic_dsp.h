@@ -49,9 +49,27 @@
 
 typedef LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_fn);
 
+/*
+ * The row kernel, the colour matrix and the tone curve in one: exactly
+ * lumen_demosaic_row_c() into 16-bit rows and then lumen_ccm_row_c() and
+ * lumen_tone_row_c() (isp_dsp.h) into the 8-bit R, G, B rows dst[0..2],
+ * for inputs in 0..LUMEN_WORK_MAX and a Q12 matrix @q whose entries are
+ * all within -32767..32767 (callers check; others take the separate
+ * kernels). Reads and writes as the row kernel; the demosaicked values
+ * never leave registers. Optional: NULL when the CPU has none.
+ */
+struct lumen_tone;
+#define LUMEN_DEMOSAIC_TONE_ROW_FN(name) \
+	void name(uint8_t *const dst[3], const uint16_t *const src[5], int width, \
+		  enum lumen_bayer order, const int32_t q[3][3], \
+		  const struct lumen_tone *t)
+
+typedef LUMEN_DEMOSAIC_TONE_ROW_FN(lumen_demosaic_tone_row_fn);
+
 struct lumen_demosaic_dsp {
 	lumen_demosaic_row_fn *row;
 	lumen_demosaic_ri_tile_fn *ri_tile;	/* demosaic_ri.h */
+	lumen_demosaic_tone_row_fn *tone_row;	/* may be NULL */
 };
 
 /*
@@ -67,6 +85,7 @@ void lumen_demosaic_dsp_init_arm(struct lumen_demosaic_dsp *dsp);
 LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_c);
 LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_avx2);
 LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_avx512);	/* F + BW + VNNI */
+LUMEN_DEMOSAIC_TONE_ROW_FN(lumen_demosaic_tone_row_avx512);	/* F + BW + VNNI */
 LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_neon);
 
 /* Coefficient table above, for SIMD kernels: [kernel][term], term order

@@ -19,6 +19,7 @@
 #include "core/cpu.h"
 #include "isp/demosaic.h"
 #include "isp/demosaic_dsp.h"
+#include "isp/isp_dsp.h"
 
 const int16_t lumen_demosaic_coef[LUMEN_DM_NKERNELS][LUMEN_DM_NTERMS] = {
 	/*                 c  V1  H1  V2  H2  Dn  Ds */
@@ -99,6 +100,7 @@ void lumen_demosaic_dsp_init(struct lumen_demosaic_dsp *dsp)
 {
 	dsp->row = lumen_demosaic_row_c;
 	dsp->ri_tile = lumen_demosaic_ri_tile_c;
+	dsp->tone_row = NULL;
 #if defined(LUMEN_HAVE_AVX2)
 	lumen_demosaic_dsp_init_x86(dsp);
 #elif defined(LUMEN_HAVE_NEON)
@@ -122,7 +124,7 @@ static inline int dm_reflect(int i, int n)
 
 /*
  * Columns x0..x1-1 of one row through the C kernel on a mirrored copy of
- * columns x0-2 .. x1+1 (x1 - x0 <= DM_CHUNK_MAX).
+ * columns x0-2 .. x1+1 (x1 - x0 <= DM_CHUNK_MAX), into dst[p][0 ..].
  */
 static void dm_chunk_mirrored(uint16_t *const dst[3],
 			      const uint16_t *const rows[5], int w, int x0,
@@ -137,7 +139,7 @@ static void dm_chunk_mirrored(uint16_t *const dst[3],
 			buf[i][j] = rows[i][dm_reflect(x0 - 2 + j, w)];
 		src[i] = buf[i] + 2;
 	}
-	lumen_demosaic_row_c(dst[0] + x0, dst[1] + x0, dst[2] + x0, src, n,
+	lumen_demosaic_row_c(dst[0], dst[1], dst[2], src, n,
 			     lumen_bayer_shift(order, x0, 0));
 }
 
@@ -197,7 +199,64 @@ int lumen_demosaic_fast_rows(const struct lumen_demosaic_dsp *dsp,
 			dsp->row(dst[0] + 2, dst[1] + 2, dst[2] + 2, in, w - 4,
 				 lumen_bayer_shift(order, 2, 0));
 		}
-		dm_chunk_mirrored(dst, rows, w, w - 2, w, order);
+		{
+			uint16_t *const at[3] = { dst[0] + w - 2, dst[1] + w - 2,
+						  dst[2] + w - 2 };
+
+			dm_chunk_mirrored(at, rows, w, w - 2, w, order);
+		}
+	}
+	return 0;
+}
+
+/* Columns x0..x1-1 (x1 - x0 <= DM_CHUNK_MAX) of one row, demosaicked
+ * through the C kernel on a mirrored copy, matrixed and toned, into
+ * dst[p][x0 ..]. */
+static void dm_tone_chunk(uint8_t *const dst[3], const uint16_t *const rows[5],
+			  int w, int x0, int x1, enum lumen_bayer order,
+			  const int32_t q[3][3], const struct lumen_tone *t)
+{
+	uint16_t lin[3][DM_CHUNK_MAX];
+	uint16_t *l[3] = { lin[0], lin[1], lin[2] };
+	uint8_t *d[3] = { dst[0] + x0, dst[1] + x0, dst[2] + x0 };
+
+	dm_chunk_mirrored(l, rows, w, x0, x1, order);
+	lumen_ccm_row_c(l, (const uint16_t *const *)l, x1 - x0, q);
+	lumen_tone_row_c(d, (const uint16_t *const *)l, x1 - x0, t);
+}
+
+int lumen_demosaic_tone_rows(const struct lumen_demosaic_dsp *dsp,
+			     const struct lumen_frame *raw, const int32_t q[3][3],
+			     const struct lumen_tone *t, uint8_t *const dst[3],
+			     size_t stride, int y0, int y1)
+{
+	const int w = raw->width, h = raw->height;
+
+	for (int y = y0; y < y1; y++) {
+		const uint16_t *rows[5];
+		uint8_t *d[3];
+		enum lumen_bayer order = lumen_bayer_shift(raw->bayer, 0, y);
+
+		for (int i = 0; i < 5; i++)
+			rows[i] = (const uint16_t *)(const void *)
+				(raw->data[0] +
+				 (size_t)dm_reflect(y - 2 + i, h) * raw->stride[0]);
+		for (int p = 0; p < 3; p++)
+			d[p] = dst[p] + (size_t)(y - y0) * stride;
+		if (w <= DM_CHUNK_MAX) {
+			dm_tone_chunk(d, rows, w, 0, w, order, q, t);
+			continue;
+		}
+		dm_tone_chunk(d, rows, w, 0, 2, order, q, t);
+		{
+			const uint16_t *in[5];
+			uint8_t *const at[3] = { d[0] + 2, d[1] + 2, d[2] + 2 };
+
+			for (int i = 0; i < 5; i++)
+				in[i] = rows[i] + 2;
+			dsp->tone_row(at, in, w - 4, lumen_bayer_shift(order, 2, 0), q, t);
+		}
+		dm_tone_chunk(d, rows, w, w - 2, w, order, q, t);
 	}
 	return 0;
 }

@@ -419,6 +419,7 @@ struct slice_job {
 	struct lumen_stats_pass *sp;		/* stats: worker 0's pass */
 	const struct lumen_denoise_coef *dn;	/* the fast denoise's */
 	bool sharpen;				/* in the band loop */
+	bool fused;				/* lumen_demosaic_tone_rows() */
 	uint64_t ns_dm, ns_sh, ns_csc;		/* worker 0's demosaic, sharpen, csc */
 };
 
@@ -492,6 +493,27 @@ static void develop_band(struct lumen_isp *isp, const struct slice_job *j, int k
 	const int ys1 = sl ? min_i(h, y1 + 1) : y1;
 	const uint16_t *cband[3];
 
+	if (j->fused && !sl) {
+		/* demosaic, ccm and tone in one kernel into 8-bit rows in
+		 * the band buffer (six rows fit its first plane), then csc:
+		 * the demosaic's counter takes ccm and tone too */
+		const int w = isp->raw.width;
+		const int rows = isp->output->fmt == LUMEN_PIX_NV12 ||
+				 isp->output->fmt == LUMEN_PIX_I420 ? 2 : 1;
+		uint8_t *const s8 = (uint8_t *)isp->band[k][0];
+		uint8_t *const d8[3] = { s8, s8 + w, s8 + 2 * (size_t)w };
+		const uint8_t *const px[6] = { d8[0], d8[1], d8[2], d8[0] + 3 * (size_t)w,
+					       d8[1] + 3 * (size_t)w, d8[2] + 3 * (size_t)w };
+
+		for (int y = y0; y < y1; y += rows) {
+			lumen_demosaic_tone_rows(j->ddsp, &isp->raw, isp->ccm_q, &isp->tone,
+						 d8, 3 * (size_t)w, y, y + rows);
+			lap(ns, idx[0], t);
+			lumen_isp_csc_rows(j->dsp, isp->output, px, y, w, j->c);
+			lap(ns, idx[2], t);
+		}
+		return;
+	}
 	lumen_demosaic_fast_rows(j->ddsp, &isp->raw, isp->band[k], bs, ys0, ys1);
 	lap(ns, idx[0], t);
 	if (sl) {
@@ -671,6 +693,16 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 	return 0;
 }
 
+/* Whether every entry of the Q12 matrix fits the fused kernel's pairs. */
+static bool q_fits_int16(const int32_t q[3][3])
+{
+	for (int i = 0; i < 3; i++)
+		for (int k = 0; k < 3; k++)
+			if (q[i][k] > 32767 || q[i][k] < -32767)
+				return false;
+	return true;
+}
+
 /*
  * The back run (wb, demosaic, sharpen, ccm, tone, csc), the fast demosaic
  * writing each band into a band buffer, sharpening it there when it is on,
@@ -706,6 +738,7 @@ static int run_back(struct lumen_isp *isp, const struct lumen_isp_params *p,
 	if (wb)
 		lumen_wb_phases(raw->bayer, p->wb, ph);
 	lumen_demosaic_dsp_init(&ddsp);
+	job.fused = ddsp.tone_row && q_fits_int16(isp->ccm_q);
 	lumen_csc_coeffs_make(p->yuv_matrix, p->yuv_full_range, &c);
 	lap(ns, i_csc, &t);
 	if (isp->threads > 1) {

@@ -157,4 +157,14 @@ void lumen_isp_finish_rows(const struct lumen_isp_dsp *dsp,
 			   const struct lumen_csc_coeffs *c,
 			   struct lumen_frame *out, int y0, int y1);
 
+/*
+ * The csc step alone on whole rows of 8-bit planar R'G'B' (px[0..2] = R, G,
+ * B of row y; px[3..5] of row y + 1 for 4:2:0, unread otherwise) into
+ * @out's row y (and y + 1), through the dispatched kernels; for the
+ * fused band of isp.c, whose rows come out of lumen_demosaic_tone_rows().
+ */
+void lumen_isp_csc_rows(const struct lumen_isp_dsp *dsp, struct lumen_frame *out,
+			const uint8_t *const px[6], int y, int width,
+			const struct lumen_csc_coeffs *c);
+
 #endif

@@ -32,6 +32,8 @@
 
 #include "isp/demosaic_dsp.h"
 #include "isp/isp.h"
+#include "isp/isp_dsp.h"
+#include "isp/x86/tone_avx512.h"
 
 #define DM_D 5	/* the coefficient of Dn, which Ds shares */
 
@@ -172,5 +174,81 @@ LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_avx512)
 		x = width - 32;
 		dm_coefs(&k, order, x & 1);
 		dm_step(own, dst_g, other, src, x, &k, maxv);
+	}
+}
+
+/*
+ * The same step straight into the colour matrix and the tone curve
+ * (ccm_tone32(), x86/tone_avx512.h), 8-bit R, G, B into dst[] + x. The
+ * row kernel's clip above is kept: the matrix takes its output as is.
+ */
+static inline __attribute__((always_inline)) void
+dmt_step(uint8_t *const dst[3], const uint16_t *const src[5], int x,
+	 const struct dm_coefs *k, __m512i maxv, const struct ccm_tone_regs *r)
+{
+	const uint16_t *s0 = src[0] + x, *s1 = src[1] + x, *s2 = src[2] + x;
+	const uint16_t *s3 = src[3] + x, *s4 = src[4] + x;
+	const __m512i c = LD(s2);
+	const __m512i v1 = _mm512_add_epi16(LD(s1), LD(s3));
+	const __m512i v2 = _mm512_add_epi16(LD(s0), LD(s4));
+	const __m512i h1 = _mm512_add_epi16(LD(s2 - 1), LD(s2 + 1));
+	const __m512i h2 = _mm512_add_epi16(LD(s2 - 2), LD(s2 + 2));
+	const __m512i d = _mm512_xor_si512(
+		_mm512_add_epi16(_mm512_add_epi16(LD(s1 - 1), LD(s1 + 1)),
+				 _mm512_add_epi16(LD(s3 - 1), LD(s3 + 1))),
+		_mm512_set1_epi16(-32768));
+	const __m512i p[6] = {
+		_mm512_unpacklo_epi16(c, v1), _mm512_unpackhi_epi16(c, v1),
+		_mm512_unpacklo_epi16(h1, v2), _mm512_unpackhi_epi16(h1, v2),
+		_mm512_unpacklo_epi16(h2, d), _mm512_unpackhi_epi16(h2, d),
+	};
+	const __m512i sx = dm_sum(p, k->kx, k->sx, maxv);
+	const __m512i g = _mm512_mask_blend_epi16(k->g_copy, sx, c);
+	const __m512i own = _mm512_mask_blend_epi16(~k->g_copy, sx, c);
+	const __m512i other = dm_sum(p, k->ky, k->sy, maxv);
+
+	if (k->own == LUMEN_CH_R)
+		ccm_tone32(dst, x, own, g, other, r);
+	else
+		ccm_tone32(dst, x, other, g, own, r);
+}
+
+LUMEN_DEMOSAIC_TONE_ROW_FN(lumen_demosaic_tone_row_avx512)
+{
+	const __m512i maxv = _mm512_set1_epi16(LUMEN_WORK_MAX);
+	struct ccm_tone_regs r;
+	struct dm_coefs k;
+	int x;
+
+	if (width < 32 || !ccm_tone_regs_load(&r, q, t)) {
+		/* the definition, in steps of 32 */
+		for (x = 0; x < width; x += 32) {
+			uint16_t lin[3][32];
+			uint16_t *l[3] = { lin[0], lin[1], lin[2] };
+			uint8_t *d[3] = { dst[0] + x, dst[1] + x, dst[2] + x };
+			const uint16_t *in[5] = { src[0] + x, src[1] + x, src[2] + x,
+						  src[3] + x, src[4] + x };
+			const int n = width - x < 32 ? width - x : 32;
+
+			lumen_demosaic_row_c(l[0], l[1], l[2], in, n,
+					     lumen_bayer_shift(order, x, 0));
+			lumen_ccm_row_c(l, (const uint16_t *const *)l, n, q);
+			lumen_tone_row_c(d, (const uint16_t *const *)l, n, t);
+		}
+		return;
+	}
+	/* the steps of the row kernel above */
+	dm_coefs(&k, order, 0);
+	dmt_step(dst, src, 0, &k, maxv, &r);
+	x = (int)((32 - (((uintptr_t)src[2] >> 1) & 31)) & 31);
+	x = x ? x : 32;
+	if (x & 1)
+		dm_coefs(&k, order, 1);
+	for (; x + 32 <= width; x += 32)
+		dmt_step(dst, src, x, &k, maxv, &r);
+	if (x < width) {
+		x = width - 32;
+		dm_coefs(&k, order, x & 1);
+		dmt_step(dst, src, x, &k, maxv, &r);
 	}
 }

@@ -18,4 +18,5 @@ void lumen_demosaic_dsp_init_x86(struct lumen_demosaic_dsp *dsp)
 	    (LUMEN_CPU_AVX512 | LUMEN_CPU_AVX512VNNI))
 		return;
 	dsp->row = lumen_demosaic_row_avx512;
+	dsp->tone_row = lumen_demosaic_tone_row_avx512;
 }

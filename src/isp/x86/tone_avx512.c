@@ -20,28 +20,7 @@
 #include <immintrin.h>
 
 #include "isp/isp_dsp.h"
-
-struct tone_regs {
-	__m512 k[LUMEN_TONE_COEFS];
-};
-
-static void tone_regs_load(struct tone_regs *r, const struct lumen_tone *t)
-{
-	for (int i = 0; i < LUMEN_TONE_COEFS; i++)
-		r->k[i] = _mm512_loadu_ps(t->k[i]);
-}
-
-/* the quadratics at 16 values v + 128 (32-bit lanes), rounded, not clipped */
-static inline __attribute__((always_inline)) __m512i
-tone_y(__m512i v, const struct tone_regs *r)
-{
-	const __m512 f = _mm512_cvtepi32_ps(v);
-	const __m512i j = _mm512_srli_epi32(_mm512_castps_si512(f), 22);
-	__m512 y = _mm512_fmadd_ps(_mm512_permutexvar_ps(j, r->k[2]), f,
-				   _mm512_permutexvar_ps(j, r->k[1]));
-
-	return _mm512_cvtps_epi32(_mm512_fmadd_ps(y, f, _mm512_permutexvar_ps(j, r->k[0])));
-}
+#include "isp/x86/tone_avx512.h"
 
 /* the same at 16 16-bit values v + 128, clipped to 0..255 */
 static inline __attribute__((always_inline)) __m128i
@@ -82,63 +61,25 @@ LUMEN_TONE_ROW_FN(lumen_tone_row_avx512)
 	}
 }
 
-/* the pair (a, b) in every 32-bit lane, a in the low half */
-static inline __m512i pair(int32_t a, int32_t b)
-{
-	return _mm512_set1_epi32((int)((uint32_t)(uint16_t)a | (uint32_t)(uint16_t)b << 16));
-}
-
 /*
- * The fused colour matrix and tone: 32 pixels per step. As the AVX2 ccm
- * row, R and G are interleaved into pairs and B with a constant, and
- * vpmaddwd gives exact 32-bit sums while every coefficient fits int16 (other
- * matrices, and the last width % 32 pixels, go through the two C-backed
- * steps in chunks). The constant is 257 against the pair's 2048, so the
- * sum carries 2048 + 128 x 4096: the shift then gives the matrixed value
- * plus 128, clipped to 128 .. LUMEN_WORK_MAX + 128, which is exactly what
- * the tone quadratics take. vpackusdw after the two halves puts the pixels
- * back in order (vpunpck and vpack work within 128-bit lanes alike).
+ * The fused colour matrix and tone, 32 pixels per step (ccm_tone32(),
+ * x86/tone_avx512.h); matrices with an entry beyond int16, and the last
+ * width % 32 pixels, go through the C matrix and the tone row in chunks.
  */
 LUMEN_CCM_TONE_ROW_FN(lumen_ccm_tone_row_avx512)
 {
 	const __m512i maxv = _mm512_set1_epi16(LUMEN_WORK_MAX);
-	const __m512i c257 = _mm512_set1_epi16(257);
-	const __m512i lo_v = _mm512_set1_epi32(128);
-	const __m512i hi_v = _mm512_set1_epi32(LUMEN_WORK_MAX + 128);
-	__m512i k_rg[3], k_b1[3];
-	struct tone_regs r;
+	struct ccm_tone_regs r;
 	int x = 0;
 
-	for (int i = 0; i < 3; i++)
-		for (int j = 0; j < 3; j++)
-			if (q[i][j] > 32767 || q[i][j] < -32767)
-				goto rest;
-	for (int i = 0; i < 3; i++) {
-		k_rg[i] = pair(q[i][0], q[i][1]);
-		k_b1[i] = pair(q[i][2], 2048);
-	}
-	tone_regs_load(&r, t);
+	if (!ccm_tone_regs_load(&r, q, t))
+		goto rest;
 	for (; x + 32 <= width; x += 32) {
 		const __m512i rr = _mm512_min_epu16(_mm512_loadu_si512(src[0] + x), maxv);
 		const __m512i gg = _mm512_min_epu16(_mm512_loadu_si512(src[1] + x), maxv);
 		const __m512i bb = _mm512_min_epu16(_mm512_loadu_si512(src[2] + x), maxv);
-		const __m512i rg_lo = _mm512_unpacklo_epi16(rr, gg);
-		const __m512i rg_hi = _mm512_unpackhi_epi16(rr, gg);
-		const __m512i b1_lo = _mm512_unpacklo_epi16(bb, c257);
-		const __m512i b1_hi = _mm512_unpackhi_epi16(bb, c257);
 
-		for (int i = 0; i < 3; i++) {
-			__m512i lo = _mm512_add_epi32(_mm512_madd_epi16(rg_lo, k_rg[i]),
-						      _mm512_madd_epi16(b1_lo, k_b1[i]));
-			__m512i hi = _mm512_add_epi32(_mm512_madd_epi16(rg_hi, k_rg[i]),
-						      _mm512_madd_epi16(b1_hi, k_b1[i]));
-
-			lo = _mm512_min_epi32(_mm512_max_epi32(_mm512_srai_epi32(lo, 12), lo_v), hi_v);
-			hi = _mm512_min_epi32(_mm512_max_epi32(_mm512_srai_epi32(hi, 12), lo_v), hi_v);
-			_mm256_storeu_si256((__m256i *)(void *)(dst[i] + x),
-					    _mm512_cvtusepi16_epi8(_mm512_packus_epi32(
-						    tone_y(lo, &r), tone_y(hi, &r))));
-		}
+		ccm_tone32(dst, x, rr, gg, bb, &r);
 	}
 rest:
 	while (x < width) {
