@@ -158,11 +158,23 @@ static void c_matches_published_kernels(void **state)
 
 #define GUARD 32
 #define ROW_MAX 1100
+#define ROW_IN (ROW_MAX + 4 + 2 * GUARD)
+
+/* Five input rows of pattern @p, src[i] at column 0 (guards around). */
+static void rows_fill(uint16_t in[5][ROW_IN], const uint16_t *src[5],
+		      enum pattern p, unsigned *seed)
+{
+	for (int i = 0; i < 5; i++) {
+		for (int x = 0; x < ROW_IN; x++)
+			in[i][x] = pattern_at(p, x, i, seed);
+		src[i] = in[i] + GUARD + 2;
+	}
+}
 
 /* checkasm: each installed row kernel against the C one, with guards. */
 static void simd_row_kernels_match_c(void **state)
 {
-	static uint16_t in[5][ROW_MAX + 4 + 2 * GUARD];
+	static uint16_t in[5][ROW_IN];
 	static uint16_t out[2][3][ROW_MAX + 2 * GUARD];
 	int tested = 0;
 
@@ -184,11 +196,7 @@ static void simd_row_kernels_match_c(void **state)
 					const uint16_t *src[5];
 					uint16_t *dst[2][3];
 
-					for (int i = 0; i < 5; i++) {
-						for (int x = 0; x < ROW_MAX + 4 + 2 * GUARD; x++)
-							in[i][x] = pattern_at((enum pattern)p, x, i, &seed);
-						src[i] = in[i] + GUARD + 2;
-					}
+					rows_fill(in, src, (enum pattern)p, &seed);
 					for (int k = 0; k < 2; k++)
 						for (int ch = 0; ch < 3; ch++) {
 							for (int x = 0; x < ROW_MAX + 2 * GUARD; x++)
@@ -224,7 +232,7 @@ static void simd_tone_row_kernels_match_c(void **state)
 		{ 1.72f, -0.55f, -0.17f }, { -0.21f, 1.46f, -0.25f }, { 0.05f, -0.62f, 1.57f },
 	};
 	static const float eye[3][3] = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
-	static uint16_t in[5][ROW_MAX + 4 + 2 * GUARD];
+	static uint16_t in[5][ROW_IN];
 	static uint16_t lin[3][ROW_MAX];
 	static uint8_t out[2][3][ROW_MAX + 2 * GUARD];
 	static struct lumen_tone tone;
@@ -255,11 +263,7 @@ static void simd_tone_row_kernels_match_c(void **state)
 						uint16_t *lp[3] = { lin[0], lin[1], lin[2] };
 						uint8_t *dst[2][3];
 
-						for (int i = 0; i < 5; i++) {
-							for (int x = 0; x < ROW_MAX + 4 + 2 * GUARD; x++)
-								in[i][x] = pattern_at((enum pattern)p, x, i, &seed);
-							src[i] = in[i] + GUARD + 2;
-						}
+						rows_fill(in, src, (enum pattern)p, &seed);
 						for (int k = 0; k < 2; k++)
 							for (int ch = 0; ch < 3; ch++) {
 								memset(out[k][ch], 0xa5, sizeof(out[k][ch]));

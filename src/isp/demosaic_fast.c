@@ -120,6 +120,15 @@ static inline int dm_reflect(int i, int n)
 	return i;
 }
 
+/* Rows y - 2 .. y + 2 of @raw, mirrored at its top and bottom. */
+static void dm_rows(const struct lumen_frame *raw, int y, const uint16_t *rows[5])
+{
+	for (int i = 0; i < 5; i++)
+		rows[i] = (const uint16_t *)(const void *)
+			(raw->data[0] +
+			 (size_t)dm_reflect(y - 2 + i, raw->height) * raw->stride[0]);
+}
+
 #define DM_CHUNK_MAX 4	/* border chunks are 2 columns, whole rows of w <= 4 */
 
 /*
@@ -171,17 +180,14 @@ int lumen_demosaic_fast_rows(const struct lumen_demosaic_dsp *dsp,
 			     uint16_t *const band[3], const size_t band_stride[3],
 			     int y0, int y1)
 {
-	const int w = raw->width, h = raw->height;
+	const int w = raw->width;
 
 	for (int y = y0; y < y1; y++) {
 		const uint16_t *rows[5];
 		uint16_t *dst[3];
 		enum lumen_bayer order = lumen_bayer_shift(raw->bayer, 0, y);
 
-		for (int i = 0; i < 5; i++)
-			rows[i] = (const uint16_t *)(const void *)
-				(raw->data[0] +
-				 (size_t)dm_reflect(y - 2 + i, h) * raw->stride[0]);
+		dm_rows(raw, y, rows);
 		for (int p = 0; p < 3; p++)
 			dst[p] = (uint16_t *)(void *)((uint8_t *)(void *)band[p] +
 						      (size_t)(y - y0) * band_stride[p]);
@@ -230,17 +236,14 @@ int lumen_demosaic_tone_rows(const struct lumen_demosaic_dsp *dsp,
 			     const struct lumen_tone *t, uint8_t *const dst[3],
 			     size_t stride, int y0, int y1)
 {
-	const int w = raw->width, h = raw->height;
+	const int w = raw->width;
 
 	for (int y = y0; y < y1; y++) {
 		const uint16_t *rows[5];
 		uint8_t *d[3];
 		enum lumen_bayer order = lumen_bayer_shift(raw->bayer, 0, y);
 
-		for (int i = 0; i < 5; i++)
-			rows[i] = (const uint16_t *)(const void *)
-				(raw->data[0] +
-				 (size_t)dm_reflect(y - 2 + i, h) * raw->stride[0]);
+		dm_rows(raw, y, rows);
 		for (int p = 0; p < 3; p++)
 			d[p] = dst[p] + (size_t)(y - y0) * stride;
 		if (w <= DM_CHUNK_MAX) {

@@ -116,10 +116,11 @@ dm_sum(const __m512i p[6], const __m512i k[3], __m512i start, __m512i maxv)
 
 #define LD(p) _mm512_loadu_si512((const void *)(p))
 
-/* Samples x .. x+31 of the row; k holds the phase of sample x. */
+/* Samples x .. x+31 of the row into the row's own colour, green and the
+ * other colour; k holds the phase of sample x. */
 static inline __attribute__((always_inline)) void
-dm_step(uint16_t *dst_own, uint16_t *dst_g, uint16_t *dst_other,
-	const uint16_t *const src[5], int x, const struct dm_coefs *k, __m512i maxv)
+dm_sums(__m512i out[3], const uint16_t *const src[5], int x,
+	const struct dm_coefs *k, __m512i maxv)
 {
 	const uint16_t *s0 = src[0] + x, *s1 = src[1] + x, *s2 = src[2] + x;
 	const uint16_t *s3 = src[3] + x, *s4 = src[4] + x;
@@ -139,9 +140,21 @@ dm_step(uint16_t *dst_own, uint16_t *dst_g, uint16_t *dst_other,
 	};
 	const __m512i sx = dm_sum(p, k->kx, k->sx, maxv);
 
-	_mm512_storeu_si512(dst_g + x, _mm512_mask_blend_epi16(k->g_copy, sx, c));
-	_mm512_storeu_si512(dst_own + x, _mm512_mask_blend_epi16(~k->g_copy, sx, c));
-	_mm512_storeu_si512(dst_other + x, dm_sum(p, k->ky, k->sy, maxv));
+	out[0] = _mm512_mask_blend_epi16(~k->g_copy, sx, c);
+	out[1] = _mm512_mask_blend_epi16(k->g_copy, sx, c);
+	out[2] = dm_sum(p, k->ky, k->sy, maxv);
+}
+
+static inline __attribute__((always_inline)) void
+dm_step(uint16_t *dst_own, uint16_t *dst_g, uint16_t *dst_other,
+	const uint16_t *const src[5], int x, const struct dm_coefs *k, __m512i maxv)
+{
+	__m512i v[3];
+
+	dm_sums(v, src, x, k, maxv);
+	_mm512_storeu_si512(dst_own + x, v[0]);
+	_mm512_storeu_si512(dst_g + x, v[1]);
+	_mm512_storeu_si512(dst_other + x, v[2]);
 }
 
 LUMEN_DEMOSAIC_ROW_FN(lumen_demosaic_row_avx512)
@@ -186,31 +199,13 @@ static inline __attribute__((always_inline)) void
 dmt_step(uint8_t *const dst[3], const uint16_t *const src[5], int x,
 	 const struct dm_coefs *k, __m512i maxv, const struct ccm_tone_regs *r)
 {
-	const uint16_t *s0 = src[0] + x, *s1 = src[1] + x, *s2 = src[2] + x;
-	const uint16_t *s3 = src[3] + x, *s4 = src[4] + x;
-	const __m512i c = LD(s2);
-	const __m512i v1 = _mm512_add_epi16(LD(s1), LD(s3));
-	const __m512i v2 = _mm512_add_epi16(LD(s0), LD(s4));
-	const __m512i h1 = _mm512_add_epi16(LD(s2 - 1), LD(s2 + 1));
-	const __m512i h2 = _mm512_add_epi16(LD(s2 - 2), LD(s2 + 2));
-	const __m512i d = _mm512_xor_si512(
-		_mm512_add_epi16(_mm512_add_epi16(LD(s1 - 1), LD(s1 + 1)),
-				 _mm512_add_epi16(LD(s3 - 1), LD(s3 + 1))),
-		_mm512_set1_epi16(-32768));
-	const __m512i p[6] = {
-		_mm512_unpacklo_epi16(c, v1), _mm512_unpackhi_epi16(c, v1),
-		_mm512_unpacklo_epi16(h1, v2), _mm512_unpackhi_epi16(h1, v2),
-		_mm512_unpacklo_epi16(h2, d), _mm512_unpackhi_epi16(h2, d),
-	};
-	const __m512i sx = dm_sum(p, k->kx, k->sx, maxv);
-	const __m512i g = _mm512_mask_blend_epi16(k->g_copy, sx, c);
-	const __m512i own = _mm512_mask_blend_epi16(~k->g_copy, sx, c);
-	const __m512i other = dm_sum(p, k->ky, k->sy, maxv);
+	__m512i v[3];
 
+	dm_sums(v, src, x, k, maxv);
 	if (k->own == LUMEN_CH_R)
-		ccm_tone32(dst, x, own, g, other, r);
+		ccm_tone32(dst, x, v[0], v[1], v[2], r);
 	else
-		ccm_tone32(dst, x, other, g, own, r);
+		ccm_tone32(dst, x, v[2], v[1], v[0], r);
 }
 
 LUMEN_DEMOSAIC_TONE_ROW_FN(lumen_demosaic_tone_row_avx512)
