@@ -279,9 +279,8 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 	isp->stage_rows = malloc(LUMEN_ISP_STAGE_ROWS * ((size_t)max_width + 2) *
 				 sizeof(*isp->stage_rows));
 	isp->lsc_gx = malloc((size_t)max_width * sizeof(*isp->lsc_gx));
-	isp->lsc_w0 = malloc((size_t)max_width * sizeof(*isp->lsc_w0));
-	isp->lsc_w1 = malloc((size_t)max_width * sizeof(*isp->lsc_w1));
-	if (!isp->lsc_gx || !isp->lsc_w0 || !isp->lsc_w1 || !isp->stage_rows) {
+	isp->lsc_t = malloc((size_t)max_width * sizeof(*isp->lsc_t));
+	if (!isp->lsc_gx || !isp->lsc_t || !isp->stage_rows) {
 		err = -ENOMEM;
 		goto free_lsc;
 	}
@@ -295,8 +294,7 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 
 free_lsc:
 	free(isp->stage_rows);
-	free(isp->lsc_w1);
-	free(isp->lsc_w0);
+	free(isp->lsc_t);
 	free(isp->lsc_gx);
 	free(isp->scratch);
 free_rgb:
@@ -344,8 +342,7 @@ void lumen_isp_destroy(struct lumen_isp *isp)
 	lumen_isp_set_threads(isp, 1);
 	band_free(isp, 0);
 	free(isp->stage_rows);
-	free(isp->lsc_w1);
-	free(isp->lsc_w0);
+	free(isp->lsc_t);
 	free(isp->lsc_gx);
 	free(isp->scratch);
 	lumen_frame_free(&isp->rgb);

@@ -220,8 +220,7 @@ struct lumen_isp {
 	bool tone_valid;
 	/* lens-shading column tables (isp/lsc.c), max_width entries each,
 	 * valid for a frame lsc_width wide and a grid lsc_grid_w wide */
-	int32_t *lsc_gx;
-	float *lsc_w0, *lsc_w1;
+	int16_t *lsc_gx, *lsc_t;
 	int lsc_width, lsc_grid_w;
 	/* rows the denoise and sharpen stages keep aside,
 	 * LUMEN_ISP_STAGE_ROWS x (max_width + 2) samples */

@@ -161,51 +161,68 @@ typedef LUMEN_TONE_ROW_FN(lumen_tone_row_fn);
 typedef LUMEN_CCM_TONE_ROW_FN(lumen_ccm_tone_row_fn);
 
 /*
- * Lens shading on one row of a working frame, from tables made once per
- * frame size and grid (struct lumen_lsc_cols, lumen_lsc_cols_make()) and
- * the row's vertically interpolated gains (lumen_lsc_row_gains()). With
- * k = x & 1, i = gx[x]:
+ * Lens shading on one row of a working frame, in 16-bit fixed point, from
+ * tables made once per frame size and grid (struct lumen_lsc_cols,
+ * lumen_lsc_cols_make()) and the row's gains (struct lumen_lsc_gains,
+ * lumen_lsc_row_gains()). With k = x & 1, i = gx[x], j = 2 i + k:
  *
- *   gain   = rg[k][i] * w0[x] + rg[k][i + 1] * w1[x]
- *   v      = (float)src[x] * gain + 0.5f
- *   dst[x] = (uint16_t)(v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v < 0 ? 0 : v)
+ *   g      = a[j] + ((d[j] * t[x] + 16384) >> 15)        (Q12 gain)
+ *   dst[x] = min((src[x] * g + 2048) >> 12, LUMEN_WORK_MAX)
  *
- * in IEEE single precision, each operation rounded in this order (no fused
- * multiply-add). rg[k] holds LUMEN_LSC_RG_LEN values, each 0 or in
- * 2^-60..LUMEN_LSC_GAIN_MAX (lumen_lsc_row_gains() guarantees it), gx[x] is in
- * 0..LUMEN_LSC_MAX_GRID - 2, w0 and w1 are in 0..1. @dst may equal @src.
+ * in exact integer arithmetic (the shift of a negative product is
+ * arithmetic). a[j] is node i's Q12 gain for phase k, 0..LUMEN_LSC_GAIN_MAX,
+ * and d[j] = a[j + 2] - a[j], so g runs from a[j] at t = 0 towards node
+ * i + 1's gain and stays in 0..LUMEN_LSC_GAIN_MAX. gx[x] is in
+ * 0..LUMEN_LSC_MAX_GRID - 1 and t[x] (Q15) in 0..32767. Any uint16 sample
+ * is admitted. @dst may equal @src.
+ *
+ * Against the float bilinear gain it replaced, g is off by at most 1.5
+ * Q12 units (2^-12 each: the node gains' rounding, t's and the
+ * interpolation's), so a result by at most 1.5 src / 4096 + 1 working units
+ * (7 at the top of the working range, 4 the most seen:
+ * tests/test_isp_simd.c checks the bound); gains reach 32767 / 4096, just
+ * below 8, which is where calibration clamps them (lsc_fit.h).
  */
 #define LUMEN_LSC_MAX_GRID 64
 #define LUMEN_LSC_RG_LEN (LUMEN_LSC_MAX_GRID + 8)	/* padded for SIMD loads */
-#define LUMEN_LSC_GAIN_MAX 65536.0f
+#define LUMEN_LSC_GAIN_BITS 12
+#define LUMEN_LSC_GAIN_MAX 32767
 struct lumen_lsc_cols {
-	const int32_t *gx;	/* grid column left of x */
-	const float *w0, *w1;	/* 1 - t and t, t the position between */
+	const int16_t *gx;	/* grid node left of x */
+	const int16_t *t;	/* Q15 position between it and the next */
+};
+
+/* A row's node gains, both phases interleaved (phase k of node i at
+ * 2 i + k, so one 32-bit load is a node's pair), and their differences. */
+struct lumen_lsc_gains {
+	int16_t a[2 * LUMEN_LSC_RG_LEN];
+	int16_t d[2 * LUMEN_LSC_RG_LEN];
 };
 
 #define LUMEN_LSC_ROW_FN(name) \
 	void name(uint16_t *dst, const uint16_t *src, int width, \
-		  const float *const rg[2], const struct lumen_lsc_cols *cols)
+		  const struct lumen_lsc_gains *rg, const struct lumen_lsc_cols *cols)
 typedef LUMEN_LSC_ROW_FN(lumen_lsc_row_fn);
 
 /*
  * Column tables of lens shading for frames @width wide and a grid
  * @grid_w nodes wide (2..LUMEN_LSC_MAX_GRID), columns [@x0, @x1) into
- * gx[0 ..], w0[0 ..], w1[0 ..]: node i sits at x = i (width - 1) /
- * (grid_w - 1). Called once per frame size, not per frame.
+ * gx[0 ..] and t[0 ..]: node i sits at x = i (width - 1) / (grid_w - 1),
+ * t is the rounded rest (the last column sits on the last node, t = 0).
+ * Called once per frame size, not per frame.
  */
-void lumen_lsc_cols_make(int32_t *gx, float *w0, float *w1, int width,
-			 int grid_w, int x0, int x1);
+void lumen_lsc_cols_make(int16_t *gx, int16_t *t, int width, int grid_w,
+			 int x0, int x1);
 
 /*
- * The two cells' gains of row @y of a frame @height high, interpolated
- * between grid rows, into rg[2][LUMEN_LSC_RG_LEN] (padding included), each
- * clamped to 0..LUMEN_LSC_GAIN_MAX (NaN and below 2^-60 to 0, where every
- * sample gives 0 anyway) so that the row kernels are
- * defined for any map. The map must be valid (lumen_lsc_apply() checks).
+ * The gains of row @y of a frame @height high, interpolated between grid
+ * rows (in float) and rounded to Q12, clamped to 0..LUMEN_LSC_GAIN_MAX (NaN
+ * to 0), into @rg (padding included: nodes past the grid repeat the last)
+ * so that the row kernels are defined for any map. The map must be valid
+ * (lumen_lsc_apply() checks).
  */
 void lumen_lsc_row_gains(const struct lumen_lsc_map *map, int y, int height,
-			 float rg[2][LUMEN_LSC_RG_LEN]);
+			 struct lumen_lsc_gains *rg);
 
 /* R'G'B' -> Y'CbCr coefficients, Q14 (see csc.c for how they are made). */
 struct lumen_csc_coeffs {
@@ -351,6 +368,7 @@ LUMEN_CCM_TONE_ROW_FN(lumen_ccm_tone_row_avx512);	/* x86/tone_avx512.c */
 LUMEN_TONE_ROW_FN(lumen_tone_row_neon);
 LUMEN_LSC_ROW_FN(lumen_lsc_row_c);		/* lsc.c */
 LUMEN_LSC_ROW_FN(lumen_lsc_row_avx2);
+LUMEN_LSC_ROW_FN(lumen_lsc_row_avx512);	/* x86/lsc_avx512.c */
 LUMEN_LSC_ROW_FN(lumen_lsc_row_neon);
 LUMEN_CSC420_FN(lumen_csc420_c);		/* csc.c */
 LUMEN_CSC420_FN(lumen_csc420_avx2);
