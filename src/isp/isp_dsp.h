@@ -77,16 +77,18 @@ typedef LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_fn);
  * stats over @cells 2x2 cells whose top-left samples are r0[0], r0[2], ...
  * (rows r0 and r1): adds the samples of each position to sum[0] (r0 even
  * columns), sum[1] (r0 odd), sum[2] (r1 even), sum[3] (r1 odd); counts in
- * *clipped the cells with any sample >= LUMEN_STATS_CLIP; and adds one to
- * hist[j][min(s >> 8, 255)] for one j in 0..3 of the kernel's choosing,
- * s being the sum of the cell's four samples (so callers add the four
- * histograms). Sums must not overflow: cells * 65535 < 2^32.
+ * *clipped the cells with any sample >= LUMEN_STATS_CLIP; and, when @hist
+ * is not NULL, for every other cell, i = @first, @first + 2, ... (@first
+ * 0 or 1), adds one to hist[j][min(s >> 8, 255)] for one j in 0..3 of the
+ * kernel's choosing, s being the sum of the cell's four samples (so
+ * callers add the four histograms). Sums must not overflow:
+ * cells * 65535 < 2^32.
  */
 #define LUMEN_STATS_CLIP (LUMEN_WORK_MAX - LUMEN_WORK_MAX / 64)
 #define LUMEN_STATS_SPAN_FN(name) \
 	void name(const uint16_t *r0, const uint16_t *r1, int cells, \
 		  uint32_t sum[4], uint32_t *clipped, \
-		  uint32_t hist[4][LUMEN_STATS_HIST_BINS])
+		  uint32_t (*hist)[LUMEN_STATS_HIST_BINS], int first)
 typedef LUMEN_STATS_SPAN_FN(lumen_stats_span_fn);
 
 /*
