@@ -348,6 +348,7 @@ LUMEN_SCALE_ROW_FN(lumen_scale_row_avx2);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_neon);
 LUMEN_BLC10_ROW_FN(lumen_blc10_row_c);		/* blc.c */
 LUMEN_BLC10_ROW_FN(lumen_blc10_row_avx2);
+LUMEN_BLC10_ROW_FN(lumen_blc10_row_avx512);	/* x86/blc_avx512.c */
 LUMEN_BLC10_ROW_FN(lumen_blc10_row_neon);
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_c);	/* dpc.c */
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_avx2);

@@ -31,4 +31,5 @@ void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
 	dsp->csc420 = lumen_csc420_avx512;
 	dsp->denoise_row = lumen_denoise_row_avx512;
 	dsp->lsc_row = lumen_lsc_row_avx512;
+	dsp->blc10_row = lumen_blc10_row_avx512;
 }
