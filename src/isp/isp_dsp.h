@@ -355,12 +355,15 @@ LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_avx2);
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_neon);
 LUMEN_STATS_SPAN_FN(lumen_stats_span_c);	/* stats.c */
 LUMEN_STATS_SPAN_FN(lumen_stats_span_avx2);
+LUMEN_STATS_SPAN_FN(lumen_stats_span_avx512);	/* x86/stats_avx512.c */
 LUMEN_STATS_SPAN_FN(lumen_stats_span_neon);
 LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_c);	/* stats.c */
 LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_avx2);
+LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_avx512);
 LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_neon);
 LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_c);	/* stats.c */
 LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_avx2);
+LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_avx512);
 LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_neon);
 LUMEN_CCM_ROW_FN(lumen_ccm_row_c);		/* ccm.c */
 LUMEN_CCM_ROW_FN(lumen_ccm_row_avx2);

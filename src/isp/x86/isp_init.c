@@ -32,4 +32,7 @@ void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
 	dsp->denoise_row = lumen_denoise_row_avx512;
 	dsp->lsc_row = lumen_lsc_row_avx512;
 	dsp->blc10_row = lumen_blc10_row_avx512;
+	dsp->stats_span = lumen_stats_span_avx512;
+	dsp->stats_grid_rows = lumen_stats_grid_rows_avx512;
+	dsp->stats_grid_rows2 = lumen_stats_grid_rows2_avx512;
 }
