@@ -1929,7 +1929,7 @@ static void lsc_rows_match_c(void **state)
 						/* random tables: any node, any position */
 						for (int x = 0; x < w; x++) {
 							gx[x] = (int16_t)(lumen_test_rand(&seed) %
-									  LUMEN_LSC_MAX_GRID);
+									  (unsigned)gw);
 							t[x] = (int16_t)(lumen_test_rand(&seed) % 32768);
 						}
 					} else {

@@ -175,8 +175,8 @@ typedef LUMEN_CCM_TONE_ROW_FN(lumen_ccm_tone_row_fn);
  * arithmetic). a[j] is node i's Q12 gain for phase k, 0..LUMEN_LSC_GAIN_MAX,
  * and d[j] = a[j + 2] - a[j], so g runs from a[j] at t = 0 towards node
  * i + 1's gain and stays in 0..LUMEN_LSC_GAIN_MAX. gx[x] is in
- * 0..LUMEN_LSC_MAX_GRID - 1 and t[x] (Q15) in 0..32767. Any uint16 sample
- * is admitted. @dst may equal @src.
+ * 0..grid_w - 1 of the map @rg was made from, t[x] (Q15) in 0..32767. Any
+ * uint16 sample is admitted. @dst may equal @src.
  *
  * Against the float bilinear gain it replaced, g is off by at most 1.5
  * Q12 units (2^-12 each: the node gains' rounding, t's and the
@@ -186,7 +186,7 @@ typedef LUMEN_CCM_TONE_ROW_FN(lumen_ccm_tone_row_fn);
  * below 8, which is where calibration clamps them (lsc_fit.h).
  */
 #define LUMEN_LSC_MAX_GRID 64
-#define LUMEN_LSC_RG_LEN (LUMEN_LSC_MAX_GRID + 8)	/* padded for SIMD loads */
+#define LUMEN_LSC_RG_LEN (LUMEN_LSC_MAX_GRID + 1)	/* one node past the grid */
 #define LUMEN_LSC_GAIN_BITS 12
 #define LUMEN_LSC_GAIN_MAX 32767
 struct lumen_lsc_cols {
@@ -219,9 +219,10 @@ void lumen_lsc_cols_make(int16_t *gx, int16_t *t, int width, int grid_w,
 /*
  * The gains of row @y of a frame @height high, interpolated between grid
  * rows (in float) and rounded to Q12, clamped to 0..LUMEN_LSC_GAIN_MAX (NaN
- * to 0), into @rg (padding included: nodes past the grid repeat the last)
- * so that the row kernels are defined for any map. The map must be valid
- * (lumen_lsc_apply() checks).
+ * to 0), into nodes 0..grid_w of @rg (node grid_w repeats the last, so a
+ * kernel may read the node after any grid column) so that the row kernels
+ * are defined for any map. The map must be valid (lumen_lsc_apply()
+ * checks).
  */
 void lumen_lsc_row_gains(const struct lumen_lsc_map *map, int y, int height,
 			 struct lumen_lsc_gains *rg);

@@ -55,13 +55,12 @@ void lumen_lsc_row_gains(const struct lumen_lsc_map *map, int y, int height,
 				v >= (float)LUMEN_LSC_GAIN_MAX ? LUMEN_LSC_GAIN_MAX : (int)v);
 		}
 	}
-	/* past the grid: the last node's pair again, differences 0 */
+	/* node grid_w: the last node's pair again; differences 0 from the
+	 * last node on */
+	memcpy(&rg->a[2 * gw], &rg->a[2 * (gw - 1)], 2 * sizeof(rg->a[0]));
 	for (int j = 0; j + 2 < 2 * gw; j++)
 		rg->d[j] = (int16_t)(rg->a[j + 2] - rg->a[j]);
-	for (int i = gw; i < LUMEN_LSC_RG_LEN; i++)
-		memcpy(&rg->a[2 * i], &rg->a[2 * (gw - 1)], 2 * sizeof(rg->a[0]));
-	memset(&rg->d[2 * (gw - 1)], 0,
-	       (size_t)(2 * (LUMEN_LSC_RG_LEN - gw + 1)) * sizeof(rg->d[0]));
+	memset(&rg->d[2 * (gw - 1)], 0, 4 * sizeof(rg->d[0]));
 }
 
 static inline uint16_t lsc_px(uint32_t s, int32_t a, int32_t d, int32_t t)
