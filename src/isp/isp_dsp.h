@@ -332,6 +332,7 @@ LUMEN_BLC10_ROW_FN(lumen_blc10_row_avx2);
 LUMEN_BLC10_ROW_FN(lumen_blc10_row_neon);
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_c);	/* dpc.c */
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_avx2);
+LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_avx512);
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_neon);
 LUMEN_STATS_SPAN_FN(lumen_stats_span_c);	/* stats.c */
 LUMEN_STATS_SPAN_FN(lumen_stats_span_avx2);

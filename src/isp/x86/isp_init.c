@@ -30,4 +30,5 @@ void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
 	dsp->ccm_tone_row = lumen_ccm_tone_row_avx512;
 	dsp->csc420 = lumen_csc420_avx512;
 	dsp->denoise_row = lumen_denoise_row_avx512;
+	dsp->dpc_screen = lumen_dpc_screen_avx512;
 }
