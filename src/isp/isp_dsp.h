@@ -325,6 +325,7 @@ LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_c);	/* sharpen.c */
 LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_avx2);
 LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_neon);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_c);		/* blc.c */
+LUMEN_SCALE_ROW_FN(lumen_scale_row_avx512);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_avx2);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_neon);
 LUMEN_BLC10_ROW_FN(lumen_blc10_row_c);		/* blc.c */

@@ -31,4 +31,5 @@ void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
 	dsp->csc420 = lumen_csc420_avx512;
 	dsp->denoise_row = lumen_denoise_row_avx512;
 	dsp->dpc_screen = lumen_dpc_screen_avx512;
+	dsp->scale_row = lumen_scale_row_avx512;
 }
