@@ -1012,7 +1012,9 @@ static int isp_staged(struct lumen_isp *isp, const struct lumen_frame *raw,
 static void bands_match_staged(void **state)
 {
 	static const int sizes[][2] = { { 6, 6 }, { 8, 18 }, { 34, 16 }, { 40, 17 },
-					{ 66, 34 }, { 130, 36 }, { 98, 50 } };
+					{ 66, 34 }, { 130, 36 }, { 98, 50 },
+					/* stats grid blocks of 2x2 cells */
+					{ 332, 44 } };
 	static float gain[4][5 * 4];
 	struct lumen_lsc_map map = { 5, 4, { gain[0], gain[1], gain[2], gain[3] } };
 	unsigned seed = 5;

@@ -536,7 +536,9 @@ static void develop_job(struct lumen_isp *isp, int k, int n, void *arg)
  * change it once dpc of row y + 2 (which reads it) is done, stats of cell
  * rows up to cy reads final rows up to 2 cy + 3 (lumen_stats_rows()), and
  * denoise of row y reads rows up to y + 2 and changes row y, which stats
- * must have read; so the rows each reads are still in cache. On more,
+ * must have read for good (the block grid reads a block row's rows when
+ * its last cell row is done: lumen_stats_rows_read()); so the rows each
+ * reads are still in cache. On more,
  * blc and lsc in slices around dpc on this thread, then stats, then
  * denoise in slices.
  */
@@ -649,8 +651,10 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 			lap(ns, i_blc + 3, &t);
 		}
 		if (dn) {
-			/* rows stats has read, whose two below are final */
-			const int nn = nl == h ? h : stats ? 2 * cs : nl - 2;
+			/* rows stats has read for good, whose two below
+			 * are final */
+			const int nn = nl == h ? h : stats ?
+				lumen_stats_rows_read(&sp, cs) : nl - 2;
 
 			lumen_denoise_fast_rows(dsp, raw, dn, isp->stage_rows, NULL, yn, nn);
 			yn = nn;

@@ -345,6 +345,7 @@ LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_c);	/* sharpen.c */
 LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_avx2);
 LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_neon);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_c);		/* blc.c */
+LUMEN_SCALE_ROW_FN(lumen_scale_row_avx512);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_avx2);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_neon);
 LUMEN_BLC10_ROW_FN(lumen_blc10_row_c);		/* blc.c */
@@ -353,6 +354,7 @@ LUMEN_BLC10_ROW_FN(lumen_blc10_row_avx512);	/* x86/blc_avx512.c */
 LUMEN_BLC10_ROW_FN(lumen_blc10_row_neon);
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_c);	/* dpc.c */
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_avx2);
+LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_avx512);
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_neon);
 LUMEN_STATS_SPAN_FN(lumen_stats_span_c);	/* stats.c */
 LUMEN_STATS_SPAN_FN(lumen_stats_span_avx2);

@@ -314,6 +314,16 @@ void lumen_stats_rows(struct lumen_stats_pass *sp, const struct lumen_isp_dsp *d
 	}
 }
 
+int lumen_stats_rows_read(const struct lumen_stats_pass *sp, int cy)
+{
+	const int b = sp->grid.b;
+
+	/* a block row not yet read (cells past the last whole one never are) */
+	if (sp->has_grid && cy / b < sp->grid.gh)
+		return 2 * b * (cy / b);
+	return 2 * cy;
+}
+
 void lumen_stats_end(struct lumen_stats_pass *sp)
 {
 	struct lumen_isp_stats *st = sp->st;
