@@ -842,6 +842,34 @@ static const struct {
 	  "Video from the IMX219 is blurry and grainy.\n",
 	  "the frames come out much darker than with the vendor app\n",
 	  NULL } },
+	/* the application's own faults (batch8): a crash located by its
+	 * backtrace in a general library, a size no allocation can have, a
+	 * media pipeline that does not link, a library built for another
+	 * version told in prose */
+	{ "streamer", {
+	  "Process 812 (streamer) of user 1000 dumped core.\n"
+	  "  #0  0x0000ffff8ee4fdd4 memcpy (libc.so.6 + 0x9fdd4)\n"
+	  "  #1  0x0000ffff8f2ac398 n/a (libjpeg.so.62 + 0xc398)\n",
+	  "Segmentation fault (core dumped)\n"
+	  "#0  0x00007f1c2a8b3c41 in png_write_row () from /usr/lib/x86_64-linux-gnu/libpng16.so.16\n",
+	  "out.tiff: Failed to allocate memory for tag (-1294967296 elements of 4 bytes each).\n",
+	  "cannot allocate 18446744073709551600 bytes for the snapshot buffer\n",
+	  NULL } },
+	{ "streamer", {
+	  "WARNING: erroneous pipeline: could not link v4l2src0 to capsfilter0\n",
+	  "streaming stopped, reason not-negotiated (-4)\n",
+	  "the viewer fails since it was compiled against libexiv2 0.27 and the system has 0.28\n",
+	  NULL } },
+	/* ... in a camera component's library: that component's stage */
+	{ "isp", {
+	  "Segmentation fault (core dumped)\n"
+	  "#3  0x0000007f9a1b2c3d in RPiController::Awb::process () from /usr/lib/aarch64-linux-gnu/libcamera/ipa_rpi_vc4.so\n",
+	  "app: error while loading shared libraries: libmmal_core.so: cannot open shared object file\n",
+	  NULL } },
+	/* memory that runs out at a sane size is still memory */
+	{ "dma", {
+	  "Failed to allocate 8294400 bytes for buffer 3: Cannot allocate memory\n",
+	  NULL } },
 };
 
 static void test_wordings(void **state)
@@ -1049,6 +1077,19 @@ static const struct cold_case cold_cases[] = {
 	{ "batch7-13-app-motioneyeos-ribbon-split.txt", "link", NULL, false }, /* gives sensor */
 	{ "batch7-14-rpi-bcm2835-h264enc-level.txt", "encoder", NULL, true },
 	{ "batch7-15-rpi-allsky-cma-buffers.txt", "dma", NULL, true },
+	{ "batch8-01-pmos-megapixels-0131-black-image.txt", "streamer", NULL, true },
+	{ "batch8-03-pmos-megapixels-libtiff-abi-crash.txt", "streamer", NULL, true },
+	{ "batch8-04-pmos-megapixels-freeze-on-capture.txt", "streamer", NULL, false }, /* gives sensor */
+	{ "batch8-05-jetson-argus-failed-create-capturesession.txt", "streamer", NULL, false }, /* gives isp */
+	{ "batch8-06-jetson-gst-caps-typo-nvvm.txt", "streamer", NULL, true },
+	{ "batch8-07-ingenic-t31-jxf37-nrvbs-buffers.txt", "dma", "isp", false }, /* gives sensor */
+	{ "batch8-08-ingenic-wyzev2-jxf23-missing-iq-bin.txt", "isp", NULL, true },
+	{ "batch8-09-rpi-noir-red-tint-tuning-file.txt", "isp", "streamer", true },
+	{ "batch8-10-pmos-megapixels-libtiff470-coredump.txt", "streamer", NULL, true },
+	{ "batch8-11-pmos-postprocessd-libraw-abi.txt", "streamer", NULL, true },
+	{ "batch8-12-rpi-imx283-mode-switch-frontend-timeout.txt", "sensor", NULL, false }, /* gives link */
+	{ "batch8-13-ipu3-ov8865-packet-header-errors-linkfreq.txt", "sensor", "link", false }, /* gives link */
+	{ "batch8-14-esp32-ov2640-sccb-write-failed-damaged.txt", "sensor", "i2c", false }, /* gives i2c */
 };
 
 static void test_cold_cases(void **state)

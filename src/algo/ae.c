@@ -8,7 +8,7 @@ void lumen_ae_normalise(const struct lumen_isp_stats *st, const float wb[3],
 			float target, struct lumen_ae_result *out)
 {
 	const int nz = st->zones_x * st->zones_y;
-	double pre = 0, post = 0, logsum = 0, cells = 0, clipped = 0;
+	double pre = 0, post = 0, logsum = 0, cells = 0, clipped = 0, zone_cells = 0;
 	uint32_t acc = 0, want;
 	float scale, p99 = 1.0f, gain;
 	int bin;
@@ -29,6 +29,7 @@ void lumen_ae_normalise(const struct lumen_isp_stats *st, const float wb[3],
 		pre += (m[0] + 2 * m[1] + m[2]) / 4;
 		post += (wb[0] * m[0] + 2 * wb[1] * m[1] + wb[2] * m[2]) / 4;
 		clipped += st->clipped[z];
+		zone_cells += st->count[1][z] / 2;	/* two G samples a cell */
 	}
 	scale = pre > 0 ? (float)(post / pre) : 1.0f;
 
@@ -47,7 +48,8 @@ void lumen_ae_normalise(const struct lumen_isp_stats *st, const float wb[3],
 	p99 = ((float)bin + 1.0f) / LUMEN_STATS_HIST_BINS;
 	out->mean_before = (float)exp(logsum / cells) * scale;
 	out->p99_before = p99 * scale;
-	out->clipped_fraction = (float)(clipped / st->cells);
+	/* the zones count every cell, the histogram (st->cells) a sample */
+	out->clipped_fraction = zone_cells > 0 ? (float)(clipped / zone_cells) : 0.0f;
 
 	gain = target / (out->mean_before > 1e-4f ? out->mean_before : 1e-4f);
 	/* the 99th percentile may reach white, not pass it */

@@ -96,7 +96,23 @@ static const char *const loader_words[] = {
 	"undefined symbol", "symbol lookup error", "wrong elf class", "elfclass",
 	"cannot open shared object", "not a dynamic executable", "exec format error",
 	"version `", "version '", "abi mismatch", "abi version", "soname",
-	"incompatible library", "no such file or directory (lib", NULL,
+	"incompatible library", "no such file or directory (lib",
+	/* told in prose: "built for libraw 0.20 whereas ... has 0.21" */
+	"built for lib", "built against", "compiled against", "compiled for lib",
+	"linked against", "rebuilt against", "new build against", "needs rebuild",
+	"needs to be rebuilt", "needs a rebuild", NULL,
+};
+/* a program died: a signal, an assertion, a core dump, a backtrace */
+static const char *const crash_words[] = {
+	"dumped core", "core dumped", "segmentation fault", "sigsegv", "sigabrt",
+	"sigbus", "assertion", "stack trace of thread", "traceback (most recent",
+	"aborted (core", "double free", "stack smashing", NULL,
+};
+/* an application's media pipeline built wrong (GStreamer's words) */
+static const char *const pipeline_words[] = {
+	"erroneous pipeline", "could not link", "not-negotiated", "no element \"",
+	"no such element", "failed to link", "could not negotiate", "caps are not",
+	NULL,
 };
 static const char *const streamer_nouns[] = {
 	"rtsp", "rtmp", "webrtc", "hls", "http server", "mediamtx", "go2rtc",
@@ -260,7 +276,9 @@ static bool libcamera_line(struct lumen_doctor_evidence *ev, const char *l, int 
 	return false;
 }
 
-/* The stage a library belongs to, from its name in a loader message. */
+/* The stage a library belongs to, from its name in a loader message:
+ * the camera components' own libraries by name, any other library (libc,
+ * libtiff, libraw, glib, ...) is the application's. */
 static int library_stage(const char *l)
 {
 	static const struct { const char *frag; int stage; } libs[] = {
@@ -275,12 +293,35 @@ static int library_stage(const char *l)
 		{ "librockchip_mpp", LUMEN_STAGE_ENCODER }, { "rtsp", LUMEN_STAGE_STREAMER },
 		{ "live555", LUMEN_STAGE_STREAMER }, { "libmpi", LUMEN_STAGE_VIF },
 		{ "libcvi", LUMEN_STAGE_VIF },
+		/* the vendors' camera stacks, which own the ISP */
+		{ "libmmal", LUMEN_STAGE_ISP }, { "argus", LUMEN_STAGE_ISP },
 	};
 
 	for (size_t i = 0; i < sizeof(libs) / sizeof(libs[0]); i++)
 		if (ev_contains(l, libs[i].frag))
 			return libs[i].stage;
-	return LUMEN_STAGE_ISP;
+	return LUMEN_STAGE_STREAMER;
+}
+
+/* Whether a memory failure names an impossible size: a negative count, or
+ * one of ten digits or more (beyond 1 GB). That is a caller passing
+ * garbage (often a library built for another ABI), not memory running
+ * out. */
+static bool impossible_size(const char *l)
+{
+	for (const char *q = l; *q; q++) {
+		int n = 0;
+
+		if (*q < '0' || *q > '9' || (q > l && q[-1] >= '0' && q[-1] <= '9'))
+			continue;
+		while (q[n] >= '0' && q[n] <= '9')
+			n++;
+		/* -12 is an errno; -942346776 is not */
+		if ((q > l && q[-1] == '-' && n >= 4) || n >= 10)
+			return true;
+		q += n - 1;
+	}
+	return false;
 }
 
 /* Words of a stage, for the last-resort reading of a failing line. */
@@ -324,7 +365,28 @@ struct app_state {
 	bool works_elsewhere;
 	bool absent;		/* a program lists no camera */
 	int absent_quote;
+	bool crashed;		/* a crash was reported: backtraces follow */
+	bool crash_located;	/* its first library frame was read */
 };
+
+/* Whether @l is a backtrace frame ("#1 0x... fn (libtiff.so.6 + 0xc398)",
+ * "#2 0x... in fn () from /usr/lib/libx.so") in a library other than the
+ * C and C++ runtime, where every crash passes. */
+static bool crash_frame_library(const char *l)
+{
+	static const char *const runtime[] = {
+		"libc.so", "libc-", "libpthread", "ld-linux", "libstdc++", "libgcc_s",
+		"libm.so", "ld-musl", "libc.musl", NULL,
+	};
+	const char *q = l;
+
+	while (*q == ' ' || *q == '\t')
+		q++;
+	if (*q != '#' || q[1] < '0' || q[1] > '9' || !strstr(q, "0x") ||
+	    !strstr(q, ".so"))
+		return false;
+	return !any(q, runtime);
+}
 
 /* The camera works with another program, build or stack: sensor, bus and
  * link deliver, the failing software does not. */
@@ -437,6 +499,7 @@ static void app_finish(struct lumen_doctor_evidence *ev, void *st)
 			       "the kernel bound the sensor, yet the camera stack lists no camera (its pipeline handler or camera service)",
 			       as->absent_quote);
 	as->media_device = as->registered = as->works_elsewhere = as->absent = false;
+	as->crashed = as->crash_located = false;
 }
 
 static void app_line(struct lumen_doctor_evidence *ev, void *st)
@@ -449,6 +512,27 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 	if (ev->line_found || ev->reference || ev->line_marker)
 		return;
 	lc_state(ev, st, l);
+	/* a program died, and its backtrace says in which library: that
+	 * library's stage (the application's for any general library); low,
+	 * as a crash is often what an earlier stage's failure ends in, which
+	 * a line naming that stage says better. A crash without a backtrace
+	 * locates nothing. */
+	if (any(l, crash_words)) {
+		as->crashed = true;
+	} else if (as->crashed && !as->crash_located && crash_frame_library(l)) {
+		as->crash_located = true;
+		ev_find(ev, library_stage(l), EV_CONF_LOW,
+			"a program crashes in the library its backtrace names first (past the C library)");
+		return;
+	}
+	/* an application's media pipeline that does not build (elements or
+	 * caps that do not link): the program's own description; failing
+	 * whether or not it says "error" */
+	if (any(l, pipeline_words)) {
+		ev_find(ev, LUMEN_STAGE_STREAMER, EV_CONF_MEDIUM,
+			"the application's media pipeline does not build (elements or caps that do not link)");
+		return;
+	}
 	if (!ev->line_fails) {
 		/* a symptom described rather than logged */
 		if (camera_absent(l))
@@ -519,6 +603,11 @@ static void app_line(struct lumen_doctor_evidence *ev, void *st)
 	}
 	if (libcamera_line(ev, l, e) || ioctl_line(ev, l, e))
 		return;
+	if ((any(l, oom_words) || ev_contains(l, "alloc")) && impossible_size(l)) {
+		ev_find(ev, LUMEN_STAGE_STREAMER, EV_CONF_MEDIUM,
+			"an allocation of an impossible size: the program passes garbage (a library built for another ABI?), memory is not short");
+		return;
+	}
 	if (e == 12 || e == 28 || any(l, oom_words) ||
 	    (ev_contains(l, "alloc") && !any(l, loader_words))) {
 		ev_find(ev, LUMEN_STAGE_DMA, EV_CONF_HIGH,

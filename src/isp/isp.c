@@ -279,9 +279,8 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 	isp->stage_rows = malloc(LUMEN_ISP_STAGE_ROWS * ((size_t)max_width + 2) *
 				 sizeof(*isp->stage_rows));
 	isp->lsc_gx = malloc((size_t)max_width * sizeof(*isp->lsc_gx));
-	isp->lsc_w0 = malloc((size_t)max_width * sizeof(*isp->lsc_w0));
-	isp->lsc_w1 = malloc((size_t)max_width * sizeof(*isp->lsc_w1));
-	if (!isp->lsc_gx || !isp->lsc_w0 || !isp->lsc_w1 || !isp->stage_rows) {
+	isp->lsc_t = malloc((size_t)max_width * sizeof(*isp->lsc_t));
+	if (!isp->lsc_gx || !isp->lsc_t || !isp->stage_rows) {
 		err = -ENOMEM;
 		goto free_lsc;
 	}
@@ -295,8 +294,7 @@ int lumen_isp_create(struct lumen_isp **out, int max_width, int max_height)
 
 free_lsc:
 	free(isp->stage_rows);
-	free(isp->lsc_w1);
-	free(isp->lsc_w0);
+	free(isp->lsc_t);
 	free(isp->lsc_gx);
 	free(isp->scratch);
 free_rgb:
@@ -344,8 +342,7 @@ void lumen_isp_destroy(struct lumen_isp *isp)
 	lumen_isp_set_threads(isp, 1);
 	band_free(isp, 0);
 	free(isp->stage_rows);
-	free(isp->lsc_w1);
-	free(isp->lsc_w0);
+	free(isp->lsc_t);
 	free(isp->lsc_gx);
 	free(isp->scratch);
 	lumen_frame_free(&isp->rgb);
@@ -561,7 +558,9 @@ static void develop_job(struct lumen_isp *isp, int k, int n, void *arg)
  * change it once dpc of row y + 2 (which reads it) is done, stats of cell
  * rows up to cy reads final rows up to 2 cy + 3 (lumen_stats_rows()), and
  * denoise of row y reads rows up to y + 2 and changes row y, which stats
- * must have read; so the rows each reads are still in cache. On more,
+ * must have read for good (the block grid reads a block row's rows when
+ * its last cell row is done: lumen_stats_rows_read()); so the rows each
+ * reads are still in cache. On more,
  * blc and lsc in slices around dpc on this thread, then stats, then
  * denoise in slices.
  */
@@ -674,8 +673,10 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 			lap(ns, i_blc + 3, &t);
 		}
 		if (dn) {
-			/* rows stats has read, whose two below are final */
-			const int nn = nl == h ? h : stats ? 2 * cs : nl - 2;
+			/* rows stats has read for good, whose two below
+			 * are final */
+			const int nn = nl == h ? h : stats ?
+				lumen_stats_rows_read(&sp, cs) : nl - 2;
 
 			lumen_denoise_fast_rows(dsp, raw, dn, isp->stage_rows, NULL, yn, nn);
 			yn = nn;

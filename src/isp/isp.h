@@ -98,8 +98,9 @@ struct lumen_isp_stats {
 	uint32_t count[3][LUMEN_STATS_MAX_ZONES];
 	/* zone pixels with any channel at or above the clip level */
 	uint32_t clipped[LUMEN_STATS_MAX_ZONES];
-	/* luma (0.25 R + 0.5 G + 0.25 B of each 2x2 cell), 256 bins over
-	 * 0..LUMEN_WORK_MAX, before white balance */
+	/* luma (0.25 R + 0.5 G + 0.25 B of a 2x2 cell), 256 bins over
+	 * 0..LUMEN_WORK_MAX, before white balance, of the cells whose cell
+	 * column and row are even (a quarter of them; docs/isp.md) */
 	uint32_t hist[LUMEN_STATS_HIST_BINS];
 	uint32_t cells;			/* 2x2 cells counted in hist */
 	/*
@@ -224,8 +225,7 @@ struct lumen_isp {
 	bool tone_valid;
 	/* lens-shading column tables (isp/lsc.c), max_width entries each,
 	 * valid for a frame lsc_width wide and a grid lsc_grid_w wide */
-	int32_t *lsc_gx;
-	float *lsc_w0, *lsc_w1;
+	int16_t *lsc_gx, *lsc_t;
 	int lsc_width, lsc_grid_w;
 	/* rows the denoise and sharpen stages keep aside,
 	 * LUMEN_ISP_STAGE_ROWS x (max_width + 2) samples */

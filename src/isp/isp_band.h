@@ -114,6 +114,11 @@ void lumen_stats_begin(struct lumen_stats_pass *sp, const struct lumen_frame *wo
 void lumen_stats_rows(struct lumen_stats_pass *sp, const struct lumen_isp_dsp *dsp,
 		      int cy0, int cy1);
 void lumen_stats_end(struct lumen_stats_pass *sp);
+/* Rows [0, result) of the working frame that lumen_stats_rows() reads no
+ * more once cell rows [0, @cy) are done, so that a later stage may change
+ * them: the zone pass reads a cell row once, but the block grid reads all
+ * the rows of a block row when its last cell row is done. */
+int lumen_stats_rows_read(const struct lumen_stats_pass *sp, int cy);
 void lumen_stats_part_begin(struct lumen_stats_part *pt,
 			    const struct lumen_stats_pass *main);
 void lumen_stats_part_merge(struct lumen_stats_pass *main,

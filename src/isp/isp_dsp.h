@@ -77,16 +77,18 @@ typedef LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_fn);
  * stats over @cells 2x2 cells whose top-left samples are r0[0], r0[2], ...
  * (rows r0 and r1): adds the samples of each position to sum[0] (r0 even
  * columns), sum[1] (r0 odd), sum[2] (r1 even), sum[3] (r1 odd); counts in
- * *clipped the cells with any sample >= LUMEN_STATS_CLIP; and adds one to
- * hist[j][min(s >> 8, 255)] for one j in 0..3 of the kernel's choosing,
- * s being the sum of the cell's four samples (so callers add the four
- * histograms). Sums must not overflow: cells * 65535 < 2^32.
+ * *clipped the cells with any sample >= LUMEN_STATS_CLIP; and, when @hist
+ * is not NULL, for every other cell, i = @first, @first + 2, ... (@first
+ * 0 or 1), adds one to hist[j][min(s >> 8, 255)] for one j in 0..3 of the
+ * kernel's choosing, s being the sum of the cell's four samples (so
+ * callers add the four histograms). Sums must not overflow:
+ * cells * 65535 < 2^32.
  */
 #define LUMEN_STATS_CLIP (LUMEN_WORK_MAX - LUMEN_WORK_MAX / 64)
 #define LUMEN_STATS_SPAN_FN(name) \
 	void name(const uint16_t *r0, const uint16_t *r1, int cells, \
 		  uint32_t sum[4], uint32_t *clipped, \
-		  uint32_t hist[4][LUMEN_STATS_HIST_BINS])
+		  uint32_t (*hist)[LUMEN_STATS_HIST_BINS], int first)
 typedef LUMEN_STATS_SPAN_FN(lumen_stats_span_fn);
 
 /*
@@ -160,51 +162,69 @@ typedef LUMEN_TONE_ROW_FN(lumen_tone_row_fn);
 typedef LUMEN_CCM_TONE_ROW_FN(lumen_ccm_tone_row_fn);
 
 /*
- * Lens shading on one row of a working frame, from tables made once per
- * frame size and grid (struct lumen_lsc_cols, lumen_lsc_cols_make()) and
- * the row's vertically interpolated gains (lumen_lsc_row_gains()). With
- * k = x & 1, i = gx[x]:
+ * Lens shading on one row of a working frame, in 16-bit fixed point, from
+ * tables made once per frame size and grid (struct lumen_lsc_cols,
+ * lumen_lsc_cols_make()) and the row's gains (struct lumen_lsc_gains,
+ * lumen_lsc_row_gains()). With k = x & 1, i = gx[x], j = 2 i + k:
  *
- *   gain   = rg[k][i] * w0[x] + rg[k][i + 1] * w1[x]
- *   v      = (float)src[x] * gain + 0.5f
- *   dst[x] = (uint16_t)(v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v < 0 ? 0 : v)
+ *   g      = a[j] + ((d[j] * t[x] + 16384) >> 15)        (Q12 gain)
+ *   dst[x] = min((src[x] * g + 2048) >> 12, LUMEN_WORK_MAX)
  *
- * in IEEE single precision, each operation rounded in this order (no fused
- * multiply-add). rg[k] holds LUMEN_LSC_RG_LEN values, each 0 or in
- * 2^-60..LUMEN_LSC_GAIN_MAX (lumen_lsc_row_gains() guarantees it), gx[x] is in
- * 0..LUMEN_LSC_MAX_GRID - 2, w0 and w1 are in 0..1. @dst may equal @src.
+ * in exact integer arithmetic (the shift of a negative product is
+ * arithmetic). a[j] is node i's Q12 gain for phase k, 0..LUMEN_LSC_GAIN_MAX,
+ * and d[j] = a[j + 2] - a[j], so g runs from a[j] at t = 0 towards node
+ * i + 1's gain and stays in 0..LUMEN_LSC_GAIN_MAX. gx[x] is in
+ * 0..grid_w - 1 of the map @rg was made from, t[x] (Q15) in 0..32767. Any
+ * uint16 sample is admitted. @dst may equal @src.
+ *
+ * Against the float bilinear gain it replaced, g is off by at most 1.5
+ * Q12 units (2^-12 each: the node gains' rounding, t's and the
+ * interpolation's), so a result by at most 1.5 src / 4096 + 1 working units
+ * (7 at the top of the working range, 4 the most seen:
+ * tests/test_isp_simd.c checks the bound); gains reach 32767 / 4096, just
+ * below 8, which is where calibration clamps them (lsc_fit.h).
  */
 #define LUMEN_LSC_MAX_GRID 64
-#define LUMEN_LSC_RG_LEN (LUMEN_LSC_MAX_GRID + 8)	/* padded for SIMD loads */
-#define LUMEN_LSC_GAIN_MAX 65536.0f
+#define LUMEN_LSC_RG_LEN (LUMEN_LSC_MAX_GRID + 1)	/* one node past the grid */
+#define LUMEN_LSC_GAIN_BITS 12
+#define LUMEN_LSC_GAIN_MAX 32767
 struct lumen_lsc_cols {
-	const int32_t *gx;	/* grid column left of x */
-	const float *w0, *w1;	/* 1 - t and t, t the position between */
+	const int16_t *gx;	/* grid node left of x */
+	const int16_t *t;	/* Q15 position between it and the next */
+};
+
+/* A row's node gains, both phases interleaved (phase k of node i at
+ * 2 i + k, so one 32-bit load is a node's pair), and their differences. */
+struct lumen_lsc_gains {
+	int16_t a[2 * LUMEN_LSC_RG_LEN];
+	int16_t d[2 * LUMEN_LSC_RG_LEN];
 };
 
 #define LUMEN_LSC_ROW_FN(name) \
 	void name(uint16_t *dst, const uint16_t *src, int width, \
-		  const float *const rg[2], const struct lumen_lsc_cols *cols)
+		  const struct lumen_lsc_gains *rg, const struct lumen_lsc_cols *cols)
 typedef LUMEN_LSC_ROW_FN(lumen_lsc_row_fn);
 
 /*
  * Column tables of lens shading for frames @width wide and a grid
  * @grid_w nodes wide (2..LUMEN_LSC_MAX_GRID), columns [@x0, @x1) into
- * gx[0 ..], w0[0 ..], w1[0 ..]: node i sits at x = i (width - 1) /
- * (grid_w - 1). Called once per frame size, not per frame.
+ * gx[0 ..] and t[0 ..]: node i sits at x = i (width - 1) / (grid_w - 1),
+ * t is the rounded rest (the last column sits on the last node, t = 0).
+ * Called once per frame size, not per frame.
  */
-void lumen_lsc_cols_make(int32_t *gx, float *w0, float *w1, int width,
-			 int grid_w, int x0, int x1);
+void lumen_lsc_cols_make(int16_t *gx, int16_t *t, int width, int grid_w,
+			 int x0, int x1);
 
 /*
- * The two cells' gains of row @y of a frame @height high, interpolated
- * between grid rows, into rg[2][LUMEN_LSC_RG_LEN] (padding included), each
- * clamped to 0..LUMEN_LSC_GAIN_MAX (NaN and below 2^-60 to 0, where every
- * sample gives 0 anyway) so that the row kernels are
- * defined for any map. The map must be valid (lumen_lsc_apply() checks).
+ * The gains of row @y of a frame @height high, interpolated between grid
+ * rows (in float) and rounded to Q12, clamped to 0..LUMEN_LSC_GAIN_MAX (NaN
+ * to 0), into nodes 0..grid_w of @rg (node grid_w repeats the last, so a
+ * kernel may read the node after any grid column) so that the row kernels
+ * are defined for any map. The map must be valid (lumen_lsc_apply()
+ * checks).
  */
 void lumen_lsc_row_gains(const struct lumen_lsc_map *map, int y, int height,
-			 float rg[2][LUMEN_LSC_RG_LEN]);
+			 struct lumen_lsc_gains *rg);
 
 /* R'G'B' -> Y'CbCr coefficients, Q14 (see csc.c for how they are made). */
 struct lumen_csc_coeffs {
@@ -324,22 +344,28 @@ LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_c);	/* sharpen.c */
 LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_avx2);
 LUMEN_SHARPEN_ROW_FN(lumen_sharpen_row_neon);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_c);		/* blc.c */
+LUMEN_SCALE_ROW_FN(lumen_scale_row_avx512);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_avx2);
 LUMEN_SCALE_ROW_FN(lumen_scale_row_neon);
 LUMEN_BLC10_ROW_FN(lumen_blc10_row_c);		/* blc.c */
 LUMEN_BLC10_ROW_FN(lumen_blc10_row_avx2);
+LUMEN_BLC10_ROW_FN(lumen_blc10_row_avx512);	/* x86/blc_avx512.c */
 LUMEN_BLC10_ROW_FN(lumen_blc10_row_neon);
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_c);	/* dpc.c */
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_avx2);
+LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_avx512);
 LUMEN_DPC_SCREEN_FN(lumen_dpc_screen_neon);
 LUMEN_STATS_SPAN_FN(lumen_stats_span_c);	/* stats.c */
 LUMEN_STATS_SPAN_FN(lumen_stats_span_avx2);
+LUMEN_STATS_SPAN_FN(lumen_stats_span_avx512);	/* x86/stats_avx512.c */
 LUMEN_STATS_SPAN_FN(lumen_stats_span_neon);
 LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_c);	/* stats.c */
 LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_avx2);
+LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_avx512);
 LUMEN_STATS_GRID_ROWS_FN(lumen_stats_grid_rows_neon);
 LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_c);	/* stats.c */
 LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_avx2);
+LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_avx512);
 LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_neon);
 LUMEN_CCM_ROW_FN(lumen_ccm_row_c);		/* ccm.c */
 LUMEN_CCM_ROW_FN(lumen_ccm_row_avx2);
@@ -350,6 +376,7 @@ LUMEN_CCM_TONE_ROW_FN(lumen_ccm_tone_row_avx512);	/* x86/tone_avx512.c */
 LUMEN_TONE_ROW_FN(lumen_tone_row_neon);
 LUMEN_LSC_ROW_FN(lumen_lsc_row_c);		/* lsc.c */
 LUMEN_LSC_ROW_FN(lumen_lsc_row_avx2);
+LUMEN_LSC_ROW_FN(lumen_lsc_row_avx512);	/* x86/lsc_avx512.c */
 LUMEN_LSC_ROW_FN(lumen_lsc_row_neon);
 LUMEN_CSC420_FN(lumen_csc420_c);		/* csc.c */
 LUMEN_CSC420_FN(lumen_csc420_avx2);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Lens shading: a smooth gain map per CFA cell, bilinear between grid nodes.
+ * Lens shading: a smooth gain map per CFA cell, bilinear between grid nodes,
+ * in 16-bit fixed point (Q12 gains; isp_dsp.h states the arithmetic and
+ * its distance from the float gain).
  *
  * The per-column half of the bilinear weights (which grid column, how far
  * along) depends only on the frame width and the grid, so the ISP builds it
@@ -9,31 +11,29 @@
  * the row kernel (isp_dsp.h, dispatched per CPU) does the rest.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "isp/isp_band.h"
 #include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
-void lumen_lsc_cols_make(int32_t *gx, float *w0, float *w1, int width,
-			 int grid_w, int x0, int x1)
+void lumen_lsc_cols_make(int16_t *gx, int16_t *t, int width, int grid_w,
+			 int x0, int x1)
 {
-	/* the arithmetic the stage always did per pixel, verbatim */
-	const float fx_step = (float)(grid_w - 1) / (float)(width - 1);
+	const long long den = width - 1;
 
 	for (int x = x0; x < x1; x++) {
-		float fx = (float)x * fx_step;
-		int g = (int)fx;
+		/* x (grid_w - 1) / (width - 1), exactly, as node and rest */
+		const long long num = (long long)x * (grid_w - 1);
+		const long long q = (num % den * 32768 + den / 2) / den;
 
-		if (g >= grid_w - 1)
-			g = grid_w - 2;
-		gx[x - x0] = g;
-		w1[x - x0] = fx - (float)g;
-		w0[x - x0] = 1 - w1[x - x0];
+		gx[x - x0] = (int16_t)(num / den);
+		t[x - x0] = (int16_t)(q > 32767 ? 32767 : q);
 	}
 }
 
 void lumen_lsc_row_gains(const struct lumen_lsc_map *map, int y, int height,
-			 float rg[2][LUMEN_LSC_RG_LEN])
+			 struct lumen_lsc_gains *rg)
 {
 	const int gw = map->grid_w;
 	float fy = (float)y * (float)(map->grid_h - 1) / (float)(height - 1);
@@ -47,37 +47,39 @@ void lumen_lsc_row_gains(const struct lumen_lsc_map *map, int y, int height,
 		const float *g = map->gain[(y & 1) * 2 + cx];
 
 		for (int i = 0; i < gw; i++) {
-			float v = g[gy * gw + i] * (1 - ty) + g[(gy + 1) * gw + i] * ty;
+			float v = (g[gy * gw + i] * (1 - ty) + g[(gy + 1) * gw + i] * ty) *
+				  (float)(1 << LUMEN_LSC_GAIN_BITS) + 0.5f;
 
-			/* NaN fails the first test; gains below 2^-60 (which
-			 * round every sample to 0 all the same) become 0, so
-			 * no later product is subnormal, which ARMv7 NEON
-			 * would flush */
-			rg[cx][i] = !(v >= 0x1p-60f) ? 0 : v > LUMEN_LSC_GAIN_MAX ?
-				    LUMEN_LSC_GAIN_MAX : v;
+			/* NaN fails the first test */
+			rg->a[2 * i + cx] = (int16_t)(!(v >= 0) ? 0 :
+				v >= (float)LUMEN_LSC_GAIN_MAX ? LUMEN_LSC_GAIN_MAX : (int)v);
 		}
-		for (int i = gw; i < LUMEN_LSC_RG_LEN; i++)
-			rg[cx][i] = rg[cx][gw - 1];
 	}
+	/* node grid_w: the last node's pair again; differences 0 from the
+	 * last node on */
+	memcpy(&rg->a[2 * gw], &rg->a[2 * (gw - 1)], 2 * sizeof(rg->a[0]));
+	for (int j = 0; j + 2 < 2 * gw; j++)
+		rg->d[j] = (int16_t)(rg->a[j + 2] - rg->a[j]);
+	memset(&rg->d[2 * (gw - 1)], 0, 4 * sizeof(rg->d[0]));
 }
 
-static inline uint16_t lsc_px(uint16_t s, float a, float b, float w0, float w1)
+static inline uint16_t lsc_px(uint32_t s, int32_t a, int32_t d, int32_t t)
 {
-	float gain = a * w0 + b * w1;
-	float v = (float)s * gain + 0.5f;
+	const uint32_t g = (uint32_t)(a + ((d * t + 16384) >> 15));
+	const uint32_t v = (s * g + (1u << (LUMEN_LSC_GAIN_BITS - 1))) >>
+			   LUMEN_LSC_GAIN_BITS;
 
-	return (uint16_t)(v > LUMEN_WORK_MAX ? LUMEN_WORK_MAX : v < 0 ? 0 : v);
+	return (uint16_t)(v < LUMEN_WORK_MAX ? v : LUMEN_WORK_MAX);
 }
 
 LUMEN_LSC_ROW_FN(lumen_lsc_row_c)
 {
-	const int32_t *gx = cols->gx;
-	const float *w0 = cols->w0, *w1 = cols->w1;
+	const int16_t *gx = cols->gx, *t = cols->t;
 
 	for (int x = 0; x < width; x++) {
-		const float *g = rg[x & 1];
+		const int j = 2 * gx[x] + (x & 1);
 
-		dst[x] = lsc_px(src[x], g[gx[x]], g[gx[x] + 1], w0[x], w1[x]);
+		dst[x] = lsc_px(src[x], rg->a[j], rg->d[j], t[x]);
 	}
 }
 
@@ -100,10 +102,9 @@ int lumen_lsc_check(const struct lumen_frame *work,
 int lumen_lsc_apply(struct lumen_frame *work, const struct lumen_lsc_map *map)
 {
 	const int w = work->width, h = work->height;
-	int32_t gx[LSC_CHUNK];
-	float w0[LSC_CHUNK], w1[LSC_CHUNK], rg[2][LUMEN_LSC_RG_LEN];
-	const float *rgp[2] = { rg[0], rg[1] };
-	const struct lumen_lsc_cols cols = { gx, w0, w1 };
+	int16_t gx[LSC_CHUNK], t[LSC_CHUNK];
+	struct lumen_lsc_gains rg;
+	const struct lumen_lsc_cols cols = { gx, t };
 	struct lumen_isp_dsp dsp;
 	int err = lumen_lsc_check(work, map);
 
@@ -115,13 +116,13 @@ int lumen_lsc_apply(struct lumen_frame *work, const struct lumen_lsc_map *map)
 	for (int x0 = 0; x0 < w; x0 += LSC_CHUNK) {
 		const int n = w - x0 < LSC_CHUNK ? w - x0 : LSC_CHUNK;
 
-		lumen_lsc_cols_make(gx, w0, w1, w, map->grid_w, x0, x0 + n);
+		lumen_lsc_cols_make(gx, t, w, map->grid_w, x0, x0 + n);
 		for (int y = 0; y < h; y++) {
 			uint16_t *row = (uint16_t *)(void *)(work->data[0] +
 							     (size_t)y * work->stride[0]) + x0;
 
-			lumen_lsc_row_gains(map, y, h, rg);
-			dsp.lsc_row(row, row, n, rgp, &cols);
+			lumen_lsc_row_gains(map, y, h, &rg);
+			dsp.lsc_row(row, row, n, &rg, &cols);
 		}
 	}
 	return 0;
@@ -132,8 +133,7 @@ int lumen_isp_lsc_rows(struct lumen_isp *isp, const struct lumen_isp_dsp *dsp,
 {
 	struct lumen_frame *work = &isp->raw;
 	const int w = work->width, h = work->height;
-	float rg[2][LUMEN_LSC_RG_LEN];
-	const float *rgp[2] = { rg[0], rg[1] };
+	struct lumen_lsc_gains rg;
 	struct lumen_lsc_cols cols;
 	int err = lumen_lsc_check(work, map);
 
@@ -141,20 +141,18 @@ int lumen_isp_lsc_rows(struct lumen_isp *isp, const struct lumen_isp_dsp *dsp,
 		return err;
 	/* column tables: once per frame width and grid width */
 	if (isp->lsc_width != w || isp->lsc_grid_w != map->grid_w) {
-		lumen_lsc_cols_make(isp->lsc_gx, isp->lsc_w0, isp->lsc_w1, w,
-				    map->grid_w, 0, w);
+		lumen_lsc_cols_make(isp->lsc_gx, isp->lsc_t, w, map->grid_w, 0, w);
 		isp->lsc_width = w;
 		isp->lsc_grid_w = map->grid_w;
 	}
 	cols.gx = isp->lsc_gx;
-	cols.w0 = isp->lsc_w0;
-	cols.w1 = isp->lsc_w1;
+	cols.t = isp->lsc_t;
 	for (int y = y0; y < y1; y++) {
 		uint16_t *row = (uint16_t *)(void *)(work->data[0] +
 						     (size_t)y * work->stride[0]);
 
-		lumen_lsc_row_gains(map, y, h, rg);
-		dsp->lsc_row(row, row, w, rgp, &cols);
+		lumen_lsc_row_gains(map, y, h, &rg);
+		dsp->lsc_row(row, row, w, &rg, &cols);
 	}
 	return 0;
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * 3A statistics on the working raw before white balance: per-zone R/G/B
- * sums over 2x2 cells, clipped-cell counts, a luma histogram, and the block
- * grid (sums, logs, clip flags) for the local-contrast AWB estimators. AE
- * and AWB read these and never touch pixels.
+ * sums over 2x2 cells, clipped-cell counts, a luma histogram (of the cells
+ * whose column and row are even: a quarter, as hardware ISPs subsample
+ * theirs; docs/isp.md says why), and the block grid (sums, logs, clip
+ * flags) for the local-contrast AWB estimators. AE and AWB read these and
+ * never touch pixels.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,25 +23,31 @@ LUMEN_STATS_SPAN_FN(lumen_stats_span_c)
 		const uint32_t a = r0[2 * i], b = r0[2 * i + 1];
 		const uint32_t c = r1[2 * i], d = r1[2 * i + 1];
 		const uint32_t ab = a > b ? a : b, cd = c > d ? c : d;
-		/* luma (R + 2G + B) / 4 in 256 bins over 0..WORK_MAX is the
-		 * sum of the cell's four samples over 256 */
-		const uint32_t bin = (a + b + c + d) >> 8;
 
 		s0 += a;
 		s1 += b;
 		s2 += c;
 		s3 += d;
 		clip += (ab > cd ? ab : cd) >= LUMEN_STATS_CLIP;
-		/* four histograms, so that equal neighbours do not wait on
-		 * each other's increment */
-		hist[i & 3][bin < LUMEN_STATS_HIST_BINS ? bin :
-			    LUMEN_STATS_HIST_BINS - 1]++;
 	}
 	sum[0] += s0;
 	sum[1] += s1;
 	sum[2] += s2;
 	sum[3] += s3;
 	*clipped += clip;
+	if (!hist)
+		return;
+	for (int i = first; i < cells; i += 2) {
+		/* luma (R + 2G + B) / 4 in 256 bins over 0..WORK_MAX is the
+		 * sum of the cell's four samples over 256 */
+		const uint32_t bin = ((uint32_t)r0[2 * i] + r0[2 * i + 1] + r1[2 * i] +
+				      r1[2 * i + 1]) >> 8;
+
+		/* four histograms, so that equal neighbours do not wait on
+		 * each other's increment */
+		hist[(i >> 1) & 3][bin < LUMEN_STATS_HIST_BINS ? bin :
+				   LUMEN_STATS_HIST_BINS - 1]++;
+	}
 }
 
 /*
@@ -291,9 +299,11 @@ void lumen_stats_rows(struct lumen_stats_pass *sp, const struct lumen_isp_dsp *d
 		for (int z = 0; z < zx; z++) {
 			uint32_t pos[4] = { 0, 0, 0, 0 };
 
+			/* the histogram: cells whose column and row are even */
 			dsp->stats_span(r0 + 2 * xb[z], r1 + 2 * xb[z],
 					xb[z + 1] - xb[z], pos,
-					&sp->clipped[zrow + z], sp->hist);
+					&sp->clipped[zrow + z], cy & 1 ? NULL : sp->hist,
+					xb[z] & 1);
 			for (int i = 0; i < 4; i++)
 				sp->sum[sp->chan[i]][zrow + z] += pos[i];
 		}
@@ -304,10 +314,20 @@ void lumen_stats_rows(struct lumen_stats_pass *sp, const struct lumen_isp_dsp *d
 	}
 }
 
+int lumen_stats_rows_read(const struct lumen_stats_pass *sp, int cy)
+{
+	const int b = sp->grid.b;
+
+	/* a block row not yet read (cells past the last whole one never are) */
+	if (sp->has_grid && cy / b < sp->grid.gh)
+		return 2 * b * (cy / b);
+	return 2 * cy;
+}
+
 void lumen_stats_end(struct lumen_stats_pass *sp)
 {
 	struct lumen_isp_stats *st = sp->st;
-	const int cw = sp->work->width / 2, ch = sp->work->height / 2;
+	const int ch = sp->work->height / 2;
 	const int zx = st->zones_x, zy = st->zones_y;
 
 	/* every cell has one R, two G and one B sample */
@@ -321,10 +341,12 @@ void lumen_stats_end(struct lumen_stats_pass *sp)
 				st->count[c][zr * zx + z] = (uint32_t)rows *
 					(uint32_t)(sp->xb[z + 1] - sp->xb[z]) * (c == 1 ? 2 : 1);
 	}
-	for (int b = 0; b < LUMEN_STATS_HIST_BINS; b++)
+	st->cells = 0;
+	for (int b = 0; b < LUMEN_STATS_HIST_BINS; b++) {
 		st->hist[b] = sp->hist[0][b] + sp->hist[1][b] + sp->hist[2][b] +
 			      sp->hist[3][b];
-	st->cells = (uint32_t)(cw * ch);
+		st->cells += st->hist[b];
+	}
 }
 
 void lumen_stats_collect(const struct lumen_frame *work,

@@ -3,104 +3,74 @@
  * NEON lens-shading row (ARMv7 NEON and AArch64); exact with
  * lumen_lsc_row_c (isp_dsp.h).
  *
- * 8 samples per step as two groups of 4 float lanes. The two gains of each
- * lane are loaded lane by lane (ARMv7 has no float table lookup), the rest
- * is vector arithmetic with separate multiplies and adds in the C order.
- * ARMv7 NEON rounds to nearest like the C code and flushes subnormals, but
- * the gains are 0 or at least 2^-60 and the weights 0 or at least 2^-24,
- * so no operand or product is subnormal. vcvtq_u32_f32 truncates like the
- * C cast. The last width % 8 samples go through C (the row may be in
- * place).
- *
- * Most groups of 8 lie within one grid cell (a cell is frame width /
- * (grid width - 1) samples wide, 160 at 2560 with 17 nodes): their gains
- * are the cell's two pairs, made once per cell and kept in registers
- * instead of sixteen lane loads per 8 samples; the same values, so the
- * same results.
+ * 8 samples per step in 16-bit lanes, as x86/lsc_avx2.c: the samples of a
+ * step lie in one or two grid cells (cells at least 8 samples wide), whose
+ * node pairs are duplicated from one 32-bit load each (even lanes phase 0,
+ * odd phase 1) and picked per lane; vqrdmulhq_s16 is the C's
+ * (d t + 2^14) >> 15 exactly (t < 2^15: no saturation). The product is
+ * widened to 32 bits and vqrshrn_n_u32 rounds, shifts and saturates it in
+ * one, as the C does. A step over more cells goes through C, and so do
+ * the last width % 8 samples (the row may be in place).
  */
 #include <arm_neon.h>
+#include <string.h>
 
 #include "isp/isp_dsp.h"
 
-/* 4 samples from their gains a (left node) and b (right node) */
-static inline uint16x4_t lsc4_ab(const uint16_t *src, float32x4_t a,
-				 float32x4_t b, const float *w0, const float *w1)
+static inline int16x8_t pair(const int16_t *tab, int i)
 {
-	float32x4_t gain, v;
+	uint32_t v;
 
-	gain = vaddq_f32(vmulq_f32(a, vld1q_f32(w0)), vmulq_f32(b, vld1q_f32(w1)));
-	v = vcvtq_f32_u32(vmovl_u16(vld1_u16(src)));
-	v = vaddq_f32(vmulq_f32(v, gain), vdupq_n_f32(0.5f));
-	v = vmaxq_f32(vminq_f32(v, vdupq_n_f32((float)LUMEN_WORK_MAX)),
-		      vdupq_n_f32(0));
-	return vmovn_u32(vcvtq_u32_f32(v));
+	memcpy(&v, tab + 2 * i, sizeof(v));
+	return vreinterpretq_s16_u32(vdupq_n_u32(v));
 }
 
-static inline uint16x4_t lsc4(const uint16_t *src, const float *g0,
-			      const float *g1, const int32_t *gx,
-			      const float *w0, const float *w1)
+/* whether any lane of @m is nonzero */
+static inline int any16(uint16x8_t m)
 {
-	float32x4_t a = vdupq_n_f32(0), b = vdupq_n_f32(0);
+	const uint16x4_t o = vorr_u16(vget_low_u16(m), vget_high_u16(m));
 
-	a = vld1q_lane_f32(g0 + gx[0], a, 0);
-	b = vld1q_lane_f32(g0 + gx[0] + 1, b, 0);
-	a = vld1q_lane_f32(g1 + gx[1], a, 1);
-	b = vld1q_lane_f32(g1 + gx[1] + 1, b, 1);
-	a = vld1q_lane_f32(g0 + gx[2], a, 2);
-	b = vld1q_lane_f32(g0 + gx[2] + 1, b, 2);
-	a = vld1q_lane_f32(g1 + gx[3], a, 3);
-	b = vld1q_lane_f32(g1 + gx[3] + 1, b, 3);
-	return lsc4_ab(src, a, b, w0, w1);
-}
-
-/* The gains of node g for 4 samples from an even column: rg[0] in even
- * lanes, rg[1] in odd ones. */
-static inline float32x4_t node_gains(const float *const rg[2], int g)
-{
-	float32x2_t p = vdup_n_f32(rg[0][g]);
-
-	p = vld1_lane_f32(rg[1] + g, p, 1);
-	return vcombine_f32(p, p);
-}
-
-/* Whether gx[0..7] all equal gx[0]. */
-static inline int one_cell(const int32_t *gx)
-{
-	const int32x4_t g = vdupq_n_s32(gx[0]);
-	const uint32x4_t e = vandq_u32(vceqq_s32(vld1q_s32(gx), g),
-				       vceqq_s32(vld1q_s32(gx + 4), g));
-	const uint32x2_t m = vand_u32(vget_low_u32(e), vget_high_u32(e));
-
-	return (vget_lane_u32(m, 0) & vget_lane_u32(m, 1)) == 0xffffffffu;
+	return vget_lane_u64(vreinterpret_u64_u16(o), 0) != 0;
 }
 
 LUMEN_LSC_ROW_FN(lumen_lsc_row_neon)
 {
-	const int32_t *gx = cols->gx;
-	const float *w0 = cols->w0, *w1 = cols->w1;
-	float32x4_t ca = vdupq_n_f32(0), cb = vdupq_n_f32(0);
-	int x = 0, cell = -1;
+	const int16_t *gx = cols->gx, *tq = cols->t;
+	int x = 0;
 
 	for (; x + 8 <= width; x += 8) {
-		uint16x4_t lo, hi;
+		const int i0 = gx[x];
+		const uint16x8_t dg = vreinterpretq_u16_s16(
+			vsubq_s16(vld1q_s16(gx + x), vdupq_n_s16((int16_t)i0)));
+		const int16x8_t t = vld1q_s16(tq + x);
+		uint16x8_t g, s;
+		uint32x4_t plo, phi;
 
-		if (one_cell(gx + x)) {
-			if (gx[x] != cell) {
-				cell = gx[x];
-				ca = node_gains(rg, cell);
-				cb = node_gains(rg, cell + 1);
+		g = vreinterpretq_u16_s16(vaddq_s16(pair(rg->a, i0),
+						    vqrdmulhq_s16(pair(rg->d, i0), t)));
+		if (any16(dg)) {
+			/* as unsigned, anything outside 0..1 is above 1 */
+			if (any16(vcgtq_u16(dg, vdupq_n_u16(1)))) {
+				const struct lumen_lsc_cols c = { gx + x, tq + x };
+
+				lumen_lsc_row_c(dst + x, src + x, 8, rg, &c);
+				continue;
 			}
-			lo = lsc4_ab(src + x, ca, cb, w0 + x, w1 + x);
-			hi = lsc4_ab(src + x + 4, ca, cb, w0 + x + 4, w1 + x + 4);
-		} else {
-			lo = lsc4(src + x, rg[0], rg[1], gx + x, w0 + x, w1 + x);
-			hi = lsc4(src + x + 4, rg[0], rg[1], gx + x + 4, w0 + x + 4,
-				  w1 + x + 4);
+			g = vbslq_u16(vceqq_u16(dg, vdupq_n_u16(1)),
+				      vreinterpretq_u16_s16(vaddq_s16(pair(rg->a, i0 + 1),
+						vqrdmulhq_s16(pair(rg->d, i0 + 1), t))),
+				      g);
 		}
-		vst1q_u16(dst + x, vcombine_u16(lo, hi));
+		s = vld1q_u16(src + x);
+		plo = vmull_u16(vget_low_u16(s), vget_low_u16(g));
+		phi = vmull_u16(vget_high_u16(s), vget_high_u16(g));
+		vst1q_u16(dst + x, vminq_u16(vcombine_u16(
+			vqrshrn_n_u32(plo, LUMEN_LSC_GAIN_BITS),
+			vqrshrn_n_u32(phi, LUMEN_LSC_GAIN_BITS)),
+			vdupq_n_u16(LUMEN_WORK_MAX)));
 	}
 	if (x < width) {
-		const struct lumen_lsc_cols c = { gx + x, w0 + x, w1 + x };
+		const struct lumen_lsc_cols c = { gx + x, tq + x };
 
 		lumen_lsc_row_c(dst + x, src + x, width - x, rg, &c);
 	}

@@ -3,8 +3,8 @@
  * NEON statistics span (ARMv7 NEON and AArch64); exact with
  * lumen_stats_span_c (isp_dsp.h). 8 cells per step: vld2 splits each row
  * into even and odd columns, position sums accumulate pairwise into 32-bit
- * lanes, the cell sum and bin are formed in 32 bits, and the bins are
- * counted with scalar increments. The rest in C.
+ * lanes, the cell sum and bin are formed in 32 bits, and the bins of every
+ * other cell are counted with scalar increments. The rest in C.
  */
 #include <arm_neon.h>
 
@@ -47,27 +47,26 @@ LUMEN_STATS_SPAN_FN(lumen_stats_span_neon)
 		acc[3] = vpadalq_u16(acc[3], u.val[1]);
 		/* all-ones lanes are 0xffff: count them as 1 each */
 		nclip = vpadalq_u16(nclip, vshrq_n_u16(cl, 15));
+		if (!hist)
+			continue;
 		vst1q_u32(bins, bins4(vget_low_u16(t.val[0]), vget_low_u16(t.val[1]),
 				      vget_low_u16(u.val[0]), vget_low_u16(u.val[1])));
 		vst1q_u32(bins + 4, bins4(vget_high_u16(t.val[0]),
 					  vget_high_u16(t.val[1]),
 					  vget_high_u16(u.val[0]),
 					  vget_high_u16(u.val[1])));
-		hist[0][bins[0]]++;
-		hist[1][bins[1]]++;
-		hist[2][bins[2]]++;
-		hist[3][bins[3]]++;
-		hist[0][bins[4]]++;
-		hist[1][bins[5]]++;
-		hist[2][bins[6]]++;
-		hist[3][bins[7]]++;
+		/* cells first, first + 2, ... of the span: i is even */
+		hist[0][bins[first]]++;
+		hist[1][bins[first + 2]]++;
+		hist[2][bins[first + 4]]++;
+		hist[3][bins[first + 6]]++;
 	}
 	for (int k = 0; k < 4; k++)
 		sum[k] += hsum(acc[k]);
 	*clipped += hsum(nclip);
 	if (i < cells)
 		lumen_stats_span_c(r0 + 2 * i, r1 + 2 * i, cells - i, sum, clipped,
-				   hist);
+				   hist, first);
 }
 
 /*

@@ -30,4 +30,11 @@ void lumen_isp_dsp_init_x86(struct lumen_isp_dsp *dsp)
 	dsp->ccm_tone_row = lumen_ccm_tone_row_avx512;
 	dsp->csc420 = lumen_csc420_avx512;
 	dsp->denoise_row = lumen_denoise_row_avx512;
+	dsp->dpc_screen = lumen_dpc_screen_avx512;
+	dsp->scale_row = lumen_scale_row_avx512;
+	dsp->lsc_row = lumen_lsc_row_avx512;
+	dsp->blc10_row = lumen_blc10_row_avx512;
+	dsp->stats_span = lumen_stats_span_avx512;
+	dsp->stats_grid_rows = lumen_stats_grid_rows_avx512;
+	dsp->stats_grid_rows2 = lumen_stats_grid_rows2_avx512;
 }

@@ -6,9 +6,9 @@
  * 32-bit lanes, even column in the low half, odd in the high, so masking
  * and shifting give the four positions as exact 32-bit values (no lane
  * crossing: lane k is cell k). Sums, the clip test and the bin are lane
- * arithmetic; the bins are then counted with scalar increments (the
- * histogram scatter has no fast AVX2 form). The last cells % 8 go through
- * the C kernel.
+ * arithmetic; the bins of every other cell are then counted with scalar
+ * increments (the histogram scatter has no fast AVX2 form). The last
+ * cells % 8 go through the C kernel.
  */
 #include <immintrin.h>
 
@@ -43,8 +43,6 @@ LUMEN_STATS_SPAN_FN(lumen_stats_span_avx2)
 		__m256i p2 = _mm256_and_si256(b, lo16), p3 = _mm256_srli_epi32(b, 16);
 		__m256i mx = _mm256_max_epi32(_mm256_max_epi32(p0, p1),
 					      _mm256_max_epi32(p2, p3));
-		__m256i s = _mm256_add_epi32(_mm256_add_epi32(p0, p1),
-					     _mm256_add_epi32(p2, p3));
 
 		acc[0] = _mm256_add_epi32(acc[0], p0);
 		acc[1] = _mm256_add_epi32(acc[1], p1);
@@ -52,23 +50,24 @@ LUMEN_STATS_SPAN_FN(lumen_stats_span_avx2)
 		acc[3] = _mm256_add_epi32(acc[3], p3);
 		/* the compare gives -1 per clipped cell */
 		nclip = _mm256_add_epi32(nclip, _mm256_cmpgt_epi32(mx, clip_below));
-		_mm256_storeu_si256((__m256i *)(void *)bins,
-				    _mm256_min_epi32(_mm256_srli_epi32(s, 8), last_bin));
-		hist[0][bins[0]]++;
-		hist[1][bins[1]]++;
-		hist[2][bins[2]]++;
-		hist[3][bins[3]]++;
-		hist[0][bins[4]]++;
-		hist[1][bins[5]]++;
-		hist[2][bins[6]]++;
-		hist[3][bins[7]]++;
+		if (!hist)
+			continue;
+		_mm256_storeu_si256((__m256i *)(void *)bins, _mm256_min_epi32(
+			_mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(p0, p1),
+							   _mm256_add_epi32(p2, p3)), 8),
+			last_bin));
+		/* cells first, first + 2, ... of the span: i is even */
+		hist[0][bins[first]]++;
+		hist[1][bins[first + 2]]++;
+		hist[2][bins[first + 4]]++;
+		hist[3][bins[first + 6]]++;
 	}
 	for (int k = 0; k < 4; k++)
 		sum[k] += hsum(acc[k]);
 	*clipped += 0u - hsum(nclip);
 	if (i < cells)
 		lumen_stats_span_c(r0 + 2 * i, r1 + 2 * i, cells - i, sum, clipped,
-				   hist);
+				   hist, first);
 }
 
 /*
