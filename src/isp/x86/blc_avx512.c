@@ -14,17 +14,13 @@
  * byte of its word (shifted down by 6: bits 2..9) and its group's fifth
  * byte in the low byte, shifted right per word by 2j (vpsrlvw) so that
  * sample j's two low bits are bits 0..1. The black level and scale are
- * the AVX2 kernel's split-product form (x86/scale_avx2.c) on 32 lanes.
+ * the AVX-512 scale row's (x86/scale_avx512.h).
  */
 #include <immintrin.h>
 
 #include "core/pack.h"
 #include "isp/isp_dsp.h"
-
-static inline __m512i alt(uint32_t even, uint32_t odd)
-{
-	return _mm512_set1_epi32((int)((even & 0xffff) | (odd & 0xffff) << 16));
-}
+#include "isp/x86/scale_avx512.h"
 
 /* in-lane byte selections for lanes at offset 0 and at offset 2 */
 #define SEL_HI(o) -1, 0 + (o), -1, 1 + (o), -1, 2 + (o), -1, 3 + (o), \
@@ -34,11 +30,7 @@ static inline __m512i alt(uint32_t even, uint32_t odd)
 
 LUMEN_BLC10_ROW_FN(lumen_blc10_row_avx512)
 {
-	const __m512i black = alt(p->black[0], p->black[1]);
-	const __m512i vmax = alt(p->vmax[0], p->vmax[1]);
-	const __m512i sh = alt(p->scale[0] >> 16, p->scale[1] >> 16);
-	const __m512i sl = alt(p->scale[0], p->scale[1]);
-	const __m512i maxv = _mm512_set1_epi16(LUMEN_WORK_MAX);
+	struct scale512 k;
 	const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 2, 3, 4, 5,
 						5, 6, 7, 8, 7, 8, 9, 10);
 	const __m512i hi_sel = _mm512_broadcast_i64x4(_mm256_setr_epi8(
@@ -51,22 +43,19 @@ LUMEN_BLC10_ROW_FN(lumen_blc10_row_avx512)
 	const size_t bytes = lumen_raw10_bytes((size_t)width);
 	int x = 0;
 
+	scale512_init(&k, p);
 	for (; x + 32 <= width; x += 32) {
 		const uint8_t *s = src + (size_t)x / 4 * 5;
 		/* whole 64 bytes while the row has them, then masked */
 		const __m512i b = _mm512_permutexvar_epi32(lanes,
 			(size_t)x / 4 * 5 + 64 <= bytes ? _mm512_loadu_si512((const void *)s) :
 			_mm512_maskz_loadu_epi8((__mmask64)0xffffffffffull, s));
-		__m512i v = _mm512_or_si512(
+		const __m512i v = _mm512_or_si512(
 			_mm512_srli_epi16(_mm512_shuffle_epi8(b, hi_sel), 6),
 			_mm512_and_si512(_mm512_srlv_epi16(_mm512_shuffle_epi8(b, lo_sel),
 							   lo_shift), three));
-		__m512i r;
 
-		v = _mm512_min_epu16(_mm512_subs_epu16(v, black), vmax);
-		r = _mm512_add_epi16(_mm512_mullo_epi16(v, sh), _mm512_mulhi_epu16(v, sl));
-		r = _mm512_add_epi16(r, _mm512_srli_epi16(_mm512_mullo_epi16(v, sl), 15));
-		_mm512_storeu_si512((void *)(dst + x), _mm512_min_epu16(r, maxv));
+		_mm512_storeu_si512((void *)(dst + x), scale512(v, &k));
 	}
 	if (x < width)
 		lumen_blc10_row_c(dst + x, src + (size_t)x / 4 * 5, width - x, p);

@@ -6,32 +6,17 @@
  * The row may be in place, so the last width % 32 samples go through the
  * AVX2 row rather than an overlapping step.
  */
-#include <immintrin.h>
-
-#include "isp/isp_dsp.h"
-
-static inline __m512i alt(uint32_t even, uint32_t odd)
-{
-	return _mm512_set1_epi32((int)((even & 0xffff) | (odd & 0xffff) << 16));
-}
+#include "isp/x86/scale_avx512.h"
 
 LUMEN_SCALE_ROW_FN(lumen_scale_row_avx512)
 {
-	const __m512i black = alt(p->black[0], p->black[1]);
-	const __m512i vmax = alt(p->vmax[0], p->vmax[1]);
-	const __m512i sh = alt(p->scale[0] >> 16, p->scale[1] >> 16);
-	const __m512i sl = alt(p->scale[0], p->scale[1]);
-	const __m512i maxv = _mm512_set1_epi16(LUMEN_WORK_MAX);
+	struct scale512 k;
 	int x = 0;
 
-	for (; x + 32 <= width; x += 32) {
-		__m512i v = _mm512_loadu_si512((const void *)(src + x)), r;
-
-		v = _mm512_min_epu16(_mm512_subs_epu16(v, black), vmax);
-		r = _mm512_add_epi16(_mm512_mullo_epi16(v, sh), _mm512_mulhi_epu16(v, sl));
-		r = _mm512_add_epi16(r, _mm512_srli_epi16(_mm512_mullo_epi16(v, sl), 15));
-		_mm512_storeu_si512((void *)(dst + x), _mm512_min_epu16(r, maxv));
-	}
+	scale512_init(&k, p);
+	for (; x + 32 <= width; x += 32)
+		_mm512_storeu_si512((void *)(dst + x),
+				    scale512(_mm512_loadu_si512((const void *)(src + x)), &k));
 	if (x < width)
 		lumen_scale_row_avx2(dst + x, src + x, width - x, p);
 }
