@@ -694,16 +694,6 @@ static int run_front(struct lumen_isp *isp, const struct lumen_isp_params *p,
 	return 0;
 }
 
-/* Whether every entry of the Q12 matrix fits the fused kernel's pairs. */
-static bool q_fits_int16(const int32_t q[3][3])
-{
-	for (int i = 0; i < 3; i++)
-		for (int k = 0; k < 3; k++)
-			if (q[i][k] > 32767 || q[i][k] < -32767)
-				return false;
-	return true;
-}
-
 /*
  * The back run (wb, demosaic, sharpen, ccm, tone, csc), the fast demosaic
  * writing each band into a band buffer, sharpening it there when it is on,
@@ -739,7 +729,7 @@ static int run_back(struct lumen_isp *isp, const struct lumen_isp_params *p,
 	if (wb)
 		lumen_wb_phases(raw->bayer, p->wb, ph);
 	lumen_demosaic_dsp_init(&ddsp);
-	job.fused = ddsp.tone_row && q_fits_int16(isp->ccm_q);
+	job.fused = ddsp.tone_row && lumen_ccm_q_fits_int16(isp->ccm_q);
 	lumen_csc_coeffs_make(p->yuv_matrix, p->yuv_full_range, &c);
 	lap(ns, i_csc, &t);
 	if (isp->threads > 1) {

@@ -132,6 +132,18 @@ typedef LUMEN_STATS_GRID_ROWS2_FN(lumen_stats_grid_rows2_fn);
 		  int width, const int32_t q[3][3])
 typedef LUMEN_CCM_ROW_FN(lumen_ccm_row_fn);
 
+/* Whether every entry of the Q12 matrix fits int16 (|q| <= 32767), which
+ * the SIMD kernels' coefficient pairs (vpmaddwd, vpdpwssd) need; the
+ * others take the C path. */
+static inline bool lumen_ccm_q_fits_int16(const int32_t q[3][3])
+{
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			if (q[i][j] > 32767 || q[i][j] < -32767)
+				return false;
+	return true;
+}
+
 /*
  * Tone on planar rows: dst_i[x] = t->lut[min(src_i[x], LUMEN_WORK_MAX)],
  * i.e. lumen_tone_eval(): with f = (float)(min(v, LUMEN_WORK_MAX) + 128)

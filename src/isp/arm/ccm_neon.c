@@ -28,14 +28,13 @@ LUMEN_CCM_ROW_FN(lumen_ccm_row_neon)
 	int16_t k[3][3];
 	int x = 0;
 
+	if (!lumen_ccm_q_fits_int16(q)) {
+		lumen_ccm_row_c(dst, src, width, q);
+		return;
+	}
 	for (int i = 0; i < 3; i++)
-		for (int j = 0; j < 3; j++) {
-			if (q[i][j] > 32767 || q[i][j] < -32767) {
-				lumen_ccm_row_c(dst, src, width, q);
-				return;
-			}
+		for (int j = 0; j < 3; j++)
 			k[i][j] = (int16_t)q[i][j];
-		}
 	for (; x + 8 <= width; x += 8) {
 		int16x8_t r = vreinterpretq_s16_u16(vminq_u16(vld1q_u16(src[0] + x), maxv));
 		int16x8_t g = vreinterpretq_s16_u16(vminq_u16(vld1q_u16(src[1] + x), maxv));

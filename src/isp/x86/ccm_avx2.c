@@ -46,12 +46,10 @@ LUMEN_CCM_ROW_FN(lumen_ccm_row_avx2)
 	__m256i k_rg[3], k_b1[3];
 	int x = 0;
 
-	for (int i = 0; i < 3; i++)
-		for (int j = 0; j < 3; j++)
-			if (q[i][j] > 32767 || q[i][j] < -32767) {
-				lumen_ccm_row_c(dst, src, width, q);
-				return;
-			}
+	if (!lumen_ccm_q_fits_int16(q)) {
+		lumen_ccm_row_c(dst, src, width, q);
+		return;
+	}
 	for (int i = 0; i < 3; i++) {
 		k_rg[i] = pair(q[i][0], q[i][1]);
 		k_b1[i] = pair(q[i][2], 2048);

@@ -51,10 +51,8 @@ struct ccm_tone_regs {
 static inline bool ccm_tone_regs_load(struct ccm_tone_regs *r, const int32_t q[3][3],
 				      const struct lumen_tone *t)
 {
-	for (int i = 0; i < 3; i++)
-		for (int j = 0; j < 3; j++)
-			if (q[i][j] > 32767 || q[i][j] < -32767)
-				return false;
+	if (!lumen_ccm_q_fits_int16(q))
+		return false;
 	for (int i = 0; i < 3; i++) {
 		r->k_rg[i] = ccm_pair(q[i][0], q[i][1]);
 		r->k_b1[i] = ccm_pair(q[i][2], 2048);
