@@ -30,6 +30,7 @@
  * dcraw) and "develop.SET.NOISE.time_ratio: X" (lumen / dcraw). Exit 77
  * when the data or dcraw is missing.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -63,9 +64,14 @@ static const float XYZ_TO_SRGB[3][3] = {
 	{ 0.0556434f, -0.2040259f, 1.0572252f },
 };
 
+/*
+ * A set of pictures: @count files named by @fmt (printf of 1..count) in
+ * @dir under --data, or, for --photos, the @files listed (names in @dir).
+ */
 struct set {
 	const char *name, *dir, *fmt;
 	int count;
+	char **files;
 };
 
 static const struct set sets[] = {
@@ -74,7 +80,7 @@ static const struct set sets[] = {
 };
 
 struct opts {
-	const char *data, *only_set, *keep;
+	const char *data, *only_set, *keep, *photos;
 	bool quick, clean, noisy, verbose;
 	const char *lumen_args[MAX_ARGS];
 	int n_lumen_args;
@@ -416,23 +422,29 @@ static int bench_set(const struct opts *o, const char *self, const char *dir,
 		     const struct set *s)
 {
 	struct totals tot[2];
-	const int count = o->quick ? 3 : s->count;
+	const int count = o->quick && s->count >= 3 ? 3 : s->count;
 	struct rng rng = { 0x9e3779b97f4a7c15ull };
 
 	memset(tot, 0, sizeof(tot));
 	for (int k = 1; k <= count; k++) {
 		/* --quick: three images spread over the set */
-		const int idx = o->quick ? 1 + (k - 1) * (s->count / 3) : k;
+		const int idx = o->quick && s->count >= 3 ? 1 + (k - 1) * (s->count / 3) : k;
 		char path[4096], file[64], stem[64], dng[1200], tag[160];
 		struct lumen_dng_write_meta meta;
 		struct lumen_frame img, raw;
 		char err[512];
 		int ret;
 
-		snprintf(file, sizeof(file), s->fmt, idx);
+		if (s->files)
+			snprintf(file, sizeof(file), "%s", s->files[idx - 1]);
+		else
+			snprintf(file, sizeof(file), s->fmt, idx);
 		snprintf(stem, sizeof(stem), "%s", file);
-		*strchr(stem, '.') = '\0';
-		snprintf(path, sizeof(path), "%s/%s/%s", o->data, s->dir, file);
+		*strrchr(stem, '.') = '\0';
+		if (s->files)
+			snprintf(path, sizeof(path), "%s/%s", s->dir, file);
+		else
+			snprintf(path, sizeof(path), "%s/%s/%s", o->data, s->dir, file);
 		ret = lumen_rgb_read(path, &img);
 		if (ret) {
 			fprintf(stderr, "bench: %s: %s\n", path, strerror(-ret));
@@ -474,10 +486,66 @@ static int bench_set(const struct opts *o, const char *self, const char *dir,
 	return 0;
 }
 
+/* scandir() filter: the names lumen_rgb_read() may read, by extension */
+static int is_picture(const struct dirent *d)
+{
+	static const char *const ext[] = { ".png", ".tif", ".tiff", ".PNG", ".TIF", ".TIFF" };
+	const char *dot = strrchr(d->d_name, '.');
+
+	if (!dot || dot == d->d_name || d->d_name[0] == '.')
+		return 0;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (!strcmp(dot, ext[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * --photos DIR: every PNG and TIFF in DIR, in name order, as the set
+ * "photos" (pictures the pipeline was not tuned on); CFA orders rotate as
+ * in the other sets. 77 when DIR holds none.
+ */
+static int bench_photos(const struct opts *o, const char *self, const char *dir)
+{
+	struct dirent **list = NULL;
+	struct set s = { .name = "photos", .dir = o->photos };
+	int n = scandir(o->photos, &list, is_picture, alphasort), ret;
+
+	if (n < 0) {
+		fprintf(stderr, "bench: --photos %s: %s\n", o->photos, strerror(errno));
+		return 1;
+	}
+	if (!n) {
+		free(list);
+		printf("skip: no PNG or TIFF pictures in %s\n", o->photos);
+		return 77;
+	}
+	s.files = calloc((size_t)n, sizeof(*s.files));
+	ret = s.files ? 0 : 1;
+	for (int i = 0; i < n && !ret; i++) {
+		if (strlen(list[i]->d_name) >= 64) {
+			fprintf(stderr, "bench: %s/%s: name too long (63 bytes at most)\n",
+				o->photos, list[i]->d_name);
+			ret = 2;
+		}
+		s.files[i] = list[i]->d_name;
+	}
+	s.count = n;
+	if (!ret)
+		ret = bench_set(o, self, dir, &s);
+	else if (ret == 1)
+		fprintf(stderr, "bench: out of memory\n");
+	free(s.files);
+	for (int i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	return ret;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: lumen bench develop [--data DIR] [--quick] [--set kodak|mcmaster]\n"
-		"                           [--clean|--noisy] [--keep DIR] [--verbose]\n"
+		"                           [--photos DIR] [--clean|--noisy] [--keep DIR] [--verbose]\n"
 		"                           [--lumen-opt ARG]...\n");
 }
 
@@ -503,6 +571,9 @@ int lumen_cmd_bench_develop(int argc, char **argv, const char *data)
 		} else if (v && !strcmp(a, "--data")) {
 			o.data = v;
 			i++;
+		} else if (v && !strcmp(a, "--photos")) {
+			o.photos = v;
+			i++;
 		} else if (v && !strcmp(a, "--keep")) {
 			o.keep = v;
 			i++;
@@ -522,7 +593,7 @@ int lumen_cmd_bench_develop(int argc, char **argv, const char *data)
 		usage(stderr);
 		return 2;
 	}
-	for (int s = 0; s < 2; s++) {
+	for (int s = 0; s < 2 && !o.photos; s++) {
 		snprintf(probe, sizeof(probe), "%s/%s", o.data, sets[s].dir);
 		if (stat(probe, &st)) {
 			printf("skip: no %s images in %s (use --data DIR or LUMEN_DATA)\n",
@@ -572,7 +643,9 @@ int lumen_cmd_bench_develop(int argc, char **argv, const char *data)
 	for (int k = 0; k < N_THRESH; k++)
 		printf(" %d", DCRAW_N[k]);
 	printf(" and none\n");
-	for (int s = 0; s < 2 && !ret; s++)
+	if (o.photos)
+		ret = bench_photos(&o, self, dir);
+	for (int s = 0; s < 2 && !ret && !o.photos; s++)
 		if (!o.only_set || !strcmp(o.only_set, sets[s].name))
 			ret = bench_set(&o, self, dir, &sets[s]);
 	if (!o.keep) {
