@@ -10,6 +10,7 @@ void lumen_develop_settings_default(struct lumen_develop_settings *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->demosaic = LUMEN_DEMOSAIC_RI;
+	s->demosaic_perceptual = true;
 	s->auto_wb = true;
 	s->awb_method = LUMEN_AWB_COMBINED;
 	s->wb[0] = s->wb[1] = s->wb[2] = 1.0f;
@@ -44,6 +45,7 @@ int lumen_develop_frame(struct lumen_isp *isp, const struct lumen_frame *raw,
 	p.sharpen = s->sharpen;
 	p.lsc = s->lsc;
 	p.demosaic = s->demosaic;
+	p.demosaic_perceptual = s->demosaic_perceptual;
 	p.contrast = s->contrast;
 	p.yuv_matrix = s->yuv_matrix;
 	p.yuv_full_range = s->yuv_full_range;

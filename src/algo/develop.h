@@ -13,6 +13,7 @@
 
 struct lumen_develop_settings {
 	enum lumen_demosaic_method demosaic;
+	bool demosaic_perceptual;	/* lumen_isp_params.demosaic_perceptual */
 	bool auto_wb;			/* else wb[] is used */
 	enum lumen_awb_method awb_method;
 	float wb[3];
@@ -37,8 +38,8 @@ struct lumen_develop_report {
 	struct lumen_ae_result ae;	/* when automatic */
 };
 
-/* Auto everything, quality demosaic and denoise, light sharpening,
- * identity CCM, light contrast. */
+/* Auto everything, the ri demosaic on sRGB-encoded samples, the quality
+ * denoise, no sharpening, identity CCM, light contrast. */
 void lumen_develop_settings_default(struct lumen_develop_settings *s);
 
 /*

@@ -867,7 +867,8 @@ int lumen_isp_process_stages(struct lumen_isp *isp, const struct lumen_frame *in
 			i += nrun - 1;
 			continue;
 		}
-		if (i == i_wb && end == i + 6 && p->demosaic == LUMEN_DEMOSAIC_FAST) {
+		if (i == i_wb && end == i + 6 && p->demosaic == LUMEN_DEMOSAIC_FAST &&
+		    !p->demosaic_perceptual) {
 			err = run_back(isp, p, &dsp, i, ns);
 			count_run(isp, i, i + 6, ns, err);
 			if (err)

@@ -155,6 +155,15 @@ struct lumen_isp_params {
 	const struct lumen_lsc_map *lsc;	/* NULL = no shading correction */
 	float wb[3];			/* R, G, B gains on camera RGB */
 	enum lumen_demosaic_method demosaic;
+	/*
+	 * Demosaic the sRGB-encoded samples, not the linear ones: the
+	 * white-balanced raw goes through the sRGB curve, the demosaic runs,
+	 * its RGB goes back to linear (docs/demosaic.md, "Where the demosaic
+	 * works"). Errors then spread as the viewer sees them, not crowded
+	 * into the shadows. Costs two table passes; the fused live back run
+	 * does not take it (the stages then run one by one).
+	 */
+	bool demosaic_perceptual;
 	float ccm[3][3];		/* white-balanced camera RGB -> linear sRGB */
 	float exposure;			/* linear gain applied with the CCM */
 	float contrast;			/* 0 = pure sRGB curve; 0..1 S-curve */

@@ -38,6 +38,8 @@ static void usage(FILE *out)
 "\n"
 "picture:\n"
 "  --demosaic fast|ri|best     (default ri; quality = best)\n"
+"  --demosaic-on srgb|linear   the samples it interpolates: sRGB-encoded\n"
+"                              (default) or linear light\n"
 "  --wb auto|grey-world|white-patch|grey-edge|as-shot|tuning|R,G,B\n"
 "                              (default: as-shot when the file has it, else auto)\n"
 "  --tuning FILE               black level, colour matrix, lens shading\n"
@@ -95,6 +97,7 @@ static const char *extension(const char *path)
 struct develop_opts {
 	const char *in, *out, *tuning_path;
 	enum lumen_demosaic_method demosaic;
+	bool demosaic_perceptual;
 	enum { WB_DEFAULT, WB_AUTO, WB_AS_SHOT, WB_TUNING, WB_GAINS } wb_mode;
 	enum lumen_awb_method awb_method;
 	float wb[3];
@@ -143,6 +146,7 @@ static int parse_opts(int argc, char **argv, struct develop_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->demosaic = LUMEN_DEMOSAIC_RI;
+	o->demosaic_perceptual = true;
 	o->contrast = 0.25f;
 	o->dpc = true;
 	o->denoise = LUMEN_DENOISE_QUALITY;
@@ -192,6 +196,13 @@ static int parse_opts(int argc, char **argv, struct develop_opts *o)
 				o->demosaic = LUMEN_DEMOSAIC_RI;
 			else if (!strcmp(v, "best") || !strcmp(v, "quality"))
 				o->demosaic = LUMEN_DEMOSAIC_QUALITY;
+			else
+				goto bad_value;
+		} else if (!strcmp(a, "--demosaic-on")) {
+			if (!strcmp(v, "srgb"))
+				o->demosaic_perceptual = true;
+			else if (!strcmp(v, "linear"))
+				o->demosaic_perceptual = false;
 			else
 				goto bad_value;
 		} else if (!strcmp(a, "--denoise")) {
@@ -443,6 +454,7 @@ int lumen_cmd_develop(int argc, char **argv)
 	lumen_develop_settings_default(&settings);
 	settings.dpc = o.dpc;
 	settings.demosaic = o.demosaic;
+	settings.demosaic_perceptual = o.demosaic_perceptual;
 	settings.contrast = o.contrast;
 	settings.yuv_matrix = o.matrix;
 	settings.yuv_full_range = o.full_range;
