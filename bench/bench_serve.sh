@@ -85,16 +85,18 @@ threads "$pid" >"$dir/th0.txt"
 n00=$(grep -vc '^#' "$dir/c0.crc")
 n10=$(grep -vc '^#' "$dir/c1.crc")
 t0=$(date +%s%N)
-i=0
 : >"$dir/lat.txt"
 : >"$dir/rss.txt"
-while [ $i -lt "$dur" ]; do
+# one sample a second until the clock says the window is over (a pass
+# takes a little over a second, so counting passes overran an hour's
+# window by minutes, past the clients' own end)
+end=$(( $(date +%s) + dur ))
+while [ "$(date +%s)" -lt "$end" ]; do
 	sleep 1
 	curl -s "$base/metrics" | sed -n 's/^lumen_rtsp_latency_seconds{channel="\([01]\)"} /\1 /p' \
 		>>"$dir/lat.txt"
 	echo "$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$pid/status") $(ls "/proc/$pid/fd" | wc -l)" \
 		>>"$dir/rss.txt"
-	i=$((i + 1))
 done
 t1=$(date +%s%N)
 c1=$(cpu "$pid")
