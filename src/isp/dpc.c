@@ -252,9 +252,10 @@ static int dpc_window(const int p[5][5], bool green, unsigned t,
 				 * half, unless the other colour between them
 				 * rises with them (a real structure along d);
 				 * both ends: a line along d */
-				const int base = d < 2 ?
-					(p[2][1] + p[2][3] + p[1][2] + p[3][2]) / 4 :
-					(p[1][1] + p[3][3] + p[1][3] + p[3][1]) / 4;
+				const int base = d >= 2 ?
+					(p[1][1] + p[3][3] + p[1][3] + p[3][1]) / 4 :
+					!green ? (p[2][1] + p[2][3] + p[1][2] + p[3][2]) / 4 :
+					d == 0 ? (p[2][1] + p[2][3]) / 2 : (p[1][2] + p[3][2]) / 2;
 				const int side = bad_a ? 0 : 1;
 				const int mv = p[mid[d][side][0]][mid[d][side][1]];
 				const int rise = hot ? mv - base : base - mv;
