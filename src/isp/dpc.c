@@ -15,9 +15,14 @@
  *   (sample minus the other colours around it: texture is in every
  *   channel, a defect in one sample); the other colours next to it do
  *   not rise with it (every channel sees a real detail); and no
- *   directional prediction explains it. The replacement stops short of
- *   the estimate by the colour differences' spread, so that real detail
- *   taken for a defect where colour varies keeps part of itself.
+ *   directional prediction explains it. A pixel those tests excuse is
+ *   still taken when the evidence of a lone sample is strong in every
+ *   form at once (the second form: the estimate, the colour differences
+ *   and the other colours), unless a direction explains it along a line.
+ *   The estimate blends the directional predictions and a
+ *   colour-difference one; the replacement stops short of it by the
+ *   colour differences' spread, so that real detail taken for a defect
+ *   where colour varies keeps part of itself.
  *
  * The margin is t + u / 16 (u: the neighbour it is compared with), t from
  * the noise model (lumen_dpc_setup()). A vectorised screen finds the
