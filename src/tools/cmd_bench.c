@@ -463,6 +463,33 @@ static bool dpc_tuning_image(int set, int k)
 	return set == 0 ? (k & 1) : k <= 9;
 }
 
+/* Whether image @k of set @set is in @split ("tune", "report", "all"). */
+static bool dpc_in_split(int set, int k, const char *split)
+{
+	const bool tune = dpc_tuning_image(set, k);
+
+	return !(!strcmp(split, "tune") && !tune) &&
+	       !(!strcmp(split, "report") && tune);
+}
+
+/* Reads image @k of set @set from @data into @img; 0, or 1 after a
+ * message naming the file. */
+static int dpc_read_image(const char *data, int set, int k, struct lumen_frame *img)
+{
+	const struct dataset *ds = &sets[set];
+	char path[4096], file[64];
+	int ret;
+
+	snprintf(file, sizeof(file), ds->fmt, k);
+	snprintf(path, sizeof(path), "%s/%s/%s", data, ds->dir, file);
+	ret = lumen_rgb_read(path, img);
+	if (ret) {
+		fprintf(stderr, "bench: %s: %s\n", path, strerror(-ret));
+		return 1;
+	}
+	return 0;
+}
+
 static void dpc_print(const char *set, const char *split,
 		      const struct dpc_totals *t, int methods_mask)
 {
@@ -505,23 +532,16 @@ static int dpc_quality(struct bench *b, const char *data, const char *only_set,
 			continue;
 		for (int k = 1; k <= ds->count; k++) {
 			const bool tune = dpc_tuning_image(s, k);
-			char path[4096], file[64];
 			struct lumen_frame img, raw, work, rgb;
 			struct lumen_isp_params prm;
 			struct dpc_totals *t = &tot[s][tune ? 0 : 1];
 			long changed = 0;
 			int maxdef;
 
-			if ((!strcmp(split, "tune") && !tune) ||
-			    (!strcmp(split, "report") && tune))
+			if (!dpc_in_split(s, k, split))
 				continue;
-			snprintf(file, sizeof(file), ds->fmt, k);
-			snprintf(path, sizeof(path), "%s/%s/%s", data, ds->dir, file);
-			ret = lumen_rgb_read(path, &img);
-			if (ret) {
-				fprintf(stderr, "bench: %s: %s\n", path, strerror(-ret));
+			if (dpc_read_image(data, s, k, &img))
 				return 1;
-			}
 			if (lumen_frame_alloc(&raw, LUMEN_PIX_BAYER16, img.width, img.height) ||
 			    lumen_frame_alloc(&work, LUMEN_PIX_BAYER16, img.width, img.height) ||
 			    lumen_frame_alloc(&rgb, LUMEN_PIX_RGB16P, img.width, img.height)) {
@@ -727,17 +747,14 @@ static int dpc_bounds(struct bench *b, const char *data, const char *only_set,
 		if (excluded(only_set, ds->name))
 			continue;
 		for (int k = 1; k <= ds->count; k++) {
-			const bool tune = dpc_tuning_image(s, k);
 			struct dpc_bounds_image *I;
 			struct lumen_frame raw, work;
 			struct lumen_isp_params prm;
 			struct lumen_dpc_setup st;
-			char path[4096], file[64];
-			int maxdef, e;
+			int maxdef;
 			void *grow;
 
-			if ((!strcmp(split, "tune") && !tune) ||
-			    (!strcmp(split, "report") && tune))
+			if (!dpc_in_split(s, k, split))
 				continue;
 			grow = realloc(im, sizeof(*im) * (size_t)(ni + 1));
 			if (!grow)
@@ -745,13 +762,8 @@ static int dpc_bounds(struct bench *b, const char *data, const char *only_set,
 			im = grow;
 			I = &im[ni];
 			memset(I, 0, sizeof(*I));
-			snprintf(file, sizeof(file), ds->fmt, k);
-			snprintf(path, sizeof(path), "%s/%s/%s", data, ds->dir, file);
-			e = lumen_rgb_read(path, &I->img);
-			if (e) {
-				fprintf(stderr, "bench: %s: %s\n", path, strerror(-e));
+			if (dpc_read_image(data, s, k, &I->img))
 				goto out;
-			}
 			ni++;
 			I->order = (enum lumen_bayer)((k - 1) & 3);
 			if (lumen_frame_alloc(&raw, LUMEN_PIX_BAYER16, I->img.width, I->img.height))
