@@ -642,7 +642,8 @@ static int dpc_quality(struct bench *b, const char *data, const char *only_set,
  * the four diagonal ones and twice the second largest of the eight
  * same-colour ones (weights chosen on the tuning split). It reads a 9x9
  * window, more than the DPC may (5 rows), so it bounds what a wider test
- * could do too.
+ * could do too. (c) The DPC and that score together: the pixels the DPC
+ * leaves, replaced (stopped short) where the score passes the threshold.
  */
 
 /* a clean pixel the score flags at some threshold */
@@ -650,6 +651,7 @@ struct dpc_cand {
 	int x, y;
 	float score;
 	uint16_t est[2];	/* the estimate itself, and stopped short */
+	bool dpc;		/* the DPC changes it (in the clean frame) */
 };
 
 struct dpc_bounds_image {
@@ -732,13 +734,13 @@ static int cmp_float_desc(const void *a, const void *b)
 static int dpc_bounds(struct bench *b, const char *data, const char *only_set,
 		      const char *split)
 {
-	static const double targets[] = { 0.99, 0.98, 0.95, 0.90, 0.85, 0.80 };
+	static const double targets[] = { 0.99, 0.98, 0.95, 0.92, 0.90, 0.88, 0.86, 0.85, 0.80 };
 	struct dpc_bounds_image *im = NULL;
 	struct lumen_dpc_defect *def = NULL;
 	/* scores of the defects the estimate corrects, without and with
 	 * the stop short */
-	float *dscore[2] = { NULL, NULL };
-	long ntot = 0, nd[2] = { 0, 0 }, ok[2] = { 0, 0 };
+	float *dscore[3] = { NULL, NULL, NULL };
+	long ntot = 0, nd[3] = { 0, 0, 0 }, ok[3] = { 0, 0, 0 };
 	int ni = 0, ret = 1;
 
 	for (int s = 0; s < 2; s++) {
@@ -777,6 +779,8 @@ static int dpc_bounds(struct bench *b, const char *data, const char *only_set,
 			lumen_dpc_setup(&st, &prm, &raw);
 
 			/* the clean pixels the score may flag */
+			lumen_frame_copy(&work, &raw);
+			lumen_dpc_apply(&work, &prm);
 			for (int y = 0; y < raw.height; y++)
 				for (int x = 0; x < raw.width; x++) {
 					uint16_t est[2];
@@ -790,7 +794,9 @@ static int dpc_bounds(struct bench *b, const char *data, const char *only_set,
 							goto free_frames;
 						I->cand = grow;
 					}
-					I->cand[I->ncand++] = (struct dpc_cand){ x, y, sc, { est[0], est[1] } };
+					I->cand[I->ncand++] = (struct dpc_cand){
+						x, y, sc, { est[0], est[1] },
+						*bench_px(&work, x, y) != *bench_px(&raw, x, y) };
 				}
 
 			/* defects as dpc_quality() injects them, in raster order */
@@ -799,7 +805,7 @@ static int dpc_bounds(struct bench *b, const char *data, const char *only_set,
 			def = malloc(sizeof(*def) * (size_t)maxdef);
 			if (!def)
 				goto free_frames;
-			for (int v = 0; v < 2; v++) {
+			for (int v = 0; v < 3; v++) {
 				grow = realloc(dscore[v], sizeof(float) * (size_t)(nd[v] + 2 * maxdef));
 				if (!grow)
 					goto free_frames;
@@ -828,6 +834,28 @@ static int dpc_bounds(struct bench *b, const char *data, const char *only_set,
 					ok[stop] += lumen_dpc_corrected(&work, def, n, NULL);
 					ntot += stop ? n : 0;
 				}
+				/* (c): the DPC, then the score on what it left */
+				lumen_frame_copy(&work, &raw);
+				{
+					const int n = lumen_dpc_inject(&work, d ? 0.002 : 0.0005, 0.5,
+								       (unsigned)(1000 * s + 10 * k + d + 1),
+								       def, maxdef);
+
+					lumen_dpc_apply(&work, &prm);
+					ok[2] += lumen_dpc_corrected(&work, def, n, NULL);
+					for (int i = 0; i < n; i++) {
+						const struct lumen_dpc_defect *q = &def[i];
+						uint16_t est[2];
+						float sc;
+
+						if (*bench_px(&work, q->x, q->y) != q->value)
+							continue;	/* the DPC's, right or wrong */
+						sc = dpc_bounds_score(&work, q->x, q->y, st.threshold, est);
+						if (2 * abs((int)est[1] - (int)q->truth) <=
+						    abs((int)q->value - (int)q->truth))
+							dscore[2][nd[2]++] = sc;
+					}
+				}
 			}
 			printf("dpc.bounds.%s.%d.clean_candidates: %d\n", ds->name, k, I->ncand);
 			fflush(stdout);
@@ -848,30 +876,40 @@ free_frames:
 	       100.0 * ok[0] / ntot);
 	printf("dpc.bounds.oracle.stop.corrected: %.3f %% (by the estimate stopped short, as the DPC does)\n",
 	       100.0 * ok[1] / ntot);
-	for (int stop = 0; stop < 2; stop++)
+	printf("dpc.bounds.dpc.corrected: %.3f %% (the DPC); with the score at most %.3f %%\n",
+	       100.0 * ok[2] / ntot, 100.0 * (ok[2] + nd[2]) / ntot);
+	/* way 0: the score, no stop short; 1: stopped short; 2: the DPC and
+	 * the score (stopped short) on the pixels it leaves */
+	for (int way = 0; way < 3; way++)
 	for (size_t ti = 0; ti < sizeof(targets) / sizeof(targets[0]); ti++) {
-		const long need = (long)ceil(targets[ti] * (double)ntot);
+		static const char *const name[3] = { "score", "score.stop", "dpc_and_score" };
+		const int stop = way ? 1 : 0;
+		const long need = (long)ceil(targets[ti] * (double)ntot) - (way == 2 ? ok[2] : 0);
 		double loss[2] = { 0.0, 0.0 };
 		long changed = 0;
 		float thr;
 
 		if (!ti)
-			qsort(dscore[stop], (size_t)nd[stop], sizeof(float), cmp_float_desc);
-		if (need > nd[stop] || need < 1) {
-			printf("dpc.bounds.score%s.%.0f: beyond the estimate (%.3f %% at most)\n",
-			       stop ? ".stop" : "", 100 * targets[ti], 100.0 * nd[stop] / ntot);
+			qsort(dscore[way], (size_t)nd[way], sizeof(float), cmp_float_desc);
+		if (need < 1) {
+			printf("dpc.bounds.%s.%.0f: the DPC alone\n", name[way], 100 * targets[ti]);
 			continue;
 		}
-		thr = dscore[stop][need - 1];
+		if (need > nd[way]) {
+			printf("dpc.bounds.%s.%.0f: out of reach (%.3f %% at most)\n", name[way],
+			       100 * targets[ti], 100.0 * (nd[way] + (way == 2 ? ok[2] : 0)) / ntot);
+			continue;
+		}
+		thr = dscore[way][need - 1];
 		for (int i = 0; i < ni; i++) {
 			struct dpc_bounds_image *I = &im[i];
 			struct lumen_frame raw, work, rgb;
 			long ch = 0;
 
 			for (int c = 0; c < I->ncand; c++)
-				ch += I->cand[c].score >= thr;
+				ch += I->cand[c].score >= thr && !(way == 2 && I->cand[c].dpc);
 			changed += ch;
-			if (!ch)
+			if (!ch && way != 2)
 				continue;
 			if (lumen_frame_alloc(&raw, LUMEN_PIX_BAYER16, I->img.width, I->img.height))
 				goto out;
@@ -883,8 +921,14 @@ free_frames:
 			}
 			mosaic(&I->img, I->order, &raw);
 			lumen_frame_copy(&work, &raw);
+			if (way == 2) {
+				struct lumen_isp_params prm;
+
+				lumen_isp_params_default(&prm);
+				lumen_dpc_apply(&work, &prm);
+			}
 			for (int c = 0; c < I->ncand; c++)
-				if (I->cand[c].score >= thr)
+				if (I->cand[c].score >= thr && !(way == 2 && I->cand[c].dpc))
 					*bench_px(&work, I->cand[c].x, I->cand[c].y) = I->cand[c].est[stop];
 			for (int m = 0; m < 2; m++) {
 				double off = 0.0;
@@ -898,10 +942,10 @@ free_frames:
 			lumen_frame_free(&work);
 			lumen_frame_free(&raw);
 		}
-		printf("dpc.bounds.score%s.%.0f: clean %.1f pixels flagged per image, "
+		printf("dpc.bounds.%s.%.0f: clean %.1f pixels flagged per image%s, "
 		       "lost fast %.4f dB, ri %.4f dB (threshold %.3f)\n",
-		       stop ? ".stop" : "", 100 * targets[ti], (double)changed / ni,
-		       loss[0] / ni, loss[1] / ni, thr);
+		       name[way], 100 * targets[ti], (double)changed / ni,
+		       way == 2 ? " beyond the DPC's" : "", loss[0] / ni, loss[1] / ni, thr);
 	}
 done:
 	ret = 0;
@@ -912,8 +956,8 @@ out:
 	}
 	free(im);
 	free(def);
-	free(dscore[0]);
-	free(dscore[1]);
+	for (int v = 0; v < 3; v++)
+		free(dscore[v]);
 	return ret;
 }
 
