@@ -15,9 +15,14 @@
  *   (sample minus the other colours around it: texture is in every
  *   channel, a defect in one sample); the other colours next to it do
  *   not rise with it (every channel sees a real detail); and no
- *   directional prediction explains it. The replacement stops short of
- *   the estimate by the colour differences' spread, so that real detail
- *   taken for a defect where colour varies keeps part of itself.
+ *   directional prediction explains it. A pixel those tests excuse is
+ *   still taken when the evidence of a lone sample is strong in every
+ *   form at once (the second form: the estimate, the colour differences
+ *   and the other colours), unless a direction explains it along a line.
+ *   The estimate blends the directional predictions and a
+ *   colour-difference one; the replacement stops short of it by the
+ *   colour differences' spread, so that real detail taken for a defect
+ *   where colour varies keeps part of itself.
  *
  * The margin is t + u / 16 (u: the neighbour it is compared with), t from
  * the noise model (lumen_dpc_setup()). A vectorised screen finds the
@@ -33,6 +38,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "isp/dpc_eval.h"
 #include "isp/isp_band.h"
 #include "isp/isp_dsp.h"
 #include "isp/stages.h"
@@ -49,6 +55,13 @@
  * differences single the pixel out (test (2), second form) */
 #define DPC_PEAK_RATIO 6
 #define DPC_PEAK_RATIO_CD 4
+/* the second form (dpc_window()): the colour difference's miss must pass
+ * twice the margin plus this many times the neighbours' spread of theirs,
+ * and the other colours' rise stay under 1 / DPC_STRONG_PEAK of its own */
+#define DPC_STRONG_CD 3
+#define DPC_STRONG_PEAK 4
+
+enum dpc_mode { DPC_TEST, DPC_ORACLE, DPC_ORACLE_NO_STOP };
 
 /* Mirror an index into 0..n-1 keeping its parity (the CFA phase). */
 static inline int mirror(int i, int n)
@@ -96,10 +109,17 @@ static void extremes(const int *v, int n, int *hi0, int *hi1, int *lo0, int *lo1
 /*
  * The full test of one pixel and its replacement. @p is its 5x5 window,
  * @green whether it is a green sample, @t the margin. Returns the new
- * value, or -1 when the pixel is not defective.
+ * value, or -1 when the pixel is not defective. @mode DPC_TEST is the
+ * DPC; the others (lumen_dpc_estimate(), measuring the estimate alone)
+ * take the pixel as defective without a test, hot when above the mean of
+ * its eight same-colour neighbours, and DPC_ORACLE_NO_STOP replaces it by
+ * the estimate itself (clipped to the neighbours' range) without the stop
+ * short.
  */
-static int dpc_window(const int p[5][5], bool green, unsigned t)
+static int dpc_window(const int p[5][5], bool green, unsigned t,
+		      enum dpc_mode mode)
 {
+	const bool oracle = mode != DPC_TEST;
 	/* the other colour's sample between the pixel and each end */
 	static const int mid[4][2][2] = {
 		{ { 2, 1 }, { 2, 3 } }, { { 1, 2 }, { 3, 2 } },
@@ -123,9 +143,9 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 	const int dv = v - (p[1][2] + p[3][2] + p[2][1] + p[2][3]) / 4;
 	int hi0, hi1, lo0, lo1, dhi0, dhi1, dlo0, dlo1, cd[8];
 	int pred[4], cost[4], end_a[4], end_b[4], corr[2];
-	bool usable[4], hot, cd_out;
+	bool usable[4], hot, cd_out = false, explained = false;
 	double sw = 0.0, sv = 0.0;
-	int est, allow;
+	int est, allow, cd_pred, oh, ov, po, e;
 
 	extremes(n, 8, &hi0, &hi1, &lo0, &lo1);
 	/* colour differences: each neighbour minus the other colours
@@ -177,7 +197,9 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 		int ref, m0, exc, dexc;
 
 		/* (1) beyond the second extreme by the margin */
-		if (v > hi1 + (int)margin(t, (unsigned)hi1))
+		if (oracle)
+			hot = 8 * v > n[0] + n[1] + n[2] + n[3] + n[4] + n[5] + n[6] + n[7];
+		else if (v > hi1 + (int)margin(t, (unsigned)hi1))
 			hot = true;
 		else if (v + (int)margin(t, (unsigned)lo1) < lo1)
 			hot = false;
@@ -195,26 +217,24 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 		dexc = hot ? dv - dhi1 : dlo1 - dv;
 		cd_out = 2 * dexc > 2 * (int)t + DPC_SPREAD2 * (dhi1 - dlo1);
 		if (!cd_out && 2 * exc <= 2 * (int)t + DPC_SPREAD2 * (hi1 - lo1))
-			return -1;
+			explained = true;
 
 		/* (3) the other colours next to it (distance one) do not peak
 		 * with it, as every channel sees a real detail: 4 x the rise
-		 * of each facing pair over its far neighbours, against 2 x the
-		 * pixel's rise over the middle of its own neighbours */
+		 * of each facing pair over its far neighbours (po), against
+		 * 2 x the pixel's rise over the middle of its own neighbours
+		 * (e) */
+		oh = 2 * (p[2][1] + p[2][3]) - (p[0][1] + p[0][3] + p[4][1] + p[4][3]);
+		ov = 2 * (p[1][2] + p[3][2]) - (p[1][0] + p[1][4] + p[3][0] + p[3][4]);
+		po = hot ? (oh > ov ? oh : ov) : -(oh < ov ? oh : ov);
+		e = hot ? 2 * v - hi1 - lo1 : hi1 + lo1 - 2 * v;
 		{
-			const int oh = 2 * (p[2][1] + p[2][3]) -
-				       (p[0][1] + p[0][3] + p[4][1] + p[4][3]);
-			const int ov = 2 * (p[1][2] + p[3][2]) -
-				       (p[1][0] + p[1][4] + p[3][0] + p[3][4]);
-			const int po = hot ? (oh > ov ? oh : ov) : -(oh < ov ? oh : ov);
-			const int e = hot ? 2 * v - hi1 - lo1 : hi1 + lo1 - 2 * v;
-
 			const int ratio = cd_out ? DPC_PEAK_RATIO_CD : DPC_PEAK_RATIO;
 
 			if (po > 0 && e <= 2 * (int)t + ratio * po / 2)
-				return -1;
+				explained = true;
 			if (po <= 0 && e <= 2 * (int)t)
-				return -1;
+				explained = true;
 		}
 
 		/* (4) no direction explains it: each prediction missed by
@@ -237,9 +257,10 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 				 * half, unless the other colour between them
 				 * rises with them (a real structure along d);
 				 * both ends: a line along d */
-				const int base = d < 2 ?
-					(p[2][1] + p[2][3] + p[1][2] + p[3][2]) / 4 :
-					(p[1][1] + p[3][3] + p[1][3] + p[3][1]) / 4;
+				const int base = d >= 2 ?
+					(p[1][1] + p[3][3] + p[1][3] + p[3][1]) / 4 :
+					!green ? (p[2][1] + p[2][3] + p[1][2] + p[3][2]) / 4 :
+					d == 0 ? (p[2][1] + p[2][3]) / 2 : (p[1][2] + p[3][2]) / 2;
 				const int side = bad_a ? 0 : 1;
 				const int mv = p[mid[d][side][0]][mid[d][side][1]];
 				const int rise = hot ? mv - base : base - mv;
@@ -258,37 +279,94 @@ static int dpc_window(const int p[5][5], bool green, unsigned t)
 				    (!(green && d >= 2) && 4 * rise < exc))
 					continue;
 			}
-			if (miss <= m)
-				return -1;
+			if (miss <= m) {
+				/* along a line or a structure it stays */
+				if ((bad_a || bad_b) && !oracle)
+					return -1;
+				explained = true;
+			}
 		}
 	}
+	if (oracle)
+		explained = false;
 
 	/*
-	 * The replacement: the predictions of the directions whose ends lie
-	 * within the second extremes (not a pair's other half), weighted by
-	 * the inverse square of their disagreement; all four when none is.
+	 * The estimate: the predictions of the directions none of whose ends
+	 * lies beyond the second extreme on the pixel's side (a pair's other
+	 * half; for the green diagonals at distance one, an end beyond the
+	 * margin and more than half way from the second extreme to the
+	 * pixel), and the colour-difference prediction (the other colours
+	 * around the pixel plus the mean colour difference of its neighbours
+	 * but the highest and the lowest; its disagreement, their spread),
+	 * weighted by the inverse square of their disagreement.
 	 */
-	for (int d = 0; d < 4; d++)
-		usable[d] = (green && d >= 2) ||
-			    (end_a[d] <= hi1 && end_b[d] <= hi1 &&
-			     end_a[d] >= lo1 && end_b[d] >= lo1);
-	for (int pass = 0; pass < 2 && sw == 0.0; pass++)
-		for (int d = 0; d < 4; d++) {
-			const double c = cost[d] + 64.0, wgt = 1.0 / (c * c);
+	for (int d = 0; d < 4; d++) {
+		const int ea = hot ? end_a[d] - hi1 : lo1 - end_a[d];
+		const int eb = hot ? end_b[d] - hi1 : lo1 - end_b[d];
+		const int ex = hot ? v - hi1 : lo1 - v;
 
-			if (!usable[d] && !pass)
-				continue;
-			sw += wgt;
-			sv += wgt * pred[d];
-		}
+		if (green && d >= 2)
+			usable[d] = !(ea > (int)t && 2 * ea > ex) &&
+				    !(eb > (int)t && 2 * eb > ex);
+		else
+			usable[d] = ea <= 0 && eb <= 0;
+	}
+	{
+		int cdsum = 0;
+
+		for (int k = 0; k < 8; k++)
+			cdsum += cd[k];
+		cd_pred = v - dv + (cdsum - dhi0 - dlo0) / 6;
+	}
+	for (int d = 0; d < 5; d++) {
+		const int c = d < 4 ? cost[d] : dhi1 - dlo1;
+		const double wgt = 1.0 / ((c + 64.0) * (c + 64.0));
+
+		if (d < 4 && !usable[d])
+			continue;
+		sw += wgt;
+		sv += wgt * (d < 4 ? pred[d] : cd_pred);
+	}
 	est = (int)(sv / sw + 0.5);
+
+	/*
+	 * The second form, for a pixel one of tests (2)-(4) explained: the
+	 * evidence is strong enough when the estimate misses it by more than
+	 * twice the margin plus half the least disagreement of the usable
+	 * directions (counting twice the other colour's curvature towards the
+	 * pixel, as in (4)), its colour difference misses the neighbours' by
+	 * more than twice the margin plus DPC_STRONG_CD times their spread,
+	 * and the other colours rise with it by less than 1/DPC_STRONG_PEAK
+	 * of its own rise: a large, lone step in one sample that test (2)'s
+	 * spread, test (3)'s ratio or one direction of test (4) excused.
+	 */
+	if (explained) {
+		const int sgn = hot ? 1 : -1;
+		const int m2 = 2 * (int)margin(t, (unsigned)(est > 0 ? est : 0));
+		int least = INT_MAX;
+
+		for (int d = 0; d < 4; d++) {
+			int c = cost[d];
+
+			if (d < 2 && sgn * corr[d] > 0)
+				c += 2 * sgn * corr[d];
+			if (usable[d] && c < least)
+				least = c;
+		}
+		if (least == INT_MAX ||
+		    2 * sgn * (v - est) <= 2 * m2 + least ||
+		    sgn * (v - cd_pred) <= m2 + DPC_STRONG_CD * (dhi1 - dlo1) ||
+		    (po > 0 && e <= 2 * m2 + DPC_STRONG_PEAK * po / 2))
+			return -1;
+	}
+
 	/*
 	 * The pixel moves towards the estimate, but stops short of it by
 	 * half the margin plus the spread of the neighbours' colour
 	 * differences: where colour varies, a real detail taken for a
 	 * defect keeps part of itself; a defect in uniform colour goes.
 	 */
-	allow = (int)t / 2 + (dhi1 - dlo1);
+	allow = mode == DPC_ORACLE_NO_STOP ? 0 : (int)t / 2 + (dhi1 - dlo1);
 	if (hot)
 		est = est + allow < v ? est + allow : v;
 	else
@@ -379,13 +457,24 @@ static int dpc_pixel(struct lumen_frame *work, uint16_t *row, int x, int y,
 		est = dpc_mapped(work, forced, x, y);
 	} else {
 		load_window(work, x, y, edge, p);
-		est = dpc_window((const int (*)[5])p, green, t);
+		est = dpc_window((const int (*)[5])p, green, t, DPC_TEST);
 	}
 
 	if (est < 0 || est == row[x])
 		return 0;
 	row[x] = (uint16_t)est;
 	return 1;
+}
+
+int lumen_dpc_estimate(const struct lumen_frame *work, int x, int y,
+		       unsigned threshold, bool stop_short)
+{
+	const int rx = (int)work->bayer & 1, ry = ((int)work->bayer >> 1) & 1;
+	int p[5][5];
+
+	load_window(work, x, y, true, p);
+	return dpc_window((const int (*)[5])p, ((x ^ y ^ rx ^ ry) & 1) != 0,
+			  threshold, stop_short ? DPC_ORACLE : DPC_ORACLE_NO_STOP);
 }
 
 /* 1 when the pixel at x passes the pre-screen (LUMEN_DPC_SCREEN_FN);

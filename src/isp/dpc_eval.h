@@ -7,6 +7,7 @@
 #ifndef LUMEN_ISP_DPC_EVAL_H
 #define LUMEN_ISP_DPC_EVAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/frame.h"
@@ -42,5 +43,17 @@ int lumen_dpc_inject(struct lumen_frame *work, double density,
 int lumen_dpc_corrected(const struct lumen_frame *work,
 			const struct lumen_dpc_defect *d, int n,
 			double *residual);
+
+/*
+ * The DPC's replacement for pixel (x, y) of the BAYER16 working frame
+ * @work (x, y inside it) taken as defective without a test (oracle
+ * detection), with the margin @threshold (struct lumen_dpc_setup): for
+ * measuring the estimate apart from the detection. With @stop_short, what
+ * the DPC writes (the estimate, stopped short and clipped to the
+ * neighbours' range); without, the estimate clipped. Reads the 5x5 window,
+ * mirrored at the edges.
+ */
+int lumen_dpc_estimate(const struct lumen_frame *work, int x, int y,
+		       unsigned threshold, bool stop_short);
 
 #endif

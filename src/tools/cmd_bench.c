@@ -27,6 +27,7 @@
 #include "calib/dark.h"
 #include "io/tuning.h"
 #include "isp/dpc_eval.h"
+#include "isp/isp_band.h"
 #include "isp/stages.h"
 #include "tools/commands.h"
 
@@ -462,6 +463,33 @@ static bool dpc_tuning_image(int set, int k)
 	return set == 0 ? (k & 1) : k <= 9;
 }
 
+/* Whether image @k of set @set is in @split ("tune", "report", "all"). */
+static bool dpc_in_split(int set, int k, const char *split)
+{
+	const bool tune = dpc_tuning_image(set, k);
+
+	return !(!strcmp(split, "tune") && !tune) &&
+	       !(!strcmp(split, "report") && tune);
+}
+
+/* Reads image @k of set @set from @data into @img; 0, or 1 after a
+ * message naming the file. */
+static int dpc_read_image(const char *data, int set, int k, struct lumen_frame *img)
+{
+	const struct dataset *ds = &sets[set];
+	char path[4096], file[64];
+	int ret;
+
+	snprintf(file, sizeof(file), ds->fmt, k);
+	snprintf(path, sizeof(path), "%s/%s/%s", data, ds->dir, file);
+	ret = lumen_rgb_read(path, img);
+	if (ret) {
+		fprintf(stderr, "bench: %s: %s\n", path, strerror(-ret));
+		return 1;
+	}
+	return 0;
+}
+
 static void dpc_print(const char *set, const char *split,
 		      const struct dpc_totals *t, int methods_mask)
 {
@@ -504,23 +532,16 @@ static int dpc_quality(struct bench *b, const char *data, const char *only_set,
 			continue;
 		for (int k = 1; k <= ds->count; k++) {
 			const bool tune = dpc_tuning_image(s, k);
-			char path[4096], file[64];
 			struct lumen_frame img, raw, work, rgb;
 			struct lumen_isp_params prm;
 			struct dpc_totals *t = &tot[s][tune ? 0 : 1];
 			long changed = 0;
 			int maxdef;
 
-			if ((!strcmp(split, "tune") && !tune) ||
-			    (!strcmp(split, "report") && tune))
+			if (!dpc_in_split(s, k, split))
 				continue;
-			snprintf(file, sizeof(file), ds->fmt, k);
-			snprintf(path, sizeof(path), "%s/%s/%s", data, ds->dir, file);
-			ret = lumen_rgb_read(path, &img);
-			if (ret) {
-				fprintf(stderr, "bench: %s: %s\n", path, strerror(-ret));
+			if (dpc_read_image(data, s, k, &img))
 				return 1;
-			}
 			if (lumen_frame_alloc(&raw, LUMEN_PIX_BAYER16, img.width, img.height) ||
 			    lumen_frame_alloc(&work, LUMEN_PIX_BAYER16, img.width, img.height) ||
 			    lumen_frame_alloc(&rgb, LUMEN_PIX_RGB16P, img.width, img.height)) {
@@ -607,6 +628,339 @@ static int dpc_quality(struct bench *b, const char *data, const char *only_set,
 	return 0;
 }
 
+/*
+ * lumen bench dpc --bounds: what the DPC can reach at all, apart from its
+ * tests (docs/isp.md, "Defective pixels", bounds). (a) Oracle detection:
+ * every injected defect, in raster order, replaced by the DPC's estimate
+ * (lumen_dpc_estimate()), with and without the stop short. (b) A single
+ * detection score and what it costs on the clean images at the threshold
+ * that corrects a given share of the defects: the estimate's miss over
+ * the margin, divided by 1 + how badly the same estimate predicts the
+ * pixel's neighbours once the pixel itself is replaced by its estimate
+ * (real detail is predicted badly around it too; a defect is one sample):
+ * the largest of the four direct neighbours, a quarter of the largest of
+ * the four diagonal ones and twice the second largest of the eight
+ * same-colour ones (weights chosen on the tuning split). It reads a 9x9
+ * window, more than the DPC may (5 rows), so it bounds what a wider test
+ * could do too. (c) The DPC and that score together: the pixels the DPC
+ * leaves, replaced (stopped short) where the score passes the threshold.
+ */
+
+/* a clean pixel the score flags at some threshold */
+struct dpc_cand {
+	int x, y;
+	float score;
+	uint16_t est[2];	/* the estimate itself, and stopped short */
+	bool dpc;		/* the DPC changes it (in the clean frame) */
+};
+
+struct dpc_bounds_image {
+	struct lumen_frame img;	/* RGB24 */
+	enum lumen_bayer order;
+	struct dpc_cand *cand;
+	int ncand;
+};
+
+static inline uint16_t *bench_px(struct lumen_frame *f, int x, int y)
+{
+	return (uint16_t *)(void *)(f->data[0] + (size_t)y * f->stride[0]) + x;
+}
+
+/* dpc.c's margin t + u / 16 */
+static double dpc_bounds_margin(unsigned t, int u)
+{
+	return (double)t + (u > 0 ? u : 0) / 16;
+}
+
+/* The score of (x, y) of @f (restored on return); est[0]: its estimate,
+ * est[1] stopped short. */
+static float dpc_bounds_score(struct lumen_frame *f, int x, int y, unsigned t,
+			      uint16_t est[2])
+{
+	const int w = f->width, h = f->height;
+	const uint16_t v = *bench_px(f, x, y);
+	const int e = lumen_dpc_estimate(f, x, y, t, false);
+	const double r = abs((int)v - e) / dpc_bounds_margin(t, e);
+	double direct = 0.0, diag = 0.0, same[2] = { 0.0, 0.0 };
+
+	est[0] = (uint16_t)e;
+	est[1] = (uint16_t)lumen_dpc_estimate(f, x, y, t, true);
+	if (r <= 1.0)
+		return 0.0f;	/* within the noise: never a defect */
+	*bench_px(f, x, y) = (uint16_t)e;
+	for (int j = -2; j <= 2; j++)
+		for (int i = -2; i <= 2; i++) {
+			const int nx = lumen_demosaic_mirror(x + i, w);
+			const int ny = lumen_demosaic_mirror(y + j, h);
+			const int u = *bench_px(f, nx, ny);
+			int ue;
+			double q;
+
+			if (!i && !j)
+				continue;
+			ue = lumen_dpc_estimate(f, nx, ny, t, false);
+			q = abs(u - ue) / dpc_bounds_margin(t, ue);
+			if (abs(i) + abs(j) == 1)
+				direct = q > direct ? q : direct;
+			else if (abs(i) == 1 && abs(j) == 1)
+				diag = q > diag ? q : diag;
+			else if (!((i | j) & 1)) {
+				if (q > same[0]) {
+					same[1] = same[0];
+					same[0] = q;
+				} else if (q > same[1]) {
+					same[1] = q;
+				}
+			}
+		}
+	*bench_px(f, x, y) = v;
+	return (float)(r / (1.0 + direct + diag / 4 + 2 * same[1]));
+}
+
+static int cmp_defect_raster(const void *a, const void *b)
+{
+	const struct lumen_dpc_defect *p = a, *q = b;
+
+	return p->y != q->y ? p->y - q->y : p->x - q->x;
+}
+
+static int cmp_float_desc(const void *a, const void *b)
+{
+	const float x = *(const float *)a, y = *(const float *)b;
+
+	return (x < y) - (x > y);
+}
+
+static int dpc_bounds(struct bench *b, const char *data, const char *only_set,
+		      const char *split)
+{
+	static const double targets[] = { 0.99, 0.98, 0.95, 0.92, 0.90, 0.88, 0.86, 0.85, 0.80 };
+	struct dpc_bounds_image *im = NULL;
+	struct lumen_dpc_defect *def = NULL;
+	/* scores of the defects the estimate corrects, without and with
+	 * the stop short */
+	float *dscore[3] = { NULL, NULL, NULL };
+	long ntot = 0, nd[3] = { 0, 0, 0 }, ok[3] = { 0, 0, 0 };
+	int ni = 0, ret = 1;
+
+	for (int s = 0; s < 2; s++) {
+		const struct dataset *ds = &sets[s];
+
+		if (excluded(only_set, ds->name))
+			continue;
+		for (int k = 1; k <= ds->count; k++) {
+			struct dpc_bounds_image *I;
+			struct lumen_frame raw, work;
+			struct lumen_isp_params prm;
+			struct lumen_dpc_setup st;
+			int maxdef;
+			void *grow;
+
+			if (!dpc_in_split(s, k, split))
+				continue;
+			grow = realloc(im, sizeof(*im) * (size_t)(ni + 1));
+			if (!grow)
+				goto out;
+			im = grow;
+			I = &im[ni];
+			memset(I, 0, sizeof(*I));
+			if (dpc_read_image(data, s, k, &I->img))
+				goto out;
+			ni++;
+			I->order = (enum lumen_bayer)((k - 1) & 3);
+			if (lumen_frame_alloc(&raw, LUMEN_PIX_BAYER16, I->img.width, I->img.height))
+				goto out;
+			if (lumen_frame_alloc(&work, LUMEN_PIX_BAYER16, I->img.width, I->img.height)) {
+				lumen_frame_free(&raw);
+				goto out;
+			}
+			mosaic(&I->img, I->order, &raw);
+			lumen_isp_params_default(&prm);
+			lumen_dpc_setup(&st, &prm, &raw);
+
+			/* the clean pixels the score may flag */
+			lumen_frame_copy(&work, &raw);
+			lumen_dpc_apply(&work, &prm);
+			for (int y = 0; y < raw.height; y++)
+				for (int x = 0; x < raw.width; x++) {
+					uint16_t est[2];
+					const float sc = dpc_bounds_score(&raw, x, y, st.threshold, est);
+
+					if (sc <= 0.0f)
+						continue;
+					if (I->ncand % 1024 == 0) {
+						grow = realloc(I->cand, sizeof(*I->cand) * (size_t)(I->ncand + 1024));
+						if (!grow)
+							goto free_frames;
+						I->cand = grow;
+					}
+					I->cand[I->ncand++] = (struct dpc_cand){
+						x, y, sc, { est[0], est[1] },
+						*bench_px(&work, x, y) != *bench_px(&raw, x, y) };
+				}
+
+			/* defects as dpc_quality() injects them, in raster order */
+			maxdef = (int)(0.01 * raw.width * raw.height) + 16;
+			free(def);
+			def = malloc(sizeof(*def) * (size_t)maxdef);
+			if (!def)
+				goto free_frames;
+			for (int v = 0; v < 3; v++) {
+				grow = realloc(dscore[v], sizeof(float) * (size_t)(nd[v] + 2 * maxdef));
+				if (!grow)
+					goto free_frames;
+				dscore[v] = grow;
+			}
+			for (int d = 0; d < 2; d++) {
+				for (int stop = 0; stop < 2; stop++) {
+					int n;
+
+					lumen_frame_copy(&work, &raw);
+					n = lumen_dpc_inject(&work, d ? 0.002 : 0.0005, 0.5,
+							     (unsigned)(1000 * s + 10 * k + d + 1),
+							     def, maxdef);
+					qsort(def, (size_t)n, sizeof(*def), cmp_defect_raster);
+					for (int i = 0; i < n; i++) {
+						const struct lumen_dpc_defect *q = &def[i];
+						uint16_t est[2];
+						const float sc = dpc_bounds_score(&work, q->x, q->y,
+										  st.threshold, est);
+
+						*bench_px(&work, q->x, q->y) = est[stop];
+						if (2 * abs((int)est[stop] - (int)q->truth) <=
+						    abs((int)q->value - (int)q->truth))
+							dscore[stop][nd[stop]++] = sc;
+					}
+					ok[stop] += lumen_dpc_corrected(&work, def, n, NULL);
+					ntot += stop ? n : 0;
+				}
+				/* (c): the DPC, then the score on what it left */
+				lumen_frame_copy(&work, &raw);
+				{
+					const int n = lumen_dpc_inject(&work, d ? 0.002 : 0.0005, 0.5,
+								       (unsigned)(1000 * s + 10 * k + d + 1),
+								       def, maxdef);
+
+					lumen_dpc_apply(&work, &prm);
+					ok[2] += lumen_dpc_corrected(&work, def, n, NULL);
+					for (int i = 0; i < n; i++) {
+						const struct lumen_dpc_defect *q = &def[i];
+						uint16_t est[2];
+						float sc;
+
+						if (*bench_px(&work, q->x, q->y) != q->value)
+							continue;	/* the DPC's, right or wrong */
+						sc = dpc_bounds_score(&work, q->x, q->y, st.threshold, est);
+						if (2 * abs((int)est[1] - (int)q->truth) <=
+						    abs((int)q->value - (int)q->truth))
+							dscore[2][nd[2]++] = sc;
+					}
+				}
+			}
+			printf("dpc.bounds.%s.%d.clean_candidates: %d\n", ds->name, k, I->ncand);
+			fflush(stdout);
+			lumen_frame_free(&work);
+			lumen_frame_free(&raw);
+			continue;
+free_frames:
+			lumen_frame_free(&work);
+			lumen_frame_free(&raw);
+			goto out;
+		}
+	}
+	if (!ntot)
+		goto done;
+	printf("dpc.bounds.images: %d (%s split)\n", ni, split);
+	printf("dpc.bounds.injected: %ld defects\n", ntot);
+	printf("dpc.bounds.oracle.corrected: %.3f %% (every defect replaced by the estimate)\n",
+	       100.0 * ok[0] / ntot);
+	printf("dpc.bounds.oracle.stop.corrected: %.3f %% (by the estimate stopped short, as the DPC does)\n",
+	       100.0 * ok[1] / ntot);
+	printf("dpc.bounds.dpc.corrected: %.3f %% (the DPC); with the score at most %.3f %%\n",
+	       100.0 * ok[2] / ntot, 100.0 * (ok[2] + nd[2]) / ntot);
+	/* way 0: the score, no stop short; 1: stopped short; 2: the DPC and
+	 * the score (stopped short) on the pixels it leaves */
+	for (int way = 0; way < 3; way++)
+	for (size_t ti = 0; ti < sizeof(targets) / sizeof(targets[0]); ti++) {
+		static const char *const name[3] = { "score", "score.stop", "dpc_and_score" };
+		const int stop = way ? 1 : 0;
+		const long need = (long)ceil(targets[ti] * (double)ntot) - (way == 2 ? ok[2] : 0);
+		double loss[2] = { 0.0, 0.0 };
+		long changed = 0;
+		float thr;
+
+		if (!ti)
+			qsort(dscore[way], (size_t)nd[way], sizeof(float), cmp_float_desc);
+		if (need < 1) {
+			printf("dpc.bounds.%s.%.0f: the DPC alone\n", name[way], 100 * targets[ti]);
+			continue;
+		}
+		if (need > nd[way]) {
+			printf("dpc.bounds.%s.%.0f: out of reach (%.3f %% at most)\n", name[way],
+			       100 * targets[ti], 100.0 * (nd[way] + (way == 2 ? ok[2] : 0)) / ntot);
+			continue;
+		}
+		thr = dscore[way][need - 1];
+		for (int i = 0; i < ni; i++) {
+			struct dpc_bounds_image *I = &im[i];
+			struct lumen_frame raw, work, rgb;
+			long ch = 0;
+
+			for (int c = 0; c < I->ncand; c++)
+				ch += I->cand[c].score >= thr && !(way == 2 && I->cand[c].dpc);
+			changed += ch;
+			if (!ch && way != 2)
+				continue;
+			if (lumen_frame_alloc(&raw, LUMEN_PIX_BAYER16, I->img.width, I->img.height))
+				goto out;
+			if (lumen_frame_alloc(&work, LUMEN_PIX_BAYER16, I->img.width, I->img.height) ||
+			    lumen_frame_alloc(&rgb, LUMEN_PIX_RGB16P, I->img.width, I->img.height)) {
+				lumen_frame_free(&work);
+				lumen_frame_free(&raw);
+				goto out;
+			}
+			mosaic(&I->img, I->order, &raw);
+			lumen_frame_copy(&work, &raw);
+			if (way == 2) {
+				struct lumen_isp_params prm;
+
+				lumen_isp_params_default(&prm);
+				lumen_dpc_apply(&work, &prm);
+			}
+			for (int c = 0; c < I->ncand; c++)
+				if (I->cand[c].score >= thr && !(way == 2 && I->cand[c].dpc))
+					*bench_px(&work, I->cand[c].x, I->cand[c].y) = I->cand[c].est[stop];
+			for (int m = 0; m < 2; m++) {
+				double off = 0.0;
+
+				if (!run_method(b, methods[m].id, &raw, &rgb))
+					off = cpsnr(&I->img, &rgb);
+				if (!run_method(b, methods[m].id, &work, &rgb))
+					loss[m] += off - cpsnr(&I->img, &rgb);
+			}
+			lumen_frame_free(&rgb);
+			lumen_frame_free(&work);
+			lumen_frame_free(&raw);
+		}
+		printf("dpc.bounds.%s.%.0f: clean %.1f pixels flagged per image%s, "
+		       "lost fast %.4f dB, ri %.4f dB (threshold %.3f)\n",
+		       name[way], 100 * targets[ti], (double)changed / ni,
+		       way == 2 ? " beyond the DPC's" : "", loss[0] / ni, loss[1] / ni, thr);
+	}
+done:
+	ret = 0;
+out:
+	for (int i = 0; i < ni; i++) {
+		free(im[i].cand);
+		lumen_frame_free(&im[i].img);
+	}
+	free(im);
+	free(def);
+	for (int v = 0; v < 3; v++)
+		free(dscore[v]);
+	return ret;
+}
+
 /* The Infinite-ISP dark frame: hot pixels (> 1024 DN of 4095) left above
  * 32 DN after the dynamic DPC alone, and with the map `lumen calibrate
  * --dark` makes of the same frame. */
@@ -691,6 +1045,7 @@ static int bench_dpc(int argc, char **argv, const char *data)
 	const char *only_set = NULL, *split = "all";
 	int mask = 3;
 	double density = 0;
+	bool bounds = false;
 	struct bench b = { 0 };
 	char kodak[4096];
 	struct stat st;
@@ -705,6 +1060,8 @@ static int bench_dpc(int argc, char **argv, const char *data)
 			split = argv[++i];
 		else if (!strcmp(argv[i], "--density") && i + 1 < argc)
 			density = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--bounds"))
+			bounds = true;
 		else if (!strcmp(argv[i], "--method") && i + 1 < argc) {
 			const char *m = argv[++i];
 
@@ -731,6 +1088,8 @@ static int bench_dpc(int argc, char **argv, const char *data)
 		return 77;
 	}
 	/* scratch for the largest picture (768 x 768) of every method run */
+	if (bounds)
+		mask = 1 << 0 | 1 << 1;	/* --bounds: fast and ri */
 	for (int m = 0; m < N_METHODS; m++) {
 		size_t need = lumen_demosaic_scratch_size(methods[m].id, 768, 768);
 
@@ -741,6 +1100,11 @@ static int bench_dpc(int argc, char **argv, const char *data)
 		b.scratch = malloc(b.scratch_size);
 		if (!b.scratch)
 			return 1;
+	}
+	if (bounds) {
+		ret = dpc_bounds(&b, data, only_set, split);
+		free(b.scratch);
+		return ret;
 	}
 	dpc_dark(data);
 	ret = dpc_quality(&b, data, only_set, split, mask, density);
@@ -757,7 +1121,7 @@ static void usage(FILE *out)
 		"       lumen bench dpc [--data DIR] [--set kodak|mcmaster]\n"
 		"                       [--split tune|report|all]\n"
 		"                       [--method fast|ri|quality|both|all|none]\n"
-		"                       [--density D]\n"
+		"                       [--density D] [--bounds]\n"
 		"       lumen bench develop [--data DIR] [--quick] [--set kodak|mcmaster]\n"
 		"                           [--clean|--noisy] [--keep DIR] [--verbose]\n"
 		"                           [--lumen-opt ARG]...\n");
