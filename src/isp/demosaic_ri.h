@@ -11,9 +11,7 @@
 /* context on each side: at least the sum of the kernel's stencil radii
  * (21: with 20 the kodim19 crop of tests/test_demosaic_ri.c differs
  * between tile sizes); even, so a tile has the frame's CFA phase */
-#ifndef LUMEN_RI_MARGIN
 #define LUMEN_RI_MARGIN 22
-#endif
 
 enum lumen_ri_plane {
 	LUMEN_RI_MOS,		/* the mosaic, 0..1 */
@@ -25,7 +23,6 @@ enum lumen_ri_plane {
 	LUMEN_RI_Q0, LUMEN_RI_Q1, LUMEN_RI_Q2, LUMEN_RI_Q3,
 	LUMEN_RI_S0, LUMEN_RI_S1, LUMEN_RI_S2, LUMEN_RI_S3, LUMEN_RI_S4,
 	LUMEN_RI_TMP,
-	LUMEN_RI_X0, LUMEN_RI_X1, LUMEN_RI_X2, LUMEN_RI_X3, LUMEN_RI_X4, LUMEN_RI_X5, LUMEN_RI_X6, LUMEN_RI_X7,
 	LUMEN_RI_PLANES
 };
 

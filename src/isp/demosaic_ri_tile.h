@@ -100,7 +100,7 @@ static void ri_fit_coef(float *restrict a, float *restrict b,
  * the slope; a and b box-averaged over the same window; the tentative
  * estimate a I + b into LUMEN_RI_TENT.
  */
-static __attribute__((unused)) void ri_fit(struct lumen_ri_tile *t, const float *restrict guide,
+static void ri_fit(struct lumen_ri_tile *t, const float *restrict guide,
 		   const float *restrict m, int rx, int sx, int ry, int sy)
 {
 	const ptrdiff_t n = (ptrdiff_t)t->w * t->h;
@@ -211,206 +211,42 @@ static void ri_mlri_fit(struct lumen_ri_tile *t, const float *restrict guide,
  * Window: 5 samples along the direction x 3 rows (columns) of the same
  * CFA type.
  */
-#ifndef RI_ROUNDS
-#define RI_ROUNDS 1
-#endif
-#ifndef RI_EPS
-#define RI_EPS 1e-8f
-#endif
-#ifndef RI_AL0
-#define RI_AL0 2
-#endif
-#ifndef RI_AC0
-#define RI_AC0 1
-#endif
-#ifndef RI_GROW
-#define RI_GROW 1
-#endif
-#ifndef RI_SEL
-#define RI_SEL 0
-#endif
-/* One round: G and C estimates along o into ge, ce; residual magnitudes into er.
- * cg: guide of the G fit (C estimate) or NULL; gg: guide of the C fit or NULL. */
-#ifndef RI_ARI
-static void ri_green_round(struct lumen_ri_tile *t, ptrdiff_t o, const float *cg,
-			   const float *gg, float *ge, float *ce, float *er)
+static void ri_green_direction(struct lumen_ri_tile *t, ptrdiff_t o, float *d)
 {
 	const ptrdiff_t n = (ptrdiff_t)t->w * t->h;
 	const int horiz = o == 1;
 	const int rx = horiz ? 2 : 1, sx = horiz ? 1 : 2;
 	const int ry = horiz ? 1 : 2, sy = horiz ? 2 : 1;
 	const float *restrict mos = t->p[LUMEN_RI_MOS], *restrict mg = t->p[LUMEN_RI_MG];
+	/* written by the fits called below: not restrict */
 	const float *tent = t->p[LUMEN_RI_TENT];
 	float *restrict guide = t->p[LUMEN_RI_GUIDE], *restrict mc = t->p[LUMEN_RI_T0];
 	float *restrict res = t->p[LUMEN_RI_T1];
 
 	for (ptrdiff_t i = 0; i < n; i++)
 		mc[i] = 1.0f - mg[i];
+	/* green at the C sites: C as the guide */
 	for (ptrdiff_t i = o; i < n - o; i++)
-		guide[i] = cg ? cg[i] : mg[i] != 0.0f ? 0.5f * (mos[i - o] + mos[i + o]) : mos[i];
+		guide[i] = mg[i] != 0.0f ? 0.5f * (mos[i - o] + mos[i + o]) : mos[i];
 	ri_fit(t, guide, mg, rx, sx, ry, sy);
-	for (ptrdiff_t i = 0; i < n; i++) {
+	for (ptrdiff_t i = 0; i < n; i++)
 		res[i] = mg[i] * (mos[i] - tent[i]);
-		er[i] = fabsf(res[i]);
-	}
 	for (ptrdiff_t i = o; i < n - o; i++)
-		ge[i] = mg[i] != 0.0f ? mos[i] : tent[i] + 0.5f * (res[i - o] + res[i + o]);
+		d[i] = tent[i] + 0.5f * (res[i - o] + res[i + o]) - mos[i];
+	/* C at the green sites: green as the guide */
 	for (ptrdiff_t i = o; i < n - o; i++)
-		guide[i] = gg ? gg[i] : mg[i] != 0.0f ? mos[i] : 0.5f * (mos[i - o] + mos[i + o]);
+		guide[i] = mg[i] != 0.0f ? mos[i] : 0.5f * (mos[i - o] + mos[i + o]);
 	ri_fit(t, guide, mc, rx, sx, ry, sy);
-	for (ptrdiff_t i = 0; i < n; i++) {
+	for (ptrdiff_t i = 0; i < n; i++)
 		res[i] = mc[i] * (mos[i] - tent[i]);
-		er[i] += fabsf(res[i]);
-	}
-	for (ptrdiff_t i = o; i < n - o; i++)
-		ce[i] = mg[i] != 0.0f ? tent[i] + 0.5f * (res[i - o] + res[i + o]) : mos[i];
-}
-
-static void ri_green_direction(struct lumen_ri_tile *t, ptrdiff_t o, float *d)
-{
-	const ptrdiff_t n = (ptrdiff_t)t->w * t->h;
-	float *ge = t->p[LUMEN_RI_X0], *ce = t->p[LUMEN_RI_X1], *er = t->p[LUMEN_RI_X2];
-	float *ge2 = t->p[LUMEN_RI_X3], *ce2 = t->p[LUMEN_RI_X4], *er2 = t->p[LUMEN_RI_X5];
-	float *s1 = t->p[LUMEN_RI_S2], *s2 = t->p[LUMEN_RI_S3];
-
-	ri_green_round(t, o, NULL, NULL, ge, ce, er);
-	for (ptrdiff_t i = 0; i < n; i++)
-		d[i] = ge[i] - ce[i];
-	for (int k = 1; k < RI_ROUNDS; k++) {
-		ri_green_round(t, o, ce, ge, ge2, ce2, er2);
-		ri_box(t, er, s1, 2, 1, 2, 1);
-		ri_box(t, er2, s2, 2, 1, 2, 1);
-		for (ptrdiff_t i = 0; i < n; i++) {
-			float d2 = ge2[i] - ce2[i];
-#if RI_SEL == 0
-			int take = s2[i] < s1[i];
-			d[i] = take ? d2 : d[i];
-			er[i] = take ? er2[i] : er[i];
-#elif RI_SEL == 1
-			float a = s1[i] * s1[i] + 1e-12f, b = s2[i] * s2[i] + 1e-12f;
-			d[i] = (d[i] * b + d2 * a) / (a + b);
-#else
-			d[i] = d2;
-#endif
-			ge[i] = ge2[i]; ce[i] = ce2[i];
-		}
-	}
-}
-#endif
-
-#ifdef RI_ARI
-/* d = sum of s[i + k * step], |k| <= r, any r */
-static void ri_sumn(float *restrict d, const float *restrict s, ptrdiff_t step,
-		    int r, ptrdiff_t lo, ptrdiff_t hi)
-{
-	for (ptrdiff_t i = lo; i < hi; i++) {
-		float a = s[i];
-		for (int k = 1; k <= r; k++)
-			a += s[i - k * step] + s[i + k * step];
-		d[i] = a;
-	}
-}
-static void ri_boxn(struct lumen_ri_tile *t, const float *in, float *out,
-		    int rx, int sx, int ry, int sy)
-{
-	const ptrdiff_t w = t->w, h = t->h;
-	const ptrdiff_t ey = (ptrdiff_t)ry * sy, ex = (ptrdiff_t)rx * sx;
-	float *v = t->p[LUMEN_RI_TMP];
-
-	for (ptrdiff_t y = ey; y < h - ey; y++) {
-		ri_sumn(v, in + y * w, (ptrdiff_t)sy * w, ry, 0, w);
-		ri_sumn(out + y * w, v, sx, rx, ex, w - ex);
-	}
-}
-/* guided filter of p against I over all pixels, window rx (step sx) x ry (step sy) */
-static void ri_gf_all(struct lumen_ri_tile *t, const float *I, const float *p,
-		      float *tent, int rx, int sx, int ry, int sy)
-{
-	const ptrdiff_t n = (ptrdiff_t)t->w * t->h;
-	float *q0 = t->p[LUMEN_RI_Q0], *q1 = t->p[LUMEN_RI_Q1];
-	float *q2 = t->p[LUMEN_RI_Q2], *q3 = t->p[LUMEN_RI_Q3];
-	float *s0 = t->p[LUMEN_RI_S0], *s1 = t->p[LUMEN_RI_S1];
-	float *s2 = t->p[LUMEN_RI_S2], *s3 = t->p[LUMEN_RI_S3];
-	const float c = (float)((2 * rx + 1) * (2 * ry + 1)), eps = RI_EPS;
-
-	for (ptrdiff_t i = 0; i < n; i++) {
-		q0[i] = I[i];
-		q1[i] = p[i];
-		q2[i] = I[i] * p[i];
-		q3[i] = I[i] * I[i];
-	}
-	ri_boxn(t, q0, s0, rx, sx, ry, sy);
-	ri_boxn(t, q1, s1, rx, sx, ry, sy);
-	ri_boxn(t, q2, s2, rx, sx, ry, sy);
-	ri_boxn(t, q3, s3, rx, sx, ry, sy);
-	for (ptrdiff_t i = 0; i < n; i++) {
-		float k = (c * s2[i] - s0[i] * s1[i]) / (c * s3[i] - s0[i] * s0[i] + eps * c * c);
-		q0[i] = k;
-		q1[i] = (s1[i] - k * s0[i]) / c;
-	}
-	ri_boxn(t, q0, s0, rx, sx, ry, sy);
-	ri_boxn(t, q1, s1, rx, sx, ry, sy);
-	for (ptrdiff_t i = 0; i < n; i++)
-		tent[i] = (s0[i] * I[i] + s1[i]) / c;
-}
-/* ARI-style iterated RI along o: d = G - C */
-static void ri_green_direction(struct lumen_ri_tile *t, ptrdiff_t o, float *d)
-{
-	const ptrdiff_t n = (ptrdiff_t)t->w * t->h, w = t->w;
-	const int horiz = o == 1;
-	const float *mos = t->p[LUMEN_RI_MOS], *mg = t->p[LUMEN_RI_MG];
-	float *gd = t->p[LUMEN_RI_X0], *cd = t->p[LUMEN_RI_X1];
-	float *tg = t->p[LUMEN_RI_X2], *tc = t->p[LUMEN_RI_X3];
-	float *cr = t->p[LUMEN_RI_X4], *dc = t->p[LUMEN_RI_X5];
-	float *wmin = t->p[LUMEN_RI_GUIDE], *res = t->p[LUMEN_RI_T1], *tmp = t->p[LUMEN_RI_T0];
-	float *s4 = t->p[LUMEN_RI_S4];
-
 	for (ptrdiff_t i = o; i < n - o; i++) {
-		float lin = 0.5f * (mos[i - o] + mos[i + o]);
-		gd[i] = mg[i] != 0.0f ? mos[i] : lin;
-		cd[i] = mg[i] != 0.0f ? lin : mos[i];
-		wmin[i] = 1e30f;
-		d[i] = gd[i] - cd[i];
-	}
-	for (int k = 0; k < RI_ARI; k++) {
-		int al = RI_AL0 + RI_GROW * k, ac = RI_AC0 + RI_GROW * k;
-		int rx = horiz ? al : ac, sx = horiz ? 1 : 2;
-		int ry = horiz ? ac : al, sy = horiz ? 2 : 1;
-		ri_gf_all(t, cd, gd, tg, rx, sx, ry, sy);
-		ri_gf_all(t, gd, cd, tc, rx, sx, ry, sy);
-		for (ptrdiff_t i = 0; i < n; i++)
-			res[i] = mg[i] != 0.0f ? mos[i] - tg[i] : mos[i] - tc[i];
-		for (ptrdiff_t i = 2 * o; i < n - 2 * o; i++) {
-			float ri = 0.5f * (res[i - o] + res[i + o]);
-			float gn = mg[i] != 0.0f ? mos[i] : tg[i] + ri;
-			float cn = mg[i] != 0.0f ? tc[i] + ri : mos[i];
-			float sg = gd[i] - tg[i], sc = cd[i] - tc[i];
-			cr[i] = fabsf(sg) + fabsf(sc);
-			tmp[i] = sg; s4[i] = sc;
-			gd[i] = gn; cd[i] = cn; /* safe: later i reads only res */
-		}
-		for (ptrdiff_t i = 2 * o; i < n - 2 * o; i++)
-			dc[i] = fabsf(tmp[i + o] - tmp[i - o]) + fabsf(s4[i + o] - s4[i - o]);
-		ri_boxn(t, cr, tmp, 2, 1, 2, 1);
-		ri_boxn(t, dc, s4, 2, 1, 2, 1);
-		for (ptrdiff_t i = 0; i < n; i++) {
-			float wk = tmp[i] * tmp[i] * s4[i];
-			int take = wk < wmin[i];
-			wmin[i] = take ? wk : wmin[i];
-			d[i] = take ? gd[i] - cd[i] : d[i];
-		}
-	}
-	(void)w;
-	{
-		float *keep = t->p[horiz ? LUMEN_RI_X6 : LUMEN_RI_X7];
-		for (ptrdiff_t i = 0; i < n; i++)
-			keep[i] = wmin[i];
+		float c = tent[i] + 0.5f * (res[i - o] + res[i + o]);
+
+		d[i] = mg[i] != 0.0f ? mos[i] - c : d[i];
 	}
 }
-#endif
 
 /* The weighted combination of ri_green() into @g. */
-static const float *ri_wh, *ri_wv, *ri_sat, *ri_lum;
 static void ri_green_combine(float *restrict g, const float *restrict mos,
 			     const float *restrict mg, const float *restrict dh,
 			     const float *restrict dv, const float *restrict sh,
@@ -435,33 +271,8 @@ static void ri_green_combine(float *restrict g, const float *restrict mos,
 		we = 1.0f / (we * we);
 		wn = 1.0f / (wn * wn);
 		ws = 1.0f / (ws * ws);
-#ifdef RI_CENTRE
-		dw = de = dh[i]; dn = ds = dv[i];
-#endif
-#ifdef RI_COMBONLY
-		ww = 1.0f / (ri_wh[i - RI_COMBONLY] + 1e-20f);
-		we = 1.0f / (ri_wh[i + RI_COMBONLY] + 1e-20f);
-		wn = 1.0f / (ri_wv[i - RI_COMBONLY * w] + 1e-20f);
-		ws = 1.0f / (ri_wv[i + RI_COMBONLY * w] + 1e-20f);
-#endif
-#ifdef RI_COMBB
-		{
-			float ch = powf(1.0f / (ri_wh[i] + 1e-20f), RI_COMBB);
-			float cv = powf(1.0f / (ri_wv[i] + 1e-20f), RI_COMBB);
-			ww *= ch; we *= ch; wn *= cv; ws *= cv;
-		}
-#endif
 		num = ww * dw + we * de + wn * dn + ws * ds;
 		den = ww + we + wn + ws;
-#ifdef RI_SATMIX
-		{
-			float num2 = (ww + we) * dh[i] + (wn + ws) * dv[i];
-			float r = ri_sat[i] / (ri_lum[i] + 1e-3f);
-			float al = (r - RI_S0) / (RI_S1 - RI_S0);
-			al = al < 0.0f ? 0.0f : al > 1.0f ? 1.0f : al;
-			num = (1.0f - al) * num + al * num2;
-		}
-#endif
 		g[i] = mos[i] + (mg[i] != 0.0f ? 0.0f : num / den);
 	}
 }
@@ -491,29 +302,7 @@ static void ri_green(struct lumen_ri_tile *t)
 	}
 	ri_box(t, gh, sh, 2, 1, 2, 1);
 	ri_box(t, gv, sv, 2, 1, 2, 1);
-	ri_wh = t->p[LUMEN_RI_X6]; ri_wv = t->p[LUMEN_RI_X7];
-#ifdef RI_SATMIX
-	{
-		float *a = t->p[LUMEN_RI_X0], *b = t->p[LUMEN_RI_X1], *c = t->p[LUMEN_RI_X2];
-		for (ptrdiff_t i = 0; i < n; i++)
-			a[i] = fabsf(dh[i]) + fabsf(dv[i]);
-		ri_box(t, a, b, 2, 1, 2, 1);
-		ri_box(t, mos, c, 2, 1, 2, 1);
-		ri_sat = b; ri_lum = c;
-	}
-#endif
 	ri_green_combine(g, mos, mg, dh, dv, sh, sv, w, n);
-#ifdef RI_ARICOMB
-	{
-		const float *wh = t->p[LUMEN_RI_X6], *wv = t->p[LUMEN_RI_X7];
-		for (ptrdiff_t i = 3 * w; i < n - 3 * w; i++) {
-			float a = 1.0f / (wh[i] + 1e-20f), b = 1.0f / (wv[i] + 1e-20f);
-			float v = (a * dh[i] + b * dv[i]) / (a + b);
-			float ga = mos[i] + (mg[i] != 0.0f ? 0.0f : v);
-			g[i] = RI_ARICOMB * ga + (1.0f - RI_ARICOMB) * g[i];
-		}
-	}
-#endif
 }
 
 /*
@@ -614,32 +403,11 @@ static void ri_colour(struct lumen_ri_tile *t, const float *restrict m,
 
 		out[i] = (out[i] * b + (g[i] + r2[i]) * a) / (a + b);
 	}
-#ifdef RI_OWN
-	{
-		float *e3 = t->p[LUMEN_RI_X0], *o12 = t->p[LUMEN_RI_X1];
-		for (ptrdiff_t i = 0; i < n; i++) {
-			float a = 9.0f * efit[i] * efit[i] + 1e-12f;
-			float b = ecd[i] * ecd[i] + 1e-12f;
-			o12[i] = 1.0f / a + 1.0f / b;
-			r[i] = m[i] * mos[i];
-		}
-		ri_energy(t, r, m, e3);
-		ri_fill(t, r, mo, r1, r2);
-		for (ptrdiff_t i = 0; i < n; i++) {
-			float k = RI_OWN * e3[i];
-			float w3 = 1.0f / (k * k + 1e-12f);
-			out[i] = (out[i] * o12[i] + r2[i] * w3) / (o12[i] + w3);
-		}
-	}
-#endif
 }
 
 void RI_TILE_FN(struct lumen_ri_tile *t)
 {
 	ri_green(t);
-#ifdef RI_DIAG_AFTER_GREEN
-	RI_DIAG_AFTER_GREEN(t);
-#endif
 	ri_colour(t, t->p[LUMEN_RI_MR], t->p[LUMEN_RI_MB], t->p[LUMEN_RI_RED]);
 	ri_colour(t, t->p[LUMEN_RI_MB], t->p[LUMEN_RI_MR], t->p[LUMEN_RI_BLUE]);
 }

@@ -1,1 +1,0 @@
-cd /work/wt-ri6 && gcc -std=c11 -O2 -D_GNU_SOURCE -Isrc -Ibuild-release -o /tmp/ri6/diag /tmp/ri6/diag.c build-release/liblumen.a build-release/src/liblumen_avx2.a build-release/src/liblumen_avx512.a build-release/src/liblumen_avx512vnni.a $(pkg-config --libs libpng libtiff-4 libjpeg libturbojpeg yaml-0.1 x264 libmicrohttpd nettle 2>/dev/null) -lm -lpthread "$@"
