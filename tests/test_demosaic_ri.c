@@ -116,7 +116,7 @@ static void simd_matches_c(void **state)
 			continue;
 		lumen_cpu_set_mask(cpu_levels[l]);
 		lumen_demosaic_dsp_init(&dsp);
-		/* each kernel once (AVX-512 machines install the AVX2 one) */
+		/* each kernel once (a level may install the one of the level before) */
 		if (dsp.ri_tile == lumen_demosaic_ri_tile_c || dsp.ri_tile == last)
 			continue;
 		last = dsp.ri_tile;

@@ -40,6 +40,7 @@ typedef void lumen_demosaic_ri_tile_fn(struct lumen_ri_tile *t);
 
 lumen_demosaic_ri_tile_fn lumen_demosaic_ri_tile_c;
 lumen_demosaic_ri_tile_fn lumen_demosaic_ri_tile_avx2;
+lumen_demosaic_ri_tile_fn lumen_demosaic_ri_tile_avx512;	/* F + BW */
 lumen_demosaic_ri_tile_fn lumen_demosaic_ri_tile_neon;
 
 #endif

@@ -14,6 +14,9 @@ void lumen_demosaic_dsp_init_x86(struct lumen_demosaic_dsp *dsp)
 		return;
 	dsp->row = lumen_demosaic_row_avx2;
 	dsp->ri_tile = lumen_demosaic_ri_tile_avx2;
+	if (!(flags & LUMEN_CPU_AVX512))
+		return;
+	dsp->ri_tile = lumen_demosaic_ri_tile_avx512;
 	if ((flags & (LUMEN_CPU_AVX512 | LUMEN_CPU_AVX512VNNI)) !=
 	    (LUMEN_CPU_AVX512 | LUMEN_CPU_AVX512VNNI))
 		return;
