@@ -7,6 +7,7 @@
 #include <math.h>
 #include <pthread.h>
 
+#include "calib/colour.h"
 #include "isp/demosaic.h"
 #include "isp/stages.h"
 
@@ -19,11 +20,9 @@ static void perceptual_tables(void)
 {
 	for (int v = 0; v <= LUMEN_WORK_MAX; v++) {
 		const double x = v / (double)LUMEN_WORK_MAX;
-		const double e = x <= 0.0031308 ? 12.92 * x : 1.055 * pow(x, 1 / 2.4) - 0.055;
-		const double d = x <= 0.04045 ? x / 12.92 : pow((x + 0.055) / 1.055, 2.4);
 
-		perceptual_encode[v] = (uint16_t)lrint(e * LUMEN_WORK_MAX);
-		perceptual_decode[v] = (uint16_t)lrint(d * LUMEN_WORK_MAX);
+		perceptual_encode[v] = (uint16_t)lrint(lumen_linear_to_srgb(x) * LUMEN_WORK_MAX);
+		perceptual_decode[v] = (uint16_t)lrint(lumen_srgb_to_linear(x) * LUMEN_WORK_MAX);
 	}
 }
 

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "calib/colour.h"
 #include "isp/isp_dsp.h"
 #include "isp/stages.h"
 
@@ -41,7 +42,7 @@ static inline int tone_piece(uint32_t bits)
 double lumen_tone_exact(double v, float contrast)
 {
 	const double x = v / LUMEN_WORK_MAX, c = contrast < 0 ? 0 : contrast > 1 ? 1 : contrast;
-	double y = x <= 0.0031308 ? 12.92 * x : 1.055 * pow(x, 1 / 2.4) - 0.055;
+	const double y = lumen_linear_to_srgb(x);
 	/* smoothstep bends around 0.5 with the ends fixed */
 	const double s = y * y * (3 - 2 * y);
 

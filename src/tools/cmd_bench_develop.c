@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calib/colour.h"
 #include "io/dng.h"
 #include "io/rgb_read.h"
 #include "tools/commands.h"
@@ -128,13 +129,6 @@ static double poisson(struct rng *r, double m)
 	return m + sqrt(m) * gauss(r);
 }
 
-static float srgb_to_linear(int v)
-{
-	double c = v / 255.0;
-
-	return (float)(c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4));
-}
-
 /* The camera raw of @img (see the top), noisy when @rng is not NULL. */
 static void make_raw(const struct lumen_frame *img, enum lumen_bayer order,
 		     struct rng *rng, struct lumen_frame *raw)
@@ -143,7 +137,7 @@ static void make_raw(const struct lumen_frame *img, enum lumen_bayer order,
 	float lin[256];
 
 	for (int v = 0; v < 256; v++)
-		lin[v] = srgb_to_linear(v);
+		lin[v] = (float)lumen_srgb_to_linear(v / 255.0);
 	raw->bayer = order;
 	raw->bits = 12;
 	raw->white = RAW_WHITE;
